@@ -1,0 +1,176 @@
+"""The main job: storage, knowledge, router, workers, scheduler, channels and web, wired together."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import uvicorn
+
+from bot.channels import load_builtin_channels
+from bot.channels.base import CHANNELS, Channel, ChannelContext
+from bot.config import Settings
+from bot.domain import utcnow
+from bot.pipeline import RoutingPipeline
+from bot.router import Router
+from bot.scheduler import JobLeases, Scheduler
+from bot.web.server import build_web_app
+from bot.worker import Worker, worker_name
+from handlers import ReplyWriter
+from knowledge.store import Knowledge
+from storage.db import open_database
+from storage.queue import MessageQueue
+
+log = logging.getLogger(__name__)
+
+
+class Application:
+    """One ``sportello run`` process. Several can share one PostgreSQL database."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        workers: int | None = None,
+        web: bool = True,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.serve_web = web
+        self.engine = open_database(settings.storage.url, echo=settings.storage.echo)
+        self.queue = MessageQueue(self.engine, clock=clock)
+        self.knowledge = Knowledge.from_settings(settings.knowledge, engine=self.engine, clock=clock)
+        self.router = Router(self.knowledge, settings=settings)
+        self.writer = ReplyWriter(self.knowledge, settings)
+        self.pipeline = RoutingPipeline(self.router, self.writer, clock=clock)
+        self.channels = self._start_channels()
+        count = settings.workers.count if workers is None else workers
+        self.workers = [self._worker(i) for i in range(count)]
+        self.scheduler = Scheduler(JobLeases(self.engine, worker_name(), clock=clock))
+        self._threads: list[threading.Thread] = []
+        self._stopped = threading.Event()
+
+    def _start_channels(self) -> dict[str, Channel]:
+        load_builtin_channels()
+        context = ChannelContext(self.settings, self.queue, self.engine, self.clock)
+        running: dict[str, Channel] = {}
+        for name, cls in sorted(CHANNELS.items()):
+            if not cls.enabled(self.settings):
+                continue
+            channel = cls(context)
+            channel.start()
+            running[name] = channel
+            log.info("channel %s is on", name)
+        return running
+
+    def _worker(self, index: int) -> Worker:
+        debug = self.settings.debug
+        return Worker(
+            worker_name(index),
+            self.queue,
+            self.pipeline,
+            self.channels,
+            lease_seconds=self.settings.workers.lease_seconds,
+            idle_seconds=self.settings.workers.idle_seconds,
+            max_attempts=self.settings.workers.max_attempts,
+            pause_after_claim=debug.pause_after_claim,
+            pause_before_finalize=debug.pause_before_finalize,
+            announce=_announce,
+        )
+
+    def schedule_jobs(self) -> None:
+        """Register the feed refreshes and channel polls."""
+        for job in self.knowledge.jobs():
+            self.scheduler.every(job.name, job.seconds, job.run, shared=job.shared)
+        for name, channel in self.channels.items():
+            if channel.poll_seconds:
+                self.scheduler.every(f"poll:{name}", channel.poll_seconds, channel.poll, shared=True)
+
+    def start_background(self) -> None:
+        """Start workers and the scheduler in background threads."""
+        self.schedule_jobs()
+        self.scheduler.start()
+        for worker in self.workers:
+            thread = threading.Thread(target=worker.run, name=worker.name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self) -> None:
+        """Stop workers, scheduler and channels; wait for workers to finish their message."""
+        if self._stopped.is_set():
+            return
+        self._stopped.set()
+        for worker in self.workers:
+            worker.stop()
+        self.scheduler.shutdown()
+        for thread in self._threads:
+            thread.join(timeout=30)
+        for channel in self.channels.values():
+            channel.stop()
+        self.engine.dispose()
+
+    def web_app(self) -> Any:
+        """The ASGI application for this process."""
+        extra = []
+        try:
+            from bot.console import console_routes
+        except ImportError:
+            console_routes = None
+        if console_routes is not None:
+            extra = console_routes(self)
+        return build_web_app(
+            self.settings,
+            self.engine,
+            self.queue,
+            clock=self.clock,
+            extra_routes=extra,
+            health_status=self.health,
+        )
+
+    def health(self) -> dict[str, Any]:
+        """What /health reports beyond liveness."""
+        return {
+            "channels": sorted(self.channels),
+            "workers": len(self.workers),
+            "knowledge": self.knowledge.status(self.clock()),
+        }
+
+    def run_forever(self) -> None:
+        """Serve until SIGINT/SIGTERM; workers and the scheduler run alongside."""
+        self.start_background()
+        try:
+            if self.serve_web:
+                web = self.settings.web
+                if not web.secret_key:
+                    log.warning("web.secret_key is not set: console sessions end when the process stops")
+                config = uvicorn.Config(
+                    self.web_app(), host=web.host, port=web.port, log_level="info", lifespan="off"
+                )
+                server = uvicorn.Server(config)
+                _announce(f"web chat on http://{web.host}:{web.port}")
+                server.run()
+            else:
+                stop = threading.Event()
+                for sig in (signal.SIGINT, signal.SIGTERM):
+                    signal.signal(sig, lambda *_: stop.set())
+                _announce("running without web server")
+                stop.wait()
+        finally:
+            self.stop()
+
+
+def _announce(line: str) -> None:
+    """A line for operators (and crash tests) on stderr, flushed at once."""
+    print(f"sportello: {line}", file=sys.stderr, flush=True)
+
+
+def random_secret() -> str:
+    """A fresh secret for signing sessions when none is configured."""
+    return secrets.token_urlsafe(32)

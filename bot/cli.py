@@ -1,0 +1,226 @@
+"""The ``sportello`` command: run the service, route or evaluate messages, manage users."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from bot.config import Settings, load_settings
+from bot.errors import SportelloError
+
+log = logging.getLogger("sportello")
+
+DEFAULT_CONFIG = "config.yaml"
+
+Command = Callable[[argparse.Namespace], int]
+COMMANDS: dict[str, Command] = {}
+
+
+def command(name: str) -> Callable[[Command], Command]:
+    """Register a sub-command handler under ``name`` (``"faq match"`` for nested ones)."""
+
+    def wrap(func: Command) -> Command:
+        COMMANDS[name] = func
+        return func
+
+    return wrap
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    """Settings from ``--config`` (or ./config.yaml when it exists) and the environment."""
+    path = getattr(args, "config", None)
+    if path is None and Path(DEFAULT_CONFIG).exists():
+        path = DEFAULT_CONFIG
+    return load_settings(path)
+
+
+def parse_now(value: str | None) -> datetime | None:
+    """``--now`` as an aware datetime (naive values are taken as UTC)."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        msg = f"--now: expected an ISO 8601 time such as 2026-11-27T08:30:00+01:00, got {value!r}"
+        raise SportelloError(msg) from exc
+    from bot.domain import as_utc
+
+    return as_utc(moment)
+
+
+def _knowledge_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", help="configuration file (default ./config.yaml)")
+    parser.add_argument("--gtfs", help="GTFS folder or zip (overrides knowledge.gtfs)")
+    parser.add_argument("--alerts", help="GTFS-Realtime alerts file (.pb or .textproto)")
+    parser.add_argument("--faq", action="append", help="FAQ folder or YAML file (repeatable)")
+    parser.add_argument("--now", help="fix the clock, ISO 8601 (e.g. 2026-11-27T08:30:00+01:00)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every sub-command."""
+    parser = argparse.ArgumentParser(prog="sportello", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the service: workers, scheduler, channels, web")
+    run.add_argument("--config", help="configuration file (default ./config.yaml)")
+    run.add_argument("--workers", type=int, help="worker threads in this process")
+    run.add_argument("--no-web", action="store_true", help="do not serve HTTP (worker-only process)")
+
+    migrate = sub.add_parser("migrate", help="create or upgrade the database schema")
+    migrate.add_argument("--config", help="configuration file (default ./config.yaml)")
+
+    route = sub.add_parser("route", help="route JSON Lines from stdin; write decisions to stdout")
+    _knowledge_flags(route)
+
+    evaluate = sub.add_parser("eval", help="score the router on a labelled JSON Lines file")
+    evaluate.add_argument("file", help="labelled messages (JSON Lines)")
+    _knowledge_flags(evaluate)
+    evaluate.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    evaluate.add_argument("--mistakes", action="store_true", help="list every wrong message")
+
+    faq = sub.add_parser("faq", help="the FAQ engine alone")
+    faq_sub = faq.add_subparsers(dest="faq_command", required=True)
+    match = faq_sub.add_parser("match", help="match {id,text} lines to FAQ entries")
+    match.add_argument("--faq", action="append", help="FAQ folder or YAML file (repeatable)")
+    match.add_argument("--config", help="configuration file (default ./config.yaml)")
+    match.add_argument("--threshold", type=float, help="minimum calibrated score")
+
+    users = sub.add_parser("users", help="console users")
+    users_sub = users.add_subparsers(dest="users_command", required=True)
+    add = users_sub.add_parser("add", help="create a user; the password is read from stdin")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=["agent", "supervisor", "admin"])
+    add.add_argument("--config", help="configuration file (default ./config.yaml)")
+
+    report = sub.add_parser("report", help="operations reports")
+    report_sub = report.add_subparsers(dest="report_command", required=True)
+    problems = report_sub.add_parser("problems", help="reports by line, stop, category, hour")
+    problems.add_argument("--config")
+    problems.add_argument("--since")
+    problems.add_argument("--until")
+    problems.add_argument("--route")
+    problems.add_argument("--format", choices=["table", "csv", "json", "png"], default="table")
+    problems.add_argument("--output")
+    service = report_sub.add_parser("service", help="trips promised versus delivered")
+    service.add_argument("--config")
+    service.add_argument("--date", required=True)
+    service.add_argument("--route")
+    service.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    service.add_argument("--output")
+    response = report_sub.add_parser("response", help="how fast we answer")
+    response.add_argument("--config")
+    response.add_argument("--since")
+    response.add_argument("--until")
+    response.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    response.add_argument("--output")
+    return parser
+
+
+@command("run")
+def _run(args: argparse.Namespace) -> int:
+    from bot.app import Application
+
+    settings = settings_from(args)
+    app = Application(settings, workers=args.workers, web=not args.no_web)
+    app.run_forever()
+    return 0
+
+
+@command("migrate")
+def _migrate(args: argparse.Namespace) -> int:
+    from storage.db import open_database
+
+    settings = settings_from(args)
+    open_database(settings.storage.url)
+    print(f"schema up to date at {settings.storage.url}")
+    return 0
+
+
+@command("route")
+def _route(args: argparse.Namespace) -> int:
+    from bot.routing_cli import route_lines
+
+    route_lines(args, settings_from(args), sys.stdin, sys.stdout)
+    return 0
+
+
+@command("eval")
+def _eval(args: argparse.Namespace) -> int:
+    from bot.evaluate import evaluate_command
+
+    return evaluate_command(args, settings_from(args), sys.stdout)
+
+
+@command("faq match")
+def _faq_match(args: argparse.Namespace) -> int:
+    from knowledge.faq import FaqIndex, run_faq_match
+
+    paths = args.faq or list(settings_from(args).knowledge.faq)
+    index = FaqIndex.load(paths)
+    if args.threshold is not None:
+        index = index.with_threshold(args.threshold)
+    run_faq_match(index, sys.stdin, sys.stdout)
+    return 0
+
+
+@command("users add")
+def _users_add(args: argparse.Namespace) -> int:
+    from bot.console.users import add_user_command
+
+    return add_user_command(args, settings_from(args), sys.stdin, sys.stdout)
+
+
+def _report(name: str) -> Command:
+    def run(args: argparse.Namespace) -> int:
+        from bot.insight.cli import report_command
+
+        return report_command(name, args, settings_from(args), sys.stdout)
+
+    return run
+
+
+for _name in ("problems", "service", "response"):
+    COMMANDS[f"report {_name}"] = _report(_name)
+
+
+def _command_name(args: argparse.Namespace) -> str:
+    nested = {"faq": "faq_command", "users": "users_command", "report": "report_command"}
+    if args.command in nested:
+        return f"{args.command} {getattr(args, nested[args.command])}"
+    return str(args.command)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``sportello`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    logging.getLogger("apscheduler").setLevel(logging.DEBUG if args.verbose else logging.WARNING)
+    try:
+        return COMMANDS[_command_name(args)](args)
+    except SportelloError as exc:
+        print(f"sportello: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def print_json(data: object) -> None:
+    """Write ``data`` as one JSON line on stdout."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

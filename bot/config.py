@@ -1,0 +1,333 @@
+"""Typed, frozen settings read once from config.yaml and the environment.
+
+Precedence, highest first: ``SPORTELLO_<SECTION>__<KEY>`` environment variables, then the
+YAML file, then the defaults below. Secrets are never written in the file: a secret key
+must be given as ``${ENV_VAR}`` (optionally ``${ENV_VAR:-default}``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from bot.errors import ConfigError
+
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_DIR = PACKAGE_ROOT / "knowledge" / "sample"
+
+#: Keys whose values are secrets: in the YAML they may only reference the environment.
+SECRET_KEYS = frozenset(
+    {
+        "token",
+        "bearer_token",
+        "consumer_key",
+        "consumer_secret",
+        "access_token",
+        "access_token_secret",
+        "secret_token",
+        "secret_key",
+        "password",
+        "smtp_password",
+    }
+)
+
+_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class OperatorSettings(_Section):
+    """Who sportello speaks for."""
+
+    name: str = "Sportello TPL"
+    timezone: str = "Europe/Rome"
+    emergency_number: str = "112"
+    customer_phone: str = "06 57003"
+    languages: tuple[str, ...] = ("it", "en")
+
+
+class StorageSettings(_Section):
+    """Where messages, cases and logs live."""
+
+    url: str = "sqlite:///sportello.db"
+    echo: bool = False
+
+    @field_validator("url")
+    @classmethod
+    def _known_backend(cls, value: str) -> str:
+        if not value.startswith(("sqlite", "postgresql")):
+            msg = "expected an SQLAlchemy URL starting with sqlite:/// or postgresql+psycopg://"
+            raise ValueError(msg)
+        return value
+
+
+class WebSettings(_Section):
+    """The HTTP server for the web chat, its API and the console."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=0, le=65535)
+    secret_key: str | None = None
+    max_message_chars: int = Field(4000, ge=1)
+    secure_cookies: bool = False
+
+
+class WorkerSettings(_Section):
+    """The processes that route messages and post replies."""
+
+    count: int = Field(2, ge=0, le=64)
+    lease_seconds: float = Field(60.0, gt=0)
+    idle_seconds: float = Field(0.2, gt=0)
+    max_attempts: int = Field(5, ge=1)
+
+
+class FeedSettings(_Section):
+    """One GTFS-Realtime feed: a file path or an http(s) URL."""
+
+    source: str | None = None
+    refresh_seconds: float = Field(60.0, gt=0)
+    max_age_seconds: float = Field(900.0, gt=0)
+    timeout_seconds: float = Field(10.0, gt=0)
+
+
+class KnowledgeSettings(_Section):
+    """The network, its live disruption data and the FAQ."""
+
+    gtfs: str = str(SAMPLE_DIR / "gtfs")
+    alerts: FeedSettings = FeedSettings(source=str(SAMPLE_DIR / "alerts.textproto"))
+    trip_updates: FeedSettings = FeedSettings()
+    faq: tuple[str, ...] = (str(SAMPLE_DIR / "faq"),)
+    cache_dir: str | None = None
+
+
+class PolicySettings(_Section):
+    """What may be posted without a person looking first."""
+
+    auto_intents: tuple[str, ...] = ("status", "faq", "feedback")
+    auto_min_confidence: float = Field(0.8, ge=0, le=1)
+    auto_enabled: bool = True
+
+
+class WebChannelSettings(_Section):
+    """The built-in web chat."""
+
+    enabled: bool = True
+
+
+class XChannelSettings(_Section):
+    """X (Twitter) through tweepy."""
+
+    enabled: bool | Literal["auto"] = "auto"
+    base_url: str = "https://api.twitter.com"
+    bearer_token: str | None = None
+    consumer_key: str | None = None
+    consumer_secret: str | None = None
+    access_token: str | None = None
+    access_token_secret: str | None = None
+    account: str | None = None
+    poll_seconds: float = Field(60.0, gt=0)
+    daily_call_cap: int = Field(10000, ge=0)
+
+
+class TelegramChannelSettings(_Section):
+    """Telegram through python-telegram-bot."""
+
+    enabled: bool | Literal["auto"] = "auto"
+    base_url: str = "https://api.telegram.org/bot"
+    token: str | None = None
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook_url: str | None = None
+    secret_token: str | None = None
+    poll_seconds: float = Field(2.0, gt=0)
+
+
+class ChannelsSettings(_Section):
+    """Every channel adapter sportello knows, by name."""
+
+    web: WebChannelSettings = WebChannelSettings()
+    x: XChannelSettings = XChannelSettings()
+    telegram: TelegramChannelSettings = TelegramChannelSettings()
+
+
+class ConsoleSettings(_Section):
+    """The care agents' console."""
+
+    response_target_minutes: float = Field(5.0, gt=0)
+
+
+class ReportSettings(_Section):
+    """Scheduled reports."""
+
+    digest_hour: int = Field(7, ge=0, le=23)
+    digest_dir: str = "reports"
+    digest_email: str | None = None
+    digest_telegram_chat: str | None = None
+
+
+class DebugSettings(_Section):
+    """Fault injection for crash tests; leave at zero in production."""
+
+    pause_after_claim: float = Field(0.0, ge=0)
+    pause_before_finalize: float = Field(0.0, ge=0)
+
+
+class Settings(BaseSettings):
+    """All of sportello's settings."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SPORTELLO_",
+        env_nested_delimiter="__",
+        frozen=True,
+        extra="forbid",
+    )
+
+    operator: OperatorSettings = OperatorSettings()
+    storage: StorageSettings = StorageSettings()
+    web: WebSettings = WebSettings()
+    workers: WorkerSettings = WorkerSettings()
+    knowledge: KnowledgeSettings = KnowledgeSettings()
+    policy: PolicySettings = PolicySettings()
+    channels: ChannelsSettings = ChannelsSettings()
+    console: ConsoleSettings = ConsoleSettings()
+    reports: ReportSettings = ReportSettings()
+    debug: DebugSettings = DebugSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (env_settings, init_settings)
+
+
+def expand_env(value: str, *, key: str) -> str | None:
+    """Replace ``${VAR}`` / ``${VAR:-default}`` with the environment's value.
+
+    A value that is only a reference to an unset variable with no default becomes None.
+    """
+
+    whole = _ENV_REF.fullmatch(value.strip())
+    if whole:
+        name, default = whole.group(1), whole.group(2)
+        found = os.environ.get(name)
+        if found:
+            return found
+        return default if default else None
+
+    def _sub(match: re.Match[str]) -> str:
+        return os.environ.get(match.group(1)) or match.group(2) or ""
+
+    return _ENV_REF.sub(_sub, value)
+
+
+def _expand(node: Any, path: str) -> Any:
+    if isinstance(node, dict):
+        return {k: _expand(v, f"{path}.{k}" if path else str(k)) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_expand(v, f"{path}[{i}]") for i, v in enumerate(node)]
+    if isinstance(node, str):
+        leaf = path.rsplit(".", 1)[-1]
+        if leaf in SECRET_KEYS and node.strip() and not _ENV_REF.fullmatch(node.strip()):
+            msg = (
+                f"{path}: secrets are read from the environment only; "
+                f"write it as ${{SOME_ENV_VAR}} and export that variable"
+            )
+            raise ConfigError(msg)
+        return expand_env(node, key=path)
+    return node
+
+
+_PATH_KEYS = ("gtfs", "source", "faq", "cache_dir", "digest_dir")
+
+
+def _resolve_paths(data: dict[str, Any], base: Path) -> None:
+    """Make relative file paths in the knowledge/report sections relative to the config file."""
+
+    def fix(value: Any) -> Any:
+        if isinstance(value, str) and "://" not in value and not Path(value).is_absolute():
+            return str((base / value).resolve())
+        if isinstance(value, list):
+            return [fix(v) for v in value]
+        return value
+
+    for section in ("knowledge", "reports"):
+        block = data.get(section)
+        if not isinstance(block, dict):
+            continue
+        for key, value in list(block.items()):
+            if key in _PATH_KEYS:
+                block[key] = fix(value)
+            elif isinstance(value, dict) and "source" in value:
+                value["source"] = fix(value["source"])
+
+
+def _describe(error: dict[str, Any]) -> str:
+    loc = ".".join(str(p) for p in error.get("loc", ()))
+    if error.get("type") == "extra_forbidden":
+        parent, _, name = loc.rpartition(".")
+        known = _known_keys(parent)
+        where = f"{parent}." if parent else ""
+        return f"{where}{name}: unknown key; known keys here: {', '.join(known)}"
+    got = error.get("input")
+    shown = "" if isinstance(got, dict) else f" (got {got!r})"
+    return f"{loc}: {error.get('msg')}{shown}"
+
+
+def _known_keys(dotted: str) -> list[str]:
+    model: type[BaseModel] = Settings
+    for part in filter(None, dotted.split(".")):
+        field = model.model_fields.get(part)
+        annotation = getattr(field, "annotation", None)
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return []
+        model = annotation
+    return sorted(model.model_fields)
+
+
+def load_settings(path: str | Path | None = None) -> Settings:
+    """Read and validate settings from a YAML file (if given) and the environment.
+
+    Raises :class:`ConfigError` naming the key and what is expected.
+    """
+
+    data: dict[str, Any] = {}
+    if path is not None:
+        file = Path(path)
+        if not file.exists():
+            msg = f"{file}: config file not found (pass --config FILE or create config.yaml)"
+            raise ConfigError(msg)
+        try:
+            raw = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            msg = f"{file}: not valid YAML: {exc}"
+            raise ConfigError(msg) from exc
+        if not isinstance(raw, dict):
+            msg = f"{file}: expected a mapping of sections (storage:, web:, ...) at the top"
+            raise ConfigError(msg)
+        data = _expand(raw, "")
+        _resolve_paths(data, file.resolve().parent)
+    try:
+        return Settings(**data)
+    except ValidationError as exc:
+        lines = [_describe(e) for e in exc.errors()]
+        where = f"{path}: " if path else ""
+        msg = where + "invalid configuration:\n  " + "\n  ".join(lines)
+        raise ConfigError(msg) from exc
+
+
+def channel_enabled(setting: bool | str, *credentials: str | None) -> bool:
+    """Whether a channel runs: ``True``/``False`` as set, or ``auto`` when its credentials exist."""
+    if setting == "auto":
+        return any(credentials)
+    return bool(setting)

@@ -1,0 +1,222 @@
+"""The domain types every part of sportello speaks: message, decision, reply, states."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from enum import StrEnum
+from typing import Any
+
+
+class Intent(StrEnum):
+    """What the citizen wants."""
+
+    STATUS = "status"
+    FAQ = "faq"
+    COMPLAINT = "complaint"
+    EMERGENCY = "emergency"
+    FEEDBACK = "feedback"
+    OTHER = "other"
+
+
+class Action(StrEnum):
+    """What happens to the drafted reply."""
+
+    AUTO = "auto"
+    REVIEW = "review"
+    ESCALATE = "escalate"
+
+
+class Category(StrEnum):
+    """Kind of problem a complaint reports."""
+
+    DELAY = "delay"
+    CROWDING = "crowding"
+    SKIPPED_STOP = "skipped_stop"
+    CLEANLINESS = "cleanliness"
+    CLIMATE = "climate"
+    STAFF = "staff"
+    ACCESSIBILITY = "accessibility"
+    SAFETY = "safety"
+    TICKETING = "ticketing"
+    INFORMATION = "information"
+    OTHER = "other"
+
+
+class MessageState(StrEnum):
+    """Where a citizen's message stands in the queue."""
+
+    RECEIVED = "received"
+    ROUTED = "routed"
+    AUTO_SENT = "auto_sent"
+    AWAITING_REVIEW = "awaiting_review"
+    APPROVED = "approved"
+    EDITED = "edited"
+    SENT = "sent"
+    ESCALATED = "escalated"
+    CLOSED = "closed"
+
+
+#: The moves the queue allows, and nothing else.
+TRANSITIONS: dict[MessageState, frozenset[MessageState]] = {
+    MessageState.RECEIVED: frozenset({MessageState.ROUTED, MessageState.CLOSED}),
+    MessageState.ROUTED: frozenset(
+        {
+            MessageState.AUTO_SENT,
+            MessageState.AWAITING_REVIEW,
+            MessageState.ESCALATED,
+            MessageState.CLOSED,
+        }
+    ),
+    MessageState.AWAITING_REVIEW: frozenset(
+        {
+            MessageState.APPROVED,
+            MessageState.EDITED,
+            MessageState.ESCALATED,
+            MessageState.CLOSED,
+            MessageState.AWAITING_REVIEW,
+        }
+    ),
+    MessageState.APPROVED: frozenset({MessageState.SENT, MessageState.AWAITING_REVIEW}),
+    MessageState.EDITED: frozenset({MessageState.SENT, MessageState.AWAITING_REVIEW}),
+    MessageState.ESCALATED: frozenset(
+        {
+            MessageState.APPROVED,
+            MessageState.EDITED,
+            MessageState.CLOSED,
+            MessageState.AWAITING_REVIEW,
+        }
+    ),
+    MessageState.AUTO_SENT: frozenset({MessageState.CLOSED, MessageState.AWAITING_REVIEW}),
+    MessageState.SENT: frozenset({MessageState.CLOSED, MessageState.AWAITING_REVIEW}),
+    MessageState.CLOSED: frozenset({MessageState.AWAITING_REVIEW}),
+}
+
+#: States in which a worker has something to do with the message.
+WORK_STATES: frozenset[MessageState] = frozenset(
+    {MessageState.RECEIVED, MessageState.ROUTED, MessageState.APPROVED, MessageState.EDITED}
+)
+
+#: States that wait for a person.
+HUMAN_STATES: frozenset[MessageState] = frozenset(
+    {MessageState.AWAITING_REVIEW, MessageState.ESCALATED}
+)
+
+BOT_ACTOR = "bot"
+
+
+def agent_actor(username: str) -> str:
+    """The actor string recorded for a care agent."""
+    return f"agent:{username}"
+
+
+def utcnow() -> datetime:
+    """Now, as an aware UTC datetime."""
+    return datetime.now(timezone.utc)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """The same instant as an aware UTC datetime (naive values are taken as UTC)."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """One citizen message, normalised from whatever channel brought it.
+
+    ``thread_id`` groups a conversation on its channel (an X conversation id, a Telegram
+    chat, a web-chat conversation); ``reply_to`` is the external id it answers, if any.
+    """
+
+    channel: str
+    external_id: str
+    author: str
+    text: str
+    received_at: datetime
+    thread_id: str | None = None
+    reply_to: str | None = None
+    author_name: str | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "received_at", as_utc(self.received_at))
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the router understood of a message, and what should happen to it."""
+
+    lang: str
+    intent: Intent
+    routes: tuple[str, ...] = ()
+    stops: tuple[str, ...] = ()
+    stop_ids: tuple[str, ...] = ()
+    faq_id: str | None = None
+    alert_ids: tuple[str, ...] = ()
+    category: Category | None = None
+    action: Action = Action.REVIEW
+    confidence: float = 0.0
+    reasons: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """The decision as plain JSON-ready data (the routing contract's keys)."""
+        return {
+            "lang": self.lang,
+            "intent": str(self.intent),
+            "routes": list(self.routes),
+            "stops": list(self.stops),
+            "faq_id": self.faq_id,
+            "alert_ids": list(self.alert_ids),
+            "category": str(self.category) if self.category else None,
+            "action": str(self.action),
+            "confidence": round(self.confidence, 3),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Decision:
+        """Rebuild a decision stored with :meth:`as_dict` (plus optional extras)."""
+        return cls(
+            lang=data.get("lang") or "it",
+            intent=Intent(data.get("intent") or "other"),
+            routes=tuple(data.get("routes") or ()),
+            stops=tuple(data.get("stops") or ()),
+            stop_ids=tuple(data.get("stop_ids") or ()),
+            faq_id=data.get("faq_id"),
+            alert_ids=tuple(data.get("alert_ids") or ()),
+            category=Category(data["category"]) if data.get("category") else None,
+            action=Action(data.get("action") or "review"),
+            confidence=float(data.get("confidence") or 0.0),
+            reasons=tuple(data.get("reasons") or ()),
+        )
+
+
+@dataclass(frozen=True)
+class DraftReply:
+    """A reply written by a handler, before anyone decides to post it."""
+
+    text: str
+    lang: str
+    action: Action
+
+
+@dataclass(frozen=True)
+class OutboundReply:
+    """A reply on its way to a channel: everything an adapter needs to post it."""
+
+    reply_id: int
+    channel: str
+    text: str
+    lang: str
+    thread_id: str | None
+    in_reply_to: str | None
+    author: str
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PostResult:
+    """What a channel says after posting: the platform ids of what it created."""
+
+    external_ids: tuple[str, ...]

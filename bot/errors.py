@@ -1,0 +1,25 @@
+"""The project's exception tree: one root, specific subclasses."""
+
+
+class SportelloError(Exception):
+    """Root of every error sportello raises on purpose."""
+
+
+class ConfigError(SportelloError):
+    """The configuration is missing, malformed or names an unknown thing."""
+
+
+class StorageError(SportelloError):
+    """The database refused an operation or is in an unexpected state."""
+
+
+class InvalidTransition(StorageError):
+    """A message was asked to move to a state its current state does not allow."""
+
+
+class ChannelError(SportelloError):
+    """A channel adapter could not talk to its platform."""
+
+
+class ChannelAuthError(ChannelError):
+    """The platform rejected our credentials (401/403): the channel must stop."""

@@ -1,0 +1,34 @@
+"""From a stored message to a decision and a drafted reply: router, then handler and policy."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+
+from bot.domain import Decision, DraftReply, utcnow
+from bot.router import Router
+from handlers import ReplyWriter
+from storage.models import Message
+
+
+class RoutingPipeline:
+    """Routes a message and writes its reply; the decision carries the policy's final action."""
+
+    def __init__(self, router: Router, writer: ReplyWriter, *, clock: Callable[[], datetime] = utcnow) -> None:
+        self.router = router
+        self.writer = writer
+        self.clock = clock
+
+    def decide_text(
+        self, text: str, *, channel: str | None = None, case_id: int | None = None
+    ) -> tuple[Decision, DraftReply]:
+        """Decision and reply for a bare text (used by ``sportello route``)."""
+        now = self.clock()
+        decision = self.router.route(text, now=now, channel=channel)
+        draft = self.writer.draft(decision, text, now=now, case_id=case_id)
+        return replace(decision, action=draft.action), draft
+
+    def decide(self, message: Message) -> tuple[Decision, DraftReply]:
+        """Decision and reply for a stored message."""
+        return self.decide_text(message.text, channel=message.channel, case_id=message.case_id)

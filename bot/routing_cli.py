@@ -1,0 +1,76 @@
+"""``sportello route``: the routing contract, JSON Lines in and out, no database."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any, TextIO
+
+from bot.config import FeedSettings, Settings
+from bot.domain import utcnow
+from bot.pipeline import RoutingPipeline
+from bot.router import Router
+from handlers import ReplyWriter
+from knowledge.faq import FaqIndex
+from knowledge.gtfs import GtfsIndex
+from knowledge.store import Knowledge
+
+
+def offline_knowledge(
+    args: argparse.Namespace, settings: Settings, clock: Callable[[], datetime]
+) -> Knowledge:
+    """Knowledge from ``--gtfs/--alerts/--faq`` (or the configuration), read straight from files."""
+    ks = settings.knowledge
+    gtfs = GtfsIndex.load(args.gtfs or ks.gtfs, cache_dir=ks.cache_dir)
+    faq = FaqIndex.load(args.faq or list(ks.faq))
+    alerts = ks.alerts
+    if args.alerts:
+        alerts = FeedSettings(
+            source=args.alerts,
+            refresh_seconds=alerts.refresh_seconds,
+            max_age_seconds=alerts.max_age_seconds,
+        )
+    return Knowledge(gtfs, faq, alerts, engine=None, clock=clock)
+
+
+def build_offline_pipeline(args: argparse.Namespace, settings: Settings) -> RoutingPipeline:
+    """A pipeline on file-based knowledge with the clock fixed by ``--now`` if given."""
+    from bot.cli import parse_now
+
+    fixed = parse_now(getattr(args, "now", None))
+    clock: Callable[[], datetime] = (lambda: fixed) if fixed else utcnow  # type: ignore[assignment,return-value]
+    knowledge = offline_knowledge(args, settings, clock)
+    return RoutingPipeline(
+        Router(knowledge, settings=settings), ReplyWriter(knowledge, settings), clock=clock
+    )
+
+
+def route_record(pipeline: RoutingPipeline, record: dict[str, Any]) -> dict[str, Any]:
+    """The contract's output for one input record."""
+    text = record.get("text")
+    if not isinstance(text, str):
+        return {"id": record.get("id"), "error": "text: a string is required"}
+    decision, draft = pipeline.decide_text(text, channel=record.get("channel"))
+    return {"id": record.get("id"), **decision.as_dict(), "reply": draft.text}
+
+
+def route_lines(
+    args: argparse.Namespace, settings: Settings, lines: Iterable[str], out: TextIO
+) -> None:
+    """Route every JSON line of ``lines``; a bad line yields an error object and the run goes on."""
+    pipeline = build_offline_pipeline(args, settings)
+    for line in lines:
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            if not isinstance(record, dict):
+                raise ValueError("expected a JSON object")
+        except ValueError as exc:
+            result: dict[str, Any] = {"id": None, "error": f"not a JSON object: {exc}"}
+        else:
+            result = route_record(pipeline, record)
+        out.write(json.dumps(result, ensure_ascii=False) + "\n")
+        out.flush()

@@ -1,0 +1,65 @@
+"""The Starlette application: web chat page, chat API, health, and the console when present."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from bot.config import Settings
+from bot.web import chat
+from storage.queue import MessageQueue
+
+HERE = Path(__file__).resolve().parent
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+
+
+async def chat_page(request: Request) -> Response:
+    """The citizen's chat page."""
+    settings: Settings = request.app.state.settings
+    return templates.TemplateResponse(
+        request,
+        "chat.html",
+        {"operator": settings.operator.name, "max_chars": settings.web.max_message_chars},
+    )
+
+
+async def health_page(request: Request) -> JSONResponse:
+    """Liveness plus the age of the live data, for monitoring."""
+    status: Callable[[], dict[str, Any]] | None = getattr(request.app.state, "health_status", None)
+    return JSONResponse({"ok": True, **(status() if status else {})})
+
+
+def build_web_app(
+    settings: Settings,
+    engine: Engine,
+    queue: MessageQueue,
+    *,
+    clock: Callable[[], datetime],
+    extra_routes: list[BaseRoute] | None = None,
+    health_status: Callable[[], dict[str, Any]] | None = None,
+) -> Starlette:
+    """The ASGI application serving the chat, its API and any extra routes (the console)."""
+    routes: list[BaseRoute] = [
+        Route("/", chat_page, methods=["GET"]),
+        Route("/health", health_page, methods=["GET"]),
+        *chat.routes,
+        Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static"),
+        *(extra_routes or []),
+    ]
+    app = Starlette(routes=routes)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.queue = queue
+    app.state.clock = clock
+    app.state.health_status = health_status
+    return app

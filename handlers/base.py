@@ -1,0 +1,62 @@
+"""The reply writer: picks the intent's handler, then lets the policy choose the action."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from bot.config import Settings
+from bot.domain import Decision, DraftReply, Intent
+from handlers import complaint, emergency, faq, feedback, other, status
+from handlers.policy import choose_action
+
+if TYPE_CHECKING:
+    from knowledge.store import Knowledge
+
+
+@dataclass(frozen=True)
+class HandlerContext:
+    """Everything a handler may draw on to write a reply."""
+
+    decision: Decision
+    text: str
+    knowledge: Knowledge
+    settings: Settings
+    now: datetime
+    case_id: int | None = None
+
+    @property
+    def lang(self) -> str:
+        """The language the reply must be written in."""
+        return self.decision.lang if self.decision.lang in ("it", "en") else "it"
+
+
+Handler = Callable[[HandlerContext], str]
+
+HANDLERS: dict[Intent, Handler] = {
+    Intent.STATUS: status.write,
+    Intent.FAQ: faq.write,
+    Intent.COMPLAINT: complaint.write,
+    Intent.EMERGENCY: emergency.write,
+    Intent.FEEDBACK: feedback.write,
+    Intent.OTHER: other.write,
+}
+
+
+class ReplyWriter:
+    """Writes the reply a decision calls for and decides whether it may go out alone."""
+
+    def __init__(self, knowledge: Knowledge, settings: Settings) -> None:
+        self.knowledge = knowledge
+        self.settings = settings
+
+    def draft(
+        self, decision: Decision, text: str, *, now: datetime, case_id: int | None = None
+    ) -> DraftReply:
+        """The reply to a message, with the action the policy allows."""
+        context = HandlerContext(decision, text, self.knowledge, self.settings, now, case_id)
+        reply = HANDLERS[decision.intent](context)
+        action = choose_action(decision, self.settings.policy, knowledge=self.knowledge, now=now)
+        return DraftReply(text=reply, lang=context.lang, action=action)

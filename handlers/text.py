@@ -1,0 +1,24 @@
+"""Small helpers for writing replies: lists of names, local times."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+
+def join_names(names: list[str], lang: str) -> str:
+    """"a, b e c" / "a, b and c"."""
+    names = [n for n in names if n]
+    if not names:
+        return ""
+    if len(names) == 1:
+        return names[0]
+    word = " and " if lang == "en" else " e "
+    return ", ".join(names[:-1]) + word + names[-1]
+
+
+def local_time(moment: datetime | None, timezone: str) -> str:
+    """HH:MM in the operator's time zone, or a dash when unknown."""
+    if moment is None:
+        return "—"
+    return moment.astimezone(ZoneInfo(timezone)).strftime("%H:%M")

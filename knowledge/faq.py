@@ -1,0 +1,584 @@
+"""The FAQ knowledge base: loading, validation and matching citizens' questions to entries."""
+
+from __future__ import annotations
+
+import heapq
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+import yaml
+from rapidfuzz import fuzz
+
+from knowledge.text import content_tokens, stem
+
+try:
+    from bot.errors import SportelloError as _ErrorRoot
+except ImportError:  # pragma: no cover - the package is always shipped with bot/
+    _ErrorRoot = Exception
+
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "Calibration",
+    "FaqEntry",
+    "FaqError",
+    "FaqIndex",
+    "FaqMatch",
+    "run_faq_match",
+]
+
+DEFAULT_THRESHOLD = 0.5
+"""Calibrated score below which `FaqIndex.match` answers None: "more likely right than wrong"."""
+
+FALLBACK_LANGS = ("it", "en")
+
+# The raw score of a stored text mixes three similarities to the message.
+_WORD_WEIGHT = 0.45  # cosine of stemmed content words, TF-IDF
+_CHAR_WEIGHT = 0.35  # cosine of character 4-grams, TF-IDF: typos and word variants
+_FUZZ_WEIGHT = 0.20  # rapidfuzz token-set ratio, on the best few stored texts only
+_CHAR_SIZE = 4
+_FUZZ_SHORTLIST = 20
+# An entry's raw score: its best stored text, a share of its second best (entries asked about
+# in several phrasings are a safer bet than one lucky phrasing), and the idf-weighted share of
+# the message's known words found anywhere in the entry.
+_SECOND_TEXT_WEIGHT = 0.15
+_COVERAGE_WEIGHT = 0.30
+# Answers are matched too, each sentence a stored text, discounted: they say more than is asked.
+_ANSWER_WEIGHT = 0.6
+_SENTENCE_END = re.compile(r"(?<=[.;:!?])\s+")
+_CALIBRATION_SAMPLE = 1500  # stored questions used, at most, to fit the calibration
+_ENTRY_KEYS = frozenset({"id", "topic", "questions", "answer"})
+
+
+class FaqError(_ErrorRoot):
+    """The FAQ knowledge base is missing, malformed, or was asked for an unknown entry."""
+
+
+@dataclass(frozen=True)
+class FaqEntry:
+    """One question-and-answer of the knowledge base, in several languages."""
+
+    id: str
+    topic: str
+    questions: dict[str, tuple[str, ...]]
+    answer: dict[str, str]
+
+
+@dataclass(frozen=True)
+class FaqMatch:
+    """The entry a message is matched to, its calibrated score in [0, 1] and the reply language."""
+
+    faq_id: str
+    score: float
+    lang: str
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Logistic map from (raw score of the best entry, margin over the runner-up) to P(correct).
+
+    Fitted by `FaqIndex` on its own questions, leave-one-out: every stored question is asked with
+    itself removed (the right entry is still there: positive when ranked first) and with its whole
+    entry removed (the question has no answer any more: always negative).
+    """
+
+    bias: float
+    raw_weight: float
+    margin_weight: float
+
+    def probability(self, raw: float, margin: float) -> float:
+        """Return the calibrated score of an entry with this raw score and margin."""
+        z = self.bias + self.raw_weight * raw + self.margin_weight * margin
+        if z < -30.0:
+            return 0.0
+        return 1.0 / (1.0 + math.exp(-z))
+
+
+@dataclass(frozen=True)
+class _Skip:
+    """Leave-one-out: a stored text, or a whole entry, the scorer must pretend is absent."""
+
+    text: int = -1
+    entry: int = -1
+
+
+_NO_SKIP = _Skip()
+
+
+class FaqIndex:
+    """Knowledge base with a precomputed lexical index; matches a message to its best entry."""
+
+    def __init__(
+        self,
+        entries: Sequence[FaqEntry],
+        threshold: float = DEFAULT_THRESHOLD,
+        calibration: Calibration | None = None,
+        match_answers: bool = True,
+    ) -> None:
+        if not 0.0 <= threshold <= 1.0:
+            msg = f"FAQ threshold must be in [0, 1], got {threshold}"
+            raise FaqError(msg)
+        _check_unique_ids(entries)
+        if not entries:
+            msg = "a FAQ index needs at least one entry"
+            raise FaqError(msg)
+        self._entries = tuple(entries)
+        self._by_id = {entry.id: entry for entry in self._entries}
+        self.threshold = threshold
+        self._match_answers = match_answers
+        self._build()
+        self.calibration = calibration or self._fit_calibration()
+
+    @classmethod
+    def load(
+        cls,
+        paths: Sequence[str | Path],
+        threshold: float = DEFAULT_THRESHOLD,
+    ) -> FaqIndex:
+        """Read the YAML files (or directories of *.yaml) at `paths` into an index."""
+        entries: list[FaqEntry] = []
+        seen: dict[str, Path] = {}
+        for file in _yaml_files(paths):
+            for entry in _read_file(file):
+                if entry.id in seen:
+                    msg = f"{file}: duplicate FAQ id {entry.id!r} (already in {seen[entry.id]})"
+                    raise FaqError(msg)
+                seen[entry.id] = file
+                entries.append(entry)
+        if not entries:
+            msg = f"no FAQ entries found in {', '.join(str(p) for p in paths)}"
+            raise FaqError(msg)
+        return cls(entries, threshold=threshold)
+
+    @classmethod
+    def from_entries(
+        cls,
+        entries: Iterable[FaqEntry],
+        threshold: float = DEFAULT_THRESHOLD,
+        calibration: Calibration | None = None,
+        match_answers: bool = True,
+    ) -> FaqIndex:
+        """Build an index from entries already in memory (answers matched unless told not to)."""
+        return cls(list(entries), threshold, calibration, match_answers)
+
+    @property
+    def entries(self) -> tuple[FaqEntry, ...]:
+        """The entries, in the order they were loaded."""
+        return self._entries
+
+    def match(self, text: str, lang: str | None = None) -> FaqMatch | None:
+        """Return the best entry for `text`, or None when its calibrated score is below threshold."""
+        ranked = self.rank(text, k=1, lang=lang)
+        if ranked and ranked[0].score >= self.threshold:
+            return ranked[0]
+        return None
+
+    def rank(self, text: str, k: int = 5, lang: str | None = None) -> list[FaqMatch]:
+        """Return the `k` best entries for `text`, best first, with calibrated scores.
+
+        `lang` is the language the reply must be in; when None, the language of the stored
+        question that matched best.
+        """
+        ranked = self._ranked(text, _NO_SKIP)
+        matches = []
+        for position, (raw, e, text_lang) in enumerate(ranked[:k]):
+            if position == 0:
+                runner_up = ranked[1][0] if len(ranked) > 1 else 0.0
+            else:
+                runner_up = ranked[0][0]
+            score = self.calibration.probability(raw, raw - runner_up)
+            matches.append(FaqMatch(self._entries[e].id, round(score, 4), lang or text_lang))
+        return matches
+
+    def answer(self, faq_id: str, lang: str) -> str:
+        """Return the answer of `faq_id` in `lang`, falling back to Italian, then English."""
+        entry = self._by_id.get(faq_id)
+        if entry is None:
+            msg = f"unknown FAQ id {faq_id!r}"
+            raise FaqError(msg)
+        for candidate in (lang, *FALLBACK_LANGS):
+            if candidate in entry.answer:
+                return entry.answer[candidate]
+        return next(iter(entry.answer.values()))
+
+    # -- scoring ---------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        """Precompute the TF-IDF vectors of every stored text and each entry's vocabulary."""
+        self._text_entry: list[int] = []
+        self._text_lang: list[str] = []
+        self._text_words: list[str] = []
+        self._text_weight: list[float] = []
+        self._text_terms: list[frozenset[str]] = []
+        self._is_question: list[bool] = []
+        word_bags: list[dict[str, float]] = []
+        char_bags: list[dict[str, float]] = []
+        for e, entry in enumerate(self._entries):
+            for lang, text, weight in _stored_texts(entry, self._match_answers):
+                words = content_tokens(text)
+                word_bags.append(_word_bag(words))
+                char_bags.append(_char_bag(words))
+                self._text_entry.append(e)
+                self._text_lang.append(lang)
+                self._text_words.append(" ".join(words))
+                self._text_weight.append(weight)
+                self._text_terms.append(frozenset(word_bags[-1]))
+                self._is_question.append(weight == 1.0)
+        self._word_idf = _idf(word_bags)
+        self._char_idf = _idf(char_bags)
+        self._word_postings = _postings(word_bags, self._word_idf)
+        self._char_postings = _postings(char_bags, self._char_idf)
+        # term -> {entry: how many of its stored texts hold the term}
+        self._term_entries: dict[str, dict[int, int]] = {}
+        for t, terms in enumerate(self._text_terms):
+            for term in terms:
+                counts = self._term_entries.setdefault(term, {})
+                counts[self._text_entry[t]] = counts.get(self._text_entry[t], 0) + 1
+        n = len(self._entries)
+        self._entry_idf = {
+            term: math.log(1.0 + n / len(counts)) for term, counts in self._term_entries.items()
+        }
+
+    def _ranked(self, text: str, skip: _Skip) -> list[tuple[float, int, str]]:
+        """Return (raw score, entry, language of its best text) for similar entries, best first."""
+        words = content_tokens(text)
+        if not words:
+            return []
+        best: dict[int, list[float]] = {}
+        best_lang: dict[int, str] = {}
+        for t, score in self._text_scores(words, skip).items():
+            e = self._text_entry[t]
+            top = best.get(e)
+            if top is None:
+                best[e] = [score, 0.0]
+                best_lang[e] = self._text_lang[t]
+            elif score > top[0]:
+                top[0], top[1] = score, top[0]
+                best_lang[e] = self._text_lang[t]
+            elif score > top[1]:
+                top[1] = score
+        coverage = self._coverage(words, skip)
+        ranked = [
+            (
+                top[0] + _SECOND_TEXT_WEIGHT * top[1] + _COVERAGE_WEIGHT * coverage.get(e, 0.0),
+                e,
+                best_lang[e],
+            )
+            for e, top in best.items()
+        ]
+        ranked.sort(reverse=True)
+        return ranked
+
+    def _text_scores(self, words: list[str], skip: _Skip) -> dict[int, float]:
+        """Return the raw similarity of the message to every stored text sharing a feature."""
+        word_sims = _cosines(_word_bag(words), self._word_idf, self._word_postings)
+        char_sims = _cosines(_char_bag(words), self._char_idf, self._char_postings)
+        for t in word_sims.keys() - char_sims.keys():
+            char_sims[t] = 0.0
+        weight = self._text_weight
+        scores = {
+            t: (_WORD_WEIGHT * word_sims.get(t, 0.0) + _CHAR_WEIGHT * sim) * weight[t]
+            for t, sim in char_sims.items()
+            if t != skip.text and self._text_entry[t] != skip.entry
+        }
+        query = " ".join(words)
+        for t in heapq.nlargest(_FUZZ_SHORTLIST, scores, key=scores.__getitem__):
+            similarity = fuzz.token_set_ratio(query, self._text_words[t]) / 100.0
+            scores[t] += _FUZZ_WEIGHT * similarity * weight[t]
+        return scores
+
+    def _coverage(self, words: list[str], skip: _Skip) -> dict[int, float]:
+        """Return, per entry, the idf-weighted share of the message's known terms it holds."""
+        terms = {stem(word) for word in words} & self._entry_idf.keys()
+        total = sum(self._entry_idf[term] for term in terms)
+        covered: dict[int, float] = {}
+        skipped = self._text_terms[skip.text] if skip.text >= 0 else frozenset()
+        skipped_entry = self._text_entry[skip.text] if skip.text >= 0 else -1
+        for term in terms:
+            share = self._entry_idf[term] / total
+            for e, count in self._term_entries[term].items():
+                if e == skip.entry or (e == skipped_entry and count == 1 and term in skipped):
+                    continue
+                covered[e] = covered.get(e, 0.0) + share
+        return covered
+
+    # -- calibration -----------------------------------------------------------------------
+
+    def _fit_calibration(self) -> Calibration:
+        """Fit `Calibration` on leave-one-out queries made of the stored questions."""
+        return _fit_logistic(self._calibration_samples())
+
+    def _calibration_samples(self) -> list[tuple[float, float, int]]:
+        """Return (raw, margin, right) of the top entry for each leave-one-out query."""
+        questions = [t for t, is_question in enumerate(self._is_question) if is_question]
+        step = max(1, len(questions) // _CALIBRATION_SAMPLE)
+        samples: list[tuple[float, float, int]] = []
+        for t in questions[::step]:
+            entry = self._text_entry[t]
+            for skip in (_Skip(text=t), _Skip(entry=entry)):
+                ranked = self._ranked(self._text_words[t], skip)
+                if not ranked:
+                    samples.append((0.0, 0.0, 0))
+                    continue
+                runner_up = ranked[1][0] if len(ranked) > 1 else 0.0
+                right = skip.entry < 0 and ranked[0][1] == entry
+                samples.append((ranked[0][0], ranked[0][0] - runner_up, int(right)))
+        return samples
+
+
+# -- vectors ---------------------------------------------------------------------------------
+
+
+def _stored_texts(entry: FaqEntry, with_answers: bool) -> list[tuple[str, str, float]]:
+    """Return (language, text, weight) of what an entry is matched on: questions, then answers."""
+    texts = [(lang, q, 1.0) for lang, questions in entry.questions.items() for q in questions]
+    for lang, answer in entry.answer.items() if with_answers else ():
+        for sentence in _SENTENCE_END.split(answer):
+            if sentence.strip():
+                texts.append((lang, sentence, _ANSWER_WEIGHT))
+    return texts
+
+
+def _word_bag(words: Sequence[str]) -> dict[str, float]:
+    bag: dict[str, float] = {}
+    for word in words:
+        term = stem(word)
+        bag[term] = bag.get(term, 0.0) + 1.0
+    return bag
+
+
+def _char_bag(words: Sequence[str]) -> dict[str, float]:
+    bag: dict[str, float] = {}
+    for word in words:
+        if word.isdigit():
+            continue
+        padded = f" {word} "
+        for i in range(len(padded) - _CHAR_SIZE + 1):
+            gram = padded[i : i + _CHAR_SIZE]
+            bag[gram] = bag.get(gram, 0.0) + 1.0
+    return bag
+
+
+def _idf(bags: Sequence[Mapping[str, float]]) -> dict[str, float]:
+    df: dict[str, int] = {}
+    for bag in bags:
+        for feature in bag:
+            df[feature] = df.get(feature, 0) + 1
+    n = len(bags)
+    return {feature: math.log((n + 1) / (count + 1)) + 1.0 for feature, count in df.items()}
+
+
+def _weights(bag: Mapping[str, float], idf: Mapping[str, float]) -> dict[str, float]:
+    """Return the L2-normalised sublinear TF-IDF weights of the known features of `bag`."""
+    weights = {f: (1.0 + math.log(tf)) * idf[f] for f, tf in bag.items() if f in idf}
+    norm = math.sqrt(sum(w * w for w in weights.values()))
+    return {f: w / norm for f, w in weights.items()} if norm else {}
+
+
+def _postings(
+    bags: Sequence[Mapping[str, float]], idf: Mapping[str, float]
+) -> dict[str, list[tuple[int, float]]]:
+    postings: dict[str, list[tuple[int, float]]] = {}
+    for q, bag in enumerate(bags):
+        for feature, weight in _weights(bag, idf).items():
+            postings.setdefault(feature, []).append((q, weight))
+    return postings
+
+
+def _cosines(
+    bag: Mapping[str, float],
+    idf: Mapping[str, float],
+    postings: Mapping[str, list[tuple[int, float]]],
+) -> dict[int, float]:
+    sims: dict[int, float] = {}
+    for feature, weight in _weights(bag, idf).items():
+        for q, stored in postings[feature]:
+            sims[q] = sims.get(q, 0.0) + weight * stored
+    return sims
+
+
+def _fit_logistic(samples: Sequence[tuple[float, float, int]]) -> Calibration:
+    """Fit P(y=1 | raw, margin) by Newton's method with a small L2 penalty."""
+    beta = [0.0, 0.0, 0.0]
+    penalty = 1e-3
+    for _ in range(50):
+        grad = [0.0, 0.0, 0.0]
+        hess = [[penalty if i == j and i else 0.0 for j in range(3)] for i in range(3)]
+        for raw, margin, label in samples:
+            x = (1.0, raw, margin)
+            z = beta[0] + beta[1] * raw + beta[2] * margin
+            p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+            for i in range(3):
+                grad[i] += (p - label) * x[i]
+                for j in range(3):
+                    hess[i][j] += p * (1.0 - p) * x[i] * x[j]
+        for i in (1, 2):
+            grad[i] += penalty * beta[i]
+        step = _solve3(hess, grad)
+        beta = [b - s for b, s in zip(beta, step, strict=True)]
+        if max(abs(s) for s in step) < 1e-8:
+            break
+    return Calibration(bias=beta[0], raw_weight=beta[1], margin_weight=beta[2])
+
+
+def _solve3(a: list[list[float]], b: list[float]) -> list[float]:
+    """Solve the 3x3 linear system a x = b by Gaussian elimination with partial pivoting."""
+    m = [row[:] + [b[i]] for i, row in enumerate(a)]
+    for col in range(3):
+        pivot = max(range(col, 3), key=lambda r: abs(m[r][col]))
+        m[col], m[pivot] = m[pivot], m[col]
+        if abs(m[col][col]) < 1e-12:
+            return [0.0, 0.0, 0.0]
+        for r in range(col + 1, 3):
+            factor = m[r][col] / m[col][col]
+            for c in range(col, 4):
+                m[r][c] -= factor * m[col][c]
+    x = [0.0, 0.0, 0.0]
+    for r in (2, 1, 0):
+        x[r] = (m[r][3] - sum(m[r][c] * x[c] for c in range(r + 1, 3))) / m[r][r]
+    return x
+
+
+# -- loading ---------------------------------------------------------------------------------
+
+
+def _yaml_files(paths: Sequence[str | Path]) -> list[Path]:
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted([*path.glob("*.yaml"), *path.glob("*.yml")])
+            if not found:
+                msg = f"{path}: directory holds no *.yaml FAQ files"
+                raise FaqError(msg)
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            msg = f"{path}: no such FAQ file or directory"
+            raise FaqError(msg)
+    return files
+
+
+def _read_file(file: Path) -> list[FaqEntry]:
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        msg = f"{file}: cannot read FAQ file: {exc}"
+        raise FaqError(msg) from exc
+    if not isinstance(data, list):
+        msg = f"{file}: expected a list of FAQ entries, got {type(data).__name__}"
+        raise FaqError(msg)
+    return [_parse_entry(file, position, item) for position, item in enumerate(data, start=1)]
+
+
+def _parse_entry(file: Path, position: int, item: Any) -> FaqEntry:
+    where = f"{file}: entry {position}"
+    if not isinstance(item, dict):
+        msg = f"{where}: expected a mapping with keys {sorted(_ENTRY_KEYS)}"
+        raise FaqError(msg)
+    if isinstance(item.get("id"), str) and item["id"].strip():
+        where = f"{where} (id {item['id']!r})"
+    unknown = sorted(str(key) for key in item if key not in _ENTRY_KEYS)
+    if unknown:
+        msg = f"{where}: unknown key(s) {unknown}; expected {sorted(_ENTRY_KEYS)}"
+        raise FaqError(msg)
+    for key in ("id", "topic"):
+        if not isinstance(item.get(key), str) or not item[key].strip():
+            msg = f"{where}: key '{key}' must be a non-empty string"
+            raise FaqError(msg)
+    questions = _parse_languages(where, "questions", item.get("questions"), _question_list)
+    answer = _parse_languages(where, "answer", item.get("answer"), _answer_text)
+    return FaqEntry(item["id"].strip(), item["topic"].strip(), questions, answer)
+
+
+def _parse_languages(where: str, key: str, value: Any, parse: Any) -> dict[str, Any]:
+    if not isinstance(value, dict) or not value:
+        msg = f"{where}: key '{key}' must map language codes (it, en, ...) to text"
+        raise FaqError(msg)
+    parsed = {}
+    for lang, text in value.items():
+        if not isinstance(lang, str) or not lang.isalpha():
+            msg = f"{where}: key '{key}.{lang}' is not a language code"
+            raise FaqError(msg)
+        parsed[lang] = parse(f"{where}: key '{key}.{lang}'", text)
+    return parsed
+
+
+def _question_list(where: str, value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value:
+        msg = f"{where} must be a non-empty list of questions"
+        raise FaqError(msg)
+    for question in value:
+        if not isinstance(question, str) or not question.strip():
+            msg = f"{where} holds {question!r}, not a non-empty string"
+            raise FaqError(msg)
+    return tuple(question.strip() for question in value)
+
+
+def _answer_text(where: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        msg = f"{where} must be a non-empty string"
+        raise FaqError(msg)
+    return value.strip()
+
+
+def _check_unique_ids(entries: Iterable[FaqEntry]) -> None:
+    seen: set[str] = set()
+    for entry in entries:
+        if entry.id in seen:
+            msg = f"duplicate FAQ id {entry.id!r}"
+            raise FaqError(msg)
+        seen.add(entry.id)
+
+
+# -- JSON Lines ------------------------------------------------------------------------------
+
+
+def run_faq_match(index: FaqIndex, lines_in: Iterable[str], out: TextIO) -> None:
+    """Match each JSON Lines message `{"id", "text"[, "lang"]}` and write `{"id","faq_id","score"}`."""
+    for number, line in enumerate(lines_in, start=1):
+        if not line.strip():
+            continue
+        try:
+            message = _parse_message(number, line)
+        except FaqError as exc:
+            out.write(json.dumps({"id": None, "error": str(exc)}, ensure_ascii=False) + "\n")
+            continue
+        ranked = index.rank(message["text"], k=1, lang=message.get("lang"))
+        best = ranked[0] if ranked else None
+        good = best is not None and best.score >= index.threshold
+        record = {
+            "id": message["id"],
+            "faq_id": best.faq_id if good and best else None,
+            "score": best.score if best else 0.0,
+        }
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def _parse_message(number: int, line: str) -> dict[str, Any]:
+    try:
+        message = json.loads(line)
+    except json.JSONDecodeError as exc:
+        msg = f"line {number}: not JSON: {exc.msg}"
+        raise FaqError(msg) from exc
+    if not isinstance(message, dict):
+        msg = f"line {number}: expected a JSON object"
+        raise FaqError(msg)
+    if not isinstance(message.get("id"), (str, int)) or isinstance(message.get("id"), bool):
+        msg = f"line {number}: key 'id' must be a string or an integer"
+        raise FaqError(msg)
+    if not isinstance(message.get("text"), str):
+        msg = f"line {number} (id {message['id']!r}): key 'text' must be a string"
+        raise FaqError(msg)
+    lang = message.get("lang")
+    if lang is not None and not isinstance(lang, str):
+        msg = f"line {number} (id {message['id']!r}): key 'lang' must be a string"
+        raise FaqError(msg)
+    return message

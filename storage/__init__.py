@@ -1,0 +1,1 @@
+"""Persistence: tables, migrations, the durable queue and the problem log."""

@@ -1,0 +1,112 @@
+"""Engines for SQLite (WAL, one writer at a time) and PostgreSQL, and schema migration."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+from bot.errors import StorageError
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+#: Advisory-lock key that serialises migrations between processes on PostgreSQL.
+MIGRATION_LOCK_KEY = 0x5B0_7E11
+
+
+def is_sqlite(engine: Engine) -> bool:
+    """Whether the engine talks to SQLite."""
+    return engine.dialect.name == "sqlite"
+
+
+def make_engine(url: str, *, echo: bool = False) -> Engine:
+    """An engine for ``url``; SQLite gets WAL, a busy timeout and write-locking transactions."""
+    parsed = make_url(url)
+    if parsed.drivername.startswith("sqlite"):
+        database = parsed.database
+        if database and database != ":memory:":
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url,
+            echo=echo,
+            connect_args={"timeout": 30, "isolation_level": None, "check_same_thread": False},
+        )
+        _configure_sqlite(engine)
+        return engine
+    if parsed.drivername in ("postgresql", "postgres"):
+        url = str(parsed.set(drivername="postgresql+psycopg"))
+    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # pysqlite's own transaction handling defers locks; take the write lock up front so
+        # two processes never both read a row as free and then both claim it.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """A session that commits on success and rolls back on error."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except Exception:
+            session.rollback()
+            raise
+
+
+def alembic_config(engine: Engine) -> Config:
+    """An Alembic configuration bound to ``engine``."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    config.attributes["engine"] = engine
+    return config
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest revision; safe when several workers start at once."""
+    config = alembic_config(engine)
+    try:
+        if is_sqlite(engine):
+            command.upgrade(config, "head")
+            return
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK_KEY})
+            conn.commit()
+            try:
+                command.upgrade(config, "head")
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": MIGRATION_LOCK_KEY})
+                conn.commit()
+    except Exception as exc:  # alembic raises many types; name the database in one error
+        msg = f"could not migrate the database at {engine.url!r}: {exc}"
+        raise StorageError(msg) from exc
+
+
+def open_database(url: str, *, echo: bool = False) -> Engine:
+    """An engine for ``url`` with the schema brought up to date."""
+    engine = make_engine(url, echo=echo)
+    migrate(engine)
+    return engine

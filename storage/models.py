@@ -1,0 +1,250 @@
+"""The database tables, as SQLModel classes (the schema itself is owned by Alembic)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Index, LargeBinary, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def _ts(**kwargs: Any) -> Any:
+    """A timezone-aware timestamp column."""
+    nullable = kwargs.pop("nullable", True)
+    index = kwargs.pop("index", False)
+    return Field(sa_column=Column(DateTime(timezone=True), nullable=nullable, index=index), **kwargs)
+
+
+class Case(SQLModel, table=True):
+    """A citizen's conversation on one channel thread, possibly many messages long."""
+
+    __tablename__ = "cases"
+    __table_args__ = (Index("ix_cases_channel_thread", "channel", "thread_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=32)
+    thread_key: str = Field(max_length=255)
+    author: str = Field(max_length=255, index=True)
+    status: str = Field(default="open", max_length=16, index=True)
+    assigned_to: str | None = Field(default=None, max_length=64)
+    opened_at: datetime = _ts(nullable=False)
+    closed_at: datetime | None = _ts()
+
+
+class Message(SQLModel, table=True):
+    """A citizen's message, its routing decision and its place in the queue."""
+
+    __tablename__ = "messages"
+    __table_args__ = (
+        UniqueConstraint("channel", "external_id", name="uq_messages_channel_external"),
+        Index("ix_messages_state_lease", "state", "lease_until"),
+        Index("ix_messages_received_at", "received_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=32)
+    external_id: str = Field(max_length=128)
+    case_id: int | None = Field(default=None, foreign_key="cases.id", index=True)
+    author: str = Field(max_length=255)
+    author_name: str | None = Field(default=None, max_length=255)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    thread_id: str | None = Field(default=None, max_length=128)
+    reply_to: str | None = Field(default=None, max_length=128)
+    received_at: datetime = _ts(nullable=False)
+    extras: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    state: str = Field(default="received", max_length=24)
+    lease_owner: str | None = Field(default=None, max_length=128)
+    lease_until: datetime | None = _ts()
+    attempts: int = 0
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
+    lang: str | None = Field(default=None, max_length=8)
+    intent: str | None = Field(default=None, max_length=16, index=True)
+    category: str | None = Field(default=None, max_length=24)
+    action: str | None = Field(default=None, max_length=16)
+    confidence: float | None = None
+    faq_id: str | None = Field(default=None, max_length=128)
+    decision: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    draft: str | None = Field(default=None, sa_column=Column(Text))
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_at: datetime | None = _ts()
+    updated_at: datetime = _ts(nullable=False)
+
+
+class Reply(SQLModel, table=True):
+    """A reply to a message, and the outcome of posting it (the outbox).
+
+    ``status`` is ``pending`` before the channel is called, ``posted`` after it answered,
+    ``unknown`` when a worker died mid-call (reconciled before any retry), ``failed``.
+    """
+
+    __tablename__ = "replies"
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(foreign_key="messages.id", index=True)
+    case_id: int | None = Field(default=None, foreign_key="cases.id", index=True)
+    channel: str = Field(max_length=32)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    lang: str = Field(default="it", max_length=8)
+    author: str = Field(max_length=80)
+    status: str = Field(default="pending", max_length=16, index=True)
+    external_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    attempts: int = 0
+    created_at: datetime = _ts(nullable=False)
+    posted_at: datetime | None = _ts()
+    error: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class Transition(SQLModel, table=True):
+    """One recorded move of a message from a state to another."""
+
+    __tablename__ = "transitions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(foreign_key="messages.id", index=True)
+    from_state: str | None = Field(default=None, max_length=24)
+    to_state: str = Field(max_length=24)
+    actor: str = Field(max_length=80)
+    at: datetime = _ts(nullable=False)
+    note: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class ProblemRecord(SQLModel, table=True):
+    """A routed message's report against a line, a stop and a kind of problem."""
+
+    __tablename__ = "problems"
+    __table_args__ = (
+        Index("ix_problems_at", "at"),
+        Index("ix_problems_route_at", "route_id", "at"),
+        Index("ix_problems_stop_at", "stop_name", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(foreign_key="messages.id", index=True)
+    channel: str = Field(max_length=32)
+    intent: str = Field(max_length=16)
+    category: str | None = Field(default=None, max_length=24)
+    route_id: str | None = Field(default=None, max_length=64)
+    stop_id: str | None = Field(default=None, max_length=64)
+    stop_name: str | None = Field(default=None, max_length=255)
+    alert_id: str | None = Field(default=None, max_length=128)
+    at: datetime = _ts(nullable=False)
+
+
+class Cursor(SQLModel, table=True):
+    """How far a channel has read its platform (since_id, update offset, ...)."""
+
+    __tablename__ = "cursors"
+
+    channel: str = Field(primary_key=True, max_length=32)
+    name: str = Field(primary_key=True, max_length=64)
+    value: str = Field(max_length=255)
+    updated_at: datetime = _ts(nullable=False)
+
+
+class JobLease(SQLModel, table=True):
+    """Which process runs a scheduled job now, and until when."""
+
+    __tablename__ = "job_leases"
+
+    name: str = Field(primary_key=True, max_length=64)
+    owner: str = Field(max_length=128)
+    until: datetime = _ts(nullable=False)
+
+
+class ChannelStatus(SQLModel, table=True):
+    """A channel's health as last seen: running, stopped (and why)."""
+
+    __tablename__ = "channel_status"
+
+    channel: str = Field(primary_key=True, max_length=32)
+    state: str = Field(max_length=16)
+    detail: str | None = Field(default=None, sa_column=Column(Text))
+    updated_at: datetime = _ts(nullable=False)
+
+
+class ApiUsage(SQLModel, table=True):
+    """Calls made to a paid platform API and posts sent, per day."""
+
+    __tablename__ = "api_usage"
+
+    channel: str = Field(primary_key=True, max_length=32)
+    day: str = Field(primary_key=True, max_length=10)
+    calls: int = 0
+    posts: int = 0
+
+
+class User(SQLModel, table=True):
+    """A care agent, supervisor or admin of the console."""
+
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64, unique=True)
+    password_hash: str = Field(max_length=255)
+    role: str = Field(max_length=16)
+    language: str = Field(default="it", max_length=8)
+    active: bool = True
+    created_at: datetime = _ts(nullable=False)
+
+
+class CannedReply(SQLModel, table=True):
+    """A reusable reply text, per language."""
+
+    __tablename__ = "canned_replies"
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=120)
+    lang: str = Field(max_length=8)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    updated_by: str | None = Field(default=None, max_length=64)
+    updated_at: datetime = _ts(nullable=False)
+
+
+class Correction(SQLModel, table=True):
+    """An agent's correction of the router: a labelled example for evaluation."""
+
+    __tablename__ = "corrections"
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(foreign_key="messages.id", index=True)
+    agent: str = Field(max_length=64)
+    label: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    at: datetime = _ts(nullable=False)
+
+
+class TripUpdateSnapshot(SQLModel, table=True):
+    """One trip's realtime state as observed in a GTFS-RT trip-updates feed."""
+
+    __tablename__ = "trip_snapshots"
+    __table_args__ = (
+        UniqueConstraint("service_date", "trip_id", name="uq_trip_snapshots_day_trip"),
+        Index("ix_trip_snapshots_route_day", "route_id", "service_date"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    service_date: str = Field(max_length=8)
+    trip_id: str = Field(max_length=128)
+    route_id: str | None = Field(default=None, max_length=64)
+    relationship: str = Field(default="SCHEDULED", max_length=16)
+    start_time: str | None = Field(default=None, max_length=8)
+    max_delay_s: int | None = None
+    last_delay_s: int | None = None
+    stops_seen: int = 0
+    first_seen: datetime = _ts(nullable=False)
+    last_seen: datetime = _ts(nullable=False)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class FeedCache(SQLModel, table=True):
+    """The last good payload of a live feed, shared by every process."""
+
+    __tablename__ = "feed_cache"
+
+    name: str = Field(primary_key=True, max_length=64)
+    payload: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
+    fetched_at: datetime | None = _ts()
+    etag: str | None = Field(default=None, max_length=255)
+    last_modified: str | None = Field(default=None, max_length=64)
+    error: str | None = Field(default=None, sa_column=Column(Text))
+    error_at: datetime | None = _ts()
