@@ -160,6 +160,14 @@ class ConsoleSettings(_Section):
     """The care agents' console."""
 
     response_target_minutes: float = Field(5.0, gt=0)
+    # Opening a message claims it for this long; after that another agent may take it.
+    claim_minutes: float = Field(15.0, gt=0)
+    # How far back the queue shows messages the bot answered on its own.
+    recent_auto_hours: float = Field(6.0, gt=0)
+    # A signed-in agent is signed out after this long.
+    session_hours: float = Field(12.0, gt=0)
+    # How often an open console asks for new messages.
+    poll_seconds: float = Field(3.0, gt=0)
 
 
 class ReportSettings(_Section):

@@ -1,0 +1,90 @@
+"""Settings: YAML, environment overrides, secrets from the environment, errors that name the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import load_settings
+from bot.errors import ConfigError
+from tests.conftest import REPO
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_repository_config_loads() -> None:
+    settings = load_settings(REPO / "config.yaml")
+    assert settings.web.port == 8080
+    assert settings.storage.url.startswith("sqlite:///")
+    assert Path(settings.knowledge.gtfs).is_dir()
+
+
+def test_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SPORTELLO_STORAGE__URL", "postgresql+psycopg://u@h/db")
+    monkeypatch.setenv("SPORTELLO_WEB__PORT", "9001")
+    settings = load_settings(_write(tmp_path, "web:\n  port: 8081\n"))
+    assert settings.storage.url == "postgresql+psycopg://u@h/db"
+    assert settings.web.port == 9001
+
+
+def test_nested_channel_setting_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SPORTELLO_CHANNELS__TELEGRAM__BASE_URL", "http://127.0.0.1:9000/bot")
+    settings = load_settings(_write(tmp_path, "{}\n"))
+    assert settings.channels.telegram.base_url == "http://127.0.0.1:9000/bot"
+
+
+def test_secret_is_read_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MY_TG_TOKEN", "123:abc")
+    settings = load_settings(_write(tmp_path, "channels:\n  telegram:\n    token: ${MY_TG_TOKEN}\n"))
+    assert settings.channels.telegram.token == "123:abc"
+
+
+def test_unset_secret_becomes_none(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NOT_SET_ANYWHERE", raising=False)
+    settings = load_settings(_write(tmp_path, "channels:\n  telegram:\n    token: ${NOT_SET_ANYWHERE}\n"))
+    assert settings.channels.telegram.token is None
+
+
+def test_literal_secret_in_the_file_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"channels\.telegram\.token: secrets are read from the environment"):
+        load_settings(_write(tmp_path, "channels:\n  telegram:\n    token: 123:abc\n"))
+
+
+def test_wrong_type_names_the_key_and_the_value(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"web\.port: .*integer.*'eighty'"):
+        load_settings(_write(tmp_path, "web:\n  port: eighty\n"))
+
+
+def test_unknown_key_lists_the_known_ones(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"storage\.uri: unknown key; known keys here: echo, url"):
+        load_settings(_write(tmp_path, "storage:\n  uri: sqlite:///x.db\n"))
+
+
+def test_unknown_channel_lists_the_known_channels(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"channels\.whatsapp: unknown key; known keys here: telegram, web, x"):
+        load_settings(_write(tmp_path, "channels:\n  whatsapp:\n    enabled: true\n"))
+
+
+def test_unsupported_database_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"storage\.url: .*sqlite:/// or postgresql"):
+        load_settings(_write(tmp_path, "storage:\n  url: mysql://x\n"))
+
+
+def test_broken_yaml_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_settings(_write(tmp_path, "web: [unclosed\n"))
+
+
+def test_missing_file_says_how_to_fix_it(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="--config"):
+        load_settings(tmp_path / "nope.yaml")
+
+
+def test_relative_paths_are_relative_to_the_config_file(tmp_path: Path) -> None:
+    settings = load_settings(_write(tmp_path, "knowledge:\n  gtfs: data/gtfs\n"))
+    assert settings.knowledge.gtfs == str(tmp_path / "data" / "gtfs")

@@ -1,0 +1,128 @@
+"""The worker loop on SQLite and PostgreSQL: route, auto-send, hold for review, never twice."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, select
+from sqlmodel import Session
+
+from bot.channels.base import ChannelContext
+from bot.channels.web import WebChannel
+from bot.config import Settings
+from bot.domain import InboundMessage, MessageState, OutboundReply, PostResult
+from bot.pipeline import RoutingPipeline
+from bot.router import Router
+from bot.worker import Worker
+from handlers import ReplyWriter
+from knowledge.store import Knowledge
+from storage.models import ProblemRecord, Reply
+from storage.queue import MessageQueue
+from tests.conftest import FixedClock
+
+
+def _worker(engine: Engine, clock: FixedClock, channel: WebChannel | None = None) -> tuple[Worker, MessageQueue]:
+    settings = Settings()
+    queue = MessageQueue(engine, clock=clock)
+    knowledge = Knowledge.from_settings(settings.knowledge, engine=engine, clock=clock)
+    pipeline = RoutingPipeline(Router(knowledge, settings=settings), ReplyWriter(knowledge, settings), clock=clock)
+    web = channel or WebChannel(ChannelContext(settings, queue, engine, clock))
+    return Worker("w-test", queue, pipeline, {"web": web}, lease_seconds=30), queue
+
+
+def _ask(queue: MessageQueue, text: str, external_id: str = "1") -> int:
+    message = InboundMessage("web", external_id, "web:c", text, queue.clock(), thread_id="c")
+    message_id = queue.enqueue(message)
+    assert message_id is not None
+    return message_id
+
+
+def test_a_status_question_is_answered_automatically(engine: Engine, clock: FixedClock) -> None:
+    worker, queue = _worker(engine, clock)
+    message_id = _ask(queue, "il tram 8 funziona oggi?")
+    assert worker.run_once()
+    row = queue.get(message_id)
+    replies = queue.replies_for(message_id)
+    assert row.state == MessageState.AUTO_SENT
+    assert [r.status for r in replies] == ["posted"]
+    assert "8BUS" in replies[0].text
+
+
+def test_a_complaint_waits_for_a_person_with_a_draft(engine: Engine, clock: FixedClock) -> None:
+    worker, queue = _worker(engine, clock)
+    message_id = _ask(queue, "autista maleducato sul 64, una vergogna")
+    worker.run_once()
+    row = queue.get(message_id)
+    assert row.state == MessageState.AWAITING_REVIEW
+    assert row.draft and "pratica" in row.draft
+    assert queue.replies_for(message_id) == []
+
+
+def test_an_emergency_is_escalated_at_once(engine: Engine, clock: FixedClock) -> None:
+    worker, queue = _worker(engine, clock)
+    message_id = _ask(queue, "aiuto, un uomo è svenuto sul binario a Termini")
+    worker.run_once()
+    row = queue.get(message_id)
+    assert row.state == MessageState.ESCALATED
+    assert row.draft and "112" in row.draft
+
+
+def test_an_approved_draft_is_posted_by_the_next_worker_run(engine: Engine, clock: FixedClock) -> None:
+    worker, queue = _worker(engine, clock)
+    message_id = _ask(queue, "autista maleducato sul 64, una vergogna")
+    worker.run_once()
+    queue.transition(message_id, MessageState.APPROVED, actor="agent:giulia")
+    assert worker.run_once()
+    assert queue.get(message_id).state == MessageState.SENT
+    assert len(queue.replies_for(message_id)) == 1
+
+
+def test_routing_leaves_problem_records(engine: Engine, clock: FixedClock) -> None:
+    worker, queue = _worker(engine, clock)
+    message_id = _ask(queue, "autista maleducato sul 64, una vergogna")
+    worker.run_once()
+    with Session(engine) as session:
+        rows = session.execute(select(ProblemRecord).where(ProblemRecord.message_id == message_id)).scalars().all()
+    assert [(r.route_id, r.category, r.intent, r.channel) for r in rows] == [
+        ("64", "staff", "complaint", "web")
+    ]
+
+
+class _FlakyWeb(WebChannel):
+    """A web channel whose post fails the first time, after the outbox row exists."""
+
+    calls = 0
+
+    def post(self, reply: OutboundReply) -> PostResult:
+        type(self).calls += 1
+        if type(self).calls == 1:
+            raise ConnectionError("network down")
+        return super().post(reply)
+
+
+def test_a_failed_post_is_retried_without_a_second_reply(engine: Engine, clock: FixedClock) -> None:
+    settings = Settings()
+    queue = MessageQueue(engine, clock=clock)
+    flaky = _FlakyWeb(ChannelContext(settings, queue, engine, clock))
+    worker, queue = _worker(engine, clock, flaky)
+    message_id = _ask(queue, "il tram 8 funziona oggi?")
+    worker.run_once()
+    assert queue.get(message_id).state == MessageState.ROUTED
+    worker.run_once()
+    replies = queue.replies_for(message_id)
+    assert queue.get(message_id).state == MessageState.AUTO_SENT
+    assert [(r.status, r.attempts) for r in replies] == [("posted", 2)]
+
+
+def test_nothing_to_do_returns_false(engine: Engine, clock: FixedClock) -> None:
+    worker, _ = _worker(engine, clock)
+    assert worker.run_once() is False
+
+
+def test_reply_rows_are_one_per_message(engine: Engine, clock: FixedClock) -> None:
+    worker, queue = _worker(engine, clock)
+    for i in range(5):
+        _ask(queue, "il tram 8 funziona oggi?", external_id=f"m{i}")
+    while worker.run_once():
+        pass
+    with Session(engine) as session:
+        replies = session.execute(select(Reply)).scalars().all()
+    assert sorted(r.message_id for r in replies) == [1, 2, 3, 4, 5]

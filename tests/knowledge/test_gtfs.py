@@ -1,0 +1,146 @@
+"""Tests for knowledge.gtfs: loading static feeds, lookups, calendars and compact trips."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from array import array
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from knowledge.errors import GtfsError, KnowledgeError
+from knowledge.gtfs import GtfsIndex
+
+SHARED = Path(os.environ.get("SPORTELLO_SHARED", Path(__file__).resolve().parents[3] / "shared"))
+ROME = SHARED / "eval" / "gtfs"
+CALTRAIN = SHARED / "fixtures" / "gtfsrt" / "caltrain" / "ct.zip"
+BART = SHARED / "fixtures" / "gtfsrt" / "bart" / "bart-rt.zip"
+
+
+@pytest.fixture(scope="module")
+def rome() -> GtfsIndex:
+    return GtfsIndex.load(ROME)
+
+
+@pytest.fixture(scope="module")
+def bart() -> GtfsIndex:
+    return GtfsIndex.load(BART)
+
+
+def test_rome_feed_loads_every_route_and_stop(rome: GtfsIndex) -> None:
+    assert (len(rome.routes), len(rome.stops)) == (431, 8723)
+
+
+def test_rome_feed_loads_well_under_a_second(tmp_path: Path) -> None:
+    copy = tmp_path / "gtfs"
+    shutil.copytree(ROME, copy)
+    started = time.perf_counter()
+    GtfsIndex.load(copy)
+    assert time.perf_counter() - started < 1.0
+
+
+def test_metro_route_is_labelled_by_its_letter(rome: GtfsIndex) -> None:
+    metro_a = rome.route("248")
+    assert (metro_a.label("it"), metro_a.label("en")) == ("metro A", "Metro A")
+
+
+def test_tram_and_bus_are_labelled_by_kind_and_short_name(rome: GtfsIndex) -> None:
+    assert (rome.route("8").label("it"), rome.route("64").label("it")) == ("tram 8", "bus 64")
+
+
+def test_unknown_route_type_is_labelled_as_a_line(rome: GtfsIndex) -> None:
+    route = rome.route("64")
+    other = type(route)(route.route_id, route.agency_id, route.short_name, route.long_name, 715)
+    assert (other.label("it"), other.label("en")) == ("linea 64", "Line 64")
+
+
+def test_route_short_name_can_differ_from_route_id(rome: GtfsIndex) -> None:
+    assert rome.route("10").short_name == "025"
+
+
+def test_agency_of_route(rome: GtfsIndex) -> None:
+    assert rome.agency_of("64").name == "Atac"
+
+
+def test_stops_named_returns_every_stop_sharing_the_name(rome: GtfsIndex) -> None:
+    assert sorted(s.stop_id for s in rome.stops_named("OTTAVIANO (MA)")) == ["72077", "82289", "82350"]
+
+
+def test_stop_names_are_stripped_so_variants_with_trailing_spaces_merge(rome: GtfsIndex) -> None:
+    assert len(rome.stops_named("STAZ.NE TRASTEVERE")) == 6
+
+
+def test_stop_by_code(rome: GtfsIndex) -> None:
+    assert rome.stop_by_code("70340").name == "COLOSSEO (MB)"
+
+
+def test_unknown_ids_give_none(rome: GtfsIndex) -> None:
+    assert (rome.route("nope"), rome.stop("nope"), rome.agency_of("nope")) == (None, None, None)
+
+
+def test_feed_without_trips_reports_none(rome: GtfsIndex) -> None:
+    assert not rome.has_trips() and rome.trips_for_route_on("64", date(2025, 4, 1)) == []
+
+
+def test_service_follows_calendar_weekdays(bart: GtfsIndex) -> None:
+    assert bart.service_active("WKDY", date(2019, 2, 19)) and not bart.service_active("WKDY", date(2019, 2, 23))
+
+
+def test_calendar_dates_removal_overrides_calendar(bart: GtfsIndex) -> None:
+    assert not bart.service_active("WKDY", date(2019, 2, 18))  # Presidents' Day, a Monday
+
+
+def test_calendar_dates_addition_overrides_calendar(bart: GtfsIndex) -> None:
+    assert bart.service_active("SAT", date(2019, 2, 18))
+
+
+def test_service_outside_calendar_range_is_inactive(bart: GtfsIndex) -> None:
+    assert not bart.service_active("WKDY", date(2021, 2, 16))
+
+
+def test_trips_for_route_on_a_day_are_ordered_by_first_departure() -> None:
+    caltrain = GtfsIndex.load(CALTRAIN)
+    trips = caltrain.trips_for_route_on("L5", date(2023, 10, 2))
+    departures = [t.first_departure for t in trips]
+    assert trips and departures == sorted(departures) and trips[0].first_departure == 5 * 3600
+
+
+def test_trip_keeps_its_stop_sequence_and_times() -> None:
+    trip = GtfsIndex.load(CALTRAIN).trip("501")
+    assert (len(trip.stop_ids), trip.stop_ids[0], trip.arrivals[1]) == (13, "70271", 5 * 3600 + 7 * 60)
+
+
+def test_weekend_service_excludes_weekday_trips() -> None:
+    caltrain = GtfsIndex.load(CALTRAIN)
+    assert caltrain.trips_for_route_on("L5", date(2023, 10, 7)) == []
+
+
+def test_stop_times_are_held_in_compact_arrays(bart: GtfsIndex) -> None:
+    assert isinstance(bart._st_stop, array) and len(bart._st_arrival) == len(bart._st_stop) > 30_000
+
+
+def test_load_is_memoised_in_process() -> None:
+    assert GtfsIndex.load(ROME) is GtfsIndex.load(ROME)
+
+
+def test_disk_cache_round_trips(tmp_path: Path) -> None:
+    copy = tmp_path / "ct.zip"
+    shutil.copy(CALTRAIN, copy)
+    built = GtfsIndex.load(copy, cache_dir=tmp_path / "cache")
+    GtfsIndex._memo.clear()
+    cached = GtfsIndex.load(copy, cache_dir=tmp_path / "cache")
+    assert cached is not built and cached.trip("501") == built.trip("501")
+
+
+def test_missing_feed_raises_a_knowledge_error(tmp_path: Path) -> None:
+    with pytest.raises(KnowledgeError):
+        GtfsIndex.load(tmp_path / "absent")
+
+
+def test_folder_without_routes_raises_gtfs_error(tmp_path: Path) -> None:
+    (tmp_path / "stops.txt").write_text("stop_id,stop_name\n1,A\n")
+    with pytest.raises(GtfsError, match="routes.txt"):
+        GtfsIndex.load(tmp_path)
