@@ -134,6 +134,15 @@ class XChannelSettings(_Section):
     account: str | None = None
     poll_seconds: float = Field(60.0, gt=0)
     daily_call_cap: int = Field(10000, ge=0)
+    # How far back the very first poll looks for mentions and DMs (no cursor stored yet).
+    backfill_minutes: float = Field(60.0, ge=0)
+    # Seconds before an API call is abandoned (a post that times out is reconciled, not re-sent).
+    timeout_seconds: float = Field(15.0, gt=0)
+    # Retries of a call that failed with a 5xx or a timeout, with exponential back-off and jitter.
+    max_retries: int = Field(4, ge=0)
+    backoff_seconds: float = Field(1.0, gt=0)
+    # Longest wait for a rate-limit reset while posting; beyond it the post is retried later.
+    max_rate_wait_seconds: float = Field(900.0, ge=0)
 
 
 class TelegramChannelSettings(_Section):
@@ -146,6 +155,17 @@ class TelegramChannelSettings(_Section):
     webhook_url: str | None = None
     secret_token: str | None = None
     poll_seconds: float = Field(2.0, gt=0)
+    # getUpdates long-poll wait; keep it below the poll job's lease (10 s at least).
+    long_poll_seconds: int = Field(5, ge=0, le=50)
+    # Path of the webhook route on sportello's web server (webhook mode).
+    webhook_path: str = "/telegram/webhook"
+    timeout_seconds: float = Field(15.0, gt=0)
+    max_retries: int = Field(4, ge=0)
+    backoff_seconds: float = Field(1.0, gt=0)
+    # Flood control: Telegram allows about 30 messages/s overall and 1/s per chat (20/min in groups).
+    global_per_second: float = Field(25.0, gt=0)
+    chat_per_second: float = Field(1.0, gt=0)
+    group_per_minute: float = Field(20.0, gt=0)
 
 
 class ChannelsSettings(_Section):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from google.protobuf import text_format
 from google.protobuf.message import DecodeError
@@ -19,6 +19,7 @@ from knowledge.errors import FeedError
 from knowledge.gtfs import GtfsIndex
 
 State = Literal["active", "upcoming", "expired"]
+TEXT_SUFFIXES = (".textproto", ".pbtxt", ".txt")  # feed files in protobuf text format
 FALLBACK_LANG = "it"
 
 
@@ -78,6 +79,9 @@ class Alert:
     url: str = ""
     severity: str = ""
 
+    def __hash__(self) -> int:
+        return hash(self.id)
+
     def state(self, at: datetime) -> State:
         """'active' if a period holds `at` (no period = always), 'upcoming' if one starts later, else 'expired'."""
         at = _utc(at)
@@ -129,7 +133,7 @@ def read_feed(path: str | Path) -> gtfs_realtime_pb2.FeedMessage:
     """Read a feed file: `.textproto`/`.txt`/`.pbtxt` as text format, anything else as binary."""
     p = Path(path)
     try:
-        if p.suffix in (".textproto", ".pbtxt", ".txt"):
+        if p.suffix in TEXT_SUFFIXES:
             return parse_feed(p.read_text(encoding="utf-8"))
         return parse_feed(p.read_bytes())
     except OSError as exc:
@@ -359,7 +363,7 @@ class AlertIndex:
         return s.agency_id is None or agency is None or s.agency_id == agency
 
 
-def _add(table: dict, key: object, alert: Alert) -> None:
+def _add(table: dict[Any, list[Alert]], key: object, alert: Alert) -> None:
     bucket = table.setdefault(key, [])
     if not bucket or bucket[-1] is not alert:
         bucket.append(alert)

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 from google.transit import gtfs_realtime_pb2
 
-from knowledge.alerts import parse_feed
+from knowledge.alerts import TEXT_SUFFIXES, parse_feed
 from knowledge.errors import FeedError
 
 log = logging.getLogger(__name__)
@@ -160,8 +160,7 @@ class FeedSource:
             if old is not None and old.file_mtime_ns == mtime:
                 self._snapshot = _replace_time(old, now)
                 return False
-            data: bytes | str = path.read_text("utf-8") if path.suffix in (".textproto", ".pbtxt") \
-                else path.read_bytes()
+            data: bytes | str = path.read_text("utf-8") if path.suffix in TEXT_SUFFIXES else path.read_bytes()
         except (OSError, UnicodeDecodeError) as exc:
             msg = f"cannot read {path}: {exc}"
             raise FeedError(msg) from exc
@@ -181,7 +180,7 @@ class FeedSource:
                 response = self._client.get(self.location, headers=headers, timeout=self.timeout)
             else:
                 response = httpx.get(self.location, headers=headers, timeout=self.timeout, follow_redirects=True)
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
             msg = f"GET {self.location} failed: {type(exc).__name__}: {exc}"
             raise FeedError(msg) from exc
         if response.status_code == 304 and old is not None:

@@ -31,7 +31,7 @@ _NUMBER_WORD = frozenset({"n", "no", "nr", "num", "numero", "number", "n°", "n�
 _NOT_LINE_BEFORE = frozenset({
     "alle", "ore", "h", "dalle", "entro", "ogni", "every", "verso", "circa", "intorno", "tra", "fra", "in",
     "per", "da", "for", "since", "at", "after", "before", "prima", "dopo", "di", "of", "a", "fino", "oltre",
-    "over", "under", "almeno", "least", "than", "di", "x", "costa", "costano", "costato", "pagato", "pago",
+    "over", "under", "almeno", "least", "than", "x", "costa", "costano", "costato", "pagato", "pago",
     "paid", "pay", "cost", "costs", "spent", "speso", "aspetto", "aspettato", "aspettando", "waited",
     "waiting", "wait", "sono", "siamo", "erano", "eravamo", "ho", "hai", "ha", "abbiamo", "hanno", "have",
     "has", "had", "fermata", "fermate", "stop", "palina", "paline", "codice", "code", "verbale", "pratica",
@@ -39,7 +39,7 @@ _NOT_LINE_BEFORE = frozenset({
     "called", "call", "chiamare", "ultimi", "ultime", "last", "next", "prossimi", "prossime", "solo",
     "only", "just", "about", "around", "approx", "quasi", "almost", "ben", "tipo", "like", "anche", "also",
     "posto", "binario", "platform", "gate", "vagone", "carrozza", "uscita", "exit", "piano", "floor",
-    "pagina", "page", "sconto", "meno", "più", "piu", "more", "less", "più", "+", "-", "×",
+    "pagina", "page", "sconto", "meno", "più", "piu", "more", "less", "+", "-", "×",
 })
 _STREET = frozenset({
     "via", "viale", "v", "piazza", "p", "pza", "piazzale", "largo", "corso", "vicolo", "lungotevere",
@@ -121,7 +121,8 @@ class RouteFinder:
             self.exact.setdefault(name, route.route_id)
             has_digit = any(c.isdigit() for c in name)
             letters = sum(c.isalpha() for c in name)
-            if (has_digit and letters and (name[0].isalpha() or letters >= 2)) or (not has_digit and letters >= 3):
+            mixed_case = name != name.upper() and name != name.lower()
+            if (has_digit and letters and (name[0].isalpha() or letters >= 2)) or (not has_digit and mixed_case):
                 self.folded.setdefault(name.lower(), route.route_id)
         for letter, route_id in self.metro.items():
             for code in (f"M{letter}", f"ME{letter}"):
@@ -147,6 +148,9 @@ class RouteFinder:
         tok = tokens[i]
         if _is_hashtag(tokens, i):
             return self._hashtag(tok.text)
+        glued = self._glued_cue(tok.text)  # "tram8", "metroA" written without a space
+        if glued:
+            return glued
         if tok.is_number:
             route_id = self.exact.get(tok.text)
             if route_id is None:
@@ -156,14 +160,13 @@ class RouteFinder:
             if not is_line:
                 not_lines.add(tok.text)
             return route_id if is_line else None
-        if _glued_to_number(tokens, i):  # "72h", "8am" split oddly, or "MA-MB" station tags
+        if _inside_tag(tokens, i):  # "(MA-MB-FS)" in a copied stop name
             return None
         prev = _prev_word(tokens, i)
         if tok.text in self.exact and not tok.text.isalpha():
             return self.exact[tok.text]
-        if tok.low in self.folded and not tok.text.isdigit():
-            if tok.text in self.exact or not tok.text.isalpha() or len(tok.text) >= 3:
-                return self.folded[tok.low]
+        if tok.low in self.folded:
+            return self.folded[tok.low]
         letter = tok.text.upper()
         if letter in self.metro and self._metro_letter_cued(tokens, i, prev):
             return self.metro[letter]
@@ -174,6 +177,14 @@ class RouteFinder:
                 return self.exact[tok.text]
         if tok.text in self.letters and (prev in _VEHICLE | _ARTICLE | _FEMININE) and not _apostrophe_after(tokens, i):
             return self.letters[tok.text]
+        return None
+
+    def _glued_cue(self, word: str) -> str | None:
+        low = word.lower()
+        for cue in ("metro", "linea", "line", "tram", "bus"):
+            rest = word[len(cue):]
+            if low.startswith(cue) and rest and (rest.isdigit() or (rest.isupper() and cue in ("metro", "linea"))):
+                return self._hashtag(word)
         return None
 
     def _hashtag(self, word: str) -> str | None:
@@ -212,9 +223,7 @@ class RouteFinder:
         tok = tokens[i]
         if _attached_non_line(tokens, i):
             return False
-        j = _prev_index(tokens, i)
-        while j is not None and tokens[j].low in _NUMBER_WORD | {".", "°"}:
-            j = _prev_index(tokens, j)
+        j = _skip_number_word(tokens, _prev_index(tokens, i))
         prev = tokens[j].low if j is not None else None
         if prev == "#":
             return True
@@ -257,6 +266,15 @@ def _prev_index(tokens: list[Token], i: int) -> int | None:
     return j if j >= 0 else None
 
 
+def _skip_number_word(tokens: list[Token], j: int | None) -> int | None:
+    """Step back over "n.", "no.", "numero", "number" between a cue and a number."""
+    if j is not None and tokens[j].text in ".°º" and j > 0 and tokens[j - 1].low in _NUMBER_WORD:
+        j -= 1
+    while j is not None and tokens[j].low in _NUMBER_WORD:
+        j = _prev_index(tokens, j)
+    return j
+
+
 def _prev_word(tokens: list[Token], i: int) -> str | None:
     j = _prev_index(tokens, i)
     return tokens[j].low if j is not None else None
@@ -276,7 +294,7 @@ def _is_hashtag(tokens: list[Token], i: int) -> bool:
             and not tokens[i].is_number)
 
 
-def _glued_to_number(tokens: list[Token], i: int) -> bool:
+def _inside_tag(tokens: list[Token], i: int) -> bool:
     """A word touching a hyphen or bracket on both sides, as in a station tag "(MA-MB-FS)"."""
     before = i > 0 and tokens[i - 1].end == tokens[i].start and tokens[i - 1].text in "-(/"
     after = i + 1 < len(tokens) and tokens[i + 1].start == tokens[i].end and tokens[i + 1].text in "-)/"
@@ -367,7 +385,7 @@ _ABBREVIATIONS = {
     "p.za": "piazza", "p.zza": "piazza", "pza": "piazza", "pzza": "piazza", "p.le": "piazzale", "ple": "piazzale",
     "l.go": "largo", "lgo": "largo", "staz.ne": "stazione", "staz": "stazione", "stz": "stazione",
     "v.le": "viale", "c.so": "corso", "c.ne": "circonvallazione", "s": "san", "ss": "santi", "st": "san",
-    "s.s": "santi", "sta": "santa", "sto": "santo", "p": "piazza",
+    "s.s": "santi", "p": "piazza",
 }
 # Leading words naming the kind of place; a stop is also known by what follows them.
 _PLACE_PREFIX = ("stazione metro", "stazione", "piazzale", "piazza", "largo", "metro")
@@ -376,7 +394,7 @@ _CONNECTORS = frozenset({"di", "del", "della", "dei", "degli", "delle", "d", "de
 # Words before or after a name that say a place is meant: prepositions of place and stop words.
 _PLACE_BEFORE = frozenset({
     "a", "ad", "al", "alla", "allo", "da", "dal", "dalla", "dallo", "di", "verso", "fino", "per", "at", "from",
-    "to", "near", "towards", "toward", "via", "between", "tra", "fra", "presso", "vicino", "into", "in",
+    "to", "near", "towards", "toward", "between", "tra", "fra", "presso", "vicino",
 })
 _STOP_WORDS_BEFORE = frozenset({
     "stazione", "station", "fermata", "stop", "metro", "metropolitana", "piazza", "piazzale", "largo",
@@ -417,7 +435,7 @@ class _Candidate:
     prefixed: bool
     upper: bool
 
-    def rank(self) -> tuple:
+    def rank(self) -> tuple[bool | int, ...]:
         m = self.metro_tagged
         return (m, m and self.whole and not self.prefixed, m and self.whole, self.upper, self.n_ids,
                 self.whole, -len(self.name))
@@ -443,7 +461,7 @@ class StopFinder:
             names.setdefault(stop.name.casefold(), stop.name)
             if stop.location_type == 1:
                 station_cores.add(" ".join(self._core(normalize(_TAG.sub(" ", stop.name)))[0]))
-        for folded, name in names.items():
+        for name in names.values():
             n_ids = len(index.stops_named(name))
             for key, whole, prefixed, tagged in self._keys(name):
                 groups.setdefault(key, []).append(_Candidate(name, n_ids, tagged, whole, prefixed, name.isupper()))
@@ -452,7 +470,7 @@ class StopFinder:
             if len(key) < 3 or key.isdigit():
                 continue
             best = max(cands, key=_Candidate.rank)
-            metro = any(c.metro_tagged for c in cands) or key in station_cores
+            metro = any(c.metro_tagged and c.whole for c in cands) or key in station_cores
             bare_ok = metro or any(c.whole and not c.prefixed for c in cands)
             self.keys[key] = _Key(best.name, tuple(s.stop_id for s in index.stops_named(best.name)), metro, bare_ok)
         self.span: dict[str, int] = {}  # first word of a key -> most words in a key starting with it
@@ -542,7 +560,7 @@ class StopFinder:
         prev = words[i - 1][0] if i > 0 else None
         nxt = words[i + n][0] if i + n < len(words) else None
         keytext = " ".join(w for w, _ in words[i:i + n])
-        if prev in _DIRECTION or nxt in ("direction", "bound"):
+        if prev in _DIRECTION or prev in _STREETLIKE or nxt in ("direction", "bound"):
             return 0.0
         if prev in _STOP_WORDS_BEFORE or nxt in _STOP_WORDS_AFTER:
             return 1.0
@@ -566,8 +584,8 @@ class StopFinder:
         for i, tok in enumerate(raw):
             if not tok.is_number or len(tok.text) < 4:
                 continue
-            j = _prev_index(raw, i)
-            while j is not None and raw[j].low in _NUMBER_WORD | {".", ":", "#"}:
+            j = _skip_number_word(raw, _prev_index(raw, i))
+            if j is not None and raw[j].text in ":#":
                 j = _prev_index(raw, j)
             if j is None or raw[j].low not in _STOP_CODE_CUE:
                 continue

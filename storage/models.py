@@ -248,3 +248,42 @@ class FeedCache(SQLModel, table=True):
     last_modified: str | None = Field(default=None, max_length=64)
     error: str | None = Field(default=None, sa_column=Column(Text))
     error_at: datetime | None = _ts()
+
+
+class ResponseFact(SQLModel, table=True):
+    """One citizen message's response figures, rebuilt from messages, replies and transitions.
+
+    Case-wide figures (first reply, first reply by a person, resolution, hand-over) sit on the
+    row of the message that opened the case and are NULL on the others.
+    """
+
+    __tablename__ = "response_facts"
+    __table_args__ = (
+        Index("ix_response_facts_received_at", "received_at"),
+        Index("ix_response_facts_case_id", "case_id"),
+    )
+
+    message_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    case_id: int | None = None
+    channel: str = Field(max_length=32)
+    intent: str | None = Field(default=None, max_length=16)
+    route_id: str | None = Field(default=None, max_length=64)
+    received_at: datetime = _ts(nullable=False)
+    opens_case: bool = False
+    next_reply_s: float | None = None
+    first_reply_s: float | None = None
+    first_human_s: float | None = None
+    resolution_s: float | None = None
+    resolved: bool = False
+    handed: bool = False
+
+
+# Indexes the insight reports need on the backbone's tables (migration 0004).
+Index("ix_messages_updated_at", Message.__table__.c.updated_at)
+Index("ix_messages_state_received", Message.__table__.c.state, Message.__table__.c.received_at)
+Index(
+    "ix_problems_at_message",
+    ProblemRecord.__table__.c.at,
+    ProblemRecord.__table__.c.message_id,
+    ProblemRecord.__table__.c.alert_id,
+)

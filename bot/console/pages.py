@@ -1,0 +1,220 @@
+"""The queue, the case view and the actions agents take on a message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from bot.console.auth import PREFIX, requires, wants_json
+from bot.console.canned import search_canned
+from bot.console.casefile import load_case_file
+from bot.console.context import console_of, flash, render
+from bot.console.desk import ANSWERABLE, NO_REPLY_NOTE, REOPENABLE, ClaimedByOther
+from bot.console.queueview import ORDERS
+from bot.console.users import list_users, role_at_least
+from bot.domain import Category, Intent, MessageState, agent_actor, as_utc
+from bot.errors import SportelloError, StorageError
+from storage.corrections import correction_label, record_correction
+from storage.models import User
+
+
+def _order(request: Request) -> str:
+    order = request.query_params.get("order", "urgency")
+    return order if order in ORDERS else "urgency"
+
+
+@requires("agent")
+async def queue_page(request: Request, user: User) -> Response:
+    """The live queue (its items come from :func:`queue_json`)."""
+    return render(request, "queue.html", user, page="queue", order=_order(request))
+
+
+@requires("agent")
+async def queue_json(request: Request, user: User) -> Response:
+    """``GET /console/api/queue``: the queue now, for the page's live updates."""
+    console = console_of(request)
+    now = console.clock()
+    items = await run_in_threadpool(console.view.load, console.engine, now, order=_order(request))
+    return JSONResponse(
+        {
+            "now": now.isoformat(),
+            "emergencies": sum(1 for i in items if i.urgency == "emergency"),
+            "items": [item.as_json() for item in items],
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@requires("agent")
+async def next_message(request: Request, user: User) -> Response:
+    """Open the waiting message after (or before) ``after`` in queue order."""
+    console = console_of(request)
+    items = await run_in_threadpool(console.view.load, console.engine, console.clock())
+    ids = [i.id for i in items if i.urgency in ("emergency", "escalated", "review")]
+    step = -1 if request.query_params.get("dir") == "prev" else 1
+    try:
+        after = int(request.query_params.get("after", "0"))
+    except ValueError:
+        after = 0
+    if after in ids:
+        position = ids.index(after) + step
+        target = ids[position] if 0 <= position < len(ids) else None
+    else:
+        target = ids[0] if ids else None
+    if target is None:
+        return RedirectResponse(f"{PREFIX}/", status_code=303)
+    return RedirectResponse(f"{PREFIX}/messages/{target}", status_code=303)
+
+
+@requires("agent")
+async def message_page(request: Request, user: User) -> Response:
+    """The case view of one message; opening it claims the message when it is free."""
+    console = console_of(request)
+    message_id = int(request.path_params["message_id"])
+
+    def gather() -> dict[str, Any]:
+        holder = console.desk.claim(message_id, user.username)
+        file = load_case_file(console.engine, message_id)
+        agents = [u for u in list_users(console.engine) if u.active]
+        return {"holder": holder, "file": file, "agents": agents}
+
+    try:
+        found = await run_in_threadpool(gather)
+    except StorageError as exc:
+        raise HTTPException(404, str(exc)) from exc
+    file = found["file"]
+    m = file.message
+    state = MessageState(m.state)
+    holder = found["holder"]
+    answerable = state in ANSWERABLE
+    now = console.clock()
+    waited = max((now - as_utc(m.received_at)).total_seconds(), 0)
+    return render(
+        request,
+        "message.html",
+        user,
+        page="message",
+        m=m,
+        file=file,
+        holder=holder,
+        mine=holder == user.username,
+        answerable=answerable,
+        can_act=answerable and holder in (None, user.username),
+        reopenable=state in REOPENABLE,
+        waited=waited,
+        wait_level=console.view.wait_level(now - as_utc(m.received_at)),
+        agents=found["agents"],
+        intents=[str(i) for i in Intent],
+        categories=[str(c) for c in Category],
+        faq_ids=console.faq_ids,
+        js_extra={"messageId": m.id, "lang": m.lang or "it"},
+    )
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+
+
+#: Where the agent lands after each action, and the note shown there.
+_AFTER = {
+    "approve": ("queue", "approved_flash"),
+    "send": ("queue", "sent_flash"),
+    "escalate": ("queue", "escalated_flash"),
+    "close": ("queue", "closed_flash"),
+    "noreply": ("queue", "closed_flash"),
+    "release": ("queue", "released_flash"),
+    "takeover": ("message", "taken_flash"),
+    "assign": ("message", "assigned_flash"),
+    "correct": ("message", "corrected"),
+}
+
+
+@requires("agent")
+async def message_action(request: Request, user: User) -> Response:
+    """``POST /console/messages/<id>/<action>``: approve, send, escalate, close, ..."""
+    console = console_of(request)
+    desk = console.desk
+    message_id = int(request.path_params["message_id"])
+    action = request.path_params["action"]
+    if action not in _AFTER:
+        return JSONResponse({"error": f"unknown action {action!r}"}, status_code=404)
+    form = await request.form()
+
+    def field(name: str) -> str:
+        value = form.get(name)
+        return value if isinstance(value, str) else ""
+
+    me = user.username
+
+    def act() -> None:
+        if action == "approve":
+            desk.approve(message_id, me)
+        elif action == "send":
+            desk.send(message_id, me, field("text"))
+        elif action == "escalate":
+            desk.escalate(message_id, me, field("note").strip() or None)
+        elif action == "close":
+            desk.close(message_id, me, field("note").strip() or None)
+        elif action == "noreply":
+            desk.close(message_id, me, NO_REPLY_NOTE)
+        elif action == "release":
+            desk.release(message_id, me)
+        elif action == "takeover":
+            desk.take_over(message_id, me)
+        elif action == "assign":
+            if not role_at_least(user.role, "supervisor"):
+                msg = "assigning work needs the supervisor role"
+                raise PermissionError(msg)
+            desk.assign(message_id, me, field("to"))
+        elif action == "correct":
+            label = correction_label(
+                lang=field("lang") or "it",
+                intent=field("intent"),
+                routes=_split(field("routes")),
+                stops=_split(field("stops")),
+                faq_id=field("faq_id").strip() or None,
+                alert_ids=_split(field("alert_ids")),
+                category=field("category") or None,
+            )
+            record_correction(console.engine, message_id, agent_actor(me), label, at=console.clock())
+
+    try:
+        await run_in_threadpool(act)
+    except PermissionError as exc:
+        return JSONResponse({"error": str(exc)}, status_code=403)
+    except ClaimedByOther as exc:
+        return _refused(request, message_id, 409, str(exc), holder=exc.holder)
+    except SportelloError as exc:
+        return _refused(request, message_id, 409, str(exc))
+    where, note = _AFTER[action]
+    if wants_json(request):
+        return JSONResponse({"ok": True, "message_id": message_id, "action": action})
+    flash(request, note)
+    target = f"{PREFIX}/" if where == "queue" else f"{PREFIX}/messages/{message_id}"
+    return RedirectResponse(target, status_code=303)
+
+
+def _refused(request: Request, message_id: int, status: int, reason: str, holder: str | None = None) -> Response:
+    if wants_json(request):
+        return JSONResponse({"error": reason, "holder": holder}, status_code=status)
+    request.session["flash"] = [reason, {}]  # already a sentence: shown as it is
+    return RedirectResponse(f"{PREFIX}/messages/{message_id}", status_code=303)
+
+
+@requires("agent")
+async def canned_json(request: Request, user: User) -> Response:
+    """``GET /console/api/canned?q=&lang=``: canned replies matching the search."""
+    console = console_of(request)
+    rows = await run_in_threadpool(
+        search_canned,
+        console.engine,
+        request.query_params.get("q", ""),
+        request.query_params.get("lang") or None,
+    )
+    return JSONResponse(
+        {"replies": [{"id": r.id, "title": r.title, "lang": r.lang, "text": r.text} for r in rows]}
+    )

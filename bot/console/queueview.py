@@ -1,0 +1,160 @@
+"""The queue as agents see it: what waits for a person, most urgent first, oldest first within."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlmodel import Session
+
+from bot.domain import Intent, MessageState, as_utc
+from storage.models import Message
+
+#: Urgency ranks, most urgent first. Who the citizen is (followers, verified) plays no part.
+EMERGENCY, ESCALATED, REVIEW, SENDING, ANSWERED = range(5)
+URGENCY_NAMES = {
+    EMERGENCY: "emergency",
+    ESCALATED: "escalated",
+    REVIEW: "review",
+    SENDING: "sending",
+    ANSWERED: "answered",
+}
+WAITING_STATES = (MessageState.AWAITING_REVIEW, MessageState.ESCALATED)
+SENDING_STATES = (MessageState.APPROVED, MessageState.EDITED)
+ORDERS = ("urgency", "newest")
+#: How many automatic answers the queue shows at most.
+RECENT_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """One message as a line of the queue."""
+
+    id: int
+    case_id: int | None
+    channel: str
+    author: str
+    author_name: str | None
+    text: str
+    state: str
+    lang: str | None
+    intent: str | None
+    routes: list[str]
+    stops: list[str]
+    alert_ids: list[str]
+    faq_id: str | None
+    category: str | None
+    confidence: float | None
+    draft: str | None
+    received_at: str
+    waited_seconds: int
+    wait_level: str
+    urgency: str
+    claimed_by: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        """The item as JSON-ready data for the live queue."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class QueueView:
+    """The parameters of what the queue shows."""
+
+    target_minutes: float
+    claim_minutes: float
+    recent_hours: float
+
+    def wait_level(self, waited: timedelta) -> str:
+        """``ok`` under half the target, ``near`` under the target, ``late`` beyond it."""
+        target = timedelta(minutes=self.target_minutes)
+        if waited < target / 2:
+            return "ok"
+        if waited < target:
+            return "near"
+        return "late"
+
+    def urgency(self, row: Message) -> int:
+        """The message's urgency rank (see the module constants)."""
+        state = MessageState(row.state)
+        if row.intent == Intent.EMERGENCY and state in WAITING_STATES:
+            return EMERGENCY
+        if state == MessageState.ESCALATED:
+            return ESCALATED
+        if state == MessageState.AWAITING_REVIEW:
+            return REVIEW
+        if state in SENDING_STATES:
+            return SENDING
+        return ANSWERED
+
+    def item(self, row: Message, now: datetime) -> QueueItem:
+        """A queue line for ``row`` as of ``now``."""
+        assert row.id is not None
+        decision = row.decision or {}
+        received = as_utc(row.received_at)
+        waited = max(now - received, timedelta(0))
+        claimed_at = as_utc(row.claimed_at) if row.claimed_at else None
+        holder = row.claimed_by
+        if claimed_at is None or claimed_at + timedelta(minutes=self.claim_minutes) < now:
+            holder = None
+        rank = self.urgency(row)
+        return QueueItem(
+            id=row.id,
+            case_id=row.case_id,
+            channel=row.channel,
+            author=row.author,
+            author_name=row.author_name,
+            text=row.text,
+            state=row.state,
+            lang=row.lang,
+            intent=row.intent,
+            routes=list(decision.get("routes") or []),
+            stops=list(decision.get("stops") or []),
+            alert_ids=list(decision.get("alert_ids") or []),
+            faq_id=row.faq_id,
+            category=row.category,
+            confidence=row.confidence,
+            draft=row.draft,
+            received_at=received.isoformat(),
+            waited_seconds=int(waited.total_seconds()),
+            wait_level=self.wait_level(waited) if rank <= REVIEW else "done",
+            urgency=URGENCY_NAMES[rank],
+            claimed_by=holder,
+        )
+
+    def load(self, engine: Engine, now: datetime, *, order: str = "urgency", limit: int = 500) -> list[QueueItem]:
+        """Waiting messages (emergencies first), those being sent, and recent automatic answers.
+
+        ``order="urgency"`` puts the most urgent first and, within one urgency, the citizen
+        who has waited longest first; ``order="newest"`` keeps emergencies on top and shows
+        the rest newest first.
+        """
+        since = now - timedelta(hours=self.recent_hours)
+        waiting = [str(s) for s in (*WAITING_STATES, *SENDING_STATES)]
+        with Session(engine) as session:
+            rows = list(
+                session.execute(
+                    select(Message)
+                    .where(Message.state.in_(waiting))  # type: ignore[attr-defined]
+                    .order_by(Message.received_at, Message.id)  # type: ignore[arg-type]
+                    .limit(limit)
+                ).scalars()
+            )
+            rows += session.execute(
+                select(Message)
+                .where(Message.state == str(MessageState.AUTO_SENT), Message.updated_at >= since)
+                .order_by(Message.updated_at.desc())  # type: ignore[attr-defined]
+                .limit(RECENT_LIMIT)
+            ).scalars()
+
+        def key(row: Message) -> tuple[int, float, int]:
+            rank = self.urgency(row)
+            stamp = as_utc(row.received_at).timestamp()
+            newest_first = order == "newest" or rank == ANSWERED
+            if order == "newest" and rank != EMERGENCY:
+                rank = REVIEW
+            return (rank, -stamp if newest_first else stamp, row.id or 0)
+
+        return [self.item(row, now) for row in sorted(rows, key=key)]

@@ -1,0 +1,190 @@
+"""Line problems from the problem log: reports by route, stop, category and hour, and trends.
+
+A message may leave several problem rows (one per line and one per stop it names), so every
+figure counts distinct messages. A report "matched an alert" when the router tied it to a
+published alert: the operator already knew.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, and_, case, distinct, func, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from bot.domain import as_utc
+from bot.insight.period import Period
+from bot.insight.sqltime import local_hour
+from storage.models import ProblemRecord
+
+P = ProblemRecord.__table__.c
+DIMENSIONS = ("route", "stop", "category", "channel", "hour")
+WEEK = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Count:
+    """Reports (distinct messages) for one key, and how many matched a published alert."""
+
+    key: str
+    reports: int
+    known: int
+
+    @property
+    def unknown(self) -> int:
+        """Reports the operator had no alert for."""
+        return self.reports - self.known
+
+    @property
+    def known_share(self) -> float | None:
+        """Share of reports that matched an alert (None without reports)."""
+        return self.known / self.reports if self.reports else None
+
+
+@dataclass(frozen=True)
+class Trend:
+    """A line's or stop's reports this week against the week before."""
+
+    key: str
+    this_week: int
+    last_week: int
+    known_this_week: int
+
+    @property
+    def change(self) -> int:
+        """This week's reports minus last week's."""
+        return self.this_week - self.last_week
+
+    @property
+    def known_share(self) -> float | None:
+        """Share of this week's reports that matched an alert."""
+        return self.known_this_week / self.this_week if self.this_week else None
+
+
+@dataclass(frozen=True)
+class ProblemReport:
+    """Everything ``sportello report problems`` shows for one period."""
+
+    period: Period
+    route: str | None
+    total: Count
+    by: dict[str, list[Count]]
+    top_routes: list[Trend]
+    top_stops: list[Trend]
+    heatmap: dict[str, list[int]] = field(default_factory=dict)
+
+
+class ProblemLog:
+    """Aggregate queries over the ``problems`` table."""
+
+    def __init__(self, engine: Engine, *, tz: str) -> None:
+        self.engine = engine
+        self.tz = tz
+        self.dialect = engine.dialect.name
+
+    # -- building blocks -----------------------------------------------------------------
+    def _where(self, period: Period, route: str | None) -> list[ColumnElement]:
+        since, until = as_utc(period.since), as_utc(period.until)
+        where: list[ColumnElement] = [P.at >= since, P.at < until]
+        if route is not None:
+            named = select(P.message_id).where(P.route_id == route, P.at >= since, P.at < until)
+            where.append(P.message_id.in_(named))
+        return where
+
+    def _key(self, dimension: str, period: Period) -> ColumnElement:
+        if dimension == "hour":
+            return local_hour(P.at, self.dialect, self.tz, period.since, period.until)
+        column = {"route": P.route_id, "stop": P.stop_name, "category": P.category, "channel": P.channel}
+        return column[dimension]
+
+    @staticmethod
+    def _known(condition: ColumnElement | None = None) -> ColumnElement:
+        test = P.alert_id.is_not(None) if condition is None else and_(condition, P.alert_id.is_not(None))
+        return func.count(distinct(case((test, P.message_id))))
+
+    # -- reports ----------------------------------------------------------------------------
+    def total(self, period: Period, route: str | None = None) -> Count:
+        """All reports in the period (optionally those naming ``route``)."""
+        query = select(func.count(distinct(P.message_id)), self._known()).where(*self._where(period, route))
+        with self.engine.connect() as conn:
+            reports, known = conn.execute(query).one()
+        return Count("all", int(reports or 0), int(known or 0))
+
+    def counts_by(
+        self, dimension: str, period: Period, route: str | None = None, limit: int | None = 20
+    ) -> list[Count]:
+        """Reports per route, stop, category, channel or local hour, most reported first
+        (hours in order, all 24 of them)."""
+        if dimension not in DIMENSIONS:
+            msg = f"unknown dimension {dimension!r}; known: {', '.join(DIMENSIONS)}"
+            raise ValueError(msg)
+        key = self._key(dimension, period).label("key")
+        reports = func.count(distinct(P.message_id)).label("reports")
+        query = (
+            select(key, reports, self._known().label("known"))
+            .where(*self._where(period, route), key.is_not(None))
+            .group_by(key)
+        )
+        if dimension == "hour":
+            query = query.order_by(key)
+        else:
+            query = query.order_by(reports.desc(), key)
+            if limit is not None:
+                query = query.limit(limit)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        found = [Count(str(k), int(n), int(kn)) for k, n, kn in rows]
+        if dimension == "hour":
+            have = {c.key: c for c in found}
+            found = [have.get(str(h), Count(str(h), 0, 0)) for h in range(24)]
+        return found
+
+    def trend(self, dimension: str, now: datetime, limit: int = 10) -> list[Trend]:
+        """The most reported routes or stops in the 7 days before ``now`` against the 7 before."""
+        now = as_utc(now)
+        middle, start = now - WEEK, now - 2 * WEEK
+        key = {"route": P.route_id, "stop": P.stop_name}[dimension]
+        recent = P.at >= middle
+        this_week = func.count(distinct(case((recent, P.message_id)))).label("this_week")
+        last_week = func.count(distinct(case((P.at < middle, P.message_id))))
+        query = (
+            select(key, this_week, last_week, self._known(recent))
+            .where(P.at >= start, P.at < now, key.is_not(None))
+            .group_by(key)
+            .order_by(this_week.desc(), key)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [Trend(str(k), int(a), int(b), int(c)) for k, a, b, c in rows if a or b]
+
+    def heatmap(self, period: Period, routes: list[str]) -> dict[str, list[int]]:
+        """Reports per local hour for each of ``routes``: ``{route: [24 counts]}``."""
+        if not routes:
+            return {}
+        hour = self._key("hour", period).label("hour")
+        query = (
+            select(P.route_id, hour, func.count(distinct(P.message_id)))
+            .where(*self._where(period, None), P.route_id.in_(routes))
+            .group_by(P.route_id, hour)
+        )
+        grid = {route: [0] * 24 for route in routes}
+        with self.engine.connect() as conn:
+            for route, h, n in conn.execute(query):
+                grid[route][int(h)] = int(n)
+        return grid
+
+    def report(self, period: Period, *, now: datetime, route: str | None = None, limit: int = 20) -> ProblemReport:
+        """The whole problems report for ``period`` (trends are the two weeks before ``now``)."""
+        by = {d: self.counts_by(d, period, route, limit) for d in DIMENSIONS}
+        top = [c.key for c in by["route"][:10]]
+        return ProblemReport(
+            period=period,
+            route=route,
+            total=self.total(period, route),
+            by=by,
+            top_routes=self.trend("route", now),
+            top_stops=self.trend("stop", now),
+            heatmap=self.heatmap(period, top),
+        )

@@ -1,0 +1,126 @@
+"""SQL expressions both databases agree on: local hour and day, durations, percentiles.
+
+PostgreSQL knows time zones and percentiles; SQLite knows neither. For SQLite the local time
+is the stored UTC time shifted by the zone's offset, the offset chosen per instant by a CASE
+over the zone's transitions inside the period (two a year for Europe/Rome), and percentiles
+are read from ``ROW_NUMBER()`` windows with the same interpolation as ``percentile_cont``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import DateTime, Float, Integer, String, case, cast, func, literal, literal_column
+from sqlalchemy.sql.elements import ColumnElement
+
+from bot.domain import as_utc
+
+_STEP = timedelta(hours=6)
+
+
+def offset_minutes(tz: str, moment: datetime) -> int:
+    """The zone's UTC offset at ``moment``, in minutes."""
+    offset = as_utc(moment).astimezone(ZoneInfo(tz)).utcoffset()
+    return int(offset.total_seconds() // 60) if offset else 0
+
+
+def offset_changes(tz: str, since: datetime, until: datetime) -> list[tuple[datetime, int]]:
+    """``[(instant, offset from then on)]`` for every offset change in ``[since, until)``."""
+    changes: list[tuple[datetime, int]] = []
+    moment, current = as_utc(since), offset_minutes(tz, since)
+    end = as_utc(until)
+    while moment < end:
+        step = min(moment + _STEP, end)
+        if offset_minutes(tz, step) != current:
+            low, high = moment, step  # the change lies in (low, high]: bisect to the minute
+            while high - low > timedelta(minutes=1):
+                mid = low + (high - low) / 2
+                if offset_minutes(tz, mid) == current:
+                    low = mid
+                else:
+                    high = mid
+            high = high.replace(second=0, microsecond=0)
+            current = offset_minutes(tz, high)
+            changes.append((high, current))
+        moment = step
+    return changes
+
+
+def _sqlite_offset(column: ColumnElement, tz: str, since: datetime, until: datetime) -> ColumnElement:
+    changes = offset_changes(tz, since, until)
+    first = offset_minutes(tz, since)
+    if not changes:
+        return literal(first, Integer)
+    bounds = [at for at, _ in changes]
+    values = [first] + [offset for _, offset in changes]
+    whens = [(column < literal(at, DateTime(timezone=True)), values[i]) for i, at in enumerate(bounds)]
+    return case(*whens, else_=values[-1])
+
+
+def local_hour(
+    column: ColumnElement, dialect: str, tz: str, since: datetime, until: datetime
+) -> ColumnElement:
+    """The local hour (0-23) of a timestamp column, for rows inside ``[since, until)``."""
+    if dialect == "postgresql":
+        return cast(func.extract("hour", func.timezone(tz, column)), Integer)
+    minutes = (
+        cast(func.strftime("%H", column), Integer) * 60
+        + cast(func.strftime("%M", column), Integer)
+        + _sqlite_offset(column, tz, since, until)
+        + 1440
+    )
+    return cast((minutes % 1440) / 60, Integer)
+
+
+def local_date(
+    column: ColumnElement, dialect: str, tz: str, since: datetime, until: datetime
+) -> ColumnElement:
+    """The local date of a timestamp column as ``YYYY-MM-DD`` text."""
+    if dialect == "postgresql":
+        return func.to_char(func.timezone(tz, column), "YYYY-MM-DD")
+    shift = func.printf("%+d minutes", _sqlite_offset(column, tz, since, until))
+    return cast(func.date(column, shift), String)
+
+
+def seconds_between(later: ColumnElement, earlier: ColumnElement, dialect: str) -> ColumnElement:
+    """``later - earlier`` in seconds (NULL when either is NULL)."""
+    if dialect == "postgresql":
+        return cast(func.extract("epoch", later - earlier), Float)
+    return (func.julianday(later) - func.julianday(earlier)) * 86400.0
+
+
+def seconds_between_sql(later: str, earlier: str, dialect: str) -> str:
+    """The same as :func:`seconds_between`, as SQL text for hand-written statements."""
+    if dialect == "postgresql":
+        return f"CAST(EXTRACT(EPOCH FROM ({later}) - ({earlier})) AS DOUBLE PRECISION)"
+    return f"((julianday({later}) - julianday({earlier})) * 86400.0)"
+
+
+def true_sql(dialect: str) -> str:
+    """A boolean TRUE literal both databases store in a BOOLEAN column."""
+    return "TRUE" if dialect == "postgresql" else "1"
+
+
+def false_sql(dialect: str) -> str:
+    """A boolean FALSE literal both databases store in a BOOLEAN column."""
+    return "FALSE" if dialect == "postgresql" else "0"
+
+
+def interpolated(rank: ColumnElement, count: ColumnElement, value: ColumnElement, q: float) -> ColumnElement:
+    """SQLite's stand-in for ``percentile_cont(q)``: sum this over a group of ranked rows.
+
+    ``rank`` is the row's 0-based position among the group's non-NULL values, ``count`` their
+    number. The result is the linear interpolation ``percentile_cont`` makes between the two
+    rows around position ``q * (count - 1)``.
+    """
+    position = literal_column(repr(float(q))) * (count - 1)
+    low = cast(position, Integer)
+    weight = position - low
+    return func.sum(
+        case(
+            (rank == low, value * (1 - weight)),
+            (rank == low + 1, value * weight),
+            else_=0.0,
+        )
+    )

@@ -1,0 +1,118 @@
+"""Agents' corrections of the router, stored as labelled examples and read back as JSON Lines."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any, TextIO
+
+from sqlalchemy import Engine, delete, select
+from sqlmodel import Session
+
+from bot.domain import Category, Decision, Intent
+from bot.errors import StorageError
+from storage.db import session_scope
+from storage.models import Correction, Message, ProblemRecord
+from storage.problems import record_problems
+
+#: Intents whose correct answer may be posted without a person looking first.
+AUTO_OK_INTENTS = frozenset({Intent.STATUS, Intent.FAQ, Intent.FEEDBACK})
+
+
+def correction_label(
+    *,
+    lang: str,
+    intent: str,
+    routes: list[str],
+    stops: list[str],
+    faq_id: str | None,
+    alert_ids: list[str],
+    category: str | None,
+) -> dict[str, Any]:
+    """A label in the shape of the evaluation set (``dev.jsonl``), validated."""
+    try:
+        parsed_intent = Intent(intent)
+        parsed_category = Category(category) if category else None
+    except ValueError as exc:
+        msg = f"correction: {exc}"
+        raise StorageError(msg) from exc
+    return {
+        "lang": lang,
+        "intent": str(parsed_intent),
+        "routes": routes,
+        "stops": [s.upper() for s in stops],
+        "faq_id": faq_id if parsed_intent == Intent.FAQ else None,
+        "alert_ids": alert_ids,
+        "category": str(parsed_category) if parsed_category and parsed_intent == Intent.COMPLAINT else None,
+        "auto_ok": parsed_intent in AUTO_OK_INTENTS,
+    }
+
+
+def record_correction(
+    engine: Engine, message_id: int, agent: str, label: dict[str, Any], *, at: datetime
+) -> int:
+    """Store ``label`` for the message, apply it to the message and redo its problem records."""
+    with session_scope(engine) as session:
+        row = session.get(Message, message_id, with_for_update=True)
+        if row is None:
+            msg = f"message {message_id} does not exist"
+            raise StorageError(msg)
+        before = dict(row.decision or {})
+        correction = Correction(
+            message_id=message_id, agent=agent, label={**label, "router": before}, at=at
+        )
+        session.add(correction)
+        merged = {**before, **{k: v for k, v in label.items() if k != "auto_ok"}}
+        if list(before.get("stops") or []) != list(label.get("stops") or []):
+            merged["stop_ids"] = []  # the router's stop ids belong to the stops it found
+        decision = Decision.from_dict(merged)
+        row.decision = {**merged, "corrected_by": agent}
+        row.lang = decision.lang
+        row.intent = str(decision.intent)
+        row.faq_id = decision.faq_id
+        row.category = str(decision.category) if decision.category else None
+        session.add(row)
+        session.execute(delete(ProblemRecord).where(ProblemRecord.message_id == message_id))
+        record_problems(session, row, decision, at=row.received_at)
+        session.flush()
+        assert correction.id is not None
+        return correction.id
+
+
+def labelled_examples(engine: Engine) -> Iterator[dict[str, Any]]:
+    """Each corrected message once (its latest correction), in the evaluation set's shape."""
+    with Session(engine) as session:
+        rows = session.execute(
+            select(Correction, Message)
+            .join(Message, Message.id == Correction.message_id)
+            .order_by(Correction.message_id, Correction.id)
+        ).all()
+    latest: dict[int, tuple[Correction, Message]] = {}
+    for correction, message in rows:
+        latest[message.id or 0] = (correction, message)
+    for correction, message in latest.values():
+        label = correction.label
+        yield {
+            "id": f"correction-{correction.id}",
+            "channel": message.channel,
+            "text": message.text,
+            "lang": label.get("lang"),
+            "intent": label.get("intent"),
+            "routes": label.get("routes", []),
+            "stops": label.get("stops", []),
+            "faq_id": label.get("faq_id"),
+            "alert_ids": label.get("alert_ids", []),
+            "category": label.get("category"),
+            "auto_ok": label.get("auto_ok", False),
+            "corrected_by": correction.agent,
+        }
+
+
+def export_corrections(engine: Engine, out: TextIO) -> int:
+    """Write the labelled examples as JSON Lines; return how many."""
+    count = 0
+    for example in labelled_examples(engine):
+        out.write(json.dumps(example, ensure_ascii=False) + "\n")
+        count += 1
+    return count
