@@ -7,8 +7,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from bot.console.auth import PREFIX, check_csrf, current_user, requires, safe_next, sign_in, sign_out
-from bot.console.context import console_of, render
-from bot.console.i18n import LANGUAGES
+from bot.console.context import console_of, render, ui_language
+from bot.console.i18n import LANGUAGES, translator
 from bot.console.users import authenticate, update_user
 from storage.models import User
 
@@ -34,9 +34,6 @@ async def login(request: Request) -> Response:
     engine = console_of(request).engine
     user = await run_in_threadpool(authenticate, engine, username, password)
     if user is None:
-        from bot.console.context import ui_language
-        from bot.console.i18n import translator
-
         error = translator(ui_language(request, None))("bad_login")
         return render(
             request, "login.html", None, page="login", next=target, username=username, error=error,
