@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import html
 import itertools
 import json
@@ -13,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from oauthlib.oauth1.rfc5849 import signature, utils
 
@@ -194,8 +197,9 @@ class FakeX:
         base = signature.signature_base_string(
             method, signature.base_string_uri(X_HOST + path), signature.normalize_parameters(params)
         )
-        expected = signature.sign_hmac_sha1(base, CONSUMER_SECRET, ACCESS_TOKEN_SECRET)
-        return signature.safe_string_equals(expected, oauth.get("oauth_signature", ""))
+        key = f"{utils.escape(CONSUMER_SECRET)}&{utils.escape(ACCESS_TOKEN_SECRET)}"
+        expected = base64.b64encode(hmac.new(key.encode(), base.encode(), hashlib.sha1).digest()).decode()
+        return hmac.compare_digest(expected, unquote(oauth.get("oauth_signature", "")))
 
     def _send(self, request: BaseHTTPRequestHandler, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> None:
         data = json.dumps(payload).encode()

@@ -1,0 +1,289 @@
+"""``sportello eval``: score the router on a labelled JSON Lines file with the shared metrics."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot.config import Settings
+from bot.domain import Action, Decision, Intent
+from bot.errors import SportelloError
+
+INTENTS: tuple[str, ...] = tuple(str(i) for i in Intent)
+
+
+class EvaluationError(SportelloError):
+    """The labelled file cannot be read or scored."""
+
+
+@dataclass(frozen=True)
+class Labelled:
+    """One labelled message of an evaluation file (the fields of ``shared/eval/README.md``)."""
+
+    id: str
+    text: str
+    channel: str | None
+    lang: str
+    intent: str
+    routes: frozenset[str]
+    stops: frozenset[str]
+    faq_id: str | None
+    alert_ids: frozenset[str]
+    category: str | None
+    auto_ok: bool
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Labelled:
+        """A labelled message from its JSON object."""
+        return cls(
+            id=str(data.get("id")),
+            text=str(data["text"]),
+            channel=data.get("channel"),
+            lang=str(data.get("lang") or "it"),
+            intent=str(data["intent"]),
+            routes=frozenset(data.get("routes") or ()),
+            stops=frozenset(data.get("stops") or ()),
+            faq_id=data.get("faq_id"),
+            alert_ids=frozenset(data.get("alert_ids") or ()),
+            category=data.get("category"),
+            auto_ok=bool(data.get("auto_ok")),
+        )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A labelled message beside what the router (and the policy) decided."""
+
+    gold: Labelled
+    decision: Decision
+
+    @property
+    def answer_right(self) -> bool:
+        """Intent, routes, FAQ id and alerts all as labelled: the reply would be right."""
+        d, g = self.decision, self.gold
+        return (
+            str(d.intent) == g.intent
+            and frozenset(d.routes) == g.routes
+            and d.faq_id == g.faq_id
+            and frozenset(d.alert_ids) == g.alert_ids
+        )
+
+    @property
+    def auto(self) -> bool:
+        """Whether the reply would be posted with no person looking."""
+        return self.decision.action == Action.AUTO
+
+    def wrong_fields(self) -> list[str]:
+        """The names of the fields the router got wrong (auto-posting a non-auto message counts)."""
+        d, g = self.decision, self.gold
+        wrong = []
+        if d.lang != g.lang:
+            wrong.append("lang")
+        if str(d.intent) != g.intent:
+            wrong.append("intent")
+        if frozenset(d.routes) != g.routes:
+            wrong.append("routes")
+        if frozenset(d.stops) != g.stops:
+            wrong.append("stops")
+        if d.faq_id != g.faq_id:
+            wrong.append("faq_id")
+        if frozenset(d.alert_ids) != g.alert_ids:
+            wrong.append("alert_ids")
+        if g.intent == "complaint" and (str(d.category) if d.category else None) != g.category:
+            wrong.append("category")
+        if self.auto and not (g.auto_ok and self.answer_right):
+            wrong.append("auto")
+        if g.intent == "emergency" and d.action != Action.ESCALATE:
+            wrong.append("not escalated")
+        return wrong
+
+
+@dataclass
+class Scores:
+    """The metrics of ``shared/eval/README.md`` ("How a router is scored"), plus a few diagnostics."""
+
+    messages: int = 0
+    metrics: dict[str, float | int | None] = field(default_factory=dict)
+    per_intent: dict[str, dict[str, float | int]] = field(default_factory=dict)
+
+
+def _ratio(num: int, den: int) -> float | None:
+    return num / den if den else None
+
+
+def score(outcomes: Sequence[Outcome]) -> Scores:
+    """Every metric over the outcomes of one labelled file."""
+    n = len(outcomes)
+    result = Scores(messages=n)
+    m = result.metrics
+    m["intent_accuracy"] = _ratio(sum(str(o.decision.intent) == o.gold.intent for o in outcomes), n)
+    f1s = []
+    for intent in INTENTS:
+        tp = sum(str(o.decision.intent) == intent and o.gold.intent == intent for o in outcomes)
+        predicted = sum(str(o.decision.intent) == intent for o in outcomes)
+        support = sum(o.gold.intent == intent for o in outcomes)
+        if not support and not predicted:
+            continue
+        precision = tp / predicted if predicted else 0.0
+        recall = tp / support if support else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        f1s.append(f1)
+        result.per_intent[intent] = {
+            "support": support, "precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)
+        }
+    m["intent_macro_f1"] = sum(f1s) / len(f1s) if f1s else None
+    m["lang_accuracy"] = _ratio(sum(o.decision.lang == o.gold.lang for o in outcomes), n)
+
+    m["route_exact_set"] = _ratio(sum(frozenset(o.decision.routes) == o.gold.routes for o in outcomes), n)
+    tp = sum(len(frozenset(o.decision.routes) & o.gold.routes) for o in outcomes)
+    m["route_precision"] = _ratio(tp, sum(len(frozenset(o.decision.routes)) for o in outcomes))
+    m["route_recall"] = _ratio(tp, sum(len(o.gold.routes) for o in outcomes))
+    m["stop_exact_set"] = _ratio(sum(frozenset(o.decision.stops) == o.gold.stops for o in outcomes), n)
+
+    faq = [o for o in outcomes if o.gold.intent == "faq"]
+    m["faq_top1"] = _ratio(sum(o.decision.faq_id == o.gold.faq_id for o in faq), len(faq))
+
+    cited = [o for o in outcomes if o.gold.alert_ids]
+    tp = sum(len(frozenset(o.decision.alert_ids) & o.gold.alert_ids) for o in cited)
+    m["alert_precision"] = _ratio(tp, sum(len(frozenset(o.decision.alert_ids)) for o in cited))
+    m["alert_recall"] = _ratio(tp, sum(len(o.gold.alert_ids) for o in cited))
+    empty = [o for o in outcomes if not o.gold.alert_ids]
+    m["false_alert_messages"] = sum(bool(o.decision.alert_ids) for o in empty)
+    m["false_alerts_cited"] = sum(len(o.decision.alert_ids) for o in empty)
+
+    complaints = [o for o in outcomes if o.gold.intent == "complaint"]
+    m["category_accuracy"] = _ratio(
+        sum((str(o.decision.category) if o.decision.category else None) == o.gold.category for o in complaints),
+        len(complaints),
+    )
+
+    auto = [o for o in outcomes if o.auto]
+    good_auto = sum(o.gold.auto_ok and o.answer_right for o in auto)
+    m["auto_posted"] = len(auto)
+    m["auto_precision"] = _ratio(good_auto, len(auto))
+    m["auto_coverage"] = _ratio(good_auto, sum(o.gold.auto_ok for o in outcomes))
+
+    emergencies = [o for o in outcomes if o.gold.intent == "emergency"]
+    m["emergency_recall"] = _ratio(
+        sum(o.decision.action == Action.ESCALATE for o in emergencies), len(emergencies)
+    )
+    return result
+
+
+# The metrics of the table, in order, with their labels and the targets of the issue.
+TABLE: tuple[tuple[str, str, float | None], ...] = (
+    ("intent_accuracy", "intent accuracy", 0.90),
+    ("intent_macro_f1", "intent macro-F1", None),
+    ("lang_accuracy", "language accuracy", None),
+    ("route_exact_set", "route exact-set accuracy", 0.95),
+    ("route_precision", "route precision (micro)", None),
+    ("route_recall", "route recall (micro)", None),
+    ("stop_exact_set", "stop exact-set accuracy", None),
+    ("faq_top1", "FAQ top-1 accuracy", 0.90),
+    ("alert_precision", "alert precision", None),
+    ("alert_recall", "alert recall", None),
+    ("false_alert_messages", "messages citing a false alert", None),
+    ("category_accuracy", "complaint category accuracy", None),
+    ("auto_posted", "messages auto-posted", None),
+    ("auto_precision", "auto-reply precision", 0.98),
+    ("auto_coverage", "auto-reply coverage", 0.70),
+    ("emergency_recall", "emergency recall", 1.0),
+)
+
+
+def render_table(scores: Scores, out: TextIO) -> None:
+    """The metrics as an aligned text table, with the targets beside them."""
+    out.write(f"{'metric':<32} {'value':>8}  target\n")
+    for key, label, target in TABLE:
+        value = scores.metrics.get(key)
+        if value is None:
+            shown = "—"
+        elif isinstance(value, int):
+            shown = str(value)
+        else:
+            shown = f"{value:.3f}"
+        goal = ""
+        if target is not None and isinstance(value, float):
+            goal = f">= {target:.2f} " + ("ok" if value >= target - 1e-9 else "MISSED")
+        out.write(f"{label:<32} {shown:>8}  {goal}\n".rstrip() + "\n")
+    out.write(f"{'messages':<32} {scores.messages:>8}\n")
+    out.write("\nper intent: " + ", ".join(
+        f"{k} F1 {v['f1']:.2f} (n={v['support']})" for k, v in scores.per_intent.items()) + "\n")
+
+
+def render_mistakes(outcomes: Iterable[Outcome], out: TextIO) -> None:
+    """Every message with a wrong field: the text, then gold versus predicted for each one."""
+    for o in outcomes:
+        wrong = o.wrong_fields()
+        if not wrong:
+            continue
+        d, g = o.decision, o.gold
+        gold = {
+            "lang": g.lang, "intent": g.intent, "routes": sorted(g.routes), "stops": sorted(g.stops),
+            "faq_id": g.faq_id, "alert_ids": sorted(g.alert_ids), "category": g.category,
+            "auto": g.auto_ok, "not escalated": "escalate",
+        }
+        got = {
+            "lang": d.lang, "intent": str(d.intent), "routes": sorted(d.routes), "stops": sorted(d.stops),
+            "faq_id": d.faq_id, "alert_ids": sorted(d.alert_ids),
+            "category": str(d.category) if d.category else None,
+            "auto": f"auto, confidence {d.confidence:.2f}", "not escalated": str(d.action),
+        }
+        out.write(f"\n{g.id}: {g.text}\n")
+        for name in wrong:
+            out.write(f"  {name}: gold {gold[name]!r}  got {got[name]!r}\n")
+        if d.reasons:
+            out.write(f"  reasons: {'; '.join(d.reasons)}\n")
+
+
+def read_labelled(path: str | Path) -> list[Labelled]:
+    """The labelled messages of a JSON Lines file."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        msg = f"cannot read {path}: {exc}"
+        raise EvaluationError(msg) from exc
+    records = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            records.append(Labelled.from_dict(json.loads(line)))
+        except (ValueError, KeyError, TypeError) as exc:
+            msg = f"{path}:{number}: not a labelled message: {exc}"
+            raise EvaluationError(msg) from exc
+    return records
+
+
+def evaluate_command(args: argparse.Namespace, settings: Settings, stdout: TextIO) -> int:
+    """Route every labelled message, print the metrics (table or JSON) and, if asked, the mistakes."""
+    from bot.routing_cli import build_offline_pipeline
+
+    labelled = read_labelled(args.file)
+    pipeline = build_offline_pipeline(args, settings)
+    outcomes = []
+    for gold in labelled:
+        decision, _draft = pipeline.decide_text(gold.text, channel=gold.channel)
+        outcomes.append(Outcome(gold, decision))
+    scores = score(outcomes)
+    if getattr(args, "json", False):
+        payload: dict[str, Any] = {
+            "messages": scores.messages,
+            "metrics": {k: round(v, 4) if isinstance(v, float) else v for k, v in scores.metrics.items()},
+            "per_intent": scores.per_intent,
+        }
+        if getattr(args, "mistakes", False):
+            payload["mistakes"] = [
+                {"id": o.gold.id, "wrong": o.wrong_fields(), "predicted": o.decision.as_dict()}
+                for o in outcomes if o.wrong_fields()
+            ]
+        stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+        return 0
+    render_table(scores, stdout)
+    if getattr(args, "mistakes", False):
+        render_mistakes(outcomes, stdout)
+    return 0
