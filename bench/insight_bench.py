@@ -28,8 +28,8 @@ from bot.insight.response import ResponseTimes  # noqa: E402
 from bot.insight.service import ServiceReports  # noqa: E402
 from storage.db import open_database  # noqa: E402
 
-START = datetime(2026, 8, 29, tzinfo=timezone.utc)
-DAYS = 90
+START = datetime(2025, 11, 27, tzinfo=timezone.utc)
+DAYS = 365
 END = START + timedelta(days=DAYS)
 TZ = "Europe/Rome"
 
@@ -60,6 +60,7 @@ def generate(engine: Engine, messages: int, problems: int, trips_per_day: int) -
     at = lambda expr: _at(d, expr)  # noqa: E731
     h = "((i * 2654435761) % 1000003)"  # a cheap, repeatable scatter of i
     cases = messages * 4 // 5
+    mid = "(((i - 1) / 10) * 10 + ((i - 1) % 10) * 7 / 10 + 1)"  # 10 records for 7 messages
     steps = [
         ("cases", f"""{_numbers(d, cases)}
             INSERT INTO cases (id, channel, thread_key, author, status, opened_at)
@@ -86,14 +87,14 @@ def generate(engine: Engine, messages: int, problems: int, trips_per_day: int) -
             FROM n"""),
         ("problems", f"""{_numbers(d, problems)}
             INSERT INTO problems (message_id, channel, intent, category, route_id, stop_name, alert_id, at)
-            SELECT (i - 1) * 7 / 10 + 1, 'web', 'complaint',
+            SELECT {mid}, 'web', 'complaint',
                 CASE {h} % 5 WHEN 0 THEN 'delay' WHEN 1 THEN 'crowding' WHEN 2 THEN 'staff'
                     WHEN 3 THEN 'cleanliness' ELSE 'other' END,
                 CASE WHEN i % 10 < 7 THEN {_text(d, f'({h} % 300) * ({h} % 300) / 300')} END,
                 CASE WHEN i % 10 >= 6 THEN 'FERMATA ' || {_text(d, f'({h} % 900) * ({h} % 900) / 900')} END,
                 CASE WHEN {h} % 4 = 0 THEN 'A' || {_text(d, f'{h} % 50')} END,
-                {at(f'((i - 1) * 7 / 10) * {span} / {messages}')}
-            FROM n WHERE (i - 1) * 7 / 10 + 1 <= {messages}"""),
+                {at(f'({mid} - 1) * {span} / {messages}')}
+            FROM n WHERE {mid} <= {messages}"""),
         ("trip_snapshots", f"""{_numbers(d, trips_per_day * 30)}
             INSERT INTO trip_snapshots (service_date, trip_id, route_id, relationship, start_time,
                 max_delay_s, last_delay_s, stops_seen, first_seen, last_seen, payload)

@@ -15,6 +15,7 @@ import uvicorn
 
 from bot.channels import load_builtin_channels
 from bot.channels.base import CHANNELS, Channel, ChannelContext
+from bot.channels.pipeline import channel_pipeline
 from bot.config import Settings
 from bot.domain import utcnow
 from bot.pipeline import RoutingPipeline
@@ -50,6 +51,7 @@ class Application:
         self.router = Router(self.knowledge, settings=settings)
         self.writer = ReplyWriter(self.knowledge, settings)
         self.pipeline = RoutingPipeline(self.router, self.writer, clock=clock)
+        self.pipeline = channel_pipeline(self.pipeline, self.knowledge, self.writer, settings, self.engine, clock)
         self.channels = self._start_channels()
         count = settings.workers.count if workers is None else workers
         self.workers = [self._worker(i) for i in range(count)]
@@ -92,6 +94,9 @@ class Application:
         for name, channel in self.channels.items():
             if channel.poll_seconds:
                 self.scheduler.every(f"poll:{name}", channel.poll_seconds, channel.poll, shared=True)
+        from bot.insight.jobs import schedule_insight
+
+        schedule_insight(self.scheduler, self.settings, self.engine, clock=self.clock, gtfs=self.knowledge.gtfs)
 
     def start_background(self) -> None:
         """Start workers and the scheduler in background threads."""
@@ -125,6 +130,8 @@ class Application:
             console_routes = None
         if console_routes is not None:
             extra = console_routes(self)
+        for channel in self.channels.values():  # e.g. the Telegram webhook
+            extra = [*extra, *getattr(channel, "routes", list)()]
         return build_web_app(
             self.settings,
             self.engine,

@@ -98,6 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--role", required=True, choices=["agent", "supervisor", "admin"])
     add.add_argument("--config", help="configuration file (default ./config.yaml)")
 
+    corrections = sub.add_parser("corrections", help="agents' corrections of the router")
+    corrections_sub = corrections.add_subparsers(dest="corrections_command", required=True)
+    export = corrections_sub.add_parser("export", help="write them as labelled JSON Lines (for eval)")
+    export.add_argument("--config", help="configuration file (default ./config.yaml)")
+    export.add_argument("--output", help="file to write (default stdout)")
+
     report = sub.add_parser("report", help="operations reports")
     report_sub = report.add_subparsers(dest="report_command", required=True)
     problems = report_sub.add_parser("problems", help="reports by line, stop, category, hour")
@@ -176,6 +182,24 @@ def _users_add(args: argparse.Namespace) -> int:
     return add_user_command(args, settings_from(args), sys.stdin, sys.stdout)
 
 
+@command("corrections export")
+def _corrections_export(args: argparse.Namespace) -> int:
+    from storage.corrections import export_corrections
+    from storage.db import open_database
+
+    engine = open_database(settings_from(args).storage.url)
+    try:
+        if args.output:
+            with open(args.output, "w", encoding="utf-8") as out:
+                count = export_corrections(engine, out)
+        else:
+            count = export_corrections(engine, sys.stdout)
+    finally:
+        engine.dispose()
+    print(f"{count} corrected messages", file=sys.stderr)
+    return 0
+
+
 def _report(name: str) -> Command:
     def run(args: argparse.Namespace) -> int:
         from bot.insight.cli import report_command
@@ -190,7 +214,12 @@ for _name in ("problems", "service", "response"):
 
 
 def _command_name(args: argparse.Namespace) -> str:
-    nested = {"faq": "faq_command", "users": "users_command", "report": "report_command"}
+    nested = {
+        "faq": "faq_command",
+        "users": "users_command",
+        "report": "report_command",
+        "corrections": "corrections_command",
+    }
     if args.command in nested:
         return f"{args.command} {getattr(args, nested[args.command])}"
     return str(args.command)

@@ -197,6 +197,20 @@ class ReportSettings(_Section):
     digest_dir: str = "reports"
     digest_email: str | None = None
     digest_telegram_chat: str | None = None
+    # A line or stop is a new hot spot in the digest with this many reports yesterday and none
+    # in the week before.
+    hot_spot_min_reports: int = Field(3, ge=1)
+    # Realtime route_id -> static route_id where the feeds disagree (Rome: MA -> 248).
+    route_aliases: dict[str, str] = Field(default_factory=dict)
+    # Trip updates are stored for the service report this often (0 turns it off).
+    snapshot_seconds: float = Field(60.0, ge=0)
+    # The outgoing mail server for the digest e-mail.
+    smtp_host: str | None = None
+    smtp_port: int = Field(587, ge=1, le=65535)
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = True
+    smtp_from: str = "sportello@localhost"
 
 
 class DebugSettings(_Section):

@@ -1,59 +1,81 @@
-"""The router: reads a message and decides language, intent, lines, stops, alerts, FAQ and action."""
+"""The router: reads a message and decides language, intent, lines, stops, alerts, FAQ entry and action."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from bot.alert_choice import choose_alerts
 from bot.config import Settings
-from bot.domain import Action, Decision, Intent
-from knowledge.text import normalise
+from bot.confidence import AUTO_THRESHOLD, answer_confidence, choose_action
+from bot.domain import Decision, Intent
+from bot.intents import read_intent
+from bot.language import language_scores
+from bot.timeframe import DEFAULT_TIMEZONE, timeframe
+from knowledge.lines import find_routes, find_stops
+from knowledge.text import content_tokens, normalise
 
 if TYPE_CHECKING:
     from knowledge.store import Knowledge
 
-_EN = {"the", "is", "are", "what", "how", "when", "where", "why", "my", "you", "your", "thanks", "bus", "ticket", "can", "i", "do", "does", "there", "today"}
-_IT = {"il", "la", "lo", "le", "gli", "che", "di", "del", "della", "non", "è", "e", "per", "come", "quando", "dove", "oggi", "sono", "ho", "grazie", "biglietto", "ci", "si", "mi"}
-_STATUS = ("ritardo", "sciopero", "chius", "funziona", "passa", "interrott", "delay", "strike", "closed", "running", "late")
-_COMPLAINT = ("vergogna", "schifo", "maleducat", "sporc", "pien", "saltat", "disgust", "rude", "dirty", "crowded", "never came")
-_EMERGENCY = ("aiuto", "malore", "incendio", "fuoco", "binari", "aggress", "help", "fire", "fainted", "attack", "tracks")
-_FEEDBACK = ("grazie", "complimenti", "bravi", "thank", "great job", "buongiorno")
+_MIN_FAQ_WORDS = 2  # below this many content words a FAQ score means nothing ("64?")
 
 
 class Router:
-    """A first, simple router; the understanding work replaces its rules with better ones."""
+    """Understands one message at a time against the network, the live alerts and the FAQ."""
 
     def __init__(self, knowledge: Knowledge, *, settings: Settings | None = None) -> None:
         self.knowledge = knowledge
         self.settings = settings
+        self.timezone = settings.operator.timezone if settings else DEFAULT_TIMEZONE
+        self.threshold = settings.policy.auto_min_confidence if settings else AUTO_THRESHOLD
 
     def route(self, text: str, *, now: datetime, channel: str | None = None) -> Decision:
-        """The decision for one message."""
+        """The decision for one message, as of ``now``."""
+        kn = self.knowledge
         norm = normalise(text)
-        words = set(norm.split())
-        lang = "en" if len(words & _EN) > len(words & _IT) else "it"
-        faq = self.knowledge.faq.match(text, lang)
-        if any(k in norm for k in _EMERGENCY):
-            intent = Intent.EMERGENCY
-        elif any(k in norm for k in _COMPLAINT):
-            intent = Intent.COMPLAINT
-        elif any(k in norm for k in _STATUS):
-            intent = Intent.STATUS
-        elif faq is not None:
-            intent = Intent.FAQ
-        elif any(k in norm for k in _FEEDBACK):
-            intent = Intent.FEEDBACK
-        else:
-            intent = Intent.OTHER
-        alerts = [a.id for a in self.knowledge.alerts.network(now)] if intent == Intent.STATUS else []
-        action = Action.AUTO if intent in (Intent.FAQ, Intent.FEEDBACK, Intent.STATUS) else Action.REVIEW
-        if intent == Intent.EMERGENCY:
-            action = Action.ESCALATE
+        italian, english = language_scores(text)
+        lang = "en" if english > italian else "it"
+        routes = find_routes(kn.gtfs, text)
+        stops = find_stops(kn.gtfs, text)
+        has_subject = bool(routes or stops)
+
+        words = [w for w in content_tokens(text) if not w.isdigit()]
+        ranked = kn.faq.rank(text, k=1, lang=lang) if len(words) >= _MIN_FAQ_WORDS else []
+        faq = ranked[0] if ranked else None
+        faq_score = faq.score if faq else 0.0
+
+        reading = read_intent(text, faq_score=faq_score, has_subject=has_subject)
+        numbers = frozenset(
+            route.short_name for route in (kn.gtfs.route(r) for r in routes) if route and route.short_name.isdigit()
+        )
+        when = timeframe(text, now, self.timezone, lines=numbers)
+        stop_ids = [stop_id for mention in stops for stop_id in mention.stop_ids]
+        choice = choose_alerts(
+            kn.alerts, intent=reading.intent, norm=norm, now=now, when=when, routes=routes, stop_ids=stop_ids
+        )
+        confidence = answer_confidence(
+            reading,
+            faq_score=faq_score,
+            stop_scores=[m.score for m in stops],
+            has_subject=has_subject,
+            network=choice.network,
+            topics=choice.topics,
+            language_margin=abs(english - italian),
+        )
+        reasons = [*reading.reasons, *choice.reasons]
+        if not when.is_now:
+            reasons.append(f"time asked: {when.label}")
         return Decision(
             lang=lang,
-            intent=intent,
-            faq_id=faq.faq_id if faq and intent == Intent.FAQ else None,
-            alert_ids=tuple(alerts),
-            action=action,
-            confidence=faq.score if faq and intent == Intent.FAQ else 0.85,
+            intent=reading.intent,
+            routes=tuple(routes),
+            stops=tuple(m.name for m in stops),
+            stop_ids=tuple(m.stop_ids[0] for m in stops if m.stop_ids),
+            faq_id=faq.faq_id if faq and reading.intent == Intent.FAQ else None,
+            alert_ids=choice.alert_ids,
+            category=reading.category,
+            action=choose_action(reading.intent, confidence, self.threshold),
+            confidence=confidence,
+            reasons=tuple(reasons),
         )

@@ -31,12 +31,14 @@ def correction_label(
     category: str | None,
 ) -> dict[str, Any]:
     """A label in the shape of the evaluation set (``dev.jsonl``), validated."""
-    try:
-        parsed_intent = Intent(intent)
-        parsed_category = Category(category) if category else None
-    except ValueError as exc:
-        msg = f"correction: {exc}"
-        raise StorageError(msg) from exc
+    if intent not in set(Intent):
+        msg = f"correction: unknown intent {intent!r}; expected one of {', '.join(Intent)}"
+        raise StorageError(msg)
+    if category and category not in set(Category):
+        msg = f"correction: unknown category {category!r}; expected one of {', '.join(Category)}"
+        raise StorageError(msg)
+    parsed_intent = Intent(intent)
+    parsed_category = Category(category) if category else None
     return {
         "lang": lang,
         "intent": str(parsed_intent),

@@ -102,6 +102,7 @@ class RateWindow:
 
     remaining: int | None = None
     reset_at: datetime | None = None
+    next_at: datetime | None = None
 
 
 @dataclass
@@ -164,23 +165,23 @@ class XApi:
         window.reset_at = (
             datetime.fromtimestamp(int(reset), timezone.utc) if reset and reset.isdigit() else None
         )
+        window.next_at = _spread(self.clock(), window)
 
     def not_before(self, endpoint: str) -> datetime | None:
-        """The earliest time ``endpoint`` may be called again without hitting its limit.
-
-        Calls are spread evenly over what is left of the window: with ``r`` calls left
-        and ``s`` seconds to the reset, the next call waits ``s / r``.
-        """
+        """The earliest time ``endpoint`` may be called again without running out of calls."""
         window = self.windows.get(endpoint)
-        if window is None or window.reset_at is None or window.remaining is None:
-            return None
-        now = self.clock()
-        if window.remaining <= 0:
-            return window.reset_at
-        left = (window.reset_at - now).total_seconds()
-        if left <= 0:
-            return None
-        return now + (window.reset_at - now) / window.remaining
+        return window.next_at if window else None
+
+
+def _spread(now: datetime, window: RateWindow) -> datetime | None:
+    """Calls spread evenly over what is left of the window: ``r`` calls in ``s`` seconds, one per ``s/r``."""
+    if window.reset_at is None or window.remaining is None:
+        return None
+    if window.remaining <= 0:
+        return window.reset_at
+    if window.reset_at <= now:
+        return None
+    return now + (window.reset_at - now) / window.remaining
 
 
 def _detail(exc: tweepy.HTTPException) -> str:

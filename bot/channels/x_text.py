@@ -86,28 +86,33 @@ def _atoms(word: str) -> list[str]:
 
 
 def _pack(text: str, budget: int) -> list[str]:
+    """Words packed greedily into posts of at most ``budget``.
+
+    Weights add up token by token: URLs and emoji sequences never contain whitespace.
+    """
     parts: list[str] = []
-    current = ""
+    current, weight = "", 0
     for token in re.findall(r"\S+|\s+", text):
+        cost = weighted_length(token)
         if token.isspace():
             if current:
-                current += token
+                current, weight = current + token, weight + cost
             continue
-        candidate = current + token
-        if weighted_length(candidate) <= budget:
-            current = candidate
+        if weight + cost <= budget:
+            current, weight = current + token, weight + cost
             continue
         if current.strip():
             parts.append(current.strip())
-        current = ""
-        if weighted_length(token) <= budget:
-            current = token
+        current, weight = "", 0
+        if cost <= budget:
+            current, weight = token, cost
             continue
         for atom in _atoms(token):  # a word longer than a post: cut it
-            if weighted_length(current + atom) > budget:
+            step = weighted_length(atom)
+            if weight + step > budget:
                 parts.append(current)
-                current = ""
-            current += atom
+                current, weight = "", 0
+            current, weight = current + atom, weight + step
     if current.strip():
         parts.append(current.strip())
     return parts

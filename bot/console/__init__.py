@@ -31,8 +31,12 @@ def build_console(
     *,
     clock: Callable[[], datetime],
     faq_ids: tuple[str, ...] = (),
+    extra_routes: list[BaseRoute] | None = None,
 ) -> Starlette:
-    """The console as an ASGI app with its own signed-cookie sessions, to mount at /console."""
+    """The console as an ASGI app with its own signed-cookie sessions, to mount at /console.
+
+    ``extra_routes`` (the supervisors' report pages) share the console's session and sign-in.
+    """
     routes: list[BaseRoute] = [
         Route("/", pages.queue_page, methods=["GET"]),
         Route("/login", signin.login_page, methods=["GET"]),
@@ -54,6 +58,7 @@ def build_console(
         Route("/users/{username:str}", admin.users_update, methods=["POST"]),
         Route("/team", admin.team_page, methods=["GET"]),
         Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="console-static"),
+        *(extra_routes or []),
     ]
     web = settings.web
     session = Middleware(
@@ -66,7 +71,9 @@ def build_console(
         https_only=web.secure_cookies,
     )
     app = Starlette(routes=routes, middleware=[session])
-    app.state.console = Console.build(settings, engine, queue, clock, faq_ids=faq_ids)
+    app.state.console = Console.build(
+        settings, engine, queue, clock, faq_ids=faq_ids, reports=bool(extra_routes)
+    )
     return app
 
 
@@ -76,5 +83,13 @@ def console_routes(app: Application) -> list[BaseRoute]:
         faq_ids = tuple(entry.id for entry in app.knowledge.faq.entries)
     except AttributeError:  # a knowledge store without a FAQ: no suggestions in the form
         faq_ids = ()
-    console = build_console(app.settings, app.engine, app.queue, clock=app.clock, faq_ids=faq_ids)
+    try:
+        from bot.insight.pages import insight_routes
+    except ImportError:  # the report pages are optional
+        reports: list[BaseRoute] = []
+    else:
+        reports = insight_routes(app)
+    console = build_console(
+        app.settings, app.engine, app.queue, clock=app.clock, faq_ids=faq_ids, extra_routes=reports
+    )
     return [Mount(PREFIX, app=console)]

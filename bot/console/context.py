@@ -39,6 +39,7 @@ class Console:
     view: QueueView
     templates: Jinja2Templates
     faq_ids: tuple[str, ...] = ()
+    reports: bool = False
 
     @classmethod
     def build(
@@ -49,6 +50,7 @@ class Console:
         clock: Callable[[], datetime],
         *,
         faq_ids: tuple[str, ...] = (),
+        reports: bool = False,
     ) -> Console:
         """Wire the console's parts from the service's settings, database and queue."""
         options = settings.console
@@ -70,6 +72,7 @@ class Console:
             ),
             templates=templates,
             faq_ids=faq_ids,
+            reports=reports,
         )
 
 
@@ -142,6 +145,7 @@ def render(
         "operator": settings.operator.name,
         "is_supervisor": user is not None and role_at_least(role, "supervisor"),
         "is_admin": user is not None and role_at_least(role, "admin"),
+        "reports": console.reports,
         "js_config": {
             "prefix": PREFIX,
             "page": page,

@@ -188,3 +188,31 @@ class ProblemLog:
             top_stops=self.trend("stop", now),
             heatmap=self.heatmap(period, top),
         )
+
+
+@dataclass(frozen=True)
+class HotSpot:
+    """A line or stop reported at least a few times on a day and not in the week before."""
+
+    kind: str
+    key: str
+    reports: int
+
+
+def hot_spots(log: ProblemLog, day: Period, *, min_reports: int) -> list[HotSpot]:
+    """Lines and stops with ``min_reports`` or more reports in ``day`` and none in the 7 days before."""
+    found: list[HotSpot] = []
+    start = day.since - WEEK
+    for kind, key in (("line", P.route_id), ("stop", P.stop_name)):
+        on_day = func.count(distinct(case((P.at >= day.since, P.message_id))))
+        before = func.count(distinct(case((P.at < day.since, P.message_id))))
+        query = (
+            select(key, on_day)
+            .where(P.at >= as_utc(start), P.at < as_utc(day.until), key.is_not(None))
+            .group_by(key)
+            .having(and_(on_day >= min_reports, before == 0))
+            .order_by(on_day.desc(), key)
+        )
+        with log.engine.connect() as conn:
+            found += [HotSpot(kind, str(k), int(n)) for k, n in conn.execute(query)]
+    return found

@@ -1,8 +1,9 @@
 """How fast we answer: first, next and resolution times, hand-overs, target hit rate, backlog.
 
 Figures come from ``response_facts`` (kept by :mod:`bot.insight.facts`) with medians and 90th
-percentiles computed by the database: ``percentile_cont`` on PostgreSQL, ranked windows with
-the same interpolation on SQLite. The backlog is read live from ``messages``.
+percentiles computed by the database: ``percentile_cont`` on PostgreSQL; on SQLite, which has
+no percentile, a histogram the database groups and accumulates with windows, read with the same
+interpolation. The backlog is read live from ``messages``.
 """
 
 from __future__ import annotations
@@ -10,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, and_, case, func, literal, or_, select
+from sqlalchemy import Connection, Engine, Integer, and_, case, cast, func, literal, literal_column, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import Subquery
 
 from bot.domain import as_utc
 from bot.insight.period import Period
-from bot.insight.sqltime import interpolated, local_hour
+from bot.insight.sqltime import local_hour
 from storage.models import Message, ResponseFact
 
 F = ResponseFact.__table__.c
@@ -125,8 +126,7 @@ class ResponseTimes:
     def groups(self, dimension: str | None, period: Period, *, now: datetime, limit: int = 30) -> list[ResponseGroup]:
         """Response figures per channel, intent, line or local hour (None: one group, all)."""
         base = self._base(dimension, period)
-        source, percentiles = self._percentiles(base)
-        s = source.c
+        s = base.c
         due_before = as_utc(now) - timedelta(seconds=self.target_s)
         opens = s.opens_case == True  # noqa: E712  (SQL comparison)
         columns: list[ColumnElement] = [
@@ -139,44 +139,71 @@ class ResponseTimes:
             _sum(and_(opens, s.first_reply_s <= self.target_s)),
             _sum(and_(opens, or_(s.first_reply_s.is_not(None), s.received_at < due_before))),
         ]
-        for name in MEASURES:
-            value = s[f"{name}_s"]
-            columns += [func.count(value), func.avg(value), *percentiles(name)]
-            columns += [_sum(_in_bucket(value, low, high)) for low, high in BUCKETS]
+        pg = self.dialect == "postgresql"
+        if pg:
+            for name in MEASURES:
+                value = s[f"{name}_s"]
+                columns += [func.count(value), func.avg(value)]
+                columns += [func.percentile_cont(q).within_group(value) for q in (0.5, 0.9)]
+                columns += [_sum(_in_bucket(value, low, high)) for low, high in BUCKETS]
         query = select(*columns).where(s.key.is_not(None)).group_by(s.key)
         if dimension == "hour":
             query = query.order_by(s.key)
         else:
             query = query.order_by(func.count().desc(), s.key).limit(limit)
         with self.engine.connect() as conn:
-            rows = conn.execute(query).all()
+            rows = [list(row) for row in conn.execute(query)]
+            if not pg:
+                empty = [0, None, None, None] + [0] * len(BUCKETS)
+                for name in MEASURES:
+                    found = self._sqlite_measure(conn, base, name)
+                    for row in rows:
+                        row += found.get(str(row[0]), empty)
         groups = [_group(row) for row in rows]
         if dimension == "hour":
             have = {g.key: g for g in groups}
             groups = [have.get(str(h), _empty(str(h))) for h in range(24)]
         return groups
 
-    def _percentiles(self, base: Subquery):  # noqa: ANN202  (a pair: source, builder)
-        if self.dialect == "postgresql":
-            def pg(name: str) -> list[ColumnElement]:
-                value = base.c[f"{name}_s"]
-                return [func.percentile_cont(q).within_group(value) for q in (0.5, 0.9)]
-
-            return base, pg
-        windows = []
-        for name in MEASURES:
-            value = base.c[f"{name}_s"]
-            whole = func.count().over(partition_by=base.c.key)
-            present = func.count(value).over(partition_by=base.c.key)
-            rank = func.row_number().over(partition_by=base.c.key, order_by=value) - 1 - (whole - present)
-            windows += [rank.label(f"{name}_rank"), present.label(f"{name}_n")]
-        ranked = select(*base.c, *windows).subquery("ranked")
-
-        def sqlite(name: str) -> list[ColumnElement]:
-            rank, n, value = ranked.c[f"{name}_rank"], ranked.c[f"{name}_n"], ranked.c[f"{name}_s"]
-            return [interpolated(rank, n, value, q) for q in (0.5, 0.9)]
-
-        return ranked, sqlite
+    @staticmethod
+    def _sqlite_measure(conn: Connection, base: Subquery, name: str) -> dict[str, list]:
+        """Count, mean, median, 90th percentile and buckets of one duration per key, read from a
+        histogram the database groups and accumulates (SQLite has no percentile). The median and
+        90th percentile interpolate as ``percentile_cont`` does and are exact for durations in
+        whole seconds under an hour, whole minutes under a day, whole hours beyond."""
+        value = base.c[f"{name}_s"]
+        width = case((value < 3600, 1), (value < 86400, 60), else_=3600)
+        low = (cast(value / width, Integer) * width).label("low")
+        histogram = (
+            select(base.c.key, low, func.count().label("n"), func.sum(value).label("total_s"))
+            .where(value.is_not(None), base.c.key.is_not(None))
+            .group_by(base.c.key, low)
+            .subquery("histogram")
+        )
+        h = histogram.c
+        cumulative = select(
+            h.key, h.low, h.n, h.total_s,
+            (func.sum(h.n).over(partition_by=h.key, order_by=h.low) - h.n).label("before"),
+            func.sum(h.n).over(partition_by=h.key).label("total"),
+        ).subquery("cumulative")
+        c = cumulative.c
+        picks: list[ColumnElement] = [func.sum(c.n), func.sum(c.total_s) / func.sum(c.n)]
+        for q in (0.5, 0.9):
+            position = literal_column(repr(q)) * (c.total - 1)
+            lower = cast(position, Integer)
+            for rank in (lower, lower + 1):
+                picks.append(func.max(case((and_(c.before <= rank, rank < c.before + c.n), c.low))))
+            picks.append(func.max(position - lower))
+        picks += [func.sum(case((_in_bucket(c.low, lo, hi), c.n), else_=0)) for lo, hi in BUCKETS]
+        found: dict[str, list] = {}
+        for key, count, average, *rest in conn.execute(select(c.key, *picks).group_by(c.key)):
+            quantiles = []
+            for i in range(2):
+                first, second, weight = rest[3 * i: 3 * i + 3]
+                second = first if second is None else second
+                quantiles.append(float(first) + (float(second) - float(first)) * float(weight))
+            found[str(key)] = [count, average, *quantiles, *rest[6:]]
+        return found
 
     def backlog(self, now: datetime) -> Backlog:
         """Messages waiting for an answer now: how many per state, and the oldest."""
@@ -229,7 +256,7 @@ def _in_bucket(value: ColumnElement, low: float, high: float | None) -> ColumnEl
 
 def _measure(values: list) -> Measure:  # [count, avg, p50, p90, b1..b5]
     count = int(values[0] or 0)
-    numbers = [None if v is None or not count else float(v) for v in values[1:4]]
+    numbers = [None if v is None or not count else round(float(v), 1) for v in values[1:4]]
     return Measure(count, numbers[0], numbers[1], numbers[2], tuple(int(v or 0) for v in values[4:]))
 
 

@@ -2,8 +2,7 @@
 
 PostgreSQL knows time zones and percentiles; SQLite knows neither. For SQLite the local time
 is the stored UTC time shifted by the zone's offset, the offset chosen per instant by a CASE
-over the zone's transitions inside the period (two a year for Europe/Rome), and percentiles
-are read from ``ROW_NUMBER()`` windows with the same interpolation as ``percentile_cont``.
+over the zone's transitions inside the period (two a year for Europe/Rome).
 """
 
 from __future__ import annotations
@@ -11,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import DateTime, Float, Integer, String, case, cast, func, literal, literal_column
+from sqlalchemy import DateTime, Float, Integer, String, case, cast, func, literal
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.domain import as_utc
@@ -64,9 +63,11 @@ def local_hour(
     """The local hour (0-23) of a timestamp column, for rows inside ``[since, until)``."""
     if dialect == "postgresql":
         return cast(func.extract("hour", func.timezone(tz, column)), Integer)
+    # SQLAlchemy stores SQLite timestamps as 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC here): reading
+    # the digits is much cheaper than parsing the date.
     minutes = (
-        cast(func.strftime("%H", column), Integer) * 60
-        + cast(func.strftime("%M", column), Integer)
+        cast(func.substr(column, 12, 2), Integer) * 60
+        + cast(func.substr(column, 15, 2), Integer)
         + _sqlite_offset(column, tz, since, until)
         + 1440
     )
@@ -87,14 +88,14 @@ def seconds_between(later: ColumnElement, earlier: ColumnElement, dialect: str) 
     """``later - earlier`` in seconds (NULL when either is NULL)."""
     if dialect == "postgresql":
         return cast(func.extract("epoch", later - earlier), Float)
-    return (func.julianday(later) - func.julianday(earlier)) * 86400.0
+    return func.round((func.julianday(later) - func.julianday(earlier)) * 86400.0, 3)
 
 
 def seconds_between_sql(later: str, earlier: str, dialect: str) -> str:
     """The same as :func:`seconds_between`, as SQL text for hand-written statements."""
     if dialect == "postgresql":
         return f"CAST(EXTRACT(EPOCH FROM ({later}) - ({earlier})) AS DOUBLE PRECISION)"
-    return f"((julianday({later}) - julianday({earlier})) * 86400.0)"
+    return f"ROUND((julianday({later}) - julianday({earlier})) * 86400.0, 3)"
 
 
 def true_sql(dialect: str) -> str:
@@ -105,22 +106,3 @@ def true_sql(dialect: str) -> str:
 def false_sql(dialect: str) -> str:
     """A boolean FALSE literal both databases store in a BOOLEAN column."""
     return "FALSE" if dialect == "postgresql" else "0"
-
-
-def interpolated(rank: ColumnElement, count: ColumnElement, value: ColumnElement, q: float) -> ColumnElement:
-    """SQLite's stand-in for ``percentile_cont(q)``: sum this over a group of ranked rows.
-
-    ``rank`` is the row's 0-based position among the group's non-NULL values, ``count`` their
-    number. The result is the linear interpolation ``percentile_cont`` makes between the two
-    rows around position ``q * (count - 1)``.
-    """
-    position = literal_column(repr(float(q))) * (count - 1)
-    low = cast(position, Integer)
-    weight = position - low
-    return func.sum(
-        case(
-            (rank == low, value * (1 - weight)),
-            (rank == low + 1, value * weight),
-            else_=0.0,
-        )
-    )

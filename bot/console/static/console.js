@@ -253,6 +253,14 @@
     if (form) form.requestSubmit();
   }
 
+  // Approving sends the draft as it was: once the agent changes the text, only "send" is offered.
+  const approveButton = document.getElementById("approve-button");
+  if (reply && approveButton) {
+    reply.addEventListener("input", function () {
+      approveButton.hidden = reply.value !== reply.dataset.draft;
+    });
+  }
+
   // -- keyboard ---------------------------------------------------------------------
   const help = document.getElementById("help");
   document.getElementById("help-button").addEventListener("click", function () { help.showModal(); });
@@ -279,7 +287,7 @@
       return;
     }
     if (config.messageId) {
-      if (key === "a") submit("approve-form");
+      if (key === "a" && approveButton && !approveButton.hidden) approveButton.click();
       else if (key === "x") submit("escalate-form");
       else if (key === "e" && reply) reply.focus();
       else if (key === "u" || key === "Escape") window.location.href = prefix + "/";

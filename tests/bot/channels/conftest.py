@@ -11,7 +11,8 @@ from sqlalchemy import Engine
 from bot.channels.base import ChannelContext
 from bot.config import Settings
 from storage.queue import MessageQueue
-from tests.bot.channels import fake_x
+from tests.bot.channels import fake_telegram, fake_x
+from tests.bot.channels.fake_telegram import FakeTelegram
 from tests.bot.channels.fake_x import FakeX
 from tests.conftest import FixedClock
 
@@ -68,3 +69,33 @@ def queue(engine: Engine, clock: FixedClock) -> MessageQueue:
 @pytest.fixture
 def x_context(engine: Engine, clock: FixedClock, queue: MessageQueue, x_server: FakeX, db_url: str) -> ChannelContext:
     return ChannelContext(x_settings(x_server.base_url, db_url), queue, engine, clock)
+
+
+@pytest.fixture
+def telegram_server() -> Iterator[FakeTelegram]:
+    server = FakeTelegram().start()
+    yield server
+    server.stop()
+
+
+def telegram_settings(base_url: str, db_url: str = "sqlite://", **overrides: Any) -> Settings:
+    """Settings with only the Telegram channel on, pointed at the fake Bot API."""
+    telegram = {
+        "enabled": True,
+        "base_url": base_url,
+        "token": fake_telegram.TOKEN,
+        "long_poll_seconds": 0,
+        "timeout_seconds": 2.0,
+        **overrides,
+    }
+    return Settings(
+        storage={"url": db_url},
+        channels={"web": {"enabled": False}, "x": {"enabled": False}, "telegram": telegram},
+    )
+
+
+@pytest.fixture
+def telegram_context(
+    engine: Engine, clock: FixedClock, queue: MessageQueue, telegram_server: FakeTelegram, db_url: str
+) -> ChannelContext:
+    return ChannelContext(telegram_settings(telegram_server.base_url, db_url), queue, engine, clock)

@@ -152,7 +152,7 @@ class FakeX:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return self
 
     def stop(self) -> None:
@@ -208,10 +208,13 @@ class FakeX:
             request.send_response(status)
             request.send_header("Content-Type", "application/json; charset=utf-8")
             request.send_header("Content-Length", str(len(data)))
-            request.send_header("x-rate-limit-limit", "180")
-            request.send_header("x-rate-limit-remaining", str(self.rate_remaining))
-            request.send_header("x-rate-limit-reset", str(reset))
-            for key, value in (headers or {}).items():
+            limits = {
+                "x-rate-limit-limit": "180",
+                "x-rate-limit-remaining": str(self.rate_remaining if status != 429 else 0),
+                "x-rate-limit-reset": str(reset),
+                **(headers or {}),
+            }
+            for key, value in limits.items():
                 request.send_header(key, value)
             request.end_headers()
             request.wfile.write(data)

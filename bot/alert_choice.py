@@ -1,0 +1,126 @@
+"""Which service alerts a reply must draw on: in force at the time asked, for the lines and stops asked.
+
+The rules (``shared/eval/README.md``): an alert counts when it is in force at the time the message
+asks about and informs a route or stop the message is about (GTFS-RT selector semantics, in
+``knowledge.alerts.AlertIndex``); a question about the whole network gets every alert in force with a
+network-wide selector; the alert that answers the question asked (a strike question and the strike
+alert) counts even when it is not yet in force; an expired alert never counts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.domain import Intent
+from bot.timeframe import Timeframe
+from knowledge.alerts import Alert, AlertIndex
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A kind of disruption a question can be about, and how to recognise the alert that answers it."""
+
+    name: str
+    asked: re.Pattern[str]
+    causes: frozenset[str] = frozenset()
+    effects: frozenset[str] = frozenset()
+    header: re.Pattern[str] | None = None
+    before_start: bool = False  # the alert answers the question even before it comes into force
+
+    def answers(self, alert: Alert) -> bool:
+        """Whether ``alert`` is about this kind of disruption."""
+        if alert.cause in self.causes or alert.effect in self.effects:
+            return True
+        if self.header is None:
+            return False
+        text = " ".join(alert.header.values()).lower()
+        return self.header.search(text) is not None
+
+
+def _words(alternatives: str) -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{alternatives})")
+
+
+TOPICS: tuple[Topic, ...] = (
+    Topic("strike", _words("sciopero|scioperi|sciopera|strike|fasce garantite|fascia garantita|walkout"),
+          causes=frozenset({"STRIKE"}), before_start=True),
+    Topic("detour", _words("deviat|deviazion|diverted|diversion|detour|percorso|route changes"),
+          effects=frozenset({"DETOUR"})),
+    Topic("frequency", _words("frequenz|ogni quanto|how often|frequency|ridott"),
+          effects=frozenset({"REDUCED_SERVICE"}), header=_words("ogni|every|frequen")),
+    Topic("closure", _words("chius|closed|closure|aperta|aperte|aperto|open"),
+          header=_words("chius|closed")),
+    Topic("replacement", _words("sostitu|navett|replacement|replaced|shuttle"),
+          effects=frozenset({"MODIFIED_SERVICE"}), header=_words("sostitut|replacement")),
+    Topic("lift", _words("ascensor|lift|elevator|scale mobili|escalator"),
+          effects=frozenset({"ACCESSIBILITY_ISSUE"})),
+    Topic("delay", _words("ritard|delay|late\\b"), effects=frozenset({"SIGNIFICANT_DELAYS"})),
+)
+_NETWORK = _words(r"rete\b|network|stazioni|stations|linee\b|lines\b|mezzi\b|in giro|tutta roma|whole city"
+                  r"|across the city|citywide|all lines|tutte le linee|some stations")
+_PAST = _words(r"ieri|yesterday|last night|l altra sera|l altro giorno|settimana scorsa|last week|scors[oa]\b"
+               r"|giorni fa|days ago")
+
+
+@dataclass(frozen=True)
+class AlertChoice:
+    """The alerts chosen and how they were chosen."""
+
+    alert_ids: tuple[str, ...]
+    topics: tuple[str, ...]
+    network: bool
+    reasons: tuple[str, ...]
+
+
+def topics_asked(norm: str) -> list[Topic]:
+    """The kinds of disruption a normalised message asks about."""
+    return [t for t in TOPICS if t.asked.search(norm)]
+
+
+def choose_alerts(
+    index: AlertIndex,
+    *,
+    intent: Intent,
+    norm: str,
+    now: datetime,
+    when: Timeframe,
+    routes: Sequence[str],
+    stop_ids: Sequence[str],
+) -> AlertChoice:
+    """The alerts a correct reply to this message draws on, in feed order."""
+    start, end = when.start, when.end
+    reasons: list[str] = []
+    if intent in (Intent.COMPLAINT, Intent.OTHER, Intent.EMERGENCY, Intent.FEEDBACK):
+        if _PAST.search(norm) and intent != Intent.EMERGENCY:
+            return AlertChoice((), (), False, ("a past experience: no alert in force then is cited",))
+        start, end = now, None
+    chosen: dict[str, Alert] = {}
+    if routes or stop_ids:
+        for alert in index.applicable(start, routes, stop_ids, until=end):
+            chosen[alert.id] = alert
+    asks = intent in (Intent.STATUS, Intent.FAQ)
+    topics = topics_asked(norm) if intent == Intent.STATUS else []
+    network = intent == Intent.STATUS and (not (routes or stop_ids) or _NETWORK.search(norm) is not None)
+    if topics and (routes or stop_ids):
+        for alert in index.matching(routes, stop_ids):
+            if alert.state(now) != "expired" and any(t.answers(alert) for t in topics):
+                chosen[alert.id] = alert
+                reasons.append(f"{alert.id} answers the question asked")
+    if network:
+        if topics:
+            for alert in index.alerts:
+                if not any(s.is_network_wide for s in alert.informed) or alert.state(now) == "expired":
+                    continue
+                for topic in topics:
+                    if topic.answers(alert) and (topic.before_start or alert.in_force(start, end)):
+                        chosen[alert.id] = alert
+                        reasons.append(f"{alert.id} answers a {topic.name} question")
+        elif asks:
+            for alert in index.network(start, end):
+                chosen[alert.id] = alert
+            reasons.append("a question about the whole network")
+    ids = tuple(a.id for a in index.alerts if a.id in chosen and a.state(now) != "expired")
+    return AlertChoice(ids, tuple(t.name for t in topics), network, tuple(reasons))

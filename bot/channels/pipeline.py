@@ -1,0 +1,121 @@
+"""The routing pipeline plus what channels tell it: commands, unreadable media, agent take-overs."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine, select
+from sqlmodel import Session
+
+from bot.channels.commands import CommandDesk
+from bot.domain import Action, Decision, DraftReply, Intent
+from bot.pipeline import RoutingPipeline
+from bot.config import Settings
+from storage.models import Case, Message, Reply
+
+if TYPE_CHECKING:
+    from handlers import ReplyWriter
+    from knowledge.store import Knowledge
+
+log = logging.getLogger(__name__)
+
+_UNREADABLE_LABEL = {
+    "photo": "a photo", "voice": "a voice message", "audio": "an audio file", "video": "a video",
+    "video_note": "a video message", "sticker": "a sticker", "document": "a file", "animation": "a GIF",
+    "location": "a location", "contact": "a contact", "poll": "a poll", "media": "an attachment",
+}
+
+
+class ChannelPipeline:
+    """Decides like :class:`RoutingPipeline`, with three rules channels need.
+
+    - a command (``extras["command"]``) is answered by the :class:`CommandDesk`;
+    - a message the bot cannot read (``extras["unreadable"]``), or text sent with an
+      attachment it cannot see (``extras["media"]``), waits for a person;
+    - a conversation an agent has taken over (case assigned, or an agent already replied)
+      is never answered by the bot again.
+    """
+
+    def __init__(
+        self,
+        inner: RoutingPipeline,
+        desk: CommandDesk,
+        engine: Engine,
+        *,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.inner = inner
+        self.desk = desk
+        self.engine = engine
+        self.clock = clock
+
+    def decide_text(
+        self, text: str, *, channel: str | None = None, case_id: int | None = None
+    ) -> tuple[Decision, DraftReply]:
+        """As :meth:`RoutingPipeline.decide_text`."""
+        return self.inner.decide_text(text, channel=channel, case_id=case_id)
+
+    def decide(self, message: Message) -> tuple[Decision, DraftReply]:
+        """Decision and reply for a stored message, under the channel rules above."""
+        extras = message.extras or {}
+        lang = str(extras.get("lang") or "it")[:2]
+        if extras.get("unreadable"):
+            what = _UNREADABLE_LABEL.get(str(extras["unreadable"]), "content")
+            return _to_person(Decision(lang="en" if lang == "en" else "it", intent=Intent.OTHER), f"cannot read {what}")
+        if isinstance(extras.get("command"), dict):
+            decision, draft = self.desk.answer(extras["command"], message)
+        else:
+            decision, draft = self.inner.decide(message)
+        if extras.get("media"):
+            decision, draft = _hold(decision, draft, f"sent with {_UNREADABLE_LABEL.get(str(extras['media']), 'an attachment')} the bot cannot see")
+        if self.agent_has(message.case_id):
+            decision, draft = _hold(decision, draft, "an agent has taken over this conversation")
+        return decision, draft
+
+    def agent_has(self, case_id: int | None) -> bool:
+        """Whether an agent owns the case or has already answered in it."""
+        if case_id is None:
+            return False
+        with Session(self.engine) as session:
+            case = session.get(Case, case_id)
+            if case is not None and case.assigned_to:
+                return True
+            agent_reply = session.execute(
+                select(Reply.id).where(Reply.case_id == case_id, Reply.author.like("agent:%")).limit(1)  # type: ignore[attr-defined]
+            ).first()
+            return agent_reply is not None
+
+
+def _hold(decision: Decision, draft: DraftReply, reason: str) -> tuple[Decision, DraftReply]:
+    """The same reply, kept for a person (an escalation stays an escalation)."""
+    if draft.action != Action.AUTO:
+        return replace(decision, reasons=(*decision.reasons, reason)), draft
+    return (
+        replace(decision, action=Action.REVIEW, reasons=(*decision.reasons, reason)),
+        replace(draft, action=Action.REVIEW),
+    )
+
+
+def _to_person(decision: Decision, reason: str) -> tuple[Decision, DraftReply]:
+    held = replace(decision, action=Action.REVIEW, confidence=0.0, reasons=(reason,))
+    return held, DraftReply(text="", lang=decision.lang, action=Action.REVIEW)
+
+
+def channel_pipeline(
+    inner: RoutingPipeline,
+    knowledge: Knowledge,
+    writer: ReplyWriter,
+    settings: Settings,
+    engine: Engine,
+    clock: Callable[[], datetime],
+) -> ChannelPipeline:
+    """The pipeline ``sportello run`` gives its workers."""
+    desk = CommandDesk(
+        knowledge, writer, engine,
+        operator=settings.operator.name, emergency_number=settings.operator.emergency_number, clock=clock,
+    )
+    return ChannelPipeline(inner, desk, engine, clock=clock)

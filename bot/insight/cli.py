@@ -1,0 +1,150 @@
+"""``sportello report problems|service|response``: the reports on the terminal or in a file."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import IO
+
+from sqlalchemy import Engine
+
+from bot.config import Settings
+from bot.domain import utcnow
+from bot.insight import charts, render
+from bot.insight.errors import InsightError
+from bot.insight.facts import refresh_facts
+from bot.insight.period import local_day, parse_period
+from bot.insight.problems import ProblemLog, ProblemReport
+from bot.insight.response import ResponseTimes
+from bot.insight.service import RouteNames, ServiceReports
+from knowledge.errors import GtfsError
+from knowledge.gtfs import GtfsIndex
+from storage.db import open_database
+
+log = logging.getLogger(__name__)
+
+
+def load_gtfs(settings: Settings) -> GtfsIndex | None:
+    """The configured static feed, or None (with a warning) when it cannot be read."""
+    try:
+        return GtfsIndex.load(settings.knowledge.gtfs, cache_dir=settings.knowledge.cache_dir)
+    except GtfsError as exc:
+        log.warning("reports without the static feed: %s", exc)
+        return None
+
+
+def route_labels(gtfs: GtfsIndex | None, aliases: dict[str, str], keys: list[str]) -> dict[str, str]:
+    """Human names for route ids found in the problem log."""
+    names = RouteNames(gtfs, aliases)
+    return {key: names.label(key) for key in keys}
+
+
+def parse_day(value: str, tz: str, now: datetime) -> date:
+    """``--date``: ``2026-11-27``, ``today`` or ``yesterday`` (local)."""
+    text = value.strip().lower()
+    if text in ("today", "yesterday"):
+        return local_day(now, tz) if text == "today" else date.fromordinal(local_day(now, tz).toordinal() - 1)
+    try:
+        return date.fromisoformat(text) if "-" in text else date(int(text[:4]), int(text[4:6]), int(text[6:8]))
+    except ValueError as exc:
+        msg = f"--date: expected 2026-11-27, 20261127, today or yesterday; got {value!r}"
+        raise InsightError(msg) from exc
+
+
+def problem_report(engine: Engine, settings: Settings, args: argparse.Namespace, now: datetime,
+                   gtfs: GtfsIndex | None) -> ProblemReport:
+    """The problems report the flags ask for."""
+    tz = settings.operator.timezone
+    period = parse_period(args.since, args.until, tz=tz, now=now)
+    route = args.route
+    if route is not None:
+        route = RouteNames(gtfs, settings.reports.route_aliases).static_id(route) or route
+    return ProblemLog(engine, tz=tz).report(period, now=now, route=route)
+
+
+def _write(output: str | None, stdout: IO[str], payload: str | bytes) -> None:
+    if output:
+        path = Path(output)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(payload, bytes):
+            path.write_bytes(payload)
+        else:
+            path.write_text(payload, encoding="utf-8")
+        return
+    if isinstance(payload, bytes):
+        target = getattr(stdout, "buffer", None)
+        if target is None:
+            msg = "PNG needs --output FILE or a binary standard output"
+            raise InsightError(msg)
+        target.write(payload)
+        target.flush()
+        return
+    stdout.write(payload)
+
+
+def _problems(engine: Engine, settings: Settings, args: argparse.Namespace, stdout: IO[str], now: datetime) -> int:
+    gtfs = load_gtfs(settings)
+    report = problem_report(engine, settings, args, now, gtfs)
+    tz = settings.operator.timezone
+    keys = [c.key for c in report.by["route"]] + [t.key for t in report.top_routes] + list(report.heatmap)
+    labels = route_labels(gtfs, settings.reports.route_aliases, keys)
+    if args.format == "png":
+        span = report.period.label(tz)
+        _write(args.output, stdout, charts.lines_chart(report.by["route"], title=f"Reports per line, {span}",
+                                                       labels=labels))
+        if args.output:
+            heat = Path(args.output).with_name(Path(args.output).stem + "-heatmap.png")
+            heat.write_bytes(charts.heatmap_chart(report.heatmap, title=f"Reports by line and hour, {span}",
+                                                  labels=labels))
+        return 0
+    tables = render.problem_tables(report, labels)
+    _emit(args, stdout, render.period_header("Problems reported", report.period, tz), tables, report)
+    return 0
+
+
+def _response(engine: Engine, settings: Settings, args: argparse.Namespace, stdout: IO[str], now: datetime) -> int:
+    tz = settings.operator.timezone
+    refresh_facts(engine, now=now)
+    period = parse_period(args.since, args.until, tz=tz, now=now)
+    times = ResponseTimes(engine, tz=tz, target_minutes=settings.console.response_target_minutes)
+    report = times.report(period, now=now)
+    _emit(args, stdout, render.period_header("How fast we answer", period, tz), render.response_tables(report),
+          report)
+    return 0
+
+
+def _service(engine: Engine, settings: Settings, args: argparse.Namespace, stdout: IO[str], now: datetime) -> int:
+    tz = settings.operator.timezone
+    gtfs = load_gtfs(settings)
+    reports = ServiceReports(engine, gtfs, tz=tz, aliases=settings.reports.route_aliases)
+    day = parse_day(args.date, tz, now)
+    days = [reports.route_day(args.route, day, now=now)] if args.route else []
+    overview = [] if args.route else reports.day_overview(day)
+    header = f"Promised versus delivered on {day}"
+    _emit(args, stdout, header, render.service_tables(days, overview), {"days": days, "overview": overview})
+    return 0
+
+
+def _emit(args: argparse.Namespace, stdout: IO[str], header: str, tables: list[render.Table], report: object) -> None:
+    if args.format == "csv":
+        _write(args.output, stdout, render.to_csv(tables))
+    elif args.format == "json":
+        _write(args.output, stdout, render.to_json(report))
+    else:
+        _write(args.output, stdout, render.to_text(header, tables))
+
+
+REPORTS = {"problems": _problems, "response": _response, "service": _service}
+
+
+def report_command(name: str, args: argparse.Namespace, settings: Settings, stdout: IO[str] = sys.stdout,
+                   *, now: datetime | None = None) -> int:
+    """Run one report; 0 on success (errors are raised as :class:`InsightError`)."""
+    engine = open_database(settings.storage.url, echo=settings.storage.echo)
+    try:
+        return REPORTS[name](engine, settings, args, stdout, now or utcnow())
+    finally:
+        engine.dispose()

@@ -1,0 +1,214 @@
+"""The daily digest for operations: yesterday's top problems, new hot spots, unanswered reports.
+
+Written to ``reports.digest_dir`` every morning and, when configured, sent by e-mail (smtplib)
+and to a Telegram chat (the Bot API's ``sendMessage``).
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+
+import httpx
+from sqlalchemy import Engine, func, select
+
+from bot.config import Settings
+from bot.domain import as_utc
+from bot.insight.errors import DigestError
+from bot.insight.facts import refresh_facts
+from bot.insight.period import day_period, local_day
+from bot.insight.problems import Count, HotSpot, ProblemLog, hot_spots
+from bot.insight.render import minutes, share
+from bot.insight.response import OPEN_STATES, Backlog, ResponseTimes
+from bot.insight.service import RouteNames
+from knowledge.gtfs import GtfsIndex
+from storage.models import Message
+
+log = logging.getLogger(__name__)
+M = Message.__table__.c
+TELEGRAM_LIMIT = 4096
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A message still waiting for an answer."""
+
+    message_id: int
+    channel: str
+    received_at: datetime
+    state: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Digest:
+    """One day's digest."""
+
+    day: date
+    reports: Count
+    top_lines: list[Count]
+    top_stops: list[Count]
+    categories: list[Count]
+    hot_spots: list[HotSpot]
+    unanswered_from_day: int
+    backlog: Backlog
+    oldest_waiting: list[Waiting]
+    text: str
+
+
+def build_digest(engine: Engine, settings: Settings, *, now: datetime, gtfs: GtfsIndex | None = None) -> Digest:
+    """The digest of the local day before ``now``."""
+    tz = settings.operator.timezone
+    day = local_day(now, tz) - timedelta(days=1)
+    period = day_period(day, tz)
+    problems = ProblemLog(engine, tz=tz)
+    refresh_facts(engine, now=now)
+    times = ResponseTimes(engine, tz=tz, target_minutes=settings.console.response_target_minutes)
+    with engine.connect() as conn:
+        waiting = [
+            Waiting(int(r.id), r.channel, as_utc(r.received_at), r.state, " ".join(r.text.split())[:120])
+            for r in conn.execute(
+                select(M.id, M.channel, M.received_at, M.state, M.text)
+                .where(M.state.in_(OPEN_STATES)).order_by(M.received_at, M.id).limit(5)
+            )
+        ]
+        from_day = conn.execute(
+            select(func.count()).select_from(Message.__table__)
+            .where(M.state.in_(OPEN_STATES), M.received_at >= period.since, M.received_at < period.until)
+        ).scalar()
+    names = RouteNames(gtfs, settings.reports.route_aliases)
+    digest = dict(
+        day=day,
+        reports=problems.total(period),
+        top_lines=problems.counts_by("route", period, limit=5),
+        top_stops=problems.counts_by("stop", period, limit=5),
+        categories=problems.counts_by("category", period, limit=5),
+        hot_spots=hot_spots(problems, period, min_reports=settings.reports.hot_spot_min_reports),
+        unanswered_from_day=int(from_day or 0),
+        backlog=times.backlog(now),
+        oldest_waiting=waiting,
+    )
+    return Digest(**digest, text=_text(digest, names, settings.operator.name))
+
+
+def _text(d: dict, names: RouteNames, operator: str) -> str:
+    total: Count = d["reports"]
+    lines = [f"{operator}: digest for {d['day']}", "",
+             f"Reports: {total.reports} ({share(total.known, total.reports)} matched a published alert, "
+             f"{total.unknown} the operator had no alert for)", ""]
+
+    def block(title: str, rows: list[Count], label: Callable[[str], str] = str) -> None:
+        lines.append(title)
+        lines.extend(f"  {label(c.key)}: {c.reports} ({c.unknown} without an alert)" for c in rows)
+        if not rows:
+            lines.append("  none")
+        lines.append("")
+
+    block("Top lines", d["top_lines"], names.label)
+    block("Top stops", d["top_stops"])
+    block("Kinds of problem", d["categories"])
+    lines.append("New hot spots (no reports in the week before)")
+    spots: list[HotSpot] = d["hot_spots"]
+    lines.extend(f"  {s.kind} {names.label(s.key) if s.kind == 'line' else s.key}: {s.reports}" for s in spots)
+    if not spots:
+        lines.append("  none")
+    backlog: Backlog = d["backlog"]
+    lines += ["", f"Unanswered: {d['unanswered_from_day']} of the day's messages still wait; "
+              f"{backlog.count} in the backlog now"
+              + (f", the oldest for {minutes(backlog.oldest_age_s)}" if backlog.oldest_age_s else "")]
+    lines.extend(f"  #{w.message_id} {w.channel} {w.state}: {w.text}" for w in d["oldest_waiting"])
+    return "\n".join(lines) + "\n"
+
+
+def write_digest(digest: Digest, directory: str | Path) -> Path:
+    """Write ``digest-YYYY-MM-DD.txt`` into ``directory``; returns its path."""
+    target = Path(directory) / f"digest-{digest.day.isoformat()}.txt"
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(digest.text, encoding="utf-8")
+    except OSError as exc:
+        msg = f"could not write the digest to {target}: {exc}"
+        raise DigestError(msg) from exc
+    return target
+
+
+def send_email(digest: Digest, settings: Settings) -> None:
+    """Send the digest to ``reports.digest_email`` through ``reports.smtp_host``."""
+    reports = settings.reports
+    if not reports.digest_email or not reports.smtp_host:
+        msg = "reports.digest_email and reports.smtp_host are both needed to e-mail the digest"
+        raise DigestError(msg)
+    mail = EmailMessage()
+    mail["Subject"] = f"{settings.operator.name}: digest for {digest.day}"
+    mail["From"] = reports.smtp_from
+    mail["To"] = reports.digest_email
+    mail.set_content(digest.text)
+    try:
+        with smtplib.SMTP(reports.smtp_host, reports.smtp_port, timeout=30) as smtp:
+            if reports.smtp_starttls:
+                smtp.starttls()
+            if reports.smtp_user and reports.smtp_password:
+                smtp.login(reports.smtp_user, reports.smtp_password)
+            smtp.send_message(mail)
+    except (OSError, smtplib.SMTPException) as exc:
+        msg = f"could not e-mail the digest through {reports.smtp_host}:{reports.smtp_port}: {exc}"
+        raise DigestError(msg) from exc
+
+
+def send_telegram(digest: Digest, settings: Settings, *, client: httpx.Client | None = None) -> None:
+    """Post the digest to ``reports.digest_telegram_chat`` with the Bot API's sendMessage."""
+    telegram = settings.channels.telegram
+    chat = settings.reports.digest_telegram_chat
+    if not chat or not telegram.token:
+        msg = "reports.digest_telegram_chat and channels.telegram.token are both needed"
+        raise DigestError(msg)
+    url = f"{telegram.base_url}{telegram.token}/sendMessage"
+    text = digest.text if len(digest.text) <= TELEGRAM_LIMIT else digest.text[: TELEGRAM_LIMIT - 1] + "…"
+    try:
+        http = client or httpx.Client(timeout=30)
+        try:
+            response = http.post(url, json={"chat_id": chat, "text": text})
+        finally:
+            if client is None:
+                http.close()
+        body = response.json() if response.headers.get("content-type", "").startswith("application/json") else {}
+    except (httpx.HTTPError, ValueError) as exc:
+        msg = f"could not send the digest to Telegram: {type(exc).__name__}"
+        raise DigestError(msg) from exc
+    if response.status_code != 200 or not body.get("ok"):
+        msg = f"Telegram refused the digest: HTTP {response.status_code} {body.get('description', '')}".strip()
+        raise DigestError(msg)
+
+
+class DigestJob:
+    """The scheduled job: build yesterday's digest, write it, send it where configured."""
+
+    def __init__(self, engine: Engine, settings: Settings, *, clock: Callable[[], datetime],
+                 gtfs: GtfsIndex | None = None) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.clock = clock
+        self.gtfs = gtfs
+
+    def __call__(self) -> Path:
+        """Write (and send) the digest; a failed send is logged and does not stop the others."""
+        digest = build_digest(self.engine, self.settings, now=self.clock(), gtfs=self.gtfs)
+        path = write_digest(digest, self.settings.reports.digest_dir)
+        reports = self.settings.reports
+        senders: list[tuple[str, Callable[[], None]]] = []
+        if reports.digest_email:
+            senders.append(("e-mail", lambda: send_email(digest, self.settings)))
+        if reports.digest_telegram_chat:
+            senders.append(("Telegram", lambda: send_telegram(digest, self.settings)))
+        for name, send in senders:
+            try:
+                send()
+            except DigestError as exc:
+                log.error("digest for %s not sent by %s: %s", digest.day, name, exc)
+        log.info("digest for %s written to %s", digest.day, path)
+        return path

@@ -1,0 +1,158 @@
+"""The supervisors' console pages: problems with their charts, response times, service delivered.
+
+``insight_routes(app)`` returns routes to add inside the console's Starlette app (mounted at
+``/console``), so they share its session; every page needs the supervisor role.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+from urllib.parse import urlencode
+
+from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+from starlette.templating import Jinja2Templates
+
+from bot.config import Settings
+from bot.console.auth import PREFIX, requires
+from bot.insight import charts, render
+from bot.insight.cli import parse_day, problem_report, route_labels
+from bot.insight.errors import InsightError
+from bot.insight.facts import refresh_facts
+from bot.insight.period import parse_period
+from bot.insight.response import ResponseTimes
+from bot.insight.service import ServiceReports
+from knowledge.gtfs import GtfsIndex
+from storage.models import User
+
+templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
+Page = Callable[[Request, User], Awaitable[Response]]
+
+
+class InsightPages:
+    """The pages, bound to one service's database, settings, static feed and clock."""
+
+    def __init__(self, settings: Settings, engine: Engine, *, clock: Callable[[], datetime],
+                 gtfs: GtfsIndex | None = None) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.clock = clock
+        self.gtfs = gtfs
+        self.tz = settings.operator.timezone
+
+    def _page(self, request: Request, user: User, page: str, title: str, filters: list[tuple[str, str]],
+              work: Callable[[], tuple[str, list[render.Table], list[tuple[str, str]]]]) -> Response:
+        values = [(name, label, request.query_params.get(name)) for name, label in filters]
+        error = None
+        try:
+            header, tables, images = work()
+        except InsightError as exc:
+            header, tables, images, error = "", [], [], str(exc)
+        context = {"title": title, "operator": self.settings.operator.name, "prefix": PREFIX, "page": page,
+                   "user": user, "filters": values, "header": header, "tables": tables, "charts": images,
+                   "error": error}
+        return templates.TemplateResponse(request, "insight.html", context, status_code=400 if error else 200)
+
+    async def problems(self, request: Request, user: User) -> Response:
+        """Reports by line, stop, kind and hour, with the two charts."""
+        return await run_in_threadpool(self._problems, request, user)
+
+    def _problems(self, request: Request, user: User) -> Response:
+        def work() -> tuple[str, list[render.Table], list[tuple[str, str]]]:
+            report = problem_report(self.engine, self.settings, _args(request), self.clock(), self.gtfs)
+            labels = self._labels(report)
+            query = urlencode({k: v for k, v in request.query_params.items() if k in ("since", "until", "route")})
+            images = [(f"{PREFIX}/insight/charts/lines.png?{query}", "Reports per line"),
+                      (f"{PREFIX}/insight/charts/heatmap.png?{query}", "Reports by line and hour")]
+            header = render.period_header("Problems reported", report.period, self.tz)
+            return header, render.problem_tables(report, labels), images
+
+        return self._page(request, user, "problems", "Where service fails", _PERIOD + [("route", "line")], work)
+
+    def _labels(self, report: Any) -> dict[str, str]:
+        keys = [c.key for c in report.by["route"]] + [t.key for t in report.top_routes] + list(report.heatmap)
+        return route_labels(self.gtfs, self.settings.reports.route_aliases, keys)
+
+    async def chart(self, request: Request, user: User) -> Response:
+        """``lines.png`` or ``heatmap.png`` for the period in the query."""
+        name = request.path_params["name"]
+        if name not in ("lines", "heatmap"):
+            return Response("no such chart", status_code=404)
+        try:
+            png = await run_in_threadpool(self._chart, request, name)
+        except InsightError as exc:
+            return Response(str(exc), status_code=400)
+        return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=60"})
+
+    def _chart(self, request: Request, name: str) -> bytes:
+        report = problem_report(self.engine, self.settings, _args(request), self.clock(), self.gtfs)
+        labels = self._labels(report)
+        span = report.period.label(self.tz)
+        if name == "lines":
+            return charts.lines_chart(report.by["route"], title=f"Reports per line, {span}", labels=labels)
+        return charts.heatmap_chart(report.heatmap, title=f"Reports by line and hour, {span}", labels=labels)
+
+    async def response(self, request: Request, user: User) -> Response:
+        """First, next and resolution times, hit rate, hand-overs and the backlog."""
+        return await run_in_threadpool(self._response, request, user)
+
+    def _response(self, request: Request, user: User) -> Response:
+        def work() -> tuple[str, list[render.Table], list[tuple[str, str]]]:
+            now = self.clock()
+            refresh_facts(self.engine, now=now)
+            args = _args(request)
+            period = parse_period(args.since, args.until, tz=self.tz, now=now)
+            times = ResponseTimes(self.engine, tz=self.tz, target_minutes=self.settings.console.response_target_minutes)
+            report = times.report(period, now=now)
+            return render.period_header("How fast we answer", period, self.tz), render.response_tables(report), []
+
+        return self._page(request, user, "response", "How fast we answer", _PERIOD, work)
+
+    async def service(self, request: Request, user: User) -> Response:
+        """Trips scheduled, run, cancelled, delays and gaps for a day (and a route)."""
+        return await run_in_threadpool(self._service, request, user)
+
+    def _service(self, request: Request, user: User) -> Response:
+        def work() -> tuple[str, list[render.Table], list[tuple[str, str]]]:
+            now = self.clock()
+            reports = ServiceReports(self.engine, self.gtfs, tz=self.tz, aliases=self.settings.reports.route_aliases)
+            day = parse_day(request.query_params.get("date") or "today", self.tz, now)
+            route = request.query_params.get("route") or None
+            days = [reports.route_day(route, day, now=now)] if route else []
+            overview = [] if route else reports.day_overview(day)
+            return f"Promised versus delivered on {day}", render.service_tables(days, overview), []
+
+        return self._page(request, user, "service", "Promised versus delivered",
+                          [("date", "day (YYYY-MM-DD)"), ("route", "line")], work)
+
+
+_PERIOD = [("since", "since (2026-11-20, 7d)"), ("until", "until")]
+
+
+def _args(request: Request) -> SimpleNamespace:
+    query = request.query_params
+    return SimpleNamespace(since=query.get("since") or None, until=query.get("until") or None,
+                           route=query.get("route") or None)
+
+
+def insight_routes(app: Any) -> list[BaseRoute]:
+    """The pages as routes for the console app (paths under ``/insight``), supervisors only.
+
+    ``app`` is the :class:`bot.app.Application` (its settings, engine, clock and knowledge).
+    """
+    knowledge = getattr(app, "knowledge", None)
+    pages = InsightPages(app.settings, app.engine, clock=app.clock, gtfs=getattr(knowledge, "gtfs", None))
+    guard = requires("supervisor")
+    return [
+        Route("/insight", guard(pages.problems), methods=["GET"]),
+        Route("/insight/charts/{name:str}.png", guard(pages.chart), methods=["GET"]),
+        Route("/insight/response", guard(pages.response), methods=["GET"]),
+        Route("/insight/service", guard(pages.service), methods=["GET"]),
+    ]

@@ -1,0 +1,218 @@
+"""Reports as plain tables: aligned text for the terminal, tidy CSV and JSON for other tools."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from bot.insight.period import Period
+from bot.insight.problems import Count, ProblemReport, Trend
+from bot.insight.response import BUCKET_LABELS, Measure, ResponseGroup, ResponseReport
+from bot.insight.service import RouteDayCount, ServiceDay
+
+Cell = str | int | float | None
+
+
+@dataclass(frozen=True)
+class Table:
+    """A titled table of rows under named columns."""
+
+    title: str
+    columns: tuple[str, ...]
+    rows: list[tuple[Cell, ...]]
+
+
+def share(part: int, whole: int) -> str:
+    """``37%`` or ``-`` when there is nothing to share."""
+    return f"{round(100 * part / whole)}%" if whole else "-"
+
+
+def minutes(seconds: float | None) -> str:
+    """A duration for people: ``45 s``, ``7.5 min``, ``3.2 h``."""
+    if seconds is None:
+        return "-"
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    if seconds < 3600:
+        return f"{seconds / 60:.1f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+# -- text, CSV, JSON ----------------------------------------------------------------------------
+def to_text(header: str, tables: Sequence[Table]) -> str:
+    """Aligned columns, one block per table."""
+    out = [header, ""]
+    for table in tables:
+        cells = [[_cell(c) for c in row] for row in table.rows]
+        widths = [max([len(col)] + [len(r[i]) for r in cells]) for i, col in enumerate(table.columns)]
+        out.append(table.title)
+        out.append("  ".join(col.ljust(w) for col, w in zip(table.columns, widths, strict=True)).rstrip())
+        out.append("  ".join("-" * w for w in widths))
+        for row in cells or [["(none)"] + [""] * (len(widths) - 1)]:
+            out.append("  ".join(_align(v, w) for v, w in zip(row, widths, strict=True)).rstrip())
+        out.append("")
+    return "\n".join(out)
+
+
+def to_csv(tables: Sequence[Table]) -> str:
+    """Tidy CSV: ``section,key,column,value``, one line per cell, for spreadsheets and scripts."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(("section", "key", "column", "value"))
+    for table in tables:
+        for row in table.rows:
+            for column, value in zip(table.columns[1:], row[1:], strict=True):
+                writer.writerow((table.title, _cell(row[0]), column, "" if value is None else value))
+    return buffer.getvalue()
+
+
+def to_json(report: Any) -> str:
+    """A report dataclass as indented JSON (dates in ISO 8601)."""
+    return json.dumps(_plain(report), ensure_ascii=False, indent=2) + "\n"
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        data = {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        for name in ("unknown", "known_share", "change", "bot_alone_share", "handed_share", "hit_rate", "missed"):
+            if hasattr(type(value), name):
+                data[name] = getattr(value, name)
+        return data
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return value
+
+
+def _cell(value: Cell) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return str(value)
+
+
+def _align(text: str, width: int) -> str:
+    numeric = text.replace(".", "", 1).replace("%", "").replace("-", "", 1).strip().isdigit()
+    return text.rjust(width) if numeric else text.ljust(width)
+
+
+# -- problems -----------------------------------------------------------------------------------
+def problem_tables(report: ProblemReport, labels: dict[str, str] | None = None) -> list[Table]:
+    """The problems report as tables."""
+    labels = labels or {}
+    columns = ("reports", "matched alert", "no alert", "alert share")
+
+    def counts(title: str, first: str, rows: list[Count], name: bool = False) -> Table:
+        body = [(labels.get(c.key, c.key) if name else c.key, c.reports, c.known, c.unknown,
+                 share(c.known, c.reports)) for c in rows]
+        return Table(title, (first, *columns), body)
+
+    def trends(title: str, first: str, rows: list[Trend], name: bool = False) -> Table:
+        body = [(labels.get(t.key, t.key) if name else t.key, t.this_week, t.last_week, f"{t.change:+d}",
+                 share(t.known_this_week, t.this_week)) for t in rows]
+        return Table(title, (first, "this week", "last week", "change", "alert share"), body)
+
+    total = report.total
+    return [
+        Table("Total", ("", *columns), [("all", total.reports, total.known, total.unknown,
+                                         share(total.known, total.reports))]),
+        trends("Top lines, last 7 days against the 7 before", "line", report.top_routes, name=True),
+        trends("Top stops, last 7 days against the 7 before", "stop", report.top_stops),
+        counts("By line", "line", report.by["route"], name=True),
+        counts("By stop", "stop", report.by["stop"]),
+        counts("By kind of problem", "category", report.by["category"]),
+        counts("By channel", "channel", report.by["channel"]),
+        counts("By hour of day (local)", "hour", report.by["hour"]),
+    ]
+
+
+# -- response -----------------------------------------------------------------------------------
+def _measure_cells(m: Measure) -> tuple[Cell, ...]:
+    return (m.count, minutes(m.mean_s), minutes(m.median_s), minutes(m.p90_s),
+            *(share(b, m.count) for b in m.buckets))
+
+
+def response_tables(report: ResponseReport) -> list[Table]:
+    """The response report as tables."""
+    measure_columns = ("n", "mean", "median", "p90", *BUCKET_LABELS)
+    overall = report.overall
+    names = {
+        "first_reply": "First response (any reply)",
+        "first_human": "First response by a person",
+        "next_reply": "Next reply (each citizen message)",
+        "resolution": "Resolution",
+    }
+    tables = [
+        Table("Overall", ("figure", *measure_columns),
+              [(label, *_measure_cells(getattr(overall, key))) for key, label in names.items()]),
+        Table("Against the reference and the target", ("figure", "value"), [
+            ("our mean first response", minutes(overall.first_reply.mean_s)),
+            ("our mean first response by a person", minutes(overall.first_human.mean_s)),
+            ("reference: large operator, mean", minutes(report.reference_minutes * 60)),
+            (f"hit rate, first response within {report.target_minutes:g} min",
+             share(overall.target_met, overall.target_due)),
+            ("cases", overall.cases),
+            ("resolved by the bot alone", share(overall.bot_alone, overall.cases)),
+            ("handed to a person", share(overall.handed, overall.cases)),
+        ]),
+        Table("Backlog now", ("state", "messages"),
+              [(state, n) for state, n in sorted(report.backlog.by_state.items())]
+              + [("oldest waiting", f"#{report.backlog.oldest_id} for {minutes(report.backlog.oldest_age_s)}"
+                  if report.backlog.oldest_id else "-")]),
+    ]
+    for dimension, title in (("channel", "By channel"), ("intent", "By intent"), ("line", "By line"),
+                             ("hour", "By hour of day (local)")):
+        tables.append(_dimension_table(title, dimension, report.by[dimension]))
+    return tables
+
+
+def _dimension_table(title: str, dimension: str, groups: list[ResponseGroup]) -> Table:
+    rows = [
+        (g.key, g.cases, minutes(g.first_reply.median_s), minutes(g.first_reply.p90_s),
+         minutes(g.first_human.median_s), minutes(g.first_human.p90_s), minutes(g.next_reply.median_s),
+         minutes(g.next_reply.p90_s), minutes(g.resolution.median_s), minutes(g.resolution.p90_s),
+         share(g.target_met, g.target_due), share(g.bot_alone, g.cases), share(g.handed, g.cases))
+        for g in groups
+    ]
+    columns = (dimension, "cases", "first med", "first p90", "person med", "person p90", "next med",
+               "next p90", "resol med", "resol p90", "hit rate", "bot alone", "handed")
+    return Table(title, columns, rows)
+
+
+# -- service ------------------------------------------------------------------------------------
+def service_tables(days: list[ServiceDay], overview: list[RouteDayCount]) -> list[Table]:
+    """Promised versus delivered, per route and (for each route asked) its gaps and stops."""
+    tables: list[Table] = []
+    if overview:
+        tables.append(Table("Every route with trip updates", (
+            "route", "scheduled", "seen", "cancelled", "mean delay", "max delay", "late trips"), [
+            (r.label, r.scheduled, r.seen, r.cancelled, minutes(r.mean_delay_s),
+             minutes(r.max_delay_s), r.late_trips) for r in overview]))
+    for day in days:
+        tables.append(Table(f"{day.label} on {day.day} (realtime ids {', '.join(day.realtime_ids)})",
+                            ("figure", "value"), [
+            ("scheduled", day.scheduled), ("run (seen in realtime)", day.run), ("cancelled", day.cancelled),
+            ("added", day.added), ("scheduled, never seen", day.not_seen), ("not due yet", day.upcoming),
+            ("missed", day.missed), ("mean delay", minutes(day.mean_delay_s)),
+            ("max delay", minutes(day.max_delay_s)), ("late trips (5 min or more)", day.late_trips)]))
+        tables.append(Table("Gaps and recovery", ("kind", "direction", "from", "to", "trips", "recovered at"),
+                            [(g.kind, g.direction, g.first, g.last, g.trips, g.recovered_at or "not yet")
+                             for g in day.gaps]))
+        tables.append(Table("Stops with the largest mean delay", ("stop", "mean delay", "trips"),
+                            [(stop, minutes(avg), n) for stop, avg, n in day.worst_stops]))
+    return tables
+
+
+def period_header(title: str, period: Period, tz: str) -> str:
+    """The first line of a report."""
+    return f"{title}: {period.label(tz)} ({tz})"

@@ -1,0 +1,157 @@
+"""What a citizen wants (intent) and, for complaints, what kind of problem, from weighted cues."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot import cues
+from bot.domain import Category, Intent
+from knowledge.text import normalise
+
+_INTERROGATIVE = re.compile(
+    r"^(?:ma |e |scusate |scusa |buongiorno |ciao |hi |hello |salve )*(?:come|dove|quando|quanto|quanta|quanti"
+    r"|quante|perche|chi|qual|quale|quali|posso|si puo|c e|ci sono|e vero|sapete|is|are|can|could|do|does"
+    r"|did|how|what|when|where|which|will|would|any|should|who|why|whats)\b"
+)
+_HAPPY_EMOJI = ("👍", "🙏", "❤", "😊", "🙂", "🥰", "💪", "👌", "😍", "🤗", "💛", "⭐", "👋", "☀")
+_ANGRY_EMOJI = ("😡", "🤬", "👎", "😤", "🙄", "😠", "💩", "🤡", "😒")
+_CLAP = "👏"
+# Complaint categories in the order that wins a tie (the more specific problem first).
+_CATEGORY_ORDER = ("skipped_stop", "accessibility", "safety", "ticketing", "staff", "cleanliness", "climate",
+                   "crowding", "information", "delay", "other")
+_STRONG_FAQ = 0.25  # FAQ score from which a FAQ phrasing ("come si", "can I") counts in full
+_KB_LIKELY = 0.35  # FAQ score from which a question naming a line is not taken as a status question
+
+
+@dataclass(frozen=True)
+class IntentReading:
+    """The intent chosen, every intent's score, the complaint category and why."""
+
+    intent: Intent
+    scores: dict[Intent, float]
+    category: Category | None
+    question: bool
+    reasons: tuple[str, ...]
+
+    @property
+    def margin(self) -> float:
+        """How far the chosen intent is ahead of the runner-up."""
+        ranked = sorted(self.scores.values(), reverse=True)
+        return ranked[0] - ranked[1] if len(ranked) > 1 else ranked[0]
+
+
+def is_question(text: str, norm: str) -> bool:
+    """A question mark, or a sentence opening the way questions do."""
+    return "?" in text or bool(_INTERROGATIVE.search(norm))
+
+
+def is_emergency(norm: str) -> tuple[bool, list[str]]:
+    """Danger to people described as happening now (not past, habitual or hypothetical)."""
+    danger, found = cues.DANGER.score(norm)
+    if danger <= 0:
+        return False, []
+    urgent, urgent_found = cues.URGENT.score(norm)
+    not_now, not_now_found = cues.NOT_NOW.score(norm)
+    if not_now > 0 and urgent <= 0:
+        return False, [f"danger told as past or hypothetical: {', '.join(found + not_now_found)}"]
+    return True, [f"danger now: {', '.join(found + urgent_found)}"]
+
+
+def complaint_category(norm: str) -> tuple[Category | None, float]:
+    """The kind of problem the cues point to (None when none does) and its cue weight."""
+    best, best_score, best_at = None, 0.0, len(norm)
+    for name in _CATEGORY_ORDER:
+        score, found = cues.CATEGORIES[name].score(norm)
+        if not score:
+            continue
+        at = min(norm.find(f) for f in found)
+        if score > best_score or (score == best_score and at < best_at):  # a tie: the first told wins
+            best, best_score, best_at = name, score, at
+    return (Category(best) if best else None), best_score
+
+
+def read_intent(text: str, *, faq_score: float = 0.0, has_subject: bool = False) -> IntentReading:
+    """The intent of ``text``.
+
+    ``faq_score`` is the calibrated score of the best FAQ entry; ``has_subject`` says whether the
+    message names a line or a stop.
+    """
+    norm = normalise(text)
+    question = is_question(text, norm)
+    reasons: list[str] = []
+    emergency, why = is_emergency(norm)
+    reasons += why
+    category, category_score = complaint_category(norm)
+
+    status, status_found = cues.STATUS.score(norm)
+    faq_cue, faq_found = cues.FAQ.score(norm)
+    thanks, thanks_found = cues.THANKS.score(norm)
+    greeting, _ = cues.GREETING.score(norm)
+    complaint, complaint_found = cues.COMPLAINT.score(norm)
+    strong_complaint = cues.COMPLAINT.patterns[0][0].search(norm) is not None
+    other, other_found = cues.OTHER.score(norm)
+
+    thanks += sum(1.0 for e in _HAPPY_EMOJI if e in text)
+    angry = sum(2.5 for e in _ANGRY_EMOJI if e in text)
+    complaint += angry
+    strong_complaint = strong_complaint or angry > 0
+    letters = sum(c.isalpha() for c in text)
+    if letters >= 12 and sum(c.isupper() for c in text) > 0.7 * letters:
+        complaint += 2.0  # shouting
+        strong_complaint = True
+
+    # A status cue beyond "today"/"still" is what makes a status question.
+    status_core = status > 0 and any(f not in _TIME_WORDS for f in status_found)
+    if not status_core:
+        status = 0.0
+    faq = faq_cue * (1.0 if faq_score >= _STRONG_FAQ else 0.5) + 5.0 * faq_score
+    complaint += category_score * (0.5 if question and not strong_complaint else 1.0)
+
+    if question:
+        if status_core:
+            status += 1.5
+        if faq_cue:
+            faq += 1.0
+        if not strong_complaint:
+            complaint -= 2.0
+        thanks -= 2.0
+        if has_subject and (status_core or not (faq_cue or faq_score >= _KB_LIKELY)):
+            status += 3.0
+    else:
+        status -= 2.0
+        faq -= 1.5
+
+    sarcastic = thanks > 0 and (
+        strong_complaint or complaint >= 2.0 or category_score >= 3.0 or (_CLAP in text and status_core)
+    )
+    if sarcastic:
+        reasons.append(f"thanks with a problem: sarcasm ({', '.join(thanks_found)})")
+        complaint += thanks
+        thanks = 0.0
+
+    feedback = thanks + 0.8 * greeting
+    if letters == 0 and not has_subject:
+        other += 3.0
+    scores = {
+        Intent.STATUS: status,
+        Intent.FAQ: faq,
+        Intent.COMPLAINT: complaint,
+        Intent.FEEDBACK: feedback,
+        Intent.OTHER: other + 1.0,
+        Intent.EMERGENCY: 100.0 if emergency else 0.0,
+    }
+    intent = max(scores, key=lambda i: scores[i])
+    found = {Intent.STATUS: status_found, Intent.FAQ: faq_found, Intent.COMPLAINT: complaint_found,
+             Intent.FEEDBACK: thanks_found, Intent.OTHER: other_found}.get(intent, [])
+    if found:
+        reasons.append(f"{intent} cues: {', '.join(found[:6])}")
+    if intent == Intent.COMPLAINT:
+        category = category or Category.OTHER
+    else:
+        category = None
+    return IntentReading(intent, scores, category, question, tuple(reasons))
+
+
+_TIME_WORDS = frozenset({"ancora", "oggi", "today", "stamattina", "stasera", "tonight", "domani", "tomorrow",
+                         "adesso", "right now", "this morning"})

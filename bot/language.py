@@ -1,0 +1,57 @@
+"""Which language a citizen wrote in: Italian or English, from function words and common spellings."""
+
+from __future__ import annotations
+
+from knowledge.text import normalise
+
+# Words that give a language away; greetings count little ("Ciao! Is the metro open?" is English).
+_ITALIAN = frozenset(
+    """
+    il lo la gli le un una uno di del dello della dei degli delle da dal dalla dai al alla ai
+    allo nel nella nei sul sulla sui col che chi non piu e ed o ma se per con tra fra c ce ci mi
+    ti si vi ne sono sei siamo siete ho hai ha abbiamo hanno era erano sto sta stiamo stanno
+    come quando dove perche quanto quanta quanti quale qual cosa oggi domani ieri stamattina
+    stasera stanotte ancora anche gia sempre mai adesso ora poi dopo prima ogni tutto tutti
+    passa passano funziona funzionano arriva ferma fermata fermate biglietto biglietti
+    abbonamento sciopero ritardo ritardi chiusa chiuso aperta posso puoi puo si devo serve
+    bisogna vorrei sapere ecco qualcuno nessuno niente treno treni autobus linea corsa corse
+    della nella questo questa quel quella mio mia tuo vostro vostra nostro nun er pe so
+    domenica sabato lunedi martedi mercoledi giovedi venerdi mattina sera notte settimana
+    prossimo prossima scorso scorsa grazie scusate scusa buongiorno buonasera ciao salve
+    """.split()
+)
+_ENGLISH = frozenset(
+    """
+    the a an is are was were be been am i you he she we they it my your our their me us them
+    this that these those there here what which who whom whose why how when where can could
+    will would shall should do does did don t doesn didn isn aren wasn not no of to in on at
+    from with for by about into after before during and or but if so than then just still
+    today tomorrow tonight yesterday morning evening night week weekend next last now again
+    any some every all running run runs late delayed delay strike closed open station stop
+    ticket tickets pass fine get got take need want know please thanks thank sorry waiting
+    been going there s m ll ve re d since ago line lines train trains driver hi hello hey
+    """.split()
+)
+_WEAK = {"ciao": 0.2, "buongiorno": 0.3, "grazie": 0.5, "scusate": 0.5, "hi": 0.2, "hello": 0.2,
+         "hey": 0.2, "thanks": 0.5, "ok": 0.0, "a": 0.3, "e": 0.5, "o": 0.3, "no": 0.3, "in": 0.4,
+         "se": 0.6, "stop": 0.3, "open": 0.5, "pass": 0.3, "metro": 0.0}
+
+DEFAULT_LANGUAGE = "it"
+
+
+def language_scores(text: str) -> tuple[float, float]:
+    """(Italian evidence, English evidence) in ``text``: weighted counts of telling words."""
+    italian = english = 0.0
+    for word in normalise(text).split():
+        weight = _WEAK.get(word, 1.0)
+        if word in _ITALIAN:
+            italian += weight
+        if word in _ENGLISH:
+            english += weight
+    return italian, english
+
+
+def detect_language(text: str) -> str:
+    """``"it"`` or ``"en"``: the language the reply must be in (Italian when it cannot be told)."""
+    italian, english = language_scores(text)
+    return "en" if english > italian else DEFAULT_LANGUAGE

@@ -1,0 +1,204 @@
+"""The time a message asks about ("domenica", "il 5", "stasera", "tomorrow") as a window in local time."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from knowledge.text import normalise
+
+DEFAULT_TIMEZONE = "Europe/Rome"
+
+_WEEKDAYS: dict[str, int] = {
+    "lunedi": 0, "martedi": 1, "mercoledi": 2, "giovedi": 3, "venerdi": 4, "sabato": 5, "domenica": 6,
+    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,
+}
+_MONTHS: dict[str, int] = {
+    "gennaio": 1, "febbraio": 2, "marzo": 3, "aprile": 4, "maggio": 5, "giugno": 6, "luglio": 7,
+    "agosto": 8, "settembre": 9, "ottobre": 10, "novembre": 11, "dicembre": 12,
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
+    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
+    "gen": 1, "feb": 2, "mar": 3, "apr": 4, "mag": 5, "giu": 6, "lug": 7, "ago": 8, "set": 9, "sett": 9,
+    "ott": 10, "nov": 11, "dic": 12, "jan": 1, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
+    "oct": 10, "dec": 12,
+}
+# Parts of a day, as [start hour, end hour) in local time.
+_PARTS: dict[str, tuple[int, int]] = {
+    "mattina": (5, 12), "mattino": (5, 12), "morning": (5, 12),
+    "pomeriggio": (12, 18), "afternoon": (12, 18),
+    "sera": (18, 24), "serata": (18, 24), "evening": (18, 24), "night": (20, 24), "notte": (21, 24),
+}
+_TODAY_PARTS: dict[str, tuple[int, int]] = {
+    "stamattina": (5, 12), "stamani": (5, 12), "stamane": (5, 12), "stasera": (18, 24),
+    "stanotte": (21, 24), "tonight": (18, 24), "stapomeriggio": (12, 18),
+}
+_MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_DAY_MONTH = re.compile(rf"\b([0-3]?\d)(?:st|nd|rd|th)? (?:of )?({_MONTH_NAMES})\b")
+_MONTH_DAY = re.compile(rf"\b({_MONTH_NAMES}) ([0-3]?\d)(?:st|nd|rd|th)?\b")
+_NUMERIC_DATE = re.compile(r"(?<![\d/])([0-3]?\d)/([01]?\d)(?![\d/])")
+# "il 5", "sabato 5", "the 6th", "on the 5th": a day of the month with no month.
+_BARE_DAY = re.compile(
+    r"\b(?:il|l|dal|al|fino al|entro il|per il|del|on the|the|by the|until the)\s+([0-3]?\d)(?:st|nd|rd|th)?\b"
+    r"(?! (?:min|minuti|minutes|ore|hours|euro|anni|volte|gradi|persone|fermate))"
+)
+_WEEKDAY_DAY = re.compile(
+    r"\b(?:lunedi|martedi|mercoledi|giovedi|venerdi|sabato|domenica|monday|tuesday|wednesday|thursday|"
+    r"friday|saturday|sunday) ([0-3]?\d)(?:st|nd|rd|th)?\b"
+)
+_AFTER_HOUR = re.compile(r"\b(?:dopo le|dalle|after|from) ([012]?\d)(?:[:.](\d\d))?\s*(pm|am)?\b")
+_NEXT = frozenset({"prossimo", "prossima", "next"})
+
+
+@dataclass(frozen=True)
+class Timeframe:
+    """A window [start, end) the message asks about; ``end`` None means the instant ``start``."""
+
+    start: datetime
+    end: datetime | None = None
+    label: str = "now"
+
+    @property
+    def is_now(self) -> bool:
+        """Whether the message asks about the present moment only."""
+        return self.end is None
+
+
+def timeframe(
+    text: str, now: datetime, tz: str = DEFAULT_TIMEZONE, lines: frozenset[str] = frozenset()
+) -> Timeframe:
+    """The window of time ``text`` asks about, relative to ``now`` (the present when none is named).
+
+    ``lines`` are the numbers the message uses as line names ("il 30" is then a bus, not a date).
+    """
+    zone = ZoneInfo(tz)
+    local_now = now.astimezone(zone)
+    words = normalise(text)
+    padded = f" {words} "
+    today = local_now.date()
+    days: list[date] = []
+    labels: list[str] = []
+
+    for match in _DAY_MONTH.finditer(words):
+        days += _dated(today, int(match.group(1)), _MONTHS[match.group(2)])
+        labels.append(match.group(0))
+    for match in _MONTH_DAY.finditer(words):
+        days += _dated(today, int(match.group(2)), _MONTHS[match.group(1)])
+        labels.append(match.group(0))
+    for match in _NUMERIC_DATE.finditer(text):
+        days += _dated(today, int(match.group(1)), int(match.group(2)))
+        labels.append(match.group(0))
+    for pattern in (_WEEKDAY_DAY, _BARE_DAY):
+        for match in pattern.finditer(words):
+            if match.group(1) in lines and pattern is _BARE_DAY:
+                continue
+            days += _day_of_month(today, int(match.group(1)))
+            labels.append(match.group(0))
+    if not days:
+        for word, weekday in _WEEKDAYS.items():
+            found = re.search(rf"\b{word}\b( prossim[oa]| next)?", words)
+            before = re.search(rf"\bnext {word}\b", words)
+            if found:
+                ahead = (weekday - today.weekday()) % 7
+                if (found.group(1) or before) and ahead == 0:
+                    ahead = 7
+                days.append(today + timedelta(days=ahead))
+                labels.append(word)
+    if " dopodomani " in padded or "day after tomorrow" in words:
+        days.append(today + timedelta(days=2))
+        labels.append("dopodomani")
+    elif " domani " in padded or " tomorrow " in padded or " tmrw " in padded:
+        days.append(today + timedelta(days=1))
+        labels.append("domani")
+    if re.search(r"\b(?:questo |this |nel |il |the |in the )?(?:weekend|week end|fine settimana|finesettimana)\b", words):
+        saturday = today + timedelta(days=(5 - today.weekday()) % 7 if today.weekday() != 6 else 0)
+        days += [saturday] if saturday.weekday() == 6 else [saturday, saturday + timedelta(days=1)]
+        labels.append("weekend")
+    if re.search(r"\b(?:prossima settimana|settimana prossima|next week)\b", words):
+        monday = today + timedelta(days=7 - today.weekday())
+        days += [monday, monday + timedelta(days=6)]
+        labels.append("next week")
+
+    if days:
+        first, last = min(days), max(days)
+        start = datetime.combine(first, time(0), zone)
+        end = datetime.combine(last + timedelta(days=1), time(0), zone)
+        part = _part_of_day(words)
+        if part is not None and first == last:
+            start = datetime.combine(first, time(part[0]), zone)
+            end = _at_hour(first, part[1], zone)
+        start = _after_hour(words, start, end)
+        start = max(start, local_now) if start.date() == today and end > local_now else start
+        return Timeframe(start, end, " ".join(labels))
+
+    for word, (begin, finish) in _TODAY_PARTS.items():
+        if f" {word} " in padded or (word == "tonight" and " this evening " in padded):
+            start = datetime.combine(today, time(begin), zone)
+            end = _at_hour(today, finish, zone)
+            if end <= local_now:  # "stamattina" asked in the afternoon: the morning is over
+                return Timeframe(now)
+            start = _after_hour(words, max(start, local_now), end)
+            return Timeframe(start, end, word)
+    if " oggi " in padded or " today " in padded or " this " in padded:
+        part = _part_of_day(words)
+        if part is not None and part[0] >= 12:
+            end = _at_hour(today, part[1], zone)
+            if end > local_now:
+                return Timeframe(max(datetime.combine(today, time(part[0]), zone), local_now), end, "oggi")
+    return Timeframe(now)
+
+
+def _dated(today: date, day: int, month: int) -> list[date]:
+    """The next date with this day and month (this year, or next year once past)."""
+    for year in (today.year, today.year + 1):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            return []
+        if candidate >= today - timedelta(days=1):
+            return [candidate]
+    return []
+
+
+def _day_of_month(today: date, day: int) -> list[date]:
+    """The next date falling on this day of the month (this month, else the next)."""
+    if not 1 <= day <= 31:
+        return []
+    year, month = today.year, today.month
+    for _ in range(3):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            candidate = None
+        if candidate is not None and candidate >= today:
+            return [candidate]
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return []
+
+
+def _part_of_day(words: str) -> tuple[int, int] | None:
+    for word, hours in _PARTS.items():
+        if re.search(rf"\b{word}\b", words):
+            return hours
+    return None
+
+
+def _at_hour(day: date, hour: int, zone: ZoneInfo) -> datetime:
+    if hour >= 24:
+        return datetime.combine(day + timedelta(days=1), time(0), zone)
+    return datetime.combine(day, time(hour), zone)
+
+
+def _after_hour(words: str, start: datetime, end: datetime) -> datetime:
+    """Narrow the start of a window by "dopo le 18" / "after 6pm"."""
+    match = _AFTER_HOUR.search(words)
+    if match is None:
+        return start
+    hour = int(match.group(1))
+    if match.group(3) == "pm" and hour < 12:
+        hour += 12
+    if hour > 23:
+        return start
+    moved = start.replace(hour=hour, minute=int(match.group(2) or 0))
+    return moved if start <= moved < end else start

@@ -1,0 +1,81 @@
+"""Agents' corrections: stored as labelled examples, applied to the message, exported as JSONL."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from sqlalchemy import Engine, select
+from sqlmodel import Session
+
+from bot.domain import InboundMessage, MessageState
+from bot.errors import StorageError
+from storage.corrections import correction_label, export_corrections, record_correction
+from storage.db import session_scope
+from storage.models import ProblemRecord
+from storage.queue import MessageQueue
+from tests.conftest import EVAL, FixedClock
+
+
+def _routed(queue: MessageQueue, clock: FixedClock) -> int:
+    message_id = queue.enqueue(
+        InboundMessage("x", "t1", "u1", "il 64 non passa da mezz'ora", clock(), thread_id="t1")
+    )
+    assert message_id is not None
+    with session_scope(queue.engine) as session:
+        row = queue.load(session, message_id, lock=True)
+        row.intent, row.lang = "other", "it"
+        row.decision = {"lang": "it", "intent": "other", "routes": [], "stops": [], "alert_ids": []}
+        queue.move(session, row, MessageState.ROUTED)
+    return message_id
+
+
+def _label() -> dict:
+    return correction_label(
+        lang="it", intent="complaint", routes=["64"], stops=["largo argentina"],
+        faq_id=None, alert_ids=[], category="delay",
+    )
+
+
+def test_a_correction_relabels_the_message_and_its_problem_records(engine: Engine, clock: FixedClock) -> None:
+    queue = MessageQueue(engine, clock=clock)
+    message_id = _routed(queue, clock)
+    record_correction(engine, message_id, "agent:anna", _label(), at=clock())
+    row = queue.get(message_id)
+    assert (row.intent, row.category) == ("complaint", "delay")
+    with Session(engine) as session:
+        problems = session.execute(select(ProblemRecord)).scalars().all()
+    assert [(p.route_id, p.stop_name, p.category) for p in problems] == [("64", "LARGO ARGENTINA", "delay")]
+
+
+def test_export_writes_the_evaluation_sets_shape(engine: Engine, clock: FixedClock) -> None:
+    queue = MessageQueue(engine, clock=clock)
+    message_id = _routed(queue, clock)
+    record_correction(engine, message_id, "agent:anna", _label(), at=clock())
+    out = io.StringIO()
+    assert export_corrections(engine, out) == 1
+    example = json.loads(out.getvalue())
+    dev_keys = set(json.loads((EVAL / "dev.jsonl").read_text(encoding="utf-8").splitlines()[0]))
+    assert dev_keys <= set(example)
+    assert example["text"] == "il 64 non passa da mezz'ora"
+    assert (example["intent"], example["routes"], example["auto_ok"]) == ("complaint", ["64"], False)
+
+
+def test_the_latest_correction_of_a_message_wins(engine: Engine, clock: FixedClock) -> None:
+    queue = MessageQueue(engine, clock=clock)
+    message_id = _routed(queue, clock)
+    record_correction(engine, message_id, "agent:anna", _label(), at=clock())
+    faq = correction_label(
+        lang="it", intent="faq", routes=[], stops=[], faq_id="tickets.price", alert_ids=[], category=None
+    )
+    record_correction(engine, message_id, "agent:sara", faq, at=clock())
+    out = io.StringIO()
+    export_corrections(engine, out)
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [(e["intent"], e["faq_id"], e["auto_ok"]) for e in lines] == [("faq", "tickets.price", True)]
+
+
+def test_an_unknown_intent_is_refused() -> None:
+    with pytest.raises(StorageError, match="intent"):
+        correction_label(lang="it", intent="gossip", routes=[], stops=[], faq_id=None, alert_ids=[], category=None)
