@@ -29,9 +29,12 @@ class Topic:
     effects: frozenset[str] = frozenset()
     header: re.Pattern[str] | None = None
     before_start: bool = False  # the alert answers the question even before it comes into force
+    now_only: bool = False  # only an alert in force now answers it ("when will it be back to normal?")
 
-    def answers(self, alert: Alert) -> bool:
-        """Whether ``alert`` is about this kind of disruption."""
+    def answers(self, alert: Alert, now: datetime) -> bool:
+        """Whether ``alert`` is about this kind of disruption (as of ``now``)."""
+        if self.now_only and alert.state(now) != "active":
+            return False
         if alert.cause in self.causes or alert.effect in self.effects:
             return True
         if self.header is None:
@@ -58,9 +61,12 @@ TOPICS: tuple[Topic, ...] = (
     Topic("lift", _words("ascensor|lift|elevator|scale mobili|escalator"),
           effects=frozenset({"ACCESSIBILITY_ISSUE"})),
     Topic("delay", _words("ritard|delay|late\\b"), effects=frozenset({"SIGNIFICANT_DELAYS"})),
+    Topic("recovery", _words("torna normale|torna regolare|tornera|back to normal|fino a quando|until when"
+                             "|quando finisce|quando finiscono|when will it end|how long will"),
+          header=_words(""), now_only=True),
 )
 _NETWORK = _words(r"rete\b|network|stazioni|stations|linee\b|lines\b|mezzi\b|in giro|tutta roma|whole city"
-                  r"|across the city|citywide|all lines|tutte le linee|some stations")
+                  r"|across the city|citywide|all lines|tutte le linee|some stations|in citta|per roma|in town")
 _PAST = _words(r"ieri|yesterday|last night|l altra sera|l altro giorno|settimana scorsa|last week|scors[oa]\b"
                r"|giorni fa|days ago")
 
@@ -106,7 +112,7 @@ def choose_alerts(
     network = intent == Intent.STATUS and (not (routes or stop_ids) or _NETWORK.search(norm) is not None)
     if topics and (routes or stop_ids):
         for alert in index.matching(routes, stop_ids):
-            if alert.state(now) != "expired" and any(t.answers(alert) for t in topics):
+            if alert.state(now) != "expired" and any(t.answers(alert, now) for t in topics):
                 chosen[alert.id] = alert
                 reasons.append(f"{alert.id} answers the question asked")
     if network:
@@ -115,7 +121,7 @@ def choose_alerts(
                 if not any(s.is_network_wide for s in alert.informed) or alert.state(now) == "expired":
                     continue
                 for topic in topics:
-                    if topic.answers(alert) and (topic.before_start or alert.in_force(start, end)):
+                    if topic.answers(alert, now) and (topic.before_start or alert.in_force(start, end)):
                         chosen[alert.id] = alert
                         reasons.append(f"{alert.id} answers a {topic.name} question")
         elif asks:

@@ -45,11 +45,14 @@ DANGER = CueSet.build("danger", [
           "|sta molestando|molestano|incendio|fiamme|va a fuoco|prende fuoco|fumo|esce fumo|brucia"
           "|sui binari|caduto sui binari|caduta sui binari|investit[oa]|bomba|ordigno"
           "|pacco sospetto|bambin[oa] smarrit[oa]|bambin[oa] pers[oa]|(?:figli[oa]|bimb[oa]|bambin[oa]) .{0,25}"
-          "(?:rimast[oa] sul|non (?:lo|la) trovo|scomparso|scomparsa|persa|perso)|e caduto|e caduta"
+          "(?:rimast[oa] su\\w*|non (?:lo|la) trovo|scomparso|scomparsa|persa|perso|e scesa|e sceso|da sol[oa])|e caduto|e caduta"
+          "|(?:son|daughter|kid|child|boy|girl) .{0,30}(?:got off|stayed on|is alone|still on|left behind|missing)"
           "|fainted|passed out|collapsed|unconscious|not breathing|can t breathe|barely breathe|heart attack"
           "|seizure|bleeding|stabbed|knife|gun|fight|fighting|punching|attacking|being attacked|assaulted"
           "|harassing|groping|fire|smoke|on the tracks|on the track|hit by|lost child|lost my (?:son|daughter|kid|child)"
-          "|(?:son|daughter|kid|child) is (?:missing|lost)|fell|has fallen|bomb|suspicious package"),
+          "|(?:son|daughter|kid|child) is (?:missing|lost)|fell|has fallen|bomb|suspicious package"
+          "|(?:perso|persa|smarrito|smarrita) (?:mio |mia |il mio |la mia )?(?:figli[oa]|bambin[oa]|bimb[oa]|nipote)"
+          "|can t find my (?:son|daughter|child|kid)|lost (?:my )?(?:little )?(?:boy|girl)"),
 ])
 URGENT = CueSet.build("urgent", [
     (1.0, "aiuto|help|urgente|urgent|presto|subito|adesso|ora|right now|now|chiamate|call|ambulanza|ambulance"
@@ -61,7 +64,8 @@ NOT_NOW = CueSet.build("not now", [
           "|last night|yesterday|last week|the other day|days ago|ogni mattina|ogni giorno|ogni sera|tutti i giorni"
           "|sempre|every day|every morning|always|da settimane|da giorni|da mesi|for weeks|for days|cosa devo fare se"
           "|cosa fare se|se vedo|in caso di|what should i do if|what do i do if|if i see|what to do if|scarico"
-          "|inquin\\w*|come si segnala|how do i report|dove si segnala"),
+          "|inquin\\w*|come si segnala|how do i report|dove si segnala|if someone|se qualcuno|who do i tell"
+          "|a chi mi rivolgo|a chi devo|what s the procedure|qual e la procedura"),
 ])
 
 STATUS = CueSet.build("status", [
@@ -71,17 +75,22 @@ STATUS = CueSet.build("status", [
           "|tutto regolare|ferma a|ferma alla|ferma al|fa fermata|arriva fino|arrivano fino|va regolare|aperta"
           "|aperto|aperte|running|run|runs|operating|in service|working|normally|as usual|back to normal"
           "|open|stop at|stops at|go to|going to \\w+ station"),
-    (2.5, "ritardo|ritardi|in ritardo|sciopero|scioperi|scioperano|chius[aoie]|chiusura|deviat[oaie]|deviazione"
+    (5.0, "sciopero|scioperi|scioperano|strike|strikes"),
+    (2.0, "come va|com e la situazione|situazione|disagi|disagio|how is|how s|affected|interessat[oa]"
+          "|coinvolt[oa]|impacted|riparat[oa]|ripristinat[oa]|fixed|repaired|back in service|torna normale"
+          "|tornera regolare|arriva a|arriva al|arriva alla|arrivano a|reach|reaches"),
+    (2.5, "ritardo|ritardi|in ritardo|chius[aoie]|chiusura|deviat[oaie]|deviazione"
           "|deviazioni|sostituit[oa]|sostitutiv[oaie]|navett[ae]|interrott[oa]|interruzione|guasto|problemi"
           "|problema|disservizi|disservizio|frequenza|ogni quanto|fasce garantite|fascia garantita|garantit[ie]"
-          "|quanto ci mette|quanto manca|quando passa|fino a quando|delay|delays|delayed|late|strike|strikes"
+          "|quanto ci mette|quanto manca|quando passa|fino a quando|delay|delays|delayed|late"
           "|closed|closure|closures|diverted|diversion|diversions|detour|detours|replaced|replacement"
           "|disruption|disruptions|issues|problems|how often|suspended|cancelled|canceled|any news"),
     (1.0, "ancora|oggi|today|stamattina|stasera|tonight|domani|tomorrow|adesso|right now|this morning"),
 ])
 FAQ = CueSet.build("faq", [
     (1.5, "come si|come faccio|come posso|come fare|come funziona|come funzionano|come arrivo|come ricevo"
-          "|come si fa|posso|si puo|si possono|e possibile|serve|servono|bisogna|devo|quanto costa"
+          "|come si fa|posso|si puo|si possono|e possibile|serve|servono|bisogna|devo|quanto costa|paga|pagano"
+          "|deve pagare|devono pagare|gratis|do i pay|do we pay|does he pay|does she pay|do kids pay|free"
           "|quanto costano|prezzo|costo|dove posso|dove si|dove compro|dove trovo|dove sono|esiste|esistono"
           "|c e un|c e una|ci sono|vale|conviene|a che ora|che orari|orari|how do i|how can i|can i|could i"
           "|come chiedo|come richiedo|come ottengo|come ne ottengo|come prenoto|come pago|come rinnovo|how to"
@@ -108,7 +117,8 @@ COMPLAINT = CueSet.build("complaint", [
           "|fate qualcosa|pessim[oa]|orribile|inumano|disumano|indegno|degrado|senza vergogna|organizzazione zero"
           "|zero organizzazione|ridiculous|joke|disgrace|disgraceful|unacceptable|terrible|awful|worst"
           "|useless|pathetic|shameful|fed up|sick of|do something|inhumane|nightmare|what s the point"
-          "|every single day|cosa vi aspettavate|non e possibile|ma come e possibile"),
+          "|every single day|cosa vi aspettavate|non e possibile|ma come e possibile|che bel servizio|bel servizio"
+          "|same story|solita storia|stessa storia"),
     (2.0, "aspetto da|aspettato|sto aspettando da|ho aspettato|waited \\d+|waited for \\d+|waited over"
           "|been waiting|waiting for \\d+"
           f"|da {N} minuti|da {N} min|da mezz ora|da un ora|un ora|mezz ora|per {N} minuti|for {N} minutes"
@@ -124,7 +134,8 @@ CATEGORIES: dict[str, CueSet] = {
         (3.0, "ritardo|ritardi|in ritardo|non passa|non passano|passa mai|never came|never showed|late|delay"
               f"|delayed|aspetto da|ho aspettato|waited \\d+|waited for \\d+|been waiting|da {N} minuti|da mezz ora|un ora"
               f"|arrivano {N} insieme|tutti insieme|arrivo tardi|late for work|mins late|minutes late"
-              f"|ci ha messo|ci mette|{N} ore per"),
+              f"|ci ha messo|ci mette|{N} ore per|{N} minuti per|{N} min per|{N} minutes for|at once|all at once"
+          f"|bunched|after {N} mins|after {N} minutes"),
         (1.5, f"ogni {N} minuti|ogni {N} min|{N} min between|{N} minutes between|treni ogni|frequenza"),
     ]),
     "crowding": CueSet.build("crowding", [
@@ -136,10 +147,11 @@ CATEGORIES: dict[str, CueSet] = {
         (3.5, "saltat[oa] la fermata|salta la fermata|saltato fermata|non si e fermat[oa]|non si ferma"
               "|non ha fermato|senza fermarsi|tirato dritto|tira dritto|drove past|drove straight past|didn t stop"
               "|did not stop|skipped my stop|skipped the stop|passed without stopping|went past my stop"
-              "|non ha aperto le porte|fermate di fila"),
+              "|non ha aperto le porte|fermate di fila|non si e nemmeno fermat[oa]|non si e neanche fermat[oa]"
+              "|non ha nemmeno fermato|skipped stops"),
     ]),
     "cleanliness": CueSet.build("cleanliness", [
-        (3.0, "sporc[oaie]|sporchissim[oaie]|sporcizia|puzza|puzzano|urina|pipi|vomito|rifiuti|immondizia"
+        (3.0, "sporc\\w*|sporch\\w*|puzzo|puzza|puzzano|urina|pipi|vomito|rifiuti|immondizia"
               "|spazzatura|scarafaggi|topi|sudicio|lerci[oa]|filthy|dirty|trash|rubbish|smell|smells|stinks"
               "|stinking|vomit|urine|sticky|cockroach|rats|degrado"),
     ]),
@@ -171,7 +183,9 @@ CATEGORIES: dict[str, CueSet] = {
               "|card rejected|validator|didn t accept"),
     ]),
     "information": CueSet.build("information", [
-        (3.0, "nessun avviso|nessun cartello|nessuna informazione|nessuna comunicazione|zero annunci|nessun annuncio"
+        (3.0, "(?:nessun|nemmeno un|neanche un|manco un|senza) (?:cartello|avviso|annuncio)|zero informazioni"
+              "|nessuno che (?:ti |ci )?dica|nessuno (?:ti |ci )?dice|nessuno sa niente|nobody tells|no one tells"
+              "|nessun avviso|nessun cartello|nessuna informazione|nessuna comunicazione|zero annunci|nessun annuncio"
               "|senza avvisi|senza nessun avviso|display|pannell[oi]|tabellon[ei]|palina elettronica|info sbagliate"
               "|informazioni sbagliate|app sbagliata|no sign|no signs|no information|no announcement|no info"
               "|wrong information|said \\d+ min|l app dice|app says"),
@@ -191,5 +205,6 @@ OTHER = CueSet.build("other", [
           "|per entrare|pe entra|per entra|ingresso|entrance fee|treno per|train to|trains to"),
     (2.5, "incapaci|ladri|idioti|buffoni|pagliacci|cialtroni|merda|vaffanculo|fanculo|stronzi|stronzo"
           "|idiots|morons|clowns|fuck|fucking|firenze|napoli|milano|venezia|bologna|torino|florence|naples"
-          "|milan|venice|tivoli|raccomand\\w*|recommend"),
+          "|milan|venice|tivoli|raccomand\\w*|recommend|cappella sistina|sistina|fontana di trevi|monumenti"
+          "|mostra|concerto|treno da|train from|trains from"),
 ])

@@ -71,13 +71,20 @@ def complaint_category(norm: str) -> tuple[Category | None, float]:
     return (Category(best) if best else None), best_score
 
 
-def read_intent(text: str, *, faq_score: float = 0.0, has_subject: bool = False) -> IntentReading:
+def read_intent(
+    text: str,
+    *,
+    faq_score: float = 0.0,
+    has_subject: bool = False,
+    has_route: bool = False,
+    norm: str | None = None,
+) -> IntentReading:
     """The intent of ``text``.
 
     ``faq_score`` is the calibrated score of the best FAQ entry; ``has_subject`` says whether the
-    message names a line or a stop.
+    message names a line or a stop, ``has_route`` whether it names a line.
     """
-    norm = normalise(text)
+    norm = normalise(text) if norm is None else norm
     question = is_question(text, norm)
     reasons: list[str] = []
     emergency, why = is_emergency(norm)
@@ -116,10 +123,10 @@ def read_intent(text: str, *, faq_score: float = 0.0, has_subject: bool = False)
         if not strong_complaint:
             complaint -= 2.0
         thanks -= 2.0
-        if has_subject and (status_core or not (faq_cue or faq_score >= _KB_LIKELY)):
+        if has_subject and (status_core or not (faq_cue or (faq_score >= _KB_LIKELY and not has_route))):
             status += 3.0
     else:
-        status -= 2.0
+        status = status * 0.5 - 1.0  # a disruption told, not asked about, is a report
         faq -= 1.5
 
     sarcastic = thanks > 0 and (

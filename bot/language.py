@@ -16,7 +16,7 @@ _ITALIAN = frozenset(
     abbonamento sciopero ritardo ritardi chiusa chiuso aperta posso puoi puo si devo serve
     bisogna vorrei sapere ecco qualcuno nessuno niente treno treni autobus linea corsa corse
     della nella questo questa quel quella mio mia tuo vostro vostra nostro nun er pe so
-    domenica sabato lunedi martedi mercoledi giovedi venerdi mattina sera notte settimana
+    problemi problema disagi citta domenica sabato lunedi martedi mercoledi giovedi venerdi mattina sera notte settimana
     prossimo prossima scorso scorsa grazie scusate scusa buongiorno buonasera ciao salve
     """.split()
 )
@@ -29,7 +29,7 @@ _ENGLISH = frozenset(
     today tomorrow tonight yesterday morning evening night week weekend next last now again
     any some every all running run runs late delayed delay strike closed open station stop
     ticket tickets pass fine get got take need want know please thanks thank sorry waiting
-    been going there s m ll ve re d since ago line lines train trains driver hi hello hey
+    been going there s m ll ve re since ago line lines train trains driver hi hello hey
     """.split()
 )
 _WEAK = {"ciao": 0.2, "buongiorno": 0.3, "grazie": 0.5, "scusate": 0.5, "hi": 0.2, "hello": 0.2,
@@ -39,10 +39,10 @@ _WEAK = {"ciao": 0.2, "buongiorno": 0.3, "grazie": 0.5, "scusate": 0.5, "hi": 0.
 DEFAULT_LANGUAGE = "it"
 
 
-def language_scores(text: str) -> tuple[float, float]:
-    """(Italian evidence, English evidence) in ``text``: weighted counts of telling words."""
+def language_scores(text: str, norm: str | None = None) -> tuple[float, float]:
+    """(Italian evidence, English evidence) in ``text`` (``norm``: its normalised form, if known)."""
     italian = english = 0.0
-    for word in normalise(text).split():
+    for word in (normalise(text) if norm is None else norm).split():
         weight = _WEAK.get(word, 1.0)
         if word in _ITALIAN:
             italian += weight

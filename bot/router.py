@@ -13,12 +13,13 @@ from bot.intents import read_intent
 from bot.language import language_scores
 from bot.timeframe import DEFAULT_TIMEZONE, timeframe
 from knowledge.lines import find_routes, find_stops
-from knowledge.text import content_tokens, normalise
+from knowledge.text import STOP_WORDS, normalise
 
 if TYPE_CHECKING:
     from knowledge.store import Knowledge
 
 _MIN_FAQ_WORDS = 2  # below this many content words a FAQ score means nothing ("64?")
+STOP_WORDS_ANY = STOP_WORDS["it"] | STOP_WORDS["en"]
 
 
 class Router:
@@ -34,22 +35,24 @@ class Router:
         """The decision for one message, as of ``now``."""
         kn = self.knowledge
         norm = normalise(text)
-        italian, english = language_scores(text)
+        italian, english = language_scores(text, norm)
         lang = "en" if english > italian else "it"
         routes = find_routes(kn.gtfs, text)
         stops = find_stops(kn.gtfs, text)
         has_subject = bool(routes or stops)
 
-        words = [w for w in content_tokens(text) if not w.isdigit()]
+        words = [w for w in norm.split() if w not in STOP_WORDS_ANY and not w.isdigit()]
         ranked = kn.faq.rank(text, k=1, lang=lang) if len(words) >= _MIN_FAQ_WORDS else []
         faq = ranked[0] if ranked else None
         faq_score = faq.score if faq else 0.0
 
-        reading = read_intent(text, faq_score=faq_score, has_subject=has_subject)
+        reading = read_intent(
+            text, faq_score=faq_score, has_subject=has_subject, has_route=bool(routes), norm=norm
+        )
         numbers = frozenset(
             route.short_name for route in (kn.gtfs.route(r) for r in routes) if route and route.short_name.isdigit()
         )
-        when = timeframe(text, now, self.timezone, lines=numbers)
+        when = timeframe(text, now, self.timezone, lines=numbers, norm=norm)
         stop_ids = [stop_id for mention in stops for stop_id in mention.stop_ids]
         choice = choose_alerts(
             kn.alerts, intent=reading.intent, norm=norm, now=now, when=when, routes=routes, stop_ids=stop_ids

@@ -48,7 +48,11 @@ _WEEKDAY_DAY = re.compile(
     r"friday|saturday|sunday) ([0-3]?\d)(?:st|nd|rd|th)?\b"
 )
 _AFTER_HOUR = re.compile(r"\b(?:dopo le|dalle|after|from) ([012]?\d)(?:[:.](\d\d))?\s*(pm|am)?\b")
-_NEXT = frozenset({"prossimo", "prossima", "next"})
+# Every word that can start a time expression: a message with none of them (and no digit) asks about now.
+_TIME_VOCABULARY = frozenset({
+    *_WEEKDAYS, *_MONTHS, *_PARTS, *_TODAY_PARTS, "oggi", "today", "this", "domani", "tomorrow", "tmrw",
+    "dopodomani", "weekend", "week", "settimana", "finesettimana", "prossima", "next",
+})
 
 
 @dataclass(frozen=True)
@@ -66,15 +70,21 @@ class Timeframe:
 
 
 def timeframe(
-    text: str, now: datetime, tz: str = DEFAULT_TIMEZONE, lines: frozenset[str] = frozenset()
+    text: str,
+    now: datetime,
+    tz: str = DEFAULT_TIMEZONE,
+    lines: frozenset[str] = frozenset(),
+    norm: str | None = None,
 ) -> Timeframe:
     """The window of time ``text`` asks about, relative to ``now`` (the present when none is named).
 
     ``lines`` are the numbers the message uses as line names ("il 30" is then a bus, not a date).
     """
+    words = normalise(text) if norm is None else norm
+    if not any(c.isdigit() for c in words) and _TIME_VOCABULARY.isdisjoint(words.split()):
+        return Timeframe(now)
     zone = ZoneInfo(tz)
     local_now = now.astimezone(zone)
-    words = normalise(text)
     padded = f" {words} "
     today = local_now.date()
     days: list[date] = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from handlers.text import join_names, local_time
+from handlers.text import join_names, local_moment, local_time
 
 if TYPE_CHECKING:
     from handlers.base import HandlerContext
@@ -33,7 +33,8 @@ def write(ctx: HandlerContext) -> str:
     parts: list[str] = []
     for alert_id in ctx.decision.alert_ids[:MAX_ALERTS]:
         header, description = kn.alert_text(alert_id, lang)
-        parts.append(f"⚠️ {header}" + (f"\n{description}" if description else ""))
+        when = _upcoming_period(ctx, alert_id)
+        parts.append(f"⚠️ {header}{when}" + (f"\n{description}" if description else ""))
     if parts:
         intro = "Latest service information" if lang == "en" else "Ultime informazioni sul servizio"
         stamp = f" (updated {updated})" if lang == "en" else f" (aggiornate alle {updated})"
@@ -49,3 +50,19 @@ def write(ctx: HandlerContext) -> str:
         f"Al momento non risultano disservizi {where} (aggiornato alle {updated}). "
         "Se stai riscontrando un problema, scrivici linea, fermata e orario."
     )
+
+
+def _upcoming_period(ctx: HandlerContext, alert_id: str) -> str:
+    """" (dal 05/12 08:30 al 05/12 17:00)" for an alert not yet in force; "" otherwise."""
+    alert = ctx.knowledge.alert(alert_id)
+    if alert is None or alert.state(ctx.now) != "upcoming":
+        return ""
+    tz = ctx.settings.operator.timezone
+    spans = []
+    for period in alert.periods:
+        if period.start is None or period.start <= ctx.now:
+            continue
+        start = local_moment(period.start, tz)
+        end = f" {'to' if ctx.lang == 'en' else 'al'} {local_moment(period.end, tz)}" if period.end else ""
+        spans.append(f"{'from' if ctx.lang == 'en' else 'dal'} {start}{end}")
+    return f" ({'; '.join(spans)})" if spans else ""

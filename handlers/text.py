@@ -22,3 +22,8 @@ def local_time(moment: datetime | None, timezone: str) -> str:
     if moment is None:
         return "—"
     return moment.astimezone(ZoneInfo(timezone)).strftime("%H:%M")
+
+
+def local_moment(moment: datetime, timezone: str) -> str:
+    """DD/MM HH:MM in the operator's time zone."""
+    return moment.astimezone(ZoneInfo(timezone)).strftime("%d/%m %H:%M")

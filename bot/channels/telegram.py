@@ -148,6 +148,8 @@ class TelegramChannel(Channel):
             try:
                 return self._call(method, make())
             except RetryAfter as exc:
+                if attempt >= 2 * self.backoff.retries + 2:
+                    raise ChannelError(f"telegram: {method} still flood-limited: {exc}") from exc
                 wait = retry_after_seconds(exc)
                 log.info("telegram: flood control on %s, waiting %.0fs", method, wait)
                 self.pacer.hold(wait)
@@ -195,8 +197,10 @@ class TelegramChannel(Channel):
             return JSONResponse({"ok": False}, status_code=403)
         try:
             payload = await request.json()
+            if not isinstance(payload, dict) or "update_id" not in payload:
+                raise ValueError("not an update")
             update = Update.de_json(payload, self.bot)
-        except ValueError:
+        except (ValueError, TypeError, KeyError):
             return JSONResponse({"ok": False, "error": "not an update"}, status_code=400)
         try:
             await run_in_threadpool(self.receive, update)

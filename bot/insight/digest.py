@@ -23,6 +23,7 @@ from bot.insight.errors import DigestError
 from bot.insight.facts import refresh_facts
 from bot.insight.period import day_period, local_day
 from bot.insight.problems import Count, HotSpot, ProblemLog, hot_spots
+from bot.insight.reading import reader
 from bot.insight.render import minutes, share
 from bot.insight.response import OPEN_STATES, Backlog, ResponseTimes
 from bot.insight.service import RouteNames
@@ -69,7 +70,7 @@ def build_digest(engine: Engine, settings: Settings, *, now: datetime, gtfs: Gtf
     problems = ProblemLog(engine, tz=tz)
     refresh_facts(engine, now=now)
     times = ResponseTimes(engine, tz=tz, target_minutes=settings.console.response_target_minutes)
-    with engine.connect() as conn:
+    with reader(engine).connect() as conn:
         waiting = [
             Waiting(int(r.id), r.channel, as_utc(r.received_at), r.state, " ".join(r.text.split())[:120])
             for r in conn.execute(

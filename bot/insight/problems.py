@@ -15,6 +15,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from bot.domain import as_utc
 from bot.insight.period import Period
+from bot.insight.reading import reader
 from bot.insight.sqltime import local_hour
 from storage.models import ProblemRecord
 
@@ -79,7 +80,7 @@ class ProblemLog:
     """Aggregate queries over the ``problems`` table."""
 
     def __init__(self, engine: Engine, *, tz: str) -> None:
-        self.engine = engine
+        self.engine = reader(engine)
         self.tz = tz
         self.dialect = engine.dialect.name
 

@@ -37,6 +37,8 @@ def minutes(seconds: float | None) -> str:
     """A duration for people: ``45 s``, ``7.5 min``, ``3.2 h``."""
     if seconds is None:
         return "-"
+    if seconds < 0:
+        return f"-{minutes(-seconds)} early" if seconds <= -60 else f"{seconds:.0f} s"
     if seconds < 60:
         return f"{seconds:.0f} s"
     if seconds < 3600:

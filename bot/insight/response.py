@@ -11,12 +11,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, Engine, Integer, and_, case, cast, func, literal, literal_column, or_, select
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Integer,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import Subquery
 
 from bot.domain import as_utc
 from bot.insight.period import Period
+from bot.insight.reading import reader
 from bot.insight.sqltime import local_hour
 from storage.models import Message, ResponseFact
 
@@ -103,7 +117,7 @@ class ResponseTimes:
     """Aggregate queries over ``response_facts`` and the live queue."""
 
     def __init__(self, engine: Engine, *, tz: str, target_minutes: float) -> None:
-        self.engine = engine
+        self.engine = reader(engine)
         self.tz = tz
         self.target_s = target_minutes * 60.0
         self.target_minutes = target_minutes
@@ -155,10 +169,10 @@ class ResponseTimes:
             rows = [list(row) for row in conn.execute(query)]
             if not pg:
                 empty = [0, None, None, None] + [0] * len(BUCKETS)
-                for name in MEASURES:
-                    found = self._sqlite_measure(conn, base, name)
-                    for row in rows:
-                        row += found.get(str(row[0]), empty)
+                found = self._sqlite_measures(conn, base)
+                for row in rows:
+                    for name in MEASURES:
+                        row += found.get((name, str(row[0])), empty)
         groups = [_group(row) for row in rows]
         if dimension == "hour":
             have = {g.key: g for g in groups}
@@ -166,25 +180,33 @@ class ResponseTimes:
         return groups
 
     @staticmethod
-    def _sqlite_measure(conn: Connection, base: Subquery, name: str) -> dict[str, list]:
-        """Count, mean, median, 90th percentile and buckets of one duration per key, read from a
-        histogram the database groups and accumulates (SQLite has no percentile). The median and
-        90th percentile interpolate as ``percentile_cont`` does and are exact for durations in
-        whole seconds under an hour, whole minutes under a day, whole hours beyond."""
-        value = base.c[f"{name}_s"]
-        width = case((value < 3600, 1), (value < 86400, 60), else_=3600)
-        low = (cast(value / width, Integer) * width).label("low")
+    def _sqlite_measures(conn: Connection, base: Subquery) -> dict[tuple[str, str], list]:
+        """Count, mean, median, 90th percentile and buckets of every duration per key, read from
+        one histogram the database groups and accumulates (SQLite has no percentile). Median and
+        90th percentile interpolate as ``percentile_cont`` does, exactly for durations in whole
+        seconds under an hour, whole minutes under a day, whole hours beyond."""
+        parts = []
+        for name in MEASURES:
+            value = base.c[f"{name}_s"]
+            width = case((value < 3600, 1), (value < 86400, 60), else_=3600)
+            parts.append(
+                select(literal(name).label("measure"), base.c.key.label("key"),
+                       (cast(value / width, Integer) * width).label("low"), value.label("value"))
+                .where(value.is_not(None), base.c.key.is_not(None))
+            )
+        stacked = union_all(*parts).subquery("stacked")
+        v = stacked.c
         histogram = (
-            select(base.c.key, low, func.count().label("n"), func.sum(value).label("total_s"))
-            .where(value.is_not(None), base.c.key.is_not(None))
-            .group_by(base.c.key, low)
+            select(v.measure, v.key, v.low, func.count().label("n"), func.sum(v.value).label("total_s"))
+            .group_by(v.measure, v.key, v.low)
             .subquery("histogram")
         )
         h = histogram.c
+        group = (h.measure, h.key)
         cumulative = select(
-            h.key, h.low, h.n, h.total_s,
-            (func.sum(h.n).over(partition_by=h.key, order_by=h.low) - h.n).label("before"),
-            func.sum(h.n).over(partition_by=h.key).label("total"),
+            h.measure, h.key, h.low, h.n, h.total_s,
+            (func.sum(h.n).over(partition_by=group, order_by=h.low) - h.n).label("before"),
+            func.sum(h.n).over(partition_by=group).label("total"),
         ).subquery("cumulative")
         c = cumulative.c
         picks: list[ColumnElement] = [func.sum(c.n), func.sum(c.total_s) / func.sum(c.n)]
@@ -195,14 +217,16 @@ class ResponseTimes:
                 picks.append(func.max(case((and_(c.before <= rank, rank < c.before + c.n), c.low))))
             picks.append(func.max(position - lower))
         picks += [func.sum(case((_in_bucket(c.low, lo, hi), c.n), else_=0)) for lo, hi in BUCKETS]
-        found: dict[str, list] = {}
-        for key, count, average, *rest in conn.execute(select(c.key, *picks).group_by(c.key)):
+        found: dict[tuple[str, str], list] = {}
+        for measure, key, count, average, *rest in conn.execute(
+            select(c.measure, c.key, *picks).group_by(c.measure, c.key)
+        ):
             quantiles = []
             for i in range(2):
                 first, second, weight = rest[3 * i: 3 * i + 3]
                 second = first if second is None else second
                 quantiles.append(float(first) + (float(second) - float(first)) * float(weight))
-            found[str(key)] = [count, average, *quantiles, *rest[6:]]
+            found[(str(measure), str(key))] = [count, average, *quantiles, *rest[6:]]
         return found
 
     def backlog(self, now: datetime) -> Backlog:

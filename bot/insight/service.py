@@ -17,6 +17,7 @@ from sqlalchemy import Engine, case, func, select
 
 from bot.domain import as_utc
 from bot.insight.errors import InsightError
+from bot.insight.reading import reader
 from bot.insight.snapshots import service_start
 from knowledge.gtfs import GtfsIndex
 from storage.models import TripUpdateSnapshot
@@ -44,17 +45,17 @@ class RouteNames:
             return self.aliases[name]
         folded = name.strip().casefold()
         for route in self.gtfs.routes.values():
-            if folded in (route.short_name.casefold(), route.display_name.casefold()):
+            names = (route.short_name, route.display_name, route.label("it"), route.label("en"))
+            if folded in {n.casefold() for n in names}:
                 return route.route_id
         return None
 
     def realtime_ids(self, name: str) -> set[str]:
         """Every id the realtime feed may use for the route ``name`` names."""
         static = self.static_id(name)
-        ids = {name}
         if static is None:
-            return ids
-        ids.add(static)
+            return {name}
+        ids = {static}
         route = self.gtfs.routes[static] if self.gtfs else None
         if route is not None and route.short_name:
             ids.add(route.short_name)
@@ -179,7 +180,7 @@ class ServiceReports:
     def __init__(
         self, engine: Engine, gtfs: GtfsIndex | None, *, tz: str, aliases: dict[str, str] | None = None
     ) -> None:
-        self.engine = engine
+        self.engine = reader(engine)
         self.gtfs = gtfs
         self.names = RouteNames(gtfs, aliases)
         agency = next(iter(gtfs.agencies.values()), None) if gtfs else None
@@ -222,7 +223,8 @@ class ServiceReports:
                 continue
             status = "cancelled" if row.relationship == "CANCELED" else (
                 "added" if scheduled is not None or row.relationship == "ADDED" else "run")
-            trips.append(TripOutcome(trip_id, _seconds(row.start_time), None, status, row.max_delay_s))
+            direction = (row.payload or {}).get("direction")
+            trips.append(TripOutcome(trip_id, _seconds(row.start_time), direction, status, row.max_delay_s))
         trips.sort(key=lambda t: (t.start_s is None, t.start_s or 0, t.trip_id))
         count = lambda status: sum(1 for t in trips if t.status == status)  # noqa: E731
         delays = [r.last_delay_s for r in rows if r.last_delay_s is not None and r.relationship != "CANCELED"]
@@ -254,14 +256,17 @@ class ServiceReports:
         elapsed = as_utc(now) - as_utc(service_start(day, self.tz)) - GRACE
         return int(elapsed.total_seconds())
 
-    @staticmethod
-    def _worst_stops(rows: list, limit: int = 5) -> list[tuple[str, float, int]]:
+    def _worst_stops(self, rows: list, limit: int = 5) -> list[tuple[str, float, int]]:
         per_stop: dict[str, list[int]] = {}
         for row in rows:
             for stop, delay in ((row.payload or {}).get("stops") or {}).items():
-                per_stop.setdefault(stop, []).append(int(delay))
+                per_stop.setdefault(self._stop_name(stop), []).append(int(delay))
         ranked = sorted(((s, mean(d), len(d)) for s, d in per_stop.items()), key=lambda x: (-x[1], x[0]))
         return ranked[:limit]
+
+    def _stop_name(self, stop_id: str) -> str:
+        stop = self.gtfs.stop(stop_id) if self.gtfs else None
+        return f"{stop.name} ({stop_id})" if stop and stop.name else stop_id
 
     def day_overview(self, day: date) -> list[RouteDayCount]:
         """Every route with trip updates on ``day``, counted in the database, worst first."""

@@ -45,6 +45,7 @@ class Observation:
     skipped: tuple[str, ...]
     current_delay: int | None
     vehicle: str | None
+    direction: int | None = None
 
 
 def service_start(day: date, tz: str) -> datetime:
@@ -93,6 +94,8 @@ class SnapshotStore:
                     skipped=skipped,
                     current_delay=current,
                     vehicle=update.vehicle.id or None if update.HasField("vehicle") else None,
+                    direction=trip.direction_id if trip.HasField("direction_id") else (
+                        static.direction_id if static is not None else None),
                 )
             )
         return found
@@ -161,6 +164,8 @@ def _merge(row: TripUpdateSnapshot, obs: Observation, at: datetime) -> None:
         payload["cancelled"] = True
     if obs.vehicle:
         payload["vehicle"] = obs.vehicle
+    if obs.direction is not None:
+        payload["direction"] = obs.direction
     row.payload = payload
     row.route_id = obs.route_id or row.route_id
     row.relationship = obs.relationship

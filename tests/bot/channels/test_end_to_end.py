@@ -59,7 +59,7 @@ def test_run_takes_messages_in_from_x_and_telegram_and_posts_correct_replies(
         monkeypatch.setenv(key, value)
     settings = load_settings(PACKAGE_ROOT / "config.yaml")
     mention = live_x.mention("@sportello_tpl il tram 8 funziona oggi?")
-    live_x.dm("metro A chiusa? 🚇", sender="3003")
+    live_x.dm("il tram 8 funziona oggi? 🚋", sender="3003")
     live_telegram.push("message", live_telegram.message("/linea 64"))
     live_telegram.push("message", live_telegram.message("il tram 8 funziona oggi? <ciao>", chat_id=5002, user_id=5002))
     app = Application(settings, workers=1, web=False)

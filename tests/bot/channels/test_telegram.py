@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator, Sequence
 
 import pytest
@@ -177,7 +178,6 @@ def test_a_ten_thousand_character_reply_is_split_under_4096(tg: TelegramChannel,
     result = tg.post(_reply(text))
     assert len(result.external_ids) == len(telegram_server.sent) >= 3
     assert all(len(s["text"].encode("utf-16-le")) // 2 <= 4096 for s in telegram_server.sent)
-    import html
     assert " ".join(html.unescape(s["text"]) for s in telegram_server.sent).split() == text.split()
 
 

@@ -12,9 +12,11 @@ from sqlmodel import Session
 from bot.channels.base import ChannelContext
 from bot.channels.x import XChannel
 from bot.channels.x_text import weighted_length
-from bot.domain import InboundMessage, OutboundReply
+from bot.delivery import Deliverer
+from bot.domain import InboundMessage, MessageState, OutboundReply
 from bot.errors import ChannelAuthError
-from storage.models import ApiUsage, ChannelStatus, Message
+from storage.db import session_scope
+from storage.models import ApiUsage, ChannelStatus, Message, Reply
 from storage.queue import MessageQueue
 from tests.bot.channels.conftest import FakeSleep, x_settings
 from tests.bot.channels.fake_x import ME, FakeX
@@ -305,3 +307,25 @@ def test_calls_and_posts_are_counted_per_day_and_the_cap_stops_polling(
     assert channel.poll() == 0
     assert len(x_server.requests) == seen
     assert channel.describe()["state"] == "capped"
+
+
+def test_after_a_crash_mid_post_the_deliverer_finds_the_reply_instead_of_posting_again(
+    x: XChannel, x_server: FakeX, engine: Engine, queue: MessageQueue
+) -> None:
+    tweet = x_server.mention("@sportello_tpl tram 8?")
+    x.poll()
+    [row] = _messages(engine)
+    claim = queue.claim("w1", 30)
+    assert claim is not None
+    with session_scope(engine) as session:
+        held = queue.held(session, claim)
+        held.draft, held.action = "Il tram 8 è regolare.", "auto"
+        queue.move(session, held, MessageState.ROUTED)
+        session.add(Reply(message_id=row.id, case_id=row.case_id, channel="x", text=held.draft, author="bot",
+                          status="pending", attempts=1, created_at=queue.clock()))
+    x.post(_reply("Il tram 8 è regolare.", tweet))  # the first worker's post reached X, then it died
+    Deliverer(queue).deliver(claim, x)
+    assert len(x_server.posted()) == 1
+    [reply] = queue.replies_for(row.id)
+    assert reply.status == "posted" and reply.external_ids == [x_server.posted()[0]["id"]]
+    assert queue.get(row.id).state == MessageState.AUTO_SENT

@@ -46,7 +46,7 @@ def test_delays_at_stops_including_ones_computed_from_times(engine: Engine, day6
     day = service_summary(engine, day64, "64", DAY, tz=TZ, now=at("23:00"))
     assert (day.max_delay_s, day.late_trips) == (420, 2)
     assert day.mean_delay_s == pytest.approx((60 + 420 + 400 + 30 + 0) / 5)
-    assert day.worst_stops[0] == ("S2", pytest.approx((40 + 400 + 350 + 90) / 4), 4)  # T6: 90 s from times
+    assert day.worst_stops[0] == ("Venezia (S2)", pytest.approx((40 + 400 + 350 + 90) / 4), 4)  # T6: 90 s from times
 
 
 def test_trips_not_yet_due_are_not_counted_as_missed(engine: Engine, day64: GtfsIndex) -> None:

@@ -78,7 +78,8 @@ def test_a_second_observation_merges_into_the_same_row(engine: Engine, tmp_path:
     store.store(later, first + timedelta(minutes=1))
     t1 = rows(engine)["T1"]
     assert (t1.payload["observations"], t1.max_delay_s, t1.last_delay_s) == (2, 900, 900)
-    assert (t1.first_seen.replace(tzinfo=UTC), t1.last_seen.replace(tzinfo=UTC)) == (first, first + timedelta(minutes=1))
+    seen = (t1.first_seen.replace(tzinfo=UTC), t1.last_seen.replace(tzinfo=UTC))
+    assert seen == (first, first + timedelta(minutes=1))
 
 
 def test_job_stores_the_shared_feed_once_per_new_payload(engine: Engine, tmp_path: Path) -> None:

@@ -1,0 +1,71 @@
+"""The daily digest: its content, the file, the e-mail and the Telegram message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from bot.config import Settings
+from bot.insight.digest import DigestJob, build_digest, send_email, send_telegram, write_digest
+from bot.insight.errors import DigestError
+from tests.bot.insight.scenario import NOW, care_day
+from tests.bot.insight.servers import smtp_sink, telegram_api
+
+
+def settings(db_url: str, tmp_path: Path, **reports: object) -> Settings:
+    return Settings(storage={"url": db_url}, reports={"digest_dir": str(tmp_path / "reports"), **reports})
+
+
+def test_digest_lists_top_problems_hot_spots_and_unanswered(engine: Engine, db_url: str, tmp_path: Path) -> None:
+    care_day(engine)
+    digest = build_digest(engine, settings(db_url, tmp_path, hot_spot_min_reports=2), now=NOW)
+    assert str(digest.day) == "2026-11-23"
+    assert (digest.reports.reports, digest.unanswered_from_day, digest.backlog.count) == (4, 1, 1)
+    assert [(c.key, c.reports) for c in digest.top_lines] == [("64", 3), ("40", 2)]
+    assert [(s.kind, s.key) for s in digest.hot_spots] == [("line", "64"), ("line", "40"), ("stop", "TERMINI")]
+    assert "#3 x awaiting_review" in digest.text
+
+
+def test_digest_is_written_to_a_dated_file(engine: Engine, db_url: str, tmp_path: Path) -> None:
+    care_day(engine)
+    digest = build_digest(engine, settings(db_url, tmp_path), now=NOW)
+    path = write_digest(digest, tmp_path / "reports")
+    assert path.name == "digest-2026-11-23.txt" and path.read_text(encoding="utf-8") == digest.text
+
+
+def test_digest_by_email(engine: Engine, db_url: str, tmp_path: Path) -> None:
+    care_day(engine)
+    with smtp_sink() as (port, messages):
+        config = settings(db_url, tmp_path, digest_email="ops@example.org", smtp_host="127.0.0.1",
+                          smtp_port=port, smtp_starttls=False)
+        send_email(build_digest(engine, config, now=NOW), config)
+    assert len(messages) == 1 and "To: ops@example.org" in messages[0] and "Top lines" in messages[0]
+
+
+def test_digest_to_a_telegram_chat(engine: Engine, db_url: str, tmp_path: Path,
+                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    care_day(engine)
+    with telegram_api() as (base, received):
+        config = Settings(storage={"url": db_url}, reports={"digest_telegram_chat": "-100123"},
+                          channels={"telegram": {"base_url": base, "token": "T0KEN"}})
+        send_telegram(build_digest(engine, config, now=NOW), config)
+    assert received[0]["path"] == "/botT0KEN/sendMessage" and received[0]["chat_id"] == "-100123"
+    assert received[0]["text"].startswith("Sportello TPL: digest for 2026-11-23")
+
+
+def test_telegram_refusal_is_a_digest_error(engine: Engine, db_url: str, tmp_path: Path) -> None:
+    with telegram_api(ok=False) as (base, _):
+        config = Settings(storage={"url": db_url}, reports={"digest_telegram_chat": "-1"},
+                          channels={"telegram": {"base_url": base, "token": "T"}})
+        with pytest.raises(DigestError, match="chat not found"):
+            send_telegram(build_digest(engine, config, now=NOW), config)
+
+
+def test_job_writes_the_file_even_when_sending_fails(engine: Engine, db_url: str, tmp_path: Path) -> None:
+    care_day(engine)
+    config = settings(db_url, tmp_path, digest_email="ops@example.org", smtp_host="127.0.0.1", smtp_port=1,
+                      smtp_starttls=False)
+    path = DigestJob(engine, config, clock=lambda: NOW)()
+    assert path.exists()

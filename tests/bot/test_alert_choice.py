@@ -1,0 +1,56 @@
+"""Which alerts a reply draws on, against the shared scenario's alerts at 2026-11-27 08:30 Rome."""
+
+from __future__ import annotations
+
+from bot.alert_choice import choose_alerts
+from bot.domain import Intent
+from bot.timeframe import timeframe
+from knowledge.text import normalise
+from tests.bot.eval_knowledge import eval_knowledge
+from tests.conftest import EVAL_NOW
+
+
+def _choose(text: str, intent: Intent = Intent.STATUS, routes: tuple[str, ...] = (),
+            stop_ids: tuple[str, ...] = ()) -> tuple[str, ...]:
+    when = timeframe(text, EVAL_NOW)
+    return choose_alerts(eval_knowledge().alerts, intent=intent, norm=normalise(text), now=EVAL_NOW,
+                         when=when, routes=routes, stop_ids=stop_ids).alert_ids
+
+
+def test_a_line_with_an_alert_in_force_gets_it() -> None:
+    assert _choose("il 64 va regolare?", routes=("64",)) == ("bus64-delays",)
+
+
+def test_a_line_with_no_alert_in_force_gets_none() -> None:
+    assert _choose("il 62 va regolare?", routes=("62",)) == ()
+
+
+def test_an_expired_alert_is_never_cited() -> None:
+    assert _choose("il 40 è ancora deviato?", routes=("40",)) == ()
+
+
+def test_a_strike_question_cites_the_upcoming_strike() -> None:
+    assert _choose("ci sarà sciopero dei mezzi?") == ("strike-2026-12-05",)
+
+
+def test_a_question_about_the_strike_day_cites_it_through_the_agency() -> None:
+    assert _choose("il 62 il 5 dicembre passa?", routes=("62",)) == ("strike-2026-12-05",)
+
+
+def test_an_alert_counts_only_in_force_at_the_time_asked() -> None:
+    assert _choose("il tram 2 funziona stamattina?", routes=("2",)) == ()
+    assert _choose("il tram 2 funziona domenica sera?", routes=("2",)) == ("olympic-stadium-sunday",)
+
+
+def test_a_route_and_stop_selector_needs_the_stop() -> None:
+    assert _choose("la metro B va regolare?", routes=("249",)) == ()
+    assert _choose("ascensore di Colosseo ok?", stop_ids=("70340",)) == ("colosseo-elevator",)
+
+
+def test_a_network_question_gets_every_network_alert_in_force() -> None:
+    assert set(_choose("ci sono problemi sulla rete stamattina?")) == {
+        "metro-a-flaminio-ottaviano", "tram8-casaletto-trastevere", "bus64-delays", "metro-c-frequency"}
+
+
+def test_a_complaint_about_a_past_day_cites_nothing() -> None:
+    assert _choose("ieri il 64 era pieno", intent=Intent.COMPLAINT, routes=("64",)) == ()

@@ -1,0 +1,58 @@
+"""``sportello eval``: the metrics of the shared README, on our own labelled messages."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+
+from bot.config import Settings
+from bot.domain import Action, Decision, Intent
+from bot.evaluate import Labelled, Outcome, evaluate_command, score
+from tests.conftest import EVAL, REPO
+
+CASES = REPO / "tests" / "bot" / "router_cases.jsonl"
+
+
+def _args(**extra: object) -> argparse.Namespace:
+    base = dict(file=str(CASES), config=None, gtfs=str(EVAL / "gtfs"), alerts=str(EVAL / "alerts.pb"),
+                faq=[str(EVAL / "faq")], now="2026-11-27T08:30:00+01:00", json=False, mistakes=False)
+    return argparse.Namespace(**{**base, **extra})
+
+
+def _gold(intent: str, auto_ok: bool, routes: tuple[str, ...] = ()) -> Labelled:
+    return Labelled("m", "text", None, "it", intent, frozenset(routes), frozenset(), None, frozenset(), None, auto_ok)
+
+
+def test_an_auto_post_with_a_wrong_route_counts_against_precision() -> None:
+    outcomes = [
+        Outcome(_gold("status", True, ("64",)), Decision("it", Intent.STATUS, routes=("64",), action=Action.AUTO)),
+        Outcome(_gold("status", True, ("64",)), Decision("it", Intent.STATUS, routes=("46",), action=Action.AUTO)),
+    ]
+    metrics = score(outcomes).metrics
+    assert (metrics["auto_precision"], metrics["auto_coverage"]) == (0.5, 0.5)
+
+
+def test_an_emergency_not_escalated_lowers_recall() -> None:
+    outcomes = [Outcome(_gold("emergency", False), Decision("it", Intent.COMPLAINT, action=Action.REVIEW))]
+    assert score(outcomes).metrics["emergency_recall"] == 0.0
+
+
+def test_our_own_cases_meet_the_targets() -> None:
+    out = io.StringIO()
+    assert evaluate_command(_args(json=True), Settings(), out) == 0
+    metrics = json.loads(out.getvalue())["metrics"]
+    assert metrics["intent_accuracy"] >= 0.90
+    assert metrics["route_exact_set"] >= 0.95
+    assert metrics["faq_top1"] >= 0.90
+    assert metrics["auto_precision"] >= 0.98
+    assert metrics["auto_coverage"] >= 0.70
+    assert metrics["emergency_recall"] == 1.0
+
+
+def test_the_table_names_the_targets_and_lists_mistakes_when_asked() -> None:
+    out = io.StringIO()
+    evaluate_command(_args(mistakes=True), Settings(), out)
+    text = out.getvalue()
+    assert "auto-reply precision" in text and ">= 0.98" in text
+    assert "own-" in text  # at least one mistake is listed with its id

@@ -1,0 +1,67 @@
+"""The router end to end on the shared scenario: the traps named in the issue, with real messages."""
+
+from __future__ import annotations
+
+from bot.domain import Action, Category, Intent
+from bot.router import Router
+from handlers import ReplyWriter
+from bot.config import Settings
+from tests.bot.eval_knowledge import eval_knowledge
+from tests.conftest import EVAL_NOW
+
+
+def _route(text: str):  # type: ignore[no-untyped-def]
+    return Router(eval_knowledge()).route(text, now=EVAL_NOW)
+
+
+def test_numbers_that_are_not_lines_are_not_routes() -> None:
+    decision = _route("aspetto da 20 minuti alla fermata 70340, ho pagato 1,50 € e devo essere lì alle 8")
+    assert decision.routes == ()
+
+
+def test_real_small_line_numbers_are_routes() -> None:
+    assert _route("il tram 8 e il 30 passano?").routes == ("8", "30")
+
+
+def test_sarcastic_thanks_are_a_complaint_reviewed_by_a_person() -> None:
+    decision = _route("grazie per l'ennesimo ritardo del 64, bravissimi 👏")
+    assert (decision.intent, decision.category, decision.action) == (Intent.COMPLAINT, Category.DELAY, Action.REVIEW)
+
+
+def test_a_strike_question_cites_the_upcoming_strike_alert() -> None:
+    decision = _route("sabato 5 c'è lo sciopero? il 62 passerà?")
+    assert decision.intent == Intent.STATUS
+    assert decision.alert_ids == ("strike-2026-12-05",)
+    assert decision.action == Action.AUTO
+
+
+def test_a_line_with_no_alert_in_force_says_so_plainly() -> None:
+    decision = _route("il 62 va regolare stamattina?")
+    assert (decision.intent, decision.alert_ids, decision.action) == (Intent.STATUS, (), Action.AUTO)
+    reply = ReplyWriter(eval_knowledge(), Settings()).draft(decision, "", now=EVAL_NOW).text
+    assert "non risultano" in reply and "62" in reply
+
+
+def test_an_expired_alert_is_never_cited() -> None:
+    assert _route("il 40 oggi è ancora deviato per il corteo?").alert_ids == ()
+
+
+def test_an_emergency_is_escalated() -> None:
+    decision = _route("help! a man fainted on metro B at Termini and he is not breathing")
+    assert (decision.intent, decision.action) == (Intent.EMERGENCY, Action.ESCALATE)
+
+
+def test_a_faq_question_is_answered_from_the_knowledge_base() -> None:
+    decision = _route("quanto costa il biglietto da 100 minuti?")
+    assert (decision.intent, decision.faq_id, decision.action) == (Intent.FAQ, "tickets.price", Action.AUTO)
+
+
+def test_stops_are_named_as_in_stops_txt_with_one_id_each() -> None:
+    decision = _route("la metro A ferma a Lepanto oggi?")
+    assert decision.stops == ("LEPANTO (MA)",)
+    assert len(decision.stop_ids) == 1
+    assert decision.alert_ids == ("metro-a-flaminio-ottaviano",)
+
+
+def test_an_english_question_is_answered_in_english() -> None:
+    assert _route("Is the metro C running normally?").lang == "en"

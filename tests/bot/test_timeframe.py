@@ -1,0 +1,59 @@
+"""The time a message asks about, in Rome, relative to the evaluation clock (Friday 27 Nov 2026 08:30)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.timeframe import timeframe
+from tests.conftest import EVAL_NOW
+
+ROME = ZoneInfo("Europe/Rome")
+
+
+def _local(day: int, hour: int = 0, month: int = 11) -> datetime:
+    return datetime(2026, month, day, hour, tzinfo=ROME)
+
+
+def test_no_time_named_means_now() -> None:
+    when = timeframe("il 62 è in ritardo?", EVAL_NOW)
+    assert when.is_now and when.start == EVAL_NOW
+
+
+def test_a_weekday_is_its_next_occurrence_as_a_whole_day() -> None:
+    when = timeframe("domenica il museo è aperto?", EVAL_NOW)
+    assert (when.start, when.end) == (_local(29), _local(30))
+
+
+def test_a_day_of_the_month_alone_is_the_next_such_date() -> None:
+    when = timeframe("ma il 5 ci sono i mezzi?", EVAL_NOW)
+    assert (when.start, when.end) == (_local(5, month=12), _local(6, month=12))
+
+
+def test_a_line_number_after_il_is_not_a_date() -> None:
+    assert timeframe("il 30 passa?", EVAL_NOW, lines=frozenset({"30"})).is_now
+
+
+def test_tonight_is_this_evening() -> None:
+    when = timeframe("is the night bus running tonight?", EVAL_NOW)
+    assert (when.start, when.end) == (_local(27, 18), _local(28))
+
+
+def test_tomorrow_morning_is_the_morning_of_saturday() -> None:
+    when = timeframe("domani mattina la metro c'è?", EVAL_NOW)
+    assert (when.start, when.end) == (_local(28, 5), _local(28, 12))
+
+
+def test_after_an_hour_narrows_the_day() -> None:
+    when = timeframe("sabato dopo le 21 il tram 8 passa?", EVAL_NOW)
+    assert (when.start, when.end) == (_local(28, 21), _local(29))
+
+
+def test_two_dates_make_one_window_spanning_both() -> None:
+    when = timeframe("we are in Rome from December 3 to the 6th", EVAL_NOW)
+    assert (when.start, when.end) == (_local(3, month=12), _local(7, month=12))
+
+
+def test_the_weekend_is_saturday_and_sunday() -> None:
+    when = timeframe("questo weekend la A funziona?", EVAL_NOW)
+    assert (when.start, when.end) == (_local(28), _local(30))
