@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from bot.domain import Action, Category, Intent
+from bot.config import Settings
+from bot.domain import Action, Category, Decision, Intent
 from bot.router import Router
 from handlers import ReplyWriter
-from bot.config import Settings
 from tests.bot.eval_knowledge import eval_knowledge
 from tests.conftest import EVAL_NOW
 
 
-def _route(text: str):  # type: ignore[no-untyped-def]
+def _route(text: str) -> Decision:
     return Router(eval_knowledge()).route(text, now=EVAL_NOW)
 
 

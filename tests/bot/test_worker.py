@@ -89,11 +89,11 @@ def test_routing_leaves_problem_records(engine: Engine, clock: FixedClock) -> No
 class _FlakyWeb(WebChannel):
     """A web channel whose post fails the first time, after the outbox row exists."""
 
-    calls = 0
+    calls: int
 
     def post(self, reply: OutboundReply) -> PostResult:
-        type(self).calls += 1
-        if type(self).calls == 1:
+        self.calls = getattr(self, "calls", 0) + 1
+        if self.calls == 1:
             raise ConnectionError("network down")
         return super().post(reply)
 
