@@ -20,7 +20,7 @@ from bot.config import FeedSettings  # noqa: E402
 from bot.router import Router  # noqa: E402
 from knowledge.faq import FaqIndex  # noqa: E402
 from knowledge.gtfs import GtfsIndex  # noqa: E402
-from knowledge.lines import stop_finder  # noqa: E402
+from knowledge.stops import stop_finder  # noqa: E402
 from knowledge.store import Knowledge  # noqa: E402
 
 EVAL = REPO.parent / "shared" / "eval"

@@ -12,7 +12,8 @@ from bot.domain import Decision, Intent
 from bot.intents import read_intent
 from bot.language import language_scores
 from bot.timeframe import DEFAULT_TIMEZONE, timeframe
-from knowledge.lines import find_routes, find_stops
+from knowledge.lines import find_routes
+from knowledge.stops import find_stops
 from knowledge.text import STOP_WORDS, normalise
 
 if TYPE_CHECKING:

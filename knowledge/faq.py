@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-import yaml
 from rapidfuzz import fuzz
 
-from knowledge.errors import KnowledgeError
+from knowledge.faq_entries import FaqEntry, FaqError, check_unique_ids, read_entries
 from knowledge.text import content_tokens, stem
 
 __all__ = [
@@ -52,21 +51,6 @@ _COVERAGE_WEIGHT = 0.30
 _ANSWER_WEIGHT = 0.6
 _SENTENCE_END = re.compile(r"(?<=[.;:!?])\s+")
 _CALIBRATION_SAMPLE = 1500  # stored questions used, at most, to fit the calibration
-_ENTRY_KEYS = frozenset({"id", "topic", "questions", "answer"})
-
-
-class FaqError(KnowledgeError):
-    """The FAQ knowledge base is missing, malformed, or was asked for an unknown entry."""
-
-
-@dataclass(frozen=True)
-class FaqEntry:
-    """One question-and-answer of the knowledge base, in several languages."""
-
-    id: str
-    topic: str
-    questions: dict[str, tuple[str, ...]]
-    answer: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -125,7 +109,7 @@ class FaqIndex:
         if not 0.0 <= threshold <= 1.0:
             msg = f"FAQ threshold must be in [0, 1], got {threshold}"
             raise FaqError(msg)
-        _check_unique_ids(entries)
+        check_unique_ids(entries)
         if not entries:
             msg = "a FAQ index needs at least one entry"
             raise FaqError(msg)
@@ -143,19 +127,7 @@ class FaqIndex:
         threshold: float = DEFAULT_THRESHOLD,
     ) -> FaqIndex:
         """Read the YAML files (or directories of *.yaml) at `paths` into an index."""
-        entries: list[FaqEntry] = []
-        seen: dict[str, Path] = {}
-        for file in _yaml_files(paths):
-            for entry in _read_file(file):
-                if entry.id in seen:
-                    msg = f"{file}: duplicate FAQ id {entry.id!r} (already in {seen[entry.id]})"
-                    raise FaqError(msg)
-                seen[entry.id] = file
-                entries.append(entry)
-        if not entries:
-            msg = f"no FAQ entries found in {', '.join(str(p) for p in paths)}"
-            raise FaqError(msg)
-        return cls(entries, threshold=threshold)
+        return cls(read_entries(paths), threshold=threshold)
 
     @classmethod
     def from_entries(
@@ -444,101 +416,6 @@ def _solve3(a: list[list[float]], b: list[float]) -> list[float]:
     for r in (2, 1, 0):
         x[r] = (m[r][3] - sum(m[r][c] * x[c] for c in range(r + 1, 3))) / m[r][r]
     return x
-
-
-# -- loading ---------------------------------------------------------------------------------
-
-
-def _yaml_files(paths: Sequence[str | Path]) -> list[Path]:
-    files: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found = sorted([*path.glob("*.yaml"), *path.glob("*.yml")])
-            if not found:
-                msg = f"{path}: directory holds no *.yaml FAQ files"
-                raise FaqError(msg)
-            files.extend(found)
-        elif path.is_file():
-            files.append(path)
-        else:
-            msg = f"{path}: no such FAQ file or directory"
-            raise FaqError(msg)
-    return files
-
-
-def _read_file(file: Path) -> list[FaqEntry]:
-    try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        msg = f"{file}: cannot read FAQ file: {exc}"
-        raise FaqError(msg) from exc
-    if not isinstance(data, list):
-        msg = f"{file}: expected a list of FAQ entries, got {type(data).__name__}"
-        raise FaqError(msg)
-    return [_parse_entry(file, position, item) for position, item in enumerate(data, start=1)]
-
-
-def _parse_entry(file: Path, position: int, item: Any) -> FaqEntry:
-    where = f"{file}: entry {position}"
-    if not isinstance(item, dict):
-        msg = f"{where}: expected a mapping with keys {sorted(_ENTRY_KEYS)}"
-        raise FaqError(msg)
-    if isinstance(item.get("id"), str) and item["id"].strip():
-        where = f"{where} (id {item['id']!r})"
-    unknown = sorted(str(key) for key in item if key not in _ENTRY_KEYS)
-    if unknown:
-        msg = f"{where}: unknown key(s) {unknown}; expected {sorted(_ENTRY_KEYS)}"
-        raise FaqError(msg)
-    for key in ("id", "topic"):
-        if not isinstance(item.get(key), str) or not item[key].strip():
-            msg = f"{where}: key '{key}' must be a non-empty string"
-            raise FaqError(msg)
-    questions = _parse_languages(where, "questions", item.get("questions"), _question_list)
-    answer = _parse_languages(where, "answer", item.get("answer"), _answer_text)
-    return FaqEntry(item["id"].strip(), item["topic"].strip(), questions, answer)
-
-
-def _parse_languages(where: str, key: str, value: Any, parse: Any) -> dict[str, Any]:
-    if not isinstance(value, dict) or not value:
-        msg = f"{where}: key '{key}' must map language codes (it, en, ...) to text"
-        raise FaqError(msg)
-    parsed = {}
-    for lang, text in value.items():
-        if not isinstance(lang, str) or not lang.isalpha():
-            msg = f"{where}: key '{key}.{lang}' is not a language code"
-            raise FaqError(msg)
-        parsed[lang] = parse(f"{where}: key '{key}.{lang}'", text)
-    return parsed
-
-
-def _question_list(where: str, value: Any) -> tuple[str, ...]:
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not value:
-        msg = f"{where} must be a non-empty list of questions"
-        raise FaqError(msg)
-    for question in value:
-        if not isinstance(question, str) or not question.strip():
-            msg = f"{where} holds {question!r}, not a non-empty string"
-            raise FaqError(msg)
-    return tuple(question.strip() for question in value)
-
-
-def _answer_text(where: str, value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        msg = f"{where} must be a non-empty string"
-        raise FaqError(msg)
-    return value.strip()
-
-
-def _check_unique_ids(entries: Iterable[FaqEntry]) -> None:
-    seen: set[str] = set()
-    for entry in entries:
-        if entry.id in seen:
-            msg = f"duplicate FAQ id {entry.id!r}"
-            raise FaqError(msg)
-        seen.add(entry.id)
 
 
 # -- JSON Lines ------------------------------------------------------------------------------

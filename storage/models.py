@@ -281,6 +281,7 @@ class ResponseFact(SQLModel, table=True):
 # Indexes the insight reports need on the backbone's tables (migration 0004).
 Index("ix_messages_updated_at", Message.__table__.c.updated_at)
 Index("ix_messages_state_received", Message.__table__.c.state, Message.__table__.c.received_at)
+Index("ix_cases_closed_at", Case.__table__.c.closed_at)
 Index(
     "ix_problems_at_message",
     ProblemRecord.__table__.c.at,

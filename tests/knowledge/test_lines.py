@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from knowledge.gtfs import GtfsIndex
-from knowledge.lines import find_routes, find_stops, normalize
+from knowledge.lines import find_routes
+from knowledge.stops import find_stops, normalize
 
 SHARED = Path(os.environ.get("SPORTELLO_SHARED", Path(__file__).resolve().parents[3] / "shared"))
 EVAL = SHARED / "eval"

@@ -43,9 +43,13 @@ def upgrade() -> None:
         batch_op.create_index("ix_messages_state_received", ["state", "received_at"], unique=False)
     with op.batch_alter_table("problems", schema=None) as batch_op:
         batch_op.create_index("ix_problems_at_message", ["at", "message_id", "alert_id"], unique=False)
+    with op.batch_alter_table("cases", schema=None) as batch_op:
+        batch_op.create_index("ix_cases_closed_at", ["closed_at"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("cases", schema=None) as batch_op:
+        batch_op.drop_index("ix_cases_closed_at")
     with op.batch_alter_table("problems", schema=None) as batch_op:
         batch_op.drop_index("ix_problems_at_message")
     with op.batch_alter_table("messages", schema=None) as batch_op:

@@ -1,0 +1,259 @@
+"""Finding the stops a citizen's message names: fuzzy stop names and stop codes."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from weakref import WeakKeyDictionary
+
+from rapidfuzz import fuzz, process
+
+from knowledge.gtfs import GtfsIndex
+from knowledge.lines import (  # the tokenizer and its helpers are shared with line finding
+    _LIST_JOIN,
+    Token,
+    _prev_index,
+    _shouting,
+    _skip_number_word,
+    tokenize,
+)
+
+@dataclass(frozen=True, slots=True)
+class StopMention:
+    """A stop named in a message: the stops.txt name, every stop_id sharing it, and how sure we are."""
+
+    name: str
+    stop_ids: tuple[str, ...]
+    score: float
+
+
+# Abbreviations used in stop names and by citizens, expanded before matching.
+_ABBREVIATIONS = {
+    "p.za": "piazza", "p.zza": "piazza", "pza": "piazza", "pzza": "piazza", "p.le": "piazzale", "ple": "piazzale",
+    "l.go": "largo", "lgo": "largo", "staz.ne": "stazione", "staz": "stazione", "stz": "stazione",
+    "v.le": "viale", "c.so": "corso", "c.ne": "circonvallazione", "s": "san", "ss": "santi", "st": "san",
+    "s.s": "santi", "p": "piazza",
+}
+# Leading words naming the kind of place; a stop is also known by what follows them.
+_PLACE_PREFIX = ("stazione metro", "stazione", "piazzale", "piazza", "largo", "metro")
+_STREETLIKE = frozenset({"via", "viale", "corso", "vicolo", "lungotevere", "circonvallazione", "salita", "clivo"})
+_CONNECTORS = frozenset({"di", "del", "della", "dei", "degli", "delle", "d", "dello"})
+# Words before or after a name that say a place is meant: prepositions of place and stop words.
+_PLACE_BEFORE = frozenset({
+    "a", "ad", "al", "alla", "allo", "da", "dal", "dalla", "dallo", "di", "verso", "fino", "per", "at", "from",
+    "to", "near", "towards", "toward", "between", "tra", "fra", "presso", "vicino",
+})
+_STOP_WORDS_BEFORE = frozenset({
+    "stazione", "station", "fermata", "stop", "metro", "metropolitana", "piazza", "piazzale", "largo",
+    "palina",
+})
+_STOP_WORDS_AFTER = frozenset({"station", "stazione", "metro", "stop", "fermata", "stn", "underground"})
+_DIRECTION = frozenset({"direzione", "direction", "dir", "bound", "capolinea"})
+_ARTICLES_ONLY = frozenset({"il", "lo", "la", "i", "gli", "le", "er", "the", "un", "una", "uno"})
+_STOP_CODE_CUE = frozenset({"fermata", "stop", "palina", "paline", "codice", "code"})
+# Names of stops that are also everyday words: they need a place word right before them.
+_COMMON_PLACE_WORDS = frozenset({
+    "roma", "stazione", "centro", "ospedale", "chiesa", "stadio", "scuola", "mercato", "cimitero", "ponte",
+    "porta", "torre", "villa", "parco", "capolinea", "deposito", "italia", "europa", "universita", "museo",
+    "policlinico", "aeroporto", "piazza", "largo", "metro", "terminal", "posta", "comune", "municipio",
+})
+_METRO_TAG = re.compile(r"\bM[A-E]\d?\b|\bME\b", re.IGNORECASE)
+_TAG = re.compile(r"\(([^)]*)\)")
+
+
+def normalize(text: str) -> list[str]:
+    """Lower-case, accent-free word tokens with abbreviations expanded ("P.ZA" -> "piazza")."""
+    folded = unicodedata.normalize("NFKD", text.lower())
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    words = re.findall(r"[a-z0-9]+(?:\.[a-z]+)*\.?|[a-z0-9]+", re.sub(r"[’'`´]", " ", folded))
+    out = []
+    for w in words:
+        key = w.rstrip(".")
+        out.extend(_ABBREVIATIONS.get(w, _ABBREVIATIONS.get(key, key.replace(".", " "))).split())
+    return out
+
+
+@dataclass(slots=True)
+class _Candidate:
+    name: str
+    n_ids: int
+    metro_tagged: bool
+    whole: bool
+    prefixed: bool
+    upper: bool
+
+    def rank(self) -> tuple[bool | int, ...]:
+        m = self.metro_tagged
+        return (m, m and self.whole and not self.prefixed, m and self.whole, self.upper, self.n_ids,
+                self.whole, -len(self.name))
+
+
+@dataclass(frozen=True, slots=True)
+class _Key:
+    label: str
+    stop_ids: tuple[str, ...]
+    metro: bool
+    bare_ok: bool
+
+
+class StopFinder:
+    """A normalised name index of one feed's stops, built once, matched per message in microseconds."""
+
+    def __init__(self, index: GtfsIndex) -> None:
+        self.index = index
+        groups: dict[str, list[_Candidate]] = {}
+        station_cores: set[str] = set()
+        names: dict[str, str] = {}
+        for stop in index.stops.values():
+            names.setdefault(stop.name.casefold(), stop.name)
+            if stop.location_type == 1:
+                station_cores.add(" ".join(self._core(normalize(_TAG.sub(" ", stop.name)))[0]))
+        for name in names.values():
+            n_ids = len(index.stops_named(name))
+            for key, whole, prefixed, tagged in self._keys(name):
+                groups.setdefault(key, []).append(_Candidate(name, n_ids, tagged, whole, prefixed, name.isupper()))
+        self.keys: dict[str, _Key] = {}
+        for key, cands in groups.items():
+            if len(key) < 3 or key.isdigit():
+                continue
+            best = max(cands, key=_Candidate.rank)
+            metro = any(c.metro_tagged and c.whole for c in cands) or key in station_cores
+            bare_ok = metro or any(c.whole and not c.prefixed for c in cands)
+            self.keys[key] = _Key(best.name, tuple(s.stop_id for s in index.stops_named(best.name)), metro, bare_ok)
+        self.span: dict[str, int] = {}  # first word of a key -> most words in a key starting with it
+        for k in self.keys:
+            first, n = k.split(" ", 1)[0], k.count(" ") + 1
+            self.span[first] = max(self.span.get(first, 0), n)
+        self.metro_keys = [k for k, v in self.keys.items() if v.metro]
+
+    @staticmethod
+    def _core(words: list[str]) -> tuple[list[str], bool]:
+        for prefix in _PLACE_PREFIX:
+            p = prefix.split()
+            if words[:len(p)] == p and len(words) > len(p):
+                rest = words[len(p):]
+                while len(rest) > 1 and rest[0] in _CONNECTORS:
+                    rest = rest[1:]
+                return rest, True
+        return words, False
+
+    def _keys(self, name: str) -> list[tuple[str, bool, bool, bool]]:
+        """(key, is whole name, had a place prefix, metro-tagged) for a stop name and its parts."""
+        tagged = any(_METRO_TAG.search(t) for t in _TAG.findall(name))
+        parts = [p for p in re.split(r"/|\s-\s|(?<=[A-Za-z])-(?=[A-Za-z])", _TAG.sub(" ", name)) if p.strip()]
+        out = []
+        for pos, part in enumerate(parts):
+            words = normalize(part)
+            if not words or words[0] in _STREETLIKE:
+                continue
+            whole = len(parts) == 1
+            core, prefixed = self._core(words)
+            out.append((" ".join(core), whole, prefixed, tagged))
+            if prefixed:
+                out.append((" ".join(words), whole, False, tagged))
+        return out
+
+    def find(self, text: str) -> list[StopMention]:
+        """Stops named in `text` by name or by stop code, in order, one mention per stop name."""
+        raw = tokenize(text)
+        words = [(w, tok) for tok in raw if tok.text[0].isalnum() for w in normalize(tok.text)]
+        found: dict[str, tuple[int, StopMention]] = {}
+        self._codes(raw, found)
+        shouting = _shouting(text)
+        i = 0
+        while i < len(words):
+            hit = self._longest(words, i) or self._fuzzy(words, i)
+            if hit is None:
+                i += 1
+                continue
+            key, n, similarity = hit
+            score = self._evidence(words, i, n, self.keys[key], shouting, fuzzy=similarity < 1) * similarity
+            if score <= 0:
+                i += 1
+                continue
+            k = self.keys[key]
+            if k.label not in found:
+                found[k.label] = (words[i][1].start, StopMention(k.label, k.stop_ids, round(score, 3)))
+            i += n
+        return [m for _, m in sorted(found.values(), key=lambda pm: pm[0])]
+
+    def _longest(self, words: list[tuple[str, Token]], i: int) -> tuple[str, int, float] | None:
+        for n in range(min(self.span.get(words[i][0], 0), len(words) - i), 0, -1):
+            key = " ".join(w for w, _ in words[i:i + n])
+            if key in self.keys:
+                return key, n, 1.0
+        return None
+
+    def _fuzzy(self, words: list[tuple[str, Token]], i: int) -> tuple[str, int, float] | None:
+        """A misspelt metro station ("Ottavinao") right after a place word or preposition."""
+        prev = words[i - 1][0] if i > 0 else None
+        if prev not in _PLACE_BEFORE and prev not in _STOP_WORDS_BEFORE:
+            return None
+        for n in (2, 1):
+            if i + n > len(words):
+                continue
+            phrase = " ".join(w for w, _ in words[i:i + n])
+            if len(phrase) < 6 or phrase in self.keys:
+                continue
+            best = process.extractOne(phrase, self.metro_keys, scorer=fuzz.ratio, score_cutoff=86)
+            if best is not None:
+                return best[0], n, best[1] / 100
+        return None
+
+    def _evidence(self, words: list[tuple[str, Token]], i: int, n: int, key: _Key, shouting: bool,
+                  fuzzy: bool = False) -> float:
+        """0 when a match is not good evidence of a stop, else a confidence in (0, 1]."""
+        first_tok = words[i][1]
+        prev = words[i - 1][0] if i > 0 else None
+        nxt = words[i + n][0] if i + n < len(words) else None
+        keytext = " ".join(w for w, _ in words[i:i + n])
+        if prev in _DIRECTION or prev in _STREETLIKE or nxt in ("direction", "bound"):
+            return 0.0
+        if prev in _STOP_WORDS_BEFORE or nxt in _STOP_WORDS_AFTER:
+            return 1.0
+        if not key.bare_ok or keytext in _COMMON_PLACE_WORDS:
+            return 0.0
+        if n >= 2:
+            return 0.9
+        capitalised = first_tok.text[:1].isupper() and not fuzzy
+        if prev in _ARTICLES_ONLY:
+            return 0.0
+        if key.metro:
+            if prev in _PLACE_BEFORE or prev in _LIST_JOIN:
+                return 0.85
+            return 0.7 if capitalised else 0.0
+        if capitalised and prev in _PLACE_BEFORE:
+            return 0.7
+        return 0.0
+
+    def _codes(self, raw: list[Token], found: dict[str, tuple[int, StopMention]]) -> None:
+        """Stop codes after a cue: "fermata 70340", "stop n. 70340", "palina 70340"."""
+        for i, tok in enumerate(raw):
+            if not tok.is_number or len(tok.text) < 4:
+                continue
+            j = _skip_number_word(raw, _prev_index(raw, i))
+            if j is not None and raw[j].text in ":#":
+                j = _prev_index(raw, j)
+            if j is None or raw[j].low not in _STOP_CODE_CUE:
+                continue
+            stop = self.index.stop_by_code(tok.text)
+            if stop is not None and stop.name not in found:
+                ids = tuple(s.stop_id for s in self.index.stops_named(stop.name))
+                found[stop.name] = (tok.start, StopMention(stop.name, ids, 1.0))
+
+
+_STOP_FINDERS: WeakKeyDictionary[GtfsIndex, StopFinder] = WeakKeyDictionary()
+
+
+def stop_finder(index: GtfsIndex) -> StopFinder:
+    """The (memoised) StopFinder of a feed; building it takes a few tens of milliseconds."""
+    finder = _STOP_FINDERS.get(index)
+    if finder is None:
+        finder = _STOP_FINDERS[index] = StopFinder(index)
+    return finder
+
+
+def find_stops(index: GtfsIndex, text: str) -> list[StopMention]:
+    """Stops named in `text` (fuzzy names, stop codes after "fermata"/"stop"), in order, deduplicated."""
+    return stop_finder(index).find(text)
