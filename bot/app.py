@@ -123,13 +123,9 @@ class Application:
 
     def web_app(self) -> Any:
         """The ASGI application for this process."""
-        extra = []
-        try:
-            from bot.console import console_routes
-        except ImportError:
-            console_routes = None
-        if console_routes is not None:
-            extra = console_routes(self)
+        from bot.console import console_routes
+
+        extra = console_routes(self)
         for channel in self.channels.values():  # e.g. the Telegram webhook
             extra = [*extra, *getattr(channel, "routes", list)()]
         return build_web_app(

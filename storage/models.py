@@ -278,7 +278,7 @@ class ResponseFact(SQLModel, table=True):
     handed: bool = False
 
 
-# Indexes the insight reports need on the backbone's tables (migration 0004).
+# Indexes the insight reports need on the backbone's tables (migration 0002).
 Index("ix_messages_updated_at", Message.__table__.c.updated_at)
 Index("ix_messages_state_received", Message.__table__.c.state, Message.__table__.c.received_at)
 Index("ix_cases_closed_at", Case.__table__.c.closed_at)

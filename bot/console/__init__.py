@@ -83,12 +83,9 @@ def console_routes(app: Application) -> list[BaseRoute]:
         faq_ids = tuple(entry.id for entry in app.knowledge.faq.entries)
     except AttributeError:  # a knowledge store without a FAQ: no suggestions in the form
         faq_ids = ()
-    try:
-        from bot.insight.pages import insight_routes
-    except ImportError:  # the report pages are optional
-        reports: list[BaseRoute] = []
-    else:
-        reports = insight_routes(app)
+    from bot.insight.pages import insight_routes
+
+    reports = insight_routes(app)
     console = build_console(
         app.settings, app.engine, app.queue, clock=app.clock, faq_ids=faq_ids, extra_routes=reports
     )

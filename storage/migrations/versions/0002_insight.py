@@ -1,6 +1,6 @@
 """insight: response facts and the indexes the operations reports need
 
-Revision ID: 0004
+Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-27
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = "0004"
+revision = "0002"
 down_revision = "0001"
 branch_labels = None
 depends_on = None
