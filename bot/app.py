@@ -18,6 +18,7 @@ from bot.channels.base import CHANNELS, Channel, ChannelContext
 from bot.channels.pipeline import channel_pipeline
 from bot.config import Settings
 from bot.domain import utcnow
+from bot.insight.jobs import schedule_insight
 from bot.pipeline import RoutingPipeline
 from bot.router import Router
 from bot.scheduler import JobLeases, Scheduler
@@ -94,8 +95,6 @@ class Application:
         for name, channel in self.channels.items():
             if channel.poll_seconds:
                 self.scheduler.every(f"poll:{name}", channel.poll_seconds, channel.poll, shared=True)
-        from bot.insight.jobs import schedule_insight
-
         schedule_insight(self.scheduler, self.settings, self.engine, clock=self.clock, gtfs=self.knowledge.gtfs)
 
     def start_background(self) -> None:
