@@ -65,6 +65,7 @@ TOPICS: tuple[Topic, ...] = (
                              "|quando finisce|quando finiscono|when will it end|how long will"),
           header=_words(""), now_only=True),
 )
+_NETWORK_TOPICS = frozenset({"strike"})  # topics whose alerts concern the network, whatever is named
 _NETWORK = _words(r"rete\b|network|stazioni|stations|linee\b|lines\b|mezzi\b|in giro|tutta roma|whole city"
                   r"|across the city|citywide|all lines|tutte le linee|some stations|in citta|per roma|in town")
 _PAST = _words(r"ieri|yesterday|last night|l altra sera|l altro giorno|settimana scorsa|last week|scors[oa]\b"
@@ -115,18 +116,19 @@ def choose_alerts(
             if alert.state(now) != "expired" and any(t.answers(alert, now) for t in topics):
                 chosen[alert.id] = alert
                 reasons.append(f"{alert.id} answers the question asked")
-    if network:
-        if topics:
-            for alert in index.alerts:
-                if not any(s.is_network_wide for s in alert.informed) or alert.state(now) == "expired":
-                    continue
-                for topic in topics:
-                    if topic.answers(alert, now) and (topic.before_start or alert.in_force(start, end)):
-                        chosen[alert.id] = alert
-                        reasons.append(f"{alert.id} answers a {topic.name} question")
-        elif asks:
-            for alert in index.network(start, end):
-                chosen[alert.id] = alert
-            reasons.append("a question about the whole network")
+    # A strike stops the whole network: the strike question cites it whatever line or stop is named.
+    wide_topics = [t for t in topics if network or t.name in _NETWORK_TOPICS]
+    if wide_topics:
+        for alert in index.alerts:
+            if not any(s.is_network_wide for s in alert.informed) or alert.state(now) == "expired":
+                continue
+            for topic in wide_topics:
+                if topic.answers(alert, now) and (topic.before_start or alert.in_force(start, end)):
+                    chosen[alert.id] = alert
+                    reasons.append(f"{alert.id} answers a {topic.name} question")
+    if network and not topics and asks:
+        for alert in index.network(start, end):
+            chosen[alert.id] = alert
+        reasons.append("a question about the whole network")
     ids = tuple(a.id for a in index.alerts if a.id in chosen and a.state(now) != "expired")
     return AlertChoice(ids, tuple(t.name for t in topics), network, tuple(reasons))

@@ -9,6 +9,8 @@ from bot.intents import IntentReading
 
 AUTO_INTENTS: frozenset[Intent] = frozenset({Intent.STATUS, Intent.FAQ, Intent.FEEDBACK})
 AUTO_THRESHOLD = 0.8  # the same default as ``policy.auto_min_confidence``
+_CAUTIOUS = 0.6  # the most a reading with cautions (venting, a personal case, ...) may be trusted
+_FAQ_MARGIN = 0.2  # a FAQ answer whose runner-up scores within this of it is not posted alone
 
 
 def answer_confidence(
@@ -20,11 +22,15 @@ def answer_confidence(
     network: bool,
     topics: Sequence[str],
     language_margin: float,
+    faq_margin: float = 1.0,
+    has_route: bool = False,
+    has_stop: bool = False,
 ) -> float:
     """A score in [0, 1] that the intent, lines, FAQ entry and alerts are all right.
 
     The intent's lead over the runner-up is the base; a FAQ answer is no surer than its calibrated
-    match score; weak stop matches, a status question about nothing in particular and a language
+    match score (and no surer when a runner-up entry is close); venting, a personal case, a rhetorical
+    question or a report told without asking keep it under the threshold; weak stop matches, a status question about nothing in particular and a language
     told by a hair each take some certainty away.
     """
     confidence = min(1.0, 0.45 + reading.margin / 6.0)
@@ -40,6 +46,12 @@ def answer_confidence(
         confidence *= 0.9
     if language_margin < 1.0:
         confidence *= 0.9
+    if reading.cautions and reading.intent in (Intent.STATUS, Intent.FAQ):
+        confidence = min(confidence, _CAUTIOUS)  # mixed evidence: a person looks first
+    if reading.intent == Intent.FAQ and has_route and has_stop:
+        confidence = min(confidence, _CAUTIOUS)  # a line at a stop: a general answer may not fit the place
+    if reading.intent == Intent.FAQ and faq_margin < _FAQ_MARGIN:
+        confidence = min(confidence, _CAUTIOUS)  # two entries answer it about as well
     return round(max(0.0, min(1.0, confidence)), 3)
 
 

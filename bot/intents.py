@@ -20,6 +20,8 @@ _CLAP = "👏"
 # Complaint categories in the order that wins a tie (the more specific problem first).
 _CATEGORY_ORDER = ("skipped_stop", "accessibility", "safety", "ticketing", "staff", "cleanliness", "climate",
                    "crowding", "information", "delay", "other")
+_ANSWERABLE = frozenset({Intent.STATUS, Intent.FAQ, Intent.FEEDBACK})  # intents a reply may go out alone for
+_STRONG_DANGER = 3.0  # one strong danger cue, or two weak ones, make an emergency without a call for help
 _STRONG_FAQ = 0.25  # FAQ score from which a FAQ phrasing ("come si", "can I") counts in full
 _KB_LIKELY = 0.35  # FAQ score from which a question naming a line is not taken as a status question
 
@@ -33,6 +35,7 @@ class IntentReading:
     category: Category | None
     question: bool
     reasons: tuple[str, ...]
+    cautions: tuple[str, ...] = ()
 
     @property
     def margin(self) -> float:
@@ -52,6 +55,8 @@ def is_emergency(norm: str) -> tuple[bool, list[str]]:
     if danger <= 0:
         return False, []
     urgent, urgent_found = cues.URGENT.score(norm)
+    if danger < _STRONG_DANGER and urgent <= 0:
+        return False, [f"a sign of distress alone: {', '.join(found)}"]
     not_now, not_now_found = cues.NOT_NOW.score(norm)
     if not_now > 0 and urgent <= 0:
         return False, [f"danger told as past or hypothetical: {', '.join(found + not_now_found)}"]
@@ -96,6 +101,7 @@ def read_intent(
     thanks, thanks_found = cues.THANKS.score(norm)
     greeting, _ = cues.GREETING.score(norm)
     complaint, complaint_found = cues.COMPLAINT.score(norm)
+    raw_complaint = complaint
     strong_complaint = cues.COMPLAINT.patterns[0][0].search(norm) is not None
     other, other_found = cues.OTHER.score(norm)
 
@@ -112,6 +118,11 @@ def read_intent(
     status_core = status > 0 and any(f not in _TIME_WORDS for f in status_found)
     if not status_core:
         status = 0.0
+    habitual = question and cues.HABITUAL.score(norm)[0] > 0 and cues.NOW.score(norm)[0] == 0
+    if habitual:  # how the line usually runs: the timetable answers it
+        status_core = False
+        status *= 0.3
+        reasons.append("asks how service usually runs")
     faq = faq_cue * (1.0 if faq_score >= _STRONG_FAQ else 0.5) + 5.0 * faq_score
     complaint += category_score * (0.5 if question and not strong_complaint else 1.0)
 
@@ -157,7 +168,48 @@ def read_intent(
         category = category or Category.OTHER
     else:
         category = None
-    return IntentReading(intent, scores, category, question, tuple(reasons))
+    cautions = () if intent not in _ANSWERABLE else _cautions(
+        text, norm, intent, strong_complaint=strong_complaint, complaint=raw_complaint,
+        personal=cues.PERSONAL.score(norm)[0], question=question,
+    )
+    return IntentReading(intent, scores, category, question, tuple(reasons), cautions)
+
+
+def _cautions(
+    text: str,
+    norm: str,
+    intent: Intent,
+    *,
+    strong_complaint: bool,
+    complaint: float,
+    personal: float,
+    question: bool,
+) -> tuple[str, ...]:
+    """Signs that an answer posted alone could be wrong even when the intent looks clear."""
+    found: list[str] = []
+    if strong_complaint:
+        found.append("venting")
+    elif complaint >= 2.0 and intent != Intent.FEEDBACK and not question:
+        found.append("a problem told")
+    if personal > 0:
+        found.append("a personal case or a request for a person")
+    if intent == Intent.FAQ and cues.OUT_OF_SCOPE.score(norm)[0] > 0:
+        found.append("words from outside the network")
+    if _RHETORICAL.search(norm) or "!!" in text:
+        found.append("rhetorical or exclaimed")
+    if intent in (Intent.STATUS, Intent.FAQ) and not question:
+        found.append("not asked as a question")
+    if _PHONE_OR_EMAIL.search(text):
+        found.append("contact details")
+    return tuple(found)
+
+
+# "avvisare no?", "vero?", "perché il 64 non passa mai?": a question that is really a reproach.
+_RHETORICAL = re.compile(
+    r"\b(?:no|o no|vero|eh|right|really|seriously)$|^(?:ma |e )?perche\b|^why\b|\b(?:ma perche|perche mai"
+    r"|why on earth|ma quando mai|manco|nemmeno|neanche|mai una|never once)\b"
+)
+_PHONE_OR_EMAIL = re.compile(r"\+\d{2}|\b3\d{2}[ .]?\d{6,7}\b|\b0\d{1,3}[ .]?\d{6,8}\b|[\w.]+@[\w-]+\.[a-z]{2,}")
 
 
 _TIME_WORDS = frozenset({"ancora", "oggi", "today", "stamattina", "stasera", "tonight", "domani", "tomorrow",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -19,6 +21,14 @@ from knowledge.text import STOP_WORDS, normalise
 if TYPE_CHECKING:
     from knowledge.store import Knowledge
 
+_RAIL_WORDS = re.compile(r"\b(?:metro|metropolitana|stazione|station|underground|subway|linea [abc])\b")
+# "quante corse del 64 sono saltate oggi?": the figure comes from the service data (handlers.status).
+_SERVICE_COUNT = re.compile(
+    r"\b(?:quante corse|quanti (?:bus|autobus|passaggi|treni)|how many (?:trips|runs|buses|journeys|services|trains)"
+    r"|corse (?:saltate|soppresse|cancellate|perse)|(?:trips|runs|services) (?:were |have been |got )?"
+    r"(?:cancelled|canceled|missed|dropped))\b"
+)
+SERVICE_COUNT_REASON = "service count: trips run and missed today"
 _MIN_FAQ_WORDS = 2  # below this many content words a FAQ score means nothing ("64?")
 STOP_WORDS_ANY = STOP_WORDS["it"] | STOP_WORDS["en"]
 
@@ -39,17 +49,21 @@ class Router:
         italian, english = language_scores(text, norm)
         lang = "en" if english > italian else "it"
         routes = find_routes(kn.gtfs, text)
-        stops = find_stops(kn.gtfs, text)
+        stops = find_stops(kn.gtfs, text, street=self._street_lines_only(routes, norm))
         has_subject = bool(routes or stops)
 
         words = [w for w in norm.split() if w not in STOP_WORDS_ANY and not w.isdigit()]
-        ranked = kn.faq.rank(text, k=1, lang=lang) if len(words) >= _MIN_FAQ_WORDS else []
+        ranked = kn.faq.rank(text, k=2, lang=lang) if len(words) >= _MIN_FAQ_WORDS else []
         faq = ranked[0] if ranked else None
         faq_score = faq.score if faq else 0.0
+        faq_margin = faq_score - (ranked[1].score if len(ranked) > 1 else 0.0)
 
         reading = read_intent(
             text, faq_score=faq_score, has_subject=has_subject, has_route=bool(routes), norm=norm
         )
+        if routes and reading.intent != Intent.EMERGENCY and _SERVICE_COUNT.search(norm):
+            reading = replace(reading, intent=Intent.STATUS, category=None,
+                              reasons=(*reading.reasons, SERVICE_COUNT_REASON))
         numbers = frozenset(
             route.short_name for route in (kn.gtfs.route(r) for r in routes) if route and route.short_name.isdigit()
         )
@@ -66,8 +80,12 @@ class Router:
             network=choice.network,
             topics=choice.topics,
             language_margin=abs(english - italian),
+            faq_margin=faq_margin,
+            has_route=bool(routes),
+            has_stop=bool(stops),
         )
-        reasons = [*reading.reasons, *choice.reasons]
+        reasons = [*reading.reasons, *(f"caution: {c}" for c in reading.cautions)]
+        reasons += choice.reasons
         if not when.is_now:
             reasons.append(f"time asked: {when.label}")
         return Decision(
@@ -83,3 +101,10 @@ class Router:
             confidence=confidence,
             reasons=tuple(reasons),
         )
+
+    def _street_lines_only(self, routes: list[str], norm: str) -> bool:
+        """Whether the message names only bus or tram lines and says nothing of the metro or a station."""
+        if not routes or _RAIL_WORDS.search(norm):
+            return False
+        kinds = {route.kind for route in (self.knowledge.gtfs.route(r) for r in routes) if route}
+        return bool(kinds) and kinds <= {"bus", "tram", "trolleybus"}

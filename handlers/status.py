@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.insight.errors import InsightError
+from bot.insight.service import local_today, service_summary
+from bot.router import SERVICE_COUNT_REASON
 from handlers.text import join_names, local_moment, local_time
 
 if TYPE_CHECKING:
@@ -13,7 +16,10 @@ MAX_ALERTS = 3
 
 
 def write(ctx: HandlerContext) -> str:
-    """Cite the alerts that apply, or say plainly that none is in force."""
+    """Cite the alerts that apply, or say plainly that none is in force (or give today's trip counts)."""
+    counts = _service_counts(ctx)
+    if counts:
+        return counts
     lang = ctx.lang
     kn = ctx.knowledge
     names = [kn.route_label(r, lang) for r in ctx.decision.routes]
@@ -66,3 +72,22 @@ def _upcoming_period(ctx: HandlerContext, alert_id: str) -> str:
         end = f" {'to' if ctx.lang == 'en' else 'al'} {local_moment(period.end, tz)}" if period.end else ""
         spans.append(f"{'from' if ctx.lang == 'en' else 'dal'} {start}{end}")
     return f" ({'; '.join(spans)})" if spans else ""
+
+
+def _service_counts(ctx: HandlerContext) -> str:
+    """The trips run and missed today on the lines asked about, from the service data ("" without it)."""
+    kn = ctx.knowledge
+    if SERVICE_COUNT_REASON not in ctx.decision.reasons or kn.engine is None or not ctx.decision.routes:
+        return ""
+    tz = ctx.settings.operator.timezone
+    day = local_today(ctx.now, tz)
+    answers = []
+    for route_id in ctx.decision.routes:
+        try:
+            summary = service_summary(
+                kn.engine, kn.gtfs, route_id, day, tz=tz, aliases=ctx.settings.reports.route_aliases, now=ctx.now
+            )
+        except InsightError:
+            return ""  # a line the service data does not know: the alerts answer instead
+        answers.append(summary.answer(ctx.lang))
+    return "\n".join(answers)

@@ -14,6 +14,7 @@ from typing import Any, TextIO
 from rapidfuzz import fuzz
 
 from knowledge.faq_entries import FaqEntry, FaqError, check_unique_ids, read_entries
+from knowledge.synonyms import concepts_of
 from knowledge.text import content_tokens, stem
 
 __all__ = [
@@ -50,6 +51,7 @@ _COVERAGE_WEIGHT = 0.30
 # Answers are matched too, each sentence a stored text, discounted: they say more than is asked.
 _ANSWER_WEIGHT = 0.6
 _SENTENCE_END = re.compile(r"(?<=[.;:!?])\s+")
+_CONCEPT_WEIGHT = 2.5  # term frequency given to a concept a word stands for (see knowledge.synonyms)
 _CALIBRATION_SAMPLE = 1500  # stored questions used, at most, to fit the calibration
 
 
@@ -268,7 +270,8 @@ class FaqIndex:
 
     def _coverage(self, words: list[str], skip: _Skip) -> dict[int, float]:
         """Return, per entry, the idf-weighted share of the message's known terms it holds."""
-        terms = {stem(word) for word in words} & self._entry_idf.keys()
+        stems = {stem(word) for word in words}
+        terms = (stems | {c for term in stems for c in concepts_of(term)}) & self._entry_idf.keys()
         total = sum(self._entry_idf[term] for term in terms)
         covered: dict[int, float] = {}
         skipped = self._text_terms[skip.text] if skip.text >= 0 else frozenset()
@@ -319,10 +322,13 @@ def _stored_texts(entry: FaqEntry, with_answers: bool) -> list[tuple[str, str, f
 
 
 def _word_bag(words: Sequence[str]) -> dict[str, float]:
+    """Stemmed words and the transit concepts they stand for ("multa", "fine" -> "~fine")."""
     bag: dict[str, float] = {}
     for word in words:
         term = stem(word)
         bag[term] = bag.get(term, 0.0) + 1.0
+        for concept in concepts_of(term):
+            bag[concept] = bag.get(concept, 0.0) + _CONCEPT_WEIGHT
     return bag
 
 

@@ -88,6 +88,10 @@ class _Candidate:
         return (m, m and self.whole and not self.prefixed, m and self.whole, self.upper, self.n_ids,
                 self.whole, -len(self.name))
 
+    def plain_rank(self) -> tuple[bool | int, ...]:
+        """Rank among the names without a metro tag: the street stop a bus or tram line serves."""
+        return (self.whole and not self.prefixed, self.whole, self.upper, self.n_ids, -len(self.name))
+
 
 @dataclass(frozen=True, slots=True)
 class _Key:
@@ -95,6 +99,7 @@ class _Key:
     stop_ids: tuple[str, ...]
     metro: bool
     bare_ok: bool
+    plain: tuple[str, tuple[str, ...]] | None = None  # the untagged stop of the same name, if any
 
 
 class StopFinder:
@@ -120,7 +125,14 @@ class StopFinder:
             best = max(cands, key=_Candidate.rank)
             metro = any(c.metro_tagged and c.whole for c in cands) or key in station_cores
             bare_ok = metro or any(c.whole and not c.prefixed for c in cands)
-            self.keys[key] = _Key(best.name, tuple(s.stop_id for s in index.stops_named(best.name)), metro, bare_ok)
+            plain = None
+            untagged = [c for c in cands if not c.metro_tagged and c.whole and c.upper]
+            if best.metro_tagged and untagged:
+                street = max(untagged, key=_Candidate.plain_rank).name
+                plain = (street, tuple(s.stop_id for s in index.stops_named(street)))
+            self.keys[key] = _Key(
+                best.name, tuple(s.stop_id for s in index.stops_named(best.name)), metro, bare_ok, plain
+            )
         self.span: dict[str, int] = {}  # first word of a key -> most words in a key starting with it
         for k in self.keys:
             first, n = k.split(" ", 1)[0], k.count(" ") + 1
@@ -154,8 +166,12 @@ class StopFinder:
                 out.append((" ".join(words), whole, False, tagged))
         return out
 
-    def find(self, text: str) -> list[StopMention]:
-        """Stops named in `text` by name or by stop code, in order, one mention per stop name."""
+    def find(self, text: str, *, street: bool = False) -> list[StopMention]:
+        """Stops named in `text` by name or by stop code, in order, one mention per stop name.
+
+        ``street``: the message is about a bus or tram line and not the metro, so a name shared by a
+        metro station and a street stop ("Colosseo") means the street stop.
+        """
         raw = tokenize(text)
         words = [(w, tok) for tok in raw if tok.text[0].isalnum() for w in normalize(tok.text)]
         found: dict[str, tuple[int, StopMention]] = {}
@@ -173,8 +189,9 @@ class StopFinder:
                 i += 1
                 continue
             k = self.keys[key]
-            if k.label not in found:
-                found[k.label] = (words[i][1].start, StopMention(k.label, k.stop_ids, round(score, 3)))
+            label, ids = k.plain if street and k.plain else (k.label, k.stop_ids)
+            if label not in found:
+                found[label] = (words[i][1].start, StopMention(label, ids, round(score, 3)))
             i += n
         return [m for _, m in sorted(found.values(), key=lambda pm: pm[0])]
 
@@ -222,6 +239,8 @@ class StopFinder:
         if key.metro:
             if prev in _PLACE_BEFORE or prev in _LIST_JOIN:
                 return 0.85
+            if i == 0 and nxt is not None:  # a station opening the message: "lepanto chiusa?"
+                return 0.7
             return 0.7 if capitalised else 0.0
         if capitalised and prev in _PLACE_BEFORE:
             return 0.7
@@ -254,6 +273,9 @@ def stop_finder(index: GtfsIndex) -> StopFinder:
     return finder
 
 
-def find_stops(index: GtfsIndex, text: str) -> list[StopMention]:
-    """Stops named in `text` (fuzzy names, stop codes after "fermata"/"stop"), in order, deduplicated."""
-    return stop_finder(index).find(text)
+def find_stops(index: GtfsIndex, text: str, *, street: bool = False) -> list[StopMention]:
+    """Stops named in `text` (fuzzy names, stop codes after "fermata"/"stop"), in order, deduplicated.
+
+    ``street``: prefer the street stop to the metro station of the same name (see `StopFinder.find`).
+    """
+    return stop_finder(index).find(text, street=street)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, Index, LargeBinary, Text, UniqueConstraint
@@ -288,3 +288,55 @@ Index(
     ProblemRecord.__table__.c.message_id,
     ProblemRecord.__table__.c.alert_id,
 )
+
+
+class ProblemRollup(SQLModel, table=True):
+    """Distinct reports per local day (grain ``d``) or month (``m``) and dimension, kept by
+    :mod:`bot.insight.rollup` so long periods are summed from a few rows (``hour`` is the local
+    hour for the line-by-hour heat map, -1 elsewhere)."""
+
+    __tablename__ = "problem_rollup"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    dimension: str = Field(primary_key=True, max_length=8)
+    grain: str = Field(primary_key=True, max_length=1)
+    day: date = Field(primary_key=True)
+    key: str = Field(primary_key=True, max_length=255)
+    hour: int = Field(primary_key=True)
+    reports: int = 0
+    known: int = 0
+
+
+class ResponseRollup(SQLModel, table=True):
+    """Response counts per local day or month and dimension, summed from ``response_facts``."""
+
+    __tablename__ = "response_rollup"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    dimension: str = Field(primary_key=True, max_length=8)
+    grain: str = Field(primary_key=True, max_length=1)
+    day: date = Field(primary_key=True)
+    key: str = Field(primary_key=True, max_length=64)
+    messages: int = 0
+    cases: int = 0
+    resolved: int = 0
+    bot_alone: int = 0
+    handed: int = 0
+    target_met: int = 0
+
+
+class ResponseHistogram(SQLModel, table=True):
+    """How many durations of a measure fell in each fixed bucket (``low`` is its lower edge),
+    per local day or month and dimension: medians and 90th percentiles of long periods."""
+
+    __tablename__ = "response_histogram"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    dimension: str = Field(primary_key=True, max_length=8)
+    grain: str = Field(primary_key=True, max_length=1)
+    day: date = Field(primary_key=True)
+    key: str = Field(primary_key=True, max_length=64)
+    measure: str = Field(primary_key=True, max_length=12)
+    low: float = Field(primary_key=True)
+    n: int = 0
+    total_s: float = 0.0

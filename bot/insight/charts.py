@@ -8,10 +8,10 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 
-from bot.insight.problems import Count  # noqa: E402
+from bot.insight.problems import Count
 
 
 def _png(figure: Figure) -> bytes:

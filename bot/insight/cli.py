@@ -15,9 +15,10 @@ from bot.config import Settings
 from bot.domain import utcnow
 from bot.insight import charts, render
 from bot.insight.errors import InsightError
-from bot.insight.facts import refresh_facts
 from bot.insight.period import local_day, parse_period
+from bot.insight.problem_rollup import refresh_problem_rollup
 from bot.insight.problems import ProblemLog, ProblemReport
+from bot.insight.refresh import refresh_insight
 from bot.insight.response import ResponseTimes
 from bot.insight.service import RouteNames, ServiceReports
 from knowledge.errors import GtfsError
@@ -62,6 +63,7 @@ def problem_report(engine: Engine, settings: Settings, args: argparse.Namespace,
     route = args.route
     if route is not None:
         route = RouteNames(gtfs, settings.reports.route_aliases).static_id(route) or route
+    refresh_problem_rollup(engine, now=now, tz=tz)
     return ProblemLog(engine, tz=tz).report(period, now=now, route=route)
 
 
@@ -107,7 +109,7 @@ def _problems(engine: Engine, settings: Settings, args: argparse.Namespace, stdo
 
 def _response(engine: Engine, settings: Settings, args: argparse.Namespace, stdout: IO[str], now: datetime) -> int:
     tz = settings.operator.timezone
-    refresh_facts(engine, now=now)
+    refresh_insight(engine, settings, now=now)
     period = parse_period(args.since, args.until, tz=tz, now=now)
     times = ResponseTimes(engine, tz=tz, target_minutes=settings.console.response_target_minutes)
     report = times.report(period, now=now)

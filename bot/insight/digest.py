@@ -20,10 +20,10 @@ from sqlalchemy import Engine, func, select
 from bot.config import Settings
 from bot.domain import as_utc
 from bot.insight.errors import DigestError
-from bot.insight.facts import refresh_facts
 from bot.insight.period import day_period, local_day
 from bot.insight.problems import Count, HotSpot, ProblemLog, hot_spots
 from bot.insight.reading import reader
+from bot.insight.refresh import refresh_insight
 from bot.insight.render import minutes, share
 from bot.insight.response import OPEN_STATES, Backlog, ResponseTimes
 from bot.insight.service import RouteNames
@@ -68,7 +68,7 @@ def build_digest(engine: Engine, settings: Settings, *, now: datetime, gtfs: Gtf
     day = local_day(now, tz) - timedelta(days=1)
     period = day_period(day, tz)
     problems = ProblemLog(engine, tz=tz)
-    refresh_facts(engine, now=now)
+    refresh_insight(engine, settings, now=now)
     times = ResponseTimes(engine, tz=tz, target_minutes=settings.console.response_target_minutes)
     with reader(engine).connect() as conn:
         waiting = [

@@ -33,7 +33,7 @@ def _quoted(states: tuple[str, ...]) -> str:
 
 
 def _insert_sql(dialect: str, scoped: bool) -> str:
-    secs = lambda a, b: seconds_between_sql(a, b, dialect)  # noqa: E731
+    secs = lambda a, b: seconds_between_sql(a, b, dialect)
     yes, no = true_sql(dialect), false_sql(dialect)
     scope = f"IN ({_CHANGED})" if scoped else "IS NOT NULL"
     done, human = _quoted(DONE_STATES), _quoted(HUMAN_STATES)

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 from bot.config import Settings
 from bot.insight.digest import DigestJob
-from bot.insight.facts import refresh_facts
+from bot.insight.refresh import refresh_insight
 from bot.insight.snapshots import SnapshotJob, SnapshotStore
 from knowledge.gtfs import GtfsIndex
 
@@ -34,7 +34,7 @@ def schedule_insight(scheduler: Schedules, settings: Settings, engine: Engine, *
         store = SnapshotStore(engine, tz=settings.operator.timezone, gtfs=gtfs)
         scheduler.every("insight:snapshots", reports.snapshot_seconds, SnapshotJob(store, clock=clock), shared=True)
         names.append("insight:snapshots")
-    scheduler.every("insight:facts", FACTS_SECONDS, lambda: refresh_facts(engine, now=clock()), shared=True)
+    scheduler.every("insight:facts", FACTS_SECONDS, lambda: refresh_insight(engine, settings, now=clock()), shared=True)
     names.append("insight:facts")
     digest = DigestJob(engine, settings, clock=clock, gtfs=gtfs)
     scheduler.daily("insight:digest", reports.digest_hour, digest, timezone=settings.operator.timezone)

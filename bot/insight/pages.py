@@ -25,8 +25,8 @@ from bot.console.auth import PREFIX, requires
 from bot.insight import charts, render
 from bot.insight.cli import parse_day, problem_report, route_labels
 from bot.insight.errors import InsightError
-from bot.insight.facts import refresh_facts
 from bot.insight.period import parse_period
+from bot.insight.refresh import refresh_insight
 from bot.insight.response import ResponseTimes
 from bot.insight.service import ServiceReports
 from knowledge.gtfs import GtfsIndex
@@ -106,7 +106,7 @@ class InsightPages:
     def _response(self, request: Request, user: User) -> Response:
         def work() -> tuple[str, list[render.Table], list[tuple[str, str]]]:
             now = self.clock()
-            refresh_facts(self.engine, now=now)
+            refresh_insight(self.engine, self.settings, now=now)
             args = _args(request)
             period = parse_period(args.since, args.until, tz=self.tz, now=now)
             times = ResponseTimes(self.engine, tz=self.tz, target_minutes=self.settings.console.response_target_minutes)

@@ -10,16 +10,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, and_, case, distinct, func, select
+from sqlalchemy import Engine, and_, case, distinct, func, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import Subquery
 
 from bot.domain import as_utc
+from bot.insight.cells import split
 from bot.insight.period import Period
+from bot.insight.problem_rollup import NAME, counted
 from bot.insight.reading import reader
+from bot.insight.rollup_state import constant, covered_until
 from bot.insight.sqltime import local_hour
-from storage.models import ProblemRecord
+from storage.models import ProblemRecord, ProblemRollup
 
 P = ProblemRecord.__table__.c
+R = ProblemRollup.__table__.c
 DIMENSIONS = ("route", "stop", "category", "channel", "hour")
 WEEK = timedelta(days=7)
 
@@ -77,18 +82,43 @@ class ProblemReport:
 
 
 class ProblemLog:
-    """Aggregate queries over the ``problems`` table."""
+    """Aggregate queries over the ``problems`` table: whole local days and months from the
+    rollup (:mod:`bot.insight.problem_rollup`) once it holds them, the edges from the records.
+    A report for one route reads the records of the messages naming it."""
 
     def __init__(self, engine: Engine, *, tz: str) -> None:
         self.engine = reader(engine)
         self.tz = tz
         self.dialect = engine.dialect.name
 
+    def pieces(self, dimension: str, periods: dict[int, Period], keys: list[str] | None = None) -> Subquery:
+        """Rows ``tag, key, hour, reports, known`` for each tagged period: rollup rows for its
+        whole days (some subtracted), counted records for the rest (sum them per key)."""
+        covered = covered_until(self.engine, NAME, self.tz)
+        parts = []
+        for tag, period in periods.items():
+            cells = split(period, self.tz, covered)
+            for sign, condition in ((1, cells.condition), (-1, cells.minus_condition)):
+                if (cells.minus if sign < 0 else cells.rolled):
+                    rolled = select(constant(tag).label("tag"), R.key, R.hour, (sign * R.reports).label("reports"),
+                                    (sign * R.known).label("known"))
+                    rolled = rolled.where(R.dimension == dimension, condition(R.grain, R.day))
+                    parts.append(rolled.where(R.key.in_(keys)) if keys is not None else rolled)
+            where = (P.route_id.in_(keys),) if keys is not None else ()
+            for span in cells.raw:
+                raw = counted(dimension, span, self.dialect, self.tz, where=where).subquery()
+                parts.append(select(constant(tag).label("tag"), *raw.c))
+        return union_all(*parts).subquery("pieces")
+
     # -- building blocks -----------------------------------------------------------------
-    def _where(self, period: Period, route: str | None) -> list[ColumnElement]:
+    def _where(self, period: Period, route: str | None, *, shared: bool = False) -> list[ColumnElement]:
+        """``shared``: the figure reads only what every record of a message shares (time,
+        category, channel, alert), so the route's own records are enough."""
         since, until = as_utc(period.since), as_utc(period.until)
         where: list[ColumnElement] = [P.at >= since, P.at < until]
-        if route is not None:
+        if route is not None and shared:
+            where.append(P.route_id == route)
+        elif route is not None:
             named = select(P.message_id).where(P.route_id == route, P.at >= since, P.at < until)
             where.append(P.message_id.in_(named))
         return where
@@ -107,7 +137,12 @@ class ProblemLog:
     # -- reports ----------------------------------------------------------------------------
     def total(self, period: Period, route: str | None = None) -> Count:
         """All reports in the period (optionally those naming ``route``)."""
-        query = select(func.count(distinct(P.message_id)), self._known()).where(*self._where(period, route))
+        if route is None:
+            p = self.pieces("all", {0: period})
+            with self.engine.connect() as conn:
+                reports, known = conn.execute(select(func.sum(p.c.reports), func.sum(p.c.known))).one()
+            return Count("all", int(reports or 0), int(known or 0))
+        query = select(func.count(distinct(P.message_id)), self._known()).where(*self._where(period, route, shared=True))
         with self.engine.connect() as conn:
             reports, known = conn.execute(query).one()
         return Count("all", int(reports or 0), int(known or 0))
@@ -120,13 +155,18 @@ class ProblemLog:
         if dimension not in DIMENSIONS:
             msg = f"unknown dimension {dimension!r}; known: {', '.join(DIMENSIONS)}"
             raise ValueError(msg)
-        key = self._key(dimension, period).label("key")
-        reports = func.count(distinct(P.message_id)).label("reports")
-        query = (
-            select(key, reports, self._known().label("known"))
-            .where(*self._where(period, route), key.is_not(None))
-            .group_by(key)
-        )
+        if route is None:
+            p = self.pieces(dimension, {0: period})
+            key, reports = p.c.key, func.sum(p.c.reports).label("reports")
+            query = select(key, reports, func.sum(p.c.known)).group_by(key).having(reports > 0)
+        else:
+            key = self._key(dimension, period).label("key")
+            reports = func.count(distinct(P.message_id)).label("reports")
+            query = (
+                select(key, reports, self._known().label("known"))
+                .where(*self._where(period, route, shared=dimension not in ("route", "stop")), key.is_not(None))
+                .group_by(key)
+            )
         if dimension == "hour":
             query = query.order_by(key)
         else:
@@ -144,16 +184,15 @@ class ProblemLog:
     def trend(self, dimension: str, now: datetime, limit: int = 10) -> list[Trend]:
         """The most reported routes or stops in the 7 days before ``now`` against the 7 before."""
         now = as_utc(now)
-        middle, start = now - WEEK, now - 2 * WEEK
-        key = {"route": P.route_id, "stop": P.stop_name}[dimension]
-        recent = P.at >= middle
-        this_week = func.count(distinct(case((recent, P.message_id)))).label("this_week")
-        last_week = func.count(distinct(case((P.at < middle, P.message_id))))
+        p = self.pieces(dimension, {0: Period(now - 2 * WEEK, now - WEEK), 1: Period(now - WEEK, now)})
+        recent = p.c.tag == 1
+        this_week = func.sum(case((recent, p.c.reports), else_=0)).label("this_week")
         query = (
-            select(key, this_week, last_week, self._known(recent))
-            .where(P.at >= start, P.at < now, key.is_not(None))
-            .group_by(key)
-            .order_by(this_week.desc(), key)
+            select(p.c.key, this_week, func.sum(case((recent, 0), else_=p.c.reports)),
+                   func.sum(case((recent, p.c.known), else_=0)))
+            .group_by(p.c.key)
+            .having(func.sum(p.c.reports) > 0)
+            .order_by(this_week.desc(), p.c.key)
             .limit(limit)
         )
         with self.engine.connect() as conn:
@@ -164,12 +203,8 @@ class ProblemLog:
         """Reports per local hour for each of ``routes``: ``{route: [24 counts]}``."""
         if not routes:
             return {}
-        hour = self._key("hour", period).label("hour")
-        query = (
-            select(P.route_id, hour, func.count(distinct(P.message_id)))
-            .where(*self._where(period, None), P.route_id.in_(routes))
-            .group_by(P.route_id, hour)
-        )
+        p = self.pieces("heat", {0: period}, keys=routes)
+        query = select(p.c.key, p.c.hour, func.sum(p.c.reports)).group_by(p.c.key, p.c.hour)
         grid = {route: [0] * 24 for route in routes}
         with self.engine.connect() as conn:
             for route, h, n in conn.execute(query):
@@ -203,16 +238,15 @@ class HotSpot:
 def hot_spots(log: ProblemLog, day: Period, *, min_reports: int) -> list[HotSpot]:
     """Lines and stops with ``min_reports`` or more reports in ``day`` and none in the 7 days before."""
     found: list[HotSpot] = []
-    start = day.since - WEEK
-    for kind, key in (("line", P.route_id), ("stop", P.stop_name)):
-        on_day = func.count(distinct(case((P.at >= day.since, P.message_id))))
-        before = func.count(distinct(case((P.at < day.since, P.message_id))))
+    for kind, dimension in (("line", "route"), ("stop", "stop")):
+        p = log.pieces(dimension, {0: Period(day.since - WEEK, day.since), 1: day})
+        on_day = func.sum(case((p.c.tag == 1, p.c.reports), else_=0))
+        before = func.sum(case((p.c.tag == 1, 0), else_=p.c.reports))
         query = (
-            select(key, on_day)
-            .where(P.at >= as_utc(start), P.at < as_utc(day.until), key.is_not(None))
-            .group_by(key)
+            select(p.c.key, on_day)
+            .group_by(p.c.key)
             .having(and_(on_day >= min_reports, before == 0))
-            .order_by(on_day.desc(), key)
+            .order_by(on_day.desc(), p.c.key)
         )
         with log.engine.connect() as conn:
             found += [HotSpot(kind, str(k), int(n)) for k, n in conn.execute(query)]

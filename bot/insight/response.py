@@ -1,9 +1,10 @@
 """How fast we answer: first, next and resolution times, hand-overs, target hit rate, backlog.
 
-Figures come from ``response_facts`` (kept by :mod:`bot.insight.facts`) with medians and 90th
-percentiles computed by the database: ``percentile_cont`` on PostgreSQL; on SQLite, which has
-no percentile, a histogram the database groups and accumulates with windows, read with the same
-interpolation. The backlog is read live from ``messages``.
+Figures come from ``response_facts`` (kept by :mod:`bot.insight.facts`): whole local days and
+months from their rollup (:mod:`bot.insight.response_rollup`), the edges of the period from the
+facts. Medians and 90th percentiles come from one histogram the database sums and accumulates
+with windows, read with ``percentile_cont``'s interpolation. The backlog is read live from
+``messages``.
 """
 
 from __future__ import annotations
@@ -14,29 +15,35 @@ from datetime import datetime, timedelta
 from sqlalchemy import (
     Connection,
     Engine,
-    Integer,
     and_,
     case,
-    cast,
     func,
-    literal,
     literal_column,
     or_,
     select,
     union_all,
 )
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.selectable import Subquery
+from sqlalchemy.sql.selectable import Select
 
 from bot.domain import as_utc
-from bot.insight.period import Period
+from bot.insight.cells import Cells, split
+from bot.insight.period import Period, local_day
 from bot.insight.reading import reader
-from bot.insight.sqltime import local_hour
-from storage.models import Message, ResponseFact
+from bot.insight.response_rollup import (
+    COUNTS,
+    MEASURES,
+    covered_for,
+    fact_counts,
+    fact_key,
+    whole,
+)
+from bot.insight.response_rollup import NAME as ROLLUP
+from bot.insight.rollup_state import constant, load_state
+from storage.models import Message, ResponseFact, ResponseHistogram, ResponseRollup
 
 F = ResponseFact.__table__.c
 M = Message.__table__.c
-MEASURES = ("first_reply", "first_human", "next_reply", "resolution")
 BUCKETS = ((0, 60), (60, 300), (300, 900), (900, 3600), (3600, None))
 BUCKET_LABELS = ("<1 min", "1-5 min", "5-15 min", "15-60 min", ">60 min")
 DIMENSIONS = ("channel", "intent", "line", "hour")
@@ -123,82 +130,84 @@ class ResponseTimes:
         self.target_minutes = target_minutes
         self.dialect = engine.dialect.name
 
-    def _base(self, dimension: str | None, period: Period) -> Subquery:
-        since, until = as_utc(period.since), as_utc(period.until)
-        if dimension is None:
-            key: ColumnElement = literal("all")
-        elif dimension == "hour":
-            key = local_hour(F.received_at, self.dialect, self.tz, since, until)
-        else:
-            key = {"channel": F.channel, "intent": func.coalesce(F.intent, "-"), "line": F.route_id}[dimension]
-        return (
-            select(key.label("key"), *[F[c] for c in _COLUMNS])
-            .where(F.received_at >= since, F.received_at < until)
-            .subquery("base")
-        )
+    def _cells(self, period: Period, now: datetime) -> Cells:
+        """Whole days from the rollup (those over before the target's grace ends), the rest raw."""
+        with self.engine.connect() as conn:
+            covered = covered_for(load_state(conn, ROLLUP), self.tz, self.target_s)
+        due = local_day(as_utc(now) - timedelta(seconds=self.target_s), self.tz)
+        return split(period, self.tz, None if covered is None else min(covered, due))
 
     def groups(self, dimension: str | None, period: Period, *, now: datetime, limit: int = 30) -> list[ResponseGroup]:
         """Response figures per channel, intent, line or local hour (None: one group, all)."""
-        base = self._base(dimension, period)
-        s = base.c
+        name = dimension or "all"
+        cells = self._cells(period, now)
         due_before = as_utc(now) - timedelta(seconds=self.target_s)
-        opens = s.opens_case == True  # noqa: E712  (SQL comparison)
-        columns: list[ColumnElement] = [
-            s.key,
-            func.count(),
-            _sum(opens),
-            _sum(and_(opens, s.resolved == True)),  # noqa: E712
-            _sum(and_(opens, s.resolved == True, s.handed == False)),  # noqa: E712
-            _sum(and_(opens, s.handed == True)),  # noqa: E712
-            _sum(and_(opens, s.first_reply_s <= self.target_s)),
-            _sum(and_(opens, or_(s.first_reply_s.is_not(None), s.received_at < due_before))),
-        ]
-        pg = self.dialect == "postgresql"
-        if pg:
-            for name in MEASURES:
-                value = s[f"{name}_s"]
-                columns += [func.count(value), func.avg(value)]
-                columns += [func.percentile_cont(q).within_group(value) for q in (0.5, 0.9)]
-                columns += [_sum(_in_bucket(value, low, high)) for low, high in BUCKETS]
-        query = select(*columns).where(s.key.is_not(None)).group_by(s.key)
+        parts: list[Select] = []
+        r = ResponseRollup.__table__.c
+        for sign, condition in ((1, cells.condition), (-1, cells.minus_condition)):
+            if cells.minus if sign < 0 else cells.rolled:
+                parts.append(select(r.key, *[(sign * r[c]).label(c) for c in COUNTS], (sign * r.cases).label("due"))
+                             .where(r.dimension == name, condition(r.grain, r.day)))
+        for span in cells.raw:
+            key = fact_key(name, self.dialect, self.tz, span)
+            due = _sum(and_(F.opens_case == True, or_(F.first_reply_s.is_not(None),
+                                                      F.received_at < due_before))).label("due")
+            raw = (select(key.label("key"), *fact_counts(self.target_s), due)
+                   .where(F.received_at >= as_utc(span.since), F.received_at < as_utc(span.until), key.is_not(None)))
+            parts.append(raw.group_by(key) if name != "all" else raw)
+        pieces = union_all(*parts).subquery("pieces")
+        c = pieces.c
+        messages = func.sum(c.messages)
+        query = (select(c.key, messages, func.sum(c.cases), func.sum(c.resolved), func.sum(c.bot_alone),
+                        func.sum(c.handed), func.sum(c.target_met), func.sum(c.due))
+                 .group_by(c.key).having(messages > 0))
         if dimension == "hour":
-            query = query.order_by(s.key)
+            query = query.order_by(c.key)
         else:
-            query = query.order_by(func.count().desc(), s.key).limit(limit)
+            query = query.order_by(messages.desc(), c.key).limit(limit)
         with self.engine.connect() as conn:
             rows = [list(row) for row in conn.execute(query)]
-            if not pg:
-                empty = [0, None, None, None] + [0] * len(BUCKETS)
-                found = self._sqlite_measures(conn, base)
-                for row in rows:
-                    for name in MEASURES:
-                        row += found.get((name, str(row[0])), empty)
+            found = self._measures(conn, name, cells, [str(row[0]) for row in rows]) if rows else {}
+        empty = [0, None, None, None] + [0] * len(BUCKETS)
+        for row in rows:
+            for measure in MEASURES:
+                row += found.get((measure, str(row[0])), empty)
         groups = [_group(row) for row in rows]
         if dimension == "hour":
             have = {g.key: g for g in groups}
             groups = [have.get(str(h), _empty(str(h))) for h in range(24)]
         return groups
 
-    @staticmethod
-    def _sqlite_measures(conn: Connection, base: Subquery) -> dict[tuple[str, str], list]:
-        """Count, mean, median, 90th percentile and buckets of every duration per key, read from
-        one histogram the database groups and accumulates (SQLite has no percentile). Median and
-        90th percentile interpolate as ``percentile_cont`` does, exactly for durations in whole
-        seconds under an hour, whole minutes under a day, whole hours beyond."""
-        parts = []
-        for name in MEASURES:
-            value = base.c[f"{name}_s"]
-            width = case((value < 3600, 1), (value < 86400, 60), else_=3600)
-            parts.append(
-                select(literal(name).label("measure"), base.c.key.label("key"),
-                       (cast(value / width, Integer) * width).label("low"), value.label("value"))
-                .where(value.is_not(None), base.c.key.is_not(None))
-            )
+    def _measures(self, conn: Connection, dimension: str, cells: Cells, keys: list[str]) -> dict[tuple[str, str], list]:
+        """Count, mean, median, 90th percentile and banded counts of every duration per key, read
+        from one histogram the database sums and accumulates: the rollup's buckets for whole
+        days, each distinct value for the raw edges. Median and 90th percentile interpolate as
+        ``percentile_cont`` does between the values of the ranks around them, a bucket's value
+        being the mean of its durations: exact on raw values, within a bucket on rolled-up days."""
+        parts: list[Select] = []
+        h = ResponseHistogram.__table__.c
+        for sign, condition in ((1, cells.condition), (-1, cells.minus_condition)):
+            if cells.minus if sign < 0 else cells.rolled:
+                parts.append(select(h.measure, h.key, h.low, (sign * h.n).label("n"),
+                                    (sign * h.total_s).label("total_s"))
+                             .where(h.dimension == dimension, condition(h.grain, h.day), h.key.in_(keys)))
+        for span in cells.raw:
+            key = fact_key(dimension, self.dialect, self.tz, span)
+            for name in MEASURES:
+                value = F[f"{name}_s"]
+                parts.append(
+                    select(constant(name).label("measure"), key.label("key"), value.label("low"),
+                           func.count().label("n"), func.sum(value).label("total_s"))
+                    .where(value.is_not(None), key.in_(keys),
+                           F.received_at >= as_utc(span.since), F.received_at < as_utc(span.until))
+                    .group_by(*([] if dimension == "all" else [key]), value)
+                )
         stacked = union_all(*parts).subquery("stacked")
         v = stacked.c
         histogram = (
-            select(v.measure, v.key, v.low, func.count().label("n"), func.sum(v.value).label("total_s"))
+            select(v.measure, v.key, v.low, func.sum(v.n).label("n"), func.sum(v.total_s).label("total_s"))
             .group_by(v.measure, v.key, v.low)
+            .having(func.sum(v.n) > 0)  # buckets emptied by subtracted days
             .subquery("histogram")
         )
         h = histogram.c
@@ -212,9 +221,9 @@ class ResponseTimes:
         picks: list[ColumnElement] = [func.sum(c.n), func.sum(c.total_s) / func.sum(c.n)]
         for q in (0.5, 0.9):
             position = literal_column(repr(q)) * (c.total - 1)
-            lower = cast(position, Integer)
+            lower = whole(position, self.dialect)
             for rank in (lower, lower + 1):
-                picks.append(func.max(case((and_(c.before <= rank, rank < c.before + c.n), c.low))))
+                picks.append(func.max(case((and_(c.before <= rank, rank < c.before + c.n), c.total_s / c.n))))
             picks.append(func.max(position - lower))
         picks += [func.sum(case((_in_bucket(c.low, lo, hi), c.n), else_=0)) for lo, hi in BUCKETS]
         found: dict[tuple[str, str], list] = {}
@@ -262,10 +271,6 @@ class ResponseTimes:
         )
 
 
-_COLUMNS = (
-    "received_at", "opens_case", "resolved", "handed",
-    "first_reply_s", "first_human_s", "next_reply_s", "resolution_s",
-)
 
 
 def _sum(condition: ColumnElement) -> ColumnElement:

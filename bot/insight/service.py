@@ -226,7 +226,7 @@ class ServiceReports:
             direction = (row.payload or {}).get("direction")
             trips.append(TripOutcome(trip_id, _seconds(row.start_time), direction, status, row.max_delay_s))
         trips.sort(key=lambda t: (t.start_s is None, t.start_s or 0, t.trip_id))
-        count = lambda status: sum(1 for t in trips if t.status == status)  # noqa: E731
+        count = lambda status: sum(1 for t in trips if t.status == status)
         delays = [r.last_delay_s for r in rows if r.last_delay_s is not None and r.relationship != "CANCELED"]
         worst = [r.max_delay_s for r in rows if r.max_delay_s is not None and r.relationship != "CANCELED"]
         return ServiceDay(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -198,7 +198,7 @@ class SnapshotJob:
         stamp = str(feed.header.timestamp or int(as_utc(cached.fetched_at).timestamp()))
         if mark is not None and mark.value == stamp:
             return 0
-        observed = datetime.fromtimestamp(int(stamp), tz=timezone.utc)
+        observed = datetime.fromtimestamp(int(stamp), tz=UTC)
         count = self.store.store(feed, observed)
         with Session(engine) as session:
             row = session.get(Cursor, WATERMARK) or Cursor(channel=WATERMARK[0], name=WATERMARK[1], value=stamp)

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from bot.config import Settings
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from bot.config import FeedSettings, Settings
 from bot.domain import Decision, Intent
+from bot.insight.snapshots import SnapshotStore
+from bot.router import SERVICE_COUNT_REASON
 from handlers import ReplyWriter
+from knowledge.faq import FaqIndex
+from knowledge.gtfs import GtfsIndex
+from knowledge.store import Knowledge
 from tests.bot.eval_knowledge import eval_knowledge
-from tests.conftest import EVAL_NOW
+from tests.bot.insight.generated_day import TZ, at, feed, write_static
+from tests.conftest import EVAL, EVAL_NOW
 
 
 def _reply(decision: Decision) -> str:
@@ -21,3 +31,17 @@ def test_a_line_with_no_alert_names_the_line_and_the_time_of_the_data() -> None:
 def test_an_upcoming_strike_is_cited_with_its_dates() -> None:
     text = _reply(Decision("it", Intent.STATUS, alert_ids=("strike-2026-12-05",)))
     assert "Sciopero" in text and "dal 05/12 08:30 al 05/12 17:00" in text
+
+
+def test_a_service_count_question_is_answered_from_the_service_data(engine: Engine, tmp_path: Path) -> None:
+    gtfs = GtfsIndex.load(write_static(tmp_path / "gtfs"))
+    SnapshotStore(engine, tz=TZ, gtfs=gtfs).store(feed(at("07:20")), at("07:20"))
+    knowledge = Knowledge(gtfs, FaqIndex.load([EVAL / "faq"]), FeedSettings(), engine=engine, clock=lambda: at("23:00"))
+    decision = Decision("it", Intent.STATUS, routes=("R64",), reasons=(SERVICE_COUNT_REASON,))
+    text = ReplyWriter(knowledge, Settings()).draft(decision, "", now=at("23:00")).text
+    assert text.startswith("Oggi sulla linea bus 64: 6 corse programmate, 5 effettuate finora, 2 saltate")
+
+
+def test_a_service_count_question_without_service_data_gets_the_status_reply() -> None:
+    text = _reply(Decision("en", Intent.STATUS, routes=("62",), reasons=(SERVICE_COUNT_REASON,)))
+    assert "no disruptions" in text and "62" in text
