@@ -68,6 +68,9 @@ TOPICS: tuple[Topic, ...] = (
 _NETWORK_TOPICS = frozenset({"strike"})  # topics whose alerts concern the network, whatever is named
 _NETWORK = _words(r"rete\b|network|stazioni|stations|linee\b|lines\b|mezzi\b|in giro|tutta roma|whole city"
                   r"|across the city|citywide|all lines|tutte le linee|some stations|in citta|per roma|in town")
+_GENERAL = _words(r"what s going on|what is going on|what s happening|anything (?:i|we) should know|anything to know"
+                  r"|any news|news\b|novita|cosa succede|che succede|situazione|come va|how is|how are things"
+                  r"|disagi|disruptions?\b|problemi|problems|issues|what s up with|heads up")
 _PAST = _words(r"ieri|yesterday|last night|l altra sera|l altro giorno|settimana scorsa|last week|scors[oa]\b"
                r"|giorni fa|days ago")
 
@@ -96,8 +99,13 @@ def choose_alerts(
     when: Timeframe,
     routes: Sequence[str],
     stop_ids: Sequence[str],
+    services: Sequence[str] = (),
 ) -> AlertChoice:
-    """The alerts a correct reply to this message draws on, in feed order."""
+    """The alerts a correct reply to this message draws on, in feed order.
+
+    ``services``: names of services the message asks about that are no GTFS route (a replacement
+    shuttle "MA1"); an alert in force whose text names one describes that service.
+    """
     start, end = when.start, when.end
     reasons: list[str] = []
     if intent in (Intent.COMPLAINT, Intent.OTHER, Intent.EMERGENCY, Intent.FEEDBACK):
@@ -116,6 +124,13 @@ def choose_alerts(
             if alert.state(now) != "expired" and any(t.answers(alert, now) for t in topics):
                 chosen[alert.id] = alert
                 reasons.append(f"{alert.id} answers the question asked")
+    for name in services if intent == Intent.STATUS else ():
+        pattern = re.compile(rf"\b{re.escape(name)}\b", re.IGNORECASE)
+        for alert in index.alerts:
+            texts = (*alert.header.values(), *alert.description.values())
+            if alert.in_force(start, end) and any(pattern.search(text) for text in texts):
+                chosen[alert.id] = alert
+                reasons.append(f"{alert.id} describes {name}")
     # A strike stops the whole network: the strike question cites it whatever line or stop is named.
     wide_topics = [t for t in topics if network or t.name in _NETWORK_TOPICS]
     if wide_topics:
@@ -126,7 +141,9 @@ def choose_alerts(
                 if topic.answers(alert, now) and (topic.before_start or alert.in_force(start, end)):
                     chosen[alert.id] = alert
                     reasons.append(f"{alert.id} answers a {topic.name} question")
-    if network and not topics and asks:
+    # The whole network asked about in general ("what's going on tomorrow? any closures?"): every
+    # network-wide alert in force at the time asked, not only those of the kind named.
+    if network and asks and (not topics or _GENERAL.search(norm)):
         for alert in index.network(start, end):
             chosen[alert.id] = alert
         reasons.append("a question about the whole network")

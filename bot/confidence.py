@@ -25,13 +25,15 @@ def answer_confidence(
     faq_margin: float = 1.0,
     has_route: bool = False,
     has_stop: bool = False,
+    faq_unmet: bool = False,
 ) -> float:
     """A score in [0, 1] that the intent, lines, FAQ entry and alerts are all right.
 
     The intent's lead over the runner-up is the base; a FAQ answer is no surer than its calibrated
     match score (and no surer when a runner-up entry is close); venting, a personal case, a rhetorical
-    question or a report told without asking keep it under the threshold; weak stop matches, a status question about nothing in particular and a language
-    told by a hair each take some certainty away.
+    question or a report told without asking keep it under the threshold, and so does a FAQ entry that
+    says nothing of the subject asked about (``faq_unmet``); weak stop matches, a status question about
+    nothing in particular and a language told by a hair each take some certainty away.
     """
     confidence = min(1.0, 0.45 + reading.margin / 6.0)
     if reading.intent == Intent.FAQ:
@@ -50,6 +52,8 @@ def answer_confidence(
         confidence = min(confidence, _CAUTIOUS)  # mixed evidence: a person looks first
     if reading.intent == Intent.FAQ and has_route and has_stop:
         confidence = min(confidence, _CAUTIOUS)  # a line at a stop: a general answer may not fit the place
+    if reading.intent == Intent.FAQ and faq_unmet:
+        confidence = min(confidence, _CAUTIOUS)  # the entry answers something else than the subject asked
     if reading.intent == Intent.FAQ and faq_margin < _FAQ_MARGIN:
         confidence = min(confidence, _CAUTIOUS)  # two entries answer it about as well
     return round(max(0.0, min(1.0, confidence)), 3)

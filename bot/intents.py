@@ -15,7 +15,8 @@ _INTERROGATIVE = re.compile(
     r"|did|how|what|when|where|which|will|would|any|should|who|why|whats)\b"
 )
 _HAPPY_EMOJI = ("👍", "🙏", "❤", "😊", "🙂", "🥰", "💪", "👌", "😍", "🤗", "💛", "⭐", "👋", "☀")
-_ANGRY_EMOJI = ("😡", "🤬", "👎", "😤", "🙄", "😠", "💩", "🤡", "😒")
+# Anger, and the irony that turns praise into a reproach (eye-roll, clown, snail, upside-down face).
+_ANGRY_EMOJI = ("😡", "🤬", "👎", "😤", "🙄", "😠", "💩", "🤡", "😒", "🐌", "🙃", "🤦", "😑", "🥱", "💀")
 _CLAP = "👏"
 # Complaint categories in the order that wins a tie (the more specific problem first).
 _CATEGORY_ORDER = ("skipped_stop", "accessibility", "safety", "ticketing", "staff", "cleanliness", "climate",
@@ -23,6 +24,7 @@ _CATEGORY_ORDER = ("skipped_stop", "accessibility", "safety", "ticketing", "staf
 _ANSWERABLE = frozenset({Intent.STATUS, Intent.FAQ, Intent.FEEDBACK})  # intents a reply may go out alone for
 _STRONG_DANGER = 3.0  # one strong danger cue, or two weak ones, make an emergency without a call for help
 _STRONG_FAQ = 0.25  # FAQ score from which a FAQ phrasing ("come si", "can I") counts in full
+_SIGHT_WEIGHT = 5.0  # a sight's opening hours or admission: out of scope, whatever the FAQ says
 _KB_LIKELY = 0.35  # FAQ score from which a question naming a line is not taken as a status question
 
 
@@ -61,6 +63,12 @@ def is_emergency(norm: str) -> tuple[bool, list[str]]:
     if not_now > 0 and urgent <= 0:
         return False, [f"danger told as past or hypothetical: {', '.join(found + not_now_found)}"]
     return True, [f"danger now: {', '.join(found + urgent_found)}"]
+
+
+def visiting_a_sight(norm: str) -> bool:
+    """A question about visiting a sight or museum (hours, admission) with no word of transit in it."""
+    return (cues.SIGHTS.score(norm)[0] > 0 and cues.VISITING.score(norm)[0] > 0
+            and cues.TRANSIT_WORDS.score(norm)[0] == 0)
 
 
 def complaint_category(norm: str) -> tuple[Category | None, float]:
@@ -104,6 +112,10 @@ def read_intent(
     raw_complaint = complaint
     strong_complaint = cues.COMPLAINT.patterns[0][0].search(norm) is not None
     other, other_found = cues.OTHER.score(norm)
+    sight = visiting_a_sight(norm)
+    if sight:  # "a che ora apre il Pantheon?": not a question about the network
+        other += _SIGHT_WEIGHT
+        reasons.append("asks about visiting a sight, not about travelling")
 
     thanks += sum(1.0 for e in _HAPPY_EMOJI if e in text)
     angry = sum(2.5 for e in _ANGRY_EMOJI if e in text)
@@ -141,7 +153,8 @@ def read_intent(
         faq -= 1.5
 
     sarcastic = thanks > 0 and (
-        strong_complaint or complaint >= 2.0 or category_score >= 3.0 or (_CLAP in text and status_core)
+        strong_complaint or complaint >= 2.0 or category_score >= 3.0
+        or (_CLAP in text and (status_core or complaint > 0 or category_score > 0))
     )
     if sarcastic:
         reasons.append(f"thanks with a problem: sarcasm ({', '.join(thanks_found)})")
@@ -193,7 +206,7 @@ def _cautions(
         found.append("a problem told")
     if personal > 0:
         found.append("a personal case or a request for a person")
-    if intent == Intent.FAQ and cues.OUT_OF_SCOPE.score(norm)[0] > 0:
+    if intent == Intent.FAQ and (cues.OUT_OF_SCOPE.score(norm)[0] > 0 or visiting_a_sight(norm)):
         found.append("words from outside the network")
     if _RHETORICAL.search(norm) or "!!" in text:
         found.append("rhetorical or exclaimed")

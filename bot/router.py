@@ -28,6 +28,8 @@ _SERVICE_COUNT = re.compile(
     r"|corse (?:saltate|soppresse|cancellate|perse)|(?:trips|runs|services) (?:were |have been |got )?"
     r"(?:cancelled|canceled|missed|dropped))\b"
 )
+# A service code that may be no GTFS route ("MA1", "MB2" shuttles): letters and digits, upper case.
+_SERVICE_NAME = re.compile(r"\b(?=[A-Z0-9]*[A-Z])(?=[A-Z0-9]*\d)[A-Z0-9]{2,6}\b")
 SERVICE_COUNT_REASON = "service count: trips run and missed today"
 _MIN_FAQ_WORDS = 2  # below this many content words a FAQ score means nothing ("64?")
 STOP_WORDS_ANY = STOP_WORDS["it"] | STOP_WORDS["en"]
@@ -69,9 +71,12 @@ class Router:
         )
         when = timeframe(text, now, self.timezone, lines=numbers, norm=norm)
         stop_ids = [stop_id for mention in stops for stop_id in mention.stop_ids]
+        services = [name for name in _SERVICE_NAME.findall(text) if not find_routes(kn.gtfs, name)]
         choice = choose_alerts(
-            kn.alerts, intent=reading.intent, norm=norm, now=now, when=when, routes=routes, stop_ids=stop_ids
+            kn.alerts, intent=reading.intent, norm=norm, now=now, when=when, routes=routes, stop_ids=stop_ids,
+            services=services,
         )
+        unmet = kn.faq.unmet_topics(text, faq.faq_id) if faq and reading.intent == Intent.FAQ else ()
         confidence = answer_confidence(
             reading,
             faq_score=faq_score,
@@ -83,9 +88,12 @@ class Router:
             faq_margin=faq_margin,
             has_route=bool(routes),
             has_stop=bool(stops),
+            faq_unmet=bool(unmet),
         )
         reasons = [*reading.reasons, *(f"caution: {c}" for c in reading.cautions)]
         reasons += choice.reasons
+        if unmet:
+            reasons.append(f"caution: the FAQ entry says nothing of {', '.join(t.lstrip('~') for t in unmet)}")
         if not when.is_now:
             reasons.append(f"time asked: {when.label}")
         return Decision(

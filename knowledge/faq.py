@@ -14,8 +14,8 @@ from typing import Any, TextIO
 from rapidfuzz import fuzz
 
 from knowledge.faq_entries import FaqEntry, FaqError, check_unique_ids, read_entries
-from knowledge.synonyms import concepts_of
-from knowledge.text import content_tokens, stem
+from knowledge.synonyms import CONCEPT_MARK, HEAD_TOPICS, concepts_of, phrase_concepts
+from knowledge.text import STOP_WORDS, normalise, stem
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -52,6 +52,8 @@ _COVERAGE_WEIGHT = 0.30
 _ANSWER_WEIGHT = 0.6
 _SENTENCE_END = re.compile(r"(?<=[.;:!?])\s+")
 _CONCEPT_WEIGHT = 2.5  # term frequency given to a concept a word stands for (see knowledge.synonyms)
+_DEFINING_SHARE = 1 / 3  # a topic named in this share of an entry's questions is what the entry is about
+_STOP = STOP_WORDS["it"] | STOP_WORDS["en"]
 _CALIBRATION_SAMPLE = 1500  # stored questions used, at most, to fit the calibration
 
 
@@ -117,6 +119,7 @@ class FaqIndex:
             raise FaqError(msg)
         self._entries = tuple(entries)
         self._by_id = {entry.id: entry for entry in self._entries}
+        self._entry_number = {entry.id: e for e, entry in enumerate(self._entries)}
         self.threshold = threshold
         self._match_answers = match_answers
         self._build()
@@ -171,6 +174,22 @@ class FaqIndex:
             matches.append(FaqMatch(self._entries[e].id, round(score, 4), lang or text_lang))
         return matches
 
+    def unmet_topics(self, text: str, faq_id: str) -> tuple[str, ...]:
+        """The topics `text` is about (a refund, a lost item, a dog, ...) that entry `faq_id` never mentions.
+
+        A match that leaves the subject of the question unanswered ("money back for a pass" matched
+        to the pass prices) is not supported, however high its score: the answer is about something else.
+        """
+        e = self._entry_number.get(faq_id)
+        if e is None:
+            return ()
+        stems = {_term(word) for word in message_words(text)}
+        asked = stems | {c for term in stems for c in concepts_of(term)}
+        defining = self._entry_topics[e]
+        unasked = defining if not defining & asked else frozenset()  # the message never names what it is about
+        untold = {c for c in asked & HEAD_TOPICS if c in self._term_entries and e not in self._term_entries[c]}
+        return tuple(sorted(unasked | untold))
+
     def answer(self, faq_id: str, lang: str) -> str:
         """Return the answer of `faq_id` in `lang`, falling back to Italian, then English."""
         entry = self._by_id.get(faq_id)
@@ -196,7 +215,7 @@ class FaqIndex:
         char_bags: list[dict[str, float]] = []
         for e, entry in enumerate(self._entries):
             for lang, text, weight in _stored_texts(entry, self._match_answers):
-                words = content_tokens(text)
+                words = message_words(text)
                 word_bags.append(_word_bag(words))
                 char_bags.append(_char_bag(words))
                 self._text_entry.append(e)
@@ -215,14 +234,34 @@ class FaqIndex:
             for term in terms:
                 counts = self._term_entries.setdefault(term, {})
                 counts[self._text_entry[t]] = counts.get(self._text_entry[t], 0) + 1
+        self._entry_topics = self._defining_topics()
         n = len(self._entries)
         self._entry_idf = {
             term: math.log(1.0 + n / len(counts)) for term, counts in self._term_entries.items()
         }
 
+    def _defining_topics(self) -> list[frozenset[str]]:
+        """Per entry, the head topics (``HEAD_TOPICS``) that a good share of its questions name."""
+        counts: list[dict[str, int]] = [{} for _ in self._entries]
+        asked = [0] * len(self._entries)
+        for t, terms in enumerate(self._text_terms):
+            if not self._is_question[t]:
+                continue
+            e = self._text_entry[t]
+            asked[e] += 1
+            for term in terms & HEAD_TOPICS:
+                counts[e][term] = counts[e].get(term, 0) + 1
+        return [
+            frozenset(term for term, n in counts[e].items() if n >= _DEFINING_SHARE * asked[e])
+            for e in range(len(self._entries))
+        ]
+
     def _ranked(self, text: str, skip: _Skip) -> list[tuple[float, int, str]]:
         """Return (raw score, entry, language of its best text) for similar entries, best first."""
-        words = content_tokens(text)
+        return self._ranked_words(message_words(text), skip)
+
+    def _ranked_words(self, words: list[str], skip: _Skip) -> list[tuple[float, int, str]]:
+        """`_ranked` for words already read (content words and phrase concepts)."""
         if not words:
             return []
         best: dict[int, list[float]] = {}
@@ -270,7 +309,7 @@ class FaqIndex:
 
     def _coverage(self, words: list[str], skip: _Skip) -> dict[int, float]:
         """Return, per entry, the idf-weighted share of the message's known terms it holds."""
-        stems = {stem(word) for word in words}
+        stems = {_term(word) for word in words}
         terms = (stems | {c for term in stems for c in concepts_of(term)}) & self._entry_idf.keys()
         total = sum(self._entry_idf[term] for term in terms)
         covered: dict[int, float] = {}
@@ -298,7 +337,7 @@ class FaqIndex:
         for t in questions[::step]:
             entry = self._text_entry[t]
             for skip in (_Skip(text=t), _Skip(entry=entry)):
-                ranked = self._ranked(self._text_words[t], skip)
+                ranked = self._ranked_words(self._text_words[t].split(), skip)
                 if not ranked:
                     samples.append((0.0, 0.0, 0))
                     continue
@@ -321,10 +360,24 @@ def _stored_texts(entry: FaqEntry, with_answers: bool) -> list[tuple[str, str, f
     return texts
 
 
+def message_words(text: str) -> list[str]:
+    """The words a text is matched on: its content words, then the concepts its phrases stand for."""
+    norm = normalise(text)
+    return [word for word in norm.split() if word not in _STOP] + list(phrase_concepts(norm))
+
+
+def _term(word: str) -> str:
+    """A word's index term: its stem, or the concept itself for a phrase concept ("~refund")."""
+    return word if word.startswith(CONCEPT_MARK) else stem(word)
+
+
 def _word_bag(words: Sequence[str]) -> dict[str, float]:
     """Stemmed words and the transit concepts they stand for ("multa", "fine" -> "~fine")."""
     bag: dict[str, float] = {}
     for word in words:
+        if word.startswith(CONCEPT_MARK):
+            bag[word] = bag.get(word, 0.0) + _CONCEPT_WEIGHT
+            continue
         term = stem(word)
         bag[term] = bag.get(term, 0.0) + 1.0
         for concept in concepts_of(term):
@@ -335,7 +388,7 @@ def _word_bag(words: Sequence[str]) -> dict[str, float]:
 def _char_bag(words: Sequence[str]) -> dict[str, float]:
     bag: dict[str, float] = {}
     for word in words:
-        if word.isdigit():
+        if word.isdigit() or word.startswith(CONCEPT_MARK):
             continue
         padded = f" {word} "
         for i in range(len(padded) - _CHAR_SIZE + 1):

@@ -38,6 +38,8 @@ _NOT_LINE_BEFORE = frozenset({
     "only", "just", "about", "around", "approx", "quasi", "almost", "ben", "tipo", "like", "anche", "also",
     "posto", "binario", "platform", "gate", "vagone", "carrozza", "uscita", "exit", "piano", "floor",
     "pagina", "page", "sconto", "meno", "più", "piu", "more", "less", "+", "-", "×",
+    # clock times: "sono le 7", "il bus delle 8", "passati 20 (minuti)"
+    "le", "delle", "nelle", "sulle", "passati", "passate", "trascorsi", "quarter", "past", "half",
 })
 _STREET = frozenset({
     "via", "viale", "v", "piazza", "p", "pza", "piazzale", "largo", "corso", "vicolo", "lungotevere",
@@ -151,7 +153,8 @@ class RouteFinder:
             return glued
         if tok.is_number:
             route_id = self.exact.get(tok.text)
-            if route_id is None:
+            if route_id is None:  # still judged: "le 7 e 40" is a time even where no line 7 exists
+                verdicts[i] = self._number_is_line(tokens, i, verdicts, not_lines)
                 return None
             is_line = self._number_is_line(tokens, i, verdicts, not_lines)
             verdicts[i] = is_line

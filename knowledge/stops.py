@@ -49,6 +49,11 @@ _STOP_WORDS_BEFORE = frozenset({
     "palina",
 })
 _STOP_WORDS_AFTER = frozenset({"station", "stazione", "metro", "stop", "fermata", "stn", "underground"})
+# Words that, right after a name, tell the state of a station ("ottaviano chiusa", "spagna open?").
+_STATION_STATE = frozenset({
+    "chiusa", "chiuso", "chiuse", "aperta", "aperto", "riaperta", "riaperto", "closed", "open", "reopened",
+    "shut", "funziona", "ferma", "bloccata", "inagibile", "accessibile",
+})
 _DIRECTION = frozenset({"direzione", "direction", "dir", "bound", "capolinea"})
 _ARTICLES_ONLY = frozenset({"il", "lo", "la", "i", "gli", "le", "er", "the", "un", "una", "uno"})
 _STOP_CODE_CUE = frozenset({"fermata", "stop", "palina", "paline", "codice", "code"})
@@ -234,11 +239,11 @@ class StopFinder:
         if n >= 2:
             return 0.9
         capitalised = first_tok.text[:1].isupper() and not fuzzy
-        if prev in _ARTICLES_ONLY:
+        if prev in _ARTICLES_ONLY and not (key.metro and capitalised and prev == "the"):
             return 0.0
         if key.metro:
-            if prev in _PLACE_BEFORE or prev in _LIST_JOIN:
-                return 0.85
+            if prev in _PLACE_BEFORE or prev in _LIST_JOIN or nxt in _STATION_STATE:
+                return 0.85  # "a ottaviano", "con ottaviano chiusa", "lepanto riaperta?"
             if i == 0 and nxt is not None:  # a station opening the message: "lepanto chiusa?"
                 return 0.7
             return 0.7 if capitalised else 0.0

@@ -59,7 +59,7 @@ _IT_STOP = frozenset(
     devono vorrei voglio volevo vuoi vuole potete possiamo possono qualche qualcuno qualcosa
     tipo cioe comunque allora quindi pure magari solo ecco eh ah oh beh boh mah
     ciao salve buongiorno buonasera buonanotte grazie prego scusate scusa scusi gentili per favore
-    favore perfavore aho ahah ahaha lol
+    favore perfavore aho ahah ahaha lol fino finche roma
     """.split()
 )
 
@@ -73,7 +73,7 @@ _EN_STOP = frozenset(
     she should so some such t than that the their theirs them themselves then there these they
     this those through to too under until up very was wasn we were weren what which while who
     whom why will with won would wouldn y you your yours yourself yourselves ve d get got
-    hi hello hey thanks thank please sorry ok okay yes yeah guys lol also really just still
+    hi hello hey thanks thank please sorry ok okay yes yeah guys lol also really just still rome
     """.split()
 )
 

@@ -5,9 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import and_, false, or_
-from sqlalchemy.sql.elements import ColumnElement
-
 from bot.insight.period import Period, day_period, local_day
 
 DAY, MONTH = "d", "m"
@@ -29,16 +26,12 @@ class Cells:
         """Whether any of the period comes from a rollup."""
         return bool(self.months or self.days)
 
-    def condition(self, grain: ColumnElement, day: ColumnElement) -> ColumnElement:
-        """Selects the rollup rows to add."""
-        parts = [and_(grain == DAY, day >= low, day < high) for low, high in self.days]
-        parts += [and_(grain == MONTH, day >= low, day < high) for low, high in self.months]
-        return or_(*parts) if parts else false()
-
-    def minus_condition(self, grain: ColumnElement, day: ColumnElement) -> ColumnElement:
-        """Selects the rollup rows to subtract."""
-        parts = [and_(grain == DAY, day >= low, day < high) for low, high in self.minus]
-        return or_(*parts) if parts else false()
+    def blocks(self) -> list[tuple[str, date, date, int]]:
+        """``(grain, first, after last, sign)`` for each range of rollup rows to add (+1) or
+        subtract (-1): each one primary-key range of the rollup tables, read on its own."""
+        return ([(DAY, low, high, 1) for low, high in self.days]
+                + [(MONTH, low, high, 1) for low, high in self.months]
+                + [(DAY, low, high, -1) for low, high in self.minus])
 
 
 def _next_month(day: date) -> date:

@@ -98,12 +98,11 @@ class ProblemLog:
         parts = []
         for tag, period in periods.items():
             cells = split(period, self.tz, covered)
-            for sign, condition in ((1, cells.condition), (-1, cells.minus_condition)):
-                if (cells.minus if sign < 0 else cells.rolled):
-                    rolled = select(constant(tag).label("tag"), R.key, R.hour, (sign * R.reports).label("reports"),
-                                    (sign * R.known).label("known"))
-                    rolled = rolled.where(R.dimension == dimension, condition(R.grain, R.day))
-                    parts.append(rolled.where(R.key.in_(keys)) if keys is not None else rolled)
+            for grain, low, high, sign in cells.blocks():
+                rolled = select(constant(tag).label("tag"), R.key, R.hour, (sign * R.reports).label("reports"),
+                                (sign * R.known).label("known"))
+                rolled = rolled.where(R.dimension == dimension, R.grain == grain, R.day >= low, R.day < high)
+                parts.append(rolled.where(R.key.in_(keys)) if keys is not None else rolled)
             where = (P.route_id.in_(keys),) if keys is not None else ()
             for span in cells.raw:
                 raw = counted(dimension, span, self.dialect, self.tz, where=where).subquery()

@@ -144,10 +144,9 @@ class ResponseTimes:
         due_before = as_utc(now) - timedelta(seconds=self.target_s)
         parts: list[Select] = []
         r = ResponseRollup.__table__.c
-        for sign, condition in ((1, cells.condition), (-1, cells.minus_condition)):
-            if cells.minus if sign < 0 else cells.rolled:
-                parts.append(select(r.key, *[(sign * r[c]).label(c) for c in COUNTS], (sign * r.cases).label("due"))
-                             .where(r.dimension == name, condition(r.grain, r.day)))
+        for grain, low, high, sign in cells.blocks():
+            parts.append(select(r.key, *[(sign * r[c]).label(c) for c in COUNTS], (sign * r.cases).label("due"))
+                         .where(r.dimension == name, r.grain == grain, r.day >= low, r.day < high))
         for span in cells.raw:
             key = fact_key(name, self.dialect, self.tz, span)
             due = _sum(and_(F.opens_case == True, or_(F.first_reply_s.is_not(None),
@@ -186,11 +185,10 @@ class ResponseTimes:
         being the mean of its durations: exact on raw values, within a bucket on rolled-up days."""
         parts: list[Select] = []
         h = ResponseHistogram.__table__.c
-        for sign, condition in ((1, cells.condition), (-1, cells.minus_condition)):
-            if cells.minus if sign < 0 else cells.rolled:
-                parts.append(select(h.measure, h.key, h.low, (sign * h.n).label("n"),
-                                    (sign * h.total_s).label("total_s"))
-                             .where(h.dimension == dimension, condition(h.grain, h.day), h.key.in_(keys)))
+        for grain, low, high, sign in cells.blocks():
+            parts.append(select(h.measure, h.key, h.low, (sign * h.n).label("n"), (sign * h.total_s).label("total_s"))
+                         .where(h.dimension == dimension, h.grain == grain, h.day >= low, h.day < high,
+                                h.key.in_(keys)))
         for span in cells.raw:
             key = fact_key(dimension, self.dialect, self.tz, span)
             for name in MEASURES:

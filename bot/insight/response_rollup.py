@@ -19,6 +19,7 @@ from sqlalchemy import (
     Engine,
     Integer,
     String,
+    Table,
     and_,
     case,
     cast,
@@ -28,6 +29,8 @@ from sqlalchemy import (
     union,
     union_all,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import Select
 
@@ -126,14 +129,21 @@ def refresh_response_rollup(engine: Engine, *, now: datetime, tz: str, target_s:
             days = _runs(_touched(conn, dialect, tz, cutoff, everything))
         built, months = 0, set()
         for low, high in days:
+            if not fresh:
+                _shift_months(conn, dialect, low, high, -1)
             _build_days(conn, dialect, tz, target_s, low, high)
+            if not fresh:
+                _shift_months(conn, dialect, low, high, 1)
             built += (high - low).days
             month = month_of(low)
             while month < high:
                 months.add(month)
                 month = month_span(month)[1]
         for month in sorted(months):
-            _build_month(conn, dialect, month)
+            if fresh:
+                _build_month(conn, dialect, month)
+            else:
+                _prune_month(conn, month)
         covered = max(local_day(as_utc(now), tz), local_day(everything.until, tz)) + timedelta(days=1)
         if not fresh:
             covered = max(covered, date.fromisoformat(state["covered"]))
@@ -223,3 +233,43 @@ def _build_month(conn: Connection, dialect: str, month: date) -> None:
             select(constant(MONTH), first, h.dimension, h.key, h.measure, h.low, func.sum(h.n), func.sum(h.total_s))
             .where(h.dimension == dimension, h.grain == DAY, h.day >= low, h.day < high)
             .group_by(h.dimension, h.key, h.measure, h.low)))
+
+
+def _upsert(conn: Connection, dialect: str, table: Table, names: list[str], query: Select,
+            summed: tuple[str, ...]) -> None:
+    """``INSERT ... SELECT`` adding ``summed`` columns into rows already there."""
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(table).from_select(names, query)
+    keys = [c.name for c in table.primary_key.columns]
+    conn.execute(statement.on_conflict_do_update(
+        index_elements=keys, set_={name: table.c[name] + statement.excluded[name] for name in summed}))
+
+
+def _shift_months(conn: Connection, dialect: str, low: date, high: date, sign: int) -> None:
+    """Add (``sign`` 1) or take away (-1) the day rows of ``[low, high)`` to or from the rows of
+    their months: a day rebuilt costs its own rows, not its month's."""
+    r, h = RR.c, RH.c
+    month = month_of(low)
+    while month < high:
+        after = month_span(month)[1]
+        first, start, stop = date_constant(month, dialect), max(low, month), min(high, after)
+        for dimension in DIMENSIONS:
+            _upsert(conn, dialect, RR, ["grain", "day", "dimension", "key", *COUNTS],
+                    select(constant(MONTH), first, r.dimension, r.key, *[sign * func.sum(r[c]) for c in COUNTS])
+                    .where(r.dimension == dimension, r.grain == DAY, r.day >= start, r.day < stop)
+                    .group_by(r.dimension, r.key), COUNTS)
+            _upsert(conn, dialect, RH, ["grain", "day", "dimension", "key", "measure", "low", "n", "total_s"],
+                    select(constant(MONTH), first, h.dimension, h.key, h.measure, h.low, sign * func.sum(h.n),
+                           sign * func.sum(h.total_s))
+                    .where(h.dimension == dimension, h.grain == DAY, h.day >= start, h.day < stop)
+                    .group_by(h.dimension, h.key, h.measure, h.low), ("n", "total_s"))
+        month = after
+
+
+def _prune_month(conn: Connection, month: date) -> None:
+    """Drop the month rows that taking days away left empty."""
+    for dimension in DIMENSIONS:
+        conn.execute(delete(RR).where(RR.c.dimension == dimension, RR.c.grain == MONTH, RR.c.day == month,
+                                      RR.c.messages == 0))
+        conn.execute(delete(RH).where(RH.c.dimension == dimension, RH.c.grain == MONTH, RH.c.day == month,
+                                      RH.c.n == 0))
