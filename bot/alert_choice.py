@@ -85,6 +85,20 @@ class AlertChoice:
     reasons: tuple[str, ...]
 
 
+def _describing(
+    index: AlertIndex, services: Sequence[str], start: datetime, end: datetime | None
+) -> list[tuple[Alert, str]]:
+    """The alerts in force whose texts name one of ``services`` (a shuttle that is no GTFS route)."""
+    found = []
+    for name in services:
+        pattern = re.compile(rf"\b{re.escape(name)}\b", re.IGNORECASE)
+        for alert in index.alerts:
+            texts = (*alert.header.values(), *alert.description.values())
+            if alert.in_force(start, end) and any(pattern.search(text) for text in texts):
+                found.append((alert, name))
+    return found
+
+
 def topics_asked(norm: str) -> list[Topic]:
     """The kinds of disruption a normalised message asks about."""
     return [t for t in TOPICS if t.asked.search(norm)]
@@ -118,19 +132,17 @@ def choose_alerts(
             chosen[alert.id] = alert
     asks = intent in (Intent.STATUS, Intent.FAQ)
     topics = topics_asked(norm) if intent == Intent.STATUS else []
-    network = intent == Intent.STATUS and (not (routes or stop_ids) or _NETWORK.search(norm) is not None)
+    named = _describing(index, services, start, end) if intent == Intent.STATUS else []
+    for alert, name in named:
+        chosen[alert.id] = alert
+        reasons.append(f"{alert.id} describes {name}")
+    subject = bool(routes or stop_ids or named)
+    network = intent == Intent.STATUS and (not subject or _NETWORK.search(norm) is not None)
     if topics and (routes or stop_ids):
         for alert in index.matching(routes, stop_ids):
             if alert.state(now) != "expired" and any(t.answers(alert, now) for t in topics):
                 chosen[alert.id] = alert
                 reasons.append(f"{alert.id} answers the question asked")
-    for name in services if intent == Intent.STATUS else ():
-        pattern = re.compile(rf"\b{re.escape(name)}\b", re.IGNORECASE)
-        for alert in index.alerts:
-            texts = (*alert.header.values(), *alert.description.values())
-            if alert.in_force(start, end) and any(pattern.search(text) for text in texts):
-                chosen[alert.id] = alert
-                reasons.append(f"{alert.id} describes {name}")
     # A strike stops the whole network: the strike question cites it whatever line or stop is named.
     wide_topics = [t for t in topics if network or t.name in _NETWORK_TOPICS]
     if wide_topics:

@@ -11,7 +11,14 @@ from __future__ import annotations
 
 from bot.cues_complaint import CATEGORIES, COMPLAINT
 from bot.cues_danger import DANGER, NOT_NOW, URGENT
-from bot.cues_other import OTHER, OUT_OF_SCOPE, PERSONAL, SIGHTS, TRANSIT_WORDS, VISITING
+from bot.cues_other import (
+    OTHER,
+    OUT_OF_SCOPE,
+    PERSONAL,
+    SIGHTS,
+    TRANSIT_WORDS,
+    VISITING,
+)
 from bot.cueset import CueSet
 
 __all__ = [

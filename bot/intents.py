@@ -113,8 +113,9 @@ def read_intent(
     strong_complaint = cues.COMPLAINT.patterns[0][0].search(norm) is not None
     other, other_found = cues.OTHER.score(norm)
     sight = visiting_a_sight(norm)
-    if sight:  # "a che ora apre il Pantheon?": not a question about the network
+    if sight:  # "a che ora apre il Pantheon?": not a question about the network, whatever the FAQ matched
         other += _SIGHT_WEIGHT
+        faq_score = 0.0
         reasons.append("asks about visiting a sight, not about travelling")
 
     thanks += sum(1.0 for e in _HAPPY_EMOJI if e in text)

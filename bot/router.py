@@ -8,8 +8,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.alert_choice import choose_alerts
-from bot.config import Settings
 from bot.confidence import AUTO_THRESHOLD, answer_confidence, choose_action
+from bot.config import Settings
 from bot.domain import Decision, Intent
 from bot.intents import read_intent
 from bot.language import language_scores
