@@ -54,7 +54,7 @@ TOPICS: tuple[Topic, ...] = (
           effects=frozenset({"DETOUR"})),
     Topic("frequency", _words("frequenz|ogni quanto|how often|frequency|ridott"),
           effects=frozenset({"REDUCED_SERVICE"}), header=_words("ogni|every|frequen")),
-    Topic("closure", _words("chius|closed|closure|aperta|aperte|aperto|open"),
+    Topic("closure", _words("chius|closed|closure|aperta|aperte|aperto|open|riapr|re open"),
           header=_words("chius|closed")),
     Topic("replacement", _words("sostitu|navett|replacement|replaced|shuttle"),
           effects=frozenset({"MODIFIED_SERVICE"}), header=_words("sostitut|replacement")),
@@ -65,8 +65,11 @@ TOPICS: tuple[Topic, ...] = (
                              "|quando finisce|quando finiscono|when will it end|how long will"),
           header=_words(""), now_only=True),
 )
+_SERVICE_TOPICS = frozenset({"strike", "closure", "delay", "replacement"})  # unambiguous words of service
 _NETWORK_TOPICS = frozenset({"strike"})  # topics whose alerts concern the network, whatever is named
 _NETWORK = _words(r"rete\b|network|stazioni|stations|linee\b|lines\b|mezzi\b|in giro|tutta roma|whole city"
+                  r"|public transport|trasporto pubblico|trasporti pubblici|buses (?:and )?(?:metro|trams)"
+                  r"|(?:bus|autobus) e (?:metro|tram)|bus (?:and )?metro"
                   r"|across the city|citywide|all lines|tutte le linee|some stations|in citta|per roma|in town")
 _GENERAL = _words(r"what s going on|what is going on|what s happening|anything (?:i|we) should know|anything to know"
                   r"|any news|news\b|novita|cosa succede|che succede|situazione|come va|how is|how are things"
@@ -97,6 +100,18 @@ def _describing(
             if alert.in_force(start, end) and any(pattern.search(text) for text in texts):
                 found.append((alert, name))
     return found
+
+
+def asks_about_network(norm: str) -> bool:
+    """A question about the network as a whole and how it runs ("any problems on the network this weekend?")."""
+    if not names_network(norm):
+        return False
+    return _GENERAL.search(norm) is not None or any(t.name in _SERVICE_TOPICS for t in topics_asked(norm))
+
+
+def names_network(norm: str) -> bool:
+    """Whether a normalised message names the whole network ("la rete", "all lines", "i mezzi")."""
+    return _NETWORK.search(norm) is not None
 
 
 def topics_asked(norm: str) -> list[Topic]:

@@ -33,7 +33,8 @@ STATUS = CueSet.build("status", [
           "|in servizio|circola|circolano|regolare|regolari|regolarmente|normale|solito percorso|tutto ok"
           "|tutto regolare|ferma a|ferma alla|ferma al|fa fermata|arriva fino|arrivano fino|va regolare|aperta"
           "|aperto|aperte|running|run|runs|operating|in service|working|normally|as usual|back to normal"
-          "|open|stop at|stops at|go to|going to \\w+ station"),
+          "|open|stop at|stops at|go to|going to \\w+ station|in orario|on schedule|running on time"
+          "|riapre|riaprono|riaperta|riaperto|riaperte|riapertura|reopen|reopens|reopened|reopening"),
     (5.0, "sciopero|scioperi|scioperano|strike|strikes"),
     (2.0, "come va|com e la situazione|situazione|disagi|disagio|how is|how s|affected|interessat[oa]"
           "|coinvolt[oa]|impacted|riparat[oa]|ripristinat[oa]|fixed|repaired|back in service|torna normale"
@@ -63,7 +64,8 @@ THANKS = CueSet.build("thanks", [
           "|cortese|cortesissim[oa]|disponibile|utile|utili|utilissim[oaie]|velocissim[oa]|efficient[ei]"
           "|puntuale|puntuali|pulito|pulita|puliti|benissimo|great|awesome|excellent|amazing|brilliant"
           "|helpful|super helpful|kind|friendly|lovely|well done|good job|great job|shoutout|shout out|kudos"
-          "|on time|clean|spotless|appreciated|appreciate|love|adoro|bellissim[oa]|top"),
+          "|on time|clean|spotless|appreciated|appreciate|love|adoro|bellissim[oa]|top|nice|bella idea"
+          "|ottima idea|bella iniziativa|ottima iniziativa|good idea|great idea"),
     (1.0, "finalmente|finally|ok|perfect|buon lavoro|buona giornata|have a nice day"),
     (2.0, "cheers|all sorted|sorted|much appreciated|grazie di tutto|grazie lo stesso|grazie comunque"
           "|tutto risolto|problem solved|buona serata|buona domenica|buon weekend|buon fine settimana|buone feste"

@@ -42,7 +42,7 @@ CATEGORIES: dict[str, CueSet] = {
         (1.5, f"ogni {N} minuti|ogni {N} min|{N} min between|{N} minutes between|treni ogni|frequenza"),
     ]),
     "crowding": CueSet.build("crowding", [
-        (3.0, "sardine|pien[oaie]|strapien[oaie]|affollat[oaie]|calca|carro bestiame|pigiati|schiacciati"
+        (3.0, "sardine|pien[oaie]|strapien[oaie]|stracolm[oaie]|pien[oaie] zepp[oaie]|affollat[oaie]|calca|carro bestiame|pigiati|schiacciati"
               "|non si sale|non si respira|packed|crowded|rammed|overcrowded|couldn t get on|could not get on"
               "|left behind|no room|like sardines|spinge|spingono|pieno come un uovo"),
     ]),

@@ -46,7 +46,9 @@ OTHER = CueSet.build("other", [
           "|hanno ragione|sottopagat[oi]|licenziat[oa]|my name is|mi chiamo|verbale|pratica n|numero pratica"
           "|pratica numero|fine no|fine number|reference number|annullate|annullatela|annullatelo|cancel it"
           "|cancel the fine|mi chiama qualcuno|chiamatemi|call me|nessuna risposta|no reply|no answer"
-          "|per entrare|pe entra|per entra|ingresso|entrance fee|treno per|train to|trains to"),
+          "|per entrare|pe entra|per entra|ingresso|entrance fee|treno per|train to|trains to"
+          "|sono un (?:autista|dipendente|conducente|macchinista|controllore)|sono dipendente|cambio turno"
+          "|i m a (?:driver|bus driver|employee)|i work for you|as an employee|busta paga|my shift|il mio turno"),
     (2.5, "incapaci|ladri|idioti|buffoni|pagliacci|cialtroni|merda|vaffanculo|fanculo|stronzi|stronzo"
           f"|idiots|morons|clowns|fuck|fucking|{_NOT_A_STREET}(?:firenze|napoli|milano|venezia|bologna|torino)"
           "|florence|naples"

@@ -112,7 +112,7 @@ def read_intent(
     raw_complaint = complaint
     strong_complaint = cues.COMPLAINT.patterns[0][0].search(norm) is not None
     other, other_found = cues.OTHER.score(norm)
-    sight = visiting_a_sight(norm)
+    sight = visiting_a_sight(norm) and not (has_subject and status > 0 and question)
     if sight:  # "a che ora apre il Pantheon?": not a question about the network, whatever the FAQ matched
         other += _SIGHT_WEIGHT
         faq_score = 0.0
@@ -127,27 +127,36 @@ def read_intent(
         complaint += 2.0  # shouting
         strong_complaint = True
 
+    if _RUNS_ASKED.search(text):  # "la metro A va?": whether it runs, the plainest status question
+        status, status_found = status + 2.0, [*status_found, "va?"]
     # A status cue beyond "today"/"still" is what makes a status question.
     status_core = status > 0 and any(f not in _TIME_WORDS for f in status_found)
     if not status_core:
         status = 0.0
-    habitual = question and cues.HABITUAL.score(norm)[0] > 0 and cues.NOW.score(norm)[0] == 0
+    habitual = (question and cues.HABITUAL.score(norm)[0] > 0 and cues.NOW.score(norm)[0] == 0
+                and not _RUNNING_NORMALLY.search(norm))
     if habitual:  # how the line usually runs: the timetable answers it
         status_core = False
         status *= 0.3
         reasons.append("asks how service usually runs")
     faq = faq_cue * (1.0 if faq_score >= _STRONG_FAQ else 0.5) + 5.0 * faq_score
     complaint += category_score * (0.5 if question and not strong_complaint else 1.0)
+    reproach = _PROBLEM_TOLD.search(norm) is not None and (not question or _RHETORICAL.search(norm) is not None)
+    if reproach:
+        complaint += 3.0  # a problem measured or told as recurring, and no real question: a report
+        strong_complaint = True
 
     if question:
-        if status_core:
+        if status_core and not reproach:
             status += 1.5
         if faq_cue:
             faq += 1.0
         if not strong_complaint:
             complaint -= 2.0
         thanks -= 2.0
-        if has_subject and (status_core or not (faq_cue or (faq_score >= _KB_LIKELY and not has_route))):
+        if has_subject and not reproach and (
+            status_core or not (faq_cue or (faq_score >= _KB_LIKELY and not has_route))
+        ):
             status += 3.0
     else:
         status = status * 0.5 - 1.0  # a disruption told, not asked about, is a report
@@ -211,6 +220,12 @@ def _cautions(
         found.append("words from outside the network")
     if _RHETORICAL.search(norm) or "!!" in text:
         found.append("rhetorical or exclaimed")
+    if intent == Intent.STATUS and _PROBLEM_TOLD.search(norm):
+        found.append("a problem told with its measure or its history")
+    past_only = _PAST_TOLD.search(norm) is not None and cues.NOW.score(norm)[0] == 0
+    past_problem = _PAST_TENSE.search(norm) is not None and complaint_category(norm)[1] > 0
+    if intent == Intent.STATUS and (past_only or past_problem):
+        found.append("a past experience told")
     if intent in (Intent.STATUS, Intent.FAQ) and not question:
         found.append("not asked as a question")
     if _PHONE_OR_EMAIL.search(text):
@@ -221,8 +236,26 @@ def _cautions(
 # "avvisare no?", "vero?", "perché il 64 non passa mai?": a question that is really a reproach.
 _RHETORICAL = re.compile(
     r"\b(?:no|o no|vero|eh|right|really|seriously)$|^(?:ma |e )?perche\b|^why\b|\b(?:ma perche|perche mai"
-    r"|why on earth|ma quando mai|manco|nemmeno|neanche|mai una|never once)\b"
+    r"|why on earth|ma quando mai|manco|nemmeno|neanche|mai una|never once|ma chi|siete seri|ma siete"
+    r"|are you serious|are you kidding|you kidding|is this a joke|ma scherzate|ma stiamo scherzando)\b"
 )
+# "la metro A va?", "il 64 passa?": asking whether a line runs, on the raw text (the question mark counts).
+_RUNS_ASKED = re.compile(r"\b(?:va|vanno|passa|passano|funziona|funzionano)\s*\?", re.IGNORECASE)
+# "is tram 2 running normally?": the state now, not how the line usually runs.
+_RUNNING_NORMALLY = re.compile(r"\b(?:running|working|operating|run|runs|funziona|funzionano|va|vanno) (?:normally"
+                               r"|as normal|regolarmente|normalmente)\b")
+# "in ritardo di mezz'ora", "rotto da giorni", "anche oggi": a problem measured or told as recurring is a report.
+_PROBLEM_TOLD = re.compile(
+    r"\b(?:ritardo|ritardi|late|delayed) (?:di|by) (?:mezz ora|un ora|\d+|oltre|piu di|over|more than)"
+    r"|\bda (?:giorni|settimane|mesi|ore|un ora|mezz ora)\b|\bfor (?:days|weeks|months|hours|ages)\b"
+    r"|\b(?:anche|pure|ancora una volta) (?:oggi|stamattina|stasera)\b|\bcome (?:sempre|al solito)\b"
+    r"|\b(?:yet again|as always|every single day|tutti i giorni|ogni giorno)\b"
+)
+# A status question is about now or later: one set in the past only ("ieri", "last night") tells an experience.
+_PAST_TOLD = re.compile(r"\b(?:ieri|yesterday|last night|l altra sera|l altro giorno|last week|settimana scorsa"
+                        r"|giorni fa|days ago)\b")
+# "the train was freezing", "il bus era pieno": a problem told in the past tense, past the opening word.
+_PAST_TENSE = re.compile(r"(?<!^)\b(?:was|were|era|erano)\b")
 _PHONE_OR_EMAIL = re.compile(r"\+\d{2}|\b3\d{2}[ .]?\d{6,7}\b|\b0\d{1,3}[ .]?\d{6,8}\b|[\w.]+@[\w-]+\.[a-z]{2,}")
 
 

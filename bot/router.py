@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot.alert_choice import choose_alerts
+from bot.alert_choice import asks_about_network, choose_alerts, names_network
 from bot.confidence import AUTO_THRESHOLD, answer_confidence, choose_action
 from bot.config import Settings
 from bot.domain import Decision, Intent
@@ -31,6 +31,12 @@ _SERVICE_COUNT = re.compile(
 # A service code that may be no GTFS route ("MA1", "MB2" shuttles): letters and digits, upper case.
 _SERVICE_NAME = re.compile(r"\b(?=[A-Z0-9]*[A-Z])(?=[A-Z0-9]*\d)[A-Z0-9]{2,6}\b")
 SERVICE_COUNT_REASON = "service count: trips run and missed today"
+NETWORK_STATUS_REASON = "asks how the whole network runs: a status question, whatever the FAQ matched"
+STRIKE_DATE_REASON = "asks about a strike on a day: a status question, whatever the FAQ matched"
+_STRIKE = re.compile(r"\b(?:sciopero|scioperi|strike|strikes)\b")
+_AHEAD = re.compile(r"\b(?:in vista|in arrivo|prossim[oaie]|upcoming|next|coming up|planned|previst[oaie])\b")
+# "how do I report problems on the network?": a how-to question, not one about today's service.
+_HOW_TO = re.compile(r"\b(?:come (?:faccio|si|posso)|how (?:do|can|should) (?:i|we|you)|how to|dove|where|a chi|who)\b")
 _MIN_FAQ_WORDS = 2  # below this many content words a FAQ score means nothing ("64?")
 STOP_WORDS_ANY = STOP_WORDS["it"] | STOP_WORDS["en"]
 
@@ -70,6 +76,11 @@ class Router:
             route.short_name for route in (kn.gtfs.route(r) for r in routes) if route and route.short_name.isdigit()
         )
         when = timeframe(text, now, self.timezone, lines=numbers, norm=norm)
+        if reading.intent == Intent.FAQ and reading.question and _HOW_TO.search(norm) is None:
+            if not has_subject and asks_about_network(norm):
+                reading = replace(reading, intent=Intent.STATUS, reasons=(*reading.reasons, NETWORK_STATUS_REASON))
+            elif _STRIKE.search(norm) and (not when.is_now or _AHEAD.search(norm)):
+                reading = replace(reading, intent=Intent.STATUS, reasons=(*reading.reasons, STRIKE_DATE_REASON))
         stop_ids = [stop_id for mention in stops for stop_id in mention.stop_ids]
         services = [name for name in _SERVICE_NAME.findall(text) if not find_routes(kn.gtfs, name)]
         choice = choose_alerts(
@@ -89,6 +100,7 @@ class Router:
             has_route=bool(routes),
             has_stop=bool(stops),
             faq_unmet=bool(unmet),
+            network_named=names_network(norm),
         )
         reasons = [*reading.reasons, *(f"caution: {c}" for c in reading.cautions)]
         reasons += choice.reasons
@@ -116,3 +128,4 @@ class Router:
             return False
         kinds = {route.kind for route in (self.knowledge.gtfs.route(r) for r in routes) if route}
         return bool(kinds) and kinds <= {"bus", "tram", "trolleybus"}
+
