@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 import io
 import json
+from pathlib import Path
+
+import pytest
 
 from bot.config import Settings
 from bot.domain import Action, Decision, Intent
@@ -38,9 +41,20 @@ def test_an_emergency_not_escalated_lowers_recall() -> None:
     assert score(outcomes).metrics["emergency_recall"] == 0.0
 
 
-def test_our_own_cases_meet_the_targets() -> None:
+LABELLED_SETS = [
+    CASES,
+    REPO / "tests" / "bot" / "fresh_cases.jsonl",
+    REPO / "tests" / "bot" / "fresh2_cases.jsonl",
+    REPO / "tests" / "bot" / "fresh3_cases.jsonl",
+    REPO / "tests" / "bot" / "fresh4_cases.jsonl",
+    EVAL / "dev.jsonl",
+]
+
+
+@pytest.mark.parametrize("labelled", LABELLED_SETS, ids=lambda p: p.stem)
+def test_labelled_sets_meet_the_targets(labelled: Path) -> None:
     out = io.StringIO()
-    assert evaluate_command(_args(json=True), Settings(), out) == 0
+    assert evaluate_command(_args(file=str(labelled), json=True), Settings(), out) == 0
     metrics = json.loads(out.getvalue())["metrics"]
     assert metrics["intent_accuracy"] >= 0.90
     assert metrics["route_exact_set"] >= 0.95
