@@ -7,9 +7,11 @@ import json
 import threading
 import time
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from tests.bot.channels import http_fake
 
 TOKEN = "123456:TEST-token"
 BOT = {"id": 123456, "is_bot": True, "first_name": "Sportello", "username": "sportello_bot",
@@ -99,26 +101,11 @@ class FakeTelegram:
 
     # -- server ---------------------------------------------------------------------------
     def start(self) -> FakeTelegram:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_POST(self) -> None:
-                fake.handle(self)
-
-            do_GET = do_POST
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        self.server = http_fake.serve(lambda request, _method: self.handle(request))
         return self
 
     def stop(self) -> None:
-        if self.server:
-            self.server.shutdown()
-            self.server.server_close()
+        http_fake.stop(self.server)
 
     def handle(self, request: BaseHTTPRequestHandler) -> None:
         path = urlsplit(request.path).path

@@ -20,6 +20,8 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from oauthlib.oauth1.rfc5849 import signature, utils
 
+from tests.bot.channels import http_fake
+
 X_HOST = "https://api.twitter.com"
 CONSUMER_KEY = "ck-test"
 CONSUMER_SECRET = "cs-test"
@@ -138,27 +140,11 @@ class FakeX:
 
     # -- server ---------------------------------------------------------------------------
     def start(self) -> FakeX:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                fake.handle(self, "GET")
-
-            def do_POST(self) -> None:
-                fake.handle(self, "POST")
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        self.server = http_fake.serve(self.handle)
         return self
 
     def stop(self) -> None:
-        if self.server:
-            self.server.shutdown()
-            self.server.server_close()
+        http_fake.stop(self.server)
 
     def handle(self, request: BaseHTTPRequestHandler, method: str) -> None:
         parts = urlsplit(request.path)
