@@ -88,3 +88,24 @@ def test_missing_file_says_how_to_fix_it(tmp_path: Path) -> None:
 def test_relative_paths_are_relative_to_the_config_file(tmp_path: Path) -> None:
     settings = load_settings(_write(tmp_path, "knowledge:\n  gtfs: data/gtfs\n"))
     assert settings.knowledge.gtfs == str(tmp_path / "data" / "gtfs")
+
+
+def test_the_readme_names_every_setting() -> None:
+    from pydantic import BaseModel
+
+    from bot.config import Settings
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+
+    def keys(model: type[BaseModel], prefix: str) -> list[str]:
+        found: list[str] = []
+        for name, field in model.model_fields.items():
+            annotation = field.annotation
+            if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                found += keys(annotation, f"{prefix}{name}.")
+            else:
+                found.append(f"{prefix}{name}")
+        return found
+
+    missing = [key for key in keys(Settings, "") if f"`{key}`" not in readme]
+    assert missing == []
