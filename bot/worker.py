@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import random
 import socket
 import threading
 import time
@@ -28,6 +29,12 @@ class Pipeline(Protocol):
     def decide(self, message: Message) -> tuple[Decision, DraftReply]:
         """Route ``message`` and write its reply."""
         ...
+
+
+def retry_delay(attempts: int) -> float:
+    """Seconds before a failed message is tried again: 2, 4, 8 … up to five minutes, with jitter."""
+    base = min(300.0, 2.0 ** max(1, attempts))
+    return base * random.uniform(0.8, 1.2)
 
 
 def worker_name(index: int = 0) -> str:
@@ -157,7 +164,7 @@ class Worker:
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
         row = self.queue.get(claim.message_id)
         if row.attempts < self.max_attempts:
-            self.queue.release(claim, error=detail)
+            self.queue.release(claim, error=detail, retry_in=retry_delay(row.attempts))
             return
         # Tried too often: a person must look, and the message is never dropped.
         with session_scope(self.queue.engine) as session:

@@ -191,10 +191,14 @@ class MessageQueue:
                 raise LeaseLost(msg)
         return Claim(claim.message_id, claim.state, claim.worker, until)
 
-    def release(self, claim: Claim, *, error: str | None = None) -> None:
-        """Give a message back to the queue without changing its state."""
+    def release(self, claim: Claim, *, error: str | None = None, retry_in: float = 0.0) -> None:
+        """Give a message back to the queue without changing its state.
+
+        With ``retry_in`` no worker takes it again before that many seconds have passed.
+        """
+        until = self.clock() + timedelta(seconds=retry_in) if retry_in > 0 else None
         with session_scope(self.engine) as session:
-            values: dict[str, object] = {"lease_owner": None, "lease_until": None}
+            values: dict[str, object] = {"lease_owner": None, "lease_until": until}
             if error is not None:
                 values["last_error"] = error[:4000]
             session.execute(

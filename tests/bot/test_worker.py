@@ -106,7 +106,9 @@ def test_a_failed_post_is_retried_without_a_second_reply(engine: Engine, clock: 
     message_id = _ask(queue, "il tram 8 funziona oggi?")
     worker.run_once()
     assert queue.get(message_id).state == MessageState.ROUTED
-    worker.run_once()
+    assert worker.run_once() is False  # backing off: nobody takes it again at once
+    clock.advance(3)
+    assert worker.run_once()
     replies = queue.replies_for(message_id)
     assert queue.get(message_id).state == MessageState.AUTO_SENT
     assert [(r.status, r.attempts) for r in replies] == [("posted", 2)]
@@ -126,3 +128,23 @@ def test_reply_rows_are_one_per_message(engine: Engine, clock: FixedClock) -> No
     with Session(engine) as session:
         replies = session.execute(select(Reply)).scalars().all()
     assert sorted(r.message_id for r in replies) == [1, 2, 3, 4, 5]
+
+
+class _BrokenPipeline:
+    """A router that fails on every message, as a bug in a rule would."""
+
+    def decide(self, message: object) -> tuple[object, object]:
+        raise RuntimeError("rule exploded")
+
+
+def test_a_message_that_keeps_failing_goes_to_a_person_and_is_never_lost(engine: Engine, clock: FixedClock) -> None:
+    worker, queue = _worker(engine, clock)
+    worker.pipeline = _BrokenPipeline()  # type: ignore[assignment]
+    message_id = _ask(queue, "il tram 8 funziona oggi?")
+    for _ in range(worker.max_attempts):
+        assert worker.run_once()
+        clock.advance(400)
+    row = queue.get(message_id)
+    assert row.state == MessageState.AWAITING_REVIEW
+    assert row.last_error and "rule exploded" in row.last_error
+    assert worker.run_once() is False

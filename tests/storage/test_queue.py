@@ -123,3 +123,14 @@ def test_release_returns_the_message_to_the_queue(engine: Engine, clock: FixedCl
     again = queue.claim("w2", 30)
     assert again is not None and again.message_id == claim.message_id
     assert queue.get(claim.message_id).last_error == "boom"
+
+
+def test_release_with_retry_in_keeps_the_message_back_until_then(engine: Engine, clock: FixedClock) -> None:
+    queue = MessageQueue(engine, clock=clock)
+    queue.enqueue(_message("m"))
+    claim = queue.claim("w1", 30)
+    assert claim is not None
+    queue.release(claim, error="channel down", retry_in=10)
+    assert queue.claim("w2", 30) is None
+    clock.advance(11)
+    assert queue.claim("w2", 30) is not None
