@@ -165,13 +165,11 @@ def _eval(args: argparse.Namespace) -> int:
 
 @command("faq match")
 def _faq_match(args: argparse.Namespace) -> int:
-    from knowledge.faq import FaqIndex, run_faq_match
+    from knowledge.faq import DEFAULT_THRESHOLD, FaqIndex, run_faq_match
 
     paths = args.faq or list(settings_from(args).knowledge.faq)
-    index = FaqIndex.load(paths)
-    if args.threshold is not None:
-        index = index.with_threshold(args.threshold)
-    run_faq_match(index, sys.stdin, sys.stdout)
+    threshold = DEFAULT_THRESHOLD if args.threshold is None else args.threshold
+    run_faq_match(FaqIndex.load(paths, threshold=threshold), sys.stdin, sys.stdout)
     return 0
 
 
@@ -234,7 +232,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    logging.getLogger("apscheduler").setLevel(logging.DEBUG if args.verbose else logging.WARNING)
+    for noisy in ("apscheduler", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.DEBUG if args.verbose else logging.WARNING)
     try:
         return COMMANDS[_command_name(args)](args)
     except SportelloError as exc:
