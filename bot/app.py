@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import secrets
 import signal
 import sys
 import threading
@@ -171,8 +170,3 @@ class Application:
 def _announce(line: str) -> None:
     """A line for operators (and crash tests) on stderr, flushed at once."""
     print(f"sportello: {line}", file=sys.stderr, flush=True)
-
-
-def random_secret() -> str:
-    """A fresh secret for signing sessions when none is configured."""
-    return secrets.token_urlsafe(32)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -243,11 +242,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-
-
-def print_json(data: object) -> None:
-    """Write ``data`` as one JSON line on stdout."""
-    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":

@@ -51,11 +51,6 @@ class EntitySelector:
     direction_id: int | None = None
 
     @property
-    def names_stop(self) -> bool:
-        """A stop alone or a stop paired with something else."""
-        return self.stop_id is not None
-
-    @property
     def is_network_wide(self) -> bool:
         """Names an agency, a route alone, a route type alone or a stop alone (no trip, no pairing)."""
         if self.trip_id is not None:

@@ -12,7 +12,6 @@ from sqlalchemy import Engine
 
 from bot.config import Settings
 from bot.domain import OutboundReply, PostResult
-from bot.errors import ConfigError
 from storage.queue import MessageQueue
 
 
@@ -80,13 +79,3 @@ def register(cls: type[Channel]) -> type[Channel]:
     """Class decorator: make an adapter known by its ``name``."""
     CHANNELS[cls.name] = cls
     return cls
-
-
-def channel_class(name: str) -> type[Channel]:
-    """The adapter registered as ``name``; a config error lists the known ones."""
-    try:
-        return CHANNELS[name]
-    except KeyError:
-        known = ", ".join(sorted(CHANNELS))
-        msg = f"channels.{name}: unknown channel; known channels: {known}"
-        raise ConfigError(msg) from None

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import DateTime, Float, Integer, String, case, cast, func, literal
+from sqlalchemy import DateTime, Integer, String, case, cast, func, literal
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.domain import as_utc
@@ -84,15 +84,8 @@ def local_date(
     return cast(func.date(column, shift), String)
 
 
-def seconds_between(later: ColumnElement, earlier: ColumnElement, dialect: str) -> ColumnElement:
-    """``later - earlier`` in seconds (NULL when either is NULL)."""
-    if dialect == "postgresql":
-        return cast(func.extract("epoch", later - earlier), Float)
-    return func.round((func.julianday(later) - func.julianday(earlier)) * 86400.0, 3)
-
-
 def seconds_between_sql(later: str, earlier: str, dialect: str) -> str:
-    """The same as :func:`seconds_between`, as SQL text for hand-written statements."""
+    """``later - earlier`` in seconds (NULL when either is NULL), as SQL text for hand-written statements."""
     if dialect == "postgresql":
         return f"CAST(EXTRACT(EPOCH FROM ({later}) - ({earlier})) AS DOUBLE PRECISION)"
     return f"ROUND((julianday({later}) - julianday({earlier})) * 86400.0, 3)"
