@@ -113,14 +113,11 @@ class Worker:
         if state == MessageState.RECEIVED:
             action = self._route(claim)
             if action == Action.AUTO:
-                self.deliverer.deliver(claim, self.channels[self._channel_of(claim)])
+                self.deliverer.deliver(claim, self.channels[claim.channel])
         elif state == MessageState.ROUTED:
             self._resume_routed(claim)
         elif state in (MessageState.APPROVED, MessageState.EDITED):
-            self.deliverer.deliver(claim, self.channels[self._channel_of(claim)])
-
-    def _channel_of(self, claim: Claim) -> str:
-        return self.queue.get(claim.message_id).channel
+            self.deliverer.deliver(claim, self.channels[claim.channel])
 
     def _route(self, claim: Claim) -> Action:
         row = self.queue.get(claim.message_id)

@@ -43,6 +43,7 @@ class Claim:
     state: MessageState
     worker: str
     lease_until: datetime
+    channel: str = ""
 
 
 class MessageQueue:
@@ -170,7 +171,7 @@ class MessageQueue:
             row.attempts += 1
             session.add(row)
             assert row.id is not None
-            return Claim(row.id, MessageState(row.state), worker, until)
+            return Claim(row.id, MessageState(row.state), worker, until, row.channel)
 
     def extend(self, claim: Claim, lease_seconds: float) -> Claim:
         """Renew a lease still held; raise :class:`LeaseLost` if another worker has it."""
@@ -189,7 +190,7 @@ class MessageQueue:
             if done.rowcount != 1:  # type: ignore[attr-defined]
                 msg = f"message {claim.message_id}: lease of {claim.worker} was lost"
                 raise LeaseLost(msg)
-        return Claim(claim.message_id, claim.state, claim.worker, until)
+        return Claim(claim.message_id, claim.state, claim.worker, until, claim.channel)
 
     def release(self, claim: Claim, *, error: str | None = None, retry_in: float = 0.0) -> None:
         """Give a message back to the queue without changing its state.
