@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.domain import utcnow
 from bot.insight.jobs import schedule_insight
 from bot.pipeline import RoutingPipeline
+from bot.privacy.logfilter import install as install_personal_data_filter
 from bot.router import Router
 from bot.scheduler import JobLeases, Scheduler
 from bot.web.server import build_web_app
@@ -154,6 +155,8 @@ class Application:
                 config = uvicorn.Config(
                     self.web_app(), host=web.host, port=web.port, log_level="info", lifespan="off"
                 )
+                for name in ("uvicorn", "uvicorn.access"):  # uvicorn's own handlers skip the root's
+                    install_personal_data_filter(logging.getLogger(name))
                 server = uvicorn.Server(config)
                 _announce(f"web chat on http://{web.host}:{web.port}")
                 server.run()

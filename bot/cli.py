@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bot.config import Settings, load_settings
 from bot.errors import SportelloError
+from bot.privacy.logfilter import install as install_personal_data_filter
 
 log = logging.getLogger("sportello")
 
@@ -231,6 +232,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    install_personal_data_filter()
     for noisy in ("apscheduler", "alembic"):
         logging.getLogger(noisy).setLevel(logging.DEBUG if args.verbose else logging.WARNING)
     try:

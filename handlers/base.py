@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from bot.domain import Decision, DraftReply, Intent
+from bot.privacy.pii import without_echo
 from handlers import complaint, emergency, faq, feedback, other, status
 from handlers.policy import choose_action
 
@@ -57,6 +58,6 @@ class ReplyWriter:
     ) -> DraftReply:
         """The reply to a message, with the action the policy allows."""
         context = HandlerContext(decision, text, self.knowledge, self.settings, now, case_id)
-        reply = HANDLERS[decision.intent](context)
+        reply = without_echo(HANDLERS[decision.intent](context), text)
         action = choose_action(decision, self.settings.policy, knowledge=self.knowledge, now=now)
         return DraftReply(text=reply, lang=context.lang, action=action)

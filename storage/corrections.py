@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from bot.domain import Category, Decision, Intent
 from bot.errors import StorageError
+from bot.privacy.pii import redact
 from storage.db import session_scope
 from storage.models import Correction, Message, ProblemRecord
 from storage.problems import record_problems
@@ -98,7 +99,7 @@ def labelled_examples(engine: Engine) -> Iterator[dict[str, Any]]:
         yield {
             "id": f"correction-{correction.id}",
             "channel": message.channel,
-            "text": message.text,
+            "text": redact(message.text),
             "lang": label.get("lang"),
             "intent": label.get("intent"),
             "routes": label.get("routes", []),

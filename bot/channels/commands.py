@@ -12,6 +12,7 @@ from sqlalchemy import Engine, select
 from sqlmodel import Session
 
 from bot.domain import Action, Decision, DraftReply, Intent
+from bot.privacy.pii import redact
 from storage.models import Case, Message
 
 if TYPE_CHECKING:
@@ -139,7 +140,7 @@ class CommandDesk:
             if wanted in (r.route_id.casefold(), r.short_name.casefold(), r.display_name.casefold())
         )
         if not routes:
-            return self._fixed(lang, _UNKNOWN["line"][lang].format(arg=argument), "line")
+            return self._fixed(lang, _UNKNOWN["line"][lang].format(arg=redact(argument)), "line")
         alerts = self.knowledge.alerts.applicable(self.clock(), routes=routes)
         decision = Decision(
             lang=lang, intent=Intent.STATUS, routes=routes, alert_ids=tuple(a.id for a in alerts),
@@ -152,7 +153,7 @@ class CommandDesk:
         gtfs = self.knowledge.gtfs
         stop = gtfs.stop_by_code(code) or gtfs.stop(code)
         if stop is None:
-            return self._fixed(lang, _UNKNOWN["stop"][lang].format(arg=argument), "stop")
+            return self._fixed(lang, _UNKNOWN["stop"][lang].format(arg=redact(argument)), "stop")
         alerts = self.knowledge.alerts.applicable(self.clock(), stops=(stop.stop_id,))
         decision = Decision(
             lang=lang, intent=Intent.STATUS, stops=(stop.name,), stop_ids=(stop.stop_id,),
@@ -164,7 +165,7 @@ class CommandDesk:
         number = argument.lstrip("#").split()[0]
         state = self._case_state(int(number), message) if number.isdigit() else None
         if state is None:
-            return self._fixed(lang, _UNKNOWN["case"][lang].format(arg=argument), "case")
+            return self._fixed(lang, _UNKNOWN["case"][lang].format(arg=redact(argument)), "case")
         word = "Segnalazione" if lang == "it" else "Report"
         return self._fixed(lang, f"{word} n. {number}: {_CASE_STATE[lang][state]}.", "case")
 

@@ -27,6 +27,7 @@ from bot.insight.refresh import refresh_insight
 from bot.insight.render import minutes, share
 from bot.insight.response import OPEN_STATES, Backlog, ResponseTimes
 from bot.insight.service import RouteNames
+from bot.privacy.pii import redact
 from knowledge.gtfs import GtfsIndex
 from storage.models import Message
 
@@ -72,7 +73,7 @@ def build_digest(engine: Engine, settings: Settings, *, now: datetime, gtfs: Gtf
     times = ResponseTimes(engine, tz=tz, target_minutes=settings.console.response_target_minutes)
     with reader(engine).connect() as conn:
         waiting = [
-            Waiting(int(r.id), r.channel, as_utc(r.received_at), r.state, " ".join(r.text.split())[:120])
+            Waiting(int(r.id), r.channel, as_utc(r.received_at), r.state, redact(" ".join(r.text.split()))[:120])
             for r in conn.execute(
                 select(M.id, M.channel, M.received_at, M.state, M.text)
                 .where(M.state.in_(OPEN_STATES)).order_by(M.received_at, M.id).limit(5)
