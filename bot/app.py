@@ -83,6 +83,7 @@ class Application:
             lease_seconds=self.settings.workers.lease_seconds,
             idle_seconds=self.settings.workers.idle_seconds,
             max_attempts=self.settings.workers.max_attempts,
+            claim_batch=self.settings.workers.claim_batch,
             pause_after_claim=debug.pause_after_claim,
             pause_before_finalize=debug.pause_before_finalize,
             announce=_announce,

@@ -12,6 +12,7 @@ from sqlmodel import Session
 from bot.channels.base import Channel
 from bot.domain import BOT_ACTOR, MessageState, OutboundReply
 from storage.db import session_scope
+from storage.hotpath import record_posted
 from storage.models import Message, Reply
 from storage.queue import Claim, MessageQueue
 
@@ -73,14 +74,18 @@ class Deliverer:
                 return
             if found is not None:
                 log.info("message %s: reply %s was already posted", claim.message_id, reply.id)
-                self._finalize(claim, message.reply_id, found.external_ids, SENT_STATE[state])
+                self._finalize(claim, message.reply_id, found.external_ids, state)
                 return
+        self.post_new(claim, channel, message, state)
+
+    def post_new(self, claim: Claim, channel: Channel, message: OutboundReply, state: MessageState) -> None:
+        """Post a reply whose outbox row is written and never tried before, then record it."""
         result = channel.post(message)
         if self.pause_before_finalize:
             if self.on_pause:
                 self.on_pause(f"posted message {claim.message_id}")
             time.sleep(self.pause_before_finalize)
-        self._finalize(claim, message.reply_id, result.external_ids, SENT_STATE[state])
+        self._finalize(claim, message.reply_id, result.external_ids, state)
 
     def _open_reply(self, session: Session, row: Message) -> Reply:
         pending = session.execute(
@@ -106,17 +111,12 @@ class Deliverer:
         return reply
 
     def _finalize(
-        self, claim: Claim, reply_id: int, external_ids: tuple[str, ...], to: MessageState
+        self, claim: Claim, reply_id: int, external_ids: tuple[str, ...], start: MessageState
     ) -> None:
-        with session_scope(self.queue.engine) as session:
-            row = self.queue.held(session, claim)
-            reply = session.get(Reply, reply_id)
-            assert reply is not None
-            reply.status = "posted"
-            reply.external_ids = list(external_ids)
-            reply.posted_at = self.queue.clock()
-            session.add(reply)
-            self.queue.move(session, row, to, actor=BOT_ACTOR)
+        record_posted(
+            self.queue.engine, claim, self.queue.clock(),
+            reply_id=reply_id, external_ids=external_ids, start=start, to=SENT_STATE[start],
+        )
 
     def _hand_to_person(self, claim: Claim, reply_id: int) -> None:
         with session_scope(self.queue.engine) as session:

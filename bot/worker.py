@@ -14,10 +14,11 @@ from typing import Protocol
 
 from bot.channels.base import Channel
 from bot.delivery import Deliverer
-from bot.domain import BOT_ACTOR, Action, Decision, DraftReply, Intent, MessageState
+from bot.domain import BOT_ACTOR, Action, Decision, DraftReply, Intent, MessageState, OutboundReply
 from storage.db import session_scope
+from storage.hotpath import record_route
 from storage.models import Message
-from storage.problems import record_problems
+from storage.problems import problem_rows
 from storage.queue import Claim, LeaseLost, MessageQueue
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,7 @@ class Worker:
         lease_seconds: float = 60.0,
         idle_seconds: float = 0.2,
         max_attempts: int = 5,
+        claim_batch: int = 1,
         pause_after_claim: float = 0.0,
         pause_before_finalize: float = 0.0,
         announce: Callable[[str], None] | None = None,
@@ -66,6 +68,7 @@ class Worker:
         self.lease_seconds = lease_seconds
         self.idle_seconds = idle_seconds
         self.max_attempts = max_attempts
+        self.claim_batch = claim_batch
         self.pause_after_claim = pause_after_claim
         self.announce = announce or (lambda line: log.info("%s", line))
         self.deliverer = Deliverer(
@@ -82,19 +85,35 @@ class Worker:
             except Exception:  # the loop boundary: log, keep the message safe, go on
                 log.exception("worker %s: unexpected error", self.name)
                 busy = False
-            if not busy:
-                self.stopping.wait(self.idle_seconds)
+            if not busy and not self.stopping.is_set():
+                # Woken at once by a message stored in this process (or, on PostgreSQL, in
+                # any); ``idle_seconds`` bounds the wait for the rest (SQLite, other processes).
+                self.queue.wait_for_work(self.idle_seconds)
         log.info("worker %s stopped", self.name)
 
     def stop(self) -> None:
         """Ask the loop to end after the current message."""
         self.stopping.set()
+        self.queue.arrived.set()
 
     def run_once(self) -> bool:
-        """Take and handle one message; False when there was nothing to do."""
-        claim = self.queue.claim(self.name, self.lease_seconds, channels=list(self.channels))
-        if claim is None:
-            return False
+        """Take up to ``claim_batch`` messages in one statement and handle them in turn.
+
+        False when there was nothing to do. Messages not yet started when the worker is told
+        to stop are given back at once.
+        """
+        claims = self.queue.claim_many(
+            self.name, self.lease_seconds, limit=self.claim_batch, channels=list(self.channels)
+        )
+        for index, claim in enumerate(claims):
+            if index and self.stopping.is_set():
+                for rest in claims[index:]:
+                    self.queue.release(rest)
+                break
+            self._take(claim)
+        return bool(claims)
+
+    def _take(self, claim: Claim) -> None:
         if self.pause_after_claim:
             self.announce(f"claimed message {claim.message_id}")
             time.sleep(self.pause_after_claim)
@@ -105,44 +124,61 @@ class Worker:
         except Exception as exc:  # keep the message: release it with the error for a retry
             log.exception("worker %s: message %s failed", self.name, claim.message_id)
             self._fail(claim, exc)
-        return True
 
     def handle(self, claim: Claim) -> None:
         """Do what the message's state asks for."""
         state = claim.state
         if state == MessageState.RECEIVED:
-            action = self._route(claim)
-            if action == Action.AUTO:
-                self.deliverer.deliver(claim, self.channels[claim.channel])
+            self._route(claim)
         elif state == MessageState.ROUTED:
             self._resume_routed(claim)
         elif state in (MessageState.APPROVED, MessageState.EDITED):
             self.deliverer.deliver(claim, self.channels[claim.channel])
 
-    def _route(self, claim: Claim) -> Action:
-        row = self.queue.get(claim.message_id)
+    def _route(self, claim: Claim) -> None:
+        """Route outside any transaction, then write everything the decision asks for at once.
+
+        A reply to post alone gets its outbox row in the same transaction as the decision, so
+        posting needs no further write before the channel is called.
+        """
+        row = claim.message if claim.message is not None else self.queue.get(claim.message_id)
         decision, draft = self.pipeline.decide(row)
-        with session_scope(self.queue.engine) as session:
-            held = self.queue.held(session, claim)
-            held.lang = decision.lang
-            held.intent = str(decision.intent)
-            held.category = str(decision.category) if decision.category else None
-            held.action = str(draft.action)
-            held.confidence = decision.confidence
-            held.faq_id = decision.faq_id
-            held.decision = {
-                **decision.as_dict(),
-                "stop_ids": list(decision.stop_ids),
-                "reasons": list(decision.reasons),
+        now = self.queue.clock()
+        path = [MessageState.ROUTED]
+        if draft.action == Action.ESCALATE or decision.intent == Intent.EMERGENCY:
+            path.append(MessageState.ESCALATED)
+        elif draft.action == Action.REVIEW:
+            path.append(MessageState.AWAITING_REVIEW)
+        lang = decision.lang
+        values = {
+            "lang": lang,
+            "intent": str(decision.intent),
+            "category": str(decision.category) if decision.category else None,
+            "action": str(draft.action),
+            "confidence": decision.confidence,
+            "faq_id": decision.faq_id,
+            "decision": {**decision.as_dict(), "stop_ids": list(decision.stop_ids), "reasons": list(decision.reasons)},
+            "draft": draft.text,
+        }
+        problems = [p.model_dump(exclude={"id"}) for p in problem_rows(row, decision, at=row.received_at)]
+        auto = len(path) == 1 and draft.action == Action.AUTO
+        reply = None
+        if auto:
+            reply = {
+                "message_id": claim.message_id, "case_id": row.case_id, "channel": row.channel,
+                "text": draft.text or "", "lang": lang or "it", "author": BOT_ACTOR, "status": "pending",
+                "external_ids": [], "attempts": 1, "created_at": now,
             }
-            held.draft = draft.text
-            self.queue.move(session, held, MessageState.ROUTED, actor=BOT_ACTOR)
-            record_problems(session, held, decision, at=held.received_at)
-            if draft.action == Action.ESCALATE or decision.intent == Intent.EMERGENCY:
-                self.queue.move(session, held, MessageState.ESCALATED, actor=BOT_ACTOR)
-            elif draft.action == Action.REVIEW:
-                self.queue.move(session, held, MessageState.AWAITING_REVIEW, actor=BOT_ACTOR)
-        return draft.action
+        reply_id = record_route(
+            self.queue.engine, claim, now, values=values, path=path, problems=problems, reply=reply
+        )
+        if reply_id is not None:
+            message = OutboundReply(
+                reply_id=reply_id, channel=row.channel, text=reply["text"] if reply else "",
+                lang=lang or "it", thread_id=row.thread_id, in_reply_to=row.external_id,
+                author=row.author, extras=dict(row.extras or {}),
+            )
+            self.deliverer.post_new(claim, self.channels[claim.channel], message, MessageState.ROUTED)
 
     def _resume_routed(self, claim: Claim) -> None:
         """A worker died after routing: finish what the decision asked for."""

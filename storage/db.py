@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 #: Advisory-lock key that serialises migrations between processes on PostgreSQL.
 MIGRATION_LOCK_KEY = 0x5B0_7E11
+#: Execution option marking an engine (and its sessions) as read-only.
+READ_ONLY_OPTION = "sportello_read_only"
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -59,9 +61,39 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        # pysqlite's own transaction handling defers locks; take the write lock up front so
-        # two processes never both read a row as free and then both claim it.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A session that may write takes the write lock up front, so two processes never both
+        # read a row as free and then both claim it. A read-only session (see ``reading``)
+        # begins a deferred transaction: a consistent snapshot that never waits for writers.
+        if conn.get_execution_options().get(READ_ONLY_OPTION):
+            conn.exec_driver_sql("BEGIN")
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def reading(engine: Engine) -> Engine:
+    """``engine`` for read-only work: on SQLite its transactions never take the write lock."""
+    if engine.get_execution_options().get(READ_ONLY_OPTION):
+        return engine
+    return engine.execution_options(**{READ_ONLY_OPTION: True})
+
+
+@contextmanager
+def read_session(engine: Engine) -> Iterator[Session]:
+    """A session for reads only (it must not write): no write lock, objects stay loaded."""
+    with Session(reading(engine), expire_on_commit=False) as session:
+        yield session
+
+
+def optimize(engine: Engine) -> None:
+    """Keep the query planner's statistics current (``PRAGMA optimize`` / ``ANALYZE``)."""
+    with engine.connect() as conn:
+        if is_sqlite(engine):
+            # Sampled: a bounded cost whatever the size of the tables.
+            conn.exec_driver_sql("PRAGMA analysis_limit=1000")
+            conn.exec_driver_sql("ANALYZE")
+        else:
+            conn.exec_driver_sql("ANALYZE messages, cases, replies, transitions, problems")
+        conn.commit()
 
 
 @contextmanager
@@ -109,4 +141,5 @@ def open_database(url: str, *, echo: bool = False) -> Engine:
     """An engine for ``url`` with the schema brought up to date."""
     engine = make_engine(url, echo=echo)
     migrate(engine)
+    optimize(engine)
     return engine

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, LargeBinary, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -20,7 +20,7 @@ class Case(SQLModel, table=True):
     """A citizen's conversation on one channel thread, possibly many messages long."""
 
     __tablename__ = "cases"
-    __table_args__ = (Index("ix_cases_channel_thread", "channel", "thread_key"),)
+    __table_args__ = (Index("ix_cases_thread_status", "channel", "thread_key", "status"),)
 
     id: int | None = Field(default=None, primary_key=True)
     channel: str = Field(max_length=32)
@@ -32,6 +32,12 @@ class Case(SQLModel, table=True):
     closed_at: datetime | None = _ts()
 
 
+#: The states with work for a worker, as SQL: the condition of the partial index the claim walks
+#: (a partial index serves only queries that repeat its literal condition; a test checks this
+#: against ``bot.domain.WORK_STATES``).
+WORK_STATES_SQL = "state IN ('approved', 'edited', 'received', 'routed')"
+
+
 class Message(SQLModel, table=True):
     """A citizen's message, its routing decision and its place in the queue."""
 
@@ -40,6 +46,8 @@ class Message(SQLModel, table=True):
         UniqueConstraint("channel", "external_id", name="uq_messages_channel_external"),
         Index("ix_messages_state_lease", "state", "lease_until"),
         Index("ix_messages_received_at", "received_at"),
+        Index("ix_messages_channel_thread", "channel", "thread_id"),
+        Index("ix_messages_work", "id", sqlite_where=text(WORK_STATES_SQL), postgresql_where=text(WORK_STATES_SQL)),
     )
 
     id: int | None = Field(default=None, primary_key=True)

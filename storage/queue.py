@@ -7,12 +7,15 @@ taken again once the lease runs out. Every state change is recorded with time an
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Engine, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, Engine, TextClause, bindparam, insert, literal_column, or_, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from bot.domain import (
@@ -25,14 +28,26 @@ from bot.domain import (
     utcnow,
 )
 from bot.errors import InvalidTransition, StorageError
-from storage.db import session_scope
-from storage.models import Case, Message, Reply, Transition
+from storage.db import read_session, session_scope
+from storage.models import WORK_STATES_SQL, Case, Message, Reply, Transition
 
 Clock = Callable[[], datetime]
 
 
 class LeaseLost(StorageError):
     """The worker's lease on a message expired and another worker may hold it now."""
+
+
+class MessageNotStored(StorageError):
+    """The database refused a message for a reason other than it being a duplicate."""
+
+
+#: PostgreSQL notification channel that wakes workers when a message is stored.
+WORK_CHANNEL = "sportello_work"
+
+_MESSAGES = Message.__table__  # type: ignore[attr-defined]
+_CASES = Case.__table__  # type: ignore[attr-defined]
+_TRANSITIONS = Transition.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -44,6 +59,25 @@ class Claim:
     worker: str
     lease_until: datetime
     channel: str = ""
+    #: The row as it was claimed (detached), so routing does not read it again.
+    message: Message | None = field(default=None, compare=False, repr=False)
+
+
+def _sqlite_free(limit: int, now: datetime, channels: list[str] | None) -> TextClause:
+    """The ids a claim takes on SQLite: a walk of the partial work index in id order.
+
+    SQLite's planner, left to itself, prefers the state index and sorts the whole backlog;
+    ``INDEXED BY`` names the walk, and ``+channel`` keeps the channel filter off any index.
+    """
+    channel = " AND +channel IN :channels" if channels is not None else ""
+    sql = (
+        f"SELECT id FROM messages INDEXED BY ix_messages_work WHERE {WORK_STATES_SQL}"
+        f" AND (lease_until IS NULL OR lease_until < :now){channel} ORDER BY id LIMIT :limit"
+    )
+    params = [bindparam("now", now, type_=_MESSAGES.c.lease_until.type), bindparam("limit", limit)]
+    if channels is not None:
+        params.append(bindparam("channels", channels, expanding=True))
+    return text(sql).bindparams(*params).columns(_MESSAGES.c.id)
 
 
 class MessageQueue:
@@ -52,6 +86,8 @@ class MessageQueue:
     def __init__(self, engine: Engine, *, clock: Clock = utcnow) -> None:
         self.engine = engine
         self.clock = clock
+        #: Set when this process stores a message (or PostgreSQL tells it another did).
+        self.arrived = threading.Event()
 
     # -- intake -----------------------------------------------------------------------
     def enqueue(self, message: InboundMessage) -> int | None:
@@ -66,112 +102,122 @@ class MessageQueue:
         return ids
 
     def _store(self, message: InboundMessage) -> int | None:
+        """One short write: the message, its case when new, and its first transition."""
         now = self.clock()
-        with Session(self.engine, expire_on_commit=False) as session:
-            try:
-                existing = session.execute(
-                    select(Message.id).where(
-                        Message.channel == message.channel,
-                        Message.external_id == message.external_id,
-                    )
-                ).first()
-                if existing is not None:
-                    session.rollback()
+        try:
+            with self.engine.begin() as conn:
+                message_id = self._insert(conn, message, now)
+                if message_id is None:
+                    conn.rollback()
                     return None
-                case = self._case_for(session, message, now)
-                row = Message(
-                    channel=message.channel,
-                    external_id=message.external_id,
-                    case_id=case.id,
-                    author=message.author,
-                    author_name=message.author_name,
-                    text=message.text,
-                    thread_id=message.thread_id,
-                    reply_to=message.reply_to,
-                    received_at=message.received_at,
-                    extras=dict(message.extras),
-                    state=MessageState.RECEIVED,
-                    updated_at=now,
+                conn.execute(
+                    insert(_TRANSITIONS),
+                    {
+                        "message_id": message_id, "from_state": None, "to_state": str(MessageState.RECEIVED),
+                        "actor": f"channel:{message.channel}", "at": now, "note": None,
+                    },
                 )
-                session.add(row)
-                session.flush()
-                assert row.id is not None
-                session.add(
-                    Transition(
-                        message_id=row.id,
-                        from_state=None,
-                        to_state=MessageState.RECEIVED,
-                        actor=f"channel:{message.channel}",
-                        at=now,
-                    )
-                )
-                session.commit()
-                return row.id
-            except IntegrityError:
-                # Another process stored the same message between our check and insert.
-                session.rollback()
-                return None
+                if conn.dialect.name == "postgresql":
+                    conn.exec_driver_sql(f"NOTIFY {WORK_CHANNEL}")
+        except SQLAlchemyError as exc:
+            msg = f"message {message.channel}/{message.external_id} was not stored: {exc}"
+            raise MessageNotStored(msg) from exc
+        self.arrived.set()
+        return message_id
 
-    def _case_for(self, session: Session, message: InboundMessage, now: datetime) -> Case:
+    def _insert(self, conn: Connection, message: InboundMessage, now: datetime) -> int | None:
+        """The new message's id, or None when (channel, external id) is already stored.
+
+        Only that key makes a duplicate (``ON CONFLICT`` on it); any other violation raises.
+        """
+        values = {
+            "channel": message.channel, "external_id": message.external_id,
+            "case_id": self._case_for(conn, message, now), "author": message.author,
+            "author_name": message.author_name, "text": message.text, "thread_id": message.thread_id,
+            "reply_to": message.reply_to, "received_at": message.received_at, "extras": dict(message.extras),
+            "state": str(MessageState.RECEIVED), "attempts": 0, "updated_at": now,
+        }
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        statement = (
+            dialect.insert(_MESSAGES)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=["channel", "external_id"])
+            .returning(_MESSAGES.c.id)
+        )
+        found = conn.execute(statement).scalar()
+        return None if found is None else int(found)
+
+    def _case_for(self, conn: Connection, message: InboundMessage, now: datetime) -> int:
+        c = _CASES.c
         thread_key = message.thread_id or message.author
-        case = session.execute(
-            select(Case)
-            .where(
-                Case.channel == message.channel,
-                Case.thread_key == thread_key,
-                Case.status == "open",
-            )
-            .order_by(Case.id.desc())  # type: ignore[union-attr]
-        ).scalars().first()
-        if case is None:
-            case = Case(
-                channel=message.channel,
-                thread_key=thread_key,
-                author=message.author,
-                status="open",
-                opened_at=now,
-            )
-            session.add(case)
-            session.flush()
-        return case
+        case_id = conn.execute(
+            select(c.id)
+            .where(c.channel == message.channel, c.thread_key == thread_key, c.status == "open")
+            .order_by(c.id.desc())
+            .limit(1)
+        ).scalar()
+        if case_id is not None:
+            return int(case_id)
+        return int(
+            conn.execute(
+                insert(_CASES)
+                .values(channel=message.channel, thread_key=thread_key, author=message.author, status="open", opened_at=now)
+                .returning(c.id)
+            ).scalar_one()
+        )
+
+    def wait_for_work(self, timeout: float) -> bool:
+        """Sleep until a message arrives in this process (or another, on PostgreSQL) or ``timeout``."""
+        arrived = self.arrived.wait(timeout)
+        self.arrived.clear()
+        return arrived
 
     # -- leases -----------------------------------------------------------------------
-    def claim(
-        self,
-        worker: str,
-        lease_seconds: float,
-        *,
-        states: Iterable[MessageState] = WORK_STATES,
-        channels: Iterable[str] | None = None,
-    ) -> Claim | None:
+    def claim(self, worker: str, lease_seconds: float, *, channels: Iterable[str] | None = None) -> Claim | None:
         """Take the oldest message with work to do whose lease is free, or None.
 
         ``channels`` limits the claim to messages this worker can answer.
         """
+        claims = self.claim_many(worker, lease_seconds, limit=1, channels=channels)
+        return claims[0] if claims else None
+
+    def claim_many(
+        self, worker: str, lease_seconds: float, *, limit: int, channels: Iterable[str] | None = None
+    ) -> list[Claim]:
+        """Take up to ``limit`` of the oldest messages with work to do, in one statement.
+
+        The statement walks the partial index of work states in id order, so it costs the
+        same whatever the backlog and whatever channels the worker serves.
+        """
         now = self.clock()
-        wanted = [str(s) for s in states]
-        with session_scope(self.engine) as session:
-            query = select(Message).where(
-                Message.state.in_(wanted),  # type: ignore[attr-defined]
-                or_(Message.lease_until.is_(None), Message.lease_until < now),  # type: ignore[union-attr]
-            )
-            if channels is not None:
-                query = query.where(Message.channel.in_(list(channels)))  # type: ignore[attr-defined]
-            query = (
-                query.order_by(Message.id)  # type: ignore[arg-type]
-                .limit(1)
+        until = now + timedelta(seconds=lease_seconds)
+        m = _MESSAGES.c
+        wanted = None if channels is None else list(channels)
+        if self.engine.dialect.name == "sqlite":
+            free = _sqlite_free(limit, now, wanted)
+        else:
+            free = (
+                select(m.id)
+                .where(literal_column(WORK_STATES_SQL), or_(m.lease_until.is_(None), m.lease_until < now))
+                .order_by(m.id)
+                .limit(limit)
                 .with_for_update(skip_locked=True)
             )
-            row = session.execute(query).scalars().first()
-            if row is None:
-                return None
-            until = now + timedelta(seconds=lease_seconds)
-            row.lease_owner = worker
-            row.lease_until = until
-            row.attempts += 1
-            session.add(row)
-            assert row.id is not None
-            return Claim(row.id, MessageState(row.state), worker, until, row.channel)
+            if wanted is not None:
+                free = free.where(m.channel.in_(wanted))
+        statement = (
+            update(_MESSAGES)
+            .where(m.id.in_(free))
+            .values(lease_owner=worker, lease_until=until, attempts=m.attempts + 1)
+            .returning(*_MESSAGES.c)
+        )
+        with self.engine.begin() as conn:
+            rows = conn.execute(statement).mappings().all()
+        claims = [
+            Claim(row["id"], MessageState(row["state"]), worker, until, row["channel"], Message(**row))
+            for row in rows
+        ]
+        return sorted(claims, key=lambda claim: claim.message_id)
 
     def extend(self, claim: Claim, lease_seconds: float) -> Claim:
         """Renew a lease still held; raise :class:`LeaseLost` if another worker has it."""
@@ -282,7 +328,7 @@ class MessageQueue:
 
     def history(self, message_id: int) -> list[Transition]:
         """Every recorded transition of a message, oldest first."""
-        with Session(self.engine) as session:
+        with read_session(self.engine) as session:
             rows = session.execute(
                 select(Transition).where(Transition.message_id == message_id).order_by(Transition.id)
             ).scalars()
@@ -290,12 +336,12 @@ class MessageQueue:
 
     def get(self, message_id: int) -> Message:
         """A detached copy of the message row."""
-        with Session(self.engine, expire_on_commit=False) as session:
+        with read_session(self.engine) as session:
             return self.load(session, message_id)
 
     def replies_for(self, message_id: int) -> list[Reply]:
         """Every reply row of a message, oldest first."""
-        with Session(self.engine, expire_on_commit=False) as session:
+        with read_session(self.engine) as session:
             rows = session.execute(
                 select(Reply).where(Reply.message_id == message_id).order_by(Reply.id)
             ).scalars()

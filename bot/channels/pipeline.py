@@ -9,12 +9,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, select
-from sqlmodel import Session
 
 from bot.channels.commands import CommandDesk
 from bot.domain import Action, Decision, DraftReply, Intent
 from bot.pipeline import RoutingPipeline
 from bot.config import Settings
+from storage.db import read_session
 from storage.models import Case, Message, Reply
 
 if TYPE_CHECKING:
@@ -80,7 +80,7 @@ class ChannelPipeline:
         """Whether an agent owns the case or has already answered in it."""
         if case_id is None:
             return False
-        with Session(self.engine) as session:
+        with read_session(self.engine) as session:
             case = session.get(Case, case_id)
             if case is not None and case.assigned_to:
                 return True

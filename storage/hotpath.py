@@ -1,0 +1,114 @@
+"""The worker's writes on SQLAlchemy Core: a routed message and its outbox row in one transaction.
+
+Each write is fenced by the lease in its own ``UPDATE ... WHERE`` (no row is read first): a
+worker whose lease ran out changes nothing and gets :class:`~storage.queue.LeaseLost`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, insert, update
+
+from bot.domain import BOT_ACTOR, TRANSITIONS, WORK_STATES, MessageState
+from bot.errors import InvalidTransition
+from storage.models import Message, ProblemRecord, Reply, Transition
+from storage.queue import Claim, LeaseLost
+
+_MESSAGES = Message.__table__  # type: ignore[attr-defined]
+_REPLIES = Reply.__table__  # type: ignore[attr-defined]
+_TRANSITIONS = Transition.__table__  # type: ignore[attr-defined]
+_PROBLEMS = ProblemRecord.__table__  # type: ignore[attr-defined]
+
+
+def _check_path(message_id: int, start: MessageState, path: Sequence[MessageState]) -> None:
+    current = start
+    for to in path:
+        if to not in TRANSITIONS[current]:
+            msg = f"message {message_id}: cannot go from {current} to {to}"
+            raise InvalidTransition(msg)
+        current = to
+
+
+def _move_fenced(
+    conn: Connection,
+    claim: Claim,
+    start: MessageState,
+    path: Sequence[MessageState],
+    now: datetime,
+    values: dict[str, Any],
+    *,
+    actor: str = BOT_ACTOR,
+) -> None:
+    """Move a held message along ``path`` from ``start``, recording each step, or raise LeaseLost."""
+    _check_path(claim.message_id, start, path)
+    final = path[-1]
+    values = {**values, "state": str(final), "updated_at": now}
+    if final not in WORK_STATES:
+        values.update(lease_owner=None, lease_until=None, attempts=0)
+    m = _MESSAGES.c
+    done = conn.execute(
+        update(_MESSAGES)
+        .where(
+            m.id == claim.message_id,
+            m.state == str(start),
+            m.lease_owner == claim.worker,
+            m.lease_until >= now,
+        )
+        .values(values)
+    )
+    if done.rowcount != 1:
+        msg = f"message {claim.message_id}: lease of {claim.worker} was lost"
+        raise LeaseLost(msg)
+    steps = []
+    current = start
+    for to in path:
+        steps.append(
+            {"message_id": claim.message_id, "from_state": str(current), "to_state": str(to),
+             "actor": actor, "at": now, "note": None}
+        )
+        current = to
+    conn.execute(insert(_TRANSITIONS), steps)
+
+
+def record_route(
+    engine: Engine,
+    claim: Claim,
+    now: datetime,
+    *,
+    values: dict[str, Any],
+    path: Sequence[MessageState],
+    problems: Sequence[dict[str, Any]],
+    reply: dict[str, Any] | None,
+) -> int | None:
+    """Write a routed message's decision, its moves, its problem records and (when it is to be
+    posted) its pending outbox row, in one transaction; return the reply's id."""
+    with engine.begin() as conn:
+        _move_fenced(conn, claim, MessageState.RECEIVED, path, now, values)
+        if problems:
+            conn.execute(insert(_PROBLEMS), list(problems))
+        if reply is None:
+            return None
+        return int(conn.execute(insert(_REPLIES).values(reply).returning(_REPLIES.c.id)).scalar_one())
+
+
+def record_posted(
+    engine: Engine,
+    claim: Claim,
+    now: datetime,
+    *,
+    reply_id: int,
+    external_ids: Sequence[str],
+    start: MessageState,
+    to: MessageState,
+) -> None:
+    """The channel took the reply: mark the outbox row posted and move the message, at once."""
+    with engine.begin() as conn:
+        _move_fenced(conn, claim, start, [to], now, {})
+        conn.execute(
+            update(_REPLIES)
+            .where(_REPLIES.c.id == reply_id)
+            .values(status="posted", external_ids=list(external_ids), posted_at=now)
+        )
