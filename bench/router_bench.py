@@ -17,7 +17,7 @@ if str(REPO) not in sys.path:
 
 from bot.cli import parse_now  # noqa: E402
 from bot.config import FeedSettings  # noqa: E402
-from bot.router import Router  # noqa: E402
+from bot.reading.router import Router  # noqa: E402
 from knowledge.faq import FaqIndex  # noqa: E402
 from knowledge.gtfs import GtfsIndex  # noqa: E402
 from knowledge.stops import stop_finder  # noqa: E402

@@ -20,7 +20,7 @@ from bot.domain import utcnow
 from bot.insight.jobs import schedule_insight
 from bot.pipeline import RoutingPipeline
 from bot.privacy.logfilter import install as install_personal_data_filter
-from bot.router import Router
+from bot.reading.router import Router
 from bot.scheduler import JobLeases, Scheduler
 from bot.web.server import build_web_app
 from bot.worker import Worker, worker_name

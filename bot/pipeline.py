@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from bot.domain import Decision, DraftReply, utcnow
-from bot.router import Router
+from bot.reading.router import Router
 from handlers import ReplyWriter
 from storage.models import Message
 

@@ -11,7 +11,7 @@ from typing import Any, TextIO
 from bot.config import FeedSettings, Settings
 from bot.domain import utcnow
 from bot.pipeline import RoutingPipeline
-from bot.router import Router
+from bot.reading.router import Router
 from handlers import ReplyWriter
 from knowledge.faq import FaqIndex
 from knowledge.gtfs import GtfsIndex

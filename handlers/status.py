@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from bot.insight.errors import InsightError
 from bot.insight.service import local_today, service_summary
-from bot.router import SERVICE_COUNT_REASON
+from bot.reading.router import SERVICE_COUNT_REASON
 from handlers.text import join_names, local_moment, local_time
 
 if TYPE_CHECKING:

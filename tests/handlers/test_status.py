@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from bot.config import FeedSettings, Settings
 from bot.domain import Decision, Intent
 from bot.insight.snapshots import SnapshotStore
-from bot.router import SERVICE_COUNT_REASON
+from bot.reading.router import SERVICE_COUNT_REASON
 from handlers import ReplyWriter
 from knowledge.faq import FaqIndex
 from knowledge.gtfs import GtfsIndex

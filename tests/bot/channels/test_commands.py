@@ -12,7 +12,7 @@ from bot.channels.pipeline import channel_pipeline
 from bot.config import Settings
 from bot.domain import InboundMessage, MessageState, OutboundReply, PostResult
 from bot.pipeline import RoutingPipeline
-from bot.router import Router
+from bot.reading.router import Router
 from bot.worker import Worker
 from handlers import ReplyWriter
 from knowledge.store import Knowledge

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot import cues
+from bot.reading import cues
 from bot.domain import Category, Intent
 from knowledge.text import normalise
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.cueset import CueSet
+from bot.reading.cueset import CueSet
 
 # Words for a child, and for losing or missing one, in both languages (lost-child cues pair them).
 _CHILD_IT = r"figli[oa]|figliolett[oa]|bambin[oa]|bimb[oa]|piccol[oa]|pupo|pupa|ragazzin[oa]|nipotin[oa]|creatura"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.domain import Action, Intent
-from bot.intents import IntentReading
+from bot.reading.intents import IntentReading
 
 AUTO_INTENTS: frozenset[Intent] = frozenset({Intent.STATUS, Intent.FAQ, Intent.FEEDBACK})
 AUTO_THRESHOLD = 0.8  # the same default as ``policy.auto_min_confidence``

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain import Intent
-from bot.timeframe import Timeframe
+from bot.reading.timeframe import Timeframe
 from knowledge.alerts import Alert, AlertIndex
 
 

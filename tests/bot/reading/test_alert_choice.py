@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.alert_choice import choose_alerts
+from bot.reading.alert_choice import choose_alerts
 from bot.domain import Intent
-from bot.timeframe import timeframe
+from bot.reading.timeframe import timeframe
 from knowledge.text import normalise
 from tests.bot.eval_knowledge import eval_knowledge
 from tests.conftest import EVAL_NOW

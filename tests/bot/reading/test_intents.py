@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.domain import Category, Intent
-from bot.intents import read_intent
+from bot.reading.intents import read_intent
 
 
 def test_sarcastic_thanks_are_a_complaint() -> None:

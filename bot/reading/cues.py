@@ -9,9 +9,9 @@ have their own modules, re-exported here.
 
 from __future__ import annotations
 
-from bot.cues_complaint import CATEGORIES, COMPLAINT
-from bot.cues_danger import DANGER, NOT_NOW, URGENT
-from bot.cues_other import (
+from bot.reading.cues_complaint import CATEGORIES, COMPLAINT
+from bot.reading.cues_danger import DANGER, NOT_NOW, URGENT
+from bot.reading.cues_other import (
     OTHER,
     OUT_OF_SCOPE,
     PERSONAL,
@@ -19,7 +19,7 @@ from bot.cues_other import (
     TRANSIT_WORDS,
     VISITING,
 )
-from bot.cueset import CueSet
+from bot.reading.cueset import CueSet
 
 __all__ = [
     "CATEGORIES", "COMPLAINT", "DANGER", "FAQ", "GREETING", "HABITUAL", "NOT_NOW", "NOW", "OTHER",

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.domain import Action, Category, Intent
-from bot.intents import complaint_category, read_intent
-from bot.router import Router
+from bot.reading.intents import complaint_category, read_intent
+from bot.reading.router import Router
 from knowledge.lines import find_routes
 from knowledge.synonyms import phrase_concepts
 from knowledge.text import normalise

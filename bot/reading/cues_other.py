@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.cueset import CueSet
+from bot.reading.cueset import CueSet
 
 _PERSONAL_GROUPS: list[tuple[float, str]] = [
     # asking for a person, not the bot

@@ -7,13 +7,13 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot.alert_choice import asks_about_network, choose_alerts, names_network
-from bot.confidence import AUTO_THRESHOLD, answer_confidence, choose_action
+from bot.reading.alert_choice import asks_about_network, choose_alerts, names_network
+from bot.reading.confidence import AUTO_THRESHOLD, answer_confidence, choose_action
 from bot.config import Settings
 from bot.domain import Decision, Intent
-from bot.intents import read_intent
-from bot.language import language_scores
-from bot.timeframe import DEFAULT_TIMEZONE, timeframe
+from bot.reading.intents import read_intent
+from bot.reading.language import language_scores
+from bot.reading.timeframe import DEFAULT_TIMEZONE, timeframe
 from knowledge.lines import find_routes
 from knowledge.stops import find_stops
 from knowledge.text import STOP_WORDS, normalise

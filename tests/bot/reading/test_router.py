@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.config import Settings
 from bot.domain import Action, Category, Decision, Intent
-from bot.router import Router
+from bot.reading.router import Router
 from handlers import ReplyWriter
 from tests.bot.eval_knowledge import eval_knowledge
 from tests.conftest import EVAL_NOW

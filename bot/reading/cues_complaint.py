@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.cueset import CueSet, N
+from bot.reading.cueset import CueSet, N
 
 COMPLAINT = CueSet.build("complaint", [
     (2.5, "vergogna|vergognoso|vergognosa|schifo|che schifo|fa schifo|fate schifo|indecente|inaccettabile"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.timeframe import timeframe
+from bot.reading.timeframe import timeframe
 from tests.conftest import EVAL_NOW
 
 ROME = ZoneInfo("Europe/Rome")

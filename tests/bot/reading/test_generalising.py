@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.confidence import answer_confidence, choose_action
+from bot.reading.confidence import answer_confidence, choose_action
 from bot.domain import Action, Intent
-from bot.intents import read_intent
-from bot.router import SERVICE_COUNT_REASON, Router
+from bot.reading.intents import read_intent
+from bot.reading.router import SERVICE_COUNT_REASON, Router
 from tests.bot.eval_knowledge import eval_knowledge
 from tests.conftest import EVAL_NOW
 
