@@ -16,7 +16,7 @@ from bot.channels.web import WebChannel
 from bot.config import Settings
 from bot.domain import InboundMessage
 from bot.pipeline import RoutingPipeline
-from bot.router import Router
+from bot.reading.router import Router
 from bot.web.server import build_web_app
 from bot.worker import Worker
 from handlers import ReplyWriter
