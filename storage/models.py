@@ -348,3 +348,21 @@ class ResponseHistogram(SQLModel, table=True):
     low: float = Field(primary_key=True)
     n: int = 0
     total_s: float = 0.0
+
+
+class PrivacyAudit(SQLModel, table=True):
+    """Who saw or handled a citizen's personal data: a reveal in the console, an export, an erasure.
+
+    ``subject`` is a hash of ``channel:id`` (never the id itself), so the log names nobody.
+    """
+
+    __tablename__ = "privacy_audit"
+    __table_args__ = (Index("ix_privacy_audit_at", "at"), Index("ix_privacy_audit_message", "message_id"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _ts(nullable=False)
+    actor: str = Field(max_length=80)
+    action: str = Field(max_length=16)
+    message_id: int | None = None
+    subject: str | None = Field(default=None, max_length=64)
+    detail: str | None = Field(default=None, sa_column=Column(Text))

@@ -15,7 +15,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.config import Settings
-from bot.console import admin, pages, signin
+from bot.console import admin, pages, privacy, signin
 from bot.console.auth import PREFIX, SESSION_COOKIE
 from bot.console.context import HERE, Console
 from storage.queue import MessageQueue
@@ -47,6 +47,7 @@ def build_console(
         Route("/api/canned", pages.canned_json, methods=["GET"]),
         Route("/next", pages.next_message, methods=["GET"]),
         Route("/messages/{message_id:int}", pages.message_page, methods=["GET"]),
+        Route("/messages/{message_id:int}/reveal", privacy.reveal, methods=["POST"]),
         Route("/messages/{message_id:int}/{action:str}", pages.message_action, methods=["POST"]),
         Route("/bulk", admin.bulk_page, methods=["GET"]),
         Route("/bulk", admin.bulk_answer, methods=["POST"]),
@@ -57,6 +58,7 @@ def build_console(
         Route("/users", admin.users_add, methods=["POST"]),
         Route("/users/{username:str}", admin.users_update, methods=["POST"]),
         Route("/team", admin.team_page, methods=["GET"]),
+        Route("/privacy", privacy.privacy_page, methods=["GET"]),
         Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="console-static"),
         *(extra_routes or []),
     ]

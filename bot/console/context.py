@@ -21,6 +21,7 @@ from bot.console.i18n import LANGUAGES, STRINGS, translator
 from bot.console.queueview import QueueView
 from bot.console.users import role_at_least
 from bot.domain import as_utc
+from bot.privacy.pii import mask
 from storage.models import User
 from storage.queue import MessageQueue
 
@@ -59,6 +60,7 @@ class Console:
         templates.env.filters["local"] = lambda moment: _local(moment, zone, clock())
         templates.env.filters["iso"] = lambda moment: as_utc(moment).isoformat() if moment else ""
         templates.env.filters["duration"] = duration
+        templates.env.filters["mask"] = mask
         return cls(
             settings=settings,
             engine=engine,

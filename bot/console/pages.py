@@ -13,11 +13,13 @@ from bot.console.auth import PREFIX, requires, wants_json
 from bot.console.canned import search_canned
 from bot.console.casefile import load_case_file
 from bot.console.context import console_of, flash, render
+from bot.console.privacy import revealed_ids
 from bot.console.desk import ANSWERABLE, NO_REPLY_NOTE, REOPENABLE, ClaimedByOther
 from bot.console.queueview import ORDERS
 from bot.console.users import list_users, role_at_least
 from bot.domain import Category, Intent, MessageState, agent_actor, as_utc
 from bot.errors import SportelloError, StorageError
+from bot.privacy.pii import has_pii
 from storage.corrections import correction_label, record_correction
 from storage.models import User
 
@@ -111,6 +113,8 @@ async def message_page(request: Request, user: User) -> Response:
         intents=[str(i) for i in Intent],
         categories=[str(c) for c in Category],
         faq_ids=console.faq_ids,
+        revealed=revealed_ids(request),
+        has_pii=has_pii(m.text),
         js_extra={"messageId": m.id, "lang": m.lang or "it"},
     )
 

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, select
 from sqlmodel import Session
 
 from bot.domain import Intent, MessageState, as_utc
+from bot.privacy.pii import mask
 from storage.models import Message
 
 #: Urgency ranks, most urgent first. Who the citizen is (followers, verified) plays no part.
@@ -106,7 +107,7 @@ class QueueView:
             channel=row.channel,
             author=row.author,
             author_name=row.author_name,
-            text=row.text,
+            text=mask(row.text),  # shown unmasked only in the case view, after a recorded reveal
             state=row.state,
             lang=row.lang,
             intent=row.intent,
