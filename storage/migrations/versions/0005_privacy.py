@@ -1,7 +1,7 @@
 """privacy: the audit of reveals, exports and erasures of citizens' personal data
 
 Revision ID: 0005_privacy
-Revises: 0003
+Revises: 0004_hot_path_indexes
 Create Date: 2026-12-03
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0005_privacy"
-down_revision = "0003"
+down_revision = "0004_hot_path_indexes"
 branch_labels = None
 depends_on = None
 
