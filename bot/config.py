@@ -98,13 +98,24 @@ class FeedSettings(_Section):
     timeout_seconds: float = Field(10.0, gt=0)
 
 
+class AlertFeedSettings(FeedSettings):
+    """The service-alerts feed, whose disappearing alerts wait for a second fetch to agree."""
+
+    max_shrink_share: float = Field(
+        0.5, ge=0, le=1, description="a fetch losing more than this share of the alerts is suspect until the next"
+    )
+
+
 class KnowledgeSettings(_Section):
     """The network, its live disruption data and the FAQ."""
 
     gtfs: str = str(SAMPLE_DIR / "gtfs")
-    alerts: FeedSettings = FeedSettings(source=str(SAMPLE_DIR / "alerts.textproto"))
+    alerts: AlertFeedSettings = AlertFeedSettings(source=str(SAMPLE_DIR / "alerts.textproto"))
     trip_updates: FeedSettings = FeedSettings()
     faq: tuple[str, ...] = (str(SAMPLE_DIR / "faq"),)
+    faq_max_age_days: float | None = Field(
+        None, gt=0, description="FAQ files older than this are not answered alone (None: no limit)"
+    )
     cache_dir: str | None = None
 
 

@@ -144,6 +144,69 @@ class InboundMessage:
         object.__setattr__(self, "received_at", as_utc(self.received_at))
 
 
+class SourceKind(StrEnum):
+    """A body of data a reply can draw on."""
+
+    ALERTS = "alerts"
+    TRIP_UPDATES = "trip_updates"
+    SERVICE_COUNTS = "service_counts"
+    FAQ = "faq"
+
+
+class DataState(StrEnum):
+    """How far a source's data can be vouched for at the moment of a reply."""
+
+    FRESH = "fresh"  # younger than its limit, and confirmed
+    STALE = "stale"  # older than its limit: never presented as live
+    SUSPECT = "suspect"  # the last fetch shrank sharply: waiting for the next fetch to confirm it
+    UNKNOWN = "unknown"  # no data at all, or no way to tell its age
+
+
+@dataclass(frozen=True)
+class SourceAge:
+    """The age of one source a reply used: the data's own time, when it was fetched, its state."""
+
+    kind: SourceKind
+    state: DataState
+    data_time: datetime | None = None  # the feed's header time (or file time), never later than the fetch
+    fetched_at: datetime | None = None
+    limit_seconds: float | None = None
+
+    @property
+    def usable(self) -> bool:
+        """Whether a reply built on this source may go out without a person."""
+        return self.state == DataState.FRESH
+
+    def age_seconds(self, now: datetime) -> float | None:
+        """How old the data is at ``now`` (None when its time is unknown)."""
+        return None if self.data_time is None else (now - self.data_time).total_seconds()
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data."""
+        return {
+            "kind": str(self.kind),
+            "state": str(self.state),
+            "data_time": self.data_time.isoformat() if self.data_time else None,
+            "fetched_at": self.fetched_at.isoformat() if self.fetched_at else None,
+            "limit_seconds": self.limit_seconds,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SourceAge:
+        """Rebuild a source age stored with :meth:`as_dict`."""
+        return cls(
+            kind=SourceKind(data["kind"]),
+            state=DataState(data.get("state") or "unknown"),
+            data_time=_moment(data.get("data_time")),
+            fetched_at=_moment(data.get("fetched_at")),
+            limit_seconds=data.get("limit_seconds"),
+        )
+
+
+def _moment(value: str | None) -> datetime | None:
+    return as_utc(datetime.fromisoformat(value)) if value else None
+
+
 @dataclass(frozen=True)
 class Decision:
     """What the router understood of a message, and what should happen to it."""
@@ -159,6 +222,11 @@ class Decision:
     action: Action = Action.REVIEW
     confidence: float = 0.0
     reasons: tuple[str, ...] = ()
+    sources: tuple[SourceAge, ...] = ()  # the data the reply drew on, each with its age
+
+    def source(self, kind: SourceKind) -> SourceAge | None:
+        """The age of one source the reply used, or None when it did not use it."""
+        return next((s for s in self.sources if s.kind == kind), None)
 
     def as_dict(self) -> dict[str, Any]:
         """The decision as plain JSON-ready data (the routing contract's keys)."""
@@ -172,6 +240,7 @@ class Decision:
             "category": str(self.category) if self.category else None,
             "action": str(self.action),
             "confidence": round(self.confidence, 3),
+            "sources": [s.as_dict() for s in self.sources],
         }
 
     @classmethod
@@ -189,6 +258,7 @@ class Decision:
             action=Action(data.get("action") or "review"),
             confidence=float(data.get("confidence") or 0.0),
             reasons=tuple(data.get("reasons") or ()),
+            sources=tuple(SourceAge.from_dict(s) for s in data.get("sources") or ()),
         )
 
 
@@ -199,6 +269,7 @@ class DraftReply:
     text: str
     lang: str
     action: Action
+    sources: tuple[SourceAge, ...] = ()  # the data the reply drew on, each with its age
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ class RoutingPipeline:
         now = self.clock()
         decision = self.router.route(text, now=now, channel=channel)
         draft = self.writer.draft(decision, text, now=now, case_id=case_id)
-        return replace(decision, action=draft.action), draft
+        return replace(decision, action=draft.action, sources=draft.sources), draft
 
     def decide(self, message: Message) -> tuple[Decision, DraftReply]:
         """Decision and reply for a stored message."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -12,6 +12,7 @@ from bot.domain import Decision, DraftReply, Intent
 from bot.privacy.pii import without_echo
 from handlers import complaint, emergency, faq, feedback, other, status
 from handlers.policy import choose_action
+from handlers.sources import sources_used
 
 if TYPE_CHECKING:
     from knowledge.store import Knowledge
@@ -56,8 +57,12 @@ class ReplyWriter:
     def draft(
         self, decision: Decision, text: str, *, now: datetime, case_id: int | None = None
     ) -> DraftReply:
-        """The reply to a message, with the action the policy allows."""
+        """The reply to a message, with the sources it drew on and the action the policy allows."""
+        sources = sources_used(
+            decision, self.knowledge, self.settings, now, service_counts=status.asks_service_counts(decision)
+        )
+        decision = replace(decision, sources=sources)
         context = HandlerContext(decision, text, self.knowledge, self.settings, now, case_id)
         reply = without_echo(HANDLERS[decision.intent](context), text)
-        action = choose_action(decision, self.settings.policy, knowledge=self.knowledge, now=now)
-        return DraftReply(text=reply, lang=context.lang, action=action)
+        action = choose_action(decision, self.settings.policy)
+        return DraftReply(text=reply, lang=context.lang, action=action, sources=sources)

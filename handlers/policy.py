@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import TYPE_CHECKING
-
 from bot.config import PolicySettings
-from bot.domain import Action, Decision, Intent
+from bot.domain import Action, Decision, Intent, SourceKind
 
-if TYPE_CHECKING:
-    from knowledge.store import Knowledge
+#: The source a reply of this intent cannot be written without: its age must be known to post alone.
+REQUIRED_SOURCE: dict[Intent, SourceKind] = {Intent.STATUS: SourceKind.ALERTS, Intent.FAQ: SourceKind.FAQ}
 
 
-def choose_action(
-    decision: Decision,
-    policy: PolicySettings,
-    *,
-    knowledge: Knowledge | None = None,
-    now: datetime | None = None,
-) -> Action:
-    """The router's action, made stricter by the operator's policy and the data's age.
+def choose_action(decision: Decision, policy: PolicySettings) -> Action:
+    """The router's action, made stricter by the operator's policy and the age of every source used.
 
     Emergencies always escalate; nothing is posted alone unless the router was sure, the
-    operator allows the intent, and (for status answers) the live data is fresh.
+    operator allows the intent, and every source the reply drew on (``decision.sources``: alerts,
+    trip updates, service counts, the FAQ) is fresh and confirmed. A reply whose required source
+    carries no age at all is not posted alone either.
     """
 
     if decision.intent == Intent.EMERGENCY or decision.action == Action.ESCALATE:
@@ -33,7 +26,9 @@ def choose_action(
         return Action.REVIEW
     if decision.confidence < policy.auto_min_confidence:
         return Action.REVIEW
-    if decision.intent == Intent.STATUS and knowledge is not None and now is not None:
-        if not knowledge.alerts_fresh(now):
-            return Action.REVIEW
+    if any(not source.usable for source in decision.sources):
+        return Action.REVIEW
+    required = REQUIRED_SOURCE.get(decision.intent)
+    if required is not None and decision.source(required) is None:
+        return Action.REVIEW
     return Action.AUTO

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.domain import DataState, Decision, SourceKind
 from bot.insight.errors import InsightError
 from bot.insight.service import local_today, service_summary
 from bot.reading.router import SERVICE_COUNT_REASON
-from handlers.text import join_names, local_moment, local_time
+from handlers.text import data_stamp, join_names, local_moment
 
 if TYPE_CHECKING:
     from handlers.base import HandlerContext
@@ -15,27 +16,35 @@ if TYPE_CHECKING:
 MAX_ALERTS = 3
 
 
+def asks_service_counts(decision: Decision) -> bool:
+    """Whether the message asks how many trips ran or were missed (answered from the service data)."""
+    return SERVICE_COUNT_REASON in decision.reasons
+
+
 def write(ctx: HandlerContext) -> str:
-    """Cite the alerts that apply, or say plainly that none is in force (or give today's trip counts)."""
-    counts = _service_counts(ctx)
-    if counts:
-        return counts
+    """Cite the alerts that apply, or say plainly that none is in force (or give today's trip counts).
+
+    The time named is the data's own time; data that is stale, unknown or being confirmed is never
+    presented as live (the policy also holds such a reply for a person).
+    """
+    counts_age = ctx.decision.source(SourceKind.SERVICE_COUNTS)
+    if counts_age is not None:
+        if not counts_age.usable:
+            return _not_up_to_date(ctx.lang, counts=True)
+        counts = _service_counts(ctx)
+        if counts:
+            return counts
     lang = ctx.lang
     kn = ctx.knowledge
     names = [kn.route_label(r, lang) for r in ctx.decision.routes]
     names += [kn.stop_label(s) for s in ctx.decision.stops]
     subject = join_names(names, lang)
-    updated = local_time(kn.alerts_updated_at(), ctx.settings.operator.timezone)
-    if not kn.alerts_fresh(ctx.now):
-        if lang == "en":
-            return (
-                "Sorry, our live service information is not up to date right now, "
-                "so an operator will check and answer you shortly."
-            )
-        return (
-            "Ci scusiamo, in questo momento le informazioni sul servizio non sono aggiornate: "
-            "un operatore verificherà e ti risponderà a breve."
-        )
+    alerts_age = ctx.decision.source(SourceKind.ALERTS) or kn.source_age(SourceKind.ALERTS, ctx.now)
+    if alerts_age.state in (DataState.STALE, DataState.UNKNOWN):
+        return _not_up_to_date(lang)
+    if alerts_age.state == DataState.SUSPECT and not ctx.decision.alert_ids:
+        return _being_confirmed(lang)
+    updated = data_stamp(alerts_age.data_time, ctx.now, ctx.settings.operator.timezone, lang)
     parts: list[str] = []
     for alert_id in ctx.decision.alert_ids[:MAX_ALERTS]:
         header, description = kn.alert_text(alert_id, lang)
@@ -43,7 +52,7 @@ def write(ctx: HandlerContext) -> str:
         parts.append(f"⚠️ {header}{when}" + (f"\n{description}" if description else ""))
     if parts:
         intro = "Latest service information" if lang == "en" else "Ultime informazioni sul servizio"
-        stamp = f" (updated {updated})" if lang == "en" else f" (aggiornate alle {updated})"
+        stamp = f" (updated {updated})" if lang == "en" else f" (aggiornate {updated})"
         return f"{intro}{stamp}:\n\n" + "\n\n".join(parts)
     if lang == "en":
         where = f"for {subject}" if subject else "on the network"
@@ -53,9 +62,26 @@ def write(ctx: HandlerContext) -> str:
         )
     where = f"per {subject}" if subject else "sulla rete"
     return (
-        f"Al momento non risultano disservizi {where} (aggiornato alle {updated}). "
+        f"Al momento non risultano disservizi {where} (dati aggiornati {updated}). "
         "Se stai riscontrando un problema, scrivici linea, fermata e orario."
     )
+
+
+def _not_up_to_date(lang: str, *, counts: bool = False) -> str:
+    if lang == "en":
+        what = "today's trip figures are" if counts else "our live service information is"
+        return f"Sorry, {what} not up to date right now, so an operator will check and answer you shortly."
+    what = "i dati sulle corse di oggi non sono aggiornati" if counts else (
+        "le informazioni sul servizio non sono aggiornate")
+    return f"Ci scusiamo, in questo momento {what}: un operatore verificherà e ti risponderà a breve."
+
+
+def _being_confirmed(lang: str) -> str:
+    if lang == "en":
+        return ("We are confirming the latest service information right now: an operator will check "
+                "and answer you shortly.")
+    return ("Stiamo verificando gli ultimi aggiornamenti sul servizio: un operatore controllerà "
+            "e ti risponderà a breve.")
 
 
 def _upcoming_period(ctx: HandlerContext, alert_id: str) -> str:
@@ -77,7 +103,7 @@ def _upcoming_period(ctx: HandlerContext, alert_id: str) -> str:
 def _service_counts(ctx: HandlerContext) -> str:
     """The trips run and missed today on the lines asked about, from the service data ("" without it)."""
     kn = ctx.knowledge
-    if SERVICE_COUNT_REASON not in ctx.decision.reasons or kn.engine is None or not ctx.decision.routes:
+    if not asks_service_counts(ctx.decision) or kn.engine is None or not ctx.decision.routes:
         return ""
     tz = ctx.settings.operator.timezone
     day = local_today(ctx.now, tz)

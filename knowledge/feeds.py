@@ -7,6 +7,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import httpx
@@ -36,12 +37,34 @@ class FeedSnapshot:
     last_modified: str | None = None
     file_mtime_ns: int | None = None
 
+    @property
+    def own_time(self) -> datetime | None:
+        """The time the data itself claims: the header timestamp, else the file's or the server's
+        modification time; None when the source says nothing."""
+        if self.published_at is not None:
+            return self.published_at
+        if self.file_mtime_ns is not None:
+            return datetime.fromtimestamp(self.file_mtime_ns / 1e9, tz=timezone.utc)
+        if self.last_modified:
+            try:
+                return parsedate_to_datetime(self.last_modified).astimezone(timezone.utc)
+            except (TypeError, ValueError):
+                return None
+        return None
+
+    @property
+    def data_time(self) -> datetime:
+        """How recent the data is: the older of its own time and the fetch that confirmed it."""
+        own = self.own_time
+        return min(own, self.fetched_at) if own is not None else self.fetched_at
+
 
 class FeedSource:
     """One GTFS-RT feed (alerts, trip updates or vehicle positions) refreshed by a scheduler.
 
     `refresh()` fetches when the back-off allows; failures keep the last good data and its
-    `fetched_at`, so `is_fresh()` turns false once that data is older than `max_age`.
+    times, so `is_fresh()` turns false once that data is older than `max_age`. The data's age runs
+    from its own time (header timestamp, else file time), never from a later fetch.
     """
 
     def __init__(
@@ -95,10 +118,10 @@ class FeedSource:
         return self._snapshot.fetched_at if self._snapshot else None
 
     def age(self, now: datetime | None = None) -> timedelta | None:
-        """How old the last good data is, or None when there is none."""
+        """How old the last good data is (from its own time, see `FeedSnapshot.data_time`), or None."""
         if self._snapshot is None:
             return None
-        return (now or self._clock()) - self._snapshot.fetched_at
+        return (now or self._clock()) - self._snapshot.data_time
 
     def is_fresh(self, now: datetime | None = None, max_age: timedelta | None = None) -> bool:
         """Whether there is data no older than `max_age` (default: the source's limit)."""

@@ -8,22 +8,20 @@ the last good copy. Without a database (``sportello route``) a feed is read dire
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlmodel import Session
 
-from bot.config import FeedSettings, KnowledgeSettings
-from bot.domain import as_utc, utcnow
+from bot.config import AlertFeedSettings, FeedSettings, KnowledgeSettings
+from bot.domain import DataState, SourceAge, SourceKind, utcnow
 from knowledge.alerts import Alert, AlertIndex, parse_feed
 from knowledge.faq import FaqIndex
 from knowledge.gtfs import GtfsIndex
-from storage.models import FeedCache
+from knowledge.livefeed import LiveFeed
 
 log = logging.getLogger(__name__)
 
@@ -40,133 +38,6 @@ class Job:
     shared: bool
 
 
-class LiveFeed:
-    """One GTFS-Realtime feed: the last good payload, when it was fetched, and the last error."""
-
-    def __init__(
-        self,
-        name: str,
-        settings: FeedSettings,
-        *,
-        engine: Engine | None,
-        clock: Clock,
-        on_payload: Callable[[bytes], None],
-    ) -> None:
-        self.name = name
-        self.settings = settings
-        self.engine = engine
-        self.clock = clock
-        self.on_payload = on_payload
-        self.fetched_at: datetime | None = None
-        self.error: str | None = None
-        self._source = _make_source(settings, clock) if settings.source else None
-        self._lock = threading.Lock()
-
-    @property
-    def configured(self) -> bool:
-        """Whether a source is set for this feed."""
-        return self._source is not None
-
-    def refresh(self) -> bool:
-        """Fetch the source (one process at a time); store a new good payload. True if new."""
-        if self._source is None:
-            return False
-        changed = self._source.refresh()
-        if self._source.last_error:
-            self._record_error(self._source.last_error)
-            return False
-        snapshot = self._source.snapshot
-        if snapshot is None:
-            return False
-        if not changed and self.fetched_at is not None:
-            self._touch(snapshot.fetched_at)
-            return False
-        payload = snapshot.feed.SerializeToString()
-        if self.engine is None:
-            self._apply(payload, snapshot.fetched_at)
-            return True
-        with Session(self.engine) as session:
-            row = session.get(FeedCache, self.name, with_for_update=True) or FeedCache(name=self.name)
-            row.payload = payload
-            row.fetched_at = snapshot.fetched_at
-            row.etag = snapshot.etag
-            row.last_modified = snapshot.last_modified
-            row.error = None
-            session.add(row)
-            session.commit()
-        self.sync()
-        return True
-
-    def sync(self) -> None:
-        """Load the payload another process stored, when it is newer than ours (every process)."""
-        if self.engine is None:
-            return
-        with Session(self.engine) as session:
-            row = session.get(FeedCache, self.name)
-        if row is None:
-            return
-        self.error = row.error
-        if row.payload is None or row.fetched_at is None:
-            return
-        fetched = as_utc(row.fetched_at)
-        if self.fetched_at is None or fetched > self.fetched_at:
-            self._apply(row.payload, fetched)
-
-    def _apply(self, payload: bytes, fetched_at: datetime) -> None:
-        with self._lock:
-            self.on_payload(payload)
-            self.fetched_at = fetched_at
-            self.error = None
-
-    def _touch(self, now: datetime) -> None:
-        """The source confirmed our data is current (304 or unchanged file)."""
-        if self.engine is None:
-            self.fetched_at = now
-            return
-        with Session(self.engine) as session:
-            row = session.get(FeedCache, self.name, with_for_update=True)
-            if row is not None and row.payload is not None:
-                row.fetched_at = now
-                row.error = None
-                session.add(row)
-            session.commit()
-        self.sync()
-
-    def _record_error(self, error: str) -> None:
-        if self.error != error:
-            log.warning("feed %s: %s (keeping data from %s)", self.name, error, self.fetched_at)
-        self.error = error
-        if self.engine is None:
-            return
-        with Session(self.engine) as session:
-            row = session.get(FeedCache, self.name, with_for_update=True) or FeedCache(name=self.name)
-            row.error = error[:4000]
-            row.error_at = self.clock()
-            session.add(row)
-            session.commit()
-
-    def age(self, now: datetime) -> timedelta | None:
-        """How old the data is, or None when there is none."""
-        return None if self.fetched_at is None else now - self.fetched_at
-
-    def fresh(self, now: datetime) -> bool:
-        """Whether the data is recent enough to present as live."""
-        age = self.age(now)
-        return age is not None and age.total_seconds() <= self.settings.max_age_seconds
-
-
-def _make_source(settings: FeedSettings, clock: Clock) -> Any:
-    from knowledge.feeds import FeedSource
-
-    assert settings.source is not None
-    return FeedSource(
-        settings.source,
-        max_age=timedelta(seconds=settings.max_age_seconds),
-        timeout=settings.timeout_seconds,
-        clock=clock,
-    )
-
-
 class Knowledge:
     """The network index, the live alerts and the FAQ, as one object handlers can ask."""
 
@@ -179,18 +50,26 @@ class Knowledge:
         trip_updates: FeedSettings | None = None,
         engine: Engine | None = None,
         clock: Clock = utcnow,
+        faq_time: datetime | None = None,
+        faq_max_age_days: float | None = None,
     ) -> None:
         self.gtfs = gtfs
         self.faq = faq
         self.clock = clock
         self.engine = engine
+        self.faq_time = faq_time
+        self.faq_max_age_days = faq_max_age_days
         self._alerts = AlertIndex((), gtfs)
+        if not isinstance(alerts, AlertFeedSettings):
+            alerts = AlertFeedSettings(**alerts.model_dump())
         self.alert_feed = LiveFeed(
-            "alerts", alerts, engine=engine, clock=clock, on_payload=self._load_alerts
+            "alerts", alerts, kind=SourceKind.ALERTS, engine=engine, clock=clock,
+            on_payload=self._load_alerts, confirm=True,
         )
         self.trip_feed = LiveFeed(
             "trip_updates",
             trip_updates or FeedSettings(),
+            kind=SourceKind.TRIP_UPDATES,
             engine=engine,
             clock=clock,
             on_payload=lambda _payload: None,
@@ -205,9 +84,11 @@ class Knowledge:
     ) -> Knowledge:
         """Load what the configuration names."""
         gtfs = GtfsIndex.load(settings.gtfs, cache_dir=settings.cache_dir)
-        faq = FaqIndex.load([Path(p) for p in settings.faq])
+        faq_paths = [Path(p) for p in settings.faq]
+        faq = FaqIndex.load(faq_paths)
         return cls(
-            gtfs, faq, settings.alerts, trip_updates=settings.trip_updates, engine=engine, clock=clock
+            gtfs, faq, settings.alerts, trip_updates=settings.trip_updates, engine=engine, clock=clock,
+            faq_time=newest_file_time(faq_paths), faq_max_age_days=settings.faq_max_age_days,
         )
 
     def _load_alerts(self, payload: bytes) -> None:
@@ -241,12 +122,34 @@ class Knowledge:
         return alert.text(lang) if alert else ("", "")
 
     def alerts_updated_at(self) -> datetime | None:
-        """When the alerts were last fetched successfully."""
-        return self.alert_feed.fetched_at
+        """The alerts' own time (header timestamp or file time, never after the fetch)."""
+        return self.alert_feed.data_at
 
     def alerts_fresh(self, now: datetime) -> bool:
-        """Whether the alerts may be presented as live."""
+        """Whether the alerts may be presented as live (young enough and confirmed)."""
         return self.alert_feed.fresh(now)
+
+    def source_age(self, kind: SourceKind, now: datetime) -> SourceAge:
+        """The typed age of one source this object holds (alerts, trip updates, the FAQ)."""
+        if kind == SourceKind.ALERTS:
+            return self.alert_feed.source_age(now)
+        if kind == SourceKind.TRIP_UPDATES:
+            return self.trip_feed.source_age(now)
+        if kind == SourceKind.FAQ:
+            return self._faq_age(now)
+        msg = f"the knowledge holds no {kind} source"
+        raise ValueError(msg)
+
+    def _faq_age(self, now: datetime) -> SourceAge:
+        """The FAQ is curated, not live: fresh unless `faq_max_age_days` is set and its files are older."""
+        limit = self.faq_max_age_days * 86400 if self.faq_max_age_days else None
+        if limit is None:
+            state = DataState.FRESH
+        elif self.faq_time is None:
+            state = DataState.UNKNOWN
+        else:
+            state = DataState.STALE if (now - self.faq_time).total_seconds() > limit else DataState.FRESH
+        return SourceAge(SourceKind.FAQ, state, self.faq_time, self.faq_time, limit)
 
     def route_label(self, route_id: str, lang: str) -> str:
         """How to name a route to a citizen ("metro A", "bus 64")."""
@@ -269,14 +172,16 @@ class Knowledge:
         """The age and health of each feed, for /health and the console."""
         out: dict[str, Any] = {"routes": len(self.gtfs.routes), "stops": len(self.gtfs.stops)}
         for feed in (self.alert_feed, self.trip_feed):
-            if not feed.configured:
-                continue
-            age = feed.age(now)
-            out[feed.name] = {
-                "fetched_at": feed.fetched_at.isoformat() if feed.fetched_at else None,
-                "age_seconds": round(age.total_seconds()) if age else None,
-                "fresh": feed.fresh(now),
-                "error": feed.error,
-            }
+            if feed.configured:
+                out[feed.name] = feed.status(now)
         out["alerts"] = {**out.get("alerts", {}), "count": len(self._alerts)}
         return out
+
+
+def newest_file_time(paths: Sequence[Path]) -> datetime | None:
+    """The latest modification time of the files at ``paths`` (folders searched), or None."""
+    times = []
+    for path in paths:
+        files = [f for f in path.rglob("*") if f.is_file()] if path.is_dir() else [path]
+        times += [f.stat().st_mtime for f in files if f.exists()]
+    return datetime.fromtimestamp(max(times), tz=timezone.utc) if times else None

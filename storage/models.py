@@ -256,6 +256,8 @@ class FeedCache(SQLModel, table=True):
     last_modified: str | None = Field(default=None, max_length=64)
     error: str | None = Field(default=None, sa_column=Column(Text))
     error_at: datetime | None = _ts()
+    data_at: datetime | None = _ts()  # the data's own time: header timestamp or file time, never after the fetch
+    belief: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))  # knowledge.belief.Belief
 
 
 class ResponseFact(SQLModel, table=True):

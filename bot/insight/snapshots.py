@@ -179,6 +179,15 @@ def _merge(row: TripUpdateSnapshot, obs: Observation, at: datetime) -> None:
     row.last_seen = max(as_utc(row.last_seen), at) if row.last_seen else at
 
 
+def last_snapshot_at(engine: Engine) -> datetime | None:
+    """The feed time of the last trip-updates snapshot stored (what service counts are as of), or None."""
+    with Session(engine) as session:
+        mark = session.get(Cursor, WATERMARK)
+    if mark is None or not mark.value or not mark.value.isdigit():
+        return None
+    return datetime.fromtimestamp(int(mark.value), tz=UTC)
+
+
 class SnapshotJob:
     """The scheduled job: store the trip-updates payload the knowledge feed last fetched, once."""
 

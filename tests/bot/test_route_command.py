@@ -8,7 +8,8 @@ import sys
 
 from tests.conftest import EVAL, REPO
 
-KEYS = {"id", "lang", "intent", "routes", "stops", "faq_id", "alert_ids", "category", "action", "confidence", "reply"}
+KEYS = {"id", "lang", "intent", "routes", "stops", "faq_id", "alert_ids", "category", "action", "confidence", "sources",
+        "reply"}
 
 
 def _route(stdin: str) -> list[dict[str, object]]:

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from bot.config import FeedSettings, Settings
-from bot.domain import Decision, Intent
-from bot.insight.snapshots import SnapshotStore
+from bot.domain import Action, DataState, Decision, Intent, SourceKind
+from bot.insight.snapshots import WATERMARK, SnapshotStore
 from bot.reading.router import SERVICE_COUNT_REASON
 from handlers import ReplyWriter
 from knowledge.faq import FaqIndex
 from knowledge.gtfs import GtfsIndex
 from knowledge.store import Knowledge
+from storage.models import Cursor
 from tests.bot.eval_knowledge import eval_knowledge
 from tests.bot.insight.generated_day import TZ, at, feed, write_static
 from tests.conftest import EVAL, EVAL_NOW
@@ -23,9 +26,9 @@ def _reply(decision: Decision) -> str:
     return ReplyWriter(eval_knowledge(), Settings()).draft(decision, "", now=EVAL_NOW).text
 
 
-def test_a_line_with_no_alert_names_the_line_and_the_time_of_the_data() -> None:
+def test_a_line_with_no_alert_names_the_line_and_the_feed_own_time() -> None:
     text = _reply(Decision("en", Intent.STATUS, routes=("62",)))
-    assert "no disruptions" in text and "62" in text and "08:30" in text
+    assert "no disruptions" in text and "62" in text and "(updated 08:25)" in text  # header 08:25, fetched 08:30
 
 
 def test_an_upcoming_strike_is_cited_with_its_dates() -> None:
@@ -33,13 +36,35 @@ def test_an_upcoming_strike_is_cited_with_its_dates() -> None:
     assert "Sciopero" in text and "dal 05/12 08:30 al 05/12 17:00" in text
 
 
+def _snapshot(engine: Engine, gtfs: GtfsIndex, moment: datetime) -> None:
+    """Store a trip-updates snapshot observed at ``moment`` as the snapshot job does (with its watermark)."""
+    SnapshotStore(engine, tz=TZ, gtfs=gtfs).store(feed(moment), moment)
+    with Session(engine) as session:
+        session.add(Cursor(channel=WATERMARK[0], name=WATERMARK[1], value=str(int(moment.timestamp())),
+                           updated_at=moment))
+        session.commit()
+
+
 def test_a_service_count_question_is_answered_from_the_service_data(engine: Engine, tmp_path: Path) -> None:
     gtfs = GtfsIndex.load(write_static(tmp_path / "gtfs"))
-    SnapshotStore(engine, tz=TZ, gtfs=gtfs).store(feed(at("07:20")), at("07:20"))
+    _snapshot(engine, gtfs, at("07:20"))
     knowledge = Knowledge(gtfs, FaqIndex.load([EVAL / "faq"]), FeedSettings(), engine=engine, clock=lambda: at("23:00"))
     decision = Decision("it", Intent.STATUS, routes=("R64",), reasons=(SERVICE_COUNT_REASON,))
-    text = ReplyWriter(knowledge, Settings()).draft(decision, "", now=at("23:00")).text
+    settings = Settings(knowledge={"trip_updates": {"max_age_seconds": 16 * 3600}})
+    text = ReplyWriter(knowledge, settings).draft(decision, "", now=at("23:00")).text
     assert text.startswith("Oggi sulla linea bus 64: 6 corse programmate, 5 effettuate finora, 2 saltate")
+
+
+def test_service_counts_from_a_dead_trip_updates_feed_go_to_a_person(engine: Engine, tmp_path: Path) -> None:
+    gtfs = GtfsIndex.load(write_static(tmp_path / "gtfs"))
+    _snapshot(engine, gtfs, at("05:50"))  # the trip-updates feed died at 05:50
+    knowledge = Knowledge(gtfs, FaqIndex.load([EVAL / "faq"]), FeedSettings(), engine=engine, clock=lambda: at("23:00"))
+    decision = Decision("it", Intent.STATUS, routes=("R64",), reasons=(SERVICE_COUNT_REASON,), action=Action.AUTO,
+                        confidence=1.0)
+    draft = ReplyWriter(knowledge, Settings()).draft(decision, "", now=at("23:00"))
+    counts = next(s for s in draft.sources if s.kind == SourceKind.SERVICE_COUNTS)
+    assert (draft.action, counts.state, counts.data_time) == (Action.REVIEW, DataState.STALE, at("05:50"))
+    assert "saltate" not in draft.text and "non sono aggiornati" in draft.text
 
 
 def test_a_service_count_question_without_service_data_gets_the_status_reply() -> None:

@@ -124,7 +124,40 @@ def test_server_down_keeps_data_and_reports_its_age(server: FeedServer, clock: C
     server.stop()
     clock.advance(minutes=3)
     feed.refresh()
-    assert (len(feed.feed.entity), feed.age(), feed.failures) == (8, timedelta(minutes=3), 1)
+    published = feed.snapshot.published_at
+    assert (len(feed.feed.entity), feed.age(), feed.failures) == (8, clock.now - published, 1)
+
+
+def test_age_runs_from_the_feed_header_not_from_the_fetch(server: FeedServer, clock: Clock) -> None:
+    feed = source(server.url, clock)
+    feed.refresh()
+    header = datetime.fromtimestamp(feed.feed.header.timestamp, tz=timezone.utc)
+    assert (feed.snapshot.data_time, feed.age()) == (header, T0 - header)
+
+
+def test_a_304_does_not_make_old_data_young(server: FeedServer, clock: Clock) -> None:
+    feed = source(server.url, clock, max_age=timedelta(minutes=15))
+    feed.refresh()
+    clock.advance(minutes=20)
+    feed.refresh()
+    assert (feed.fetched_at, feed.is_fresh()) == (clock.now, False)
+
+
+def test_an_unchanged_file_ages_from_its_modification_time(tmp_path: Path, clock: Clock) -> None:
+    from google.transit import gtfs_realtime_pb2
+
+    message = gtfs_realtime_pb2.FeedMessage()
+    message.ParseFromString(ALERTS.read_bytes())
+    message.header.ClearField("timestamp")
+    path = tmp_path / "alerts.pb"
+    path.write_bytes(message.SerializeToString())
+    written = T0 - timedelta(minutes=10)
+    os.utime(path, (written.timestamp(), written.timestamp()))
+    feed = source(str(path), clock, max_age=timedelta(minutes=15))
+    feed.refresh()
+    clock.advance(minutes=10)
+    feed.refresh()
+    assert (feed.fetched_at, feed.snapshot.data_time, feed.is_fresh()) == (clock.now, written, False)
 
 
 def test_data_older_than_the_limit_is_not_fresh(server: FeedServer, clock: Clock) -> None:
@@ -205,11 +238,12 @@ def test_file_source_reads_vehicle_positions(clock: Clock) -> None:
     assert feed.refresh() and feed.feed.entity[0].HasField("vehicle")
 
 
-def test_unchanged_file_is_not_parsed_again_but_stays_fresh(clock: Clock) -> None:
+def test_unchanged_file_is_not_parsed_again_and_keeps_aging(clock: Clock) -> None:
     feed = source(str(ALERTS), clock)
     feed.refresh()
     clock.advance(minutes=2)
-    assert not feed.refresh() and feed.age() == timedelta(0)
+    header = datetime.fromtimestamp(feed.feed.header.timestamp, tz=timezone.utc)
+    assert not feed.refresh() and (feed.fetched_at, feed.age()) == (clock.now, clock.now - header)
 
 
 def test_missing_file_records_the_error(tmp_path: Path, clock: Clock) -> None:
