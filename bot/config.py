@@ -20,6 +20,7 @@ from bot.errors import ConfigError
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = PACKAGE_ROOT / "knowledge" / "sample"
+SAMPLE_MAX_AGE_SECONDS = 10 * 365 * 86400.0
 
 #: Keys whose values are secrets: in the YAML they may only reference the environment.
 SECRET_KEYS = frozenset(
@@ -110,7 +111,11 @@ class KnowledgeSettings(_Section):
     """The network, its live disruption data and the FAQ."""
 
     gtfs: str = str(SAMPLE_DIR / "gtfs")
-    alerts: AlertFeedSettings = AlertFeedSettings(source=str(SAMPLE_DIR / "alerts.textproto"))
+    # The sample is a fixed demonstration file (published 27/11/2025): its default limit is ten years.
+    # Any `alerts` section in the configuration starts again from AlertFeedSettings' own 900 s.
+    alerts: AlertFeedSettings = AlertFeedSettings(
+        source=str(SAMPLE_DIR / "alerts.textproto"), max_age_seconds=SAMPLE_MAX_AGE_SECONDS
+    )
     trip_updates: FeedSettings = FeedSettings()
     faq: tuple[str, ...] = (str(SAMPLE_DIR / "faq"),)
     faq_max_age_days: float | None = Field(

@@ -38,15 +38,14 @@ def observe(previous: Belief | None, fetched: frozenset[str], max_shrink_share: 
     """The belief after one more good fetch holding the entity ids ``fetched``.
 
     An id seen before and missing now is held (still believed); an id held and missing again is
-    gone. The fetch is suspect when it lost more than ``max_shrink_share`` of the ids seen in the
-    previous fetch; the next fetch, whatever it holds, is compared with this one and so confirms it.
+    gone. The fetch is suspect when it is smaller than the previous one by more than
+    ``max_shrink_share``; the next fetch is compared with this one, so a second agreeing fetch confirms it.
     """
     if previous is None:
         return Belief(seen=fetched)
     held = previous.seen - fetched
     before = len(previous.seen)
-    lost = len(previous.seen - fetched)
-    suspect = before > 0 and lost / before > max_shrink_share
+    suspect = before > 0 and (before - len(fetched)) / before > max_shrink_share
     return Belief(seen=fetched, held=frozenset(held), suspect=suspect)
 
 
