@@ -16,6 +16,7 @@ from bot.console.context import console_of, flash, render
 from bot.console.privacy import revealed_ids
 from bot.console.desk import ANSWERABLE, NO_REPLY_NOTE, REOPENABLE, ClaimedByOther
 from bot.console.queueview import ORDERS
+from bot.console.sources import source_rows
 from bot.console.users import list_users, role_at_least
 from bot.domain import Category, Intent, MessageState, agent_actor, as_utc
 from bot.errors import SportelloError, StorageError
@@ -108,6 +109,7 @@ async def message_page(request: Request, user: User) -> Response:
         can_act=answerable and holder in (None, user.username),
         reopenable=state in REOPENABLE,
         waited=waited,
+        sources=source_rows(m.decision, m.received_at),
         wait_level=console.view.wait_level(now - as_utc(m.received_at)),
         agents=found["agents"],
         intents=[str(i) for i in Intent],

@@ -1,0 +1,18 @@
+"""Domain types: a decision keeps the typed age of its sources through storage."""
+
+from __future__ import annotations
+
+from bot.domain import DataState, Decision, Intent, SourceAge, SourceKind
+from tests.conftest import EVAL_NOW
+
+
+def test_a_decision_round_trips_its_source_ages() -> None:
+    age = SourceAge(SourceKind.ALERTS, DataState.SUSPECT, EVAL_NOW, EVAL_NOW, 900.0)
+    decision = Decision("it", Intent.STATUS, routes=("64",), sources=(age,))
+    again = Decision.from_dict(decision.as_dict())
+    assert (again.sources, again.source(SourceKind.ALERTS), again.source(SourceKind.FAQ)) == ((age,), age, None)
+
+
+def test_a_source_age_is_counted_from_the_data_own_time() -> None:
+    age = SourceAge(SourceKind.ALERTS, DataState.FRESH, EVAL_NOW, None, 900.0)
+    assert (age.age_seconds(EVAL_NOW.replace(minute=40)), age.usable) == (600.0, True)

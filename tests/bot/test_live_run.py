@@ -1,0 +1,83 @@
+"""``sportello run`` over HTTP with a stale alerts feed: the web chat never gets "no disruptions" alone."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from knowledge.alerts import parse_feed
+from tests.bot.test_run_command import _free_port, _get, _post
+from tests.conftest import REPO
+
+SAMPLE_ALERTS = REPO / "knowledge" / "sample" / "alerts.textproto"
+
+
+def _stale_feed(path: Path) -> None:
+    """The sample alerts as a feed published six days ago, without the 64's (so it would say "no disruptions")."""
+    feed = parse_feed(SAMPLE_ALERTS.read_text(encoding="utf-8"))
+    feed.header.timestamp = int((datetime.now(timezone.utc) - timedelta(days=6)).timestamp())
+    path.write_bytes(feed.SerializeToString())
+
+
+def _routed(db: Path, deadline: float) -> tuple[str, str, dict[str, object]]:
+    """The citizen's message once the worker has routed it: state, draft, decision."""
+    while time.monotonic() < deadline:
+        try:
+            with sqlite3.connect(db) as conn:
+                row = conn.execute("SELECT state, draft, decision FROM messages WHERE text LIKE 'il 64%'").fetchone()
+        except sqlite3.OperationalError:
+            row = None
+        if row and row[0] not in ("received", "routed"):
+            return row[0], row[1], json.loads(row[2])
+        time.sleep(0.1)
+    pytest.fail("the message was not routed")
+
+
+def test_a_stale_feed_sends_the_status_question_to_a_person(tmp_path: Path) -> None:
+    port = _free_port()
+    feed = tmp_path / "alerts.pb"
+    _stale_feed(feed)
+    db = tmp_path / "run.db"
+    env = {
+        **os.environ,
+        "SPORTELLO_STORAGE__URL": f"sqlite:///{db}",
+        "SPORTELLO_WEB__PORT": str(port),
+        "SPORTELLO_KNOWLEDGE__ALERTS__SOURCE": str(feed),
+        "SPORTELLO_KNOWLEDGE__ALERTS__MAX_AGE_SECONDS": "900",
+    }
+    for name in ("TELEGRAM_TOKEN", "X_BEARER_TOKEN", "X_CONSUMER_KEY", "X_ACCESS_TOKEN"):
+        env.pop(name, None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "run"], cwd=REPO, env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                health = _get(f"{base}/health")
+                break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    pytest.fail("sportello run did not start serving")
+                time.sleep(0.2)
+        assert health["knowledge"]["alerts"]["state"] == "stale"
+        _post(f"{base}/api/chat", {"conversation": "stale", "text": "il 64 è in ritardo?"})
+        state, draft, decision = _routed(db, deadline)
+        sources = {s["kind"]: s for s in decision["sources"]}
+        assert (state, sources["alerts"]["state"]) == ("awaiting_review", "stale")
+        assert "non risultano disservizi" not in draft and "non sono aggiornate" in draft
+        said = [m["text"] for m in _get(f"{base}/api/chat/stale")["messages"] if m["role"] == "bot"]
+        assert not any("disservizi" in text or "aggiornat" in text for text in said)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
