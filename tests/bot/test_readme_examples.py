@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from bot.config import PACKAGE_ROOT, Settings, load_settings
 from bot.domain import Action, Intent
 from bot.pipeline import RoutingPipeline
-from bot.router import Router
+from bot.reading.router import Router
 from handlers import ReplyWriter
 from knowledge.faq import FaqIndex
 from knowledge.gtfs import GtfsIndex

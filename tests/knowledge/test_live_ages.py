@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from bot.config import Settings
 from bot.domain import Action, DataState, Decision, DraftReply, SourceKind
 from bot.pipeline import RoutingPipeline
-from bot.router import Router
+from bot.reading.router import Router
 from handlers import ReplyWriter
 from knowledge.alerts import parse_feed
 from knowledge.faq import FaqIndex
