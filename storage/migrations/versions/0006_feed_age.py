@@ -1,7 +1,7 @@
 """feed age: the data's own time and the confirmation state of each live feed
 
-Revision ID: 0005_feed_age
-Revises: 0004_hot_path_indexes
+Revision ID: 0006_feed_age
+Revises: 0005_privacy
 Create Date: 2026-12-03
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_feed_age"
-down_revision = "0004_hot_path_indexes"
+revision = "0006_feed_age"
+down_revision = "0005_privacy"
 branch_labels = None
 depends_on = None
 
