@@ -20,6 +20,7 @@ from bot.domain import utcnow
 from bot.insight.jobs import schedule_insight
 from bot.pipeline import RoutingPipeline
 from bot.privacy.logfilter import install as install_personal_data_filter
+from bot.privacy.retention import schedule_privacy
 from bot.reading.router import Router
 from bot.scheduler import JobLeases, Scheduler
 from bot.web.server import build_web_app
@@ -97,6 +98,7 @@ class Application:
             if channel.poll_seconds:
                 self.scheduler.every(f"poll:{name}", channel.poll_seconds, channel.poll, shared=True)
         schedule_insight(self.scheduler, self.settings, self.engine, clock=self.clock, gtfs=self.knowledge.gtfs)
+        schedule_privacy(self.scheduler, self.settings, self.engine, clock=self.clock)
 
     def start_background(self) -> None:
         """Start workers and the scheduler in background threads."""

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bot.config import Settings, load_settings
 from bot.errors import SportelloError
+from bot.privacy.cli import add_privacy_parser, privacy_command
 from bot.privacy.logfilter import install as install_personal_data_filter
 
 log = logging.getLogger("sportello")
@@ -103,6 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
     export = corrections_sub.add_parser("export", help="write them as labelled JSON Lines (for eval)")
     export.add_argument("--config", help="configuration file (default ./config.yaml)")
     export.add_argument("--output", help="file to write (default stdout)")
+
+    add_privacy_parser(sub)
 
     report = sub.add_parser("report", help="operations reports")
     report_sub = report.add_subparsers(dest="report_command", required=True)
@@ -211,12 +214,24 @@ for _name in ("problems", "service", "response"):
     COMMANDS[f"report {_name}"] = _report(_name)
 
 
+def _privacy(name: str) -> Command:
+    def run(args: argparse.Namespace) -> int:
+        return privacy_command(name, args, settings_from(args), sys.stdin, sys.stdout)
+
+    return run
+
+
+for _name in ("export", "erase", "retention"):
+    COMMANDS[f"privacy {_name}"] = _privacy(_name)
+
+
 def _command_name(args: argparse.Namespace) -> str:
     nested = {
         "faq": "faq_command",
         "users": "users_command",
         "report": "report_command",
         "corrections": "corrections_command",
+        "privacy": "privacy_command",
     }
     if args.command in nested:
         return f"{args.command} {getattr(args, nested[args.command])}"

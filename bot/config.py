@@ -55,6 +55,22 @@ class OperatorSettings(_Section):
     languages: tuple[str, ...] = ("it", "en")
 
 
+class RetainDays(_Section):
+    """How many days each kind of personal data is kept before it is anonymised."""
+
+    messages: int = Field(180, ge=1)
+    replies: int = Field(180, ge=1)
+    corrections: int = Field(365, ge=1)
+    audit: int = Field(730, ge=1)
+
+
+class PrivacySettings(_Section):
+    """Retention of citizens' personal data."""
+
+    retain_days: RetainDays = RetainDays()
+    retention_hour: int = Field(3, ge=0, le=23)
+
+
 class StorageSettings(_Section):
     """Where messages, cases and logs live."""
 
@@ -256,6 +272,7 @@ class Settings(BaseSettings):
     channels: ChannelsSettings = ChannelsSettings()
     console: ConsoleSettings = ConsoleSettings()
     reports: ReportSettings = ReportSettings()
+    privacy: PrivacySettings = PrivacySettings()
     debug: DebugSettings = DebugSettings()
 
     @classmethod

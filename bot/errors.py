@@ -17,6 +17,10 @@ class InvalidTransition(StorageError):
     """A message was asked to move to a state its current state does not allow."""
 
 
+class PrivacyError(SportelloError):
+    """A request about a citizen's personal data is malformed or cannot be carried out."""
+
+
 class ChannelError(SportelloError):
     """A channel adapter could not talk to its platform."""
 

@@ -59,6 +59,8 @@ def build_console(
         Route("/users/{username:str}", admin.users_update, methods=["POST"]),
         Route("/team", admin.team_page, methods=["GET"]),
         Route("/privacy", privacy.privacy_page, methods=["GET"]),
+        Route("/privacy/export", privacy.privacy_export, methods=["POST"]),
+        Route("/privacy/erase", privacy.privacy_erase, methods=["POST"]),
         Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="console-static"),
         *(extra_routes or []),
     ]

@@ -66,3 +66,32 @@ def test_only_admins_see_the_audit(web: Any, users: dict[str, str], messages: Me
         page = adele.get("/console/privacy")
         assert page.status_code == 200
         assert "agent:anna" in page.text and f"#{message_id}" in page.text
+
+
+def test_an_admin_downloads_a_citizens_data_and_the_export_is_recorded(web: Any, users: dict[str, str], messages: Messages, engine: Any) -> None:
+    messages.add(TEXT, author="web:abc")
+    messages.add("un altro cittadino", author="web:zzz")
+    with signed_in(web, "adele") as adele:
+        got = adele.post("/console/privacy/export", data={"csrf": token(adele), "citizen": "web:abc"})
+    assert got.status_code == 200 and "attachment" in got.headers["content-disposition"]
+    data = got.json()
+    assert [m["text"] for m in data["messages"]] == [TEXT]
+    assert recent(engine)[0].action == AuditAction.EXPORT
+
+
+def test_an_erasure_needs_the_citizen_typed_twice_and_is_recorded(web: Any, users: dict[str, str], messages: Messages, engine: Any) -> None:
+    message_id = messages.add(TEXT, author="web:abc")
+    with signed_in(web, "adele") as adele:
+        wrong = adele.post("/console/privacy/erase", data={"csrf": token(adele), "citizen": "web:abc", "confirm": "web:ab"})
+        assert wrong.status_code == 303
+        assert "mario.rossi@example.com" in adele.post(
+            "/console/privacy/export", data={"csrf": token(adele), "citizen": "web:abc"}).text
+        done = adele.post("/console/privacy/erase", data={"csrf": token(adele), "citizen": "web:abc", "confirm": "web:abc"})
+        assert done.status_code == 303
+        page = adele.get("/console/privacy").text
+    assert "mario.rossi" not in page
+    assert [e.action for e in recent(engine)][:2] == [AuditAction.ERASE, AuditAction.EXPORT]
+    with signed_in(web, "anna") as anna:
+        assert "mario.rossi" not in anna.post(f"/console/messages/{message_id}/reveal", data={"csrf": token(anna)}).text
+        assert "mario.rossi" not in anna.get(f"/console/messages/{message_id}").text
+        assert anna.post("/console/privacy/erase", data={"csrf": token(anna), "citizen": "web:abc", "confirm": "web:abc"}).status_code == 403

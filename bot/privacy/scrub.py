@@ -1,0 +1,76 @@
+"""Anonymising stored rows: a citizen's messages, the replies to them, their cases, in one session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import delete, select, update
+from sqlmodel import Session
+
+from bot.privacy.pii import redact
+from storage.models import Case, Correction, Message, Reply, Transition
+
+#: What an anonymised text reads.
+ANONYMOUS = "[anonimizzato]"
+#: Prefix of the author and external id left on an anonymised row (unique, names nobody).
+ANON = "anon:"
+#: Decision fields kept on an anonymised message: what it was about, never words from it.
+DECISION_KEEP = ("lang", "intent", "routes", "stops", "stop_ids", "faq_id", "alert_ids", "category", "action", "confidence")
+
+
+def anonymise_messages(session: Session, ids: Iterable[int], *, keep_masked_text: bool = False) -> int:
+    """Strip who wrote these messages and what they said; keep when, where, about what.
+
+    With ``keep_masked_text`` the text stays with its personal data replaced by its kind (a
+    corrected message kept longer for evaluation); otherwise it becomes :data:`ANONYMOUS`.
+    """
+    count = 0
+    for row in session.execute(select(Message).where(Message.id.in_(list(ids)))).scalars():  # type: ignore[union-attr]
+        row.text = redact(row.text) if keep_masked_text else ANONYMOUS
+        row.author = f"{ANON}{row.id}"
+        row.author_name = None
+        row.external_id = f"{ANON}{row.id}"
+        row.thread_id = None
+        row.reply_to = None
+        row.extras = {}
+        row.draft = None
+        row.last_error = None
+        if row.decision:
+            row.decision = {k: v for k, v in row.decision.items() if k in DECISION_KEEP}
+        session.add(row)
+        count += 1
+    id_list = list(ids)
+    if id_list:
+        session.execute(update(Transition).where(Transition.message_id.in_(id_list)).values(note=None))  # type: ignore[attr-defined]
+    return count
+
+
+def anonymise_replies(session: Session, reply_ids: Iterable[int]) -> int:
+    """Blank the texts of these replies and forget where they were posted."""
+    id_list = list(reply_ids)
+    if not id_list:
+        return 0
+    result = session.execute(
+        update(Reply).where(Reply.id.in_(id_list)).values(text=ANONYMOUS, external_ids=[], error=None)  # type: ignore[union-attr]
+    )
+    return int(result.rowcount or 0)
+
+
+def anonymise_cases(session: Session, case_ids: Iterable[int]) -> int:
+    """Forget whose these cases were (their status and times stay for the statistics)."""
+    count = 0
+    for case in session.execute(select(Case).where(Case.id.in_(list(case_ids)))).scalars():  # type: ignore[union-attr]
+        case.author = f"{ANON}case{case.id}"
+        case.thread_key = f"{ANON}{case.id}"
+        session.add(case)
+        count += 1
+    return count
+
+
+def drop_corrections(session: Session, message_ids: Iterable[int]) -> int:
+    """Delete the labelled examples made from these messages."""
+    id_list = list(message_ids)
+    if not id_list:
+        return 0
+    result = session.execute(delete(Correction).where(Correction.message_id.in_(id_list)))  # type: ignore[attr-defined]
+    return int(result.rowcount or 0)
