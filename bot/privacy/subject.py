@@ -17,7 +17,7 @@ from bot.privacy.scrub import anonymise_cases, anonymise_messages, anonymise_rep
 from storage.db import session_scope
 from storage.models import Case, Correction, Message, ProblemRecord, Reply, Transition
 
-_CITIZEN = re.compile(r"^([a-z][a-z0-9_]{0,31}):(\S{1,255})$")
+_CITIZEN = re.compile(r"^([a-z][a-z0-9_]{0,31}):([\w.@+\-]{1,255})$", re.ASCII)
 #: A table other parts may add that names citizens; taken in when it exists.
 SUBSCRIPTIONS = "subscriptions"
 _WHO_COLUMNS = ("author", "citizen", "user_id", "chat_id")

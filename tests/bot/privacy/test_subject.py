@@ -132,3 +132,10 @@ def test_a_malformed_citizen_is_a_clear_error(tmp_path: Path) -> None:
 
 
 assert make_engine and timedelta
+
+
+def test_a_citizen_id_with_control_characters_is_refused_before_the_database() -> None:
+    for bad in ("web:a\x00b", "web:\ud800", "telegram:", "TELEGRAM:5001", "web:a b"):
+        with pytest.raises(PrivacyError):
+            Citizen.parse(bad)
+    assert str(Citizen.parse("web:3f9c_A-b.c")) == "web:3f9c_A-b.c"
