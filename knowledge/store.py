@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from bot.config import AlertFeedSettings, FeedSettings, KnowledgeSettings
+from bot.config import SAMPLE_DIR, AlertFeedSettings, FeedSettings, KnowledgeSettings
 from bot.domain import DataState, SourceAge, SourceKind, utcnow
 from knowledge.alerts import Alert, AlertIndex, parse_feed
 from knowledge.faq import FaqIndex
@@ -83,6 +83,7 @@ class Knowledge:
         cls, settings: KnowledgeSettings, *, engine: Engine | None = None, clock: Clock = utcnow
     ) -> Knowledge:
         """Load what the configuration names."""
+        warn_long_limit(settings.alerts)
         gtfs = GtfsIndex.load(settings.gtfs, cache_dir=settings.cache_dir)
         faq_paths = [Path(p) for p in settings.faq]
         faq = FaqIndex.load(faq_paths)
@@ -176,6 +177,24 @@ class Knowledge:
                 out[feed.name] = feed.status(now)
         out["alerts"] = {**out.get("alerts", {}), "count": len(self._alerts)}
         return out
+
+
+#: A limit longer than this is only meant for the shipped sample (a fixed demonstration file).
+LONG_LIMIT_SECONDS = 86400.0
+
+
+def warn_long_limit(alerts: FeedSettings) -> bool:
+    """Warn (once, at start-up) when a real alerts feed is given a limit of more than a day. True if warned."""
+    sample = (SAMPLE_DIR / "alerts.textproto").resolve()
+    source = alerts.source or ""
+    is_sample = not source.startswith(("http://", "https://")) and Path(source).resolve() == sample
+    if alerts.max_age_seconds <= LONG_LIMIT_SECONDS or is_sample or not source:
+        return False
+    log.warning(
+        "knowledge.alerts.max_age_seconds is %.0f s: alerts that old from %s will be presented as live; "
+        "a real feed wants a few minutes (900)", alerts.max_age_seconds, source,
+    )
+    return True
 
 
 def newest_file_time(paths: Sequence[Path]) -> datetime | None:

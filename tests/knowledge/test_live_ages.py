@@ -237,3 +237,13 @@ def test_a_corrupt_feed_keeps_the_last_good_data_with_its_age(
     clock.advance(15 * 60)
     decision, draft = desk.ask(ASK_64)
     assert (draft.action, _alerts_age(decision)) == (Action.REVIEW, DataState.STALE)
+
+
+def test_a_real_feed_with_the_sample_ten_year_limit_is_warned_about() -> None:
+    from bot.config import SAMPLE_DIR, AlertFeedSettings
+    from knowledge.store import warn_long_limit
+
+    sample = AlertFeedSettings(source=str(SAMPLE_DIR / "alerts.textproto"), max_age_seconds=315360000)
+    real = AlertFeedSettings(source="https://operator.example/alerts.pb", max_age_seconds=315360000)
+    usual = AlertFeedSettings(source="https://operator.example/alerts.pb")
+    assert (warn_long_limit(sample), warn_long_limit(real), warn_long_limit(usual)) == (False, True, False)
