@@ -94,6 +94,16 @@ class WebSettings(_Section):
     secret_key: str | None = None
     max_message_chars: int = Field(4000, ge=1)
     secure_cookies: bool = False
+    # Request bodies larger than this many bytes are refused (413) before anything reads them.
+    max_body_bytes: int = Field(262144, ge=1024)
+    # JSON nested deeper than this is refused (400) before it is parsed.
+    max_json_depth: int = Field(32, ge=2, le=1000)
+    # Chat messages one conversation may post a minute (429 with Retry-After beyond).
+    chat_posts_per_minute: float = Field(10.0, gt=0)
+    # Chat messages and new conversations one address may post a minute.
+    client_posts_per_minute: float = Field(60.0, gt=0)
+    # Chat reads one address may make a minute (an open chat page reads every 1.5 s).
+    client_reads_per_minute: float = Field(600.0, gt=0)
 
 
 class WorkerSettings(_Section):
@@ -199,6 +209,9 @@ class TelegramChannelSettings(_Section):
     global_per_second: float = Field(25.0, gt=0)
     chat_per_second: float = Field(1.0, gt=0)
     group_per_minute: float = Field(20.0, gt=0)
+    # Webhook updates accepted per chat a minute, and per sending address (429 beyond).
+    chat_updates_per_minute: float = Field(20.0, gt=0)
+    webhook_per_minute: float = Field(1200.0, gt=0)
 
 
 class ChannelsSettings(_Section):
@@ -217,8 +230,17 @@ class ConsoleSettings(_Section):
     claim_minutes: float = Field(15.0, gt=0)
     # How far back the queue shows messages the bot answered on its own.
     recent_auto_hours: float = Field(6.0, gt=0)
-    # A signed-in agent is signed out after this long.
+    # A signed-in agent is signed out after this long, however active.
     session_hours: float = Field(12.0, gt=0)
+    # ... and after this long without a request.
+    idle_minutes: float = Field(60.0, gt=0)
+    # Wrong passwords for one account, or from one address, before its sign-in pauses.
+    login_failures_per_account: int = Field(5, ge=1)
+    login_failures_per_address: int = Field(20, ge=1)
+    # How long a paused sign-in stays paused (the failures are counted over this window).
+    login_pause_minutes: float = Field(15.0, gt=0)
+    # Password checks run at once (argon2id takes 64 MiB each); more sign-ins get 503 at once.
+    concurrent_logins: int = Field(2, ge=1, le=64)
     # How often an open console asks for new messages.
     poll_seconds: float = Field(3.0, gt=0)
 

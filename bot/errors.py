@@ -27,3 +27,7 @@ class ChannelError(SportelloError):
 
 class ChannelAuthError(ChannelError):
     """The platform rejected our credentials (401/403): the channel must stop."""
+
+
+class BadInput(SportelloError):
+    """A request's content cannot be accepted as sent (wrong shape, too deep, unstorable text)."""

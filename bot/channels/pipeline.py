@@ -36,6 +36,8 @@ class ChannelPipeline:
     - a command (``extras["command"]``) is answered by the :class:`CommandDesk`;
     - a message the bot cannot read (``extras["unreadable"]``), or text sent with an
       attachment it cannot see (``extras["media"]``), waits for a person;
+    - a message cut at the channel's length limit (``extras["too_long"]``) is answered with a
+      request to write shorter, unless it already escalates;
     - a conversation an agent has taken over (case assigned, or an agent already replied)
       is never answered by the bot again.
     """
@@ -70,6 +72,8 @@ class ChannelPipeline:
             decision, draft = self.desk.answer(extras["command"], message)
         else:
             decision, draft = self.inner.decide(message)
+        if extras.get("too_long") and draft.action != Action.ESCALATE:
+            return _too_long(decision, int(extras["too_long"]))
         if extras.get("media"):
             decision, draft = _hold(decision, draft, f"sent with {_UNREADABLE_LABEL.get(str(extras['media']), 'an attachment')} the bot cannot see")
         if self.agent_has(message.case_id):
@@ -98,6 +102,21 @@ def _hold(decision: Decision, draft: DraftReply, reason: str) -> tuple[Decision,
         replace(decision, action=Action.REVIEW, reasons=(*decision.reasons, reason)),
         replace(draft, action=Action.REVIEW),
     )
+
+
+#: What a citizen reads when their message was cut at the channel's limit (a danger sign still escalates).
+_TOO_LONG = {
+    "it": "Il tuo messaggio è troppo lungo ({chars} caratteri): ne abbiamo letto solo l'inizio. "
+          "Scrivici in breve cosa ti serve, in uno o più messaggi più corti.",
+    "en": "Your message is too long ({chars} characters): we only read its beginning. "
+          "Please tell us briefly what you need, in one or more shorter messages.",
+}
+
+
+def _too_long(decision: Decision, chars: int) -> tuple[Decision, DraftReply]:
+    lang = "en" if decision.lang == "en" else "it"
+    told = replace(decision, action=Action.AUTO, reasons=(*decision.reasons, f"message of {chars} characters cut"))
+    return told, DraftReply(text=_TOO_LONG[lang].format(chars=chars), lang=lang, action=Action.AUTO)
 
 
 def _to_person(decision: Decision, reason: str) -> tuple[Decision, DraftReply]:

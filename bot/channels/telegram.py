@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -32,7 +33,9 @@ from bot.channels.telegram_intake import PRIVATE, BotIdentity, amend, read_updat
 from bot.channels.telegram_text import split_message
 from bot.config import Settings, channel_enabled
 from bot.domain import OutboundReply, PostResult
-from bot.errors import ChannelAuthError, ChannelError, ConfigError
+from bot.errors import BadInput, ChannelAuthError, ChannelError, ConfigError
+from bot.web.inputs import read_json
+from bot.web.limits import TokenBuckets, client_address, too_many
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +76,9 @@ class TelegramChannel(Channel):
         self.me: BotIdentity | None = None
         self.stopped: str | None = None
         self.webhook_error: str | None = None
+        self.webhook_limits = WebhookLimits(
+            TokenBuckets(self.settings.webhook_per_minute), TokenBuckets(self.settings.chat_updates_per_minute)
+        )
 
     @classmethod
     def enabled(cls, settings: Settings) -> bool:
@@ -195,15 +201,23 @@ class TelegramChannel(Channel):
         given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
         if not hmac.compare_digest(given.encode(), (self.settings.secret_token or "").encode()):
             return JSONResponse({"ok": False}, status_code=403)
+        wait = self.webhook_limits.per_client.take(client_address(request))
+        if wait:
+            return too_many(wait, "updates")
         try:
-            payload = await request.json()
-            if not isinstance(payload, dict) or "update_id" not in payload:
-                raise ValueError("not an update")
+            payload = read_json(await request.body())
+            if not isinstance(payload, dict) or not isinstance(payload.get("update_id"), int):
+                raise BadInput("not an update")
+            wait = self.webhook_limits.per_chat.take(_chat_key(payload))
+            if wait:
+                return too_many(wait, "updates from this chat")
             update = Update.de_json(payload, self.bot)
-        except (ValueError, TypeError, KeyError):
+        except Exception:  # noqa: BLE001 - whatever the parser makes of a bad payload, it is the sender's fault
             return JSONResponse({"ok": False, "error": "not an update"}, status_code=400)
         try:
             await run_in_threadpool(self.receive, update)
+        except BadInput:
+            return JSONResponse({"ok": False, "error": "this update cannot be stored"}, status_code=400)
         except Exception:  # the update is not stored: Telegram delivers it again after a 5xx
             log.exception("telegram: webhook update %s not stored", payload.get("update_id"))
             return JSONResponse({"ok": False}, status_code=500)
@@ -307,6 +321,23 @@ class TelegramChannel(Channel):
             "webhook_error": self.webhook_error,
             "posts_today": self.ledger.usage()[1],
         }
+
+
+@dataclass(frozen=True)
+class WebhookLimits:
+    """Webhook updates allowed per sending address and per Telegram chat."""
+
+    per_client: TokenBuckets
+    per_chat: TokenBuckets
+
+
+def _chat_key(payload: dict[str, Any]) -> str:
+    """The chat an update comes from (``?`` when it has none), to limit each chat on its own."""
+    for kind in ("message", "edited_message", "channel_post", "edited_channel_post"):
+        body = payload.get(kind)
+        if isinstance(body, dict) and isinstance(body.get("chat"), dict):
+            return str(body["chat"].get("id"))
+    return "?"
 
 
 def _never_sent(exc: ChannelError) -> bool:

@@ -19,6 +19,8 @@ from storage.models import Message
 CHANNEL = "telegram"
 PRIVATE = "private"
 #: Attachments the bot cannot read, in the order they are looked for.
+#: Telegram's own limit on a message's text; anything longer did not come from Telegram's apps.
+MAX_TEXT_CHARS = 4096
 MEDIA = ("photo", "voice", "audio", "video", "video_note", "animation", "document", "location", "contact", "poll")
 
 
@@ -63,6 +65,8 @@ def _read_message(msg: TgMessage, me: BotIdentity, now: datetime, *, edited: boo
     if msg.new_chat_members or msg.left_chat_member:
         return Intake("ignore", "members joined or left")
     text = msg.text if msg.text is not None else (msg.caption or "")
+    too_long = len(text) if len(text) > MAX_TEXT_CHARS else None
+    text = _storable(text[:MAX_TEXT_CHARS])
     private = msg.chat.type == PRIVATE
     command = parse_command(text, bot_username=me.username, user_lang=sender.language_code)
     if not private and not (command or _addressed(msg, me)):
@@ -72,9 +76,11 @@ def _read_message(msg: TgMessage, me: BotIdentity, now: datetime, *, edited: boo
         "chat_id": msg.chat.id,
         "message_id": msg.message_id,
         "chat_type": msg.chat.type,
-        "lang": sender.language_code,
-        "username": sender.username,
+        "lang": _storable(sender.language_code or "")[:8] or None,
+        "username": _storable(sender.username or "") or None,
     }
+    if too_long:
+        extras["too_long"] = too_long
     if command:
         extras["command"] = command.as_extras()
     media = next((kind for kind in MEDIA if getattr(msg, kind, None)), None)
@@ -93,7 +99,7 @@ def _read_message(msg: TgMessage, me: BotIdentity, now: datetime, *, edited: boo
         channel=CHANNEL,
         external_id=f"{msg.chat.id}:{msg.message_id}",
         author=str(sender.id),
-        author_name=f"@{sender.username}" if sender.username else sender.full_name,
+        author_name=_storable(f"@{sender.username}" if sender.username else sender.full_name),
         text=text,
         received_at=msg.date or now,
         thread_id=str(msg.chat.id) if private else f"{msg.chat.id}:{sender.id}",
@@ -101,6 +107,11 @@ def _read_message(msg: TgMessage, me: BotIdentity, now: datetime, *, edited: boo
         extras=extras,
     )
     return Intake("amend" if edited else "store", message=message)
+
+
+def _storable(text: str) -> str:
+    """The text without what no database column can hold (NUL, lone surrogates)."""
+    return text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
 
 
 def _entities(msg: TgMessage) -> dict[MessageEntity, str]:

@@ -1,4 +1,7 @@
-"""The Starlette application: web chat page, chat API, health, and the console when present."""
+"""The Starlette application: web chat page, chat API, health, and the console when present.
+
+Every request passes the body cap first, and every response carries the security headers.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -17,6 +21,8 @@ from starlette.templating import Jinja2Templates
 
 from bot.config import Settings
 from bot.web import chat
+from bot.web.headers import SecurityHeaders
+from bot.web.limits import BodyLimit
 from storage.queue import MessageQueue
 
 HERE = Path(__file__).resolve().parent
@@ -34,9 +40,8 @@ async def chat_page(request: Request) -> Response:
 
 
 async def health_page(request: Request) -> JSONResponse:
-    """Liveness plus the age of the live data, for monitoring."""
-    status: Callable[[], dict[str, Any]] | None = getattr(request.app.state, "health_status", None)
-    return JSONResponse({"ok": True, **(status() if status else {})})
+    """Liveness only: the public learns "up"; staff read the details at ``/console/api/health``."""
+    return JSONResponse({"ok": True, "status": "up"}, headers={"Cache-Control": "no-store"})
 
 
 def build_web_app(
@@ -56,7 +61,12 @@ def build_web_app(
         Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static"),
         *(extra_routes or []),
     ]
-    app = Starlette(routes=routes)
+    middleware = [
+        Middleware(BodyLimit, max_bytes=settings.web.max_body_bytes),
+        Middleware(SecurityHeaders),
+    ]
+    app = Starlette(routes=routes, middleware=middleware)
+    app.state.chat_limits = chat.ChatLimits.from_settings(settings)
     app.state.settings = settings
     app.state.engine = engine
     app.state.queue = queue

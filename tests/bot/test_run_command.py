@@ -22,14 +22,15 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _get(url: str) -> dict[str, object]:
-    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - local test server
+def _get(url: str, headers: dict[str, str] | None = None) -> dict[str, object]:
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=5) as response:  # noqa: S310 - local test server
         return json.loads(response.read())
 
 
-def _post(url: str, body: dict[str, object]) -> dict[str, object]:
+def _post(url: str, body: dict[str, object], headers: dict[str, str] | None = None) -> dict[str, object]:
     request = urllib.request.Request(
-        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}, method="POST"
+        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json", **(headers or {})},
+        method="POST",
     )
     with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
         return json.loads(response.read())
@@ -59,9 +60,11 @@ def test_the_web_chat_answers_a_question(tmp_path: Path) -> None:
                 if time.monotonic() > deadline or proc.poll() is not None:
                     pytest.fail("sportello run did not start serving")
                 time.sleep(0.2)
-        _post(f"{base}/api/chat", {"conversation": "readme", "text": "il tram 8 funziona oggi?"})
+        token = _post(f"{base}/api/chat/conversations", {})["token"]
+        bearer = {"Authorization": f"Bearer {token}"}
+        _post(f"{base}/api/chat", {"text": "il tram 8 funziona oggi?"}, bearer)
         while True:
-            messages = _get(f"{base}/api/chat/readme")["messages"]
+            messages = _get(f"{base}/api/chat", bearer)["messages"]
             assert isinstance(messages, list)
             if any(m["role"] == "bot" for m in messages):
                 break

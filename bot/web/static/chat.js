@@ -1,12 +1,7 @@
 // The citizen's side of the web chat: post a message, then poll the conversation.
+// The conversation is the server's: its token lives in an HttpOnly cookie this script never sees.
 (function () {
   "use strict";
-  var key = "sportello.conversation";
-  var conversation = localStorage.getItem(key);
-  if (!conversation) {
-    conversation = "web-" + Math.random().toString(36).slice(2) + Date.now().toString(36);
-    localStorage.setItem(key, conversation);
-  }
   var log = document.getElementById("log");
   var form = document.getElementById("send");
   var input = document.getElementById("text");
@@ -33,9 +28,12 @@
   }
 
   function refresh() {
-    fetch("/api/chat/" + encodeURIComponent(conversation))
-      .then(function (r) { return r.json(); })
-      .then(function (data) { render(data.messages || []); })
+    fetch("/api/chat", { credentials: "same-origin" })
+      .then(function (r) {
+        if (r.status === 429) { return { messages: null }; }
+        return r.json();
+      })
+      .then(function (data) { if (data.messages) { render(data.messages); } })
       .catch(function () { status.textContent = "Connessione assente, riprovo…"; });
   }
 
@@ -45,8 +43,9 @@
     if (!text) return;
     fetch("/api/chat", {
       method: "POST",
+      credentials: "same-origin",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ conversation: conversation, text: text })
+      body: JSON.stringify({ text: text })
     }).then(function (r) {
       return r.json().then(function (data) {
         if (!r.ok) { status.textContent = data.error || "Errore"; return; }

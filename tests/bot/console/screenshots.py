@@ -47,8 +47,11 @@ def main() -> int:
                         text="Il tram 8 è sostituito da bus navetta 8BUS per lavori.")
             now = service.app.clock()
             ids = []
-            for conversation, text, _ in TRAFFIC:
-                response = httpx.post(f"{service.url}/api/chat", json={"conversation": conversation, "text": text})
+            for _conversation, text, _ in TRAFFIC:
+                token = httpx.post(f"{service.url}/api/chat/conversations").json()["token"]
+                response = httpx.post(
+                    f"{service.url}/api/chat", json={"text": text}, headers={"Authorization": f"Bearer {token}"}
+                )
                 ids.append(response.json()["message_id"])
             wait_until(lambda: all(service.app.queue.get(i).state not in ("received", "routed") for i in ids))
             with session_scope(engine) as session:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -68,16 +67,20 @@ def bruno(browser: Any, service: LiveService) -> Iterator[Any]:
 
 def _say(service: LiveService, text: str) -> tuple[str, int]:
     """A citizen writes in the web chat; wait until a worker has routed it."""
-    conversation = uuid.uuid4().hex[:12]
-    response = httpx.post(f"{service.url}/api/chat", json={"conversation": conversation, "text": text})
+    token = httpx.post(f"{service.url}/api/chat/conversations").json()["token"]
+    response = httpx.post(f"{service.url}/api/chat", json={"text": text}, headers=_bearer(token))
     message_id = response.json()["message_id"]
     wait_until(lambda: service.app.queue.get(message_id).state not in ("received", "routed"))
-    return conversation, message_id
+    return token, message_id
 
 
-def _citizen_sees(service: LiveService, conversation: str, role: str) -> list[str]:
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _citizen_sees(service: LiveService, token: str, role: str) -> list[str]:
     def replies() -> list[str]:
-        log = httpx.get(f"{service.url}/api/chat/{conversation}").json()["messages"]
+        log = httpx.get(f"{service.url}/api/chat", headers=_bearer(token)).json()["messages"]
         return [m["text"] for m in log if m["role"] == role]
 
     return wait_until(replies)
