@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 from starlette.applications import Starlette
@@ -32,6 +32,7 @@ def build_console(
     clock: Callable[[], datetime],
     faq_ids: tuple[str, ...] = (),
     extra_routes: list[BaseRoute] | None = None,
+    health: Callable[[], dict[str, Any]] | None = None,
 ) -> Starlette:
     """The console as an ASGI app with its own signed-cookie sessions, to mount at /console.
 
@@ -45,6 +46,7 @@ def build_console(
         Route("/lang", signin.switch_language, methods=["POST"]),
         Route("/api/queue", pages.queue_json, methods=["GET"]),
         Route("/api/canned", pages.canned_json, methods=["GET"]),
+        Route("/api/health", pages.health_json, methods=["GET"]),
         Route("/next", pages.next_message, methods=["GET"]),
         Route("/messages/{message_id:int}", pages.message_page, methods=["GET"]),
         Route("/messages/{message_id:int}/reveal", privacy.reveal, methods=["POST"]),
@@ -78,6 +80,7 @@ def build_console(
     app.state.console = Console.build(
         settings, engine, queue, clock, faq_ids=faq_ids, reports=bool(extra_routes)
     )
+    app.state.health = health
     return app
 
 
@@ -91,6 +94,7 @@ def console_routes(app: Application) -> list[BaseRoute]:
 
     reports = insight_routes(app)
     console = build_console(
-        app.settings, app.engine, app.queue, clock=app.clock, faq_ids=faq_ids, extra_routes=reports
+        app.settings, app.engine, app.queue, clock=app.clock, faq_ids=faq_ids, extra_routes=reports,
+        health=app.health,
     )
     return [Mount(PREFIX, app=console)]

@@ -224,3 +224,11 @@ async def canned_json(request: Request, user: User) -> Response:
     return JSONResponse(
         {"replies": [{"id": r.id, "title": r.title, "lang": r.lang, "text": r.text} for r in rows]}
     )
+
+
+@requires("agent")
+async def health_json(request: Request, user: User) -> Response:
+    """``GET /console/api/health``: channels, workers and the age of the live data, for staff only."""
+    status = request.app.state.health
+    details = await run_in_threadpool(status) if status else {}
+    return JSONResponse({"ok": True, **details}, headers={"Cache-Control": "no-store"})
