@@ -196,6 +196,17 @@ class User(SQLModel, table=True):
     created_at: datetime = _ts(nullable=False)
 
 
+class ConsoleSession(SQLModel, table=True):
+    """A signed-in console session; deleting the row ends it wherever its cookie was copied."""
+
+    __tablename__ = "console_sessions"
+
+    id: str = Field(primary_key=True, max_length=64)  # sha256 of the secret in the cookie
+    username: str = Field(max_length=64, index=True)
+    created_at: datetime = _ts(nullable=False)
+    seen_at: datetime = _ts(nullable=False)
+
+
 class CannedReply(SQLModel, table=True):
     """A reusable reply text, per language."""
 

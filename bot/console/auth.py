@@ -13,13 +13,17 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
+from bot.console.sessions import end_session, session_user, start_session
 from bot.console.users import find_user, role_at_least
+from bot.web.inputs import is_storable
 from storage.models import User
 
 PREFIX = "/console"
 SESSION_COOKIE = "sportello_console"
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "x-csrf-token"
+#: The cookie's key holding the session secret (the session itself lives in ``console_sessions``).
+SESSION_FIELD = "sid"
 
 Endpoint = Callable[[Request, User], Awaitable[Response]]
 
@@ -46,24 +50,37 @@ async def check_csrf(request: Request) -> None:
 
 
 def sign_in(request: Request, user: User) -> None:
-    """Start a fresh session for ``user`` (a new CSRF token too)."""
+    """Start a fresh server-side session for ``user`` (a new CSRF token too). Blocking: call in a thread."""
+    console = request.app.state.console
+    secret = start_session(
+        console.engine, user.username, console.clock(), idle=console.idle, absolute=console.absolute
+    )
+    lang = request.session.get("lang")
     request.session.clear()
-    request.session["user"] = user.username
+    if lang:
+        request.session["lang"] = lang
+    request.session[SESSION_FIELD] = secret
     csrf_token(request)
 
 
 def sign_out(request: Request) -> None:
-    """End the session."""
+    """End the session on the server (a copied cookie stops working too). Blocking: call in a thread."""
+    secret = request.session.get(SESSION_FIELD)
+    if isinstance(secret, str):
+        end_session(request.app.state.console.engine, secret)
     request.session.clear()
 
 
 def current_user(request: Request) -> User | None:
-    """The signed-in, still active user, or None."""
-    username = request.session.get("user")
-    if not isinstance(username, str):
+    """The signed-in, still active user of a live session, or None. Blocking: call in a thread."""
+    secret = request.session.get(SESSION_FIELD)
+    if not isinstance(secret, str):
         return None
-    engine = request.app.state.console.engine
-    user = find_user(engine, username)
+    console = request.app.state.console
+    username = session_user(console.engine, secret, console.clock(), idle=console.idle, absolute=console.absolute)
+    if username is None:
+        return None
+    user = find_user(console.engine, username)
     if user is None or not user.active:
         return None
     return user
@@ -90,6 +107,8 @@ def requires(role: str = "agent") -> Callable[[Endpoint], Callable[[Request], Aw
                 return RedirectResponse(f"{PREFIX}/login?next={target}", status_code=303)
             if request.method == "POST":
                 await check_csrf(request)
+            if not await inputs_storable(request):
+                return JSONResponse({"error": "NUL characters or invalid Unicode in the request"}, status_code=400)
             if not role_at_least(user.role, role):
                 raise HTTPException(403, f"this needs the {role} role")
             return await endpoint(request, user)
@@ -97,6 +116,15 @@ def requires(role: str = "agent") -> Callable[[Endpoint], Callable[[Request], Aw
         return handler
 
     return wrap
+
+
+async def inputs_storable(request: Request) -> bool:
+    """Whether every path part, query value and form field can be stored as text."""
+    values = [*map(str, request.path_params.values()), *request.query_params.values()]
+    if request.method == "POST":
+        form = await request.form()
+        values.extend(v for v in form.values() if isinstance(v, str))
+    return all(is_storable(value) for value in values)
 
 
 def safe_next(target: str | None) -> str:

@@ -14,6 +14,7 @@ from storage.db import session_scope
 from storage.models import CannedReply
 
 MAX_RESULTS = 50
+MAX_TITLE = 120
 
 
 class CannedReplyError(SportelloError):
@@ -49,6 +50,9 @@ def save_canned(
     title, text = title.strip(), text.strip()
     if not title or not text:
         msg = "a canned reply needs a title and a text"
+        raise CannedReplyError(msg)
+    if len(title) > MAX_TITLE:
+        msg = f"a canned reply's title has at most {MAX_TITLE} characters"
         raise CannedReplyError(msg)
     with session_scope(engine) as session:
         if canned_id is None:

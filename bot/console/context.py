@@ -19,6 +19,7 @@ from bot.console.auth import PREFIX, csrf_token
 from bot.console.desk import Desk
 from bot.console.i18n import LANGUAGES, STRINGS, translator
 from bot.console.queueview import QueueView
+from bot.console.throttle import LoginThrottle
 from bot.console.users import role_at_least
 from bot.domain import as_utc
 from bot.privacy.pii import mask
@@ -41,6 +42,17 @@ class Console:
     templates: Jinja2Templates
     faq_ids: tuple[str, ...] = ()
     reports: bool = False
+    throttle: LoginThrottle | None = None
+
+    @property
+    def idle(self) -> timedelta:
+        """A session unused this long has ended."""
+        return timedelta(minutes=self.settings.console.idle_minutes)
+
+    @property
+    def absolute(self) -> timedelta:
+        """A session this old has ended, however active."""
+        return timedelta(hours=self.settings.console.session_hours)
 
     @classmethod
     def build(
@@ -75,6 +87,7 @@ class Console:
             templates=templates,
             faq_ids=faq_ids,
             reports=reports,
+            throttle=LoginThrottle.from_settings(options),
         )
 
 

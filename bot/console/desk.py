@@ -81,14 +81,31 @@ class Desk:
             row = self.queue.load(session, message_id)
             return self.holder(row)
 
-    def release(self, message_id: int, agent: str) -> None:
-        """Give up our claim on a message."""
+    def current_holder(self, message_id: int) -> str | None:
+        """Who holds the message now, without taking it (:class:`StorageError` when it does not exist)."""
+        with Session(self.queue.engine) as session:
+            return self.holder(self.queue.load(session, message_id))
+
+    def check_not_held(self, message_id: int, agent: str) -> None:
+        """:class:`ClaimedByOther` when another agent holds the message now."""
+        holder = self.current_holder(message_id)
+        if holder is not None and holder != agent:
+            raise ClaimedByOther(message_id, holder)
+
+    def release(self, message_id: int, agent: str) -> bool:
+        """Give up our claim on a message; False when we did not hold it (nothing changed)."""
+        cutoff = self.clock() - self.claim_for
         with session_scope(self.queue.engine) as session:
-            session.execute(
+            done = session.execute(
                 update(Message)
-                .where(Message.id == message_id, Message.claimed_by == agent)
+                .where(
+                    Message.id == message_id,
+                    Message.claimed_by == agent,
+                    Message.claimed_at >= cutoff,  # type: ignore[operator]
+                )
                 .values(claimed_by=None, claimed_at=None)
             )
+            return bool(done.rowcount)  # type: ignore[attr-defined]
 
     def assign(self, message_id: int, supervisor: str, to: str) -> None:
         """Give a message (and its case) to another agent, whoever held it."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -12,14 +13,15 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from bot.console.auth import PREFIX, requires, wants_json
 from bot.console.canned import search_canned
 from bot.console.casefile import load_case_file
-from bot.console.context import console_of, flash, render
+from bot.console.context import console_of, flash, render, ui_language
+from bot.console.i18n import translator
 from bot.console.privacy import revealed_ids
-from bot.console.desk import ANSWERABLE, NO_REPLY_NOTE, REOPENABLE, ClaimedByOther
+from bot.console.desk import ANSWERABLE, NO_REPLY_NOTE, REOPENABLE, ClaimedByOther, DeskError
 from bot.console.queueview import ORDERS
 from bot.console.sources import source_rows
 from bot.console.users import list_users, role_at_least
 from bot.domain import Category, Intent, MessageState, agent_actor, as_utc
-from bot.errors import SportelloError, StorageError
+from bot.errors import BadInput, SportelloError, StorageError
 from bot.privacy.pii import has_pii
 from storage.corrections import correction_label, record_correction
 from storage.models import User
@@ -75,12 +77,13 @@ async def next_message(request: Request, user: User) -> Response:
 
 @requires("agent")
 async def message_page(request: Request, user: User) -> Response:
-    """The case view of one message; opening it claims the message when it is free."""
+    """The case view of one message. Reading it changes nothing: the page's script claims a free
+    message with a POST (``/claim``) once it is open."""
     console = console_of(request)
     message_id = int(request.path_params["message_id"])
 
     def gather() -> dict[str, Any]:
-        holder = console.desk.claim(message_id, user.username)
+        holder = console.desk.current_holder(message_id)
         file = load_case_file(console.engine, message_id)
         agents = [u for u in list_users(console.engine) if u.active]
         return {"holder": holder, "file": file, "agents": agents}
@@ -117,12 +120,39 @@ async def message_page(request: Request, user: User) -> Response:
         faq_ids=console.faq_ids,
         revealed=revealed_ids(request),
         has_pii=has_pii(m.text),
-        js_extra={"messageId": m.id, "lang": m.lang or "it"},
+        js_extra={"messageId": m.id, "lang": m.lang or "it", "claim": answerable and holder is None},
     )
 
 
-def _split(value: str) -> list[str]:
-    return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+#: At most this many lines, stops or alerts in one correction.
+MAX_LABELS = 30
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,4})?$")
+
+
+class NotReleased(DeskError):
+    """A release asked by an agent who did not hold the message."""
+
+
+def _bounded(value: str, limit: int, name: str) -> str:
+    if len(value) > limit:
+        msg = f"{name}: at most {limit} characters"
+        raise BadInput(msg)
+    return value
+
+
+def _split(value: str, limit: int = 64) -> list[str]:
+    parts = [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+    if len(parts) > MAX_LABELS:
+        msg = f"at most {MAX_LABELS} lines, stops or alerts"
+        raise BadInput(msg)
+    return [_bounded(part, limit, "label") for part in parts]
+
+
+def _language(value: str) -> str:
+    if not _LANGUAGE.match(value):
+        msg = f"lang: a language code such as it or en (got {value[:20]!r})"
+        raise BadInput(msg)
+    return value
 
 
 #: Where the agent lands after each action, and the note shown there.
@@ -133,6 +163,7 @@ _AFTER = {
     "close": ("queue", "closed_flash"),
     "noreply": ("queue", "closed_flash"),
     "release": ("queue", "released_flash"),
+    "claim": ("message", "held_by_you"),
     "takeover": ("message", "taken_flash"),
     "assign": ("message", "assigned_flash"),
     "correct": ("message", "corrected"),
@@ -168,7 +199,15 @@ async def message_action(request: Request, user: User) -> Response:
         elif action == "noreply":
             desk.close(message_id, me, NO_REPLY_NOTE)
         elif action == "release":
-            desk.release(message_id, me)
+            if not desk.release(message_id, me):
+                raise NotReleased(message_id)
+        elif action == "claim":
+            holder = desk.claim(message_id, me)
+            if holder != me:
+                if holder is None:
+                    msg = f"message {message_id} cannot be taken in its state"
+                    raise DeskError(msg)
+                raise ClaimedByOther(message_id, holder)
         elif action == "takeover":
             desk.take_over(message_id, me)
         elif action == "assign":
@@ -177,13 +216,14 @@ async def message_action(request: Request, user: User) -> Response:
                 raise PermissionError(msg)
             desk.assign(message_id, me, field("to"))
         elif action == "correct":
+            desk.check_not_held(message_id, me)
             label = correction_label(
-                lang=field("lang") or "it",
+                lang=_language(field("lang") or "it"),
                 intent=field("intent"),
-                routes=_split(field("routes")),
-                stops=_split(field("stops")),
-                faq_id=field("faq_id").strip() or None,
-                alert_ids=_split(field("alert_ids")),
+                routes=_split(field("routes"), 64),
+                stops=_split(field("stops"), 255),
+                faq_id=_bounded(field("faq_id").strip(), 128, "faq_id") or None,
+                alert_ids=_split(field("alert_ids"), 128),
                 category=field("category") or None,
             )
             record_correction(console.engine, message_id, agent_actor(me), label, at=console.clock())
@@ -192,6 +232,10 @@ async def message_action(request: Request, user: User) -> Response:
         await run_in_threadpool(act)
     except PermissionError as exc:
         return JSONResponse({"error": str(exc)}, status_code=403)
+    except BadInput as exc:
+        return _refused(request, message_id, 422, str(exc))
+    except NotReleased:
+        return _refused(request, message_id, 409, translator(ui_language(request, user))("not_released"))
     except ClaimedByOther as exc:
         return _refused(request, message_id, 409, str(exc), holder=exc.holder)
     except SportelloError as exc:

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, select
 from sqlmodel import Session
 
 from bot.config import Settings
+from bot.console.sessions import end_all_sessions
 from bot.domain import utcnow
 from bot.errors import SportelloError
 from storage.db import open_database, session_scope
@@ -130,6 +131,7 @@ def update_user(
         if user is None:
             msg = f"user {username!r} does not exist"
             raise UserError(msg)
+        was_admin = user.role == "admin" and user.active
         if role is not None:
             if role not in ROLES:
                 msg = f"role {role!r}: expected one of {', '.join(ROLES)}"
@@ -147,8 +149,24 @@ def update_user(
                 msg = f"password: at least {MIN_PASSWORD_CHARS} characters"
                 raise UserError(msg)
             user.password_hash = hash_password(password)
+        if was_admin and not (user.role == "admin" and user.active):
+            _keep_an_admin(session, username)
+        if password is not None or active is False:
+            end_all_sessions(session, username)
         session.add(user)
         return user
+
+
+def _keep_an_admin(session: Session, leaving: str) -> None:
+    """Refuse a change that would leave no active admin."""
+    others = session.execute(
+        select(User.id).where(
+            User.role == "admin", User.active.is_(True), User.username != leaving  # type: ignore[attr-defined]
+        )
+    ).first()
+    if others is None:
+        msg = "the last admin must stay an active admin; make someone else admin first"
+        raise UserError(msg)
 
 
 def _read_password(stdin: TextIO) -> str:

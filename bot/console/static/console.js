@@ -298,6 +298,23 @@
     }
   });
 
+  // -- the case view: opening a free message takes it, by POST (a GET never changes anything)
+  async function claimOpenMessage() {
+    const response = await post(prefix + "/messages/" + config.messageId + "/claim");
+    if (response.status === 409) { window.location.reload(); return; }
+    if (!response.ok) return;
+    let notice = document.getElementById("held-notice");
+    if (!notice) {
+      notice = document.createElement("p");
+      notice.id = "held-notice";
+      const main = document.querySelector(".col-main");
+      if (main) main.insertBefore(notice, main.firstChild);
+    }
+    notice.className = "notice mine";
+    notice.textContent = S.held_by_you || "";
+  }
+  if (config.messageId && config.claim) claimOpenMessage();
+
   if (reply && window.location.hash === "#reply-text") reply.focus();
   refresh();
   setInterval(refresh, config.pollMs);

@@ -84,11 +84,16 @@ def test_case_view_escapes_citizen_markup(anna: TestClient, messages: Messages) 
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
 
 
-def test_opening_a_message_claims_it_and_the_second_agent_is_told(
+def test_claiming_an_open_message_by_post_tells_the_second_agent(
     anna: TestClient, bruno: TestClient, messages: Messages, queue: MessageQueue
 ) -> None:
     message_id = messages.add()
     anna.get(f"/console/messages/{message_id}")
+    assert queue.get(message_id).claimed_by is None  # reading changes nothing
+    claimed = anna.post(
+        f"/console/messages/{message_id}/claim", data={"csrf": token(anna)}, headers={"Accept": "application/json"}
+    )
+    assert claimed.json()["ok"] is True
     page = bruno.get(f"/console/messages/{message_id}").text
     assert "anna is handling this message" in page
     refused = bruno.post(
