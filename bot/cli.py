@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
+from bot import redact
 from bot.config import Settings, load_settings
 from bot.errors import SportelloError
 from bot.privacy.cli import add_privacy_parser, privacy_command
@@ -136,6 +137,7 @@ def _run(args: argparse.Namespace) -> int:
     from bot.app import Application
 
     settings = settings_from(args)
+    redact.install(settings)
     app = Application(settings, workers=args.workers, web=not args.no_web)
     app.run_forever()
     return 0
@@ -250,6 +252,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     install_personal_data_filter()
     for noisy in ("apscheduler", "alembic"):
         logging.getLogger(noisy).setLevel(logging.DEBUG if args.verbose else logging.WARNING)
+    redact.install()
     try:
         return COMMANDS[_command_name(args)](args)
     except SportelloError as exc:

@@ -49,7 +49,10 @@ def parse_day(value: str, tz: str, now: datetime) -> date:
     if text in ("today", "yesterday"):
         return local_day(now, tz) if text == "today" else date.fromordinal(local_day(now, tz).toordinal() - 1)
     try:
-        return date.fromisoformat(text) if "-" in text else date(int(text[:4]), int(text[4:6]), int(text[6:8]))
+        day = date.fromisoformat(text) if "-" in text else date(int(text[:4]), int(text[4:6]), int(text[6:8]))
+        if not 2000 <= day.year < 2200:
+            raise ValueError(day.year)
+        return day
     except ValueError as exc:
         msg = f"--date: expected 2026-11-27, 20261127, today or yesterday; got {value!r}"
         raise InsightError(msg) from exc

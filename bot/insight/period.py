@@ -10,7 +10,10 @@ from zoneinfo import ZoneInfo
 from bot.domain import as_utc
 from bot.insight.errors import InsightError
 
-_RELATIVE = re.compile(r"^(\d+)([dhw])$")
+_RELATIVE = re.compile(r"^(\d{1,9})([dhw])$")
+#: Reports cover the years 2000-2199 (a day of margin for time zones); anything else is a typo or a probe.
+EARLIEST = datetime(1999, 12, 31, tzinfo=UTC)
+LATEST = datetime(2200, 1, 2, tzinfo=UTC)
 _UNITS = {"d": timedelta(days=1), "h": timedelta(hours=1), "w": timedelta(weeks=1)}
 
 
@@ -33,7 +36,11 @@ class Period:
 
     def before(self) -> Period:
         """The period of the same length just before this one."""
-        return Period(self.since - self.length, self.since)
+        try:
+            return Period(self.since - self.length, self.since)
+        except OverflowError as exc:
+            msg = "the period is too long to compare with the one before it"
+            raise InsightError(msg) from exc
 
     def label(self, tz: str) -> str:
         """``2026-11-20 00:00 → 2026-11-27 00:00`` in local time."""
@@ -57,7 +64,22 @@ def local_day(moment: datetime, tz: str) -> date:
 
 def parse_moment(value: str, tz: str, now: datetime, *, end: bool) -> datetime:
     """An instant from ``2026-11-27`` (local midnight; the next one when ``end``), an ISO time
-    (naive taken as local), ``today``/``yesterday``, or ``7d``/``12h``/``2w`` before ``now``."""
+    (naive taken as local), ``today``/``yesterday``, or ``7d``/``12h``/``2w`` before ``now``;
+    always between :data:`EARLIEST` and :data:`LATEST`."""
+    try:
+        moment = _parse_moment(value, tz, now, end=end)
+    except (OverflowError, ValueError) as exc:
+        moment = None
+        cause: Exception | None = exc
+    else:
+        cause = None
+    if moment is None or not EARLIEST <= moment <= LATEST:
+        msg = f"{value[:40]!r}: expected a time between 2000 and 2199"
+        raise InsightError(msg) from cause
+    return moment
+
+
+def _parse_moment(value: str, tz: str, now: datetime, *, end: bool) -> datetime:
     text = value.strip().lower()
     zone = ZoneInfo(tz)
     if text in ("now",):
