@@ -236,8 +236,17 @@ def _plain(text: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
+#: Where a feed's time lies beyond what a datetime holds (a uint64 can): far enough to never come.
+FAR_FUTURE = datetime(9999, 1, 1, tzinfo=timezone.utc)
+
+
 def _instant(seconds: int) -> datetime | None:
-    return datetime.fromtimestamp(seconds, tz=timezone.utc) if seconds else None
+    if not seconds:
+        return None
+    try:
+        return datetime.fromtimestamp(seconds, tz=timezone.utc)
+    except (OverflowError, ValueError, OSError):
+        return FAR_FUTURE
 
 
 def _utc(at: datetime) -> datetime:
