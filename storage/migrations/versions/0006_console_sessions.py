@@ -1,7 +1,7 @@
 """console sessions kept on the server, so signing out ends them everywhere
 
-Revision ID: 0004_console_sessions
-Revises: 0003
+Revision ID: 0006_console_sessions
+Revises: 0005_privacy
 Create Date: 2026-12-03
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_console_sessions"
-down_revision = "0003"
+revision = "0006_console_sessions"
+down_revision = "0005_privacy"
 branch_labels = None
 depends_on = None
 
