@@ -12,6 +12,7 @@ from telegram import Message as TgMessage
 from telegram import MessageEntity, Update
 
 from bot.channels.commands import parse_command
+from bot.channels.textlimits import cut, storable_text
 from bot.domain import InboundMessage
 from storage.db import session_scope
 from storage.models import Message
@@ -65,8 +66,7 @@ def _read_message(msg: TgMessage, me: BotIdentity, now: datetime, *, edited: boo
     if msg.new_chat_members or msg.left_chat_member:
         return Intake("ignore", "members joined or left")
     text = msg.text if msg.text is not None else (msg.caption or "")
-    too_long = len(text) if len(text) > MAX_TEXT_CHARS else None
-    text = _storable(text[:MAX_TEXT_CHARS])
+    text, too_long = cut(text, MAX_TEXT_CHARS)
     private = msg.chat.type == PRIVATE
     command = parse_command(text, bot_username=me.username, user_lang=sender.language_code)
     if not private and not (command or _addressed(msg, me)):
@@ -76,8 +76,8 @@ def _read_message(msg: TgMessage, me: BotIdentity, now: datetime, *, edited: boo
         "chat_id": msg.chat.id,
         "message_id": msg.message_id,
         "chat_type": msg.chat.type,
-        "lang": _storable(sender.language_code or "")[:8] or None,
-        "username": _storable(sender.username or "") or None,
+        "lang": storable_text(sender.language_code or "")[:8] or None,
+        "username": storable_text(sender.username or "") or None,
     }
     if too_long:
         extras["too_long"] = too_long
@@ -99,7 +99,7 @@ def _read_message(msg: TgMessage, me: BotIdentity, now: datetime, *, edited: boo
         channel=CHANNEL,
         external_id=f"{msg.chat.id}:{msg.message_id}",
         author=str(sender.id),
-        author_name=_storable(f"@{sender.username}" if sender.username else sender.full_name),
+        author_name=storable_text(f"@{sender.username}" if sender.username else sender.full_name),
         text=text,
         received_at=msg.date or now,
         thread_id=str(msg.chat.id) if private else f"{msg.chat.id}:{sender.id}",
@@ -107,11 +107,6 @@ def _read_message(msg: TgMessage, me: BotIdentity, now: datetime, *, edited: boo
         extras=extras,
     )
     return Intake("amend" if edited else "store", message=message)
-
-
-def _storable(text: str) -> str:
-    """The text without what no database column can hold (NUL, lone surrogates)."""
-    return text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
 
 
 def _entities(msg: TgMessage) -> dict[MessageEntity, str]:

@@ -8,9 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.channels.textlimits import cut
 from bot.domain import InboundMessage
 
 CHANNEL = "x"
+#: X's own limit on a DM (posts are shorter); anything longer did not come from X.
+MAX_TEXT_CHARS = 10_000
 _LEADING_MENTIONS = re.compile(r"^(?:@\w+\s*)+")
 _MENTION_OR_URL = re.compile(r"@\w+|https?://\S+")
 
@@ -66,7 +69,7 @@ def mentions(page: dict[str, Any], me: str, now: datetime) -> tuple[list[Inbound
 
 def _mention(tweet: dict[str, Any], users: dict[str, dict[str, Any]], now: datetime) -> InboundMessage:
     author = users.get(tweet.get("author_id", ""), {})
-    raw = html.unescape(tweet.get("text", ""))
+    raw, too_long = cut(html.unescape(str(tweet.get("text") or "")), MAX_TEXT_CHARS)
     text = _LEADING_MENTIONS.sub("", raw).strip() or raw
     refs = references(tweet)
     username = author.get("username")
@@ -84,6 +87,7 @@ def _mention(tweet: dict[str, Any], users: dict[str, dict[str, Any]], now: datet
             "x_text": raw,
             "x_username": username,
             "lang": tweet.get("lang"),
+            **({"too_long": too_long} if too_long else {}),
         },
     )
 
@@ -109,12 +113,14 @@ def dm_events(
 
 def _dm(event: dict[str, Any], users: dict[str, dict[str, Any]], now: datetime) -> InboundMessage:
     sender = users.get(event.get("sender_id", ""), {})
-    text = html.unescape(event.get("text", "")).strip()
+    text, too_long = cut(html.unescape(str(event.get("text") or "")).strip(), MAX_TEXT_CHARS)
     extras: dict[str, Any] = {
         "x_kind": "dm",
         "x_dm_conversation_id": event.get("dm_conversation_id"),
         "x_username": sender.get("username"),
     }
+    if too_long:
+        extras["too_long"] = too_long
     if event.get("attachments") and not text:
         extras["unreadable"] = "media"
     username = sender.get("username")

@@ -131,3 +131,17 @@ def test_a_cut_message_that_cries_for_help_still_escalates(desk) -> None:  # noq
     message_id = _send(queue, text, 1, too_long=5_000_000)
     worker.run_once()
     assert queue.get(message_id).state == MessageState.ESCALATED and channel.posted == []
+
+
+def test_x_mentions_and_dms_are_cut_at_x_limit() -> None:
+    from bot.channels.x_intake import MAX_TEXT_CHARS as X_MAX
+    from bot.channels.x_intake import dm_events, mentions
+    from tests.conftest import EVAL_NOW
+
+    page = {"data": [{"id": "9", "text": "@sportello_tpl " + "b" * 20_000 + "\x00", "author_id": "5"}],
+            "includes": {"users": [{"id": "5", "username": "c"}]}}
+    [message], _ = mentions(page, "1000", EVAL_NOW)
+    assert len(message.text) <= X_MAX and message.extras["too_long"] == 20_016 and "\x00" not in message.text
+    dms = {"data": [{"id": "3", "event_type": "MessageCreate", "sender_id": "5", "text": "c\ud800" * 6000}]}
+    [dm], _ = dm_events(dms, "1000", EVAL_NOW)
+    assert len(dm.text) == X_MAX and dm.extras["too_long"] == 12_000 and dm.text.startswith("c?")
