@@ -206,3 +206,13 @@ def _claim(client: TestClient, message_id: int) -> None:
         f"/console/messages/{message_id}/claim", data={"csrf": token(client)}, headers={"Accept": "application/json"}
     )
     assert response.status_code == 200, response.text
+
+
+def test_a_sign_in_with_unstorable_fields_is_a_plain_refusal(web: Any, users: dict[str, str]) -> None:
+    client = TestClient(web, follow_redirects=False)
+    csrf = csrf_of(client.get("/console/login").text)
+    for username in ("anna%00", "anna%ED%A0%80", "%F0%9F%98%80" * 30):
+        body = f"csrf={csrf}&username={username}&password=x%00y".encode()
+        response = client.post("/console/login", content=body,
+                               headers={"content-type": "application/x-www-form-urlencoded"})
+        assert response.status_code == 401
