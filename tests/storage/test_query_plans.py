@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.domain import InboundMessage
 from bot.pipeline import RoutingPipeline
 from bot.reading.router import Router
+from bot.web import conversations
 from bot.web.server import build_web_app
 from bot.worker import Worker
 from handlers import ReplyWriter
@@ -40,8 +41,13 @@ def hot_statements(engine: Engine, clock: FixedClock) -> Iterator[list[tuple[str
     pipeline = channel_pipeline(inner, knowledge, writer, settings, engine, clock)
     web = WebChannel(ChannelContext(settings, queue, engine, clock))
     worker = Worker("w", queue, pipeline, {"web": web, "telegram": web}, claim_batch=2)
+    token = conversations.new_token()  # the citizen's own conversation is one of seven
+    threads = [f"c{n}" for n in range(7)]
+    threads[3] = conversations.conversation_id(token)
+    bearer = {"Authorization": f"Bearer {token}"}
     for i in range(40):  # earlier traffic, some of it already answered
-        queue.enqueue(InboundMessage("web", f"old{i}", f"web:c{i % 7}", QUESTIONS[i % 3], clock(), thread_id=f"c{i % 7}"))
+        thread = threads[i % 7]
+        queue.enqueue(InboundMessage("web", f"old{i}", f"web:{thread}", QUESTIONS[i % 3], clock(), thread_id=thread))
     for _ in range(10):
         worker.run_once()
     client = TestClient(build_web_app(settings, engine, queue, clock=clock))
@@ -53,10 +59,11 @@ def hot_statements(engine: Engine, clock: FixedClock) -> Iterator[list[tuple[str
 
     event.listen(engine, "before_cursor_execute", record)
     try:
-        assert client.post("/api/chat", json={"conversation": "c3", "text": "il tram 8 funziona oggi?"}).status_code == 202
+        posted = client.post("/api/chat", json={"text": "il tram 8 funziona oggi?"}, headers=bearer)
+        assert posted.status_code == 202
         while worker.run_once():
             pass
-        assert client.get("/api/chat/c3").status_code == 200
+        assert client.get("/api/chat", headers=bearer).status_code == 200
     finally:
         event.remove(engine, "before_cursor_execute", record)
     yield seen
