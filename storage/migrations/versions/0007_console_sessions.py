@@ -1,7 +1,7 @@
 """console sessions kept on the server, so signing out ends them everywhere
 
-Revision ID: 0006_console_sessions
-Revises: 0005_privacy
+Revision ID: 0007_console_sessions
+Revises: 0006_feed_age
 Create Date: 2026-12-03
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_console_sessions"
-down_revision = "0005_privacy"
+revision = "0007_console_sessions"
+down_revision = "0006_feed_age"
 branch_labels = None
 depends_on = None
 
