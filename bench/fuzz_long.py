@@ -39,7 +39,7 @@ from bot.insight.period import parse_period  # noqa: E402
 from bot.web.server import build_web_app  # noqa: E402
 from knowledge.alerts import alerts_from_feed, parse_feed  # noqa: E402
 from knowledge.errors import FeedError  # noqa: E402
-from storage.db import open_database, session_scope  # noqa: E402
+from storage.db import open_database  # noqa: E402
 from storage.queue import MessageQueue  # noqa: E402
 from tests.bot.channels.fake_telegram import TOKEN, FakeTelegram  # noqa: E402
 from tests.bot.channels.test_telegram_fuzz import updates  # noqa: E402

@@ -17,7 +17,7 @@ from bot.web.server import build_web_app
 from storage.models import Message
 from tests.bot.channels.conftest import FakeSleep, telegram_settings
 from tests.bot.channels.fake_telegram import FakeTelegram
-from tests.bot.channels.test_commands import Recording, _send, desk  # noqa: F401 - the worker fixture
+from tests.bot.channels.test_commands import _send, desk  # noqa: F401 - the worker fixture
 
 RIGHT = {"X-Telegram-Bot-Api-Secret-Token": "s3cret"}
 
