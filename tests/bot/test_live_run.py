@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 
 from knowledge.alerts import parse_feed
@@ -41,6 +44,19 @@ def _routed(db: Path, deadline: float) -> tuple[str, str, dict[str, object]]:
     pytest.fail("the message was not routed")
 
 
+STAFF_PASSWORD = "live-run-password"
+
+
+def _staff_health(base: str) -> dict[str, Any]:
+    """``/health`` tells the public only "up": the details are read signed in, at /console/api/health."""
+    with httpx.Client(base_url=base, timeout=10) as staff:
+        csrf = re.search(r'name="csrf" value="([^"]+)"', staff.get("/console/login").text)
+        assert csrf is not None
+        staff.post("/console/login", data={"username": "anna", "password": STAFF_PASSWORD, "csrf": csrf.group(1)})
+        details: dict[str, Any] = staff.get("/console/api/health").json()
+        return details
+
+
 def test_a_stale_feed_sends_the_status_question_to_a_person(tmp_path: Path) -> None:
     port = _free_port()
     feed = tmp_path / "alerts.pb"
@@ -55,6 +71,8 @@ def test_a_stale_feed_sends_the_status_question_to_a_person(tmp_path: Path) -> N
     }
     for name in ("TELEGRAM_TOKEN", "X_BEARER_TOKEN", "X_CONSUMER_KEY", "X_ACCESS_TOKEN"):
         env.pop(name, None)
+    subprocess.run([sys.executable, "-m", "bot.cli", "users", "add", "anna", "--role", "agent"], cwd=REPO, env=env,
+                   input=STAFF_PASSWORD + "\n", text=True, check=True, capture_output=True)
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "run"], cwd=REPO, env=env,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -64,19 +82,21 @@ def test_a_stale_feed_sends_the_status_question_to_a_person(tmp_path: Path) -> N
         deadline = time.monotonic() + 60
         while True:
             try:
-                health = _get(f"{base}/health")
+                _get(f"{base}/health")
                 break
             except OSError:
                 if time.monotonic() > deadline or proc.poll() is not None:
                     pytest.fail("sportello run did not start serving")
                 time.sleep(0.2)
-        assert health["knowledge"]["alerts"]["state"] == "stale"
-        _post(f"{base}/api/chat", {"conversation": "stale", "text": "il 64 è in ritardo?"})
+        assert _staff_health(base)["knowledge"]["alerts"]["state"] == "stale"
+        token = _post(f"{base}/api/chat/conversations", {})["token"]
+        bearer = {"Authorization": f"Bearer {token}"}
+        _post(f"{base}/api/chat", {"text": "il 64 è in ritardo?"}, bearer)
         state, draft, decision = _routed(db, deadline)
         sources = {s["kind"]: s for s in decision["sources"]}
         assert (state, sources["alerts"]["state"]) == ("awaiting_review", "stale")
         assert "non risultano disservizi" not in draft and "non sono aggiornate" in draft
-        said = [m["text"] for m in _get(f"{base}/api/chat/stale")["messages"] if m["role"] == "bot"]
+        said = [m["text"] for m in _get(f"{base}/api/chat", bearer)["messages"] if m["role"] == "bot"]
         assert not any("disservizi" in text or "aggiornat" in text for text in said)
     finally:
         proc.terminate()
