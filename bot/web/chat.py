@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from bot.domain import InboundMessage, as_utc
+from bot.domain import InboundMessage, ReplyKind, as_utc
 from storage.models import Message, Reply
 
 MAX_CONVERSATION_CHARS = 128
@@ -70,7 +70,11 @@ async def get_conversation(request: Request) -> JSONResponse:
         replies = (
             session.execute(
                 select(Reply)
-                .where(Reply.message_id.in_(ids), Reply.status == "posted")  # type: ignore[attr-defined]
+                .where(
+                    Reply.message_id.in_(ids),  # type: ignore[attr-defined]
+                    Reply.status == "posted",
+                    Reply.kind != str(ReplyKind.OPS),
+                )
                 .order_by(Reply.id)  # type: ignore[arg-type]
             ).scalars().all()
             if ids
