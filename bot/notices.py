@@ -30,6 +30,15 @@ OPS_TELEGRAM = "ops:telegram"
 OPS_EMAIL = "ops:email"
 
 
+def notice_language(row: Message, decision: Decision) -> str:
+    """The language of a notice: the reader's, unless the platform says the citizen uses another
+    one than Italian or English (a Telegram app in German): then ``other``, written in both."""
+    told = str((row.extras or {}).get("lang") or "")[:2].lower()
+    if told and told not in ("it", "en"):
+        return "other"
+    return decision.lang if decision.lang in ("it", "en") else "other"
+
+
 class NoticeDesk:
     """Decides which notices a routed message gets and writes them to the outbox."""
 
@@ -43,7 +52,7 @@ class NoticeDesk:
         """Write the notices ``row`` calls for, leased to ``worker``, in the routing transaction ``conn``;
         return their reply ids."""
         now = self.clock()
-        lang = decision.lang
+        lang = notice_language(row, decision)
         notices: list[dict[str, Any]] = []
         if is_emergency(decision):
             number = self.settings.operator.emergency_number
