@@ -283,8 +283,12 @@ class Decision:
 
 
 def is_emergency(decision: Decision) -> bool:
-    """Whether the router flagged someone as possibly in danger (when unsure, it says yes)."""
-    return decision.intent == Intent.EMERGENCY or bool(getattr(decision, "danger", False))
+    """Whether the router flagged someone as possibly in danger (when unsure, it says yes).
+
+    Today that is the emergency intent; a boolean ``danger`` flag on the decision, if the
+    reader adds one, counts too.
+    """
+    return decision.intent == Intent.EMERGENCY or getattr(decision, "danger", None) is True
 
 
 @dataclass(frozen=True)

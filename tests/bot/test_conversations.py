@@ -11,6 +11,7 @@ from bot.domain import CaseStatus, MessageState
 from storage.cases import case_history, close_quiet_cases
 from storage.models import Case
 from tests.bot.conversation_service import Conversations
+from tests.bot.insight.servers import smtp_sink
 from tests.conftest import FixedClock
 
 COMPLAINT = "autista maleducato sul 64, una vergogna"
@@ -126,3 +127,17 @@ def test_stato_answers_its_owner_at_any_time_and_nobody_else(engine: Engine, clo
     other = talk.say(f"/stato {case_id}", conversation="someone-else")
     [refusal] = talk.replies(other, "answer")
     assert "Non trovo la segnalazione" in refusal.text
+
+
+def test_the_operations_room_is_told_of_an_emergency_by_email(engine: Engine, clock: FixedClock) -> None:
+    with smtp_sink() as (port, mails):
+        talk = Conversations(
+            engine, clock, emergency={"notify_email": "centrale@example.org"},
+            reports={"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_starttls": False},
+        )
+        message_id = talk.say("aiuto, un uomo è svenuto sul binario a Termini")
+    [ops] = talk.replies(message_id, "ops")
+    assert (ops.channel, ops.status) == ("ops:email", "posted")
+    assert len(mails) == 1 and "svenuto sul binario" in mails[0] and "centrale@example.org" in mails[0]
+    [safety] = talk.replies(message_id, "safety")
+    assert safety.status == "posted" and "svenuto" not in safety.text
