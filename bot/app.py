@@ -24,10 +24,13 @@ from bot.privacy.retention import schedule_privacy
 from bot.reading.router import Router
 from bot.scheduler import JobLeases, Scheduler
 from bot.web.server import build_web_app
-from bot.worker import Worker, worker_name
+from bot.notice_delivery import NoticePoster
+from bot.notices import NoticeDesk
+from bot.worker import NoticeLane, Worker, worker_name
 from handlers import ReplyWriter
 from knowledge.store import Knowledge
 from storage.db import open_database
+from storage.cases import close_quiet_cases
 from storage.queue import MessageQueue
 
 log = logging.getLogger(__name__)
@@ -88,6 +91,15 @@ class Application:
             pause_after_claim=debug.pause_after_claim,
             pause_before_finalize=debug.pause_before_finalize,
             announce=_announce,
+            notices=NoticeLane(
+                NoticeDesk(self.settings, clock=self.clock),
+                NoticePoster(
+                    self.engine, self.channels, self.settings, clock=self.clock,
+                    lease_seconds=self.settings.workers.lease_seconds,
+                    max_attempts=self.settings.workers.max_attempts,
+                    pause_before_finalize=debug.pause_before_finalize, announce=_announce,
+                ),
+            ),
         )
 
     def schedule_jobs(self) -> None:
@@ -97,6 +109,11 @@ class Application:
         for name, channel in self.channels.items():
             if channel.poll_seconds:
                 self.scheduler.every(f"poll:{name}", channel.poll_seconds, channel.poll, shared=True)
+        cases = self.settings.cases
+        self.scheduler.every(
+            "cases:close", cases.check_seconds,
+            lambda: close_quiet_cases(self.engine, self.clock(), after_hours=cases.close_after_hours), shared=True,
+        )
         schedule_insight(self.scheduler, self.settings, self.engine, clock=self.clock, gtfs=self.knowledge.gtfs)
         schedule_privacy(self.scheduler, self.settings, self.engine, clock=self.clock)
 

@@ -243,6 +243,36 @@ class ConsoleSettings(_Section):
     concurrent_logins: int = Field(2, ge=1, le=64)
     # How often an open console asks for new messages.
     poll_seconds: float = Field(3.0, gt=0)
+    # An emergency's waiting colour: amber past half of this, red past it.
+    emergency_target_minutes: float = Field(1.0, gt=0)
+
+
+class EmergencySettings(_Section):
+    """The emergency lane: who else hears of an emergency at once (the operations room)."""
+
+    # A Telegram chat id (the bot must be in it) told of every emergency at once.
+    notify_telegram_chat: str | None = None
+    # An e-mail address told of every emergency at once (sent through reports.smtp_*).
+    notify_email: str | None = None
+
+
+class AcknowledgementSettings(_Section):
+    """The word a citizen gets when a message waits for a person."""
+
+    enabled: bool = True
+    # Channels on which held messages are acknowledged (others stay silent until a person answers).
+    channels: tuple[str, ...] = ("web", "x", "telegram")
+
+
+class CaseSettings(_Section):
+    """A case's life: when a quiet case closes, how long an agent holds a conversation."""
+
+    # A case answered or resolved closes after this many hours without a new message.
+    close_after_hours: float = Field(24.0, gt=0)
+    # After an agent's reply the bot stays silent in that conversation for this long.
+    agent_hold_minutes: float = Field(30.0, ge=0)
+    # How often the closing job runs.
+    check_seconds: float = Field(300.0, gt=0)
 
 
 class ReportSettings(_Section):
@@ -295,6 +325,9 @@ class Settings(BaseSettings):
     console: ConsoleSettings = ConsoleSettings()
     reports: ReportSettings = ReportSettings()
     privacy: PrivacySettings = PrivacySettings()
+    emergency: EmergencySettings = EmergencySettings()
+    acknowledgements: AcknowledgementSettings = AcknowledgementSettings()
+    cases: CaseSettings = CaseSettings()
     debug: DebugSettings = DebugSettings()
 
     @classmethod

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from bot.channels.base import Channel
-from bot.domain import BOT_ACTOR, MessageState, OutboundReply
+from bot.domain import BOT_ACTOR, MessageState, OutboundReply, ReplyKind
 from storage.db import session_scope
 from storage.hotpath import record_posted
 from storage.models import Message, Reply
@@ -90,7 +90,9 @@ class Deliverer:
     def _open_reply(self, session: Session, row: Message) -> Reply:
         pending = session.execute(
             select(Reply).where(
-                Reply.message_id == row.id, Reply.status.in_(("pending", "unknown"))  # type: ignore[attr-defined]
+                Reply.message_id == row.id,
+                Reply.kind == str(ReplyKind.ANSWER),
+                Reply.status.in_(("pending", "unknown")),  # type: ignore[attr-defined]
             )
         ).scalars().first()
         if pending is not None:

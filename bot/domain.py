@@ -57,6 +57,25 @@ class MessageState(StrEnum):
     CLOSED = "closed"
 
 
+class CaseStatus(StrEnum):
+    """Where a citizen's case stands: opened, waiting for a person, answered, resolved, closed."""
+
+    OPEN = "open"
+    WAITING = "waiting"
+    ANSWERED = "answered"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+class ReplyKind(StrEnum):
+    """What a row of the outbox is: the answer, a safety reply, an acknowledgement, an ops-room alert."""
+
+    ANSWER = "answer"
+    SAFETY = "safety"
+    ACK = "ack"
+    OPS = "ops"
+
+
 #: The moves the queue allows, and nothing else.
 TRANSITIONS: dict[MessageState, frozenset[MessageState]] = {
     MessageState.RECEIVED: frozenset({MessageState.ROUTED, MessageState.CLOSED}),
@@ -103,6 +122,7 @@ HUMAN_STATES: frozenset[MessageState] = frozenset(
 )
 
 BOT_ACTOR = "bot"
+SCHEDULER_ACTOR = "scheduler"
 
 
 def agent_actor(username: str) -> str:
@@ -262,6 +282,15 @@ class Decision:
         )
 
 
+def is_emergency(decision: Decision) -> bool:
+    """Whether the router flagged someone as possibly in danger (when unsure, it says yes).
+
+    Today that is the emergency intent; a boolean ``danger`` flag on the decision, if the
+    reader adds one, counts too.
+    """
+    return decision.intent == Intent.EMERGENCY or getattr(decision, "danger", None) is True
+
+
 @dataclass(frozen=True)
 class DraftReply:
     """A reply written by a handler, before anyone decides to post it."""
@@ -284,6 +313,9 @@ class OutboundReply:
     in_reply_to: str | None
     author: str
     extras: dict[str, Any] = field(default_factory=dict)
+    #: Send it to the citizen alone where the channel can (a DM for a public X mention, the
+    #: user's private chat for a Telegram group); never echo their words in public.
+    private: bool = False
 
 
 @dataclass(frozen=True)

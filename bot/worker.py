@@ -10,10 +10,15 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Protocol
+
+from sqlalchemy import Connection
 
 from bot.channels.base import Channel
 from bot.delivery import Deliverer
+from bot.notice_delivery import NoticePoster
+from bot.notices import NoticeDesk
 from bot.domain import BOT_ACTOR, Action, Decision, DraftReply, Intent, MessageState, OutboundReply
 from storage.db import session_scope
 from storage.hotpath import record_route
@@ -22,6 +27,14 @@ from storage.problems import problem_rows
 from storage.queue import Claim, LeaseLost, MessageQueue
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class NoticeLane:
+    """What writes notices beside the routing (the desk) and posts them (the poster)."""
+
+    desk: NoticeDesk
+    poster: NoticePoster
 
 
 class Pipeline(Protocol):
@@ -60,6 +73,7 @@ class Worker:
         pause_after_claim: float = 0.0,
         pause_before_finalize: float = 0.0,
         announce: Callable[[str], None] | None = None,
+        notices: NoticeLane | None = None,
     ) -> None:
         self.name = name
         self.queue = queue
@@ -74,6 +88,7 @@ class Worker:
         self.deliverer = Deliverer(
             queue, pause_before_finalize=pause_before_finalize, on_pause=self.announce
         )
+        self.notices = notices
         self.stopping = threading.Event()
 
     def run(self) -> None:
@@ -111,6 +126,8 @@ class Worker:
                     self.queue.release(rest)
                 break
             self._take(claim)
+        if not claims and self.notices is not None:
+            return self.notices.poster.sweep(self.name)
         return bool(claims)
 
     def _take(self, claim: Claim) -> None:
@@ -169,9 +186,18 @@ class Worker:
                 "text": draft.text or "", "lang": lang or "it", "author": BOT_ACTOR, "status": "pending",
                 "external_ids": [], "attempts": 1, "created_at": now,
             }
+        planned: list[int] = []
+        lane = self.notices
+
+        def notices(conn: Connection) -> None:
+            if lane is not None:
+                planned.extend(lane.desk.plan(conn, row, decision, draft.action, worker=self.name, lease_seconds=self.lease_seconds))
+
         reply_id = record_route(
-            self.queue.engine, claim, now, values=values, path=path, problems=problems, reply=reply
+            self.queue.engine, claim, now, values=values, path=path, problems=problems, reply=reply, also=notices
         )
+        for notice_id in planned:  # the safety reply or acknowledgement goes out now, not after a person
+            lane.poster.post(notice_id, self.name)  # type: ignore[union-attr]
         if reply_id is not None:
             message = OutboundReply(
                 reply_id=reply_id, channel=row.channel, text=reply["text"] if reply else "",

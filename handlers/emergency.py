@@ -1,4 +1,4 @@
-"""Emergencies: tell the citizen to call the emergency number now; a person takes over."""
+"""Emergencies: the agent's follow-up draft (the safety reply itself went out at once, see handlers.notices)."""
 
 from __future__ import annotations
 
@@ -9,14 +9,15 @@ if TYPE_CHECKING:
 
 
 def write(ctx: HandlerContext) -> str:
-    """The emergency number first, then that staff have been alerted."""
+    """A person's follow-up: the emergency number again, the operations room is on it, what else is needed."""
     number = ctx.settings.operator.emergency_number
     if ctx.lang == "en":
         return (
-            f"If anyone is in danger, call {number} now. If you can, alert the driver or "
-            "station staff. We have passed your message to our operations team at once."
+            f"This is our care team. If anyone is still in danger, call {number} now. Our operations "
+            "room has your message: is anyone hurt, and where exactly are you (line, stop or station)?"
         )
     return (
-        f"Se qualcuno è in pericolo chiama subito il {number}. Se puoi, avvisa il conducente "
-        "o il personale di stazione. Abbiamo girato subito il tuo messaggio alla nostra centrale operativa."
+        f"Ti scrive il servizio clienti. Se qualcuno è ancora in pericolo chiama subito il {number}. "
+        "La centrale operativa ha il tuo messaggio: c'è qualcuno ferito, e dove siete di preciso "
+        "(linea, fermata o stazione)?"
     )

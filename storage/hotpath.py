@@ -6,7 +6,7 @@ worker whose lease ran out changes nothing and gets :class:`~storage.queue.Lease
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Engine, insert, update
 
 from bot.domain import BOT_ACTOR, TRANSITIONS, WORK_STATES, MessageState
 from bot.errors import InvalidTransition
+from storage.cases import follow_message
 from storage.models import Message, ProblemRecord, Reply, Transition
 from storage.queue import Claim, LeaseLost
 
@@ -82,13 +83,22 @@ def record_route(
     path: Sequence[MessageState],
     problems: Sequence[dict[str, Any]],
     reply: dict[str, Any] | None,
+    also: Callable[[Connection], None] | None = None,
 ) -> int | None:
     """Write a routed message's decision, its moves, its problem records and (when it is to be
-    posted) its pending outbox row, in one transaction; return the reply's id."""
+    posted) its pending outbox row, in one transaction; return the reply's id.
+
+    A message that now waits for a person moves its case to *waiting*; ``also`` writes more in
+    the same transaction (the notices of the emergency lane and the acknowledgement).
+    """
     with engine.begin() as conn:
         _move_fenced(conn, claim, MessageState.RECEIVED, path, now, values)
         if problems:
             conn.execute(insert(_PROBLEMS), list(problems))
+        if path[-1] != MessageState.ROUTED:
+            follow_message(conn, claim.message_id, path[-1], actor=BOT_ACTOR, at=now)
+        if also is not None:
+            also(conn)
         if reply is None:
             return None
         return int(conn.execute(insert(_REPLIES).values(reply).returning(_REPLIES.c.id)).scalar_one())
@@ -112,3 +122,4 @@ def record_posted(
             .where(_REPLIES.c.id == reply_id)
             .values(status="posted", external_ids=list(external_ids), posted_at=now)
         )
+        follow_message(conn, claim.message_id, to, actor=BOT_ACTOR, at=now)

@@ -30,6 +30,22 @@ class Case(SQLModel, table=True):
     assigned_to: str | None = Field(default=None, max_length=64)
     opened_at: datetime = _ts(nullable=False)
     closed_at: datetime | None = _ts()
+    #: When ``status`` last changed (a quiet answered case closes some hours after it).
+    status_at: datetime | None = _ts()
+
+
+class CaseTransition(SQLModel, table=True):
+    """One recorded change of a case's status, with time and actor."""
+
+    __tablename__ = "case_transitions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    from_status: str | None = Field(default=None, max_length=16)
+    to_status: str = Field(max_length=16)
+    actor: str = Field(max_length=80)
+    at: datetime = _ts(nullable=False)
+    note: str | None = Field(default=None, sa_column=Column(Text))
 
 
 #: The states with work for a worker, as SQL: the condition of the partial index the claim walks
@@ -84,6 +100,9 @@ class Reply(SQLModel, table=True):
 
     ``status`` is ``pending`` before the channel is called, ``posted`` after it answered,
     ``unknown`` when a worker died mid-call (reconciled before any retry), ``failed``.
+    ``kind`` says what it is (:class:`bot.domain.ReplyKind`): the answer to the message, or a
+    notice sent without waiting for anyone (safety reply, acknowledgement, ops-room alert),
+    which a worker posts under its own lease (``lease_owner``, ``lease_until``).
     """
 
     __tablename__ = "replies"
@@ -101,6 +120,9 @@ class Reply(SQLModel, table=True):
     created_at: datetime = _ts(nullable=False)
     posted_at: datetime | None = _ts()
     error: str | None = Field(default=None, sa_column=Column(Text))
+    kind: str = Field(default="answer", max_length=16)
+    lease_owner: str | None = Field(default=None, max_length=128)
+    lease_until: datetime | None = _ts()
 
 
 class Transition(SQLModel, table=True):
@@ -303,6 +325,8 @@ class ResponseFact(SQLModel, table=True):
 Index("ix_messages_updated_at", Message.__table__.c.updated_at)
 Index("ix_messages_state_received", Message.__table__.c.state, Message.__table__.c.received_at)
 Index("ix_cases_closed_at", Case.__table__.c.closed_at)
+Index("ix_cases_status_at", Case.__table__.c.status, Case.__table__.c.status_at)
+Index("ix_replies_kind_status", Reply.__table__.c.kind, Reply.__table__.c.status)
 Index(
     "ix_problems_at_message",
     ProblemRecord.__table__.c.at,

@@ -28,6 +28,7 @@ from bot.domain import (
     utcnow,
 )
 from bot.errors import InvalidTransition, StorageError
+from storage.cases import case_for, follow_message
 from storage.db import read_session, session_scope
 from storage.models import WORK_STATES_SQL, Case, Message, Reply, Transition
 
@@ -148,23 +149,7 @@ class MessageQueue:
         return None if found is None else int(found)
 
     def _case_for(self, conn: Connection, message: InboundMessage, now: datetime) -> int:
-        c = _CASES.c
-        thread_key = message.thread_id or message.author
-        case_id = conn.execute(
-            select(c.id)
-            .where(c.channel == message.channel, c.thread_key == thread_key, c.status == "open")
-            .order_by(c.id.desc())
-            .limit(1)
-        ).scalar()
-        if case_id is not None:
-            return int(case_id)
-        return int(
-            conn.execute(
-                insert(_CASES)
-                .values(channel=message.channel, thread_key=thread_key, author=message.author, status="open", opened_at=now)
-                .returning(c.id)
-            ).scalar_one()
-        )
+        return case_for(conn, message, now)
 
     def wait_for_work(self, timeout: float) -> bool:
         """Sleep until a message arrives in this process (or another, on PostgreSQL) or ``timeout``."""
@@ -299,6 +284,9 @@ class MessageQueue:
                 note=note,
             )
         )
+        if row.case_id is not None and to not in (MessageState.RECEIVED, MessageState.ROUTED):
+            session.flush()
+            follow_message(session.connection(), row.id, to, actor=actor, at=now)
 
     def held(self, session: Session, claim: Claim) -> Message:
         """Load a claimed message, checking the lease is still ours (fencing)."""

@@ -8,12 +8,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
-from bot.domain import Action, Decision, DraftReply, Intent
+from bot.domain import Action, CaseStatus, Decision, DraftReply, Intent, as_utc
 from bot.privacy.pii import redact
-from storage.models import Case, Message
+from storage.cases import PENDING_FOR_PERSON
+from storage.models import Case, CaseTransition, Message, Transition
 
 if TYPE_CHECKING:
     from handlers import ReplyWriter
@@ -86,8 +87,14 @@ _UNKNOWN = {
     "case": {"it": "Non trovo la segnalazione n. {arg} tra le tue.", "en": "I cannot find report no. {arg} among yours."},
 }
 _CASE_STATE = {
-    "it": {"open": "è aperta: la stiamo seguendo", "answered": "ha ricevuto risposta", "closed": "è chiusa", "review": "è in mano a un operatore"},
-    "en": {"open": "is open: we are on it", "answered": "has been answered", "closed": "is closed", "review": "is with an operator"},
+    "it": {
+        "open": "è aperta: la stiamo seguendo", "waiting": "è in attesa di un operatore",
+        "answered": "ha ricevuto risposta", "resolved": "è risolta", "closed": "è chiusa",
+    },
+    "en": {
+        "open": "is open: we are on it", "waiting": "is waiting for an operator",
+        "answered": "has been answered", "resolved": "is resolved", "closed": "is closed",
+    },
 }
 
 
@@ -170,18 +177,37 @@ class CommandDesk:
         return self._fixed(lang, f"{word} n. {number}: {_CASE_STATE[lang][state]}.", "case")
 
     def _case_state(self, case_id: int, message: Message) -> str | None:
-        """How a citizen's own case stands; None when it is not theirs (nobody reads others' cases)."""
+        """How a citizen's own case stands, before this very message; None when it is not theirs."""
         with Session(self.engine) as session:
             case = session.get(Case, case_id)
             if case is None or case.channel != message.channel or case.author != message.author:
                 return None
-            if case.status != "open":
-                return "closed"
+            if case.status == str(CaseStatus.CLOSED) or self._reopened_by(session, case_id, message):
+                return str(CaseStatus.CLOSED)
             states = set(session.execute(
                 select(Message.state).where(Message.case_id == case_id, Message.id != message.id)
             ).scalars())
-        if states & {"awaiting_review", "escalated", "approved", "edited"}:
-            return "review"
+        if states & set(PENDING_FOR_PERSON):
+            return str(CaseStatus.WAITING)
+        if states & {"received", "routed"}:
+            return str(CaseStatus.OPEN)
+        if case.status == str(CaseStatus.RESOLVED) or states == {"closed"}:
+            return str(CaseStatus.RESOLVED)
         if states & {"sent", "auto_sent"}:
-            return "answered"
-        return "open"
+            return str(CaseStatus.ANSWERED)
+        return str(CaseStatus.OPEN)
+
+    @staticmethod
+    def _reopened_by(session: Session, case_id: int, message: Message) -> bool:
+        """Whether ``message`` is what reopened a closed case (it asked about the case as it was)."""
+        if message.case_id != case_id or message.id is None:
+            return False
+        reopened = session.execute(
+            select(func.max(CaseTransition.at)).where(
+                CaseTransition.case_id == case_id, CaseTransition.from_status == str(CaseStatus.CLOSED)
+            )
+        ).scalar_one_or_none()
+        stored = session.execute(
+            select(func.min(Transition.at)).where(Transition.message_id == message.id)
+        ).scalar_one_or_none()
+        return reopened is not None and stored is not None and as_utc(reopened) >= as_utc(stored)

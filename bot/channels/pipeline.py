@@ -1,4 +1,4 @@
-"""The routing pipeline plus what channels tell it: commands, unreadable media, agent take-overs."""
+"""The routing pipeline plus what channels tell it: commands, unreadable media, an agent holding the conversation."""
 
 from __future__ import annotations
 
@@ -8,14 +8,15 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
-from bot.channels.commands import CommandDesk
+from bot.channels.commands import CommandDesk, parse_command
 from bot.domain import Action, Decision, DraftReply, Intent
 from bot.pipeline import RoutingPipeline
 from bot.config import Settings
+from storage.cases import agent_holds
 from storage.db import read_session
-from storage.models import Case, Message, Reply
+from storage.models import Message
 
 if TYPE_CHECKING:
     from handlers import ReplyWriter
@@ -38,8 +39,10 @@ class ChannelPipeline:
       attachment it cannot see (``extras["media"]``), waits for a person;
     - a message cut at the channel's length limit (``extras["too_long"]``) is answered with a
       request to write shorter, unless it already escalates;
-    - a conversation an agent has taken over (case assigned, or an agent already replied)
-      is never answered by the bot again.
+    - while an agent holds the conversation (replied less than ``cases.agent_hold_minutes``
+      ago, or is working on one of its messages) the bot answers nothing alone; after
+      that the conversation is handed back and routed as usual. Commands (``/stato``)
+      are answered at any time, on every channel.
     """
 
     def __init__(
@@ -49,11 +52,15 @@ class ChannelPipeline:
         engine: Engine,
         *,
         clock: Callable[[], datetime],
+        hold_minutes: float = 30.0,
+        claim_minutes: float = 15.0,
     ) -> None:
         self.inner = inner
         self.desk = desk
         self.engine = engine
         self.clock = clock
+        self.hold_minutes = hold_minutes
+        self.claim_minutes = claim_minutes
 
     def decide_text(
         self, text: str, *, channel: str | None = None, case_id: int | None = None
@@ -68,30 +75,28 @@ class ChannelPipeline:
         if extras.get("unreadable"):
             what = _UNREADABLE_LABEL.get(str(extras["unreadable"]), "content")
             return _to_person(Decision(lang="en" if lang == "en" else "it", intent=Intent.OTHER), f"cannot read {what}")
-        if isinstance(extras.get("command"), dict):
-            decision, draft = self.desk.answer(extras["command"], message)
-        else:
-            decision, draft = self.inner.decide(message)
+        command = extras.get("command")
+        if not isinstance(command, dict):
+            typed = parse_command(message.text, user_lang=extras.get("lang")) if message.text.startswith("/") else None
+            command = typed.as_extras() if typed else None
+        if command is not None:
+            return self.desk.answer(command, message)
+        decision, draft = self.inner.decide(message)
         if extras.get("too_long") and draft.action != Action.ESCALATE:
             return _too_long(decision, int(extras["too_long"]))
         if extras.get("media"):
             decision, draft = _hold(decision, draft, f"sent with {_UNREADABLE_LABEL.get(str(extras['media']), 'an attachment')} the bot cannot see")
-        if self.agent_has(message.case_id):
-            decision, draft = _hold(decision, draft, "an agent has taken over this conversation")
+        if self.agent_holds(message.case_id):
+            decision, draft = _hold(decision, draft, "an agent holds this conversation")
         return decision, draft
 
-    def agent_has(self, case_id: int | None) -> bool:
-        """Whether an agent owns the case or has already answered in it."""
-        if case_id is None:
-            return False
+    def agent_holds(self, case_id: int | None) -> bool:
+        """Whether an agent holds the case now (see :func:`storage.cases.agent_holds`)."""
         with read_session(self.engine) as session:
-            case = session.get(Case, case_id)
-            if case is not None and case.assigned_to:
-                return True
-            agent_reply = session.execute(
-                select(Reply.id).where(Reply.case_id == case_id, Reply.author.like("agent:%")).limit(1)  # type: ignore[attr-defined]
-            ).first()
-            return agent_reply is not None
+            return agent_holds(
+                session.connection(), case_id, self.clock(),
+                hold_minutes=self.hold_minutes, claim_minutes=self.claim_minutes,
+            )
 
 
 def _hold(decision: Decision, draft: DraftReply, reason: str) -> tuple[Decision, DraftReply]:
@@ -137,4 +142,7 @@ def channel_pipeline(
         knowledge, writer, engine,
         operator=settings.operator.name, emergency_number=settings.operator.emergency_number, clock=clock,
     )
-    return ChannelPipeline(inner, desk, engine, clock=clock)
+    return ChannelPipeline(
+        inner, desk, engine, clock=clock,
+        hold_minutes=settings.cases.agent_hold_minutes, claim_minutes=settings.console.claim_minutes,
+    )

@@ -277,19 +277,38 @@ class TelegramChannel(Channel):
 
     # -- replies --------------------------------------------------------------------------
     def post(self, reply: OutboundReply) -> PostResult:
-        """Send the reply to the citizen's chat, split at 4096 characters, paced per chat."""
+        """Send the reply to the citizen's chat, split at 4096 characters, paced per chat.
+
+        A private reply to a message written in a group goes to the citizen's own chat with
+        the bot; when Telegram refuses (they never started the bot) it goes to the group,
+        without quoting their message.
+        """
         if self.stopped or self.bot is None:
             raise ChannelAuthError(f"telegram: channel stopped: {self.stopped or 'not started'}")
-        bot = self.bot
         chat_id = reply.extras.get("chat_id")
         if chat_id is None:
             msg = f"telegram: reply {reply.reply_id} has no chat to go to"
             raise ChannelError(msg)
         group = reply.extras.get("chat_type", PRIVATE) != PRIVATE
         quoted = reply.extras.get("message_id")
+        if reply.private and group:
+            try:
+                return self._send(reply.text, int(reply.author), group=False, quoted=None)
+            except TelegramUnsure:
+                raise
+            except ChannelAuthError:
+                raise
+            except ChannelError as exc:
+                log.info("telegram: reply %s could not go to the private chat (%s); sent to the group", reply.reply_id, exc)
+            return self._send(reply.text, chat_id, group=True, quoted=None)
+        return self._send(reply.text, chat_id, group=group, quoted=quoted)
+
+    def _send(self, text: str, chat_id: Any, *, group: bool, quoted: Any) -> PostResult:
+        bot = self.bot
+        assert bot is not None
         ids: list[str] = []
         try:
-            for index, chunk in enumerate(split_message(reply.text)):
+            for index, chunk in enumerate(split_message(text)):
                 quote = ReplyParameters(quoted, allow_sending_without_reply=True) if quoted and index == 0 else None
                 self.pacer.wait(chat_id, group=group)
                 sent = self._retrying(

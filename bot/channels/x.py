@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -11,6 +12,7 @@ from bot.channels.backoff import Backoff, Sleep, default_sleep
 from bot.channels.base import Channel, ChannelContext, register
 from bot.channels.ledger import CAPPED, DEGRADED, RUNNING, STOPPED, ChannelLedger
 from bot.channels.x_client import (
+    XRejected,
     DM_FIELDS,
     TWEET_FIELDS,
     USER_FIELDS,
@@ -221,6 +223,10 @@ class XChannel(Channel):
         try:
             if reply.extras.get("x_kind") == "dm":
                 return PostResult(tuple(self._send_dm(reply, part) for part in _chunks(reply.text, DM_LIMIT)))
+            if reply.private:
+                found = self._private(reply)
+                if found is not None:
+                    return found
             ids: list[str] = []
             parent = reply.in_reply_to
             for part in split_thread(reply.text):
@@ -230,6 +236,15 @@ class XChannel(Channel):
         except ChannelAuthError as exc:
             self._stop(str(exc))
             raise
+
+    def _private(self, reply: OutboundReply) -> PostResult | None:
+        """A DM to the author of a public mention; None when X refuses it (they do not accept DMs)."""
+        direct = replace(reply, extras={"x_kind": "dm"})
+        try:
+            return PostResult(tuple(self._send_dm(direct, part) for part in _chunks(reply.text, DM_LIMIT)))
+        except XRejected as exc:
+            log.info("x: reply %s could not go by DM (%s); replying in public", reply.reply_id, exc)
+            return None
 
     def _post_tweet(self, text: str, parent: str | None) -> str:
         """Post one tweet; a failure that may have created it is checked on the timeline first."""
@@ -293,6 +308,10 @@ class XChannel(Channel):
     # -- reconciliation -------------------------------------------------------------------
     def find_posted(self, reply: OutboundReply) -> PostResult | None:
         """The reply as it stands on X after an unknown outcome; a thread cut short is completed."""
+        if reply.private and reply.extras.get("x_kind") != "dm":
+            direct = replace(reply, extras={"x_kind": "dm"})
+            if self._find_dms(_chunks(reply.text, DM_LIMIT), direct):
+                return self.find_posted(direct)
         if reply.extras.get("x_kind") == "dm":
             parts = _chunks(reply.text, DM_LIMIT)
             found = self._find_dms(parts, reply)

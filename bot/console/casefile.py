@@ -8,9 +8,9 @@ from datetime import datetime
 from sqlalchemy import Engine, or_, select
 from sqlmodel import Session
 
-from bot.domain import as_utc
+from bot.domain import ReplyKind, as_utc
 from bot.errors import StorageError
-from storage.models import Case, Correction, Message, ProblemRecord, Reply, Transition
+from storage.models import Case, CaseTransition, Correction, Message, ProblemRecord, Reply, Transition
 
 #: How much of a citizen's history the case view shows.
 HISTORY_LIMIT = 200
@@ -42,6 +42,7 @@ class CaseFile:
     history: list[Transition] = field(default_factory=list)
     corrections: list[Correction] = field(default_factory=list)
     unsent: list[Reply] = field(default_factory=list)
+    case_history: list[CaseTransition] = field(default_factory=list)
 
 
 def load_case_file(engine: Engine, message_id: int) -> CaseFile:
@@ -86,6 +87,11 @@ def load_case_file(engine: Engine, message_id: int) -> CaseFile:
                 select(Transition).where(Transition.message_id == message_id).order_by(Transition.id)
             ).scalars()
         )
+        case_history = list(
+            session.execute(
+                select(CaseTransition).where(CaseTransition.case_id == message.case_id).order_by(CaseTransition.id)  # type: ignore[arg-type]
+            ).scalars()
+        ) if message.case_id else []
         corrections = list(
             session.execute(
                 select(Correction).where(Correction.message_id == message_id).order_by(Correction.id)
@@ -105,7 +111,7 @@ def load_case_file(engine: Engine, message_id: int) -> CaseFile:
         for m in messages
     ]
     for reply in replies:
-        if reply.status != "posted":
+        if reply.status != "posted" or reply.kind == str(ReplyKind.OPS):
             continue
         role = "bot" if reply.author == "bot" else "agent"
         timeline.append(
@@ -127,5 +133,13 @@ def load_case_file(engine: Engine, message_id: int) -> CaseFile:
         problems=problems,
         history=history,
         corrections=corrections,
-        unsent=[r for r in replies if r.message_id == message_id and r.status != "posted"],
+        unsent=[r for r in replies if r.message_id == message_id and _unsent(r)],
+        case_history=case_history,
     )
+
+
+def _unsent(reply: Reply) -> bool:
+    """A reply that did not go out: an answer not posted, or a notice that failed or may not have."""
+    if reply.kind == str(ReplyKind.ANSWER):
+        return reply.status != "posted"
+    return reply.status in ("failed", "unknown")

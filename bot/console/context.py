@@ -83,6 +83,7 @@ class Console:
                 target_minutes=options.response_target_minutes,
                 claim_minutes=options.claim_minutes,
                 recent_hours=options.recent_auto_hours,
+                emergency_target_minutes=options.emergency_target_minutes,
             ),
             templates=templates,
             faq_ids=faq_ids,

@@ -10,6 +10,8 @@ from sqlmodel import Session
 
 from bot.domain import MessageState, agent_actor, as_utc
 from bot.errors import InvalidTransition, SportelloError
+from bot.privacy.audience import public_thread
+from bot.privacy.pii import without_echo
 from storage.db import session_scope
 from storage.models import Case, Message, User
 from storage.queue import MessageQueue
@@ -157,7 +159,8 @@ class Desk:
 
         def act(session: Session, row: Message) -> None:
             self._expect(row, ANSWERABLE)
-            row.draft = text
+            # In a public thread an agent's reply never repeats what the citizen wrote of themselves.
+            row.draft = without_echo(text, row.text) if public_thread(row.channel, row.extras) else text
             self.queue.move(session, row, MessageState.EDITED, actor=agent_actor(agent))
 
         self._act(message_id, agent, act)

@@ -113,7 +113,7 @@ async def message_page(request: Request, user: User) -> Response:
         reopenable=state in REOPENABLE,
         waited=waited,
         sources=source_rows(m.decision, m.received_at),
-        wait_level=console.view.wait_level(now - as_utc(m.received_at)),
+        wait_level=console.view.wait_level(now - as_utc(m.received_at), emergency=m.intent == Intent.EMERGENCY),
         agents=found["agents"],
         intents=[str(i) for i in Intent],
         categories=[str(c) for c in Category],

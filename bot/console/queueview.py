@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from bot.domain import Intent, MessageState, as_utc
 from bot.privacy.pii import mask
-from storage.models import Message
+from storage.models import Case, Message
 
 #: Urgency ranks, most urgent first. Who the citizen is (followers, verified) plays no part.
 EMERGENCY, ESCALATED, REVIEW, SENDING, ANSWERED = range(5)
@@ -54,6 +54,7 @@ class QueueItem:
     wait_level: str
     urgency: str
     claimed_by: str | None
+    case_status: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         """The item as JSON-ready data for the live queue."""
@@ -67,10 +68,14 @@ class QueueView:
     target_minutes: float
     claim_minutes: float
     recent_hours: float
+    emergency_target_minutes: float = 1.0
 
-    def wait_level(self, waited: timedelta) -> str:
-        """``ok`` under half the target, ``near`` under the target, ``late`` beyond it."""
-        target = timedelta(minutes=self.target_minutes)
+    def wait_level(self, waited: timedelta, *, emergency: bool = False) -> str:
+        """``ok`` under half the target, ``near`` under the target, ``late`` beyond it.
+
+        An emergency has its own, shorter target (``console.emergency_target_minutes``).
+        """
+        target = timedelta(minutes=self.emergency_target_minutes if emergency else self.target_minutes)
         if waited < target / 2:
             return "ok"
         if waited < target:
@@ -90,7 +95,7 @@ class QueueView:
             return SENDING
         return ANSWERED
 
-    def item(self, row: Message, now: datetime) -> QueueItem:
+    def item(self, row: Message, now: datetime, case_status: str | None = None) -> QueueItem:
         """A queue line for ``row`` as of ``now``."""
         assert row.id is not None
         decision = row.decision or {}
@@ -120,9 +125,10 @@ class QueueView:
             draft=row.draft,
             received_at=received.isoformat(),
             waited_seconds=int(waited.total_seconds()),
-            wait_level=self.wait_level(waited) if rank <= REVIEW else "done",
+            wait_level=self.wait_level(waited, emergency=rank == EMERGENCY) if rank <= REVIEW else "done",
             urgency=URGENCY_NAMES[rank],
             claimed_by=holder,
+            case_status=case_status,
         )
 
     def load(self, engine: Engine, now: datetime, *, order: str = "urgency", limit: int = 500) -> list[QueueItem]:
@@ -149,6 +155,10 @@ class QueueView:
                 .order_by(Message.updated_at.desc())  # type: ignore[attr-defined]
                 .limit(RECENT_LIMIT)
             ).scalars()
+            case_ids = {row.case_id for row in rows if row.case_id is not None}
+            statuses = dict(
+                session.execute(select(Case.id, Case.status).where(Case.id.in_(case_ids))).all()  # type: ignore[union-attr]
+            ) if case_ids else {}
 
         def key(row: Message) -> tuple[int, float, int]:
             rank = self.urgency(row)
@@ -158,4 +168,4 @@ class QueueView:
                 rank = REVIEW
             return (rank, -stamp if newest_first else stamp, row.id or 0)
 
-        return [self.item(row, now) for row in sorted(rows, key=key)]
+        return [self.item(row, now, statuses.get(row.case_id)) for row in sorted(rows, key=key)]

@@ -145,11 +145,20 @@ def send_email(digest: Digest, settings: Settings) -> None:
     if not reports.digest_email or not reports.smtp_host:
         msg = "reports.digest_email and reports.smtp_host are both needed to e-mail the digest"
         raise DigestError(msg)
+    mail_text(settings, reports.digest_email, f"{settings.operator.name}: digest for {digest.day}", digest.text)
+
+
+def mail_text(settings: Settings, to: str, subject: str, text: str) -> None:
+    """E-mail ``text`` to ``to`` through ``reports.smtp_*`` (the digest, an emergency alert)."""
+    reports = settings.reports
+    if not reports.smtp_host:
+        msg = "reports.smtp_host is needed to send e-mail"
+        raise DigestError(msg)
     mail = EmailMessage()
-    mail["Subject"] = f"{settings.operator.name}: digest for {digest.day}"
+    mail["Subject"] = subject
     mail["From"] = reports.smtp_from
-    mail["To"] = reports.digest_email
-    mail.set_content(digest.text)
+    mail["To"] = to
+    mail.set_content(text)
     try:
         with smtplib.SMTP(reports.smtp_host, reports.smtp_port, timeout=30) as smtp:
             if reports.smtp_starttls:
@@ -158,19 +167,27 @@ def send_email(digest: Digest, settings: Settings) -> None:
                 smtp.login(reports.smtp_user, reports.smtp_password)
             smtp.send_message(mail)
     except (OSError, smtplib.SMTPException) as exc:
-        msg = f"could not e-mail the digest through {reports.smtp_host}:{reports.smtp_port}: {exc}"
+        msg = f"could not e-mail {to} through {reports.smtp_host}:{reports.smtp_port}: {exc}"
         raise DigestError(msg) from exc
 
 
 def send_telegram(digest: Digest, settings: Settings, *, client: httpx.Client | None = None) -> None:
     """Post the digest to ``reports.digest_telegram_chat`` with the Bot API's sendMessage."""
-    telegram = settings.channels.telegram
     chat = settings.reports.digest_telegram_chat
-    if not chat or not telegram.token:
+    if not chat or not settings.channels.telegram.token:
         msg = "reports.digest_telegram_chat and channels.telegram.token are both needed"
         raise DigestError(msg)
+    telegram_text(settings, chat, digest.text, client=client)
+
+
+def telegram_text(settings: Settings, chat: str, text: str, *, client: httpx.Client | None = None) -> None:
+    """Post ``text`` to the Telegram chat ``chat`` with the Bot API's sendMessage (plain text)."""
+    telegram = settings.channels.telegram
+    if not telegram.token:
+        msg = "channels.telegram.token is needed to post to a Telegram chat"
+        raise DigestError(msg)
     url = f"{telegram.base_url}{telegram.token}/sendMessage"
-    text = digest.text if len(digest.text) <= TELEGRAM_LIMIT else digest.text[: TELEGRAM_LIMIT - 1] + "…"
+    text = text if len(text) <= TELEGRAM_LIMIT else text[: TELEGRAM_LIMIT - 1] + "…"
     try:
         http = client or httpx.Client(timeout=30)
         try:
@@ -180,10 +197,10 @@ def send_telegram(digest: Digest, settings: Settings, *, client: httpx.Client | 
                 http.close()
         body = response.json() if response.headers.get("content-type", "").startswith("application/json") else {}
     except (httpx.HTTPError, ValueError) as exc:
-        msg = f"could not send the digest to Telegram: {type(exc).__name__}"
+        msg = f"could not send to Telegram: {type(exc).__name__}"
         raise DigestError(msg) from exc
     if response.status_code != 200 or not body.get("ok"):
-        msg = f"Telegram refused the digest: HTTP {response.status_code} {body.get('description', '')}".strip()
+        msg = f"Telegram refused the message: HTTP {response.status_code} {body.get('description', '')}".strip()
         raise DigestError(msg)
 
 

@@ -46,7 +46,7 @@ def _insert_sql(dialect: str, scoped: bool) -> str:
         m.received_at,
         CASE WHEN m.id = cs.first_id THEN {yes} ELSE {no} END,
         {secs('''(SELECT MIN(r.posted_at) FROM replies r JOIN messages rm ON rm.id = r.message_id
-                  WHERE rm.case_id = m.case_id AND r.status = 'posted'
+                  WHERE rm.case_id = m.case_id AND r.status = 'posted' AND r.kind IN ('answer', 'safety')
                     AND r.posted_at >= m.received_at)''', 'm.received_at')},
         CASE WHEN m.id = cs.first_id THEN {secs('rs.first_reply_at', 'cs.started_at')} END,
         CASE WHEN m.id = cs.first_id THEN {secs('rs.first_human_at', 'cs.started_at')} END,
@@ -64,7 +64,7 @@ def _insert_sql(dialect: str, scoped: bool) -> str:
     LEFT JOIN (SELECT rm.case_id, MIN(r.posted_at) AS first_reply_at,
                       MIN(CASE WHEN r.author LIKE 'agent:%' THEN r.posted_at END) AS first_human_at
                  FROM replies r JOIN messages rm ON rm.id = r.message_id
-                WHERE r.status = 'posted' AND rm.case_id {scope}
+                WHERE r.status = 'posted' AND r.kind IN ('answer', 'safety') AND rm.case_id {scope}
                 GROUP BY rm.case_id) rs ON rs.case_id = m.case_id
     LEFT JOIN (SELECT tm.case_id, MAX(CASE WHEN t.to_state IN ({done}) THEN t.at END) AS done_at,
                       MAX(CASE WHEN t.to_state IN ({human}) OR t.actor LIKE 'agent:%'

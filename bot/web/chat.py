@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.config import Settings
-from bot.domain import InboundMessage, as_utc
+from bot.domain import InboundMessage, ReplyKind, as_utc
 from bot.errors import BadInput
 from bot.web import conversations
 from bot.web.inputs import read_json, storable
@@ -181,7 +181,11 @@ def timeline(engine: Engine, conversation: str) -> list[dict[str, Any]]:
         replies = (
             session.execute(
                 select(Reply)
-                .where(Reply.message_id.in_(ids), Reply.status == "posted")  # type: ignore[attr-defined]
+                .where(
+                    Reply.message_id.in_(ids),  # type: ignore[attr-defined]
+                    Reply.status == "posted",
+                    Reply.kind != str(ReplyKind.OPS),
+                )
                 .order_by(Reply.id)  # type: ignore[arg-type]
             ).scalars().all()
             if ids

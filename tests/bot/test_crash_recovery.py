@@ -121,3 +121,23 @@ def test_killed_worker_leaves_the_message_answered_exactly_once(
     assert [r.status for r in replies] == ["posted"]
     states = [t.to_state for t in queue.history(message_id)]
     assert states.count("auto_sent") == 1
+
+
+def test_killed_worker_leaves_the_safety_reply_posted_exactly_once(db_url: str, engine: Engine) -> None:
+    queue = MessageQueue(engine)
+    message = InboundMessage("web", "crash-sos", "web:s", "aiuto, un uomo è svenuto sul binario a Termini", utcnow(), thread_id="s")
+    message_id = queue.enqueue(message)
+    assert message_id is not None
+    with running(db_url, DEBUG__PAUSE_BEFORE_FINALIZE="120") as doomed:
+        doomed.wait_for("posted notice")
+        doomed.kill()
+    assert queue.get(message_id).state == MessageState.ESCALATED  # escalated before the post, not after
+    [pending] = queue.replies_for(message_id)
+    assert (pending.kind, pending.status) == ("safety", "pending")
+    with running(db_url):
+        end = time.monotonic() + DEADLINE
+        while queue.replies_for(message_id)[0].status != "posted" and time.monotonic() < end:
+            time.sleep(0.1)
+    replies = queue.replies_for(message_id)
+    assert [(r.kind, r.status) for r in replies] == [("safety", "posted")]
+    assert queue.get(message_id).state == MessageState.ESCALATED

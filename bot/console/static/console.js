@@ -49,13 +49,61 @@
     });
   }
 
-  // -- emergencies: a banner on every page ------------------------------------------
-  function showEmergencies(count) {
+  // -- emergencies: a banner on every page, a sound and a browser notification --------
+  // Notifications are asked for once per sign-in (the first page after it), and from the
+  // banner's button when the browser wants a click first.
+  const alerted = new Set(JSON.parse(sessionStorage.getItem("sportello-alerted") || "[]"));
+  if ("Notification" in window && Notification.permission === "default" && !sessionStorage.getItem("sportello-asked")) {
+    sessionStorage.setItem("sportello-asked", "1");
+    try { Notification.requestPermission(); } catch (e) { /* old browsers */ }
+  }
+  const enableAlerts = document.getElementById("enable-alerts");
+  if (enableAlerts && "Notification" in window && Notification.permission === "default") {
+    enableAlerts.hidden = false;
+    enableAlerts.addEventListener("click", function () {
+      Notification.requestPermission().then(function () { enableAlerts.hidden = true; });
+    });
+  }
+
+  function beep() {
+    document.body.dataset.alarm = String(Number(document.body.dataset.alarm || 0) + 1);
+    try {
+      const Audio = window.AudioContext || window.webkitAudioContext;
+      const audio = new Audio();
+      [0, 0.35].forEach(function (at) {
+        const tone = audio.createOscillator();
+        const gain = audio.createGain();
+        tone.frequency.value = 880;
+        gain.gain.setValueAtTime(0.25, audio.currentTime + at);
+        gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + at + 0.3);
+        tone.connect(gain).connect(audio.destination);
+        tone.start(audio.currentTime + at);
+        tone.stop(audio.currentTime + at + 0.3);
+      });
+    } catch (e) { /* no audio: the banner and the notification remain */ }
+  }
+
+  function alertAgents(fresh) {
+    if (!fresh.length) return;
+    beep();
+    if ("Notification" in window && Notification.permission === "granted") {
+      fresh.forEach(function (item) {
+        const note = new Notification(S.new_emergency + " · " + item.channel, { body: item.text, tag: "emergency-" + item.id, requireInteraction: true });
+        note.onclick = function () { window.focus(); window.location.href = prefix + "/messages/" + item.id; };
+      });
+    }
+  }
+
+  function showEmergencies(count, list) {
     const banner = document.getElementById("emergency-banner");
     if (!banner) return;
     document.getElementById("emergency-count").textContent = String(count);
     banner.hidden = count === 0;
     document.title = (count ? "(" + count + "!) " : "") + baseTitle;
+    const fresh = (list || []).filter(function (item) { return !alerted.has(item.id); });
+    fresh.forEach(function (item) { alerted.add(item.id); });
+    sessionStorage.setItem("sportello-alerted", JSON.stringify(Array.from(alerted)));
+    alertAgents(fresh);
   }
 
   // -- the live queue ---------------------------------------------------------------
@@ -89,6 +137,9 @@
     meta.appendChild(el("span", "badge urgency", S[item.urgency] || item.urgency));
     meta.appendChild(el("span", "channel", item.channel));
     meta.appendChild(el("span", "author", item.author_name || item.author));
+    if (item.case_status) {
+      meta.appendChild(el("span", "case-status case-" + item.case_status, S.case_state + " " + item.case_id + ": " + (S["case_" + item.case_status] || item.case_status)));
+    }
     if (item.wait_level === "done") {
       meta.appendChild(el("span", "wait w-done", S.answered_ago));
     } else {
@@ -173,7 +224,7 @@
         return;
       }
       const data = await response.json();
-      showEmergencies(data.emergencies);
+      showEmergencies(data.emergencies, data.items.filter(function (i) { return i.urgency === "emergency"; }));
       if (list) renderQueue(data);
       if (live) { live.textContent = S.live; live.classList.remove("offline"); }
     } catch (error) {

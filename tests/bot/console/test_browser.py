@@ -180,3 +180,41 @@ def test_a_post_without_the_csrf_token_is_refused(anna: Any, service: LiveServic
 def test_question_mark_opens_the_shortcuts(anna: Any) -> None:
     anna.keyboard.press("?")
     assert anna.locator("dialog#help").is_visible()
+
+
+_NOTIFICATIONS = """
+window.__notes = [];
+window.__asked = 0;
+window.Notification = class {
+  constructor(title, options) { window.__notes.push({ title: title, body: (options || {}).body }); }
+  static get permission() { return window.__asked ? "granted" : "default"; }
+  static requestPermission() { window.__asked += 1; return Promise.resolve("granted"); }
+};
+"""
+
+
+def test_an_emergency_raises_banner_sound_and_notification_for_a_signed_in_agent(
+    browser: Any, service: LiveService
+) -> None:
+    context = browser.new_context()
+    context.add_init_script(_NOTIFICATIONS)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        page.goto(f"{service.url}/console/")
+        page.fill("input[name=username]", "bruno")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button.primary")
+        page.wait_for_selector("#queue", state="attached")
+        assert page.evaluate("window.__asked") == 1  # asked for notifications on sign-in
+        _, message_id = _say(service, "aiuto, un uomo è svenuto sul binario a Termini")
+        page.locator("#emergency-banner").wait_for(state="visible")
+        page.wait_for_function("window.__notes.length > 0")
+        notes = page.evaluate("window.__notes")
+        assert "svenuto" in notes[0]["body"]
+        assert int(page.evaluate("document.body.dataset.alarm")) >= 1
+        item = page.locator(f'#queue li.item[data-id="{message_id}"]')
+        assert "u-emergency" in (item.get_attribute("class") or "")
+        assert "waiting for an agent" in item.inner_text()
+    finally:
+        context.close()

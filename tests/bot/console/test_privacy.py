@@ -95,3 +95,17 @@ def test_an_erasure_needs_the_citizen_typed_twice_and_is_recorded(web: Any, user
         assert "mario.rossi" not in anna.post(f"/console/messages/{message_id}/reveal", data={"csrf": token(anna)}).text
         assert "mario.rossi" not in anna.get(f"/console/messages/{message_id}").text
         assert anna.post("/console/privacy/erase", data={"csrf": token(anna), "citizen": "web:abc", "confirm": "web:abc"}).status_code == 403
+
+
+def test_an_agents_reply_in_a_public_thread_does_not_repeat_the_citizens_data(
+    anna: TestClient, messages: Messages, queue: Any
+) -> None:
+    group = messages.add("richiamatemi al 333 123 4567", channel="telegram", author="5001", extras={"chat_type": "supergroup"})
+    private = messages.add("richiamatemi al 333 123 4567", channel="telegram", author="5002", extras={"chat_type": "private"})
+    for message_id in (group, private):
+        anna.get(f"/console/messages/{message_id}")
+        sent = anna.post(f"/console/messages/{message_id}/send",
+                         data={"csrf": token(anna), "text": "La richiamiamo al 333 123 4567 entro oggi."})
+        assert sent.status_code == 303
+    assert queue.get(group).draft == "La richiamiamo al [telefono] entro oggi."
+    assert queue.get(private).draft == "La richiamiamo al 333 123 4567 entro oggi."

@@ -67,3 +67,16 @@ def test_an_expired_claim_is_not_shown_as_held(engine: Engine, messages: Message
     assert VIEW.load(engine, clock())[0].claimed_by == "anna"
     clock.now += timedelta(minutes=16)
     assert VIEW.load(engine, clock())[0].claimed_by is None
+
+
+def test_an_emergency_turns_red_after_its_own_one_minute_target(engine: Engine, messages: Messages, clock: FixedClock) -> None:
+    emergency = messages.add("sos", state=MessageState.ESCALATED, intent="emergency", ago_seconds=90)
+    review = messages.add("complaint", ago_seconds=90)
+    levels = {item.id: item.wait_level for item in VIEW.load(engine, clock())}
+    assert levels == {emergency: "late", review: "ok"}
+
+
+def test_each_line_shows_its_case_state(engine: Engine, messages: Messages, clock: FixedClock) -> None:
+    waiting = messages.add("complaint")
+    [item] = VIEW.load(engine, clock())
+    assert (item.id, item.case_status) == (waiting, "waiting")

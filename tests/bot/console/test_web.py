@@ -201,3 +201,14 @@ def test_sign_in_never_redirects_off_the_console(web: Any, users: dict[str, str]
         data={"username": "anna", "password": PASSWORD, "csrf": csrf_of(form.text), "next": "https://evil.example/"},
     )
     assert response.headers["location"] == "/console/"
+
+
+def test_console_shows_case_states_in_the_agents_language(anna: TestClient, bruno: TestClient, messages: Messages) -> None:
+    message_id = messages.add("autista maleducato sul 64")
+    italian = anna.get(f"/console/messages/{message_id}").text
+    english = bruno.get(f"/console/messages/{message_id}").text
+    assert "in attesa di un operatore" in italian
+    assert "waiting for an agent" in english
+    assert 'id="case-history"' in english
+    queue = bruno.get("/console/api/queue").json()
+    assert [i["case_status"] for i in queue["items"]] == ["waiting"]

@@ -114,3 +114,11 @@ def test_mask_keeps_a_hint_only() -> None:
 def test_redact_leaves_only_the_kind() -> None:
     assert redact("/linea mario.rossi@example.com") == "/linea [email]"
     assert redact("cf RSSMRA85T10A562S tel 333 123 4567") == "cf [cf] tel [telefono]"
+
+
+def test_only_x_mentions_and_telegram_groups_are_public_threads() -> None:
+    from bot.privacy.audience import public_thread
+
+    assert public_thread("x", {"x_kind": "mention"}) and not public_thread("x", {"x_kind": "dm"})
+    assert public_thread("telegram", {"chat_type": "supergroup"}) and not public_thread("telegram", {"chat_type": "private"})
+    assert not public_thread("web", {}) and not public_thread("telegram", None)

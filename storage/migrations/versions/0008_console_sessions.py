@@ -1,7 +1,7 @@
 """console sessions kept on the server, so signing out ends them everywhere
 
-Revision ID: 0007_console_sessions
-Revises: 0006_feed_age
+Revision ID: 0008_console_sessions
+Revises: 0007_case_life
 Create Date: 2026-12-03
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_console_sessions"
-down_revision = "0006_feed_age"
+revision = "0008_console_sessions"
+down_revision = "0007_case_life"
 branch_labels = None
 depends_on = None
 

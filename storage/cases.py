@@ -1,0 +1,179 @@
+"""A case's life: opened, waiting for a person, answered, resolved, closed after a quiet time, reopened.
+
+Every change of a case's status is a row of ``case_transitions`` with its time and actor.
+The status follows the messages of the case (see :func:`follow_message`); the closing job
+(:func:`close_quiet_cases`) closes answered and resolved cases nobody wrote to for a while,
+and a new message reopens the thread's case (:func:`case_for`). Written on SQLAlchemy Core
+connections, so the queue's short transactions can call them (a Session passes
+``session.connection()``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlmodel import Session
+
+from bot.domain import HUMAN_STATES, SCHEDULER_ACTOR, CaseStatus, InboundMessage, MessageState, ReplyKind, as_utc
+from storage.models import Case, CaseTransition, Message, Reply
+
+_CASES = Case.__table__  # type: ignore[attr-defined]
+_CASE_TRANSITIONS = CaseTransition.__table__  # type: ignore[attr-defined]
+_MESSAGES = Message.__table__  # type: ignore[attr-defined]
+_REPLIES = Reply.__table__  # type: ignore[attr-defined]
+
+#: Message states that mean a person still has to act on the case.
+PENDING_FOR_PERSON = tuple(str(s) for s in (*HUMAN_STATES, MessageState.APPROVED, MessageState.EDITED))
+#: Statuses from which a quiet case closes by itself.
+CLOSABLE = (str(CaseStatus.ANSWERED), str(CaseStatus.RESOLVED))
+
+
+def set_status(
+    conn: Connection, case_id: int, current: str | None, to: CaseStatus, *, actor: str, at: datetime,
+    note: str | None = None,
+) -> bool:
+    """Move case ``case_id`` from ``current`` to ``to`` and record it; False when it is there already."""
+    if current == str(to):
+        return False
+    values: dict[str, object] = {"status": str(to), "status_at": at}
+    if to == CaseStatus.CLOSED:
+        values["closed_at"] = at
+    elif current == str(CaseStatus.CLOSED):
+        values["closed_at"] = None
+    conn.execute(update(_CASES).where(_CASES.c.id == case_id).values(values))
+    conn.execute(
+        insert(_CASE_TRANSITIONS),
+        {"case_id": case_id, "from_status": current, "to_status": str(to), "actor": actor, "at": at, "note": note},
+    )
+    return True
+
+
+def case_for(conn: Connection, message: InboundMessage, now: datetime) -> int:
+    """The case a new message belongs to: the thread's latest case (reopened if closed), or a new one."""
+    c = _CASES.c
+    thread_key = message.thread_id or message.author
+    actor = f"channel:{message.channel}"
+    found = conn.execute(
+        select(c.id, c.status)
+        .where(c.channel == message.channel, c.thread_key == thread_key)
+        .order_by(c.id.desc())
+        .limit(1)
+    ).first()
+    if found is None:
+        case_id = int(
+            conn.execute(
+                insert(_CASES)
+                .values(channel=message.channel, thread_key=thread_key, author=message.author,
+                        status=str(CaseStatus.OPEN), opened_at=now, status_at=now)
+                .returning(c.id)
+            ).scalar_one()
+        )
+        conn.execute(
+            insert(_CASE_TRANSITIONS),
+            {"case_id": case_id, "from_status": None, "to_status": str(CaseStatus.OPEN), "actor": actor, "at": now, "note": None},
+        )
+        return case_id
+    case_id, status = int(found[0]), found[1]
+    if status == str(CaseStatus.CLOSED):
+        set_status(conn, case_id, status, CaseStatus.OPEN, actor=actor, at=now, note="reopened by a new message")
+    elif status != str(CaseStatus.WAITING):
+        set_status(conn, case_id, status, CaseStatus.OPEN, actor=actor, at=now, note="new message")
+    return case_id
+
+
+def follow_message(conn: Connection, message_id: int, to: MessageState, *, actor: str, at: datetime) -> None:
+    """Bring the case's status in line after message ``message_id`` moved to ``to``."""
+    if to in (MessageState.RECEIVED, MessageState.ROUTED):
+        return
+    found = conn.execute(
+        select(_CASES.c.id, _CASES.c.status).join(_MESSAGES, _MESSAGES.c.case_id == _CASES.c.id)
+        .where(_MESSAGES.c.id == message_id)
+    ).first()
+    if found is None:
+        return
+    case_id, status = int(found[0]), found[1]
+    if str(to) in PENDING_FOR_PERSON:
+        set_status(conn, case_id, status, CaseStatus.WAITING, actor=actor, at=at)
+        return
+    m = _MESSAGES.c
+    others = conn.execute(
+        select(func.count()).select_from(_MESSAGES)
+        .where(m.case_id == case_id, m.id != message_id, m.state.in_(PENDING_FOR_PERSON))
+    ).scalar_one()
+    if others:
+        target = CaseStatus.WAITING
+    elif to == MessageState.CLOSED:
+        target = CaseStatus.RESOLVED
+    else:
+        target = CaseStatus.ANSWERED
+    set_status(conn, case_id, status, target, actor=actor, at=at)
+
+
+def agent_holds(conn: Connection, case_id: int | None, now: datetime, *, hold_minutes: float, claim_minutes: float) -> bool:
+    """Whether an agent holds the conversation: replied within the hand-back time, or is working on it."""
+    if case_id is None:
+        return False
+    r, m = _REPLIES.c, _MESSAGES.c
+    last_agent = conn.execute(
+        select(func.max(func.coalesce(r.posted_at, r.created_at))).where(
+            r.case_id == case_id, r.kind == str(ReplyKind.ANSWER), r.author.like("agent:%")
+        )
+    ).scalar_one_or_none()
+    if last_agent is not None and as_utc(last_agent) + timedelta(minutes=hold_minutes) > now:
+        return True
+    claimed = conn.execute(
+        select(m.id).where(
+            m.case_id == case_id,
+            m.claimed_by.is_not(None),
+            m.claimed_at >= now - timedelta(minutes=claim_minutes),
+            m.state.in_(PENDING_FOR_PERSON),
+        ).limit(1)
+    ).first()
+    if claimed is not None:
+        return True
+    case = conn.execute(select(_CASES.c.assigned_to, _CASES.c.status).where(_CASES.c.id == case_id)).first()
+    return bool(case and case[0] and case[1] == str(CaseStatus.WAITING))
+
+
+def acknowledged(conn: Connection, case_id: int) -> bool:
+    """Whether the case was already acknowledged since it was opened or last reopened."""
+    t, r = _CASE_TRANSITIONS.c, _REPLIES.c
+    since = conn.execute(
+        select(func.max(t.at)).where(t.case_id == case_id, t.from_status == str(CaseStatus.CLOSED))
+    ).scalar_one_or_none()
+    query = select(r.id).where(r.case_id == case_id, r.kind == str(ReplyKind.ACK))
+    if since is not None:
+        query = query.where(r.created_at >= since)
+    return conn.execute(query.limit(1)).first() is not None
+
+
+def close_quiet_cases(engine: Engine, now: datetime, *, after_hours: float) -> int:
+    """Close answered and resolved cases that have been quiet for ``after_hours``; return how many."""
+    cutoff = now - timedelta(hours=after_hours)
+    c, m = _CASES.c, _MESSAGES.c
+    closed = 0
+    with engine.begin() as conn:
+        quiet = conn.execute(
+            select(c.id, c.status)
+            .where(c.status.in_(CLOSABLE), c.status_at < cutoff)
+            .with_for_update(skip_locked=True)
+        ).all()
+        for case_id, status in quiet:
+            latest = conn.execute(select(func.max(m.received_at)).where(m.case_id == case_id)).scalar_one_or_none()
+            if latest is not None and as_utc(latest) >= cutoff:
+                continue
+            set_status(conn, int(case_id), status, CaseStatus.CLOSED, actor=SCHEDULER_ACTOR, at=now,
+                       note=f"quiet for {after_hours:g} h")
+            closed += 1
+    return closed
+
+
+def case_history(engine: Engine, case_id: int) -> list[CaseTransition]:
+    """Every recorded status change of a case, oldest first."""
+    with Session(engine, expire_on_commit=False) as session:
+        return list(
+            session.execute(
+                select(CaseTransition).where(CaseTransition.case_id == case_id).order_by(CaseTransition.id)  # type: ignore[arg-type]
+            ).scalars()
+        )

@@ -1,0 +1,47 @@
+"""The safety reply and the acknowledgement: language, honesty about the wait, no echo."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from bot.domain import Decision, Intent
+from bot.notices import notice_language
+from handlers.notices import ack_text, safety_text
+from storage.models import Message
+from storage.waits import WaitEstimate
+
+
+def _row(extras: dict | None = None) -> Message:
+    return Message(channel="telegram", external_id="1", author="1", text="Hilfe!", received_at=datetime.now(timezone.utc),
+                   extras=extras or {}, updated_at=datetime.now(timezone.utc))
+
+
+def test_safety_reply_in_italian_names_the_number_and_the_staff() -> None:
+    text = safety_text("it", emergency_number="112")
+    assert "chiama subito il 112" in text and "conducente" in text
+
+
+def test_safety_reply_in_english() -> None:
+    assert safety_text("en", emergency_number="112").startswith("If anyone is in danger, call 112 now.")
+
+
+def test_safety_reply_for_another_language_is_short_italian_and_english() -> None:
+    text = safety_text("other", emergency_number="112")
+    assert "chiama subito il 112" in text and "call 112 now" in text
+
+
+def test_a_telegram_user_in_german_gets_notices_in_both_languages() -> None:
+    decision = Decision(lang="it", intent=Intent.EMERGENCY)
+    assert notice_language(_row({"lang": "de"}), decision) == "other"
+    assert notice_language(_row({"lang": "it"}), decision) == "it"
+    assert notice_language(_row(), Decision(lang="en", intent=Intent.EMERGENCY)) == "en"
+
+
+def test_acknowledgement_without_history_says_so_honestly() -> None:
+    text = ack_text("it", case_id=41, estimate=None)
+    assert "Non sappiamo ancora" in text and "/stato 41" in text
+
+
+def test_acknowledgement_gives_a_range() -> None:
+    text = ack_text("en", case_id=7, estimate=WaitEstimate(3, 10, backlog=4, handled=12))
+    assert "about 3 to 10 minutes" in text and "/status 7" in text
