@@ -31,6 +31,7 @@ from bot.errors import InvalidTransition, StorageError
 from storage.cases import case_for, follow_message
 from storage.db import read_session, session_scope
 from storage.models import WORK_STATES_SQL, Case, Message, Reply, Transition
+from storage.wakeup import WORK_CHANNEL
 
 Clock = Callable[[], datetime]
 
@@ -43,8 +44,6 @@ class MessageNotStored(StorageError):
     """The database refused a message for a reason other than it being a duplicate."""
 
 
-#: PostgreSQL notification channel that wakes workers when a message is stored.
-WORK_CHANNEL = "sportello_work"
 
 _MESSAGES = Message.__table__  # type: ignore[attr-defined]
 _CASES = Case.__table__  # type: ignore[attr-defined]
