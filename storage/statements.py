@@ -1,0 +1,110 @@
+"""The hot path's SQL, built once with named parameters: building a statement costs more than running it.
+
+SQLAlchemy Core constructs are compiled once and cached; what remains per execution is binding
+the parameters. Names that start with ``b_`` are parameters of a WHERE clause, so that an
+``UPDATE`` executed with column names as keys sets exactly those columns.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from sqlalchemy import Executable, bindparam, insert, literal_column, or_, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from storage.models import WORK_STATES_SQL, Case, Message, Reply, Transition
+
+MESSAGES = Message.__table__  # type: ignore[attr-defined]
+CASES = Case.__table__  # type: ignore[attr-defined]
+REPLIES = Reply.__table__  # type: ignore[attr-defined]
+TRANSITIONS = Transition.__table__  # type: ignore[attr-defined]
+_m = MESSAGES.c
+
+#: The open case of a thread, newest first (index ix_cases_thread_status).
+OPEN_CASE = (
+    select(CASES.c.id)
+    .where(
+        CASES.c.channel == bindparam("b_channel"),
+        CASES.c.thread_key == bindparam("b_thread"),
+        CASES.c.status == "open",
+    )
+    .order_by(CASES.c.id.desc())
+    .limit(1)
+)
+NEW_CASE = insert(CASES).returning(CASES.c.id)
+NEW_TRANSITION = insert(TRANSITIONS)
+NEW_REPLY = insert(REPLIES).returning(REPLIES.c.id)
+
+#: A held message moved on, fenced by its lease: no row changes unless the lease is still ours.
+FENCED_UPDATE = update(MESSAGES).where(
+    _m.id == bindparam("b_id"),
+    _m.state == bindparam("b_state"),
+    _m.lease_owner == bindparam("b_worker"),
+    _m.lease_until >= bindparam("b_now", type_=_m.lease_until.type),
+)
+REPLY_UPDATE = update(REPLIES).where(REPLIES.c.id == bindparam("b_id"))
+
+#: Whether an agent owns the case or has already answered in it.
+AGENT_HAS_CASE = select(
+    or_(
+        select(CASES.c.id).where(CASES.c.id == bindparam("b_case"), CASES.c.assigned_to.is_not(None)).exists(),
+        select(REPLIES.c.id)
+        .where(REPLIES.c.case_id == bindparam("b_case"), REPLIES.c.author.like("agent:%"))
+        .exists(),
+    )
+)
+
+
+@cache
+def new_message(dialect: str) -> Executable:
+    """Insert a message unless (channel, external id) is stored: only that key is a duplicate."""
+    module = postgresql if dialect == "postgresql" else sqlite
+    return (
+        module.insert(MESSAGES)
+        .on_conflict_do_nothing(index_elements=["channel", "external_id"])
+        .returning(_m.id)
+    )
+
+
+@cache
+def claim(dialect: str, *, by_channel: bool) -> Executable:
+    """Lease up to ``b_limit`` of the oldest messages with work to do, returning their rows.
+
+    The ids come from a walk of the partial work index in id order (whatever the backlog):
+    on SQLite ``INDEXED BY`` names that walk (its planner would rather sort the backlog) and
+    ``+channel`` keeps the channel filter off any index; on PostgreSQL rows another worker is
+    claiming are skipped (``SKIP LOCKED``).
+    """
+    if dialect == "sqlite":
+        channel = " AND +channel IN :b_channels" if by_channel else ""
+        sql = (
+            f"SELECT id FROM messages INDEXED BY ix_messages_work WHERE {WORK_STATES_SQL}"
+            f" AND (lease_until IS NULL OR lease_until < :b_now){channel} ORDER BY id LIMIT :b_limit"
+        )
+        params = [bindparam("b_now", type_=_m.lease_until.type), bindparam("b_limit")]
+        if by_channel:
+            params.append(bindparam("b_channels", expanding=True))
+        free = text(sql).bindparams(*params).columns(_m.id)
+    else:
+        free = (
+            select(_m.id)
+            .where(
+                literal_column(WORK_STATES_SQL),
+                or_(_m.lease_until.is_(None), _m.lease_until < bindparam("b_now", type_=_m.lease_until.type)),
+            )
+            .order_by(_m.id)
+            .limit(bindparam("b_limit", literal_execute=False))
+            .with_for_update(skip_locked=True)
+        )
+        if by_channel:
+            free = free.where(_m.channel.in_(bindparam("b_channels", expanding=True)))
+    return (
+        update(MESSAGES)
+        .where(_m.id.in_(free))
+        .values(
+            lease_owner=bindparam("b_worker"),
+            lease_until=bindparam("b_until", type_=_m.lease_until.type),
+            attempts=_m.attempts + 1,
+        )
+        .returning(*MESSAGES.c)
+    )
