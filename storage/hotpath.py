@@ -48,7 +48,7 @@ def _move_fenced(
     if final not in WORK_STATES:
         values.update(lease_owner=None, lease_until=None, attempts=0)
     fence = {"b_id": claim.message_id, "b_state": str(start), "b_worker": claim.worker, "b_now": now}
-    done = conn.execute(sql.FENCED_UPDATE, {**values, **fence})
+    done = sql.run(conn, sql.FENCED_UPDATE, {**values, **fence})
     if done.rowcount != 1:
         msg = f"message {claim.message_id}: lease of {claim.worker} was lost"
         raise LeaseLost(msg)
@@ -60,7 +60,7 @@ def _move_fenced(
              "actor": actor, "at": now, "note": None}
         )
         current = to
-    conn.execute(sql.NEW_TRANSITION, steps)
+    sql.run_many(conn, sql.NEW_TRANSITION, steps)
 
 
 def record_route(
@@ -83,14 +83,14 @@ def record_route(
     with engine.begin() as conn:
         _move_fenced(conn, claim, MessageState.RECEIVED, path, now, values)
         if problems:
-            conn.execute(_NEW_PROBLEMS, list(problems))
+            sql.run_many(conn, _NEW_PROBLEMS, list(problems))
         if path[-1] != MessageState.ROUTED:
             follow_message(conn, claim.message_id, path[-1], actor=BOT_ACTOR, at=now)
         if also is not None:
             also(conn)
         if reply is None:
             return None
-        return int(conn.execute(sql.NEW_REPLY, reply).scalar_one())
+        return int(sql.run(conn, sql.NEW_REPLY, reply).scalar_one())
 
 
 def record_posted(
@@ -106,7 +106,8 @@ def record_posted(
     """The channel took the reply: mark the outbox row posted and move the message, at once."""
     with engine.begin() as conn:
         _move_fenced(conn, claim, start, [to], now, {})
-        conn.execute(
+        sql.run(
+            conn,
             sql.REPLY_UPDATE,
             {"b_id": reply_id, "status": "posted", "external_ids": list(external_ids), "posted_at": now},
         )

@@ -90,7 +90,8 @@ class MessageQueue:
                 if message_id is None:
                     conn.rollback()
                     return None
-                conn.execute(
+                sql.run(
+                    conn,
                     sql.NEW_TRANSITION,
                     {
                         "message_id": message_id, "from_state": None, "to_state": str(MessageState.RECEIVED),
@@ -117,7 +118,7 @@ class MessageQueue:
             "reply_to": message.reply_to, "received_at": message.received_at, "extras": dict(message.extras),
             "state": str(MessageState.RECEIVED), "attempts": 0, "updated_at": now,
         }
-        found = conn.execute(sql.new_message(conn.dialect.name), values).scalar()
+        found = sql.run(conn, sql.new_message(conn.dialect.name), values).scalar()
         return None if found is None else int(found)
 
     def _case_for(self, conn: Connection, message: InboundMessage, now: datetime) -> int:
