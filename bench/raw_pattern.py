@@ -24,7 +24,7 @@ class RawPattern:
         self.worker = worker
 
     def _q(self, sql: str) -> str:
-        return sql.replace("?", "%s") if self.pg else sql
+        return sql.replace("%", "%%").replace("?", "%s") if self.pg else sql
 
     def _ts(self, value: datetime) -> Any:
         return value if self.pg else value.strftime("%Y-%m-%d %H:%M:%S.%f")

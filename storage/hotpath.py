@@ -73,12 +73,16 @@ def record_route(
     problems: Sequence[dict[str, Any]],
     reply: dict[str, Any] | None,
     also: Callable[[Connection], None] | None = None,
+    post: Callable[[int], Sequence[str]] | None = None,
 ) -> int | None:
     """Write a routed message's decision, its moves, its problem records and (when it is to be
-    posted) its pending outbox row, in one transaction; return the reply's id.
+    posted) its outbox row, in one transaction; return the reply's id.
 
     A message that now waits for a person moves its case to *waiting*; ``also`` writes more in
     the same transaction (the notices of the emergency lane and the acknowledgement).
+    With ``post`` (a channel whose posting is a write in this database) the reply is posted in
+    the same transaction: ``post(reply_id)`` gives its external ids, and ``path`` must end in
+    the sent state. A crash before the commit leaves nothing posted and nothing recorded.
     """
     with engine.begin() as conn:
         _move_fenced(conn, claim, MessageState.RECEIVED, path, now, values)
@@ -90,7 +94,15 @@ def record_route(
             also(conn)
         if reply is None:
             return None
-        return int(sql.run(conn, sql.NEW_REPLY, reply).scalar_one())
+        reply_id = int(sql.run(conn, sql.NEW_REPLY, reply).scalar_one())
+        if post is not None:
+            external_ids = list(post(reply_id))
+            sql.run(
+                conn,
+                sql.REPLY_UPDATE,
+                {"b_id": reply_id, "status": "posted", "external_ids": external_ids, "posted_at": now},
+            )
+        return reply_id
 
 
 def record_posted(
