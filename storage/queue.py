@@ -155,9 +155,9 @@ class MessageQueue:
         statement = sql.claim(self.engine.dialect.name, by_channel=channels is not None)
         with self.engine.begin() as conn:
             rows = conn.execute(statement, params).mappings().all()
-        # The rows as detached, read-only snapshots (no ORM instrumentation: 10x cheaper to make).
+        # The rows as detached copies, so routing does not read them again.
         claims = [
-            Claim(row["id"], MessageState(row["state"]), worker, until, row["channel"], Message.model_construct(**row))
+            Claim(row["id"], MessageState(row["state"]), worker, until, row["channel"], Message(**row))
             for row in rows
         ]
         return sorted(claims, key=lambda claim: claim.message_id)

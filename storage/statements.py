@@ -11,29 +11,16 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, CursorResult, Executable, bindparam, insert, literal_column, or_, select, text, update
+from sqlalchemy import Connection, CursorResult, Executable, Insert, bindparam, insert, literal_column, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from storage.models import WORK_STATES_SQL, Case, Message, Reply, Transition
+from storage.models import WORK_STATES_SQL, Message, Reply, Transition
 
 MESSAGES = Message.__table__  # type: ignore[attr-defined]
-CASES = Case.__table__  # type: ignore[attr-defined]
 REPLIES = Reply.__table__  # type: ignore[attr-defined]
 TRANSITIONS = Transition.__table__  # type: ignore[attr-defined]
 _m = MESSAGES.c
 
-#: The open case of a thread, newest first (index ix_cases_thread_status).
-OPEN_CASE = (
-    select(CASES.c.id)
-    .where(
-        CASES.c.channel == bindparam("b_channel"),
-        CASES.c.thread_key == bindparam("b_thread"),
-        CASES.c.status == "open",
-    )
-    .order_by(CASES.c.id.desc())
-    .limit(1)
-)
-NEW_CASE = insert(CASES).returning(CASES.c.id)
 NEW_TRANSITION = insert(TRANSITIONS)
 NEW_REPLY = insert(REPLIES).returning(REPLIES.c.id)
 
@@ -45,17 +32,6 @@ FENCED_UPDATE = update(MESSAGES).where(
     _m.lease_until >= bindparam("b_now", type_=_m.lease_until.type),
 )
 REPLY_UPDATE = update(REPLIES).where(REPLIES.c.id == bindparam("b_id"))
-
-#: Whether an agent owns the case or has already answered in it.
-AGENT_HAS_CASE = select(
-    or_(
-        select(CASES.c.id).where(CASES.c.id == bindparam("b_case"), CASES.c.assigned_to.is_not(None)).exists(),
-        select(REPLIES.c.id)
-        .where(REPLIES.c.case_id == bindparam("b_case"), REPLIES.c.author.like("agent:%"))
-        .exists(),
-    )
-)
-
 
 @cache
 def new_message(dialect: str) -> Executable:
@@ -140,12 +116,40 @@ def _prepared(conn: Connection, statement: Executable, keys: list[str]) -> _Prep
     return found
 
 
+@cache
+def _column_defaults(statement: Executable) -> dict[str, Any]:
+    """The Python-side defaults of an INSERT's table (the driver's call does not apply them)."""
+    table = getattr(statement, "table", None)
+    if not isinstance(statement, Insert) or table is None:
+        return {}
+    found: dict[str, Any] = {}
+    for column in table.c:
+        default = column.default
+        if default is None or not (default.is_scalar or default.is_callable):
+            continue
+        if default.is_scalar:
+            found[column.key] = default.arg
+        else:
+            found[column.key] = default.arg  # a callable, called per row below
+    return found
+
+
+def _with_defaults(statement: Executable, values: Mapping[str, Any]) -> dict[str, Any]:
+    full = dict(values)
+    for key, default in _column_defaults(statement).items():
+        if key not in full:
+            full[key] = default(None) if callable(default) else default
+    return full
+
+
 def run(conn: Connection, statement: Executable, values: Mapping[str, Any]) -> CursorResult[Any]:
     """Execute a statement of this module with the driver's own call, compiled once.
 
     SQLAlchemy's per-execution work (cache key, execution context) costs several times what
-    the database does for these one-row statements; the SQL and the types stay SQLAlchemy's.
+    the database does for these one-row statements; the SQL, the types and the columns'
+    Python-side defaults stay SQLAlchemy's.
     """
+    values = _with_defaults(statement, values)
     prepared = _prepared(conn, statement, sorted(values))
     return conn.exec_driver_sql(prepared.sql, prepared.bind(values))
 
@@ -154,5 +158,6 @@ def run_many(conn: Connection, statement: Executable, rows: Sequence[Mapping[str
     """:func:`run` for many rows of the same keys (an ``executemany``)."""
     if not rows:
         return
+    rows = [_with_defaults(statement, row) for row in rows]
     prepared = _prepared(conn, statement, sorted(rows[0]))
     conn.exec_driver_sql(prepared.sql, [prepared.bind(row) for row in rows])
