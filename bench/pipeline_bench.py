@@ -1,83 +1,451 @@
-"""Queue and worker throughput: enqueue N messages, then route and answer them with W workers.
+"""The pipeline at the database's pace, each figure beside its limit measured in the same run.
 
-Run by hand:  .venv/bin/python bench/pipeline_bench.py [--url URL] [--messages N] [--workers W]
+Sections (all by default; ``--only sqlite,postgresql,depth,storm,startup``):
+- sqlite: message in -> reply recorded, one process, against the raw write pattern
+  (bench/raw_pattern.py) on the same kind of file and settings;
+- postgresql: 1 and 2 worker processes against the raw pattern with ``SKIP LOCKED`` (1 and 2
+  processes) and, given ``--queues-python``, procrastinate and pgqueuer trivial jobs;
+- depth: the same work with 1,000 and with 100,000 messages queued (SQLite);
+- storm: ``sportello run`` on the default SQLite config, citizens posting to the web chat API
+  at a fixed rate, each from its own loopback address; arrival -> reply posted, p50/p99, for
+  the messages answered alone; the process's peak memory;
+- startup: seconds from ``sportello run`` to its port answering.
+
+Run by hand (the machine's load is printed; read the ratios):
+  .venv/bin/python bench/pipeline_bench.py [--messages 2000] [--queues-python /tmp/qvenv/bin/python]
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
+import multiprocessing
+import os
+import queue as queue_module
+import socket
+import sqlite3
 import statistics
+import subprocess
+import sys
 import tempfile
-import threading
 import time
+import uuid
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import text
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from raw_pattern import RawPattern  # noqa: E402
 
-from bot.channels.base import ChannelContext
-from bot.channels.web import WebChannel
-from bot.config import Settings
-from bot.domain import InboundMessage, utcnow
-from bot.pipeline import RoutingPipeline
-from bot.reading.router import Router
-from bot.worker import Worker
-from handlers import ReplyWriter
-from knowledge.store import Knowledge
-from storage.db import open_database
-from storage.queue import MessageQueue
-
-TEXTS = [
-    "il tram 8 funziona oggi?",
-    "quanto costa il biglietto?",
-    "autista maleducato sul 64",
-    "grazie mille!",
-    "can I take my bike on the metro?",
-]
+REPO = Path(__file__).resolve().parent.parent
+PG_ADMIN = os.environ.get("SPORTELLO_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+#: Questions the bot answers alone (status and FAQ), so every message takes the longest path.
+TEXTS = ["il tram 8 funziona oggi?", "quanto costa il biglietto?", "grazie mille!", "can I take my bike on the metro?"]
+RESULTS: list[tuple[str, str, str]] = []
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--url", help="database URL (default: a temporary SQLite file)")
-    parser.add_argument("--messages", type=int, default=2000)
-    parser.add_argument("--workers", type=int, default=2)
-    args = parser.parse_args()
-    url = args.url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
-    engine = open_database(url)
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as conn:
-            conn.execute(text("TRUNCATE problems, transitions, replies, messages, cases RESTART IDENTITY CASCADE"))
+def report(figure: str, value: str, limit: str = "") -> None:
+    """One line of the summary, printed now and again at the end."""
+    RESULTS.append((figure, value, limit))
+    print(f"  {figure}: {value}" + (f"   [{limit}]" if limit else ""), flush=True)
+
+
+# -- sportello, in this or a child process ---------------------------------------------------
+def _sportello(url: str, name: str) -> Any:
+    from bot.channels.base import ChannelContext
+    from bot.channels.pipeline import channel_pipeline
+    from bot.channels.web import WebChannel
+    from bot.config import Settings
+    from bot.domain import utcnow
+    from bot.pipeline import RoutingPipeline
+    from bot.reading.router import Router
+    from bot.worker import Worker
+    from handlers import ReplyWriter
+    from knowledge.store import Knowledge
+    from storage.db import make_engine
+    from storage.queue import MessageQueue
+
+    engine = make_engine(url)
     settings = Settings()
     queue = MessageQueue(engine)
     knowledge = Knowledge.from_settings(settings.knowledge, engine=engine)
-    pipeline = RoutingPipeline(Router(knowledge, settings=settings), ReplyWriter(knowledge, settings))
+    writer = ReplyWriter(knowledge, settings)
+    pipeline = channel_pipeline(RoutingPipeline(Router(knowledge, settings=settings), writer), knowledge, writer, settings, engine, utcnow)
     web = WebChannel(ChannelContext(settings, queue, engine, utcnow))
+    return Worker(name, queue, pipeline, {"web": web}, claim_batch=settings.workers.claim_batch)
 
-    latencies = []
-    start = time.perf_counter()
-    for i in range(args.messages):
+
+def _enqueue_sportello(url: str, n: int, offset: int = 0) -> float:
+    from bot.domain import InboundMessage, utcnow
+    from storage.db import make_engine
+    from storage.queue import MessageQueue
+
+    engine = make_engine(url)
+    queue = MessageQueue(engine)
+    t0 = time.perf_counter()
+    for i in range(offset, offset + n):
+        queue.enqueue(InboundMessage("web", f"s{i}", f"web:c{i % 300}", TEXTS[i % len(TEXTS)], utcnow(), thread_id=f"c{i % 300}"))
+    took = time.perf_counter() - t0
+    engine.dispose()
+    return took
+
+
+def _drain_child(kind: str, url: str, name: str, ready: Any, start: Any, done: Any) -> None:
+    if kind == "sportello":
+        worker = _sportello(url, name)
+        step = worker.run_once
+    else:
+        raw = _raw_connection(url, name)
+        step = raw.work_once
+    ready.put(name)
+    start.wait()
+    count = 0
+    while True:
+        got = step()
+        if not got:
+            break
+        count += 1
+    import resource
+
+    done.put((name, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+
+
+def _drain(kind: str, url: str, processes: int) -> tuple[float, float]:
+    """Seconds to empty the queue with ``processes`` workers, and their peak memory (MB)."""
+    ready, done = multiprocessing.Queue(), multiprocessing.Queue()
+    start = multiprocessing.Event()
+    procs = [
+        multiprocessing.Process(target=_drain_child, args=(kind, url, f"{kind}-{i}", ready, start, done))
+        for i in range(processes)
+    ]
+    for p in procs:
+        p.start()
+    for _ in procs:
+        ready.get(timeout=300)
+    t0 = time.perf_counter()
+    start.set()
+    peaks: list[float] = []
+    while len(peaks) < len(procs):
+        try:
+            peaks.append(done.get(timeout=1.0)[1])
+        except queue_module.Empty:
+            if any(p.exitcode not in (None, 0) for p in procs):
+                raise RuntimeError(f"a {kind} worker process failed") from None
+    took = time.perf_counter() - t0
+    for p in procs:
+        p.join()
+    return took, max(peaks)
+
+
+def _raw_connection(url: str, name: str = "raw") -> RawPattern:
+    if url.startswith("sqlite"):
+        conn = sqlite3.connect(url.split("///", 1)[1], isolation_level=None, timeout=30)
+        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=30000"):
+            conn.execute(f"PRAGMA {pragma}")
+        return RawPattern(conn, "sqlite", name)
+    import psycopg
+
+    return RawPattern(psycopg.connect(url.replace("+psycopg", "")), "postgresql", name)
+
+
+def _fresh(kind: str) -> str:
+    from storage.db import open_database
+
+    if kind == "sqlite":
+        url = f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
+    else:
+        from sqlalchemy import create_engine, text
+        from sqlalchemy.engine import make_url
+
+        name = f"sportello_bench_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        url = make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
+    open_database(url).dispose()
+    return url
+
+
+def _drop(url: str) -> None:
+    if url.startswith("postgresql"):
+        from sqlalchemy import create_engine, text
+
+        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _auto_share(url: str) -> float:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        total = conn.execute(text("SELECT count(*) FROM messages")).scalar_one()
+        auto = conn.execute(text("SELECT count(*) FROM messages WHERE state = 'auto_sent'")).scalar_one()
+    engine.dispose()
+    return auto / max(1, total)
+
+
+def _rates(n: int, intake: float, work: float, peak: float = 0.0) -> dict[str, float]:
+    return {"intake": n / intake, "work": n / work, "total": n / (intake + work), "peak": peak}
+
+
+def pipeline_rate(kind: str, n: int, processes: int) -> dict[str, float]:
+    """Messages per second: the intake (one process), the workers, and message in -> reply recorded."""
+    url = _fresh(kind)
+    try:
+        intake = _enqueue_sportello(url, n)
+        work, peak = _drain("sportello", url, processes)
+        share = _auto_share(url)
+        if share < 0.99:
+            print(f"  (only {share:.0%} of the messages were answered alone)")
+        return _rates(n, intake, work, peak)
+    finally:
+        _drop(url)
+
+
+def raw_rate(kind: str, n: int, processes: int) -> dict[str, float]:
+    url = _fresh(kind)
+    try:
+        raw = _raw_connection(url)
         t0 = time.perf_counter()
-        queue.enqueue(InboundMessage("web", f"b{i}", f"web:c{i % 300}", TEXTS[i % len(TEXTS)], utcnow(), thread_id=f"c{i % 300}"))
-        latencies.append(time.perf_counter() - t0)
-    enqueue_s = time.perf_counter() - start
+        for i in range(n):
+            raw.enqueue(i, TEXTS[i % len(TEXTS)], f"c{i % 300}")
+        intake = time.perf_counter() - t0
+        raw.conn.close()
+        work, _ = _drain("raw", url, processes)
+        return _rates(n, intake, work)
+    finally:
+        _drop(url)
 
-    workers = [Worker(f"bench-{i}", queue, pipeline, {"web": web}, idle_seconds=0.01) for i in range(args.workers)]
 
-    def drain(worker: Worker) -> None:
-        while worker.run_once():
-            pass
+def job_queue_rate(python: str, system: str, n: int, processes: int) -> float | None:
+    out = subprocess.run(
+        [python, str(REPO / "bench" / "job_queues_bench.py"), system, "--processes", str(processes), "--jobs", str(n)],
+        capture_output=True, text=True, timeout=1200,
+    )
+    for line in out.stdout.splitlines():
+        if line.startswith("{"):
+            return float(json.loads(line)["jobs_per_s"])
+    print(f"  ({system} failed: {out.stderr.strip().splitlines()[-1:]})")
+    return None
 
-    start = time.perf_counter()
-    threads = [threading.Thread(target=drain, args=(w,)) for w in workers]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    work_s = time.perf_counter() - start
-    latencies.sort()
-    print(f"database: {engine.dialect.name}; messages: {args.messages}; worker threads: {args.workers}")
-    print(f"enqueue: {args.messages / enqueue_s:,.0f} msg/s; p50 {statistics.median(latencies) * 1000:.2f} ms, "
-          f"p99 {latencies[int(len(latencies) * 0.99)] * 1000:.2f} ms")
-    print(f"route + answer: {args.messages / work_s:,.0f} msg/s ({work_s:.1f} s)")
+
+# -- sections ---------------------------------------------------------------------------------
+def _mean(*runs: dict[str, float]) -> dict[str, float]:
+    return {key: statistics.mean(r[key] for r in runs) for key in runs[0]}
+
+
+def section_sqlite(n: int) -> None:
+    print(f"\nSQLite, {n} messages answered alone, one process (raw pattern measured before and after):")
+    raw_a = raw_rate("sqlite", n, 1)
+    ours = pipeline_rate("sqlite", n, 1)
+    raw_b = raw_rate("sqlite", n, 1)
+    raw = _mean(raw_a, raw_b)
+    for key, label in (("total", "message in -> reply recorded"), ("intake", "intake"), ("work", "workers")):
+        report(
+            f"SQLite sportello, {label}", f"{ours[key]:.0f} msg/s",
+            f"raw pattern {raw[key]:.0f} ({raw_a[key]:.0f}, {raw_b[key]:.0f}): ratio {ours[key] / raw[key]:.2f}"
+            + (", target >= 0.50" if key == "total" else ""),
+        )
+    report("SQLite worker process peak memory", f"{ours['peak']:.0f} MB", "target < 300 MB")
+
+
+def section_postgresql(n: int, queues_python: str | None) -> None:
+    print(f"\nPostgreSQL, {n} messages answered alone; workers timed from a full queue:")
+    raw1 = raw_rate("postgresql", n, 1)
+    ours1 = pipeline_rate("postgresql", n, 1)
+    raw2 = raw_rate("postgresql", n, 2)
+    ours2 = pipeline_rate("postgresql", n, 2)
+    report("PostgreSQL sportello intake, one process", f"{ours1['intake']:.0f} msg/s", f"raw {raw1['intake']:.0f}: ratio {ours1['intake'] / raw1['intake']:.2f}")
+    report("PostgreSQL sportello workers, 1 process", f"{ours1['work']:.0f} msg/s ({ours1['peak']:.0f} MB)", f"raw SKIP LOCKED {raw1['work']:.0f}: ratio {ours1['work'] / raw1['work']:.2f}, target >= 0.50")
+    report("PostgreSQL sportello workers, 2 processes", f"{ours2['work']:.0f} msg/s ({ours2['peak']:.0f} MB at most)", f"raw SKIP LOCKED {raw2['work']:.0f}: ratio {ours2['work'] / raw2['work']:.2f}, target >= 0.50")
+    report("PostgreSQL workers, 2 processes / 1", f"{ours2['work'] / ours1['work']:.2f}x", f"raw pattern {raw2['work'] / raw1['work']:.2f}x; target >= 1.6x")
+    if not queues_python:
+        report("procrastinate / pgqueuer", "not measured", "give --queues-python")
+        return
+    for processes, ours in ((1, ours1), (2, ours2)):
+        rates = {s: job_queue_rate(queues_python, s, n, processes) for s in ("procrastinate", "pgqueuer")}
+        best = max((r for r in rates.values() if r), default=None)
+        shown = ", ".join(f"{s} {r:.0f} jobs/s" if r else f"{s} failed" for s, r in rates.items())
+        if best:
+            report(f"job queues, {processes} process(es), trivial jobs", shown, f"sportello workers {ours['work']:.0f} msg/s: ratio to the faster {ours['work'] / best:.2f}, target >= 1.0")
+
+
+def _bulk_queue(url: str, depth: int) -> None:
+    conn = sqlite3.connect(url.split("///", 1)[1], isolation_level=None)
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+    conn.execute("BEGIN")
+    conn.executemany(
+        "INSERT INTO cases (channel, thread_key, author, status, opened_at) VALUES ('web', ?, ?, 'open', ?)",
+        [(f"d{i}", f"web:d{i}", now) for i in range(1000)],
+    )
+    conn.executemany(
+        "INSERT INTO messages (channel, external_id, case_id, author, text, thread_id, received_at, extras, state,"
+        " attempts, updated_at) VALUES ('web', ?, ?, ?, ?, ?, ?, '{}', 'received', 0, ?)",
+        [(f"d{i}", i % 1000 + 1, f"web:d{i % 1000}", TEXTS[i % len(TEXTS)], f"d{i % 1000}", now, now) for i in range(depth)],
+    )
+    conn.execute("COMMIT")
+    conn.execute("ANALYZE")
+    conn.close()
+
+
+def _work_rate(url: str, n: int) -> float:
+    worker = _sportello(url, "depth")
+    done = 0
+    t0 = time.perf_counter()
+    while done < n:
+        claims = worker.queue.claim_many(worker.name, 60, limit=worker.claim_batch, channels=["web"])
+        for claim in claims:
+            worker._take(claim)
+        done += len(claims)
+    took = time.perf_counter() - t0
+    worker.queue.engine.dispose()
+    return n / took
+
+
+def section_depth(n: int, deep: int) -> None:
+    print(f"\nDepth: {n} messages worked with 1,000 and with {deep:,} queued (SQLite, one worker):")
+    rates = {}
+    for depth in (1000, deep, 1000):
+        url = _fresh("sqlite")
+        _bulk_queue(url, depth)
+        rates.setdefault(depth, []).append(_work_rate(url, min(n, depth)))
+    shallow = statistics.mean(rates[1000])
+    report(f"work rate at {deep:,} queued", f"{rates[deep][0]:.0f} msg/s", f"at 1,000: {shallow:.0f} msg/s ({', '.join(f'{r:.0f}' for r in rates[1000])}); ratio {rates[deep][0] / shallow:.2f}, target 0.90-1.10")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _start_sportello(url: str, port: int) -> tuple[subprocess.Popen[bytes], float]:
+    env = {**os.environ, "SPORTELLO_STORAGE__URL": url, "SPORTELLO_WEB__PORT": str(port)}
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "run", "--config", str(REPO / "config.yaml")],
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.05).close()
+            return proc, time.perf_counter() - t0
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError("sportello run exited")
+            time.sleep(0.01)
+
+
+def section_startup(runs: int = 3) -> None:
+    print("\nStart-up: `sportello run` to its port answering (default config, SQLite):")
+    times = []
+    for _ in range(runs):
+        url = f"sqlite:///{Path(tempfile.mkdtemp()) / 'start.db'}"
+        proc, took = _start_sportello(url, _free_port())
+        times.append(took)
+        proc.terminate()
+        proc.wait()
+    report("start-up to port", f"{statistics.median(times):.2f} s (runs {', '.join(f'{t:.2f}' for t in times)})", "target < 1.5 s")
+
+
+async def _citizen(i: int, port: int, at: float, sent: dict[str, float], status: dict[str, int]) -> None:
+    await asyncio.sleep(max(0.0, at - time.monotonic()))
+    conversation = f"storm{i}"
+    body = json.dumps({"conversation": conversation, "text": TEXTS[i % len(TEXTS)]}).encode()
+    address = f"127.0.{i // 250 + 1}.{i % 250 + 1}"  # each citizen its own client
+    sent[conversation] = time.time()
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port, local_addr=(address, 0))
+        writer.write(
+            b"POST /api/chat HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body
+        )
+        await writer.drain()
+        line = await reader.readline()
+        status[conversation] = int(line.split()[1])
+        writer.close()
+    except (OSError, IndexError, ValueError):
+        status[conversation] = 0
+
+
+def section_storm(citizens: int, rate: float) -> None:
+    print(f"\nStorm: {citizens:,} citizens at {rate:.0f}/s through the web chat API, default SQLite config:")
+    path = Path(tempfile.mkdtemp()) / "storm.db"
+    proc, _ = _start_sportello(f"sqlite:///{path}", port := _free_port())
+    try:
+        sent: dict[str, float] = {}
+        status: dict[str, int] = {}
+
+        async def storm() -> float:
+            t0 = time.monotonic()
+            await asyncio.gather(*(_citizen(i, port, t0 + i / rate, sent, status) for i in range(citizens)))
+            return time.monotonic() - t0
+
+        took = asyncio.run(storm())
+        accepted = sum(1 for s in status.values() if s == 202)
+        conn = sqlite3.connect(str(path), timeout=30)
+        end = time.monotonic() + 300
+        while time.monotonic() < end:
+            left = conn.execute(
+                "SELECT count(*) FROM messages WHERE state IN ('received', 'routed', 'approved', 'edited')"
+            ).fetchone()[0]
+            if left == 0:
+                break
+            time.sleep(0.5)
+        rows = conn.execute(
+            "SELECT m.thread_id, r.posted_at FROM messages m JOIN replies r ON r.message_id = m.id"
+            " WHERE m.state = 'auto_sent' AND r.status = 'posted'"
+        ).fetchall()
+        conn.close()
+        waits = sorted(
+            datetime.fromisoformat(posted).replace(tzinfo=timezone.utc).timestamp() - sent[thread]
+            for thread, posted in rows
+        )
+        status_path = Path(f"/proc/{proc.pid}/status").read_text()
+        peak = next(int(x.split()[1]) for x in status_path.splitlines() if x.startswith("VmHWM")) / 1024
+    finally:
+        proc.terminate()
+        proc.wait()
+    report("storm intake", f"{accepted:,} of {citizens:,} accepted (202) in {took:.1f} s", f"offered over {citizens / rate:.1f} s")
+    if waits:
+        p50 = waits[len(waits) // 2]
+        p99 = waits[min(len(waits) - 1, int(len(waits) * 0.99))]
+        report("storm arrival -> reply posted", f"p50 {p50:.2f} s, p99 {p99:.2f} s over {len(waits):,} answered alone", "target p99 <= 2 s")
+    report("storm process peak memory", f"{peak:.0f} MB", "target < 300 MB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--messages", type=int, default=2000)
+    parser.add_argument("--depth", type=int, default=100_000)
+    parser.add_argument("--citizens", type=int, default=3000)
+    parser.add_argument("--rate", type=float, default=150.0)
+    parser.add_argument("--queues-python", help="an interpreter with procrastinate and pgqueuer installed")
+    parser.add_argument("--only", default="sqlite,postgresql,depth,storm,startup")
+    args = parser.parse_args()
+    only = set(args.only.split(","))
+    load = os.getloadavg()
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[attr-defined]
+    print(f"machine: {os.cpu_count()} cores; load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} at start")
+    if "sqlite" in only:
+        section_sqlite(args.messages)
+    if "postgresql" in only:
+        section_postgresql(args.messages, args.queues_python)
+    if "depth" in only:
+        section_depth(min(args.messages, 1000), args.depth)
+    if "storm" in only:
+        section_storm(args.citizens, args.rate)
+    if "startup" in only:
+        section_startup()
+    load = os.getloadavg()
+    print(f"\nSummary (load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} at the end):")
+    for figure, value, limit in RESULTS:
+        print(f"| {figure} | {value} | {limit} |")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ import statistics
 import sys
 import tempfile
 import time
+import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -16,7 +17,8 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from sqlalchemy import insert  # noqa: E402
+from sqlalchemy import create_engine, insert, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
 
 from bot.privacy.pii import find_pii, mask  # noqa: E402
 from bot.privacy.subject import Citizen, erase_citizen  # noqa: E402
@@ -57,10 +59,18 @@ def recogniser(seconds: float) -> dict[str, float]:
     }
 
 
-def erasure(rows: int) -> dict[str, float]:
-    """Time to erase one citizen from a SQLite database of ``rows`` messages (VACUUM dominates)."""
+def erasure(rows: int, pg_url: str | None = None) -> dict[str, float]:
+    """Time to erase one citizen from a database of ``rows`` messages (VACUUM dominates)."""
     with tempfile.TemporaryDirectory() as folder:
-        engine = open_database(f"sqlite:///{folder}/bench.db")
+        admin = None
+        if pg_url:
+            admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+            name = f"sportello_bench_{uuid.uuid4().hex[:8]}"
+            with admin.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+            engine = open_database(make_url(pg_url).set(database=name).render_as_string(hide_password=False))
+        else:
+            engine = open_database(f"sqlite:///{folder}/bench.db")
         t0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
         with engine.begin() as conn:
             conn.execute(insert(Case.__table__), [dict(id=1, channel="telegram", thread_key="5001", author="5001", status="open", opened_at=t0)])
@@ -75,13 +85,21 @@ def erasure(rows: int) -> dict[str, float]:
                     batch = []
             if batch:
                 conn.execute(insert(Message.__table__), batch)
-        size = Path(f"{folder}/bench.db").stat().st_size
+        if admin is None:
+            size = Path(f"{folder}/bench.db").stat().st_size
+        else:
+            with engine.connect() as conn:
+                size = conn.execute(text("SELECT pg_database_size(current_database())")).scalar() or 0
         start = time.perf_counter()
         done = erase_citizen(engine, Citizen.parse("telegram:5001"), actor="bench", now=t0)
         seconds = time.perf_counter() - start
         engine.dispose()
-    return {"messages": rows, "db_mb": round(size / 1e6, 1), "erased": done.messages, "seconds": round(seconds, 2),
-            "files_complete": done.files.complete}
+        if admin is not None:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+    return {"database": "postgresql" if pg_url else "sqlite", "messages": rows, "db_mb": round(size / 1e6, 1),
+            "erased": done.messages, "seconds": round(seconds, 2), "files_complete": done.files.complete}
 
 
 def main() -> int:
@@ -89,8 +107,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--rows", type=int, nargs="*", default=[10_000, 100_000])
+    parser.add_argument("--pg", help="also on PostgreSQL: an admin URL whose server may create a scratch database")
     args = parser.parse_args()
-    print(json.dumps({"recogniser": recogniser(args.seconds), "erasure": [erasure(n) for n in args.rows]}, indent=2))
+    runs = [erasure(n) for n in args.rows] + ([erasure(n, args.pg) for n in args.rows] if args.pg else [])
+    print(json.dumps({"recogniser": recogniser(args.seconds), "erasure": runs}, indent=2))
     return 0
 
 

@@ -29,11 +29,15 @@ from bot.notices import NoticeDesk
 from bot.worker import NoticeLane, Worker, worker_name
 from handlers import ReplyWriter
 from knowledge.store import Knowledge
-from storage.db import open_database
 from storage.cases import close_quiet_cases
+from storage.db import is_sqlite, open_database, optimize
 from storage.queue import MessageQueue
+from storage.wakeup import listen_for_work
 
 log = logging.getLogger(__name__)
+
+#: How often planner statistics are refreshed (``PRAGMA analysis_limit`` + ``ANALYZE``).
+OPTIMIZE_SECONDS = 3600.0
 
 
 class Application:
@@ -116,6 +120,8 @@ class Application:
         )
         schedule_insight(self.scheduler, self.settings, self.engine, clock=self.clock, gtfs=self.knowledge.gtfs)
         schedule_privacy(self.scheduler, self.settings, self.engine, clock=self.clock)
+        # Planner statistics kept current as the tables grow (sampled: a bounded cost).
+        self.scheduler.every("storage:optimize", OPTIMIZE_SECONDS, lambda: optimize(self.engine), shared=True)
 
     def start_background(self) -> None:
         """Start workers and the scheduler in background threads."""
@@ -125,6 +131,12 @@ class Application:
             thread = threading.Thread(target=worker.run, name=worker.name, daemon=True)
             thread.start()
             self._threads.append(thread)
+        if self.workers and not is_sqlite(self.engine):
+            listener = threading.Thread(
+                target=listen_for_work, args=(self.engine, self.queue.arrived, self._stopped),
+                name="listen-for-work", daemon=True,
+            )
+            listener.start()
 
     def stop(self) -> None:
         """Stop workers, scheduler and channels; wait for workers to finish their message."""

@@ -81,10 +81,7 @@ class Deliverer:
     def post_new(self, claim: Claim, channel: Channel, message: OutboundReply, state: MessageState) -> None:
         """Post a reply whose outbox row is written and never tried before, then record it."""
         result = channel.post(message)
-        if self.pause_before_finalize:
-            if self.on_pause:
-                self.on_pause(f"posted message {claim.message_id}")
-            time.sleep(self.pause_before_finalize)
+        self.paused(claim)
         self._finalize(claim, message.reply_id, result.external_ids, state)
 
     def _open_reply(self, session: Session, row: Message) -> Reply:
@@ -111,6 +108,13 @@ class Deliverer:
         session.add(reply)
         session.flush()
         return reply
+
+    def paused(self, claim: Claim) -> None:
+        """The debugging pause between posting and recording it (crash tests kill the worker here)."""
+        if self.pause_before_finalize:
+            if self.on_pause:
+                self.on_pause(f"posted message {claim.message_id}")
+            time.sleep(self.pause_before_finalize)
 
     def _finalize(
         self, claim: Claim, reply_id: int, external_ids: tuple[str, ...], start: MessageState

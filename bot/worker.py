@@ -179,6 +179,7 @@ class Worker:
         }
         problems = [p.model_dump(exclude={"id"}) for p in problem_rows(row, decision, at=row.received_at)]
         auto = len(path) == 1 and draft.action == Action.AUTO
+        channel = self.channels[claim.channel]
         reply = None
         if auto:
             reply = {
@@ -193,18 +194,29 @@ class Worker:
             if lane is not None:
                 planned.extend(lane.desk.plan(conn, row, decision, draft.action, worker=self.name, lease_seconds=self.lease_seconds))
 
-        reply_id = record_route(
-            self.queue.engine, claim, now, values=values, path=path, problems=problems, reply=reply, also=notices
-        )
-        for notice_id in planned:  # the safety reply or acknowledgement goes out now, not after a person
-            lane.poster.post(notice_id, self.name)  # type: ignore[union-attr]
-        if reply_id is not None:
-            message = OutboundReply(
-                reply_id=reply_id, channel=row.channel, text=reply["text"] if reply else "",
+        def outbound(reply_id: int) -> OutboundReply:
+            return OutboundReply(
+                reply_id=reply_id, channel=row.channel, text=draft.text or "",
                 lang=lang or "it", thread_id=row.thread_id, in_reply_to=row.external_id,
                 author=row.author, extras=dict(row.extras or {}),
             )
-            self.deliverer.post_new(claim, self.channels[claim.channel], message, MessageState.ROUTED)
+
+        def post_inside(reply_id: int) -> tuple[str, ...]:
+            result = channel.post(outbound(reply_id))
+            self.deliverer.paused(claim)
+            return result.external_ids
+
+        inside = auto and channel.posts_in_database
+        if inside:
+            path.append(MessageState.AUTO_SENT)
+        reply_id = record_route(
+            self.queue.engine, claim, now, values=values, path=path, problems=problems, reply=reply,
+            also=notices, post=post_inside if inside else None,
+        )
+        for notice_id in planned:  # the safety reply or acknowledgement goes out now, not after a person
+            lane.poster.post(notice_id, self.name)  # type: ignore[union-attr]
+        if reply_id is not None and not inside:
+            self.deliverer.post_new(claim, channel, outbound(reply_id), MessageState.ROUTED)
 
     def _resume_routed(self, claim: Claim) -> None:
         """A worker died after routing: finish what the decision asked for."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,6 +24,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 MIGRATION_LOCK_KEY = 0x5B0_7E11
 #: Execution option marking an engine (and its sessions) as read-only.
 READ_ONLY_OPTION = "sportello_read_only"
+_READERS: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -64,17 +66,19 @@ def _configure_sqlite(engine: Engine) -> None:
         # A session that may write takes the write lock up front, so two processes never both
         # read a row as free and then both claim it. A read-only session (see ``reading``)
         # begins a deferred transaction: a consistent snapshot that never waits for writers.
-        if conn.get_execution_options().get(READ_ONLY_OPTION):
-            conn.exec_driver_sql("BEGIN")
-        else:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # (Straight to the driver: the statement is fixed and this runs for every transaction.)
+        read_only = conn.get_execution_options().get(READ_ONLY_OPTION)
+        conn.connection.driver_connection.execute("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def reading(engine: Engine) -> Engine:
     """``engine`` for read-only work: on SQLite its transactions never take the write lock."""
     if engine.get_execution_options().get(READ_ONLY_OPTION):
         return engine
-    return engine.execution_options(**{READ_ONLY_OPTION: True})
+    reader = _READERS.get(engine)
+    if reader is None:
+        reader = _READERS[engine] = engine.execution_options(**{READ_ONLY_OPTION: True})
+    return reader
 
 
 @contextmanager

@@ -10,18 +10,16 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, update
+from sqlalchemy import Connection, Engine, insert
 
 from bot.domain import BOT_ACTOR, TRANSITIONS, WORK_STATES, MessageState
 from bot.errors import InvalidTransition
+from storage import statements as sql
 from storage.cases import follow_message
-from storage.models import Message, ProblemRecord, Reply, Transition
+from storage.models import ProblemRecord
 from storage.queue import Claim, LeaseLost
 
-_MESSAGES = Message.__table__  # type: ignore[attr-defined]
-_REPLIES = Reply.__table__  # type: ignore[attr-defined]
-_TRANSITIONS = Transition.__table__  # type: ignore[attr-defined]
-_PROBLEMS = ProblemRecord.__table__  # type: ignore[attr-defined]
+_NEW_PROBLEMS = insert(ProblemRecord.__table__)  # type: ignore[attr-defined]
 
 
 def _check_path(message_id: int, start: MessageState, path: Sequence[MessageState]) -> None:
@@ -49,17 +47,8 @@ def _move_fenced(
     values = {**values, "state": str(final), "updated_at": now}
     if final not in WORK_STATES:
         values.update(lease_owner=None, lease_until=None, attempts=0)
-    m = _MESSAGES.c
-    done = conn.execute(
-        update(_MESSAGES)
-        .where(
-            m.id == claim.message_id,
-            m.state == str(start),
-            m.lease_owner == claim.worker,
-            m.lease_until >= now,
-        )
-        .values(values)
-    )
+    fence = {"b_id": claim.message_id, "b_state": str(start), "b_worker": claim.worker, "b_now": now}
+    done = sql.run(conn, sql.FENCED_UPDATE, {**values, **fence})
     if done.rowcount != 1:
         msg = f"message {claim.message_id}: lease of {claim.worker} was lost"
         raise LeaseLost(msg)
@@ -71,7 +60,7 @@ def _move_fenced(
              "actor": actor, "at": now, "note": None}
         )
         current = to
-    conn.execute(insert(_TRANSITIONS), steps)
+    sql.run_many(conn, sql.NEW_TRANSITION, steps)
 
 
 def record_route(
@@ -84,24 +73,36 @@ def record_route(
     problems: Sequence[dict[str, Any]],
     reply: dict[str, Any] | None,
     also: Callable[[Connection], None] | None = None,
+    post: Callable[[int], Sequence[str]] | None = None,
 ) -> int | None:
     """Write a routed message's decision, its moves, its problem records and (when it is to be
-    posted) its pending outbox row, in one transaction; return the reply's id.
+    posted) its outbox row, in one transaction; return the reply's id.
 
     A message that now waits for a person moves its case to *waiting*; ``also`` writes more in
     the same transaction (the notices of the emergency lane and the acknowledgement).
+    With ``post`` (a channel whose posting is a write in this database) the reply is posted in
+    the same transaction: ``post(reply_id)`` gives its external ids, and ``path`` must end in
+    the sent state. A crash before the commit leaves nothing posted and nothing recorded.
     """
     with engine.begin() as conn:
         _move_fenced(conn, claim, MessageState.RECEIVED, path, now, values)
         if problems:
-            conn.execute(insert(_PROBLEMS), list(problems))
+            sql.run_many(conn, _NEW_PROBLEMS, list(problems))
         if path[-1] != MessageState.ROUTED:
             follow_message(conn, claim.message_id, path[-1], actor=BOT_ACTOR, at=now)
         if also is not None:
             also(conn)
         if reply is None:
             return None
-        return int(conn.execute(insert(_REPLIES).values(reply).returning(_REPLIES.c.id)).scalar_one())
+        reply_id = int(sql.run(conn, sql.NEW_REPLY, reply).scalar_one())
+        if post is not None:
+            external_ids = list(post(reply_id))
+            sql.run(
+                conn,
+                sql.REPLY_UPDATE,
+                {"b_id": reply_id, "status": "posted", "external_ids": external_ids, "posted_at": now},
+            )
+        return reply_id
 
 
 def record_posted(
@@ -117,9 +118,9 @@ def record_posted(
     """The channel took the reply: mark the outbox row posted and move the message, at once."""
     with engine.begin() as conn:
         _move_fenced(conn, claim, start, [to], now, {})
-        conn.execute(
-            update(_REPLIES)
-            .where(_REPLIES.c.id == reply_id)
-            .values(status="posted", external_ids=list(external_ids), posted_at=now)
+        sql.run(
+            conn,
+            sql.REPLY_UPDATE,
+            {"b_id": reply_id, "status": "posted", "external_ids": list(external_ids), "posted_at": now},
         )
         follow_message(conn, claim.message_id, to, actor=BOT_ACTOR, at=now)

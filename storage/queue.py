@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, TextClause, bindparam, insert, literal_column, or_, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Engine, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
@@ -30,7 +29,9 @@ from bot.domain import (
 from bot.errors import InvalidTransition, StorageError
 from storage.cases import case_for, follow_message
 from storage.db import read_session, session_scope
-from storage.models import WORK_STATES_SQL, Case, Message, Reply, Transition
+from storage import statements as sql
+from storage.models import Case, Message, Reply, Transition
+from storage.wakeup import WORK_CHANNEL
 
 Clock = Callable[[], datetime]
 
@@ -43,12 +44,7 @@ class MessageNotStored(StorageError):
     """The database refused a message for a reason other than it being a duplicate."""
 
 
-#: PostgreSQL notification channel that wakes workers when a message is stored.
-WORK_CHANNEL = "sportello_work"
 
-_MESSAGES = Message.__table__  # type: ignore[attr-defined]
-_CASES = Case.__table__  # type: ignore[attr-defined]
-_TRANSITIONS = Transition.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -62,23 +58,6 @@ class Claim:
     channel: str = ""
     #: The row as it was claimed (detached), so routing does not read it again.
     message: Message | None = field(default=None, compare=False, repr=False)
-
-
-def _sqlite_free(limit: int, now: datetime, channels: list[str] | None) -> TextClause:
-    """The ids a claim takes on SQLite: a walk of the partial work index in id order.
-
-    SQLite's planner, left to itself, prefers the state index and sorts the whole backlog;
-    ``INDEXED BY`` names the walk, and ``+channel`` keeps the channel filter off any index.
-    """
-    channel = " AND +channel IN :channels" if channels is not None else ""
-    sql = (
-        f"SELECT id FROM messages INDEXED BY ix_messages_work WHERE {WORK_STATES_SQL}"
-        f" AND (lease_until IS NULL OR lease_until < :now){channel} ORDER BY id LIMIT :limit"
-    )
-    params = [bindparam("now", now, type_=_MESSAGES.c.lease_until.type), bindparam("limit", limit)]
-    if channels is not None:
-        params.append(bindparam("channels", channels, expanding=True))
-    return text(sql).bindparams(*params).columns(_MESSAGES.c.id)
 
 
 class MessageQueue:
@@ -111,8 +90,9 @@ class MessageQueue:
                 if message_id is None:
                     conn.rollback()
                     return None
-                conn.execute(
-                    insert(_TRANSITIONS),
+                sql.run(
+                    conn,
+                    sql.NEW_TRANSITION,
                     {
                         "message_id": message_id, "from_state": None, "to_state": str(MessageState.RECEIVED),
                         "actor": f"channel:{message.channel}", "at": now, "note": None,
@@ -138,14 +118,7 @@ class MessageQueue:
             "reply_to": message.reply_to, "received_at": message.received_at, "extras": dict(message.extras),
             "state": str(MessageState.RECEIVED), "attempts": 0, "updated_at": now,
         }
-        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-        statement = (
-            dialect.insert(_MESSAGES)
-            .values(values)
-            .on_conflict_do_nothing(index_elements=["channel", "external_id"])
-            .returning(_MESSAGES.c.id)
-        )
-        found = conn.execute(statement).scalar()
+        found = sql.run(conn, sql.new_message(conn.dialect.name), values).scalar()
         return None if found is None else int(found)
 
     def _case_for(self, conn: Connection, message: InboundMessage, now: datetime) -> int:
@@ -176,28 +149,13 @@ class MessageQueue:
         """
         now = self.clock()
         until = now + timedelta(seconds=lease_seconds)
-        m = _MESSAGES.c
-        wanted = None if channels is None else list(channels)
-        if self.engine.dialect.name == "sqlite":
-            free = _sqlite_free(limit, now, wanted)
-        else:
-            free = (
-                select(m.id)
-                .where(literal_column(WORK_STATES_SQL), or_(m.lease_until.is_(None), m.lease_until < now))
-                .order_by(m.id)
-                .limit(limit)
-                .with_for_update(skip_locked=True)
-            )
-            if wanted is not None:
-                free = free.where(m.channel.in_(wanted))
-        statement = (
-            update(_MESSAGES)
-            .where(m.id.in_(free))
-            .values(lease_owner=worker, lease_until=until, attempts=m.attempts + 1)
-            .returning(*_MESSAGES.c)
-        )
+        params: dict[str, Any] = {"b_now": now, "b_limit": limit, "b_worker": worker, "b_until": until}
+        if channels is not None:
+            params["b_channels"] = list(channels)
+        statement = sql.claim(self.engine.dialect.name, by_channel=channels is not None)
         with self.engine.begin() as conn:
-            rows = conn.execute(statement).mappings().all()
+            rows = conn.execute(statement, params).mappings().all()
+        # The rows as detached copies, so routing does not read them again.
         claims = [
             Claim(row["id"], MessageState(row["state"]), worker, until, row["channel"], Message(**row))
             for row in rows

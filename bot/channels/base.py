@@ -36,6 +36,10 @@ class Channel(ABC):
     name: ClassVar[str]
     #: Seconds between polls, or None when the platform pushes to us.
     poll_seconds: float | None = None
+    #: Posting is a write in sportello's own database (the web chat): ``post`` calls nothing
+    #: outside it, so a reply is posted in the same transaction as its decision and there is
+    #: no outcome to reconcile after a crash.
+    posts_in_database: ClassVar[bool] = False
 
     def __init__(self, context: ChannelContext) -> None:
         self.context = context

@@ -12,6 +12,7 @@ class WebChannel(Channel):
     """Posting a web-chat reply is making it visible in the conversation, in the database."""
 
     name = "web"
+    posts_in_database = True
 
     @classmethod
     def enabled(cls, settings: Settings) -> bool:

@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 import io
-
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING, Any
 
 from bot.insight.problems import Count
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+
+def _pyplot() -> Any:
+    """matplotlib's pyplot on the Agg backend, imported on first use (it costs ~1 s and 40 MB)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
 
 
 def _png(figure: Figure) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
-    plt.close(figure)
+    _pyplot().close(figure)
     return buffer.getvalue()
 
 
@@ -26,7 +33,7 @@ def lines_chart(counts: list[Count], *, title: str, labels: dict[str, str] | Non
     labels = labels or {}
     rows = list(reversed(counts[:15]))
     names = [labels.get(c.key, c.key) for c in rows]
-    figure, axes = plt.subplots(figsize=(8, max(2.5, 0.42 * len(rows) + 1.2)))
+    figure, axes = _pyplot().subplots(figsize=(8, max(2.5, 0.42 * len(rows) + 1.2)))
     known = [c.known for c in rows]
     unknown = [c.unknown for c in rows]
     axes.barh(names, known, color="#4c78a8", label="matched a published alert")
@@ -43,7 +50,7 @@ def heatmap_chart(grid: dict[str, list[int]], *, title: str, labels: dict[str, s
     """A line x hour-of-day heat map of reports."""
     labels = labels or {}
     routes = list(grid)
-    figure, axes = plt.subplots(figsize=(10, max(2.5, 0.4 * len(routes) + 1.5)))
+    figure, axes = _pyplot().subplots(figsize=(10, max(2.5, 0.4 * len(routes) + 1.5)))
     if routes:
         image = axes.imshow([grid[r] for r in routes], aspect="auto", cmap="OrRd", interpolation="nearest")
         figure.colorbar(image, ax=axes, label="reports")

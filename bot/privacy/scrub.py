@@ -8,7 +8,7 @@ from sqlalchemy import delete, select, update
 from sqlmodel import Session
 
 from bot.privacy.pii import redact
-from storage.models import Case, Correction, Message, Reply, Transition
+from storage.models import Case, CaseTransition, Correction, Message, Reply, Transition
 
 #: What an anonymised text reads.
 ANONYMOUS = "[anonimizzato]"
@@ -57,9 +57,12 @@ def anonymise_replies(session: Session, reply_ids: Iterable[int]) -> int:
 
 
 def anonymise_cases(session: Session, case_ids: Iterable[int]) -> int:
-    """Forget whose these cases were (their status and times stay for the statistics)."""
+    """Forget whose these cases were and agents' notes on them (status and times stay for the statistics)."""
     count = 0
-    for case in session.execute(select(Case).where(Case.id.in_(list(case_ids)))).scalars():  # type: ignore[union-attr]
+    id_list = list(case_ids)
+    if id_list:
+        session.execute(update(CaseTransition).where(CaseTransition.case_id.in_(id_list)).values(note=None))  # type: ignore[attr-defined]
+    for case in session.execute(select(Case).where(Case.id.in_(id_list))).scalars():  # type: ignore[union-attr]
         case.author = f"{ANON}case{case.id}"
         case.thread_key = f"{ANON}{case.id}"
         session.add(case)

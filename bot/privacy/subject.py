@@ -15,7 +15,7 @@ from bot.privacy.audit import AuditAction, about_messages, record
 from bot.privacy.dbfiles import Compaction, compact_files
 from bot.privacy.scrub import anonymise_cases, anonymise_messages, anonymise_replies, drop_corrections
 from storage.db import session_scope
-from storage.models import Case, Correction, Message, ProblemRecord, Reply, Transition
+from storage.models import Case, CaseTransition, Correction, Message, ProblemRecord, Reply, Transition
 
 _CITIZEN = re.compile(r"^([a-z][a-z0-9_]{0,31}):([\w.@+\-]{1,255})$", re.ASCII)
 #: A table other parts may add that names citizens; taken in when it exists.
@@ -109,6 +109,8 @@ def export_citizen(engine: Engine, citizen: Citizen, *, actor: str, now: datetim
         replies = list(session.execute(select(Reply).where(Reply.message_id.in_(ids)).order_by(Reply.id)).scalars())  # type: ignore[union-attr]
         transitions = list(session.execute(select(Transition).where(Transition.message_id.in_(ids)).order_by(Transition.id)).scalars())  # type: ignore[attr-defined]
         corrections = list(session.execute(select(Correction).where(Correction.message_id.in_(ids)).order_by(Correction.id)).scalars())  # type: ignore[attr-defined]
+        case_ids = [c.id for c in cases if c.id is not None]
+        case_moves = list(session.execute(select(CaseTransition).where(CaseTransition.case_id.in_(case_ids)).order_by(CaseTransition.id)).scalars())  # type: ignore[attr-defined]
         problems = list(session.execute(select(ProblemRecord).where(ProblemRecord.message_id.in_(ids)).order_by(ProblemRecord.id)).scalars())  # type: ignore[attr-defined]
     subscriptions: list[dict[str, Any]] = []
     found = _subscriptions(engine)
@@ -128,6 +130,7 @@ def export_citizen(engine: Engine, citizen: Citizen, *, actor: str, now: datetim
         "replies": [_row(r) for r in replies],
         "cases": [_row(c) for c in cases],
         "transitions": [_row(t) for t in transitions],
+        "case_transitions": [_row(t) for t in case_moves],
         "corrections": [_row(c) for c in corrections],
         "problem_records": [_row(p) for p in problems],
         "subscriptions": subscriptions,

@@ -90,6 +90,7 @@ class _FlakyWeb(WebChannel):
     """A web channel whose post fails the first time, after the outbox row exists."""
 
     calls: int
+    posts_in_database = False  # it calls out (and fails), so it goes through the outbox
 
     def post(self, reply: OutboundReply) -> PostResult:
         self.calls = getattr(self, "calls", 0) + 1
@@ -112,6 +113,34 @@ def test_a_failed_post_is_retried_without_a_second_reply(engine: Engine, clock: 
     replies = queue.replies_for(message_id)
     assert queue.get(message_id).state == MessageState.AUTO_SENT
     assert [(r.status, r.attempts) for r in replies] == [("posted", 2)]
+
+
+class _FlakyInDatabase(WebChannel):
+    """The web chat itself, failing once while the reply is being posted."""
+
+    calls: int
+
+    def post(self, reply: OutboundReply) -> PostResult:
+        self.calls = getattr(self, "calls", 0) + 1
+        if self.calls == 1:
+            raise RuntimeError("disk full")
+        return super().post(reply)
+
+
+def test_a_web_reply_is_posted_with_its_decision_or_not_at_all(engine: Engine, clock: FixedClock) -> None:
+    flaky = _FlakyInDatabase(ChannelContext(Settings(), MessageQueue(engine, clock=clock), engine, clock))
+    worker, queue = _worker(engine, clock, flaky)
+    message_id = _ask(queue, "il tram 8 funziona oggi?")
+    worker.run_once()
+    assert queue.get(message_id).state == MessageState.RECEIVED  # nothing half done
+    assert queue.replies_for(message_id) == []
+    clock.advance(3)
+    assert worker.run_once()
+    assert queue.get(message_id).state == MessageState.AUTO_SENT
+    assert [(r.status, r.external_ids) for r in queue.replies_for(message_id)] == [
+        ("posted", [f"web-reply-{queue.replies_for(message_id)[0].id}"])
+    ]
+    assert [t.to_state for t in queue.history(message_id)] == ["received", "routed", "auto_sent"]
 
 
 def test_nothing_to_do_returns_false(engine: Engine, clock: FixedClock) -> None:

@@ -19,7 +19,7 @@ from bot.privacy.scrub import ANONYMOUS
 from bot.privacy.subject import Citizen, erase_citizen, export_citizen
 from bot.errors import PrivacyError
 from storage.db import make_engine, open_database, session_scope
-from storage.models import Message, ProblemRecord, Reply
+from storage.models import CaseTransition, Message, ProblemRecord, Reply
 from storage.queue import MessageQueue
 from tests.conftest import REPO, FixedClock
 
@@ -57,10 +57,17 @@ def _conversation(engine: Engine, clock: FixedClock, author: str, channel: str, 
     return ids
 
 
+def _case_note(engine: Engine, clock: FixedClock, message_id: int, note: str) -> None:
+    with session_scope(engine) as session:
+        case_id = session.get(Message, message_id).case_id
+        session.add(CaseTransition(case_id=case_id, from_status="open", to_status="closed", actor="agent:anna", at=clock(), note=note))
+
+
 def test_export_command_writes_everything_held_about_one_citizen(db_url: str, engine: Engine, clock: FixedClock, tmp_path: Path) -> None:
     mine = _conversation(engine, clock, "5001", "telegram", ["il 64 non passa, tel 3331234567", "ancora niente"])
     _conversation(engine, clock, "6002", "telegram", ["altro cittadino"])
     record(engine, "agent:anna", AuditAction.REVEAL, at=clock(), message_id=mine[0])
+    _case_note(engine, clock, mine[0], "richiamare il sig. Rossi")
     out = tmp_path / "export.json"
     done = _cli(db_url, "export", "--citizen", "telegram:5001", "--output", str(out), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
@@ -68,6 +75,7 @@ def test_export_command_writes_everything_held_about_one_citizen(db_url: str, en
     assert data["citizen"] == "telegram:5001"
     assert [m["text"] for m in data["messages"]] == ["il 64 non passa, tel 3331234567", "ancora niente"]
     assert len(data["replies"]) == 2 and len(data["cases"]) == 1 and len(data["problem_records"]) == 2
+    assert "richiamare il sig. Rossi" in [t["note"] for t in data["case_transitions"]]
     assert [r["by"] for r in data["reveals"]] == ["agent:anna"]
     assert "altro cittadino" not in out.read_text(encoding="utf-8")
     assert [e.action for e in recent(engine)][0] == AuditAction.EXPORT
@@ -76,6 +84,7 @@ def test_export_command_writes_everything_held_about_one_citizen(db_url: str, en
 def test_erase_leaves_counts_and_problem_records_but_nothing_of_the_person(engine: Engine, clock: FixedClock) -> None:
     mine = _conversation(engine, clock, "5001", "telegram", [f"sono Mario, {MARKER}", "cf RSSMRA85T10A562S"])
     _conversation(engine, clock, "6002", "telegram", ["altro cittadino"])
+    _case_note(engine, clock, mine[0], "richiamare il sig. Rossi")
     erased = erase_citizen(engine, Citizen.parse("telegram:5001"), actor="admin:adele", now=clock())
     assert (erased.messages, erased.replies, erased.cases) == (2, 2, 1)
     with Session(engine) as session:
@@ -88,6 +97,9 @@ def test_erase_leaves_counts_and_problem_records_but_nothing_of_the_person(engin
         assert "5001" not in (row.author + row.external_id) and "reasons" not in (row.decision or {})
         assert (row.intent, row.channel) == ("complaint", "telegram")
     assert replies == [ANONYMOUS, ANONYMOUS]
+    with Session(engine) as session:
+        notes = {t.note for t in session.execute(select(CaseTransition)).scalars()}
+    assert "richiamare il sig. Rossi" not in notes
     assert problems == 3
     assert any(m.text == "altro cittadino" for m in rows.values())
     export = export_citizen(engine, Citizen.parse("telegram:5001"), actor="admin:adele", now=clock())
