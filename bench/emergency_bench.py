@@ -35,6 +35,11 @@ def _port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _own(http: httpx.Client) -> dict[str, str]:
+    """A new conversation's bearer header."""
+    return {"Authorization": f"Bearer {http.post('/api/chat/conversations').json()['token']}"}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--url", help="database URL (default: a temporary SQLite file)")
@@ -46,7 +51,9 @@ def main() -> None:
     open_database(url).dispose()
     port = _port()
     settings = Settings(
-        storage={"url": url}, web={"host": "127.0.0.1", "port": port, "secret_key": "bench"},
+        storage={"url": url},
+        web={"host": "127.0.0.1", "port": port, "secret_key": "bench", "client_posts_per_minute": 1e6,
+             "client_reads_per_minute": 1e6},
         workers={"count": args.workers}, channels={"x": {"enabled": False}, "telegram": {"enabled": False}},
     )
     app = Application(settings)
@@ -59,11 +66,12 @@ def main() -> None:
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}") as http:
             for n in range(args.messages):
-                for b in range(args.background):
-                    http.post("/api/chat", json={"conversation": f"bg-{n}-{b}", "text": COMPLAINT})
+                for _ in range(args.background):  # each complaint in a conversation of its own
+                    http.post("/api/chat", json={"text": COMPLAINT}, headers=_own(http))
+                sos = _own(http)
                 start = time.perf_counter()
-                http.post("/api/chat", json={"conversation": f"sos-{n}", "text": EMERGENCY})
-                while not any(m["role"] == "bot" for m in http.get(f"/api/chat/sos-{n}").json()["messages"]):
+                http.post("/api/chat", json={"text": EMERGENCY}, headers=sos)
+                while not any(m["role"] == "bot" for m in http.get("/api/chat", headers=sos).json()["messages"]):
                     time.sleep(0.005)
                 seconds.append(time.perf_counter() - start)
     finally:

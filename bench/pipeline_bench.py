@@ -355,10 +355,9 @@ def section_startup(runs: int = 3) -> None:
 
 async def _citizen(i: int, port: int, at: float, sent: dict[str, float], status: dict[str, int]) -> None:
     await asyncio.sleep(max(0.0, at - time.monotonic()))
-    conversation = f"storm{i}"
-    body = json.dumps({"conversation": conversation, "text": TEXTS[i % len(TEXTS)]}).encode()
+    body = json.dumps({"text": TEXTS[i % len(TEXTS)]}).encode()  # no token: the server opens a conversation
     address = f"127.0.{i // 250 + 1}.{i % 250 + 1}"  # each citizen its own client
-    sent[conversation] = time.time()
+    began = time.time()
     try:
         reader, writer = await asyncio.open_connection("127.0.0.1", port, local_addr=(address, 0))
         writer.write(
@@ -366,11 +365,13 @@ async def _citizen(i: int, port: int, at: float, sent: dict[str, float], status:
             + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body
         )
         await writer.drain()
-        line = await reader.readline()
-        status[conversation] = int(line.split()[1])
+        answer = await reader.read()
+        status[f"storm{i}"] = int(answer.split(b" ", 2)[1])
+        if status[f"storm{i}"] == 202:
+            sent[json.loads(answer.split(b"\r\n\r\n", 1)[1])["conversation"]] = began
         writer.close()
-    except (OSError, IndexError, ValueError):
-        status[conversation] = 0
+    except (OSError, IndexError, ValueError, KeyError):
+        status[f"storm{i}"] = 0
 
 
 def section_storm(citizens: int, rate: float) -> None:
