@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+from dataclasses import dataclass
+from typing import Any
+
 from knowledge.text import normalise
 
 # Words that give a language away; greetings count little ("Ciao! Is the metro open?" is English).
@@ -55,3 +59,72 @@ def detect_language(text: str) -> str:
     """``"it"`` or ``"en"``: the language the reply must be in (Italian when it cannot be told)."""
     italian, english = language_scores(text)
     return "en" if english > italian else DEFAULT_LANGUAGE
+
+
+# Languages the identifier chooses among: the operator's, and those visitors to an Italian city write in.
+CANDIDATES: tuple[str, ...] = ("it", "en", "es", "fr", "de", "pt", "nl", "ro", "pl", "ru", "uk", "ar", "zh", "ja",
+                               "tr", "el", "sq", "hu", "cs", "sv", "ko")
+_MIN_LETTERS = 12  # shorter texts ("64?", "ok grazie") are never taken for a foreign language
+_CLEAR = 2.0  # Italian or English evidence from which the identifier is not asked
+
+
+@dataclass(frozen=True)
+class LanguageReading:
+    """The language a message is written in and the one its reply goes out in."""
+
+    written: str
+    reply: str
+    served: bool
+
+
+class _Identifier:
+    """py3langid's model (it ships inside the wheel), loaded in a background thread at first use."""
+
+    _lock = threading.Lock()
+    _model: Any = None
+    _loader: threading.Thread | None = None
+
+    @classmethod
+    def preload(cls) -> None:
+        """Start loading the model without waiting for it (a few seconds once per process)."""
+        with cls._lock:
+            if cls._model is None and cls._loader is None:
+                cls._loader = threading.Thread(target=cls._load, name="langid-load", daemon=True)
+                cls._loader.start()
+
+    @classmethod
+    def _load(cls) -> None:
+        from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+        model = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+        model.set_languages(list(CANDIDATES))
+        cls._model = model
+
+    @classmethod
+    def classify(cls, text: str) -> tuple[str, float]:
+        """The most likely language code and its probability."""
+        cls.preload()
+        loader = cls._loader
+        if cls._model is None and loader is not None:
+            loader.join()
+        lang, probability = cls._model.classify(text)
+        return str(lang), float(probability)
+
+
+def read_language(text: str, norm: str | None = None, *, served: tuple[str, ...] = ("it", "en")) -> LanguageReading:
+    """Italian or English from function words; any other language from the identifier, when neither is clear.
+
+    A message in a language the operator does not serve is replied to in English (and Italian, by the
+    handler); one in Italian or English keeps its language.
+    """
+    italian, english = language_scores(text, norm)
+    reply = "en" if english > italian else DEFAULT_LANGUAGE
+    letters = sum(c.isalpha() for c in text)
+    if max(italian, english) >= _CLEAR or letters < _MIN_LETTERS:
+        return LanguageReading(reply, reply, reply in served)
+    written, probability = _Identifier.classify(text)
+    if written in ("it", "en") or probability < 0.9:
+        return LanguageReading(reply, reply, reply in served)
+    if written in served:
+        return LanguageReading(written, written, True)
+    return LanguageReading(written, "en" if "en" in served else served[0], False)
