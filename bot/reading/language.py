@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from knowledge.text import normalise
 
@@ -61,11 +60,9 @@ def detect_language(text: str) -> str:
     return "en" if english > italian else DEFAULT_LANGUAGE
 
 
-# Languages the identifier chooses among: the operator's, and those visitors to an Italian city write in.
-CANDIDATES: tuple[str, ...] = ("it", "en", "es", "fr", "de", "pt", "nl", "ro", "pl", "ru", "uk", "ar", "zh", "ja",
-                               "tr", "el", "sq", "hu", "cs", "sv", "ko")
 _MIN_LETTERS = 12  # shorter texts ("64?", "ok grazie") are never taken for a foreign language
-_CLEAR = 2.0  # Italian or English evidence from which the identifier is not asked
+_CLEAR = 3.0  # Italian or English evidence from which no other language is believed
+_SURE = 0.5  # the model's probability from which a language other than Italian or English is believed
 
 
 @dataclass(frozen=True)
@@ -77,53 +74,25 @@ class LanguageReading:
     served: bool
 
 
-class _Identifier:
-    """py3langid's model (it ships inside the wheel), loaded in a background thread at first use."""
+def read_language(
+    text: str,
+    norm: str | None = None,
+    *,
+    served: tuple[str, ...] = ("it", "en"),
+    identify: Callable[[], tuple[str, float]] | None = None,
+) -> LanguageReading:
+    """Italian or English from function words; any other language from the learned reader, when neither is clear.
 
-    _lock = threading.Lock()
-    _model: Any = None
-    _loader: threading.Thread | None = None
-
-    @classmethod
-    def preload(cls) -> None:
-        """Start loading the model without waiting for it (a few seconds once per process)."""
-        with cls._lock:
-            if cls._model is None and cls._loader is None:
-                cls._loader = threading.Thread(target=cls._load, name="langid-load", daemon=True)
-                cls._loader.start()
-
-    @classmethod
-    def _load(cls) -> None:
-        from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-        model = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-        model.set_languages(list(CANDIDATES))
-        cls._model = model
-
-    @classmethod
-    def classify(cls, text: str) -> tuple[str, float]:
-        """The most likely language code and its probability."""
-        cls.preload()
-        loader = cls._loader
-        if cls._model is None and loader is not None:
-            loader.join()
-        lang, probability = cls._model.classify(text)
-        return str(lang), float(probability)
-
-
-def read_language(text: str, norm: str | None = None, *, served: tuple[str, ...] = ("it", "en")) -> LanguageReading:
-    """Italian or English from function words; any other language from the identifier, when neither is clear.
-
-    A message in a language the operator does not serve is replied to in English (and Italian, by the
-    handler); one in Italian or English keeps its language.
+    ``identify`` returns the model's language and probability (asked only when needed). A message in a
+    language the operator does not serve is replied to in English (and Italian, by the handler).
     """
     italian, english = language_scores(text, norm)
     reply = "en" if english > italian else DEFAULT_LANGUAGE
     letters = sum(c.isalpha() for c in text)
-    if max(italian, english) >= _CLEAR or letters < _MIN_LETTERS:
+    if identify is None or max(italian, english) >= _CLEAR or letters < _MIN_LETTERS:
         return LanguageReading(reply, reply, reply in served)
-    written, probability = _Identifier.classify(text)
-    if written in ("it", "en") or probability < 0.9:
+    written, probability = identify()
+    if written in ("it", "en") or probability < _SURE:
         return LanguageReading(reply, reply, reply in served)
     if written in served:
         return LanguageReading(written, written, True)

@@ -30,6 +30,7 @@ CONFIDENCE_FEATURES: tuple[str, ...] = (
 )
 
 
+HEADS = ("intent_head", "danger_head", "category_head", "calibrator", "language_head")
 _BY_INTENT = tuple(CONFIDENCE_FEATURES.index(name) for name in ("status", "faq", "feedback"))
 
 
@@ -69,6 +70,8 @@ class ReaderModel:
     danger_head: Linear
     category_head: Linear
     calibrator: Linear
+    language_head: Linear
+    languages: tuple[str, ...]
     danger_threshold: float
     auto_threshold: float
     info: dict[str, Any] = field(default_factory=dict)
@@ -97,6 +100,12 @@ class ReaderModel:
             out.append(Reading(intent, probs, float(danger), in_danger, category))
         return out
 
+    def language(self, x: np.ndarray) -> tuple[str, float]:
+        """The language a feature row (see :meth:`features`) is written in, and its probability."""
+        p = self.language_head.proba(x)[0]
+        best = int(np.argmax(p))
+        return self.languages[best], float(p[best])
+
     def confidence(self, facts: dict[str, float]) -> float:
         """The calibrated probability that an answer with these facts is right and may go out alone."""
         row = np.array([[float(facts.get(name, 0.0)) for name in CONFIDENCE_FEATURES]], dtype=np.float32)
@@ -106,11 +115,11 @@ class ReaderModel:
         """Write the model as one compressed ``.npz`` file (weights as float16, metadata as JSON)."""
         meta = {
             "format": FORMAT, "version": self.version, "danger_threshold": self.danger_threshold,
-            "auto_threshold": self.auto_threshold, "info": self.info, "vocabulary": self.vocabulary.to_data(),
+            "auto_threshold": self.auto_threshold, "info": self.info, "languages": list(self.languages), "vocabulary": self.vocabulary.to_data(),
         }
         arrays: dict[str, np.ndarray] = {"meta": np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8),
                                          "idf": self.vocabulary.idf.astype(np.float16)}
-        for name in ("intent_head", "danger_head", "category_head", "calibrator"):
+        for name in HEADS:
             head: Linear = getattr(self, name)
             arrays[f"{name}.w"] = head.weights.astype(np.float16 if name != "calibrator" else np.float32)
             arrays[f"{name}.b"] = head.bias.astype(np.float32)
@@ -143,13 +152,15 @@ class ReaderModel:
                     msg = f"{path}: reader model format {meta.get('format')!r}, expected {FORMAT}"
                     raise ModelError(msg)
                 heads = {name: Linear(data[f"{name}.w"].astype(np.float32), data[f"{name}.b"].astype(np.float32))
-                         for name in ("intent_head", "danger_head", "category_head", "calibrator")}
+                         for name in HEADS}
+                languages = tuple(meta["languages"])
                 vocabulary = Vocabulary.from_data(meta["vocabulary"], data["idf"])
         except (OSError, ValueError, KeyError) as exc:
             msg = f"cannot read the reader model {path}: {exc}"
             raise ModelError(msg) from exc
         return cls(version=meta["version"], vocabulary=vocabulary, danger_threshold=float(meta["danger_threshold"]),
-                   auto_threshold=float(meta["auto_threshold"]), info=meta.get("info") or {}, **heads)
+                   auto_threshold=float(meta["auto_threshold"]), info=meta.get("info") or {}, languages=languages,
+                   **heads)
 
 
 @functools.lru_cache(maxsize=4)

@@ -63,7 +63,8 @@ class Router:
         kn = self.knowledge
         norm = normalise(text)
         # 1. language: the reply's (Italian or English) and the one written in
-        lang = read_language(text, norm, served=self.served)
+        x = self.model.features([text])
+        lang = read_language(text, norm, served=self.served, identify=lambda: self.model.language(x))
         # 2. lines, stops and the time asked about: rules, from the network's own names
         routes = find_routes(kn.gtfs, text)
         stops = find_stops(kn.gtfs, text, street=self._street_lines_only(routes, norm))
@@ -74,7 +75,7 @@ class Router:
         when = timeframe(text, now, self.timezone, lines=numbers, norm=norm)
         # 3. intent, danger and complaint category: learned
         if reading is None:
-            reading = self.model.read(text)
+            reading = self.model.read_rows(x)[0]
         intent, reasons = reading.intent, [f"learned reader {self.model.version}: {reading.intent} "
                                            f"p={reading.probabilities[reading.intent]:.2f}"]
         if reading.in_danger:

@@ -150,9 +150,14 @@ def train(
     categories = np.array([CATEGORIES.index(examples[i].category) for i in complaint_rows])  # type: ignore[arg-type]
     category_head = fit(x_all[complaint_rows], categories, len(CATEGORIES), l2=params.l2, epochs=params.epochs,
                         sample_weight=balanced_weights(categories, len(CATEGORIES)))
+    languages = tuple(sorted({e.lang for e in examples}))
+    lang_y = np.array([languages.index(e.lang) for e in examples])
+    language_head = fit(x_all, lang_y, len(languages), l2=params.l2, epochs=params.epochs,
+                        sample_weight=balanced_weights(lang_y, len(languages)))
     neutral = Linear(np.zeros((expand(np.zeros((1, len(CONFIDENCE_FEATURES)))).shape[1], 2), np.float32),
                      np.zeros(2, np.float32))
-    draft = ReaderModel("draft", vocab, intent_head, danger_head, category_head, neutral, danger_threshold, 1.01)
+    draft = ReaderModel("draft", vocab, intent_head, danger_head, category_head, neutral, language_head, languages,
+                        danger_threshold, 1.01)
 
     progress("calibrating on held-out readings")
     router = Router(knowledge, model=draft)
@@ -191,6 +196,6 @@ def train(
     version = f"{datetime.now(timezone.utc):%Y%m%d%H%M}-{digest}"
     info = {"trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "examples": len(examples),
             "sources": report.sources, "held_out": report.held_out, "params": params.__dict__}
-    model = ReaderModel(version, vocab, intent_head, danger_head, category_head, calibrator, danger_threshold,
-                        threshold, info)
+    model = ReaderModel(version, vocab, intent_head, danger_head, category_head, calibrator, language_head, languages,
+                        danger_threshold, threshold, info)
     return model, report
