@@ -115,7 +115,8 @@ class ReaderModel:
         """Write the model as one compressed ``.npz`` file (weights as float16, metadata as JSON)."""
         meta = {
             "format": FORMAT, "version": self.version, "danger_threshold": self.danger_threshold,
-            "auto_threshold": self.auto_threshold, "info": self.info, "languages": list(self.languages), "vocabulary": self.vocabulary.to_data(),
+            "auto_threshold": self.auto_threshold, "info": self.info, "languages": list(self.languages),
+            "vocabulary": self.vocabulary.to_data(),
         }
         arrays: dict[str, np.ndarray] = {"meta": np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8),
                                          "idf": self.vocabulary.idf.astype(np.float16)}
