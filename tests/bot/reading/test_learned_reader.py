@@ -80,3 +80,10 @@ def test_a_complaint_carries_its_category_and_is_never_posted_alone() -> None:
     decision = _route("l'autista del 40 mi ha urlato contro perché avevo il passeggino, maleducato")
     assert decision.intent == Intent.COMPLAINT and decision.category is not None
     assert decision.action == Action.REVIEW
+
+
+@pytest.mark.xfail(strict=True, reason="known false alarm: the danger threshold is set for recall on held-out folds, "
+                   "and short angry follow-ups score above it")
+@pytest.mark.parametrize("text", ["e non è la prima volta!", "e non è la prima volta che succede sul 64!"])
+def test_an_angry_follow_up_is_not_an_emergency(text: str) -> None:
+    assert _route(text).intent != Intent.EMERGENCY
