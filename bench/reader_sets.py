@@ -140,7 +140,7 @@ def main() -> int:
     for path in sorted(SEALED.glob("*.jsonl")) if SEALED.exists() else []:
         if "danger" in path.stem:
             figures[f"sealed/{path.stem}"] = _danger(pipeline, path)
-        elif "twcs" not in path.stem:
+        elif "rome" in path.stem:  # other sealed sets belong to other utilities (water)
             figures[f"sealed/{path.stem}"] = _rome(pipeline, path)
     twcs_labels = next(iter(sorted(SEALED.glob("*twcs*.jsonl"))), None) if SEALED.exists() else None
     figures["twcs_transport"] = _twcs(pipeline, twcs_labels)

@@ -23,7 +23,7 @@ from knowledge.gtfs import GtfsIndex  # noqa: E402
 from knowledge.stops import stop_finder  # noqa: E402
 from knowledge.store import Knowledge  # noqa: E402
 
-EVAL = REPO.parent / "shared" / "eval"
+EVAL = Path(os.environ.get("SPORTELLO_SHARED") or REPO.parent / "shared") / "eval"
 NOW = "2026-11-27T08:30:00+01:00"
 
 
@@ -32,6 +32,15 @@ def _texts(paths: list[Path]) -> list[str]:
     for path in paths:
         texts += [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     return texts
+
+
+def _model_load_seconds() -> float:
+    """Seconds to read the model file again (the encoder is already loaded)."""
+    from bot.reading.model import ReaderModel
+
+    started = time.perf_counter()
+    ReaderModel.load()
+    return time.perf_counter() - started
 
 
 def main() -> int:
@@ -53,6 +62,7 @@ def main() -> int:
     router = Router(knowledge)
     router.route("il 64 passa?", now=now)
     startup = time.perf_counter() - started
+    model_load = _model_load_seconds()
 
     texts = _texts([EVAL / "dev.jsonl", REPO / "tests" / "bot" / "router_cases.jsonl"])
     latencies: list[float] = []
@@ -73,6 +83,8 @@ def main() -> int:
         "faq_entries": len(faq.entries),
         "alerts": len(knowledge.alerts),
         "startup_seconds": round(startup, 3),
+        "reader_model": router.model.version,
+        "reader_load_seconds": round(model_load, 3),
         "messages": routed,
         "messages_per_second": round(routed / elapsed),
         "p50_ms": round(statistics.median(latencies) * 1000, 3),

@@ -118,6 +118,13 @@ class Application:
             "cases:close", cases.check_seconds,
             lambda: close_quiet_cases(self.engine, self.clock(), after_hours=cases.close_after_hours), shared=True,
         )
+        if self.settings.reader.retrain_hours > 0:
+            from bot.reading.retrain import scheduled_retrain
+
+            self.scheduler.every(
+                "reader:retrain", self.settings.reader.retrain_hours * 3600,
+                lambda: scheduled_retrain(self.settings, self.knowledge, self.engine, self.clock), shared=True,
+            )
         schedule_insight(self.scheduler, self.settings, self.engine, clock=self.clock, gtfs=self.knowledge.gtfs)
         schedule_privacy(self.scheduler, self.settings, self.engine, clock=self.clock)
         # Planner statistics kept current as the tables grow (sampled: a bounded cost).

@@ -86,6 +86,17 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--json", action="store_true", help="print the metrics as JSON")
     evaluate.add_argument("--mistakes", action="store_true", help="list every wrong message")
 
+    evaluate.add_argument("--model", help="reader model file to score (default: the one in service)")
+    evaluate.add_argument("--previous", help="a second model file, scored beside the first")
+
+    training = sub.add_parser("train", help="train the reader on the labelled files and corrections")
+    _knowledge_flags(training)
+    training.add_argument("file", nargs="*", help="labelled JSON Lines files (default: the repository's and reader.training)")
+    training.add_argument("--corrections", action="store_true", help="also learn from the database's corrections")
+    training.add_argument("--output", help="write the model here (default: put in service if no worse)")
+    training.add_argument("--epochs", type=int, help="gradient steps per head (default 150)")
+    training.add_argument("--folds", type=int, default=5, help="held-out folds for calibration (default 5)")
+
     faq = sub.add_parser("faq", help="the FAQ engine alone")
     faq_sub = faq.add_subparsers(dest="faq_command", required=True)
     match = faq_sub.add_parser("match", help="match {id,text} lines to FAQ entries")
@@ -166,6 +177,13 @@ def _eval(args: argparse.Namespace) -> int:
     from bot.evaluate import evaluate_command
 
     return evaluate_command(args, settings_from(args), sys.stdout)
+
+
+@command("train")
+def _train(args: argparse.Namespace) -> int:
+    from bot.reading.retrain import train_command
+
+    return train_command(args, settings_from(args), sys.stdout)
 
 
 @command("faq match")

@@ -158,6 +158,15 @@ class PolicySettings(_Section):
     auto_enabled: bool = True
 
 
+class ReaderSettings(_Section):
+    """The learned reader's model and its retraining."""
+
+    model: str | None = None  # a model file (.npz); unset: the newest in model_dir, else the one shipped
+    model_dir: str | None = None  # where `sportello train` and the scheduled retrain keep versioned models
+    retrain_hours: float = Field(0.0, ge=0)  # hours between scheduled retrains (0: never)
+    training: tuple[str, ...] = ()  # labelled JSON Lines files the retrain learns from, besides corrections
+
+
 class WebChannelSettings(_Section):
     """The built-in web chat."""
 
@@ -321,6 +330,7 @@ class Settings(BaseSettings):
     workers: WorkerSettings = WorkerSettings()
     knowledge: KnowledgeSettings = KnowledgeSettings()
     policy: PolicySettings = PolicySettings()
+    reader: ReaderSettings = ReaderSettings()
     channels: ChannelsSettings = ChannelsSettings()
     console: ConsoleSettings = ConsoleSettings()
     reports: ReportSettings = ReportSettings()

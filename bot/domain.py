@@ -242,6 +242,7 @@ class Decision:
     action: Action = Action.REVIEW
     confidence: float = 0.0
     reasons: tuple[str, ...] = ()
+    written_lang: str | None = None  # the language written in, when it is not the reply's (e.g. "es")
     sources: tuple[SourceAge, ...] = ()  # the data the reply drew on, each with its age
 
     def source(self, kind: SourceKind) -> SourceAge | None:
@@ -261,6 +262,7 @@ class Decision:
             "action": str(self.action),
             "confidence": round(self.confidence, 3),
             "sources": [s.as_dict() for s in self.sources],
+            **({"written_lang": self.written_lang} if self.written_lang and self.written_lang != self.lang else {}),
         }
 
     @classmethod
@@ -279,6 +281,7 @@ class Decision:
             confidence=float(data.get("confidence") or 0.0),
             reasons=tuple(data.get("reasons") or ()),
             sources=tuple(SourceAge.from_dict(s) for s in data.get("sources") or ()),
+            written_lang=data.get("written_lang"),
         )
 
 

@@ -195,17 +195,26 @@ TABLE: tuple[tuple[str, str, float | None], ...] = (
 )
 
 
-def render_table(scores: Scores, out: TextIO) -> None:
-    """The metrics as an aligned text table, with the targets beside them."""
-    out.write(f"{'metric':<32} {'value':>8}  target\n")
+def with_model(settings: Settings, model: str) -> Settings:
+    """The same settings with the reader's model file replaced."""
+    return settings.model_copy(update={"reader": settings.reader.model_copy(update={"model": model})})
+
+
+def _shown(value: float | int | None) -> str:
+    if value is None:
+        return "—"
+    return str(value) if isinstance(value, int) else f"{value:.3f}"
+
+
+def render_table(scores: Scores, out: TextIO, previous: Scores | None = None) -> None:
+    """The metrics as an aligned text table, with the targets (and a previous model's figures) beside them."""
+    before = f" {'previous':>8}" if previous else ""
+    out.write(f"{'metric':<32} {'value':>8}{before}  target\n")
     for key, label, target in TABLE:
         value = scores.metrics.get(key)
-        if value is None:
-            shown = "—"
-        elif isinstance(value, int):
-            shown = str(value)
-        else:
-            shown = f"{value:.3f}"
+        shown = _shown(value)
+        if previous is not None:
+            shown += f" {_shown(previous.metrics.get(key)):>8}"
         goal = ""
         if target is not None and isinstance(value, float):
             goal = f">= {target:.2f} " + ("ok" if value >= target - 1e-9 else "MISSED")
@@ -264,18 +273,26 @@ def evaluate_command(args: argparse.Namespace, settings: Settings, stdout: TextI
     from bot.routing_cli import build_offline_pipeline
 
     labelled = read_labelled(args.file)
+    if getattr(args, "model", None):
+        settings = with_model(settings, args.model)
     pipeline = build_offline_pipeline(args, settings)
     outcomes = []
     for gold in labelled:
         decision, _draft = pipeline.decide_text(gold.text, channel=gold.channel)
         outcomes.append(Outcome(gold, decision))
     scores = score(outcomes)
+    previous: Scores | None = None
+    if getattr(args, "previous", None):
+        before = build_offline_pipeline(args, with_model(settings, args.previous))
+        previous = score([Outcome(g, before.decide_text(g.text, channel=g.channel)[0]) for g in labelled])
     if getattr(args, "json", False):
         payload: dict[str, Any] = {
             "messages": scores.messages,
             "metrics": {k: round(v, 4) if isinstance(v, float) else v for k, v in scores.metrics.items()},
             "per_intent": scores.per_intent,
         }
+        if previous is not None:
+            payload["previous"] = {k: round(v, 4) if isinstance(v, float) else v for k, v in previous.metrics.items()}
         if getattr(args, "mistakes", False):
             payload["mistakes"] = [
                 {"id": o.gold.id, "wrong": o.wrong_fields(), "predicted": o.decision.as_dict()}
@@ -283,7 +300,7 @@ def evaluate_command(args: argparse.Namespace, settings: Settings, stdout: TextI
             ]
         stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
         return 0
-    render_table(scores, stdout)
+    render_table(scores, stdout, previous)
     if getattr(args, "mistakes", False):
         render_mistakes(outcomes, stdout)
     return 0

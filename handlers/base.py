@@ -8,9 +8,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.config import Settings
-from bot.domain import Decision, DraftReply, Intent
+from bot.domain import Action, Decision, DraftReply, Intent
 from bot.privacy.pii import without_echo
-from handlers import complaint, emergency, faq, feedback, other, status
+from handlers import complaint, emergency, faq, feedback, other, status, unserved
 from handlers.policy import choose_action
 from handlers.sources import sources_used
 
@@ -63,6 +63,16 @@ class ReplyWriter:
         )
         decision = replace(decision, sources=sources)
         context = HandlerContext(decision, text, self.knowledge, self.settings, now, case_id)
-        reply = without_echo(HANDLERS[decision.intent](context), text)
+        handler = HANDLERS[decision.intent]
+        if self._unserved(decision):
+            handler = unserved.write
+        reply = without_echo(handler(context), text)
         action = choose_action(decision, self.settings.policy)
+        if self._unserved(decision) and action == Action.AUTO:
+            action = Action.REVIEW
         return DraftReply(text=reply, lang=context.lang, action=action, sources=sources)
+
+    def _unserved(self, decision: Decision) -> bool:
+        """Written in a language the operator does not serve (and no danger: that has its own reply)."""
+        written = decision.written_lang
+        return bool(written) and written not in self.settings.operator.languages and decision.intent != Intent.EMERGENCY

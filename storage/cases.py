@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
 from sqlmodel import Session
 
 from bot.domain import HUMAN_STATES, SCHEDULER_ACTOR, CaseStatus, InboundMessage, MessageState, ReplyKind, as_utc
@@ -28,6 +28,40 @@ PENDING_FOR_PERSON = tuple(str(s) for s in (*HUMAN_STATES, MessageState.APPROVED
 #: Statuses from which a quiet case closes by itself.
 CLOSABLE = (str(CaseStatus.ANSWERED), str(CaseStatus.RESOLVED))
 
+# The statements every routed message runs, built once (building one costs more than running it).
+_SET_STATUS = update(_CASES).where(_CASES.c.id == bindparam("b_case"))
+_NEW_CASE_TRANSITION = insert(_CASE_TRANSITIONS)
+_CASE_OF_MESSAGE = (
+    select(_CASES.c.id, _CASES.c.status)
+    .join(_MESSAGES, _MESSAGES.c.case_id == _CASES.c.id)
+    .where(_MESSAGES.c.id == bindparam("b_message"))
+)
+_OTHERS_PENDING = (
+    select(func.count())
+    .select_from(_MESSAGES)
+    .where(
+        _MESSAGES.c.case_id == bindparam("b_case"),
+        _MESSAGES.c.id != bindparam("b_message"),
+        _MESSAGES.c.state.in_(PENDING_FOR_PERSON),
+    )
+)
+_LAST_AGENT_ANSWER = select(func.max(func.coalesce(_REPLIES.c.posted_at, _REPLIES.c.created_at))).where(
+    _REPLIES.c.case_id == bindparam("b_case"),
+    _REPLIES.c.kind == str(ReplyKind.ANSWER),
+    _REPLIES.c.author.like("agent:%"),
+)
+_CLAIMED_BY_AGENT = (
+    select(_MESSAGES.c.id)
+    .where(
+        _MESSAGES.c.case_id == bindparam("b_case"),
+        _MESSAGES.c.claimed_by.is_not(None),
+        _MESSAGES.c.claimed_at >= bindparam("b_since", type_=_MESSAGES.c.claimed_at.type),
+        _MESSAGES.c.state.in_(PENDING_FOR_PERSON),
+    )
+    .limit(1)
+)
+_ASSIGNED = select(_CASES.c.assigned_to, _CASES.c.status).where(_CASES.c.id == bindparam("b_case"))
+
 
 def set_status(
     conn: Connection, case_id: int, current: str | None, to: CaseStatus, *, actor: str, at: datetime,
@@ -41,9 +75,9 @@ def set_status(
         values["closed_at"] = at
     elif current == str(CaseStatus.CLOSED):
         values["closed_at"] = None
-    conn.execute(update(_CASES).where(_CASES.c.id == case_id).values(values))
+    conn.execute(_SET_STATUS, {**values, "b_case": case_id})
     conn.execute(
-        insert(_CASE_TRANSITIONS),
+        _NEW_CASE_TRANSITION,
         {"case_id": case_id, "from_status": current, "to_status": str(to), "actor": actor, "at": at, "note": note},
     )
     return True
@@ -86,21 +120,14 @@ def follow_message(conn: Connection, message_id: int, to: MessageState, *, actor
     """Bring the case's status in line after message ``message_id`` moved to ``to``."""
     if to in (MessageState.RECEIVED, MessageState.ROUTED):
         return
-    found = conn.execute(
-        select(_CASES.c.id, _CASES.c.status).join(_MESSAGES, _MESSAGES.c.case_id == _CASES.c.id)
-        .where(_MESSAGES.c.id == message_id)
-    ).first()
+    found = conn.execute(_CASE_OF_MESSAGE, {"b_message": message_id}).first()
     if found is None:
         return
     case_id, status = int(found[0]), found[1]
     if str(to) in PENDING_FOR_PERSON:
         set_status(conn, case_id, status, CaseStatus.WAITING, actor=actor, at=at)
         return
-    m = _MESSAGES.c
-    others = conn.execute(
-        select(func.count()).select_from(_MESSAGES)
-        .where(m.case_id == case_id, m.id != message_id, m.state.in_(PENDING_FOR_PERSON))
-    ).scalar_one()
+    others = conn.execute(_OTHERS_PENDING, {"b_case": case_id, "b_message": message_id}).scalar_one()
     if others:
         target = CaseStatus.WAITING
     elif to == MessageState.CLOSED:
@@ -114,25 +141,15 @@ def agent_holds(conn: Connection, case_id: int | None, now: datetime, *, hold_mi
     """Whether an agent holds the conversation: replied within the hand-back time, or is working on it."""
     if case_id is None:
         return False
-    r, m = _REPLIES.c, _MESSAGES.c
-    last_agent = conn.execute(
-        select(func.max(func.coalesce(r.posted_at, r.created_at))).where(
-            r.case_id == case_id, r.kind == str(ReplyKind.ANSWER), r.author.like("agent:%")
-        )
-    ).scalar_one_or_none()
+    last_agent = conn.execute(_LAST_AGENT_ANSWER, {"b_case": case_id}).scalar_one_or_none()
     if last_agent is not None and as_utc(last_agent) + timedelta(minutes=hold_minutes) > now:
         return True
     claimed = conn.execute(
-        select(m.id).where(
-            m.case_id == case_id,
-            m.claimed_by.is_not(None),
-            m.claimed_at >= now - timedelta(minutes=claim_minutes),
-            m.state.in_(PENDING_FOR_PERSON),
-        ).limit(1)
+        _CLAIMED_BY_AGENT, {"b_case": case_id, "b_since": now - timedelta(minutes=claim_minutes)}
     ).first()
     if claimed is not None:
         return True
-    case = conn.execute(select(_CASES.c.assigned_to, _CASES.c.status).where(_CASES.c.id == case_id)).first()
+    case = conn.execute(_ASSIGNED, {"b_case": case_id}).first()
     return bool(case and case[0] and case[1] == str(CaseStatus.WAITING))
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from knowledge.text import normalise
 
 # Words that give a language away; greetings count little ("Ciao! Is the metro open?" is English).
@@ -55,3 +58,42 @@ def detect_language(text: str) -> str:
     """``"it"`` or ``"en"``: the language the reply must be in (Italian when it cannot be told)."""
     italian, english = language_scores(text)
     return "en" if english > italian else DEFAULT_LANGUAGE
+
+
+_MIN_LETTERS = 12  # shorter texts ("64?", "ok grazie") are never taken for a foreign language
+_CLEAR = 3.0  # Italian or English evidence from which no other language is believed
+_SURE = 0.5  # the model's probability from which a language other than Italian or English is believed
+
+
+@dataclass(frozen=True)
+class LanguageReading:
+    """The language a message is written in and the one its reply goes out in."""
+
+    written: str
+    reply: str
+    served: bool
+
+
+def read_language(
+    text: str,
+    norm: str | None = None,
+    *,
+    served: tuple[str, ...] = ("it", "en"),
+    identify: Callable[[], tuple[str, float]] | None = None,
+) -> LanguageReading:
+    """Italian or English from function words; any other language from the learned reader, when neither is clear.
+
+    ``identify`` returns the model's language and probability (asked only when needed). A message in a
+    language the operator does not serve is replied to in English (and Italian, by the handler).
+    """
+    italian, english = language_scores(text, norm)
+    reply = "en" if english > italian else DEFAULT_LANGUAGE
+    letters = sum(c.isalpha() for c in text)
+    if identify is None or max(italian, english) >= _CLEAR or letters < _MIN_LETTERS:
+        return LanguageReading(reply, reply, reply in served)
+    written, probability = identify()
+    if written in ("it", "en") or probability < _SURE:
+        return LanguageReading(reply, reply, reply in served)
+    if written in served:
+        return LanguageReading(written, written, True)
+    return LanguageReading(written, "en" if "en" in served else served[0], False)

@@ -1,18 +1,17 @@
-"""The router: reads a message and decides language, intent, lines, stops, alerts, FAQ entry and action."""
+"""The reading pipeline: language → lines, stops, time → learned intent, danger, category → alerts, FAQ → confidence → decision."""
 
 from __future__ import annotations
 
-import re
-from dataclasses import replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot.reading.alert_choice import asks_about_network, choose_alerts, names_network
-from bot.reading.confidence import AUTO_THRESHOLD, answer_confidence, choose_action
 from bot.config import Settings
-from bot.domain import Decision, Intent
-from bot.reading.intents import read_intent
-from bot.reading.language import language_scores
+from bot.domain import Action, Decision, Intent
+from bot.reading.alert_choice import asks_about_network, choose_alerts, names_network
+from bot.reading.language import LanguageReading, read_language
+from bot.reading.model import Reading, ReaderModel
+from bot.reading.rules import RULES
 from bot.reading.timeframe import DEFAULT_TIMEZONE, timeframe
 from knowledge.lines import find_routes
 from knowledge.stops import find_stops
@@ -21,111 +20,148 @@ from knowledge.text import STOP_WORDS, normalise
 if TYPE_CHECKING:
     from knowledge.store import Knowledge
 
-_RAIL_WORDS = re.compile(r"\b(?:metro|metropolitana|stazione|station|underground|subway|linea [abc])\b")
-# "quante corse del 64 sono saltate oggi?": the figure comes from the service data (handlers.status).
-_SERVICE_COUNT = re.compile(
-    r"\b(?:quante corse|quanti (?:bus|autobus|passaggi|treni)|how many (?:trips|runs|buses|journeys|services|trains)"
-    r"|corse (?:saltate|soppresse|cancellate|perse)|(?:trips|runs|services) (?:were |have been |got )?"
-    r"(?:cancelled|canceled|missed|dropped))\b"
-)
-# A service code that may be no GTFS route ("MA1", "MB2" shuttles): letters and digits, upper case.
-_SERVICE_NAME = re.compile(r"\b(?=[A-Z0-9]*[A-Z])(?=[A-Z0-9]*\d)[A-Z0-9]{2,6}\b")
 SERVICE_COUNT_REASON = "service count: trips run and missed today"
 NETWORK_STATUS_REASON = "asks how the whole network runs: a status question, whatever the FAQ matched"
 STRIKE_DATE_REASON = "asks about a strike on a day: a status question, whatever the FAQ matched"
-_STRIKE = re.compile(r"\b(?:sciopero|scioperi|strike|strikes)\b")
-_AHEAD = re.compile(r"\b(?:in vista|in arrivo|prossim[oaie]|upcoming|next|coming up|planned|previst[oaie])\b")
-# "how do I report problems on the network?": a how-to question, not one about today's service.
-_HOW_TO = re.compile(r"\b(?:come (?:faccio|si|posso)|how (?:do|can|should) (?:i|we|you)|how to|dove|where|a chi|who)\b")
+AUTO_INTENTS: frozenset[Intent] = frozenset({Intent.STATUS, Intent.FAQ, Intent.FEEDBACK})
 _MIN_FAQ_WORDS = 2  # below this many content words a FAQ score means nothing ("64?")
-STOP_WORDS_ANY = STOP_WORDS["it"] | STOP_WORDS["en"]
+_STOP_WORDS_ANY = STOP_WORDS["it"] | STOP_WORDS["en"]
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Everything the rule steps found, beside the learned reading: what the decision is built from."""
+
+    lang: LanguageReading
+    reading: Reading
+    decision: Decision
+    confidence_facts: dict[str, float]
 
 
 class Router:
-    """Understands one message at a time against the network, the live alerts and the FAQ."""
+    """Reads one message at a time against the network, the live alerts, the FAQ and the learned model."""
 
-    def __init__(self, knowledge: Knowledge, *, settings: Settings | None = None) -> None:
+    def __init__(
+        self, knowledge: Knowledge, *, settings: Settings | None = None, model: ReaderModel | None = None
+    ) -> None:
         self.knowledge = knowledge
         self.settings = settings
         self.timezone = settings.operator.timezone if settings else DEFAULT_TIMEZONE
-        self.threshold = settings.policy.auto_min_confidence if settings else AUTO_THRESHOLD
+        self.served = tuple(settings.operator.languages) if settings else ("it", "en")
+        if model is None:
+            from bot.reading.retrain import model_in_service
+
+            model = ReaderModel.cached(model_in_service(settings) if settings else None)
+        self.model = model
 
     def route(self, text: str, *, now: datetime, channel: str | None = None) -> Decision:
         """The decision for one message, as of ``now``."""
+        return self.read(text, now=now).decision
+
+    def read(self, text: str, *, now: datetime, reading: Reading | None = None) -> Facts:
+        """Every step's finding for one message; ``reading`` replaces the model's (held-out training runs)."""
         kn = self.knowledge
         norm = normalise(text)
-        italian, english = language_scores(text, norm)
-        lang = "en" if english > italian else "it"
+        # 1. language: the reply's (Italian or English) and the one written in
+        x = self.model.features([text])
+        lang = read_language(text, norm, served=self.served, identify=lambda: self.model.language(x))
+        # 2. lines, stops and the time asked about: rules, from the network's own names
         routes = find_routes(kn.gtfs, text)
         stops = find_stops(kn.gtfs, text, street=self._street_lines_only(routes, norm))
         has_subject = bool(routes or stops)
-
-        words = [w for w in norm.split() if w not in STOP_WORDS_ANY and not w.isdigit()]
-        ranked = kn.faq.rank(text, k=2, lang=lang) if len(words) >= _MIN_FAQ_WORDS else []
-        faq = ranked[0] if ranked else None
-        faq_score = faq.score if faq else 0.0
-        faq_margin = faq_score - (ranked[1].score if len(ranked) > 1 else 0.0)
-
-        reading = read_intent(
-            text, faq_score=faq_score, has_subject=has_subject, has_route=bool(routes), norm=norm
-        )
-        if routes and reading.intent != Intent.EMERGENCY and _SERVICE_COUNT.search(norm):
-            reading = replace(reading, intent=Intent.STATUS, category=None,
-                              reasons=(*reading.reasons, SERVICE_COUNT_REASON))
         numbers = frozenset(
             route.short_name for route in (kn.gtfs.route(r) for r in routes) if route and route.short_name.isdigit()
         )
         when = timeframe(text, now, self.timezone, lines=numbers, norm=norm)
-        if reading.intent == Intent.FAQ and reading.question and _HOW_TO.search(norm) is None:
+        # 3. intent, danger and complaint category: learned
+        if reading is None:
+            reading = self.model.read_rows(x)[0]
+        intent, reasons = reading.intent, [f"learned reader {self.model.version}: {reading.intent} "
+                                           f"p={reading.probabilities[reading.intent]:.2f}"]
+        if reading.in_danger:
+            reasons.append(f"danger to a person now (score {reading.danger:.2f})")
+        question = "?" in text
+        if intent != Intent.EMERGENCY and routes and RULES.service_count.search(norm):
+            intent = Intent.STATUS
+            reasons.append(SERVICE_COUNT_REASON)
+        if intent == Intent.FAQ and question and RULES.how_to.search(norm) is None:
             if not has_subject and asks_about_network(norm):
-                reading = replace(reading, intent=Intent.STATUS, reasons=(*reading.reasons, NETWORK_STATUS_REASON))
-            elif _STRIKE.search(norm) and (not when.is_now or _AHEAD.search(norm)):
-                reading = replace(reading, intent=Intent.STATUS, reasons=(*reading.reasons, STRIKE_DATE_REASON))
+                intent = Intent.STATUS
+                reasons.append(NETWORK_STATUS_REASON)
+            elif RULES.strike.search(norm) and (not when.is_now or RULES.ahead.search(norm)):
+                intent = Intent.STATUS
+                reasons.append(STRIKE_DATE_REASON)
+        # 4. the FAQ entry and the alerts that apply
+        words = [w for w in norm.split() if w not in _STOP_WORDS_ANY and not w.isdigit()]
+        wanted = intent == Intent.FAQ and len(words) >= _MIN_FAQ_WORDS  # only a FAQ reading needs an entry
+        ranked = kn.faq.rank(text, k=2, lang=lang.reply) if wanted else []
+        faq = ranked[0] if ranked else None
+        faq_score = faq.score if faq else 0.0
+        faq_margin = faq_score - (ranked[1].score if len(ranked) > 1 else 0.0)
         stop_ids = [stop_id for mention in stops for stop_id in mention.stop_ids]
-        services = [name for name in _SERVICE_NAME.findall(text) if not find_routes(kn.gtfs, name)]
+        services = [name for name in RULES.service_name.findall(text) if not find_routes(kn.gtfs, name)]
         choice = choose_alerts(
-            kn.alerts, intent=reading.intent, norm=norm, now=now, when=when, routes=routes, stop_ids=stop_ids,
+            kn.alerts, intent=intent, norm=norm, now=now, when=when, routes=routes, stop_ids=stop_ids,
             services=services,
         )
-        unmet = kn.faq.unmet_topics(text, faq.faq_id) if faq and reading.intent == Intent.FAQ else ()
-        confidence = answer_confidence(
-            reading,
-            faq_score=faq_score,
-            stop_scores=[m.score for m in stops],
-            has_subject=has_subject,
-            network=choice.network,
-            topics=choice.topics,
-            language_margin=abs(english - italian),
-            faq_margin=faq_margin,
-            has_route=bool(routes),
-            has_stop=bool(stops),
-            faq_unmet=bool(unmet),
-            network_named=names_network(norm),
-        )
-        reasons = [*reading.reasons, *(f"caution: {c}" for c in reading.cautions)]
-        reasons += choice.reasons
+        unmet = kn.faq.unmet_topics(text, faq.faq_id) if faq and intent == Intent.FAQ else ()
+        # 5. a confidence calibrated on messages the model did not train on
+        probabilities = reading.probabilities
+        ranked_p = sorted(probabilities.values(), reverse=True)
+        facts = {
+            "intent_probability": probabilities.get(intent, 0.0) if intent == reading.intent else 0.5,
+            "intent_margin": ranked_p[0] - ranked_p[1],
+            "faq_score": faq_score if intent == Intent.FAQ else 0.0,
+            "faq_margin": faq_margin if intent == Intent.FAQ else 0.0,
+            "named_route": float(bool(routes)),
+            "named_stop": float(bool(stops)),
+            "weakest_stop": min((m.score for m in stops), default=1.0),
+            "asked": float(question),
+            "status": float(intent == Intent.STATUS),
+            "faq": float(intent == Intent.FAQ),
+            "feedback": float(intent == Intent.FEEDBACK),
+            "faq_off_subject": float(bool(unmet)),
+            "alerts_cited": float(bool(choice.alert_ids)),
+            "danger": reading.danger,
+            "served_language": float(lang.served),
+            "network": float(choice.network or names_network(norm)),
+        }
+        confidence = self.model.confidence(facts) if intent in AUTO_INTENTS else 0.0
+        # 6. the decision
+        if not lang.served:
+            reasons.append(f"written in {lang.written}, a language the operator does not serve")
         if unmet:
-            reasons.append(f"caution: the FAQ entry says nothing of {', '.join(t.lstrip('~') for t in unmet)}")
+            reasons.append(f"the FAQ entry says nothing of {', '.join(t.lstrip('~') for t in unmet)}")
+        reasons += choice.reasons
         if not when.is_now:
             reasons.append(f"time asked: {when.label}")
-        return Decision(
-            lang=lang,
-            intent=reading.intent,
+        decision = Decision(
+            lang=lang.reply,
+            intent=intent,
             routes=tuple(routes),
             stops=tuple(m.name for m in stops),
             stop_ids=tuple(m.stop_ids[0] for m in stops if m.stop_ids),
-            faq_id=faq.faq_id if faq and reading.intent == Intent.FAQ else None,
+            faq_id=faq.faq_id if faq and intent == Intent.FAQ else None,
             alert_ids=choice.alert_ids,
-            category=reading.category,
-            action=choose_action(reading.intent, confidence, self.threshold),
-            confidence=confidence,
+            category=reading.category if intent == Intent.COMPLAINT else None,
+            action=self._action(intent, confidence, lang),
+            confidence=round(confidence, 3),
             reasons=tuple(reasons),
+            written_lang=lang.written,
         )
+        return Facts(lang, reading, decision, facts)
+
+    def _action(self, intent: Intent, confidence: float, lang: LanguageReading) -> Action:
+        """Escalate danger; post alone only an answerable intent, in a served language, above the threshold."""
+        if intent == Intent.EMERGENCY:
+            return Action.ESCALATE
+        if intent in AUTO_INTENTS and lang.served and confidence >= self.model.auto_threshold:
+            return Action.AUTO
+        return Action.REVIEW
 
     def _street_lines_only(self, routes: list[str], norm: str) -> bool:
         """Whether the message names only bus or tram lines and says nothing of the metro or a station."""
-        if not routes or _RAIL_WORDS.search(norm):
+        if not routes or RULES.rail_words.search(norm):
             return False
         kinds = {route.kind for route in (self.knowledge.gtfs.route(r) for r in routes) if route}
         return bool(kinds) and kinds <= {"bus", "tram", "trolleybus"}
-

@@ -40,7 +40,7 @@ def test_held_messages_acknowledgement_arrives_once(service: ChannelService) -> 
         assert len(acks) == 1 and "ti risponderà una persona" in acks[0]
         case_id = service.app.queue.get(first["message_id"]).case_id
         assert f"/stato {case_id}" in acks[0]
-        second = http.post("/api/chat", json={"text": "e non è la prima volta!"}).json()
+        second = http.post("/api/chat", json={"text": "e ancora nessuno mi ha risposto"}).json()
         assert within(10, lambda: _routed(service, second["message_id"]))
         assert _bot_lines(http, "ack") == acks
 

@@ -1,0 +1,169 @@
+"""The learned reader: intent, danger and complaint category from a trained model, and its calibrated confidence."""
+
+from __future__ import annotations
+
+import functools
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bot.domain import Category, Intent
+from bot.errors import SportelloError
+from bot.reading.features import Encoder, Vocabulary
+from bot.reading.linear import Linear
+
+INTENTS: tuple[Intent, ...] = tuple(Intent)
+CATEGORIES: tuple[Category, ...] = tuple(Category)
+#: The artefact that ships inside the package, used when no other model is configured.
+SHIPPED_MODEL = Path(__file__).resolve().parent / "models" / "reader.npz"
+FORMAT = 1
+
+#: The facts the calibrator weighs, in order (see ``bot.reading.router``): each in [0, 1].
+CONFIDENCE_FEATURES: tuple[str, ...] = (
+    "intent_probability", "intent_margin", "faq_score", "faq_margin", "named_route", "named_stop",
+    "weakest_stop", "asked", "status", "faq", "feedback", "faq_off_subject", "alerts_cited", "danger",
+    "served_language", "network",
+)
+
+
+HEADS = ("intent_head", "danger_head", "category_head", "calibrator", "language_head")
+_BY_INTENT = tuple(CONFIDENCE_FEATURES.index(name) for name in ("status", "faq", "feedback"))
+
+
+def expand(x: np.ndarray) -> np.ndarray:
+    """The confidence facts and each fact times each answerable intent (one calibration per intent)."""
+    return np.hstack([x] + [x * x[:, [i]] for i in _BY_INTENT]).astype(np.float32)
+
+
+class ModelError(SportelloError):
+    """The reader's model cannot be read or is not one this code understands."""
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the learned reader makes of one message."""
+
+    intent: Intent
+    probabilities: dict[Intent, float]
+    danger: float
+    in_danger: bool
+    category: Category | None
+
+    @property
+    def margin(self) -> float:
+        """The chosen intent's lead in probability over the runner-up."""
+        ranked = sorted(self.probabilities.values(), reverse=True)
+        return ranked[0] - ranked[1]
+
+
+@dataclass(frozen=True)
+class ReaderModel:
+    """A trained reader: n-gram vocabulary, three linear heads, a calibrator and its thresholds."""
+
+    version: str
+    vocabulary: Vocabulary
+    intent_head: Linear
+    danger_head: Linear
+    category_head: Linear
+    calibrator: Linear
+    language_head: Linear
+    languages: tuple[str, ...]
+    danger_threshold: float
+    auto_threshold: float
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def features(self, texts: list[str], embeddings: np.ndarray | None = None) -> np.ndarray:
+        """The model's input rows: sentence embedding beside n-gram tf-idf."""
+        emb = Encoder.encode(texts) if embeddings is None else embeddings
+        return np.hstack([emb, self.vocabulary.matrix(texts)])
+
+    def read(self, text: str) -> Reading:
+        """Intent, danger and category of one message."""
+        return self.read_rows(self.features([text]))[0]
+
+    def read_rows(self, x: np.ndarray) -> list[Reading]:
+        """Readings of precomputed feature rows (see :meth:`features`)."""
+        intent_p = self.intent_head.proba(x)
+        danger_p = self.danger_head.proba(x)[:, 1]
+        category_p = self.category_head.proba(x)
+        out = []
+        for row, danger, cat in zip(intent_p, danger_p, category_p):
+            probs = {intent: float(p) for intent, p in zip(INTENTS, row)}
+            in_danger = bool(danger >= self.danger_threshold) or max(probs, key=probs.__getitem__) == Intent.EMERGENCY
+            intent = Intent.EMERGENCY if in_danger else max(
+                (i for i in INTENTS if i != Intent.EMERGENCY), key=probs.__getitem__)
+            category = CATEGORIES[int(np.argmax(cat))] if intent == Intent.COMPLAINT else None
+            out.append(Reading(intent, probs, float(danger), in_danger, category))
+        return out
+
+    def language(self, x: np.ndarray) -> tuple[str, float]:
+        """The language a feature row (see :meth:`features`) is written in, and its probability."""
+        p = self.language_head.proba(x)[0]
+        best = int(np.argmax(p))
+        return self.languages[best], float(p[best])
+
+    def confidence(self, facts: dict[str, float]) -> float:
+        """The calibrated probability that an answer with these facts is right and may go out alone."""
+        row = np.array([[float(facts.get(name, 0.0)) for name in CONFIDENCE_FEATURES]], dtype=np.float32)
+        return float(self.calibrator.proba(expand(row))[0, 1])
+
+    def save(self, path: Path) -> None:
+        """Write the model as one compressed ``.npz`` file (weights as float16, metadata as JSON)."""
+        meta = {
+            "format": FORMAT, "version": self.version, "danger_threshold": self.danger_threshold,
+            "auto_threshold": self.auto_threshold, "info": self.info, "languages": list(self.languages),
+            "vocabulary": self.vocabulary.to_data(),
+        }
+        arrays: dict[str, np.ndarray] = {"meta": np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8),
+                                         "idf": self.vocabulary.idf.astype(np.float16)}
+        for name in HEADS:
+            head: Linear = getattr(self, name)
+            arrays[f"{name}.w"] = head.weights.astype(np.float16 if name != "calibrator" else np.float32)
+            arrays[f"{name}.b"] = head.bias.astype(np.float32)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        buffer = io.BytesIO()
+        np.savez_compressed(buffer, **arrays)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(buffer.getvalue())
+        tmp.replace(path)
+
+    @classmethod
+    def cached(cls, path: Path | None = None) -> ReaderModel:
+        """The model at ``path`` (default: shipped), read once per process while the file is unchanged."""
+        path = SHIPPED_MODEL if path is None else Path(path)
+        try:
+            stamp = path.stat().st_mtime_ns
+        except OSError as exc:
+            msg = f"cannot read the reader model {path}: {exc}"
+            raise ModelError(msg) from exc
+        return _cached(str(path), stamp)
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> ReaderModel:
+        """The model stored at ``path`` (the shipped one by default)."""
+        path = SHIPPED_MODEL if path is None else Path(path)
+        try:
+            with np.load(path) as data:
+                meta = json.loads(bytes(data["meta"]).decode("utf-8"))
+                if meta.get("format") != FORMAT:
+                    msg = f"{path}: reader model format {meta.get('format')!r}, expected {FORMAT}"
+                    raise ModelError(msg)
+                heads = {name: Linear(data[f"{name}.w"].astype(np.float32), data[f"{name}.b"].astype(np.float32))
+                         for name in HEADS}
+                languages = tuple(meta["languages"])
+                vocabulary = Vocabulary.from_data(meta["vocabulary"], data["idf"])
+        except (OSError, ValueError, KeyError) as exc:
+            msg = f"cannot read the reader model {path}: {exc}"
+            raise ModelError(msg) from exc
+        return cls(version=meta["version"], vocabulary=vocabulary, danger_threshold=float(meta["danger_threshold"]),
+                   auto_threshold=float(meta["auto_threshold"]), info=meta.get("info") or {}, languages=languages,
+                   **heads)
+
+
+@functools.lru_cache(maxsize=4)
+def _cached(path: str, stamp: int) -> ReaderModel:
+    return ReaderModel.load(Path(path))

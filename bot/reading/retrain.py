@@ -1,0 +1,146 @@
+"""`sportello train` and the scheduled retrain: build a model, score it beside the one in service, keep the better."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from bot.config import Settings
+from bot.evaluate import Labelled, Outcome, score
+from bot.reading.model import SHIPPED_MODEL, ReaderModel
+from bot.reading.training import TrainingParams, default_training_files, read_examples, train
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from knowledge.store import Knowledge
+
+log = logging.getLogger(__name__)
+#: The figures a new model must not lose on the gate sets, most important first.
+GATED = ("emergency_recall", "auto_precision", "intent_accuracy")
+IN_SERVICE = "reader.npz"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A candidate model beside the one in service, on the gate sets; ``accepted`` when it is no worse."""
+
+    accepted: bool
+    candidate: dict[str, float | None]
+    in_service: dict[str, float | None]
+    version: str
+
+
+def model_in_service(settings: Settings) -> Path:
+    """The model file the router loads: ``reader.model``, else ``model_dir/reader.npz``, else the shipped one."""
+    if settings.reader.model:
+        return Path(settings.reader.model)
+    if settings.reader.model_dir and (Path(settings.reader.model_dir) / IN_SERVICE).exists():
+        return Path(settings.reader.model_dir) / IN_SERVICE
+    return SHIPPED_MODEL
+
+
+def gate_scores(model: ReaderModel, knowledge: Knowledge, gold: Sequence[Labelled], now: datetime) -> dict[str, Any]:
+    """The gated figures of ``model`` over ``gold``, routed against ``knowledge``."""
+    from bot.reading.router import Router
+
+    router = Router(knowledge, model=model)
+    outcomes = [Outcome(g, router.route(g.text, now=now)) for g in gold]
+    metrics = score(outcomes).metrics
+    return {name: metrics.get(name) for name in GATED}
+
+
+def no_worse(candidate: dict[str, Any], current: dict[str, Any]) -> bool:
+    """Whether every gated figure of the candidate is at least the current one's."""
+    return all((candidate.get(k) or 0.0) >= (current.get(k) or 0.0) - 1e-9 for k in GATED)
+
+
+def retrain(
+    settings: Settings,
+    knowledge: Knowledge,
+    *,
+    now: datetime,
+    engine: Engine | None = None,
+    files: Sequence[Path] | None = None,
+    params: TrainingParams = TrainingParams(),
+    progress: Callable[[str], None] = lambda _: None,
+) -> tuple[ReaderModel, Verdict]:
+    """Train on the labelled files and stored corrections, then gate the result against the model in service."""
+    corrections: list[dict[str, Any]] = []
+    if engine is not None:
+        from storage.corrections import labelled_examples
+
+        corrections = list(labelled_examples(engine))
+    paths = list(files) if files is not None else [*default_training_files(), *map(Path, settings.reader.training)]
+    examples, sources = read_examples(paths, corrections)
+    model, _report = train(examples, knowledge, now=now, params=params, sources=sources, progress=progress)
+    gold = examples
+    candidate = gate_scores(model, knowledge, gold, now)
+    current_path = model_in_service(settings)
+    try:
+        current = gate_scores(ReaderModel.load(current_path), knowledge, gold, now)
+    except Exception:  # noqa: BLE001 - no usable model in service: any candidate is better than none
+        log.warning("reader: the model in service (%s) cannot be scored; the candidate is compared to nothing",
+                    current_path)
+        current = {}
+    return model, Verdict(no_worse(candidate, current), candidate, current, model.version)
+
+
+def put_in_service(model: ReaderModel, verdict: Verdict, model_dir: Path) -> Path | None:
+    """Keep every trained model under its version; make it the one in service only when accepted."""
+    model_dir.mkdir(parents=True, exist_ok=True)
+    model.save(model_dir / f"reader-{model.version}.npz")
+    if not verdict.accepted:
+        return None
+    model.save(model_dir / IN_SERVICE)
+    return model_dir / IN_SERVICE
+
+
+def scheduled_retrain(settings: Settings, knowledge: Knowledge, engine: Engine, clock: Callable[[], datetime]) -> None:
+    """The scheduler's job: retrain, gate, and put in service only a model no worse than the current one."""
+    if not settings.reader.model_dir:
+        log.warning("reader: retrain_hours is set but reader.model_dir is not; nothing retrained")
+        return
+    model, verdict = retrain(settings, knowledge, now=clock(), engine=engine)
+    kept = put_in_service(model, verdict, Path(settings.reader.model_dir))
+    log.info("reader: model %s %s (candidate %s, in service %s)", verdict.version,
+             "put in service" if kept else "kept aside: it scores worse", verdict.candidate, verdict.in_service)
+
+
+def train_command(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """``sportello train``: build a model from the labelled files (and corrections), gate it, write it."""
+    from bot.cli import parse_now
+    from bot.domain import utcnow
+    from bot.routing_cli import offline_knowledge
+
+    now = parse_now(args.now) or utcnow()
+    knowledge = offline_knowledge(args, settings, lambda: now)
+    engine = None
+    if args.corrections:
+        from storage.db import open_database
+
+        engine = open_database(settings.storage.url)
+    files = [Path(f) for f in args.file] if args.file else [*default_training_files(), *map(Path, settings.reader.training)]
+    params = TrainingParams(epochs=args.epochs, folds=args.folds) if args.epochs else TrainingParams(folds=args.folds)
+    model, verdict = retrain(settings, knowledge, now=now, engine=engine, files=files, params=params,
+                             progress=lambda s: print(f"train: {s}", file=sys.stderr))
+    if args.output:
+        model.save(Path(args.output))
+        written: Path | None = Path(args.output)
+    elif settings.reader.model_dir:
+        written = put_in_service(model, verdict, Path(settings.reader.model_dir))
+    else:  # a developer's checkout: the model that ships in the package (its version is inside it)
+        written = SHIPPED_MODEL if verdict.accepted else None
+        if written:
+            model.save(written)
+    out.write(json.dumps({"version": model.version, "accepted": verdict.accepted, "written": str(written),
+                          "candidate": verdict.candidate, "in_service": verdict.in_service,
+                          "held_out": model.info.get("held_out")}, ensure_ascii=False) + "\n")
+    return 0

@@ -1,0 +1,77 @@
+"""The rules the reader keeps (times, counts, shuttle codes, rail words), read from ``rules.yaml``."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.errors import SportelloError
+
+RULES_FILE = Path(__file__).resolve().parent / "rules.yaml"
+
+
+class RuleError(SportelloError):
+    """The rules file is missing a rule or holds one that does not compile."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One named pattern, with the messages it must and must not match (its test)."""
+
+    name: str
+    help: str
+    pattern: re.Pattern[str]
+    raw: bool
+    matches: tuple[str, ...]
+    misses: tuple[str, ...]
+
+    def search(self, text: str) -> re.Match[str] | None:
+        """The first match in ``text`` (normalised text unless the rule reads the raw one)."""
+        return self.pattern.search(text)
+
+    def findall(self, text: str) -> list[str]:
+        """Every match in ``text``."""
+        return self.pattern.findall(text)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Every rule of ``rules.yaml``, by name."""
+
+    service_count: Rule
+    how_to: Rule
+    strike: Rule
+    ahead: Rule
+    service_name: Rule
+    rail_words: Rule
+
+    @classmethod
+    def load(cls, path: Path = RULES_FILE) -> Rules:
+        """The rules stored in ``path``; a missing or broken rule is an error naming it."""
+        data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        rules = {}
+        for name in cls.__dataclass_fields__:
+            spec = data.get(name)
+            if not isinstance(spec, dict) or "pattern" not in spec:
+                msg = f"{path}: rule {name!r} missing (needs pattern, help, matches, misses)"
+                raise RuleError(msg)
+            source = re.sub(r"\s*\n\s*", "", str(spec["pattern"]).strip())
+            try:
+                pattern = re.compile(source)
+            except re.error as exc:
+                msg = f"{path}: rule {name!r} does not compile: {exc}"
+                raise RuleError(msg) from exc
+            rules[name] = Rule(name, str(spec.get("help", "")), pattern, spec.get("flags") == "raw",
+                               tuple(spec.get("matches") or ()), tuple(spec.get("misses") or ()))
+        return cls(**rules)
+
+    def all(self) -> tuple[Rule, ...]:
+        """Every rule, in file order."""
+        return tuple(getattr(self, name) for name in self.__dataclass_fields__)
+
+
+RULES = Rules.load()

@@ -1,0 +1,201 @@
+"""Training the learned reader: labelled messages in, a versioned model with held-out calibration out."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from bot.domain import Intent
+from bot.evaluate import Labelled, read_labelled
+from bot.reading.features import Encoder, Vocabulary
+from bot.reading.linear import Linear, balanced_weights, fit
+from bot.reading.model import CATEGORIES, CONFIDENCE_FEATURES, INTENTS, ReaderModel, Reading, expand
+
+if TYPE_CHECKING:
+    from knowledge.store import Knowledge
+
+REPO = Path(__file__).resolve().parents[2]
+AUTO_PRECISION_TARGET = 0.985  # held-out precision the auto-reply threshold is chosen for (the goal: 0.98 unseen)
+DANGER_RECALL_SLACK = 1.0  # the danger threshold: the weakest held-out danger message still fires (recall 1.0)
+
+
+@dataclass(frozen=True)
+class TrainingParams:
+    """How hard to train: folds for held-out scores, gradient steps, n-gram vocabulary size."""
+
+    folds: int = 5
+    epochs: int = 150
+    vocabulary: int = 12000
+    l2: float = 1e-4
+    seed: int = 0
+
+
+@dataclass
+class TrainingReport:
+    """What training saw and what the held-out (out-of-fold) predictions scored."""
+
+    examples: int = 0
+    sources: dict[str, int] = field(default_factory=dict)
+    held_out: dict[str, float] = field(default_factory=dict)
+    calibration: tuple[Any, ...] = ()  # the held-out confidence facts, answer-right labels and candidates
+
+
+def default_training_files(shared: Path | None = None) -> list[Path]:
+    """Every labelled file of the repository (training data, the labelled test sets) and the shared dev set."""
+    files = sorted((REPO / "knowledge" / "training").glob("*.jsonl"))
+    files += sorted((REPO / "tests" / "bot").glob("*_cases.jsonl"))
+    dev = (shared or REPO.parent / "shared") / "eval" / "dev.jsonl"
+    if dev.exists():
+        files.append(dev)
+    return files
+
+
+def read_examples(paths: Sequence[Path], extra: Sequence[dict[str, Any]] = ()) -> tuple[list[Labelled], dict[str, int]]:
+    """Labelled messages of ``paths`` plus ``extra`` records (agents' corrections), each text once (last wins)."""
+    by_text: dict[str, Labelled] = {}
+    sources: dict[str, int] = {}
+    for path in paths:
+        records = read_labelled(path)
+        sources[Path(path).name] = len(records)
+        for record in records:
+            by_text[record.text.strip()] = record
+    for data in extra:
+        if data.get("text") and data.get("intent"):
+            by_text[str(data["text"]).strip()] = Labelled.from_dict(data)
+    if extra:
+        sources["corrections"] = len(extra)
+    return list(by_text.values()), sources
+
+
+def _folds(examples: Sequence[Labelled], folds: int, seed: int) -> np.ndarray:
+    """A stable fold number per example (from a hash of its text, so adding data keeps the others' folds)."""
+    return np.array([int(hashlib.sha1(f"{seed}:{e.text}".encode()).hexdigest(), 16) % folds for e in examples])
+
+
+def _heads(x: np.ndarray, intents: np.ndarray, params: TrainingParams) -> tuple[Linear, Linear]:
+    intent = fit(x, intents, len(INTENTS), l2=params.l2, epochs=params.epochs,
+                 sample_weight=balanced_weights(intents, len(INTENTS)))
+    danger_y = (intents == INTENTS.index(Intent.EMERGENCY)).astype(int)
+    danger = fit(x, danger_y, 2, l2=params.l2, epochs=params.epochs, sample_weight=balanced_weights(danger_y, 2, power=1.0))
+    return intent, danger
+
+
+def _auto_threshold(scores: np.ndarray, right: np.ndarray, target: float) -> tuple[float, float, int]:
+    """The lowest score whose answers at or above it are right in ``target`` of cases (held-out)."""
+    order = np.argsort(-scores)
+    hits = np.cumsum(right[order])
+    precision = hits / np.arange(1, len(order) + 1)
+    ok = np.nonzero(precision >= target)[0]
+    if len(ok) == 0:
+        return 1.01, 1.0, 0
+    k = int(ok.max())
+    return float(scores[order][k]), float(precision[k]), k + 1
+
+
+def fit_calibrator(x: np.ndarray, right: np.ndarray) -> Linear:
+    """Logistic regression of "the whole answer was right" on the confidence facts and their interactions."""
+    return fit(expand(x), right, 2, l2=1e-3, epochs=600, rate=0.3)
+
+
+def train(
+    examples: Sequence[Labelled],
+    knowledge: Knowledge,
+    *,
+    now: datetime,
+    params: TrainingParams = TrainingParams(),
+    sources: dict[str, int] | None = None,
+    progress: Callable[[str], None] = lambda _: None,
+) -> tuple[ReaderModel, TrainingReport]:
+    """Fit the reader on ``examples``; calibrate its confidence and thresholds on out-of-fold predictions.
+
+    ``knowledge`` is the network, alerts and FAQ the examples were labelled against: the calibration
+    learns when a whole answer (lines, FAQ entry, alerts) is right, so it routes every held-out message.
+    """
+    from bot.evaluate import Outcome
+    from bot.reading.router import Router
+
+    texts = [e.text for e in examples]
+    intents = np.array([INTENTS.index(Intent(e.intent)) for e in examples])
+    progress(f"encoding {len(texts)} messages")
+    embeddings = np.vstack([Encoder.encode(texts[i:i + 64]) for i in range(0, len(texts), 64)])
+    fold = _folds(examples, params.folds, params.seed)
+    oof_intent = np.zeros((len(texts), len(INTENTS)), dtype=np.float32)
+    oof_danger = np.zeros(len(texts), dtype=np.float32)
+    for k in range(params.folds):
+        progress(f"fold {k + 1} of {params.folds}")
+        train_idx, held = np.nonzero(fold != k)[0], np.nonzero(fold == k)[0]
+        vocab = Vocabulary.build([texts[i] for i in train_idx], limit=params.vocabulary)
+        x_train = np.hstack([embeddings[train_idx], vocab.matrix([texts[i] for i in train_idx])])
+        x_held = np.hstack([embeddings[held], vocab.matrix([texts[i] for i in held])])
+        intent_head, danger_head = _heads(x_train, intents[train_idx], params)
+        oof_intent[held] = intent_head.proba(x_held)
+        oof_danger[held] = danger_head.proba(x_held)[:, 1]
+
+    is_danger = intents == INTENTS.index(Intent.EMERGENCY)
+    weakest = float(oof_danger[is_danger].min()) if is_danger.any() else 0.5
+    danger_threshold = float(np.clip(weakest * DANGER_RECALL_SLACK, 0.02, 0.5))
+
+    progress("final model")
+    vocab = Vocabulary.build(texts, limit=params.vocabulary)
+    x_all = np.hstack([embeddings, vocab.matrix(texts)])
+    intent_head, danger_head = _heads(x_all, intents, params)
+    complaint_rows = [i for i, e in enumerate(examples) if e.intent == "complaint" and e.category]
+    categories = np.array([CATEGORIES.index(examples[i].category) for i in complaint_rows])  # type: ignore[arg-type]
+    category_head = fit(x_all[complaint_rows], categories, len(CATEGORIES), l2=params.l2, epochs=params.epochs,
+                        sample_weight=balanced_weights(categories, len(CATEGORIES)))
+    languages = tuple(sorted({e.lang for e in examples}))
+    lang_y = np.array([languages.index(e.lang) for e in examples])
+    language_head = fit(x_all, lang_y, len(languages), l2=params.l2, epochs=params.epochs,
+                        sample_weight=balanced_weights(lang_y, len(languages)))
+    neutral = Linear(np.zeros((expand(np.zeros((1, len(CONFIDENCE_FEATURES)))).shape[1], 2), np.float32),
+                     np.zeros(2, np.float32))
+    draft = ReaderModel("draft", vocab, intent_head, danger_head, category_head, neutral, language_head, languages,
+                        danger_threshold, 1.01)
+
+    progress("calibrating on held-out readings")
+    router = Router(knowledge, model=draft)
+    rows, right, candidate = [], [], []
+    for i, example in enumerate(examples):
+        probs = {intent: float(p) for intent, p in zip(INTENTS, oof_intent[i])}
+        in_danger = bool(oof_danger[i] >= danger_threshold) or max(probs, key=probs.__getitem__) == Intent.EMERGENCY
+        chosen = Intent.EMERGENCY if in_danger else max((j for j in INTENTS if j != Intent.EMERGENCY), key=probs.__getitem__)
+        reading = Reading(chosen, probs, float(oof_danger[i]), in_danger, None)
+        facts = router.read(example.text, now=now, reading=reading)
+        rows.append([facts.confidence_facts.get(name, 0.0) for name in CONFIDENCE_FEATURES])
+        outcome = Outcome(example, facts.decision)
+        right.append(int(example.auto_ok and outcome.answer_right))
+        candidate.append(facts.decision.intent in (Intent.STATUS, Intent.FAQ, Intent.FEEDBACK))
+    x_cal = np.array(rows, dtype=np.float32)
+    y_cal = np.array(right)
+    cand = np.array(candidate)
+    calibrator = fit_calibrator(x_cal[cand], y_cal[cand])
+    cal_scores = calibrator.proba(expand(x_cal))[:, 1]
+    threshold, precision, posted = _auto_threshold(cal_scores[cand], y_cal[cand], AUTO_PRECISION_TARGET)
+
+    oof_pred = oof_intent.argmax(axis=1)
+    oof_pred[oof_danger >= danger_threshold] = INTENTS.index(Intent.EMERGENCY)
+    report = TrainingReport(examples=len(examples), sources=dict(sources or {}), calibration=(x_cal, y_cal, cand, oof_danger, intents))
+    calm = ~is_danger
+    report.held_out = {
+        "intent_accuracy": round(float((oof_pred == intents).mean()), 4),
+        "emergency_recall": round(float((oof_danger[is_danger] >= danger_threshold).mean()) if is_danger.any() else 1.0, 4),
+        "false_alarm_rate": round(float((oof_pred[calm] == INTENTS.index(Intent.EMERGENCY)).mean()), 4),
+        "auto_precision": round(precision, 4),
+        "auto_coverage": round(posted and float(y_cal[cand][cal_scores[cand] >= threshold].sum() / max(1, y_cal.sum())), 4),
+        "danger_threshold": round(danger_threshold, 4),
+        "auto_threshold": round(threshold, 4),
+    }
+    digest = hashlib.sha1(json.dumps(sorted(texts)).encode() + json.dumps(params.__dict__).encode()).hexdigest()[:8]
+    version = f"{datetime.now(timezone.utc):%Y%m%d%H%M}-{digest}"
+    info = {"trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "examples": len(examples),
+            "sources": report.sources, "held_out": report.held_out, "params": params.__dict__}
+    model = ReaderModel(version, vocab, intent_head, danger_head, category_head, calibrator, language_head, languages,
+                        danger_threshold, threshold, info)
+    return model, report

@@ -1,0 +1,123 @@
+"""Training the reader: a tiny run end to end, the versioned artefact, and the gate of the scheduled retrain."""
+
+from __future__ import annotations
+
+import io
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.cli import main
+from bot.config import Settings
+from bot.evaluate import Labelled, read_labelled
+from bot.reading.model import ModelError, ReaderModel
+from bot.reading.retrain import IN_SERVICE, Verdict, no_worse, put_in_service
+from bot.reading.training import TrainingParams, read_examples, train
+from tests.bot.eval_knowledge import eval_knowledge
+from tests.conftest import EVAL, EVAL_NOW, REPO
+
+TINY = TrainingParams(folds=2, epochs=25, vocabulary=400)
+
+
+def _tiny_set() -> list[Labelled]:
+    """Six examples of each intent from the project's own labelled cases."""
+    seen: dict[str, int] = {}
+    chosen = []
+    for record in read_labelled(REPO / "tests" / "bot" / "router_cases.jsonl"):
+        if seen.get(record.intent, 0) < 6:
+            seen[record.intent] = seen.get(record.intent, 0) + 1
+            chosen.append(record)
+    return chosen
+
+
+@lru_cache(maxsize=1)
+def _tiny_model() -> ReaderModel:
+    model, _report = train(_tiny_set(), eval_knowledge(), now=EVAL_NOW, params=TINY)
+    return model
+
+
+def test_a_tiny_training_run_gives_a_versioned_model_with_held_out_thresholds() -> None:
+    model = _tiny_model()
+    assert model.version and model.info["examples"] == len(_tiny_set())
+    assert 0.0 < model.danger_threshold <= 0.5
+    assert 0.0 <= model.auto_threshold <= 1.01
+    assert set(model.info["held_out"]) >= {"intent_accuracy", "emergency_recall", "auto_precision"}
+
+
+def test_a_saved_model_reads_as_the_one_trained(tmp_path: Path) -> None:
+    model = _tiny_model()
+    model.save(tmp_path / "m.npz")
+    loaded = ReaderModel.load(tmp_path / "m.npz")
+    text = "il 64 passa stamattina?"
+    assert loaded.version == model.version
+    assert np.allclose(list(loaded.read(text).probabilities.values()), list(model.read(text).probabilities.values()),
+                       atol=1e-2)
+
+
+def test_a_file_that_is_no_model_is_a_model_error(tmp_path: Path) -> None:
+    (tmp_path / "m.npz").write_bytes(b"not a model")
+    with pytest.raises(ModelError, match="m.npz"):
+        ReaderModel.load(tmp_path / "m.npz")
+
+
+def test_the_shipped_model_loads_and_says_which_version_it_is() -> None:
+    model = ReaderModel.cached()
+    assert model.version and model.info["examples"] > 1000
+
+
+def test_a_model_worse_on_any_gated_figure_is_refused() -> None:
+    current = {"emergency_recall": 1.0, "auto_precision": 0.99, "intent_accuracy": 0.95}
+    assert no_worse({**current, "intent_accuracy": 0.96}, current)
+    assert not no_worse({**current, "emergency_recall": 0.9, "intent_accuracy": 0.99}, current)
+    assert no_worse(current, {})  # nothing in service: anything is better
+
+
+def test_a_refused_model_is_kept_aside_and_never_put_in_service(tmp_path: Path) -> None:
+    model = _tiny_model()
+    refused = Verdict(False, {}, {}, model.version)
+    assert put_in_service(model, refused, tmp_path) is None
+    assert (tmp_path / f"reader-{model.version}.npz").exists() and not (tmp_path / IN_SERVICE).exists()
+    assert put_in_service(model, Verdict(True, {}, {}, model.version), tmp_path) == tmp_path / IN_SERVICE
+
+
+def test_corrections_override_the_label_of_the_same_text(tmp_path: Path) -> None:
+    path = tmp_path / "set.jsonl"
+    path.write_text(json.dumps({"text": "il 64 passa?", "intent": "status", "auto_ok": True}) + "\n", encoding="utf-8")
+    examples, sources = read_examples([path], [{"text": "il 64 passa?", "intent": "complaint"}])
+    assert [e.intent for e in examples] == ["complaint"] and sources == {"set.jsonl": 1, "corrections": 1}
+
+
+def test_sportello_train_writes_the_model_and_the_gate_verdict(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    labelled = tmp_path / "tiny.jsonl"
+    labelled.write_text("".join(json.dumps({
+        "id": g.id, "text": g.text, "intent": g.intent, "routes": sorted(g.routes), "stops": sorted(g.stops),
+        "faq_id": g.faq_id, "alert_ids": sorted(g.alert_ids), "category": g.category, "auto_ok": g.auto_ok,
+    }) + "\n" for g in _tiny_set()), encoding="utf-8")
+    out = tmp_path / "model.npz"
+    code = main(["train", str(labelled), "--output", str(out), "--epochs", "20", "--folds", "2",
+                 "--gtfs", str(EVAL / "gtfs"), "--alerts", str(EVAL / "alerts.pb"), "--faq", str(EVAL / "faq"),
+                 "--now", "2026-11-27T08:30:00+01:00"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0 and out.exists()
+    assert report["written"] == str(out) and set(report["candidate"]) == {"emergency_recall", "auto_precision",
+                                                                          "intent_accuracy"}
+    assert ReaderModel.load(out).version == report["version"]
+
+
+def test_eval_shows_the_previous_model_beside_the_new_one(tmp_path: Path) -> None:
+    import argparse
+
+    from bot.evaluate import evaluate_command
+
+    _tiny_model().save(tmp_path / "tiny.npz")
+    args = argparse.Namespace(file=str(REPO / "tests" / "bot" / "router_cases.jsonl"), config=None,
+                              gtfs=str(EVAL / "gtfs"), alerts=str(EVAL / "alerts.pb"), faq=[str(EVAL / "faq")],
+                              now="2026-11-27T08:30:00+01:00", json=True, mistakes=False, model=None,
+                              previous=str(tmp_path / "tiny.npz"))
+    out = io.StringIO()
+    evaluate_command(args, Settings(), out)
+    payload = json.loads(out.getvalue())
+    assert payload["metrics"]["intent_accuracy"] > payload["previous"]["intent_accuracy"]
