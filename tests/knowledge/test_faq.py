@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -115,11 +114,6 @@ def test_dev_faq_messages_are_matched_top1(index: FaqIndex) -> None:
     assert right / len(faq) >= 0.88
 
 
-def test_match_takes_well_under_a_millisecond(index: FaqIndex) -> None:
-    started = time.perf_counter()
-    for _ in range(100):
-        index.match("posso portare la bici pieghevole sul tram la domenica?")
-    assert (time.perf_counter() - started) / 100 < 0.005
 
 
 def test_answer_is_in_the_requested_language(index: FaqIndex) -> None:
