@@ -178,7 +178,9 @@ def test_a_post_without_the_csrf_token_is_refused(anna: Any, service: LiveServic
 
 
 def test_question_mark_opens_the_shortcuts(anna: Any) -> None:
+    anna.wait_for_load_state("load")  # console.js has attached its key handler
     anna.keyboard.press("?")
+    anna.locator("dialog#help").wait_for(state="visible")
     assert anna.locator("dialog#help").is_visible()
 
 
