@@ -92,6 +92,7 @@ def test_wrong_password_keeps_the_agent_out(browser: Any, service: LiveService) 
     page.fill("input[name=username]", "anna")
     page.fill("input[name=password]", "not-the-password")
     page.click("button.primary")
+    page.locator(".error").wait_for(state="visible")
     assert page.locator(".error").is_visible()
     assert page.locator("#queue").count() == 0
     page.close()
