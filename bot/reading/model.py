@@ -6,6 +6,7 @@ import functools
 import io
 import json
 from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +14,8 @@ import numpy as np
 
 from bot.domain import Category, Intent
 from bot.errors import SportelloError
-from bot.reading.features import Encoder, Vocabulary
-from bot.reading.linear import Linear
+from bot.reading.features import EMBEDDING_DIM, Encoder, Vocabulary
+from bot.reading.linear import Linear, softmax
 
 INTENTS: tuple[Intent, ...] = tuple(Intent)
 CATEGORIES: tuple[Category, ...] = tuple(Category)
@@ -52,12 +53,24 @@ class Reading:
     danger: float
     in_danger: bool
     category: Category | None
+    language: str | None = None  # the language head's choice (None when the reading came from elsewhere)
+    language_probability: float = 0.0
 
     @property
     def margin(self) -> float:
         """The chosen intent's lead in probability over the runner-up."""
         ranked = sorted(self.probabilities.values(), reverse=True)
         return ranked[0] - ranked[1]
+
+
+@dataclass(frozen=True)
+class _Stacked:
+    """Every reading head's weights in one matrix: embedding rows, n-gram rows, bias, each head's columns."""
+
+    embedding: np.ndarray
+    ngrams: np.ndarray
+    bias: np.ndarray
+    spans: tuple[tuple[int, int], ...]
 
 
 @dataclass(frozen=True)
@@ -82,23 +95,50 @@ class ReaderModel:
         return np.hstack([emb, self.vocabulary.matrix(texts)])
 
     def read(self, text: str) -> Reading:
-        """Intent, danger and category of one message."""
-        return self.read_rows(self.features([text]))[0]
+        """Intent, danger, category and language of one message."""
+        return self.read_many([text])[0]
+
+    def read_many(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> list[Reading]:
+        """Readings of many messages at once: one encoder pass, every head in one product, n-grams sparse."""
+        if not texts:
+            return []
+        emb = Encoder.encode(texts) if embeddings is None else embeddings
+        stacked = self._stacked
+        scores = emb @ stacked.embedding + self.vocabulary.product(texts, stacked.ngrams)
+        scores += stacked.bias
+        parts = [softmax(scores[:, a:b]) for a, b in stacked.spans]
+        return self._readings(*parts)
 
     def read_rows(self, x: np.ndarray) -> list[Reading]:
         """Readings of precomputed feature rows (see :meth:`features`)."""
-        intent_p = self.intent_head.proba(x)
-        danger_p = self.danger_head.proba(x)[:, 1]
-        category_p = self.category_head.proba(x)
+        return self._readings(self.intent_head.proba(x), self.danger_head.proba(x), self.category_head.proba(x),
+                              self.language_head.proba(x))
+
+    def _readings(self, intent_p: np.ndarray, danger_p: np.ndarray, category_p: np.ndarray,
+                  language_p: np.ndarray) -> list[Reading]:
         out = []
-        for row, danger, cat in zip(intent_p, danger_p, category_p):
-            probs = {intent: float(p) for intent, p in zip(INTENTS, row)}
-            in_danger = bool(danger >= self.danger_threshold) or max(probs, key=probs.__getitem__) == Intent.EMERGENCY
-            intent = Intent.EMERGENCY if in_danger else max(
-                (i for i in INTENTS if i != Intent.EMERGENCY), key=probs.__getitem__)
+        calm = [i for i, intent in enumerate(INTENTS) if intent != Intent.EMERGENCY]
+        emergency = INTENTS.index(Intent.EMERGENCY)
+        for row, danger, cat, lang in zip(intent_p.tolist(), danger_p[:, 1].tolist(), category_p, language_p):
+            probs = dict(zip(INTENTS, row))
+            best = max(range(len(row)), key=row.__getitem__)
+            in_danger = danger >= self.danger_threshold or best == emergency
+            intent = Intent.EMERGENCY if in_danger else INTENTS[max(calm, key=row.__getitem__)]
             category = CATEGORIES[int(np.argmax(cat))] if intent == Intent.COMPLAINT else None
-            out.append(Reading(intent, probs, float(danger), in_danger, category))
+            written = int(np.argmax(lang))
+            out.append(Reading(intent, probs, danger, in_danger, category, self.languages[written],
+                               float(lang[written])))
         return out
+
+    @functools.cached_property
+    def _stacked(self) -> _Stacked:
+        """The four reading heads side by side, split into embedding and n-gram rows."""
+        heads = (self.intent_head, self.danger_head, self.category_head, self.language_head)
+        weights = np.hstack([h.weights for h in heads]).astype(np.float32)
+        widths = np.cumsum([0] + [h.weights.shape[1] for h in heads])
+        return _Stacked(np.ascontiguousarray(weights[:EMBEDDING_DIM]), np.ascontiguousarray(weights[EMBEDDING_DIM:]),
+                        np.hstack([h.bias for h in heads]).astype(np.float32),
+                        tuple(zip(widths[:-1].tolist(), widths[1:].tolist())))
 
     def language(self, x: np.ndarray) -> tuple[str, float]:
         """The language a feature row (see :meth:`features`) is written in, and its probability."""

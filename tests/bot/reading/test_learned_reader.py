@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from bot.config import Settings
 from bot.domain import Action, Intent
+from bot.evaluate import read_labelled
 from bot.reading.router import Router
 from handlers import ReplyWriter
 from tests.bot.eval_knowledge import eval_knowledge
-from tests.conftest import EVAL_NOW
+from tests.conftest import EVAL_NOW, REPO
 
 
 def _route(text: str):  # noqa: ANN202 - a Decision
@@ -87,3 +89,21 @@ def test_a_complaint_carries_its_category_and_is_never_posted_alone() -> None:
 @pytest.mark.parametrize("text", ["e non è la prima volta!", "e non è la prima volta che succede sul 64!"])
 def test_an_angry_follow_up_is_not_an_emergency(text: str) -> None:
     assert _route(text).intent != Intent.EMERGENCY
+
+
+def test_many_messages_read_at_once_get_the_decisions_each_gets_alone() -> None:
+    texts = [r.text for r in read_labelled(REPO / "tests" / "bot" / "router_cases.jsonl")][:40]
+    router = Router(eval_knowledge())
+    one_by_one = [router.route(text, now=EVAL_NOW) for text in texts]
+    assert router.route_many(texts, now=EVAL_NOW) == one_by_one
+    assert router.route_many([], now=EVAL_NOW) == []
+
+
+def test_the_batched_heads_read_as_the_dense_heads() -> None:
+    model = Router(eval_knowledge()).model
+    texts = ["il 64 passa stamattina?", "un uomo è svenuto sulla banchina a Termini", "¿dónde compro el billete?"]
+    batched = model.read_many(texts)
+    dense = model.read_rows(model.features(texts))
+    for b, d in zip(batched, dense):
+        assert (b.intent, b.in_danger, b.category, b.language) == (d.intent, d.in_danger, d.category, d.language)
+        assert np.allclose(list(b.probabilities.values()), list(d.probabilities.values()), atol=1e-4)

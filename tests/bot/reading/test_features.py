@@ -1,0 +1,50 @@
+"""What the learned reader sees of a message: n-grams, their sparse tf-idf, and the product with the heads."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bot.reading.features import Vocabulary, ngrams
+
+TEXTS = ["il 64 passa?", "Il 64 non passa da 40 minuti!!", "is tram 8 running today?", "grazie 🙏", "???"]
+
+
+def test_ngrams_are_padded_words_with_accents_folded_and_digits_as_zero() -> None:
+    grams = ngrams("Già 64")
+    assert {" gi", "gia ", " 00 ", "00"} <= set(grams)
+    assert grams[" g"] == 1
+
+
+def test_the_sparse_row_is_the_dense_row() -> None:
+    vocab = Vocabulary.build(TEXTS, min_count=1)
+    for text in TEXTS:
+        cols, values = vocab.sparse(text)
+        dense = np.zeros(len(vocab.index), dtype=np.float32)
+        dense[cols] = values
+        assert np.allclose(dense, vocab.vector(text))
+
+
+def test_a_row_is_unit_length_or_empty_when_no_ngram_is_known() -> None:
+    vocab = Vocabulary.build(TEXTS, min_count=1)
+    assert np.isclose(np.linalg.norm(vocab.vector("il 64 passa?")), 1.0)
+    cols, values = vocab.sparse("ж")
+    assert len(cols) == len(values) == 0 and not vocab.vector("ж").any()
+
+
+def test_the_product_with_weights_is_the_dense_product() -> None:
+    vocab = Vocabulary.build(TEXTS, min_count=1)
+    weights = np.random.default_rng(0).normal(size=(len(vocab.index), 5)).astype(np.float32)
+    assert np.allclose(vocab.product(TEXTS, weights), vocab.matrix(TEXTS) @ weights, atol=1e-5)
+
+
+def test_the_word_cached_tokenizer_gives_the_encoders_own_piece_ids() -> None:
+    from bot.evaluate import read_labelled
+    from bot.reading.features import Encoder, WordCachedTokenizer
+    from tests.conftest import REPO
+
+    tokenizer = Encoder.model()._backend.sp
+    assert isinstance(tokenizer, WordCachedTokenizer)
+    texts = [r.text for path in sorted((REPO / "knowledge" / "training").glob("*.jsonl")) for r in read_labelled(path)]
+    texts += ["", "   ", "a  b", "il 64?!", "🙏🙏 grazie", "\u2581x", "  spazio davanti", "tab\tqui", "Ünïcödé ÀÈ"]
+    for text in texts:
+        assert tokenizer.encode(text) == tokenizer.inner.encode(text, out_type=int, add_bos=True, add_eos=True), text
