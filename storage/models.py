@@ -242,6 +242,19 @@ class CannedReply(SQLModel, table=True):
     updated_at: datetime = _ts(nullable=False)
 
 
+class CaseNote(SQLModel, table=True):
+    """An agent's internal note on a case: never sent to the citizen; who wrote it and when stay with it."""
+
+    __tablename__ = "case_notes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    message_id: int | None = None
+    author: str = Field(max_length=64)
+    at: datetime = _ts(nullable=False)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+
+
 class Correction(SQLModel, table=True):
     """An agent's correction of the router: a labelled example for evaluation."""
 

@@ -48,6 +48,7 @@ def build_console(
         Route("/api/canned", pages.canned_json, methods=["GET"]),
         Route("/api/health", pages.health_json, methods=["GET"]),
         Route("/next", pages.next_message, methods=["GET"]),
+        Route("/search", pages.search_page, methods=["GET"]),
         Route("/messages/{message_id:int}", pages.message_page, methods=["GET"]),
         Route("/messages/{message_id:int}/reveal", privacy.reveal, methods=["POST"]),
         Route("/messages/{message_id:int}/{action:str}", pages.message_action, methods=["POST"]),

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from bot.domain import ReplyKind, as_utc
 from bot.errors import StorageError
-from storage.models import Case, CaseTransition, Correction, Message, ProblemRecord, Reply, Transition
+from storage.models import Case, CaseNote, CaseTransition, Correction, Message, ProblemRecord, Reply, Transition
 
 #: How much of a citizen's history the case view shows.
 HISTORY_LIMIT = 200
@@ -43,6 +43,7 @@ class CaseFile:
     corrections: list[Correction] = field(default_factory=list)
     unsent: list[Reply] = field(default_factory=list)
     case_history: list[CaseTransition] = field(default_factory=list)
+    notes: list[CaseNote] = field(default_factory=list)
 
 
 def load_case_file(engine: Engine, message_id: int) -> CaseFile:
@@ -92,6 +93,11 @@ def load_case_file(engine: Engine, message_id: int) -> CaseFile:
                 select(CaseTransition).where(CaseTransition.case_id == message.case_id).order_by(CaseTransition.id)  # type: ignore[arg-type]
             ).scalars()
         ) if message.case_id else []
+        notes = list(
+            session.execute(
+                select(CaseNote).where(CaseNote.case_id == message.case_id).order_by(CaseNote.at, CaseNote.id)  # type: ignore[arg-type]
+            ).scalars()
+        ) if message.case_id else []
         corrections = list(
             session.execute(
                 select(Correction).where(Correction.message_id == message_id).order_by(Correction.id)
@@ -135,6 +141,7 @@ def load_case_file(engine: Engine, message_id: int) -> CaseFile:
         corrections=corrections,
         unsent=[r for r in replies if r.message_id == message_id and _unsent(r)],
         case_history=case_history,
+        notes=notes,
     )
 
 

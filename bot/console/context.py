@@ -45,6 +45,11 @@ class Console:
     throttle: LoginThrottle | None = None
 
     @property
+    def zone(self) -> ZoneInfo:
+        """The operator's time zone (days in filters and reports are local days)."""
+        return ZoneInfo(self.settings.operator.timezone)
+
+    @property
     def idle(self) -> timedelta:
         """A session unused this long has ended."""
         return timedelta(minutes=self.settings.console.idle_minutes)
@@ -92,9 +97,11 @@ class Console:
         )
 
 
-def _local(moment: datetime | None, zone: ZoneInfo, now: datetime) -> str:
-    if moment is None:
+def _local(moment: datetime | str | None, zone: ZoneInfo, now: datetime) -> str:
+    if not moment:
         return ""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
     local = as_utc(moment).astimezone(zone)
     if local.date() == as_utc(now).astimezone(zone).date():
         return local.strftime("%H:%M")

@@ -137,6 +137,23 @@ class Desk:
                     note=f"assigned to {to}",
                 )
 
+    def assign_self(self, message_id: int, agent: str) -> None:
+        """Take a waiting message and its case for oneself (refused while another agent holds it)."""
+
+        def act(session: Session, row: Message) -> None:
+            self._expect(row, ANSWERABLE)
+            if row.case_id is not None:
+                case = session.get(Case, row.case_id)
+                if case is not None:
+                    case.assigned_to = agent
+                    session.add(case)
+            if MessageState(row.state) == MessageState.AWAITING_REVIEW:
+                self.queue.move(
+                    session, row, MessageState.AWAITING_REVIEW, actor=agent_actor(agent), note=f"assigned to {agent}"
+                )
+
+        self._act(message_id, agent, act)
+
     # -- answers ----------------------------------------------------------------------
     def approve(self, message_id: int, agent: str) -> None:
         """Send the drafted reply as it is."""

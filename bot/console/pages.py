@@ -13,7 +13,11 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from bot.console.auth import PREFIX, requires, wants_json
 from bot.console.canned import search_canned
 from bot.console.casefile import load_case_file
-from bot.console.context import console_of, flash, render, ui_language
+from bot.console.context import Console, console_of, flash, render, ui_language
+from bot.console.filters import CHANNELS, Filters
+from bot.console.filters import LANGUAGES as FILTER_LANGUAGES
+from bot.console.notes import add_note
+from bot.console.search import search
 from bot.console.i18n import translator
 from bot.console.privacy import revealed_ids
 from bot.console.desk import ANSWERABLE, NO_REPLY_NOTE, REOPENABLE, ClaimedByOther, DeskError
@@ -32,23 +36,46 @@ def _order(request: Request) -> str:
     return order if order in ORDERS else "urgency"
 
 
+def filter_options(console: Console) -> dict[str, Any]:
+    """The choices of the filter bar."""
+    return {
+        "channels": CHANNELS,
+        "intents": [str(i) for i in Intent],
+        "states": [str(s) for s in MessageState],
+        "languages": FILTER_LANGUAGES,
+        "agents": [u.username for u in list_users(console.engine)],
+    }
+
+
 @requires("agent")
 async def queue_page(request: Request, user: User) -> Response:
-    """The live queue (its items come from :func:`queue_json`)."""
-    return render(request, "queue.html", user, page="queue", order=_order(request))
+    """The live queue (its items come from :func:`queue_json`), narrowed by the filters in the link."""
+    console = console_of(request)
+    options = await run_in_threadpool(filter_options, console)
+    filters = Filters.parse(request.query_params)
+    return render(
+        request, "queue.html", user, page="queue", order=_order(request), filters=filters, options=options,
+        js_extra={"filters": filters.query()},
+    )
 
 
 @requires("agent")
 async def queue_json(request: Request, user: User) -> Response:
-    """``GET /console/api/queue``: the queue now, for the page's live updates."""
+    """``GET /console/api/queue``: the queue now, for the page's live updates.
+
+    The banner's emergency count ignores the filters: an emergency is never filtered away from it.
+    """
     console = console_of(request)
     now = console.clock()
     items = await run_in_threadpool(console.view.load, console.engine, now, order=_order(request))
+    filters = Filters.parse(request.query_params)
+    shown = [i for i in items if filters.matches(i, console.zone)] if filters.active else items
     return JSONResponse(
         {
             "now": now.isoformat(),
             "emergencies": sum(1 for i in items if i.urgency == "emergency"),
-            "items": [item.as_json() for item in items],
+            "emergency_items": [i.as_json() for i in items if i.urgency == "emergency"],
+            "items": [item.as_json() for item in shown],
         },
         headers={"Cache-Control": "no-store"},
     )
@@ -167,6 +194,8 @@ _AFTER = {
     "takeover": ("message", "taken_flash"),
     "assign": ("message", "assigned_flash"),
     "correct": ("message", "corrected"),
+    "mine": ("message", "assigned_self_flash"),
+    "note": ("message", "note_added"),
 }
 
 
@@ -215,6 +244,10 @@ async def message_action(request: Request, user: User) -> Response:
                 msg = "assigning work needs the supervisor role"
                 raise PermissionError(msg)
             desk.assign(message_id, me, field("to"))
+        elif action == "mine":
+            desk.assign_self(message_id, me)
+        elif action == "note":
+            add_note(console.engine, message_id, me, field("text"), at=console.clock())
         elif action == "correct":
             desk.check_not_held(message_id, me)
             label = correction_label(
@@ -253,6 +286,20 @@ def _refused(request: Request, message_id: int, status: int, reason: str, holder
         return JSONResponse({"error": reason, "holder": holder}, status_code=status)
     request.session["flash"] = [reason, {}]  # already a sentence: shown as it is
     return RedirectResponse(f"{PREFIX}/messages/{message_id}", status_code=303)
+
+
+@requires("agent")
+async def search_page(request: Request, user: User) -> Response:
+    """``GET /console/search?q=&channel=&...``: messages and case notes found, newest first (a link saves it)."""
+    console = console_of(request)
+    filters = Filters.parse(request.query_params)
+    options = await run_in_threadpool(filter_options, console)
+    result = None
+    if filters.active:
+        result = await run_in_threadpool(search, console.engine, filters, console.view, console.clock(), console.zone)
+    return render(
+        request, "search.html", user, page="search", filters=filters, options=options, result=result,
+    )
 
 
 @requires("agent")

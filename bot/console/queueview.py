@@ -55,6 +55,7 @@ class QueueItem:
     urgency: str
     claimed_by: str | None
     case_status: str | None = None
+    assigned_to: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         """The item as JSON-ready data for the live queue."""
@@ -95,7 +96,9 @@ class QueueView:
             return SENDING
         return ANSWERED
 
-    def item(self, row: Message, now: datetime, case_status: str | None = None) -> QueueItem:
+    def item(
+        self, row: Message, now: datetime, case_status: str | None = None, assigned_to: str | None = None
+    ) -> QueueItem:
         """A queue line for ``row`` as of ``now``."""
         assert row.id is not None
         decision = row.decision or {}
@@ -129,6 +132,7 @@ class QueueView:
             urgency=URGENCY_NAMES[rank],
             claimed_by=holder,
             case_status=case_status,
+            assigned_to=assigned_to,
         )
 
     def load(self, engine: Engine, now: datetime, *, order: str = "urgency", limit: int = 500) -> list[QueueItem]:
@@ -156,9 +160,12 @@ class QueueView:
                 .limit(RECENT_LIMIT)
             ).scalars()
             case_ids = {row.case_id for row in rows if row.case_id is not None}
-            statuses = dict(
-                session.execute(select(Case.id, Case.status).where(Case.id.in_(case_ids))).all()  # type: ignore[union-attr]
-            ) if case_ids else {}
+            cases = {
+                found[0]: (found[1], found[2])
+                for found in session.execute(
+                    select(Case.id, Case.status, Case.assigned_to).where(Case.id.in_(case_ids))  # type: ignore[union-attr]
+                ).all()
+            } if case_ids else {}
 
         def key(row: Message) -> tuple[int, float, int]:
             rank = self.urgency(row)
@@ -168,4 +175,4 @@ class QueueView:
                 rank = REVIEW
             return (rank, -stamp if newest_first else stamp, row.id or 0)
 
-        return [self.item(row, now, statuses.get(row.case_id)) for row in sorted(rows, key=key)]
+        return [self.item(row, now, *cases.get(row.case_id, (None, None))) for row in sorted(rows, key=key)]

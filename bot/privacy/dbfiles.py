@@ -14,7 +14,9 @@ from storage.db import is_sqlite
 log = logging.getLogger(__name__)
 
 #: Tables whose rows an erasure rewrites (PostgreSQL rewrites them whole with VACUUM FULL).
-ERASED_TABLES = ("messages", "replies", "cases", "transitions", "corrections", "privacy_audit")
+ERASED_TABLES = ("messages", "replies", "cases", "transitions", "corrections", "privacy_audit", "case_notes")
+#: SQLite's full-text tables (migration 0009): external-content FTS5 indexes of messages and notes.
+FULL_TEXT_TABLES = ("messages_fts", "case_notes_fts")
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,9 @@ def _sqlite(engine: Engine) -> Compaction:
         connection = raw.driver_connection
         assert connection is not None
         connection.execute("PRAGMA secure_delete=ON")
+        for fts in FULL_TEXT_TABLES:  # merge the search index's segments: no erased word stays in it
+            connection.execute(f"INSERT INTO {fts}({fts}) VALUES ('optimize')")
+        steps.append("fts optimize")
         connection.execute("VACUUM")
         steps.append("VACUUM")
         for _ in range(20):

@@ -15,7 +15,7 @@ from bot.privacy.audit import AuditAction, about_messages, record
 from bot.privacy.dbfiles import Compaction, compact_files
 from bot.privacy.scrub import anonymise_cases, anonymise_messages, anonymise_replies, drop_corrections
 from storage.db import session_scope
-from storage.models import Case, CaseTransition, Correction, Message, ProblemRecord, Reply, Transition
+from storage.models import Case, CaseNote, CaseTransition, Correction, Message, ProblemRecord, Reply, Transition
 
 _CITIZEN = re.compile(r"^([a-z][a-z0-9_]{0,31}):([\w.@+\-]{1,255})$", re.ASCII)
 #: A table other parts may add that names citizens; taken in when it exists.
@@ -111,6 +111,7 @@ def export_citizen(engine: Engine, citizen: Citizen, *, actor: str, now: datetim
         corrections = list(session.execute(select(Correction).where(Correction.message_id.in_(ids)).order_by(Correction.id)).scalars())  # type: ignore[attr-defined]
         case_ids = [c.id for c in cases if c.id is not None]
         case_moves = list(session.execute(select(CaseTransition).where(CaseTransition.case_id.in_(case_ids)).order_by(CaseTransition.id)).scalars())  # type: ignore[attr-defined]
+        notes = list(session.execute(select(CaseNote).where(CaseNote.case_id.in_(case_ids)).order_by(CaseNote.id)).scalars())  # type: ignore[attr-defined]
         problems = list(session.execute(select(ProblemRecord).where(ProblemRecord.message_id.in_(ids)).order_by(ProblemRecord.id)).scalars())  # type: ignore[attr-defined]
     subscriptions: list[dict[str, Any]] = []
     found = _subscriptions(engine)
@@ -132,6 +133,7 @@ def export_citizen(engine: Engine, citizen: Citizen, *, actor: str, now: datetim
         "transitions": [_row(t) for t in transitions],
         "case_transitions": [_row(t) for t in case_moves],
         "corrections": [_row(c) for c in corrections],
+        "case_notes": [_row(n) for n in notes],
         "problem_records": [_row(p) for p in problems],
         "subscriptions": subscriptions,
         "reveals": reveals,
@@ -153,6 +155,8 @@ def erase_citizen(engine: Engine, citizen: Citizen, *, actor: str, now: datetime
             "replies": anonymise_replies(session, reply_ids),
             "cases": anonymise_cases(session, [c.id for c in cases if c.id is not None]),
         }
+        # Agents' notes on the citizen's cases go with them (they may repeat what the citizen said).
+        session.execute(delete(CaseNote).where(CaseNote.case_id.in_([c.id for c in cases if c.id is not None])))  # type: ignore[attr-defined]
     counts["subscriptions"] = 0
     found = _subscriptions(engine)
     if found is not None:

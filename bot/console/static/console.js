@@ -38,6 +38,29 @@
     toast.timer = setTimeout(function () { box.className = "toast"; }, 4000);
   }
 
+  // -- long texts: folded to a few lines, with a "more" button that unfolds them -----------
+  function fold(node, key, opened) {
+    node.classList.add("fold");
+    if (opened && opened.has(key)) node.classList.add("open");
+    requestAnimationFrame(function () {
+      const next = node.nextElementSibling;
+      if (next && next.classList.contains("more")) return;
+      if (!node.classList.contains("open") && node.scrollHeight <= node.clientHeight + 1) return;
+      const more = el("button", "link more", node.classList.contains("open") ? S.less : S.more);
+      more.type = "button";
+      more.setAttribute("aria-expanded", node.classList.contains("open") ? "true" : "false");
+      more.addEventListener("click", function (event) {
+        event.preventDefault();
+        const open = node.classList.toggle("open");
+        more.textContent = open ? S.less : S.more;
+        more.setAttribute("aria-expanded", open ? "true" : "false");
+        if (opened) { if (open) opened.add(key); else opened.delete(key); }
+      });
+      node.insertAdjacentElement("afterend", more);
+    });
+  }
+  document.querySelectorAll(".fold").forEach(function (node, index) { fold(node, "page-" + index, null); });
+
   async function post(url, fields) {
     const body = new URLSearchParams(fields || {});
     body.set("csrf", csrf);
@@ -109,6 +132,8 @@
   // -- the live queue ---------------------------------------------------------------
   const list = document.getElementById("queue");
   const order = list ? list.dataset.order : "urgency";
+  const filters = config.filters || "";
+  const unfolded = new Set();
   const seen = new Set();
   let firstLoad = true;
   let items = [];
@@ -154,9 +179,10 @@
     const text = el("a", "text", item.text);
     text.href = prefix + "/messages/" + item.id;
     li.appendChild(text);
+    fold(text, "t" + item.id, unfolded);
 
     const decision = el("div", "decision-line");
-    if (item.intent) decision.appendChild(chip(S.intent, item.intent + (item.category ? " · " + item.category : "")));
+    if (item.intent) decision.appendChild(chip(S.intent, (S["intent_" + item.intent] || item.intent) + (item.category ? " · " + item.category : "")));
     if (item.routes.length) decision.appendChild(chip(S.lines, item.routes.join(", ")));
     if (item.stops.length) decision.appendChild(chip(S.stops, item.stops.join(", ")));
     if (item.alert_ids.length) decision.appendChild(chip(S.alerts, item.alert_ids.join(", ")));
@@ -169,6 +195,7 @@
       draft.appendChild(el("span", "draft-label", S.draft + ": "));
       draft.appendChild(document.createTextNode(item.draft));
       li.appendChild(draft);
+      fold(draft, "d" + item.id, unfolded);
     }
 
     const actions = el("div", "actions");
@@ -180,6 +207,12 @@
       approve.type = "button";
       approve.dataset.act = "approve";
       actions.appendChild(approve);
+    }
+    if (canAct(item) && item.assigned_to !== config.me) {
+      const mine = el("button", null, S.assign_self);
+      mine.type = "button";
+      mine.dataset.act = "mine";
+      actions.appendChild(mine);
     }
     if (canAct(item) && item.state === "awaiting_review") {
       const escalate = el("button", "warn", S.escalate);
@@ -215,7 +248,7 @@
   async function refresh() {
     const live = document.getElementById("live");
     try {
-      const response = await fetch(prefix + "/api/queue?order=" + encodeURIComponent(order), {
+      const response = await fetch(prefix + "/api/queue?order=" + encodeURIComponent(order) + (filters ? "&" + filters : ""), {
         headers: { "Accept": "application/json" },
         credentials: "same-origin",
       });
@@ -224,7 +257,7 @@
         return;
       }
       const data = await response.json();
-      showEmergencies(data.emergencies, data.items.filter(function (i) { return i.urgency === "emergency"; }));
+      showEmergencies(data.emergencies, data.emergency_items);
       if (list) renderQueue(data);
       if (live) { live.textContent = S.live; live.classList.remove("offline"); }
     } catch (error) {
@@ -235,7 +268,7 @@
   async function act(id, action) {
     const response = await post(prefix + "/messages/" + id + "/" + action);
     if (response.ok) {
-      toast(action === "approve" ? S.approved_flash : S.escalated_flash, "ok");
+      toast(action === "approve" ? S.approved_flash : action === "mine" ? S.assigned_self_flash : S.escalated_flash, "ok");
     } else {
       let reason = response.statusText;
       try { reason = (await response.json()).error || reason; } catch (e) { /* not JSON */ }

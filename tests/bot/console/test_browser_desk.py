@@ -1,0 +1,151 @@
+"""The console's desk tools in a real browser: search, filters, assign-to-self, notes, folded texts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlmodel import Session
+
+from bot.console.users import create_user
+from storage.models import Case, Message
+from tests.bot.console.live import CHROMIUM, CHROMIUM_ARGS, LiveService, wait_until
+
+pytestmark = pytest.mark.browser
+sync_api = pytest.importorskip("playwright.sync_api")
+expect = sync_api.expect
+
+PASSWORD = "browser-password"
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveService]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    db = tmp_path_factory.mktemp("desk") / "sportello.db"
+    live = LiveService(f"sqlite:///{db}").start()
+    create_user(live.app.engine, "carla", PASSWORD, "agent", language="en")
+    create_user(live.app.engine, "dario", PASSWORD, "agent", language="it")
+    yield live
+    live.stop()
+
+
+@pytest.fixture(scope="module")
+def browser(service: LiveService) -> Iterator[Any]:
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def signed_in(browser: Any, service: LiveService, name: str) -> Any:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.goto(f"{service.url}/console/")
+    page.fill("input[name=username]", name)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button.primary")
+    page.wait_for_selector("#queue", state="attached")
+    return page
+
+
+@pytest.fixture
+def carla(browser: Any, service: LiveService) -> Iterator[Any]:
+    page = signed_in(browser, service, "carla")
+    yield page
+    page.context.close()
+
+
+def say(service: LiveService, text: str) -> tuple[str, int]:
+    """A citizen writes in the web chat; wait until a worker has routed it."""
+    token = httpx.post(f"{service.url}/api/chat/conversations").json()["token"]
+    response = httpx.post(f"{service.url}/api/chat", json={"text": text}, headers={"Authorization": f"Bearer {token}"})
+    message_id = response.json()["message_id"]
+    wait_until(lambda: service.app.queue.get(message_id).state not in ("received", "routed"))
+    return token, message_id
+
+
+def test_search_finds_a_message_by_another_form_of_its_words_and_masks_personal_data(
+    carla: Any, service: LiveService
+) -> None:
+    _, message_id = say(service, "Ascensori rotti alla stazione Termini, richiamatemi al 333 765 4321")
+    carla.click("nav >> text=Search")
+    carla.fill("#search-q", "ascensore termini")
+    carla.click("#filters-apply")
+    hit = carla.locator(f'#search-hits li[data-id="{message_id}"]')
+    expect(hit).to_be_visible()
+    expect(hit.locator("a.text")).to_contain_text("Ascensori rotti")
+    expect(hit.locator("a.text")).not_to_contain_text("765 4321")
+    assert "q=ascensore+termini" in carla.url  # the link keeps the search
+    carla.fill("#search-q", "7654321")
+    carla.click("#filters-apply")
+    expect(carla.locator("#search-count")).to_contain_text("0 messages")
+
+
+def test_filters_narrow_the_live_queue_and_stay_in_the_link(carla: Any, service: LiveService) -> None:
+    _, italian = say(service, "Il tram 8 oggi non passa? Aspetto da venti minuti a Trastevere")
+    _, english = say(service, "Is tram 8 running today? We have been waiting at Piazza Venezia for ages")
+    expect(carla.locator(f'#queue li.item[data-id="{italian}"]')).to_be_visible()
+    carla.select_option("select[name=lang]", "en")
+    carla.click("#filters-apply")
+    expect(carla.locator(f'#queue li.item[data-id="{english}"]')).to_be_visible()
+    expect(carla.locator(f'#queue li.item[data-id="{italian}"]')).to_have_count(0)
+    assert "lang=en" in carla.url
+    carla.reload()  # the link alone brings the same view back
+    expect(carla.locator(f'#queue li.item[data-id="{english}"]')).to_be_visible()
+    expect(carla.locator("select[name=lang]")).to_have_value("en")
+    expect(carla.locator(f'#queue li.item[data-id="{italian}"]')).to_have_count(0)
+
+
+def test_assign_to_self_and_the_assigned_to_me_filter(carla: Any, service: LiveService) -> None:
+    _, message_id = say(service, "Il controllore mi ha multato ingiustamente sul 75, voglio fare ricorso")
+    carla.goto(f"{service.url}/console/messages/{message_id}")
+    carla.click("#mine-button")
+    expect(carla.locator(".flash")).to_contain_text("assigned to you")
+    with Session(service.app.engine) as session:
+        case_id = session.get(Message, message_id).case_id
+        assert session.get(Case, case_id).assigned_to == "carla"
+    carla.goto(f"{service.url}/console/")
+    carla.click("#filter-mine")
+    expect(carla.locator(f'#queue li.item[data-id="{message_id}"]')).to_be_visible()
+    assert "agent=carla" in carla.url
+
+
+def test_an_internal_note_is_shown_to_agents_and_never_to_the_citizen(
+    carla: Any, browser: Any, service: LiveService
+) -> None:
+    conversation, message_id = say(service, "Bus 913 soppresso ancora una volta, è il terzo giorno")
+    carla.goto(f"{service.url}/console/messages/{message_id}")
+    carla.fill("#note-text", "Chiesto al deposito di Tor Sapienza, risposta attesa domani")
+    carla.click("#note-button")
+    note = carla.locator("#note-list li", has_text="Tor Sapienza")
+    expect(note).to_be_visible()
+    expect(note).to_contain_text("carla")
+    dario = signed_in(browser, service, "dario")
+    try:
+        dario.goto(f"{service.url}/console/messages/{message_id}")
+        expect(dario.locator("#note-list")).to_contain_text("Tor Sapienza")
+        dario.goto(f"{service.url}/console/search?q=sapienza")
+        expect(dario.locator("#note-hits")).to_contain_text("Tor Sapienza")
+    finally:
+        dario.context.close()
+    log = httpx.get(f"{service.url}/api/chat", headers={"Authorization": f"Bearer {conversation}"}).json()
+    assert all("Sapienza" not in m["text"] for m in log["messages"])
+
+
+def test_a_long_message_is_folded_in_the_queue_until_more_is_pressed(carla: Any, service: LiveService) -> None:
+    _, short = say(service, "Il 64 salta la fermata di Largo Argentina")
+    _, long = say(service, ("Il 64 ha saltato la mia fermata e l'autista non ha aperto le porte. " * 60)[:4000])
+    short_item = carla.locator(f'#queue li.item[data-id="{short}"]')
+    long_item = carla.locator(f'#queue li.item[data-id="{long}"]')
+    expect(long_item.locator("button.more")).to_be_visible()
+    expect(short_item).to_be_visible()
+    folded = long_item.bounding_box()["height"]
+    assert folded < 2.5 * short_item.bounding_box()["height"]
+    long_item.locator("button.more").click()
+    expect(long_item.locator("a.text")).to_have_class("text fold open")
+    assert long_item.bounding_box()["height"] > 3 * folded
