@@ -46,6 +46,7 @@ def build_console(
         Route("/lang", signin.switch_language, methods=["POST"]),
         Route("/api/queue", pages.queue_json, methods=["GET"]),
         Route("/api/canned", pages.canned_json, methods=["GET"]),
+        Route("/api/suggest", pages.suggest_json, methods=["GET"]),
         Route("/api/health", pages.health_json, methods=["GET"]),
         Route("/next", pages.next_message, methods=["GET"]),
         Route("/search", pages.search_page, methods=["GET"]),

@@ -18,6 +18,9 @@ from bot.console.filters import CHANNELS, Filters
 from bot.console.filters import LANGUAGES as FILTER_LANGUAGES
 from bot.console.notes import add_note
 from bot.console.search import search
+from bot.console.shipped import fill, first_name, shipped_replies, unfilled
+from bot.console.suggest import suggest
+from storage.db import read_session
 from bot.console.i18n import translator
 from bot.console.privacy import revealed_ids
 from bot.console.desk import ANSWERABLE, NO_REPLY_NOTE, REOPENABLE, ClaimedByOther, DeskError
@@ -28,7 +31,7 @@ from bot.domain import Category, Intent, MessageState, agent_actor, as_utc
 from bot.errors import BadInput, SportelloError, StorageError
 from bot.privacy.pii import has_pii
 from storage.corrections import correction_label, record_correction
-from storage.models import User
+from storage.models import Message, User
 
 
 def _order(request: Request) -> str:
@@ -220,6 +223,10 @@ async def message_action(request: Request, user: User) -> Response:
         if action == "approve":
             desk.approve(message_id, me)
         elif action == "send":
+            left = unfilled(field("text"))
+            if left:
+                names = ", ".join(f"{{{name}}}" for name in left)
+                raise BadInput(translator(ui_language(request, user))("unfilled", names=names))
             desk.send(message_id, me, field("text"))
         elif action == "escalate":
             desk.escalate(message_id, me, field("note").strip() or None)
@@ -304,16 +311,76 @@ async def search_page(request: Request, user: User) -> Response:
 
 @requires("agent")
 async def canned_json(request: Request, user: User) -> Response:
-    """``GET /console/api/canned?q=&lang=``: canned replies matching the search."""
+    """``GET /console/api/canned?q=&lang=&message=``: canned replies matching the search, shipped ones
+    first; with ``message``, the placeholders are filled for that message and its intent's replies lead."""
     console = console_of(request)
-    rows = await run_in_threadpool(
-        search_canned,
-        console.engine,
-        request.query_params.get("q", ""),
-        request.query_params.get("lang") or None,
-    )
+    params = request.query_params
+    raw_id = params.get("message", "")
+    message_id = int(raw_id) if raw_id.isdigit() else None
+
+    def gather() -> list[dict[str, Any]]:
+        values, intent = _placeholder_values(console, message_id, user)
+        lang = params.get("lang") or None
+        found = [
+            {"id": f"shipped:{r.key}", "title": r.title, "lang": r.lang, "text": fill(r.text, values), "shipped": True,
+             "lead": intent in r.intents}
+            for r in shipped_replies()
+            if (lang is None or r.lang == lang) and _has_words(f"{r.title} {r.text}", params.get("q", ""))
+        ]
+        found.sort(key=lambda r: not r["lead"])
+        own = search_canned(console.engine, params.get("q", ""), lang)
+        found += [
+            {"id": r.id, "title": r.title, "lang": r.lang, "text": fill(r.text, values), "shipped": False, "lead": False}
+            for r in own
+        ]
+        return found
+
+    return JSONResponse({"replies": await run_in_threadpool(gather)})
+
+
+def _has_words(text: str, query: str) -> bool:
+    folded = text.casefold()
+    return all(word in folded for word in query.casefold().split())
+
+
+def _placeholder_values(console: Console, message_id: int | None, user: User) -> tuple[dict[str, str], str | None]:
+    operator = console.settings.operator
+    values = {
+        "agent_first_name": first_name(user.username),
+        "phone": operator.customer_phone,
+        "emergency_number": operator.emergency_number,
+    }
+    if message_id is None:
+        return values, None
+    with read_session(console.engine) as session:
+        row = session.get(Message, message_id)
+    if row is None:
+        return values, None
+    if row.case_id is not None:
+        values["case"] = str(row.case_id)
+    routes = (row.decision or {}).get("routes") or []
+    if routes:
+        values["line"] = str(routes[0])
+    return values, row.intent
+
+
+@requires("agent")
+async def suggest_json(request: Request, user: User) -> Response:
+    """``GET /console/api/suggest?message=``: agents' past answers to similar messages, with their case."""
+    console = console_of(request)
+    raw_id = request.query_params.get("message", "")
+    if not raw_id.isdigit():
+        return JSONResponse({"error": "message: a message id is required"}, status_code=422)
+    found = await run_in_threadpool(suggest, console.engine, int(raw_id))
     return JSONResponse(
-        {"replies": [{"id": r.id, "title": r.title, "lang": r.lang, "text": r.text} for r in rows]}
+        {
+            "suggestions": [
+                {"text": s.text, "score": s.score, "message_id": s.message_id, "case_id": s.case_id, "agent": s.agent,
+                 "asked": s.asked, "url": f"{PREFIX}/messages/{s.message_id}"}
+                for s in found
+            ]
+        },
+        headers={"Cache-Control": "no-store"},
     )
 
 

@@ -306,23 +306,47 @@
   // -- the case view ----------------------------------------------------------------
   const reply = document.getElementById("reply-text");
   const search = document.getElementById("canned-search");
+
+  // A canned or suggested text replaces the draft while it is untouched, else goes in at the cursor.
+  function insertReply(text) {
+    if (!reply.value.trim() || reply.value === reply.dataset.draft) {
+      reply.value = text;
+    } else {
+      const start = reply.selectionStart, end = reply.selectionEnd;
+      reply.value = reply.value.slice(0, start) + text + reply.value.slice(end);
+      reply.selectionStart = reply.selectionEnd = start + text.length;
+    }
+    reply.dispatchEvent(new Event("input"));
+    reply.focus();
+  }
+
+  function replyChoice(title, text, note, link) {
+    const li = el("li");
+    const button = el("button", "link insert", S.insert);
+    button.type = "button";
+    button.addEventListener("click", function () { insertReply(text); });
+    if (title) li.appendChild(el("strong", null, title));
+    if (note) li.appendChild(note);
+    const body = el("span", "muted reply-text", " " + text);
+    li.appendChild(body);
+    li.appendChild(button);
+    if (link) li.appendChild(link);
+    return li;
+  }
+
   if (search && reply) {
     const results = document.getElementById("canned-results");
     let timer = null;
     async function findCanned() {
-      const params = new URLSearchParams({ q: search.value, lang: search.dataset.lang });
+      const params = new URLSearchParams({ q: search.value, lang: search.dataset.lang, message: search.dataset.message });
       const response = await fetch(prefix + "/api/canned?" + params, { headers: { "Accept": "application/json" } });
       if (!response.ok) return;
       const data = await response.json();
       const fragment = document.createDocumentFragment();
       data.replies.forEach(function (canned) {
-        const li = el("li");
-        const button = el("button", "link", S.insert);
-        button.type = "button";
-        button.addEventListener("click", function () { reply.value = canned.text; reply.focus(); });
-        li.appendChild(el("strong", null, canned.title));
-        li.appendChild(el("span", "muted", " " + canned.text));
-        li.appendChild(button);
+        const badge = canned.shipped ? el("span", "badge", S.shipped) : null;
+        const li = replyChoice(canned.title + " ", canned.text, badge, null);
+        li.dataset.canned = String(canned.id);
         fragment.appendChild(li);
       });
       results.replaceChildren(fragment);
@@ -330,6 +354,27 @@
     search.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(findCanned, 200); });
     search.addEventListener("keydown", function (event) { if (event.key === "Enter") { event.preventDefault(); findCanned(); } });
     findCanned();
+  }
+
+  const suggestions = document.getElementById("suggest-results");
+  if (suggestions && reply) {
+    (async function () {
+      const id = document.getElementById("suggestions").dataset.message;
+      const response = await fetch(prefix + "/api/suggest?message=" + encodeURIComponent(id), { headers: { "Accept": "application/json" } });
+      if (!response.ok) return;
+      const data = await response.json();
+      const fragment = document.createDocumentFragment();
+      data.suggestions.forEach(function (s) {
+        const source = el("a", "source", S.case_state + " " + (s.case_id || "") + " · " + s.agent + " · " + Math.round(s.score) + "%");
+        source.href = s.url;
+        source.title = s.asked;
+        const li = replyChoice(null, s.text, null, source);
+        li.className = "suggestion";
+        fragment.appendChild(li);
+      });
+      suggestions.appendChild(fragment);
+      document.getElementById("suggest-none").hidden = data.suggestions.length > 0;
+    })();
   }
 
   function submit(id) {
