@@ -17,6 +17,7 @@ from bot.channels.base import CHANNELS, Channel, ChannelContext
 from bot.channels.pipeline import channel_pipeline
 from bot.config import Settings
 from bot.domain import utcnow
+from bot.console.supervision import schedule_breach_watch
 from bot.insight.jobs import schedule_insight
 from bot.pipeline import RoutingPipeline
 from bot.privacy.logfilter import install as install_personal_data_filter
@@ -127,6 +128,7 @@ class Application:
             )
         schedule_insight(self.scheduler, self.settings, self.engine, clock=self.clock, gtfs=self.knowledge.gtfs)
         schedule_privacy(self.scheduler, self.settings, self.engine, clock=self.clock)
+        schedule_breach_watch(self.scheduler, self.settings, self.engine, clock=self.clock)
         # Planner statistics kept current as the tables grow (sampled: a bounded cost).
         self.scheduler.every("storage:optimize", OPTIMIZE_SECONDS, lambda: optimize(self.engine), shared=True)
 

@@ -305,6 +305,12 @@ class ReportSettings(_Section):
     smtp_password: str | None = None
     smtp_starttls: bool = True
     smtp_from: str = "sportello@localhost"
+    # Told (e-mail through smtp_*) once per breach when the oldest waiting message passes its target.
+    sla_notify_email: str | None = None
+    # A Telegram chat told the same (the bot must be in it; channels.telegram.token is used).
+    sla_notify_telegram_chat: str | None = None
+    # How often the breach watch looks at the queue.
+    sla_check_seconds: float = Field(60.0, gt=0)
 
 
 class DebugSettings(_Section):

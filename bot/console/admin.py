@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from datetime import datetime, time, timedelta
-from typing import Any
-from zoneinfo import ZoneInfo
-
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -17,10 +12,12 @@ from starlette.responses import RedirectResponse, Response
 from bot.console.auth import PREFIX, requires
 from bot.console.bulk import answer_many, bulk_groups
 from bot.console.canned import CannedReplyError, delete_canned, save_canned, search_canned
+from bot.console.shipped import PLACEHOLDERS, shipped_replies
+from bot.console.supervision import supervision
 from bot.console.context import Console, console_of, flash, render
 from bot.console.i18n import LANGUAGES
 from bot.console.users import ROLES, UserError, create_user, list_users, update_user
-from storage.models import Message, Transition, User
+from storage.models import Message, User
 
 #: The states an agent's actions lead to, as the team page counts them.
 TEAM_STATES = ("approved", "edited", "escalated", "closed", "awaiting_review")
@@ -74,7 +71,15 @@ async def canned_page(request: Request, user: User) -> Response:
     q = request.query_params.get("q", "")
     lang = request.query_params.get("lang") or None
     replies = await run_in_threadpool(search_canned, console.engine, q, lang)
-    return render(request, "canned.html", user, page="canned", replies=replies, q=q, filter_lang=lang)
+    words = q.casefold().split()
+    shipped = [
+        r for r in shipped_replies()
+        if (lang is None or r.lang == lang) and all(w in f"{r.title} {r.text}".casefold() for w in words)
+    ]
+    return render(
+        request, "canned.html", user, page="canned", replies=replies, shipped=shipped, q=q, filter_lang=lang,
+        placeholders=PLACEHOLDERS,
+    )
 
 
 @requires("supervisor")
@@ -166,31 +171,7 @@ async def users_update(request: Request, user: User) -> Response:
 
 @requires("supervisor")
 async def team_page(request: Request, user: User) -> Response:
-    """Today's actions per agent and the queue now."""
+    """The supervisor's view: queue age by lane, breaches now, each agent's workload."""
     console = console_of(request)
-    figures = await run_in_threadpool(_team_figures, console)
-    return render(request, "team.html", user, page="team", states=TEAM_STATES, **figures)
-
-
-def _team_figures(console: Console) -> dict[str, Any]:
-    now = console.clock()
-    zone = ZoneInfo(console.settings.operator.timezone)
-    midnight = datetime.combine(now.astimezone(zone).date(), time(0), tzinfo=zone)
-    per_agent: defaultdict[str, dict[str, int]] = defaultdict(dict)
-    with Session(console.engine) as session:
-        rows = session.execute(
-            select(Transition.actor, Transition.to_state, func.count())
-            .where(Transition.at >= midnight, Transition.actor.like("agent:%"))  # type: ignore[attr-defined]
-            .group_by(Transition.actor, Transition.to_state)
-        ).all()
-    for actor, state, count in rows:
-        per_agent[actor.removeprefix("agent:")][state] = count
-    items = console.view.load(console.engine, now)
-    waiting: dict[str, int] = {"emergency": 0, "escalated": 0, "review": 0}
-    oldest: timedelta | None = None
-    for item in items:
-        if item.urgency in waiting:
-            waiting[item.urgency] += 1
-            waited = timedelta(seconds=item.waited_seconds)
-            oldest = waited if oldest is None or waited > oldest else oldest
-    return {"per_agent": dict(sorted(per_agent.items())), "waiting": waiting, "oldest": oldest}
+    view = await run_in_threadpool(supervision, console.engine, console.view, console.clock(), console.zone)
+    return render(request, "team.html", user, page="team", states=TEAM_STATES, view=view)
