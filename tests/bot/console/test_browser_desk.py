@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -149,3 +150,44 @@ def test_a_long_message_is_folded_in_the_queue_until_more_is_pressed(carla: Any,
     long_item.locator("button.more").click()
     expect(long_item.locator("a.text")).to_have_class("text fold open")
     assert long_item.bounding_box()["height"] > 3 * folded
+
+
+def test_a_shipped_canned_reply_is_found_filled_and_inserted_into_the_draft(carla: Any, service: LiveService) -> None:
+    _, message_id = say(service, "Ho perso lo zaino sul tram 8 ieri sera, come posso recuperarlo?")
+    with Session(service.app.engine) as session:
+        case_id = session.get(Message, message_id).case_id
+    carla.goto(f"{service.url}/console/messages/{message_id}")
+    carla.fill("#canned-search", "smarriti")
+    choice = carla.locator('#canned-results li[data-canned="shipped:lost_property"]')
+    expect(choice).to_be_visible()
+    choice.locator("button.insert").click()
+    expect(carla.locator("#reply-text")).to_have_value(re.compile(rf"pratica {case_id}\).*Carla$"))
+    expect(carla.locator("#approve-button")).to_be_hidden()  # the draft changed: only "send" is offered
+
+
+def test_a_colleagues_past_answer_is_suggested_with_its_case(carla: Any, browser: Any, service: LiveService) -> None:
+    conversation, first = say(service, "La scala mobile della stazione Flaminio è ferma da una settimana")
+    carla.goto(f"{service.url}/console/messages/{first}")
+    carla.fill("#reply-text", "Grazie, abbiamo chiesto alla manutenzione di intervenire sulla scala mobile.")
+    carla.click("#send-button")
+    wait_until(lambda: service.app.queue.get(first).state == "sent")
+    _, second = say(service, "la scala mobile alla stazione Flaminio è ferma da giorni")
+    carla.goto(f"{service.url}/console/messages/{second}")
+    suggestion = carla.locator("#suggest-results li.suggestion").first
+    expect(suggestion).to_contain_text("chiesto alla manutenzione")
+    expect(suggestion.locator("a.source")).to_have_attribute("href", f"/console/messages/{first}")
+    suggestion.locator("button.insert").click()
+    expect(carla.locator("#reply-text")).to_have_value(re.compile("chiesto alla manutenzione"))
+
+
+def test_the_team_page_shows_lanes_breaches_and_workload(browser: Any, service: LiveService) -> None:
+    create_user(service.app.engine, "sofia", PASSWORD, "supervisor", language="en")
+    say(service, "Il bus 170 non è mai arrivato, aspetto da un'ora")
+    page = signed_in(browser, service, "sofia")
+    try:
+        page.click("nav >> text=Team today")
+        expect(page.locator("#lanes [data-lane=review]")).to_be_visible()
+        expect(page.locator("#workload")).to_be_visible()
+        expect(page.locator("h2", has_text="Past the target now")).to_be_visible()
+    finally:
+        page.context.close()
