@@ -212,6 +212,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "holding": "In carico ora",
         "open_cases": "Pratiche assegnate aperte",
         "total_today": "Azioni oggi",
+        "service_empty": "Nessuna corsa registrata per questo giorno: il confronto tra promesso e realizzato si basa sulle corse in tempo reale (knowledge.trip_updates), memorizzate ogni reports.snapshot_seconds. Senza quel feed questa pagina resta vuota.",
     },
     "en": {
         "console": "Agents' console",
@@ -418,6 +419,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "holding": "Holding now",
         "open_cases": "Open cases assigned",
         "total_today": "Actions today",
+        "service_empty": "No trips recorded for this day: promised versus delivered is built from the realtime trip updates (knowledge.trip_updates), stored every reports.snapshot_seconds. Without that feed this page stays empty.",
     },
 }
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlencode
@@ -18,10 +17,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
-from starlette.templating import Jinja2Templates
 
 from bot.config import Settings
 from bot.console.auth import PREFIX, requires
+from bot.console.context import render as console_page
+from bot.console.context import ui_language
+from bot.console.report_words import report_translator
 from bot.insight import charts, render
 from bot.insight.cli import parse_day, problem_report, route_labels
 from bot.insight.errors import InsightError
@@ -32,7 +33,6 @@ from bot.insight.service import ServiceReports
 from knowledge.gtfs import GtfsIndex
 from storage.models import User
 
-templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
 Page = Callable[[Request, User], Awaitable[Response]]
 
 
@@ -55,10 +55,12 @@ class InsightPages:
             header, tables, images = work()
         except InsightError as exc:
             header, tables, images, error = "", [], [], str(exc)
-        context = {"title": title, "operator": self.settings.operator.name, "prefix": PREFIX, "page": page,
-                   "user": user, "filters": values, "header": header, "tables": tables, "charts": images,
-                   "error": error}
-        return templates.TemplateResponse(request, "insight.html", context, status_code=400 if error else 200)
+        # Drawn by the console (its navigation, styles and the user's language).
+        return console_page(
+            request, "insight.html", user, page="reports", report=page, title=title, filters=values, header=header,
+            tables=tables, charts=images, error=error, tr=report_translator(ui_language(request, user)),
+            status_code=400 if error else 200,
+        )
 
     async def problems(self, request: Request, user: User) -> Response:
         """Reports by line, stop, kind and hour, with the two charts."""

@@ -21,6 +21,7 @@ from starlette.templating import Jinja2Templates
 
 from bot.config import Settings
 from bot.web import chat
+from bot.web.chat_language import COOKIE, WORDS, chat_language
 from bot.web.headers import SecurityHeaders
 from bot.web.limits import BodyLimit
 from storage.queue import MessageQueue
@@ -30,13 +31,19 @@ templates = Jinja2Templates(directory=str(HERE / "templates"))
 
 
 async def chat_page(request: Request) -> Response:
-    """The citizen's chat page."""
+    """The citizen's chat page, in their language (``?lang=`` switches it and is remembered)."""
     settings: Settings = request.app.state.settings
-    return templates.TemplateResponse(
+    lang = chat_language(request)
+    response = templates.TemplateResponse(
         request,
         "chat.html",
-        {"operator": settings.operator.name, "max_chars": settings.web.max_message_chars},
+        {"operator": settings.operator.name, "max_chars": settings.web.max_message_chars, "lang": lang,
+         "other": "en" if lang == "it" else "it", "w": WORDS[lang]},
     )
+    if request.query_params.get("lang") in WORDS:
+        response.set_cookie(COOKIE, lang, max_age=365 * 86400, httponly=True, samesite="lax",
+                            secure=settings.web.secure_cookies)
+    return response
 
 
 async def health_page(request: Request) -> JSONResponse:

@@ -43,7 +43,8 @@ def client(engine: Engine, db_url: str, tmp_path: Path) -> TestClient:
         middleware=[Middleware(SessionMiddleware, secret_key="k" * 32, session_cookie="sportello_console")],
     )
     console.state.console = Console.build(settings, engine, MessageQueue(engine, clock=lambda: NOW), lambda: NOW)
-    create_user(engine, "sara", "a-long-password-1", "supervisor")
+    create_user(engine, "sara", "a-long-password-1", "supervisor", language="en")
+    create_user(engine, "silvia", "a-long-password-3", "supervisor", language="it")
     create_user(engine, "aldo", "a-long-password-2", "agent")
     return TestClient(Starlette(routes=[Mount("/console", app=console)]))
 
@@ -89,3 +90,21 @@ def test_bad_period_is_shown_not_crashed(client: TestClient) -> None:
     client.get("/console/test-sign-in/sara")
     page = client.get("/console/insight", params={"since": "last tuesday"})
     assert page.status_code == 400 and "expected a date" in page.text
+
+
+def test_the_pages_are_drawn_by_the_console_in_the_supervisors_language(engine: Engine, client: TestClient) -> None:
+    care_day(engine)
+    client.get("/console/test-sign-in/silvia")
+    page = client.get("/console/insight", params={"since": "2026-11-23", "until": "2026-11-23"})
+    assert page.status_code == 200
+    assert '<html lang="it">' in page.text and "/console/static/console.css" in page.text
+    assert "Per tipo di problema" in page.text and "By kind of problem" not in page.text
+    assert '<header class="topbar">' in page.text  # inside the console's navigation
+    response = client.get("/console/insight/response", params={"since": "2026-11-23", "until": "2026-11-23"})
+    assert "riferimento: grande operatore, media" in response.text
+
+
+def test_an_empty_service_page_says_why(client: TestClient) -> None:
+    client.get("/console/test-sign-in/sara")
+    page = client.get("/console/insight/service", params={"date": DAY.isoformat()})
+    assert page.status_code == 200 and 'id="service-empty"' in page.text and "knowledge.trip_updates" in page.text

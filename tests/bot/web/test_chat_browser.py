@@ -48,3 +48,33 @@ def test_a_citizen_writes_reads_the_answer_and_keeps_the_conversation(page: Any,
     page.locator("#log li.citizen").first.wait_for()
     assert "quanto costa il biglietto?" in page.locator("#log").inner_text()
     assert not [p for p in problems if "Content Security Policy" in p]
+
+
+@pytest.fixture
+def english_page(service: LiveService) -> Iterator[Any]:
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        context = chromium.new_context(locale="en-GB", extra_http_headers={"Accept-Language": "en-GB,en;q=0.9"})
+        context.set_default_timeout(15_000)
+        yield context.new_page()
+        chromium.close()
+
+
+def test_an_english_writer_gets_the_page_in_english_and_the_limit_before_it_bites(
+    english_page: Any, service: LiveService
+) -> None:
+    expect = sync_api.expect
+    page = english_page
+    page.goto(service.url + "/")
+    expect(page.locator("#send-button")).to_have_text("Send")
+    expect(page.locator("#counter")).to_have_text("0 / 4000 characters")
+    page.fill("#text", "x" * 4100)  # a long paste is kept whole, and the page says what to do
+    expect(page.locator("#counter")).to_have_text("Too long: at most 4000 characters, remove 100.")
+    expect(page.locator("#send-button")).to_be_disabled()
+    assert page.evaluate("document.getElementById('text').value.length") == 4100
+    page.fill("#text", "Is tram 8 running today?")
+    expect(page.locator("#send-button")).to_be_enabled()
+    page.click("#send-button")
+    expect(page.locator("#log li.citizen small").first).to_contain_text("You")
+    page.click("#lang-switch")
+    expect(page.locator("#send-button")).to_have_text("Invia")

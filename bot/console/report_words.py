@@ -1,0 +1,129 @@
+"""The report pages' words in Italian: table titles, columns and row labels the reports write in English.
+
+The reports (``bot.insight.render``) build the same tables for the terminal, CSV and the console;
+the console shows them in the agent's language by looking each English text up here. A text
+not listed stays in English; a title "Head: details" is translated by its head.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+ITALIAN: dict[str, str] = {
+    # pages, filters
+    "Where service fails": "Dove il servizio non funziona",
+    "How fast we answer": "Quanto velocemente rispondiamo",
+    "Promised versus delivered": "Promesso e realizzato",
+    "Problems reported": "Problemi segnalati",
+    "Problems": "Problemi",
+    "Response times": "Tempi di risposta",
+    "Promised vs delivered": "Promesso e realizzato",
+    "since (2026-11-20, 7d)": "dal (2026-11-20, 7d)",
+    "until": "al",
+    "line": "linea",
+    "day (YYYY-MM-DD)": "giorno (AAAA-MM-GG)",
+    "Show": "Mostra",
+    "Reports per line": "Segnalazioni per linea",
+    "Reports by line and hour": "Segnalazioni per linea e ora",
+    "none": "nessuno",
+    # problems
+    "Total": "Totale",
+    "all": "tutte",
+    "reports": "segnalazioni",
+    "matched alert": "con avviso",
+    "no alert": "senza avviso",
+    "alert share": "quota con avviso",
+    "this week": "questa settimana",
+    "last week": "settimana scorsa",
+    "change": "variazione",
+    "Top lines, last 7 days against the 7 before": "Linee più segnalate, ultimi 7 giorni contro i 7 precedenti",
+    "Top stops, last 7 days against the 7 before": "Fermate più segnalate, ultimi 7 giorni contro i 7 precedenti",
+    "By line": "Per linea",
+    "By stop": "Per fermata",
+    "By kind of problem": "Per tipo di problema",
+    "By channel": "Per canale",
+    "By hour of day (local)": "Per ora del giorno (locale)",
+    "By intent": "Per intento",
+    "stop": "fermata",
+    "category": "categoria",
+    "channel": "canale",
+    "hour": "ora",
+    "intent": "intento",
+    # response
+    "Overall": "Complessivo",
+    "figure": "misura",
+    "value": "valore",
+    "mean": "media",
+    "median": "mediana",
+    "First response (any reply)": "Prima risposta (qualsiasi)",
+    "First response by a person": "Prima risposta di una persona",
+    "Next reply (each citizen message)": "Risposta successiva (a ogni messaggio)",
+    "Resolution": "Risoluzione",
+    "Against the reference and the target": "Rispetto al riferimento e all'obiettivo",
+    "our mean first response": "la nostra prima risposta media",
+    "our mean first response by a person": "la nostra prima risposta media di una persona",
+    "reference: large operator, mean": "riferimento: grande operatore, media",
+    "cases": "pratiche",
+    "resolved by the bot alone": "risolte dal solo bot",
+    "handed to a person": "passate a una persona",
+    "Backlog now": "Arretrato adesso",
+    "state": "stato",
+    "messages": "messaggi",
+    "oldest waiting": "attesa più lunga",
+    "first med": "prima med",
+    "first p90": "prima p90",
+    "person med": "persona med",
+    "person p90": "persona p90",
+    "next med": "succ. med",
+    "next p90": "succ. p90",
+    "resol med": "risol. med",
+    "resol p90": "risol. p90",
+    "hit rate": "entro obiettivo",
+    "bot alone": "solo bot",
+    "handed": "passate",
+    # service
+    "Promised versus delivered on": "Promesso e realizzato il",
+    "Every route with trip updates": "Ogni linea con corse in tempo reale",
+    "route": "linea",
+    "scheduled": "programmate",
+    "seen": "viste",
+    "cancelled": "soppresse",
+    "mean delay": "ritardo medio",
+    "max delay": "ritardo massimo",
+    "late trips": "corse in ritardo",
+    "run (seen in realtime)": "effettuate (viste in tempo reale)",
+    "added": "aggiunte",
+    "scheduled, never seen": "programmate, mai viste",
+    "not due yet": "non ancora in orario",
+    "missed": "mancate",
+    "late trips (5 min or more)": "corse in ritardo (5 min o più)",
+    "Gaps and recovery": "Buchi e recupero",
+    "kind": "tipo",
+    "direction": "direzione",
+    "from": "da",
+    "to": "a",
+    "trips": "corse",
+    "recovered at": "recuperato alle",
+    "Stops with the largest mean delay": "Fermate con il ritardo medio più alto",
+}
+
+
+def report_translator(lang: str) -> Callable[[object], object]:
+    """``tr(text)``: a report's English text in ``lang`` (numbers and unknown texts unchanged)."""
+    if lang != "it":
+        return lambda text: text
+
+    def tr(text: object) -> object:
+        if not isinstance(text, str):
+            return text
+        if text in ITALIAN:
+            return ITALIAN[text]
+        for sep in (": ", " on "):
+            head, found, tail = text.partition(sep)
+            if found and head in ITALIAN:
+                return f"{ITALIAN[head]}{': ' if sep == ': ' else ' '}{tail}"
+            if found and f"{head}{sep.rstrip()}" in ITALIAN:
+                return f"{ITALIAN[head + sep.rstrip()]} {tail}"
+        return text
+
+    return tr
