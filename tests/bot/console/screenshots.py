@@ -1,4 +1,5 @@
-"""Write docs/console-queue.png and docs/console-case.png from a live console with sample traffic.
+"""Write the console's screenshots in docs/ (queue, case view, search, team, reports, English web chat)
+from a live console with sample traffic.
 
 Run from the repository root: ``.venv/bin/python -m tests.bot.console.screenshots``.
 """
@@ -33,7 +34,13 @@ TRAFFIC = [
     ("franco", "Vergogna, bus 40 sporchissimo e aria condizionata rotta", 1),
     ("pietro", "quanto costa il biglietto?", 6),
     ("elena", "Metro C di nuovo lentissima, treni ogni 12 minuti", 2),
+    ("paola", "Il 64 ha saltato la mia fermata a Largo Argentina, l'autista non ha nemmeno rallentato", 40),
+    ("luca", ("Scrivo per l'ennesima volta: il 64 delle 7:40 da San Pietro non si ferma mai a Largo Argentina. "
+              "Aspettiamo in dieci, vediamo arrivare il bus pieno e tirare dritto. ") * 8, 12),
 ]
+#: The agent's answer to the 'paola' message: suggested again when the same question comes back.
+PAST_ANSWER = ("Ci dispiace, abbiamo segnalato la fermata saltata di Largo Argentina a chi controlla la linea 64 "
+               "e chiesto di richiamare il conducente al rispetto delle fermate.")
 
 
 def main() -> int:
@@ -67,6 +74,16 @@ def main() -> int:
                 session.execute(
                     update(Message).where(Message.id == ids[5]).values(claimed_by="bruno", claimed_at=now)
                 )
+            from bot.console.desk import Desk
+            from bot.console.notes import add_note
+
+            desk = Desk(service.app.queue, claim_minutes=15)
+            paola = ids[8]
+            if service.app.queue.get(paola).state in ("awaiting_review", "escalated"):
+                desk.send(paola, "bruno", PAST_ANSWER)
+                wait_until(lambda: service.app.queue.get(paola).state == "sent")
+            add_note(engine, ids[2], "bruno", "Stesso problema segnalato ieri da un altro cittadino: chiesto al deposito.",
+                     at=now)
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
                 page = browser.new_page(viewport={"width": 1280, "height": 900})
@@ -79,12 +96,31 @@ def main() -> int:
                 page.screenshot(path=str(DOCS / "console-queue.png"), full_page=False)
                 page.goto(f"{service.url}/console/messages/{ids[2]}")
                 page.wait_for_selector("#timeline")
+                page.locator("#suggest-results li.suggestion").first.wait_for()
+                page.locator("#canned-results li").first.wait_for()
                 page.wait_for_timeout(400)
-                page.screenshot(path=str(DOCS / "console-case.png"), full_page=False)
+                page.screenshot(path=str(DOCS / "console-case.png"), full_page=True)
+                page.goto(f"{service.url}/console/search?q=64+fermata")
+                page.wait_for_selector("#search-hits li.item")
+                page.wait_for_timeout(300)
+                page.screenshot(path=str(DOCS / "console-search.png"), full_page=False)
+                page.goto(f"{service.url}/console/team")
+                page.wait_for_selector("#workload")
+                page.screenshot(path=str(DOCS / "console-team.png"), full_page=False)
+                page.goto(f"{service.url}/console/insight/response")
+                page.wait_for_selector("table.report")
+                page.screenshot(path=str(DOCS / "console-report.png"), full_page=False)
+                english = browser.new_context(locale="en-GB", extra_http_headers={"Accept-Language": "en-GB,en"},
+                                              viewport={"width": 720, "height": 640})
+                chat = english.new_page()
+                chat.goto(f"{service.url}/")
+                chat.fill("#text", "Is tram 8 running today? " * 170)
+                chat.locator("#counter.over").wait_for()
+                chat.screenshot(path=str(DOCS / "chat-en.png"), full_page=False)
                 browser.close()
         finally:
             service.stop()
-    print(f"wrote {DOCS / 'console-queue.png'} and {DOCS / 'console-case.png'}")
+    print(f"wrote console-queue, console-case, console-search, console-team, console-report and chat-en PNGs in {DOCS}")
     return 0
 
 
