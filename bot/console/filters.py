@@ -11,9 +11,10 @@ from zoneinfo import ZoneInfo
 from bot.console.queueview import QueueItem
 from bot.domain import Intent, MessageState
 
-#: The filters, in the order of the filter bar and of a saved link. There is no "service" filter:
+#: The filters, in the order of the filter bar and of a saved link (``route`` is the line, ``faq`` the
+#: subject: the FAQ entry the message is about). There is no "service" filter:
 #: sportello serves one operator per installation, so every message belongs to the same service.
-FILTER_NAMES = ("q", "channel", "route", "intent", "state", "lang", "agent", "since", "until")
+FILTER_NAMES = ("q", "channel", "route", "faq", "intent", "state", "lang", "agent", "since", "until")
 CHANNELS = ("web", "telegram", "x")
 LANGUAGES = ("it", "en", "other")
 #: The longest search text and filter value kept from a link.
@@ -28,6 +29,7 @@ class Filters:
     q: str = ""
     channel: str = ""
     route: str = ""
+    faq: str = ""
     intent: str = ""
     state: str = ""
     lang: str = ""
@@ -49,6 +51,7 @@ class Filters:
             q=value("q", limit=MAX_QUERY),
             channel=value("channel", CHANNELS),
             route=value("route"),
+            faq=value("faq", limit=128),
             intent=value("intent", tuple(str(i) for i in Intent)),
             state=value("state", tuple(str(s) for s in MessageState)),
             lang=value("lang", LANGUAGES),
@@ -79,6 +82,8 @@ class Filters:
         if self.channel and item.channel != self.channel:
             return False
         if self.route and self.route.casefold() not in (r.casefold() for r in item.routes):
+            return False
+        if self.faq and item.faq_id != self.faq:
             return False
         if self.intent and item.intent != self.intent:
             return False

@@ -47,6 +47,7 @@ def filter_options(console: Console) -> dict[str, Any]:
         "states": [str(s) for s in MessageState],
         "languages": FILTER_LANGUAGES,
         "agents": [u.username for u in list_users(console.engine)],
+        "faqs": console.faq_ids,
     }
 
 

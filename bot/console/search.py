@@ -150,6 +150,8 @@ def search(engine: Engine, filters: Filters, view: QueueView, now: datetime, zon
 def _filtered(statement: Any, filters: Filters, zone: ZoneInfo) -> Any:
     if filters.channel:
         statement = statement.where(Message.channel == filters.channel)
+    if filters.faq:
+        statement = statement.where(Message.faq_id == filters.faq)
     if filters.intent:
         statement = statement.where(Message.intent == filters.intent)
     if filters.state:

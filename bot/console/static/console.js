@@ -182,7 +182,7 @@
     fold(text, "t" + item.id, unfolded);
 
     const decision = el("div", "decision-line");
-    if (item.intent) decision.appendChild(chip(S.intent, (S["intent_" + item.intent] || item.intent) + (item.category ? " · " + item.category : "")));
+    if (item.intent) decision.appendChild(chip(S.intent, (S["intent_" + item.intent] || item.intent) + (item.category ? " · " + (S["cat_" + item.category] || item.category) : "")));
     if (item.routes.length) decision.appendChild(chip(S.lines, item.routes.join(", ")));
     if (item.stops.length) decision.appendChild(chip(S.stops, item.stops.join(", ")));
     if (item.alert_ids.length) decision.appendChild(chip(S.alerts, item.alert_ids.join(", ")));

@@ -191,3 +191,32 @@ def test_the_team_page_shows_lanes_breaches_and_workload(browser: Any, service: 
         expect(page.locator("h2", has_text="Past the target now")).to_be_visible()
     finally:
         page.context.close()
+
+
+def test_the_italian_console_names_states_in_italian_and_switches_to_english(browser: Any, service: LiveService) -> None:
+    _, message_id = say(service, "Il 40 è passato pieno e non si è fermato a Piazza Venezia")
+    page = signed_in(browser, service, "dario")
+    try:
+        page.goto(f"{service.url}/console/messages/{message_id}")
+        expect(page.locator("#state-badge")).to_have_text("da rivedere")
+        page.locator("header.topbar button[name=lang]").click()
+        expect(page.locator("#state-badge")).to_have_text("to review")
+        page.locator("header.topbar button[name=lang]").click()
+        expect(page.locator("#state-badge")).to_have_text("da rivedere")
+    finally:
+        page.context.close()
+
+
+def test_report_pages_are_inside_the_console_in_the_supervisors_language(browser: Any, service: LiveService) -> None:
+    create_user(service.app.engine, "rita", PASSWORD, "supervisor", language="it")
+    page = signed_in(browser, service, "rita")
+    try:
+        page.click("nav >> text=Report")
+        expect(page.locator("h1")).to_have_text("Dove il servizio non funziona")
+        expect(page.locator("header.topbar nav a[aria-current=page]")).to_have_text("Report")
+        page.click("main nav >> text=Tempi di risposta")
+        expect(page.locator("h2", has_text="Arretrato adesso")).to_be_visible()
+        page.click("main nav >> text=Promesso e realizzato")
+        expect(page.locator("#service-empty")).to_be_visible()  # no trip updates here: it says why
+    finally:
+        page.context.close()

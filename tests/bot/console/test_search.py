@@ -191,3 +191,22 @@ def test_erasing_a_citizen_takes_their_notes_and_hits_away(engine: Engine, clock
     erase_citizen(engine, Citizen.parse("web:lucia"), actor="admin:adele", now=clock())
     found = _find(engine, clock, q="flaminio")
     assert found.messages == [] and found.notes == []
+
+
+def test_the_subject_filter_keeps_one_faq_entry(engine: Engine, clock: Any, messages: Messages, anna: TestClient) -> None:
+    price = messages.add("quanto costa il biglietto?", intent="faq", faq_id="tickets.price")
+    messages.add("dove compro il biglietto?", intent="faq", faq_id="tickets.where")
+    assert _ids(_find(engine, clock, q="biglietto", faq="tickets.price")) == [price]
+    assert [i["id"] for i in anna.get("/console/api/queue?faq=tickets.price").json()["items"]] == [price]
+
+
+def test_every_state_intent_and_category_has_a_name_in_both_languages() -> None:
+    from bot.console.i18n import STRINGS
+    from bot.domain import Category, Intent
+
+    for lang in ("it", "en"):
+        missing = [f"st_{s}" for s in MessageState if f"st_{s}" not in STRINGS[lang]]
+        missing += [f"intent_{i}" for i in Intent if f"intent_{i}" not in STRINGS[lang]]
+        missing += [f"cat_{c}" for c in Category if f"cat_{c}" not in STRINGS[lang]]
+        assert missing == [], lang
+    assert STRINGS["it"]["st_escalated"] != "escalated" and STRINGS["it"]["st_awaiting_review"] != "awaiting_review"
