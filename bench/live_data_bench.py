@@ -17,8 +17,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from bot.config import Settings  # noqa: E402
-from bot.domain import Action, Decision, Intent  # noqa: E402
-from bot.reading.router import SERVICE_COUNT_REASON  # noqa: E402
+from bot.domain import Action, Asked, Decision, Intent  # noqa: E402
 from handlers import ReplyWriter  # noqa: E402
 from knowledge.faq import FaqIndex  # noqa: E402
 from knowledge.gtfs import GtfsIndex  # noqa: E402
@@ -77,7 +76,7 @@ def main() -> int:
             unchanged.append(time.perf_counter() - started)
         status = Decision("it", Intent.STATUS, routes=("64",), alert_ids=("bus64-delays",), action=Action.AUTO,
                           confidence=1.0)
-        asked = Decision("it", Intent.STATUS, routes=("64",), reasons=(SERVICE_COUNT_REASON,),
+        asked = Decision("it", Intent.STATUS, routes=("64",), asked=Asked.SERVICE_COUNTS,
                          action=Action.AUTO, confidence=1.0)
         for _ in range(args.rounds):
             started = time.perf_counter()

@@ -298,6 +298,11 @@ class ReportSettings(_Section):
     route_aliases: dict[str, str] = Field(default_factory=dict)
     # Trip updates are stored for the service report this often (0 turns it off).
     snapshot_seconds: float = Field(60.0, ge=0)
+    # Trip-update snapshots further apart than this leave a gap in the recording: trips scheduled
+    # only inside a gap are "not recorded", never "missed".
+    recording_gap_seconds: float = Field(300.0, gt=0)
+    # A delay (late or early) beyond this is flagged as implausible and left out of every average.
+    max_plausible_delay_minutes: float = Field(60.0, gt=0)
     # The outgoing mail server for the digest e-mail.
     smtp_host: str | None = None
     smtp_port: int = Field(587, ge=1, le=65535)

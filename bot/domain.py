@@ -227,6 +227,12 @@ def _moment(value: str | None) -> datetime | None:
     return as_utc(datetime.fromisoformat(value)) if value else None
 
 
+class Asked(StrEnum):
+    """A particular question the reader recognised, beyond its intent (handlers branch on it)."""
+
+    SERVICE_COUNTS = "service_counts"  # how many trips of a line ran or were missed today
+
+
 @dataclass(frozen=True)
 class Decision:
     """What the router understood of a message, and what should happen to it."""
@@ -244,6 +250,7 @@ class Decision:
     reasons: tuple[str, ...] = ()
     written_lang: str | None = None  # the language written in, when it is not the reply's (e.g. "es")
     sources: tuple[SourceAge, ...] = ()  # the data the reply drew on, each with its age
+    asked: Asked | None = None  # a particular question recognised (the reasons say it for people)
 
     def source(self, kind: SourceKind) -> SourceAge | None:
         """The age of one source the reply used, or None when it did not use it."""
@@ -263,6 +270,7 @@ class Decision:
             "confidence": round(self.confidence, 3),
             "sources": [s.as_dict() for s in self.sources],
             **({"written_lang": self.written_lang} if self.written_lang and self.written_lang != self.lang else {}),
+            **({"asked": str(self.asked)} if self.asked else {}),
         }
 
     @classmethod
@@ -282,6 +290,7 @@ class Decision:
             reasons=tuple(data.get("reasons") or ()),
             sources=tuple(SourceAge.from_dict(s) for s in data.get("sources") or ()),
             written_lang=data.get("written_lang"),
+            asked=Asked(data["asked"]) if data.get("asked") else None,
         )
 
 

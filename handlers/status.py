@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.domain import DataState, Decision, SourceKind
+from bot.domain import Asked, DataState, Decision, SourceKind
 from bot.insight.errors import InsightError
-from bot.insight.service import local_today, service_summary
-from bot.reading.router import SERVICE_COUNT_REASON
+from bot.insight.service import ServiceReports, local_today
 from handlers.text import data_stamp, join_names, local_moment
 
 if TYPE_CHECKING:
@@ -18,7 +17,7 @@ MAX_ALERTS = 3
 
 def asks_service_counts(decision: Decision) -> bool:
     """Whether the message asks how many trips ran or were missed (answered from the service data)."""
-    return SERVICE_COUNT_REASON in decision.reasons
+    return decision.asked == Asked.SERVICE_COUNTS
 
 
 def write(ctx: HandlerContext) -> str:
@@ -110,9 +109,7 @@ def _service_counts(ctx: HandlerContext) -> str:
     answers = []
     for route_id in ctx.decision.routes:
         try:
-            summary = service_summary(
-                kn.engine, kn.gtfs, route_id, day, tz=tz, aliases=ctx.settings.reports.route_aliases, now=ctx.now
-            )
+            summary = ServiceReports.for_settings(kn.engine, kn.gtfs, ctx.settings).route_day(route_id, day, now=ctx.now)
         except InsightError:
             return ""  # a line the service data does not know: the alerts answer instead
         answers.append(summary.answer(ctx.lang))

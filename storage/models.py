@@ -290,6 +290,20 @@ class TripUpdateSnapshot(SQLModel, table=True):
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
+class RecordingSpan(SQLModel, table=True):
+    """A stretch of time over which a live feed was recorded without a gap (snapshots at most
+    ``reports.recording_gap_seconds`` apart); a single snapshot is a span of no length."""
+
+    __tablename__ = "recording_spans"
+    __table_args__ = (Index("ix_recording_spans_feed_end", "feed", "ended_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    feed: str = Field(max_length=32)
+    started_at: datetime = _ts(nullable=False)
+    ended_at: datetime = _ts(nullable=False)
+    snapshots: int = 1
+
+
 class FeedCache(SQLModel, table=True):
     """The last good payload of a live feed, shared by every process."""
 
@@ -381,6 +395,7 @@ class ResponseRollup(SQLModel, table=True):
     bot_alone: int = 0
     handed: int = 0
     target_met: int = 0
+    replies_met: int = Field(default=0, sa_column_kwargs={"server_default": "0"})  # messages answered in time
 
 
 class ResponseHistogram(SQLModel, table=True):

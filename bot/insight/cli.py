@@ -124,7 +124,7 @@ def _response(engine: Engine, settings: Settings, args: argparse.Namespace, stdo
 def _service(engine: Engine, settings: Settings, args: argparse.Namespace, stdout: IO[str], now: datetime) -> int:
     tz = settings.operator.timezone
     gtfs = load_gtfs(settings)
-    reports = ServiceReports(engine, gtfs, tz=tz, aliases=settings.reports.route_aliases)
+    reports = ServiceReports.for_settings(engine, gtfs, settings)
     day = parse_day(args.date, tz, now)
     days = [reports.route_day(args.route, day, now=now)] if args.route else []
     overview = [] if args.route else reports.day_overview(day)

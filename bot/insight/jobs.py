@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import Engine
@@ -31,7 +31,8 @@ def schedule_insight(scheduler: Schedules, settings: Settings, engine: Engine, *
     names: list[str] = []
     reports = settings.reports
     if settings.knowledge.trip_updates.source and reports.snapshot_seconds > 0:
-        store = SnapshotStore(engine, tz=settings.operator.timezone, gtfs=gtfs)
+        store = SnapshotStore(engine, tz=settings.operator.timezone, gtfs=gtfs,
+                              gap=timedelta(seconds=reports.recording_gap_seconds))
         scheduler.every("insight:snapshots", reports.snapshot_seconds, SnapshotJob(store, clock=clock), shared=True)
         names.append("insight:snapshots")
     scheduler.every("insight:facts", FACTS_SECONDS, lambda: refresh_insight(engine, settings, now=clock()), shared=True)

@@ -124,7 +124,7 @@ class InsightPages:
     def _service(self, request: Request, user: User) -> Response:
         def work() -> tuple[str, list[render.Table], list[tuple[str, str]]]:
             now = self.clock()
-            reports = ServiceReports(self.engine, self.gtfs, tz=self.tz, aliases=self.settings.reports.route_aliases)
+            reports = ServiceReports.for_settings(self.engine, self.gtfs, self.settings)
             day = parse_day(request.query_params.get("date") or "today", self.tz, now)
             route = request.query_params.get("route") or None
             days = [reports.route_day(route, day, now=now)] if route else []

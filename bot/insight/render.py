@@ -14,7 +14,7 @@ from typing import Any
 from bot.insight.period import Period
 from bot.insight.problems import Count, ProblemReport, Trend
 from bot.insight.response import BUCKET_LABELS, Measure, ResponseGroup, ResponseReport
-from bot.insight.service import RouteDayCount, ServiceDay
+from bot.insight.service import RouteDayCount, Schedule, ServiceDay
 
 Cell = str | int | float | None
 
@@ -82,7 +82,8 @@ def to_json(report: Any) -> str:
 def _plain(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         data = {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-        for name in ("unknown", "known_share", "change", "bot_alone_share", "handed_share", "hit_rate", "missed"):
+        for name in ("unknown", "known_share", "change", "bot_alone_share", "handed_share", "hit_rate", "missed",
+                     "has_data", "time_share", "trip_share", "first_hit_rate", "first_wait_is_bound"):
             if hasattr(type(value), name):
                 data[name] = getattr(value, name)
         return data
@@ -145,24 +146,37 @@ def _measure_cells(m: Measure) -> tuple[Cell, ...]:
 
 
 def response_tables(report: ResponseReport) -> list[Table]:
-    """The response report as tables."""
-    measure_columns = ("n", "mean", "median", "p90", *BUCKET_LABELS)
+    """The response report as tables: every average beside the oldest message still waiting, the
+    unanswered counted (at their wait so far) and every message past the target a miss."""
+    measure_columns = ("n", "mean", "median", "p90", *BUCKET_LABELS, "oldest waiting now")
     overall = report.overall
+    oldest = minutes(report.backlog.oldest_age_s) if report.backlog.oldest_id else "none"
     names = {
-        "first_reply": "First response (any reply)",
+        "first_reply": "First response (answered cases only)",
+        "first_wait": "First response, counting the unanswered at their wait so far"
+                      + (" (at least)" if overall.first_wait_is_bound else ""),
         "first_human": "First response by a person",
-        "next_reply": "Next reply (each citizen message)",
+        "next_reply": "Next reply (each citizen message answered)",
         "resolution": "Resolution",
     }
+    bound = "at least " if overall.first_wait_is_bound else ""
+    target = f"{report.target_minutes:g} min"
     tables = [
         Table("Overall", ("figure", *measure_columns),
-              [(label, *_measure_cells(getattr(overall, key))) for key, label in names.items()]),
+              [(label, *_measure_cells(getattr(overall, key)), oldest) for key, label in names.items()]),
         Table("Against the reference and the target", ("figure", "value"), [
-            ("our mean first response", minutes(overall.first_reply.mean_s)),
+            ("our mean first response, answered cases only", minutes(overall.first_reply.mean_s)),
+            ("our mean first response, counting the unanswered", bound + minutes(overall.first_wait.mean_s)),
+            ("our median first response, counting the unanswered", bound + minutes(overall.first_wait.median_s)),
             ("our mean first response by a person", minutes(overall.first_human.mean_s)),
             ("reference: large operator, mean", minutes(report.reference_minutes * 60)),
-            (f"hit rate, first response within {report.target_minutes:g} min",
+            (f"hit rate: messages answered within {target} (late or waiting past it: a miss)",
+             share(overall.replies_met, overall.replies_due)),
+            (f"first response within {target}, per case (unanswered past it: a miss)",
              share(overall.target_met, overall.target_due)),
+            ("still waiting for a first answer (past the target)",
+             f"{overall.waiting} ({overall.waiting_past_target})"),
+            ("oldest message waiting now", oldest),
             ("cases", overall.cases),
             ("resolved by the bot alone", share(overall.bot_alone, overall.cases)),
             ("handed to a person", share(overall.handed, overall.cases)),
@@ -183,36 +197,60 @@ def _dimension_table(title: str, dimension: str, groups: list[ResponseGroup]) ->
         (g.key, g.cases, minutes(g.first_reply.median_s), minutes(g.first_reply.p90_s),
          minutes(g.first_human.median_s), minutes(g.first_human.p90_s), minutes(g.next_reply.median_s),
          minutes(g.next_reply.p90_s), minutes(g.resolution.median_s), minutes(g.resolution.p90_s),
-         share(g.target_met, g.target_due), share(g.bot_alone, g.cases), share(g.handed, g.cases))
+         share(g.replies_met, g.replies_due), g.waiting, share(g.bot_alone, g.cases), share(g.handed, g.cases))
         for g in groups
     ]
     columns = (dimension, "cases", "first med", "first p90", "person med", "person p90", "next med",
-               "next p90", "resol med", "resol p90", "hit rate", "bot alone", "handed")
+               "next p90", "resol med", "resol p90", "hit rate", "unanswered", "bot alone", "handed")
     return Table(title, columns, rows)
 
 
 # -- service ------------------------------------------------------------------------------------
 def service_tables(days: list[ServiceDay], overview: list[RouteDayCount]) -> list[Table]:
-    """Promised versus delivered, per route and (for each route asked) its gaps and stops."""
+    """Promised versus delivered, per route and (for each route asked) its coverage, gaps and stops."""
     tables: list[Table] = []
     if overview:
         tables.append(Table("Every route with trip updates", (
-            "route", "scheduled", "seen", "cancelled", "mean delay", "max delay", "late trips"), [
+            "route", "scheduled", "seen", "cancelled", "mean delay", "max delay", "late trips",
+            "implausible delays"), [
             (r.label, r.scheduled, r.seen, r.cancelled, minutes(r.mean_delay_s),
-             minutes(r.max_delay_s), r.late_trips) for r in overview]))
+             minutes(r.max_delay_s), r.late_trips, r.implausible) for r in overview]))
     for day in days:
+        cov = day.coverage
+        limit = f"{day.plausible_limit_s // 60} min"
         tables.append(Table(f"{day.label} on {day.day} (realtime ids {', '.join(day.realtime_ids)})",
                             ("figure", "value"), [
-            ("scheduled", day.scheduled), ("run (seen in realtime)", day.run), ("cancelled", day.cancelled),
-            ("added", day.added), ("scheduled, never seen", day.not_seen), ("not due yet", day.upcoming),
+            ("scheduled", day.scheduled if day.scheduled is not None else f"- ({SCHEDULE_NOTES[day.schedule]})"),
+            ("run (seen in realtime)", day.run), ("cancelled", day.cancelled),
+            ("added", day.added), ("scheduled, never seen in recorded time", day.not_seen),
+            ("not recorded (scheduled in a recording gap)", day.not_recorded), ("not due yet", day.upcoming),
             ("missed", day.missed), ("mean delay", minutes(day.mean_delay_s)),
-            ("max delay", minutes(day.max_delay_s)), ("late trips (5 min or more)", day.late_trips)]))
+            ("max delay", minutes(day.max_delay_s)), ("late trips (5 min or more)", day.late_trips),
+            (f"implausible delays (over {limit}, left out)", day.implausible),
+            ("coverage: time recorded", share_of(cov.time_share) if day.has_data else "no data"),
+            ("coverage: trips due that fell in recorded time",
+             f"{cov.judged} of {cov.due}" if cov.due else "-"),
+            ("recorded", ", ".join(f"{a}-{b}" for a, b in cov.spans) or "nothing"),
+            ("gaps in recording", ", ".join(f"{a}-{b}" for a, b in cov.gaps) or "none")]))
         tables.append(Table("Gaps and recovery", ("kind", "direction", "from", "to", "trips", "recovered at"),
                             [(g.kind, g.direction, g.first, g.last, g.trips, g.recovered_at or "not yet")
                              for g in day.gaps]))
         tables.append(Table("Stops with the largest mean delay", ("stop", "mean delay", "trips"),
                             [(stop, minutes(avg), n) for stop, avg, n in day.worst_stops]))
     return tables
+
+
+SCHEDULE_NOTES = {
+    Schedule.TIMETABLE: "timetable",
+    Schedule.NO_TRIPS: "the static feed has no trips, so nothing to compare against",
+    Schedule.NO_STATIC: "no static feed loaded",
+    Schedule.NOT_IN_STATIC: "this route is not in the static feed",
+}
+
+
+def share_of(value: float | None) -> str:
+    """``37%`` of a share, or ``-``."""
+    return "-" if value is None else f"{round(100 * value)}%"
 
 
 def period_header(title: str, period: Period, tz: str) -> str:

@@ -40,6 +40,7 @@ from bot.insight.response_rollup import (
 )
 from bot.insight.response_rollup import NAME as ROLLUP
 from bot.insight.rollup_state import constant, load_state
+from bot.insight.sqltime import seconds_between_sql
 from storage.models import Message, ResponseFact, ResponseHistogram, ResponseRollup
 
 F = ResponseFact.__table__.c
@@ -49,6 +50,8 @@ BUCKET_LABELS = ("<1 min", "1-5 min", "5-15 min", "15-60 min", ">60 min")
 DIMENSIONS = ("channel", "intent", "line", "hour")
 #: The reference point: a large operator answers in 8 minutes on average.
 REFERENCE_MINUTES = 8.0
+#: The first response with the unanswered counted at their wait so far (censored times).
+WAIT = "first_wait"
 #: Messages nobody has answered yet.
 OPEN_STATES = ("received", "routed", "awaiting_review", "escalated", "approved", "edited")
 
@@ -80,6 +83,13 @@ class ResponseGroup:
     handed: int
     target_met: int
     target_due: int
+    replies_met: int = 0
+    replies_due: int = 0
+    #: Cases not answered yet (or closed unanswered): censored times, counted at their wait so far.
+    waiting: int = 0
+    waiting_past_target: int = 0
+    #: First response with the unanswered counted at their wait so far: a lower bound when ``waiting``.
+    first_wait: Measure = Measure(0, None, None, None, (0,) * 5)
 
     @property
     def bot_alone_share(self) -> float | None:
@@ -93,8 +103,20 @@ class ResponseGroup:
 
     @property
     def hit_rate(self) -> float | None:
-        """Share of cases first answered within the target, among those due by now."""
+        """Share of citizen messages answered within the target, among those due by now: every
+        message answered late, or still waiting past the target, is a miss."""
+        return self.replies_met / self.replies_due if self.replies_due else None
+
+    @property
+    def first_hit_rate(self) -> float | None:
+        """Share of cases first answered within the target, among those due by now (unanswered
+        cases past the target count as misses)."""
         return self.target_met / self.target_due if self.target_due else None
+
+    @property
+    def first_wait_is_bound(self) -> bool:
+        """Whether the first-response figures counting the waiting are only lower bounds."""
+        return self.waiting > 0
 
 
 @dataclass(frozen=True)
@@ -145,20 +167,23 @@ class ResponseTimes:
         parts: list[Select] = []
         r = ResponseRollup.__table__.c
         for grain, low, high, sign in cells.blocks():
-            parts.append(select(r.key, *[(sign * r[c]).label(c) for c in COUNTS], (sign * r.cases).label("due"))
+            parts.append(select(r.key, *[(sign * r[c]).label(c) for c in COUNTS], (sign * r.cases).label("due"),
+                                (sign * r.messages).label("replies_due"))
                          .where(r.dimension == name, r.grain == grain, r.day >= low, r.day < high))
         for span in cells.raw:
             key = fact_key(name, self.dialect, self.tz, span)
             due = _sum(and_(F.opens_case == True, or_(F.first_reply_s.is_not(None),
                                                       F.received_at < due_before))).label("due")
-            raw = (select(key.label("key"), *fact_counts(self.target_s), due)
+            replies_due = _sum(or_(F.next_reply_s.is_not(None), F.received_at < due_before)).label("replies_due")
+            raw = (select(key.label("key"), *fact_counts(self.target_s), due, replies_due)
                    .where(F.received_at >= as_utc(span.since), F.received_at < as_utc(span.until), key.is_not(None)))
             parts.append(raw.group_by(key) if name != "all" else raw)
         pieces = union_all(*parts).subquery("pieces")
         c = pieces.c
         messages = func.sum(c.messages)
         query = (select(c.key, messages, func.sum(c.cases), func.sum(c.resolved), func.sum(c.bot_alone),
-                        func.sum(c.handed), func.sum(c.target_met), func.sum(c.due))
+                        func.sum(c.handed), func.sum(c.target_met), func.sum(c.due), func.sum(c.replies_met),
+                        func.sum(c.replies_due))
                  .group_by(c.key).having(messages > 0))
         if dimension == "hour":
             query = query.order_by(c.key)
@@ -166,18 +191,22 @@ class ResponseTimes:
             query = query.order_by(messages.desc(), c.key).limit(limit)
         with self.engine.connect() as conn:
             rows = [list(row) for row in conn.execute(query)]
-            found = self._measures(conn, name, cells, [str(row[0]) for row in rows]) if rows else {}
+            keys = [str(row[0]) for row in rows]
+            found = self._measures(conn, name, cells, keys, period=period, now=now) if rows else {}
+            waiting = self._waiting(conn, name, period, keys, now) if rows else {}
         empty = [0, None, None, None] + [0] * len(BUCKETS)
         for row in rows:
-            for measure in MEASURES:
+            for measure in (*MEASURES, WAIT):
                 row += found.get((measure, str(row[0])), empty)
+            row += waiting.get(str(row[0]), [0, 0])
         groups = [_group(row) for row in rows]
         if dimension == "hour":
             have = {g.key: g for g in groups}
             groups = [have.get(str(h), _empty(str(h))) for h in range(24)]
         return groups
 
-    def _measures(self, conn: Connection, dimension: str, cells: Cells, keys: list[str]) -> dict[tuple[str, str], list]:
+    def _measures(self, conn: Connection, dimension: str, cells: Cells, keys: list[str], *,
+                  period: Period, now: datetime) -> dict[tuple[str, str], list]:
         """Count, mean, median, 90th percentile and banded counts of every duration per key, read
         from one histogram the database sums and accumulates: the rollup's buckets for whole
         days, each distinct value for the raw edges. Median and 90th percentile interpolate as
@@ -189,10 +218,14 @@ class ResponseTimes:
             parts.append(select(h.measure, h.key, h.low, (sign * h.n).label("n"), (sign * h.total_s).label("total_s"))
                          .where(h.dimension == dimension, h.grain == grain, h.day >= low, h.day < high,
                                 h.key.in_(keys)))
+            parts.append(select(constant(WAIT).label("measure"), h.key, h.low, (sign * h.n).label("n"),
+                                (sign * h.total_s).label("total_s"))
+                         .where(h.dimension == dimension, h.grain == grain, h.day >= low, h.day < high,
+                                h.measure == "first_reply", h.key.in_(keys)))
         for span in cells.raw:
             key = fact_key(dimension, self.dialect, self.tz, span)
-            for name in MEASURES:
-                value = F[f"{name}_s"]
+            for name, column in [*((m, m) for m in MEASURES), (WAIT, "first_reply")]:
+                value = F[f"{column}_s"]
                 parts.append(
                     select(constant(name).label("measure"), key.label("key"), value.label("low"),
                            func.count().label("n"), func.sum(value).label("total_s"))
@@ -200,6 +233,15 @@ class ResponseTimes:
                            F.received_at >= as_utc(span.since), F.received_at < as_utc(span.until))
                     .group_by(*([] if dimension == "all" else [key]), value)
                 )
+        key = fact_key(dimension, self.dialect, self.tz, period)
+        waited = self._waited(now)
+        parts.append(  # the unanswered, at their wait so far (or until closed): censored times
+            select(constant(WAIT).label("measure"), key.label("key"), waited.label("low"),
+                   func.count().label("n"), func.sum(waited).label("total_s"))
+            .where(F.opens_case == True, F.first_reply_s.is_(None), key.in_(keys),
+                   F.received_at >= as_utc(period.since), F.received_at < as_utc(period.until))
+            .group_by(*([] if dimension == "all" else [key]), waited)
+        )
         stacked = union_all(*parts).subquery("stacked")
         v = stacked.c
         histogram = (
@@ -235,6 +277,25 @@ class ResponseTimes:
                 quantiles.append(float(first) + (float(second) - float(first)) * float(weight))
             found[(str(measure), str(key))] = [count, average, *quantiles, *rest[6:]]
         return found
+
+    def _waited(self, now: datetime) -> ColumnElement:
+        """Seconds an unanswered case has waited: until it was closed, else until ``now``."""
+        stamp = as_utc(now).strftime("%Y-%m-%d %H:%M:%S")
+        later = f"CAST('{stamp}+00:00' AS TIMESTAMP WITH TIME ZONE)" if self.dialect == "postgresql" else f"'{stamp}'"
+        since = f"{F.received_at.table.name}.received_at"
+        return func.coalesce(F.resolution_s, literal_column(seconds_between_sql(later, since, self.dialect)))
+
+    def _waiting(self, conn: Connection, dimension: str, period: Period, keys: list[str],
+                 now: datetime) -> dict[str, list[int]]:
+        """Per key: cases with no reply yet, and how many of them have waited past the target."""
+        key = fact_key(dimension, self.dialect, self.tz, period)
+        waited = self._waited(now)
+        query = (select(key, func.count(), _sum(waited > self.target_s))
+                 .where(F.opens_case == True, F.first_reply_s.is_(None), key.in_(keys),
+                        F.received_at >= as_utc(period.since), F.received_at < as_utc(period.until)))
+        if dimension != "all":
+            query = query.group_by(key)
+        return {str(k): [int(n or 0), int(late or 0)] for k, n, late in conn.execute(query) if n}
 
     def backlog(self, now: datetime) -> Backlog:
         """Messages waiting for an answer now: how many per state, and the oldest."""
@@ -288,11 +349,14 @@ def _measure(values: list) -> Measure:  # [count, avg, p50, p90, b1..b5]
 
 
 def _group(row: tuple) -> ResponseGroup:
-    head, rest = row[:8], list(row[8:])
+    head, rest = row[:10], list(row[10:])
     width = 4 + len(BUCKETS)
-    measures = [_measure(rest[i * width:(i + 1) * width]) for i in range(len(MEASURES))]
-    return ResponseGroup(str(head[0]), *(int(v or 0) for v in head[1:3]), *measures,
-                         *(int(v or 0) for v in head[3:8]))
+    measures = [_measure(rest[i * width:(i + 1) * width]) for i in range(len(MEASURES) + 1)]
+    waiting, late = (int(v or 0) for v in rest[-2:])
+    return ResponseGroup(str(head[0]), *(int(v or 0) for v in head[1:3]), *measures[:len(MEASURES)],
+                         *(int(v or 0) for v in head[3:8]), replies_met=int(head[8] or 0),
+                         replies_due=int(head[9] or 0), waiting=waiting, waiting_past_target=late,
+                         first_wait=measures[-1])
 
 
 def _empty(key: str) -> ResponseGroup:

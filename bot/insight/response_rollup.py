@@ -63,9 +63,9 @@ MEASURES = ("first_reply", "first_human", "next_reply", "resolution")
 DIMENSIONS = ("all", "channel", "intent", "line", "hour")
 #: ``(below, width)``: durations under ``below`` seconds fall in buckets ``width`` seconds wide.
 STEPS = ((60, 10), (300, 30), (900, 60), (3600, 300), (7200, 900), (86400, 3600), (None, 86400))
-#: Names the bucket edges in the saved state: other edges mean a rebuild.
-EDGES = ",".join(f"{below}:{width}" for below, width in STEPS)
-COUNTS = ("messages", "cases", "resolved", "bot_alone", "handed", "target_met")
+#: Names the bucket edges (and the counts' version) in the saved state: other edges mean a rebuild.
+EDGES = ",".join(f"{below}:{width}" for below, width in STEPS) + ";replies_met"
+COUNTS = ("messages", "cases", "resolved", "bot_alone", "handed", "target_met", "replies_met")
 
 
 def fact_key(dimension: str, dialect: str, tz: str, span: Period) -> ColumnElement:
@@ -90,7 +90,8 @@ def bucket_low(value: ColumnElement, dialect: str) -> ColumnElement:
 
 
 def fact_counts(target_s: float) -> list[ColumnElement]:
-    """``messages, cases, resolved, bot_alone, handed, target_met`` of a group of facts."""
+    """``messages, cases, resolved, bot_alone, handed, target_met, replies_met`` of a group of facts
+    (``target_met``: cases first answered in time; ``replies_met``: messages answered in time)."""
     opens = F.opens_case == True
     columns = [
         func.count(),
@@ -99,6 +100,7 @@ def fact_counts(target_s: float) -> list[ColumnElement]:
         _sum(and_(opens, F.resolved == True, F.handed == False)),
         _sum(and_(opens, F.handed == True)),
         _sum(and_(opens, F.first_reply_s <= target_s)),
+        _sum(F.next_reply_s <= target_s),
     ]
     return [column.label(name) for column, name in zip(columns, COUNTS, strict=True)]
 

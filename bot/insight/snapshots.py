@@ -21,6 +21,7 @@ from sqlalchemy import Engine, select, tuple_
 from sqlmodel import Session
 
 from bot.domain import as_utc
+from bot.insight.recording import DEFAULT_GAP, record_snapshot
 from knowledge.alerts import parse_feed
 from knowledge.gtfs import GtfsIndex
 from storage.models import Cursor, FeedCache, TripUpdateSnapshot
@@ -60,9 +61,11 @@ def _day(text: str) -> date:
 class SnapshotStore:
     """Turns trip-update feeds into ``trip_snapshots`` rows."""
 
-    def __init__(self, engine: Engine, *, tz: str, gtfs: GtfsIndex | None = None) -> None:
+    def __init__(self, engine: Engine, *, tz: str, gtfs: GtfsIndex | None = None,
+                 gap: timedelta = DEFAULT_GAP) -> None:
         self.engine = engine
         self.gtfs = gtfs
+        self.gap = gap
         agency = next(iter(gtfs.agencies.values()), None) if gtfs else None
         self.tz = agency.timezone if agency and agency.timezone else tz
 
@@ -121,8 +124,11 @@ class SnapshotStore:
         return delays, tuple(skipped)
 
     def store(self, feed: rt.FeedMessage, observed_at: datetime) -> int:
-        """Merge a feed's trip updates into the table; returns the number of trips touched."""
-        return self.store_observations(self.observations(feed, observed_at), observed_at)
+        """Merge a feed's trip updates into the table and note the moment as recorded; returns
+        the number of trips touched."""
+        count = self.store_observations(self.observations(feed, observed_at), observed_at)
+        record_snapshot(self.engine, observed_at, gap=self.gap)
+        return count
 
     def store_observations(self, found: Iterable[Observation], observed_at: datetime) -> int:
         """Merge observations into their rows (insert the trips seen for the first time)."""

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.config import Settings
-from bot.domain import Action, Decision, Intent
+from bot.domain import Action, Asked, Decision, Intent
 from bot.reading.alert_choice import asks_about_network, choose_alerts, names_network
 from bot.reading.language import LanguageReading, read_language
 from bot.reading.model import Reading, ReaderModel
@@ -93,9 +93,11 @@ class Router:
         if reading.in_danger:
             reasons.append(f"danger to a person now (score {reading.danger:.2f})")
         question = "?" in text
+        asked: Asked | None = None
         if intent != Intent.EMERGENCY and routes and RULES.service_count.search(norm):
             intent = Intent.STATUS
             reasons.append(SERVICE_COUNT_REASON)
+            asked = Asked.SERVICE_COUNTS
         if intent == Intent.FAQ and question and RULES.how_to.search(norm) is None:
             if not has_subject and asks_about_network(norm):
                 intent = Intent.STATUS
@@ -160,6 +162,7 @@ class Router:
             confidence=round(confidence, 3),
             reasons=tuple(reasons),
             written_lang=lang.written,
+            asked=asked,
         )
         return Facts(lang, reading, decision, facts)
 

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.config import FeedSettings, Settings
-from bot.domain import Action, DataState, Decision, Intent, SourceKind
-from bot.insight.snapshots import WATERMARK, SnapshotStore
-from bot.reading.router import SERVICE_COUNT_REASON
+from bot.domain import Action, Asked, DataState, Decision, Intent, SourceKind
+from bot.insight.snapshots import WATERMARK
 from handlers import ReplyWriter
 from knowledge.faq import FaqIndex
 from knowledge.gtfs import GtfsIndex
 from knowledge.store import Knowledge
 from storage.models import Cursor
 from tests.bot.eval_knowledge import eval_knowledge
-from tests.bot.insight.generated_day import TZ, at, feed, write_static
+from tests.bot.insight.generated_day import TZ, at, record, write_static
 from tests.conftest import EVAL, EVAL_NOW
 
 
@@ -38,7 +38,7 @@ def test_an_upcoming_strike_is_cited_with_its_dates() -> None:
 
 def _snapshot(engine: Engine, gtfs: GtfsIndex, moment: datetime) -> None:
     """Store a trip-updates snapshot observed at ``moment`` as the snapshot job does (with its watermark)."""
-    SnapshotStore(engine, tz=TZ, gtfs=gtfs).store(feed(moment), moment)
+    record(engine, gtfs, since="05:50", until=moment.astimezone(ZoneInfo(TZ)).strftime("%H:%M"))
     with Session(engine) as session:
         session.add(Cursor(channel=WATERMARK[0], name=WATERMARK[1], value=str(int(moment.timestamp())),
                            updated_at=moment))
@@ -49,7 +49,7 @@ def test_a_service_count_question_is_answered_from_the_service_data(engine: Engi
     gtfs = GtfsIndex.load(write_static(tmp_path / "gtfs"))
     _snapshot(engine, gtfs, at("07:20"))
     knowledge = Knowledge(gtfs, FaqIndex.load([EVAL / "faq"]), FeedSettings(), engine=engine, clock=lambda: at("23:00"))
-    decision = Decision("it", Intent.STATUS, routes=("R64",), reasons=(SERVICE_COUNT_REASON,))
+    decision = Decision("it", Intent.STATUS, routes=("R64",), asked=Asked.SERVICE_COUNTS)
     settings = Settings(knowledge={"trip_updates": {"max_age_seconds": 16 * 3600}})
     text = ReplyWriter(knowledge, settings).draft(decision, "", now=at("23:00")).text
     assert text.startswith("Oggi sulla linea bus 64: 6 corse programmate, 5 effettuate finora, 2 saltate")
@@ -59,7 +59,7 @@ def test_service_counts_from_a_dead_trip_updates_feed_go_to_a_person(engine: Eng
     gtfs = GtfsIndex.load(write_static(tmp_path / "gtfs"))
     _snapshot(engine, gtfs, at("05:50"))  # the trip-updates feed died at 05:50
     knowledge = Knowledge(gtfs, FaqIndex.load([EVAL / "faq"]), FeedSettings(), engine=engine, clock=lambda: at("23:00"))
-    decision = Decision("it", Intent.STATUS, routes=("R64",), reasons=(SERVICE_COUNT_REASON,), action=Action.AUTO,
+    decision = Decision("it", Intent.STATUS, routes=("R64",), asked=Asked.SERVICE_COUNTS, action=Action.AUTO,
                         confidence=1.0)
     draft = ReplyWriter(knowledge, Settings()).draft(decision, "", now=at("23:00"))
     counts = next(s for s in draft.sources if s.kind == SourceKind.SERVICE_COUNTS)
@@ -68,5 +68,5 @@ def test_service_counts_from_a_dead_trip_updates_feed_go_to_a_person(engine: Eng
 
 
 def test_a_service_count_question_without_service_data_gets_the_status_reply() -> None:
-    text = _reply(Decision("en", Intent.STATUS, routes=("62",), reasons=(SERVICE_COUNT_REASON,)))
+    text = _reply(Decision("en", Intent.STATUS, routes=("62",), asked=Asked.SERVICE_COUNTS))
     assert "no disruptions" in text and "62" in text

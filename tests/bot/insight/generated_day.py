@@ -80,3 +80,17 @@ def feed(observed: datetime) -> rt.FeedMessage:
     trip("T6", times=(int(six.timestamp()) + 30, int(six.timestamp()) + 300 + 90, int(six.timestamp()) + 600 + 30))
     trip("X1", relationship=rt.TripDescriptor.ADDED, delays=(0,), start="06:40:00")
     return message
+
+
+def record(engine: object, gtfs: object, since: str = "05:50", until: str = "07:20", every: int = 2) -> None:
+    """Store the day's feed every ``every`` minutes from ``since`` to ``until``, as the snapshot job
+    does while the trip-updates feed is up (so the morning is recorded without a gap)."""
+    from bot.insight.snapshots import SnapshotStore
+
+    store = SnapshotStore(engine, tz=TZ, gtfs=gtfs)  # type: ignore[arg-type]
+    moment, last = at(since), at(until)
+    while moment <= last:
+        observed = feed(moment)
+        observed.header.timestamp = int(moment.timestamp())
+        store.store(observed, moment)
+        moment += timedelta(minutes=every)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain import Action, Intent
-from bot.reading.router import SERVICE_COUNT_REASON, Router
+from bot.domain import Action, Asked, Intent
+from bot.reading.router import Router
 from tests.bot.eval_knowledge import eval_knowledge
 from tests.conftest import EVAL_NOW
 
@@ -170,7 +170,7 @@ def test_a_question_about_trips_run_is_a_service_count_status_question(text: str
     decision = _route(text)
     assert decision.intent == Intent.STATUS
     assert decision.routes == ("70",)
-    assert SERVICE_COUNT_REASON in decision.reasons
+    assert decision.asked == Asked.SERVICE_COUNTS
 
 
 def test_how_a_line_usually_runs_is_a_timetable_question() -> None:
