@@ -166,6 +166,10 @@ class Application:
         from bot.console import console_routes
 
         extra = console_routes(self)
+        if self.settings.public.enabled:
+            from bot.public.pages import public_routes
+
+            extra = [*public_routes(self), *extra]
         for channel in self.channels.values():  # e.g. the Telegram webhook
             extra = [*extra, *getattr(channel, "routes", list)()]
         return build_web_app(

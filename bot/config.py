@@ -318,6 +318,22 @@ class ReportSettings(_Section):
     sla_check_seconds: float = Field(60.0, gt=0)
 
 
+class PublicSettings(_Section):
+    """The public transparency site (/trasparenza): aggregates only, open to anyone."""
+
+    # Serve /trasparenza without sign-in.
+    enabled: bool = True
+    # The licence the published data is given under (named on every page and file).
+    licence: str = "CC BY 4.0"
+    licence_url: str = "https://creativecommons.org/licenses/by/4.0/"
+    # How many days back each line's history goes.
+    days: int = Field(30, ge=1, le=366)
+    # Counts of citizens' reports or messages below this are shown as "< N", never exactly.
+    min_count: int = Field(3, ge=1)
+    # A page is rebuilt at most this often (its figures are this old at worst).
+    cache_seconds: float = Field(60.0, ge=0)
+
+
 class DebugSettings(_Section):
     """Fault injection for crash tests; leave at zero in production."""
 
@@ -345,6 +361,7 @@ class Settings(BaseSettings):
     channels: ChannelsSettings = ChannelsSettings()
     console: ConsoleSettings = ConsoleSettings()
     reports: ReportSettings = ReportSettings()
+    public: PublicSettings = PublicSettings()
     privacy: PrivacySettings = PrivacySettings()
     emergency: EmergencySettings = EmergencySettings()
     acknowledgements: AcknowledgementSettings = AcknowledgementSettings()

@@ -261,17 +261,50 @@ class ServiceReports:
         scheduled run; otherwise it is ``not_recorded``. Delays beyond the plausible limit are
         flagged and left out of the mean, the maximum and the late trips.
         """
-        static_id = self.names.static_id(route)
         ids = sorted(self.names.realtime_ids(route))
         with self.engine.connect() as conn:
             rows = conn.execute(
                 select(S.trip_id, S.relationship, S.start_time, S.max_delay_s, S.last_delay_s, S.payload)
                 .where(S.service_date == day.strftime("%Y%m%d"), S.route_id.in_(ids))
             ).all()
+        return self._build(route, day, rows, now=now, spans=self.spans_for(day) if spans is None else spans)
+
+    def route_days(self, route: str, days: list[date], *, now: datetime | None = None,
+                   spans: list[Span] | None = None) -> list[ServiceDay | None]:
+        """:meth:`route_day` for many days in one query (None for a day of a line only the realtime
+        feed knows, when it did not appear); ``spans`` must cover all the days."""
+        if not days:
+            return []
+        ids = sorted(self.names.realtime_ids(route))
+        first, last = min(days), max(days)
+        with self.engine.connect() as conn:
+            found = conn.execute(
+                select(S.service_date, S.trip_id, S.relationship, S.start_time, S.max_delay_s, S.last_delay_s,
+                       S.payload)
+                .where(S.service_date >= first.strftime("%Y%m%d"), S.service_date <= last.strftime("%Y%m%d"),
+                       S.route_id.in_(ids))
+            ).all()
+        by_day: dict[str, list] = {}
+        for row in found:
+            by_day.setdefault(row.service_date, []).append(row)
+        if spans is None:
+            spans = spans_between(self.engine, service_start(first, self.tz),
+                                  service_start(last, self.tz) + DAY_LENGTH + timedelta(hours=6), gap=self.gap)
+        out: list[ServiceDay | None] = []
+        for day in days:
+            try:
+                out.append(self._build(route, day, by_day.get(day.strftime("%Y%m%d"), []), now=now, spans=spans))
+            except InsightError:
+                out.append(None)
+        return out
+
+    def _build(self, route: str, day: date, rows: list, *, now: datetime | None, spans: list[Span]) -> ServiceDay:
+        """The day's figures from its snapshot rows and the recorded spans."""
+        static_id = self.names.static_id(route)
+        ids = sorted(self.names.realtime_ids(route))
         if not rows and static_id is None:
             msg = f"no route {route!r} in the static feed and no trip updates for it on {day}"
             raise InsightError(msg)
-        spans = self.spans_for(day) if spans is None else spans
         origin = as_utc(service_start(day, self.tz))
         seen = {r.trip_id: r for r in rows}
         scheduled = self._scheduled(static_id, day)
@@ -372,7 +405,7 @@ class ServiceReports:
             recorded_s=sum(s.seconds for s in inside),
             spans=[(clock(s.start), clock(s.end)) for s in inside],
             gaps=[(clock(a), clock(b)) for a, b in gaps_within(inside, since, until, self.gap)],
-            snapshots=sum(s.snapshots for s in spans),
+            snapshots=sum(s.snapshots for s in inside),
             due=due,
             judged=judged,
         )

@@ -1,0 +1,414 @@
+"""The published figures: what each line promised and delivered, what citizens reported, how fast
+the care service answered. Aggregates only: no message text, no citizen, no agent ever appears.
+
+Trip figures come from :class:`bot.insight.service.ServiceReports` (counted only over recorded
+time, with their coverage); citizens' reports from ``problems`` (counts per kind); the care
+figures from ``response_facts`` (every message past the target a miss, the unanswered counted
+at their wait so far). Small counts about people are hidden (:mod:`bot.public.counts`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from statistics import median
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, case, func, select
+
+from bot.domain import as_utc
+from bot.insight.errors import InsightError
+from bot.insight.reading import reader
+from bot.insight.recording import Span, spans_between
+from bot.insight.service import DAY_LENGTH, LATE_S, Schedule, ServiceDay, ServiceReports
+from bot.insight.snapshots import service_start
+from bot.public.counts import Shown, shown, shown_parts
+from knowledge.alerts import Alert, AlertIndex
+from storage.models import ProblemRecord, ResponseFact, TripUpdateSnapshot
+
+S = TripUpdateSnapshot.__table__.c
+P = ProblemRecord.__table__.c
+F = ResponseFact.__table__.c
+
+
+@dataclass(frozen=True)
+class AlertShown:
+    """An operator's alert in force on a day: its own public header and when it held (local times)."""
+
+    id: str
+    header: str
+    effect: str
+    spans: list[tuple[str, str]]  # ("dd/mm HH:MM" or "", "dd/mm HH:MM" or "") per active period
+
+
+@dataclass(frozen=True)
+class Care:
+    """How the care service answered messages about a line: counts hidden when small."""
+
+    messages: Shown
+    answered_in_time: Shown
+    due: Shown
+    in_time_share: float | None  # None when too few to say
+    median_first_s: float | None
+    median_is_bound: bool  # some cases still wait: the median is at least this
+    waiting: Shown
+
+
+@dataclass(frozen=True)
+class Reports:
+    """How many citizens' reports named the line, in all and per kind of problem."""
+
+    total: Shown
+    by_kind: dict[str, Shown]
+
+
+@dataclass(frozen=True)
+class LineDay:
+    """One line on one day, as published."""
+
+    day: date
+    has_data: bool
+    schedule: Schedule
+    scheduled: int | None
+    run: int
+    cancelled: int
+    missed: int | None  # scheduled, due, recorded and never seen
+    not_recorded: int | None
+    upcoming: int
+    recorded_share: float | None  # of the day's service time
+    judged_share: float | None  # of the trips due
+    recorded: list[tuple[str, str]]
+    gaps: list[tuple[str, str]]
+    punctual: int  # run trips with a believable delay under 5 minutes at every stop
+    timed: int  # run trips with a believable delay recorded
+    mean_delay_s: float | None
+    implausible: int
+    alerts: list[AlertShown]
+    reports: Reports
+    care: Care
+
+    @property
+    def punctual_share(self) -> float | None:
+        """Share of the timed trips that were punctual."""
+        return self.punctual / self.timed if self.timed else None
+
+
+@dataclass(frozen=True)
+class LineHistory:
+    """A line's page: its days, newest first, and the totals over them."""
+
+    route: str
+    key: str
+    label: str
+    days: list[LineDay]
+    schedule: Schedule
+    plausible_limit_s: int
+
+
+@dataclass(frozen=True)
+class LineToday:
+    """A line's row on the network page: today so far, and its last days in brief."""
+
+    route: str
+    key: str
+    label: str
+    seen: int
+    cancelled: int
+    late: int
+    implausible: int
+    alerts: list[AlertShown]
+    reports: Shown
+    trouble: int
+    days_with_data: int
+    month_seen: int
+    month_cancelled: int
+    month_timed: int
+    month_punctual: int
+    month_reports: Shown
+
+    @property
+    def month_punctual_share(self) -> float | None:
+        """Share of the last days' timed trips that were punctual."""
+        return self.month_punctual / self.month_timed if self.month_timed else None
+
+
+@dataclass(frozen=True)
+class Network:
+    """The network page: today's lines, trouble first, with the recording's coverage."""
+
+    day: date
+    since: date
+    recorded: list[tuple[str, str]]
+    gaps: list[tuple[str, str]]
+    recorded_s: float
+    last_recorded: datetime | None
+    last_day_with_data: date | None
+    schedule: Schedule
+    lines: list[LineToday]
+    network_alerts: list[AlertShown]
+
+
+class PublicFigures:
+    """Builds the published figures from the database, the static feed and the live alerts."""
+
+    def __init__(self, engine: Engine, service: ServiceReports, *, alerts: Callable[[], AlertIndex | None],
+                 tz: str, days: int, least: int, target_s: float) -> None:
+        self.engine = reader(engine)
+        self.service = service
+        self.alerts = alerts
+        self.tz = tz
+        self.days = days
+        self.least = least
+        self.target_s = target_s
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _local(self, moment: datetime) -> datetime:
+        return as_utc(moment).astimezone(ZoneInfo(self.tz))
+
+    def _day_bounds(self, day: date) -> tuple[datetime, datetime]:
+        start = as_utc(service_start(day, self.tz))
+        return start, start + DAY_LENGTH
+
+    def _local_day(self, moment: datetime) -> date:
+        return self._local(moment).date()
+
+    def key_of(self, route: str) -> str:
+        """The name a line goes by in addresses: its short name when it has one, else its id."""
+        gtfs = self.service.gtfs
+        found = gtfs.routes.get(route) if gtfs else None
+        short = found.short_name if found is not None else ""
+        if short and self.service.names.static_id(short) == route:
+            return short
+        return route
+
+    def _alerts_on(self, route: str | None, since: datetime, until: datetime) -> list[AlertShown]:
+        index = self.alerts()
+        if index is None:
+            return []
+        chosen = index.network(since, until) if route is None else index.applicable(since, routes=[route],
+                                                                                    until=until)
+        return [self._alert(a, since, until) for a in chosen]
+
+    def _alert(self, alert: Alert, since: datetime, until: datetime) -> AlertShown:
+        header, _ = alert.text("it")
+        stamp = lambda t: self._local(t).strftime("%d/%m %H:%M") if t is not None else ""
+        spans = [(stamp(p.start), stamp(p.end)) for p in alert.periods if p.overlaps(since, until)]
+        return AlertShown(alert.id, header, alert.effect, spans)
+
+    def alert_text(self, alert_id: str, lang: str) -> str:
+        """An alert's header in ``lang`` (the operator's own public words)."""
+        index = self.alerts()
+        found = index.get(alert_id) if index is not None else None
+        return found.text(lang)[0] if found is not None else ""
+
+    # -- one line ------------------------------------------------------------------------------
+    def line(self, route: str, *, today: date, now: datetime) -> LineHistory:
+        """The line's last ``days`` days up to ``today`` (InsightError for an unknown line)."""
+        first = today - timedelta(days=self.days - 1)
+        spans = spans_between(self.engine, self._day_bounds(first)[0], self._day_bounds(today)[1] + timedelta(hours=6),
+                              gap=self.service.gap)
+        static_id = self.service.names.static_id(route)
+        if static_id is None and not self._appears(route, first, today):
+            msg = f"no line {route!r} in the static feed, and none in the trip updates of the last {self.days} days"
+            raise InsightError(msg)
+        reports = self._reports(static_id or route, first, today)
+        care = self._care(static_id or route, first, today, now)
+        days: list[LineDay] = []
+        basis = self.service.schedule_basis(static_id)
+        limit = self.service.plausible_s
+        wanted = [today - timedelta(days=offset) for offset in range(self.days)]
+        for day, found in zip(wanted, self.service.route_days(route, wanted, now=now, spans=spans), strict=True):
+            since, until = self._day_bounds(day)
+            served = found or self._empty_day(route, day)
+            days.append(self._line_day(served, day, reports.get(day, Counter()), care.get(day, []), now,
+                                       self._alerts_on(served.route, since, until)))
+        route_id = static_id or route
+        return LineHistory(route_id, self.key_of(route_id), self.service.names.label(route), days, basis, limit)
+
+    def _appears(self, route: str, first: date, last: date) -> bool:
+        ids = sorted(self.service.names.realtime_ids(route))
+        with self.engine.connect() as conn:
+            return conn.execute(
+                select(S.id).where(S.route_id.in_(ids), S.service_date >= first.strftime("%Y%m%d"),
+                                   S.service_date <= last.strftime("%Y%m%d")).limit(1)
+            ).first() is not None
+
+    def _empty_day(self, route: str, day: date) -> ServiceDay:
+        """A day a line only the realtime feed knows did not appear: nothing recorded for it."""
+        return ServiceDay(route, self.service.names.label(route), day, (route,), None, 0, 0, 0, 0, None, 0, None,
+                          None, 0, schedule=self.service.schedule_basis(None))
+
+    def _line_day(self, s: ServiceDay, day: date, kinds: Counter, care: list[tuple], now: datetime,
+                  alerts: list[AlertShown]) -> LineDay:
+        timed = [t for t in s.trips if t.status in ("run", "added") and t.max_delay_s is not None
+                 and not t.implausible]
+        total, parts = shown_parts(sum(kinds.values()), dict(kinds), self.least)
+        return LineDay(
+            day=day, has_data=s.has_data, schedule=s.schedule, scheduled=s.scheduled, run=s.run,
+            cancelled=s.cancelled, missed=s.not_seen, not_recorded=s.not_recorded, upcoming=s.upcoming,
+            recorded_share=s.coverage.time_share if s.has_data else None, judged_share=s.coverage.trip_share,
+            recorded=s.coverage.spans, gaps=s.coverage.gaps,
+            punctual=sum(1 for t in timed if (t.max_delay_s or 0) < LATE_S), timed=len(timed),
+            mean_delay_s=s.mean_delay_s, implausible=s.implausible, alerts=alerts,
+            reports=Reports(total, parts), care=self._care_of(care, now),
+        )
+
+    def _reports(self, route: str, first: date, last: date) -> dict[date, Counter]:
+        since, until = self._day_bounds(first)[0], self._day_bounds(last)[1]
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(P.at, P.category, P.message_id).where(P.route_id == route, P.at >= since, P.at < until)
+            ).all()
+        found: dict[date, Counter] = defaultdict(Counter)
+        seen: set[tuple[date, int, str]] = set()
+        for at, category, message_id in rows:
+            day, kind = self._local_day(at), category or "other"
+            if (day, message_id, kind) in seen:  # one message, one report of a kind
+                continue
+            seen.add((day, message_id, kind))
+            found[day][kind] += 1
+        return found
+
+    def _care(self, route: str, first: date, last: date, now: datetime) -> dict[date, list[tuple]]:
+        since, until = self._day_bounds(first)[0], self._day_bounds(last)[1]
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(F.received_at, F.opens_case, F.first_reply_s, F.next_reply_s, F.resolution_s)
+                .where(F.route_id == route, F.received_at >= since, F.received_at < until)
+            ).all()
+        found: dict[date, list[tuple]] = defaultdict(list)
+        for row in rows:
+            found[self._local_day(row[0])].append(tuple(row))
+        return found
+
+    def _care_of(self, rows: list[tuple], now: datetime) -> Care:
+        due_before = as_utc(now) - timedelta(seconds=self.target_s)
+        due = [r for r in rows if r[3] is not None or as_utc(r[0]) < due_before]
+        met = sum(1 for r in due if r[3] is not None and r[3] <= self.target_s)
+        firsts = [r for r in rows if r[1]]
+        waits = [r[2] if r[2] is not None else (r[4] if r[4] is not None else (as_utc(now) - as_utc(r[0])).total_seconds())
+                 for r in firsts]
+        waiting = sum(1 for r in firsts if r[2] is None)
+        enough = len(due) >= self.least
+        middle = median(waits) if len(firsts) >= self.least else None
+        bound = waiting > 0 and middle is not None and any(
+            r[2] is None and w <= middle for r, w in zip(firsts, waits, strict=True))
+        return Care(
+            messages=shown(len(rows), self.least), answered_in_time=shown(met, self.least),
+            due=shown(len(due), self.least), in_time_share=met / len(due) if enough else None,
+            median_first_s=middle, median_is_bound=bound, waiting=shown(waiting, self.least),
+        )
+
+    # -- the network ---------------------------------------------------------------------------
+    def network(self, *, today: date, now: datetime) -> Network:
+        """Today's lines, trouble first, with their last ``days`` days in brief."""
+        first = today - timedelta(days=self.days - 1)
+        since, until = self._day_bounds(today)
+        spans = [s for s in spans_between(self.engine, since, min(until, as_utc(now)), gap=self.service.gap)]
+        coverage = self.service._coverage(since, spans, None, now, None)  # noqa: SLF001 - same rules
+        today_rows = {r.route: r for r in self.service.day_overview(today)}
+        month = self._month(first, today)
+        reports_today = self._report_totals(today, today)
+        reports_month = self._report_totals(first, today)
+        alerts = self._line_alerts(since, until)
+        names = set(today_rows) | set(month) | set(alerts) | {r for r in reports_today if r}
+        lines = []
+        for route in names:
+            row = today_rows.get(route)
+            m = month.get(route, {})
+            count = reports_today.get(route, 0)
+            trouble = (row.cancelled * 3 + row.late_trips if row else 0) + 5 * len(alerts.get(route, [])) + count
+            lines.append(LineToday(
+                route=route, key=self.key_of(route), label=self.service.names.label(route),
+                seen=row.seen if row else 0, cancelled=row.cancelled if row else 0,
+                late=row.late_trips if row else 0, implausible=row.implausible if row else 0,
+                alerts=alerts.get(route, []), reports=shown(count, self.least), trouble=trouble,
+                days_with_data=int(m.get("days", 0)), month_seen=int(m.get("seen", 0)),
+                month_cancelled=int(m.get("cancelled", 0)), month_timed=int(m.get("timed", 0)),
+                month_punctual=int(m.get("punctual", 0)),
+                month_reports=shown(reports_month.get(route, 0), self.least),
+            ))
+        lines.sort(key=lambda x: (-x.trouble, -x.month_cancelled, x.label))
+        static = self.service.schedule_basis("?") if self.service.gtfs is None or not self.service.gtfs.has_trips() \
+            else Schedule.TIMETABLE
+        return Network(
+            day=today, since=first, recorded=coverage.spans, gaps=coverage.gaps, recorded_s=coverage.recorded_s,
+            last_recorded=max((s.end for s in spans), default=None) or self._last_recorded(),
+            last_day_with_data=self._last_day_with_data(), schedule=static, lines=lines,
+            network_alerts=self._alerts_on(None, since, until),
+        )
+
+    def _line_alerts(self, since: datetime, until: datetime) -> dict[str, list[AlertShown]]:
+        index = self.alerts()
+        if index is None:
+            return {}
+        found: dict[str, list[AlertShown]] = defaultdict(list)
+        for alert in index.alerts:
+            if not alert.in_force(since, until):
+                continue
+            for route in alert.routes():
+                key = self.service.names.static_id(route) or route
+                found[key].append(self._alert(alert, since, until))
+        return found
+
+    def _month(self, first: date, last: date) -> dict[str, dict[str, int]]:
+        """Per line over the days: days with data, trips seen, cancelled, timed and punctual."""
+        limit = self.service.plausible_s
+        running = S.relationship != "CANCELED"
+        believed = running & S.max_delay_s.is_not(None) & (S.max_delay_s <= limit) & (
+            func.abs(func.coalesce(S.last_delay_s, 0)) <= limit)
+        query = (
+            select(S.route_id, func.count(func.distinct(S.service_date)), func.count(),
+                   func.sum(case((S.relationship == "CANCELED", 1), else_=0)),
+                   func.sum(case((believed, 1), else_=0)),
+                   func.sum(case((believed & (S.max_delay_s < LATE_S), 1), else_=0)))
+            .where(S.service_date >= first.strftime("%Y%m%d"), S.service_date <= last.strftime("%Y%m%d"))
+            .group_by(S.route_id)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        found: dict[str, dict[str, int]] = {}
+        for route_id, days, seen, cancelled, timed, punctual in rows:
+            key = self.service.names.static_id(route_id or "?") or (route_id or "?")
+            into = found.setdefault(key, Counter())
+            into["days"] = max(into["days"], int(days))
+            for name, value in (("seen", seen), ("cancelled", cancelled), ("timed", timed), ("punctual", punctual)):
+                into[name] += int(value or 0)
+        return found
+
+    def _report_totals(self, first: date, last: date) -> dict[str, int]:
+        since, until = self._day_bounds(first)[0], self._day_bounds(last)[1]
+        query = (select(P.route_id, func.count(func.distinct(P.message_id)))
+                 .where(P.at >= since, P.at < until, P.route_id.is_not(None)).group_by(P.route_id))
+        with self.engine.connect() as conn:
+            return {str(r): int(n) for r, n in conn.execute(query)}
+
+    def _last_recorded(self) -> datetime | None:
+        from storage.models import RecordingSpan
+
+        r = RecordingSpan.__table__.c
+        with self.engine.connect() as conn:
+            value = conn.execute(select(func.max(r.ended_at))).scalar()
+        return as_utc(value) if value is not None else None
+
+    def _last_day_with_data(self) -> date | None:
+        with self.engine.connect() as conn:
+            value = conn.execute(select(func.max(S.service_date))).scalar()
+        if not value:
+            return None
+        return date(int(value[:4]), int(value[4:6]), int(value[6:8]))
+
+
+def known_lines(service: ServiceReports) -> Iterable[str]:
+    """Every static route id (for the line index)."""
+    return service.gtfs.routes.keys() if service.gtfs else ()
+
+
+def plain(value: Any) -> Any:
+    """Dataclasses as JSON-ready values (dates in ISO 8601)."""
+    from bot.insight.render import _plain
+
+    return _plain(value)
