@@ -129,7 +129,9 @@ def _service(engine: Engine, settings: Settings, args: argparse.Namespace, stdou
     days = [reports.route_day(args.route, day, now=now)] if args.route else []
     overview = [] if args.route else reports.day_overview(day)
     header = f"Promised versus delivered on {day}"
-    _emit(args, stdout, header, render.service_tables(days, overview), {"days": days, "overview": overview})
+    coverage = reports.day_coverage(day, now=now)
+    _emit(args, stdout, header, render.service_tables(days, overview, coverage),
+          {"days": days, "overview": overview, "coverage": coverage})
     return 0
 
 

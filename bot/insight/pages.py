@@ -129,7 +129,8 @@ class InsightPages:
             route = request.query_params.get("route") or None
             days = [reports.route_day(route, day, now=now)] if route else []
             overview = [] if route else reports.day_overview(day)
-            return f"Promised versus delivered on {day}", render.service_tables(days, overview), []
+            coverage = reports.day_coverage(day, now=now)
+            return f"Promised versus delivered on {day}", render.service_tables(days, overview, coverage), []
 
         return self._page(request, user, "service", "Promised versus delivered",
                           [("date", "day (YYYY-MM-DD)"), ("route", "line")], work)

@@ -14,7 +14,7 @@ from typing import Any
 from bot.insight.period import Period
 from bot.insight.problems import Count, ProblemReport, Trend
 from bot.insight.response import BUCKET_LABELS, Measure, ResponseGroup, ResponseReport
-from bot.insight.service import RouteDayCount, Schedule, ServiceDay
+from bot.insight.service import Coverage, RouteDayCount, Schedule, ServiceDay
 
 Cell = str | int | float | None
 
@@ -206,9 +206,15 @@ def _dimension_table(title: str, dimension: str, groups: list[ResponseGroup]) ->
 
 
 # -- service ------------------------------------------------------------------------------------
-def service_tables(days: list[ServiceDay], overview: list[RouteDayCount]) -> list[Table]:
+def service_tables(days: list[ServiceDay], overview: list[RouteDayCount],
+                   coverage: Coverage | None = None) -> list[Table]:
     """Promised versus delivered, per route and (for each route asked) its coverage, gaps and stops."""
     tables: list[Table] = []
+    if coverage is not None:
+        tables.append(Table("Recording of the trip updates (the figures hold over this only)", ("figure", "value"), [
+            ("time recorded", share_of(coverage.time_share) if coverage.snapshots else "no data"),
+            ("recorded", ", ".join(f"{a}-{b}" for a, b in coverage.spans) or "nothing"),
+            ("gaps in recording", ", ".join(f"{a}-{b}" for a, b in coverage.gaps) or "none")]))
     if overview:
         tables.append(Table("Every route with trip updates", (
             "route", "scheduled", "seen", "cancelled", "mean delay", "max delay", "late trips",

@@ -410,6 +410,11 @@ class ServiceReports:
             judged=judged,
         )
 
+    def day_coverage(self, day: date, *, now: datetime | None = None) -> Coverage:
+        """How much of a whole service day the trip-updates feed was recorded (no timetable)."""
+        origin = as_utc(service_start(day, self.tz))
+        return self._coverage(origin, self.spans_for(day), None, now, None)
+
     def _clock(self, moment: datetime) -> str:
         return as_utc(moment).astimezone(ZoneInfo(self.tz)).strftime("%H:%M")
 

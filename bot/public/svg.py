@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
-WIDTH, HEIGHT, PAD, AXIS = 640, 180, 6, 22
+WIDTH, HEIGHT, PAD, AXIS = 640, 200, 36, 34
 
 
 @dataclass(frozen=True)
@@ -44,8 +44,8 @@ def stacked_bars(labels: Sequence[str], series: Sequence[Series], *, title: str,
             y -= h
             parts.append(f'<rect class="{s.css}" x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}">'
                          f'<title>{escape(label)}: {escape(s.name)} {value}</title></rect>')
-        if i == 0 or i == len(labels) - 1 or (n > 10 and i % 7 == 0):
-            parts.append(f'<text class="tick" x="{x + bar / 2:.1f}" y="{HEIGHT - 6}">{escape(label)}</text>')
+        if i in (0, n // 2, n - 1):
+            parts.append(f'<text class="tick" x="{x + bar / 2:.1f}" y="{HEIGHT - 8}">{escape(label)}</text>')
     parts.append("</svg>")
     legend = "".join(f'<li><span class="swatch {s.css}" aria-hidden="true"></span>{escape(s.name)}</li>' for s in series)
     return "".join(parts) + f'<ul class="legend">{legend}</ul>'

@@ -87,6 +87,8 @@ def test_service_for_a_route_to_a_file(engine: Engine, config: str, tmp_path: Pa
         "--output", str(target))
     text = target.read_text(encoding="utf-8")
     assert "Gaps and recovery" in text and "06:45" in text
+    assert "not recorded (scheduled in a recording gap)" in text  # one snapshot at 07:20: T3 is not counted
+    assert "07:20-07:20" in text and "Recording of the trip updates" in text
 
 
 def test_bad_date_is_a_clear_error(config: str, capsys: pytest.CaptureFixture[str]) -> None:
