@@ -292,8 +292,11 @@ class ServiceReports:
                                   service_start(last, self.tz) + DAY_LENGTH + timedelta(hours=6), gap=self.gap)
         out: list[ServiceDay | None] = []
         for day in days:
+            since = as_utc(service_start(day, self.tz))
+            until = since + DAY_LENGTH + timedelta(hours=6)
+            inside = [s for s in spans if s.end >= since and s.start <= until]
             try:
-                out.append(self._build(route, day, by_day.get(day.strftime("%Y%m%d"), []), now=now, spans=spans))
+                out.append(self._build(route, day, by_day.get(day.strftime("%Y%m%d"), []), now=now, spans=inside))
             except InsightError:
                 out.append(None)
         return out
@@ -371,9 +374,12 @@ class ServiceReports:
 
     def _implausible(self, row: object) -> bool:
         """Whether a trip's recorded delays go beyond the plausible limit, either way."""
-        values = [getattr(row, "max_delay_s", None), getattr(row, "last_delay_s", None)]
+        limit = self.plausible_s
+        worst, last = getattr(row, "max_delay_s", None), getattr(row, "last_delay_s", None)
+        if (worst is not None and worst > limit) or (last is not None and abs(last) > limit):
+            return True
         stops = ((getattr(row, "payload", None) or {}).get("stops") or {}).values()
-        return any(v is not None and abs(int(v)) > self.plausible_s for v in [*values, *stops])
+        return any(int(v) < -limit for v in stops)  # the maximum already covers the late side
 
     @staticmethod
     def _window(origin: datetime, start: int, arrivals: tuple[int | None, ...]) -> tuple[datetime, datetime]:

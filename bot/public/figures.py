@@ -9,9 +9,10 @@ at their wait so far). Small counts about people are hidden (:mod:`bot.public.co
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from statistics import median
 from typing import Any
@@ -26,6 +27,7 @@ from bot.insight.recording import Span, spans_between
 from bot.insight.service import DAY_LENGTH, LATE_S, Schedule, ServiceDay, ServiceReports
 from bot.insight.snapshots import service_start
 from bot.public.counts import Shown, shown, shown_parts
+from bot.public.memo import ClosedDays
 from knowledge.alerts import Alert, AlertIndex
 from storage.models import ProblemRecord, ResponseFact, TripUpdateSnapshot
 
@@ -41,7 +43,7 @@ class AlertShown:
     id: str
     header: str
     effect: str
-    spans: list[tuple[str, str]]  # ("dd/mm HH:MM" or "", "dd/mm HH:MM" or "") per active period
+    spans: list[tuple[str, str]]  # ("dd/mm/yyyy HH:MM" or "", the same or "") per active period
 
 
 @dataclass(frozen=True)
@@ -163,10 +165,24 @@ class PublicFigures:
         self.days = days
         self.least = least
         self.target_s = target_s
+        self.memo = ClosedDays(tz)
+        self.zone = ZoneInfo(tz)
 
     # -- helpers -------------------------------------------------------------------------------
     def _local(self, moment: datetime) -> datetime:
-        return as_utc(moment).astimezone(ZoneInfo(self.tz))
+        return as_utc(moment).astimezone(self.zone)
+
+    def _bucketer(self, first: date, last: date) -> Callable[[datetime], date]:
+        """A fast local-day lookup for instants between ``first`` and ``last`` (by bisection)."""
+        days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+        starts = [datetime.combine(d, datetime.min.time(), self.zone) for d in days]
+        stamps = [as_utc(t).timestamp() for t in starts]
+
+        def day_of(moment: datetime) -> date:
+            i = bisect_right(stamps, as_utc(moment).timestamp()) - 1
+            return days[i] if i >= 0 else self._local_day(moment)
+
+        return day_of
 
     def _day_bounds(self, day: date) -> tuple[datetime, datetime]:
         start = as_utc(service_start(day, self.tz))
@@ -188,13 +204,17 @@ class PublicFigures:
         index = self.alerts()
         if index is None:
             return []
-        chosen = index.network(since, until) if route is None else index.applicable(since, routes=[route],
-                                                                                    until=until)
+        if route is None:  # the whole network: an agency or a kind of transport, no line, stop or trip
+            chosen = [a for a in index.alerts if a.in_force(since, until) and any(
+                s.route_id is None and s.stop_id is None and s.trip_id is None
+                and (s.agency_id is not None or s.route_type is not None) for s in a.informed)]
+        else:
+            chosen = index.applicable(since, routes=[route], until=until)
         return [self._alert(a, since, until) for a in chosen]
 
     def _alert(self, alert: Alert, since: datetime, until: datetime) -> AlertShown:
         header, _ = alert.text("it")
-        stamp = lambda t: self._local(t).strftime("%d/%m %H:%M") if t is not None else ""
+        stamp = lambda t: self._local(t).strftime("%d/%m/%Y %H:%M") if t is not None else ""
         spans = [(stamp(p.start), stamp(p.end)) for p in alert.periods if p.overlaps(since, until)]
         return AlertShown(alert.id, header, alert.effect, spans)
 
@@ -220,11 +240,10 @@ class PublicFigures:
         basis = self.service.schedule_basis(static_id)
         limit = self.service.plausible_s
         wanted = [today - timedelta(days=offset) for offset in range(self.days)]
-        for day, found in zip(wanted, self.service.route_days(route, wanted, now=now, spans=spans), strict=True):
+        for day, (served, punctual, timed) in zip(wanted, self._served(route, wanted, now, spans), strict=True):
             since, until = self._day_bounds(day)
-            served = found or self._empty_day(route, day)
-            days.append(self._line_day(served, day, reports.get(day, Counter()), care.get(day, []), now,
-                                       self._alerts_on(served.route, since, until)))
+            days.append(self._line_day(served, punctual, timed, day, reports.get(day, Counter()),
+                                       care.get(day, []), now, self._alerts_on(served.route, since, until)))
         route_id = static_id or route
         return LineHistory(route_id, self.key_of(route_id), self.service.names.label(route), days, basis, limit)
 
@@ -241,17 +260,36 @@ class PublicFigures:
         return ServiceDay(route, self.service.names.label(route), day, (route,), None, 0, 0, 0, 0, None, 0, None,
                           None, 0, schedule=self.service.schedule_basis(None))
 
-    def _line_day(self, s: ServiceDay, day: date, kinds: Counter, care: list[tuple], now: datetime,
-                  alerts: list[AlertShown]) -> LineDay:
-        timed = [t for t in s.trips if t.status in ("run", "added") and t.max_delay_s is not None
-                 and not t.implausible]
+    def _served(self, route: str, wanted: list[date], now: datetime,
+                spans: list[Span]) -> list[tuple[ServiceDay, int, int]]:
+        """Each day's trip figures with its punctual and timed trips: days that are over from
+        the memo, the others in one query."""
+        found: dict[date, tuple[ServiceDay, int, int]] = {}
+        for day in wanted:
+            kept = self.memo.peek(("line", route, day))
+            if kept is not None:
+                found[day] = kept  # type: ignore[assignment]
+        missing = [d for d in wanted if d not in found]
+        for day, built in zip(missing, self.service.route_days(route, missing, now=now, spans=spans), strict=True):
+            served = built or self._empty_day(route, day)
+            timed = [t for t in served.trips if t.status in ("run", "added") and t.max_delay_s is not None
+                     and not t.implausible]
+            entry = (replace(served, trips=[], gaps=[], worst_stops=[]),
+                     sum(1 for t in timed if (t.max_delay_s or 0) < LATE_S), len(timed))
+            if self.memo.closed(day, now):
+                self.memo.keep(("line", route, day), entry)
+            found[day] = entry
+        return [found[d] for d in wanted]
+
+    def _line_day(self, s: ServiceDay, punctual: int, timed: int, day: date, kinds: Counter, care: list[tuple],
+                  now: datetime, alerts: list[AlertShown]) -> LineDay:
         total, parts = shown_parts(sum(kinds.values()), dict(kinds), self.least)
         return LineDay(
             day=day, has_data=s.has_data, schedule=s.schedule, scheduled=s.scheduled, run=s.run,
             cancelled=s.cancelled, missed=s.not_seen, not_recorded=s.not_recorded, upcoming=s.upcoming,
             recorded_share=s.coverage.time_share if s.has_data else None, judged_share=s.coverage.trip_share,
             recorded=s.coverage.spans, gaps=s.coverage.gaps,
-            punctual=sum(1 for t in timed if (t.max_delay_s or 0) < LATE_S), timed=len(timed),
+            punctual=punctual, timed=timed,
             mean_delay_s=s.mean_delay_s, implausible=s.implausible, alerts=alerts,
             reports=Reports(total, parts), care=self._care_of(care, now),
         )
@@ -264,8 +302,9 @@ class PublicFigures:
             ).all()
         found: dict[date, Counter] = defaultdict(Counter)
         seen: set[tuple[date, int, str]] = set()
+        day_of = self._bucketer(first, last)
         for at, category, message_id in rows:
-            day, kind = self._local_day(at), category or "other"
+            day, kind = day_of(at), category or "other"
             if (day, message_id, kind) in seen:  # one message, one report of a kind
                 continue
             seen.add((day, message_id, kind))
@@ -280,8 +319,9 @@ class PublicFigures:
                 .where(F.route_id == route, F.received_at >= since, F.received_at < until)
             ).all()
         found: dict[date, list[tuple]] = defaultdict(list)
+        day_of = self._bucketer(first, last)
         for row in rows:
-            found[self._local_day(row[0])].append(tuple(row))
+            found[day_of(row[0])].append(tuple(row))
         return found
 
     def _care_of(self, rows: list[tuple], now: datetime) -> Care:
@@ -310,7 +350,7 @@ class PublicFigures:
         spans = [s for s in spans_between(self.engine, since, min(until, as_utc(now)), gap=self.service.gap)]
         coverage = self.service._coverage(since, spans, None, now, None)  # noqa: SLF001 - same rules
         today_rows = {r.route: r for r in self.service.day_overview(today)}
-        month = self._month(first, today)
+        month = self._month(first, today, now)
         reports_today = self._report_totals(today, today)
         reports_month = self._report_totals(first, today)
         alerts = self._line_alerts(since, until)
@@ -354,27 +394,38 @@ class PublicFigures:
                 found[key].append(self._alert(alert, since, until))
         return found
 
-    def _month(self, first: date, last: date) -> dict[str, dict[str, int]]:
-        """Per line over the days: days with data, trips seen, cancelled, timed and punctual."""
+    def _month(self, first: date, last: date, now: datetime) -> dict[str, dict[str, int]]:
+        """Per line over the days: days with data, trips seen, cancelled, timed and punctual
+        (each day counted once in the database, and kept once it is over)."""
+        found: dict[str, Counter] = {}
+        day = first
+        while day <= last:
+            counts = self.memo.get(("month", day), day, now, lambda d=day: self._day_counts(d))
+            for key, values in counts.items():
+                into = found.setdefault(key, Counter())
+                into.update(values)
+                into["days"] += 1
+            day += timedelta(days=1)
+        return found
+
+    def _day_counts(self, day: date) -> dict[str, Counter]:
         limit = self.service.plausible_s
         running = S.relationship != "CANCELED"
         believed = running & S.max_delay_s.is_not(None) & (S.max_delay_s <= limit) & (
             func.abs(func.coalesce(S.last_delay_s, 0)) <= limit)
         query = (
-            select(S.route_id, func.count(func.distinct(S.service_date)), func.count(),
-                   func.sum(case((S.relationship == "CANCELED", 1), else_=0)),
+            select(S.route_id, func.count(), func.sum(case((S.relationship == "CANCELED", 1), else_=0)),
                    func.sum(case((believed, 1), else_=0)),
                    func.sum(case((believed & (S.max_delay_s < LATE_S), 1), else_=0)))
-            .where(S.service_date >= first.strftime("%Y%m%d"), S.service_date <= last.strftime("%Y%m%d"))
+            .where(S.service_date == day.strftime("%Y%m%d"))
             .group_by(S.route_id)
         )
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
-        found: dict[str, dict[str, int]] = {}
-        for route_id, days, seen, cancelled, timed, punctual in rows:
+        found: dict[str, Counter] = {}
+        for route_id, seen, cancelled, timed, punctual in rows:
             key = self.service.names.static_id(route_id or "?") or (route_id or "?")
             into = found.setdefault(key, Counter())
-            into["days"] = max(into["days"], int(days))
             for name, value in (("seen", seen), ("cancelled", cancelled), ("timed", timed), ("punctual", punctual)):
                 into[name] += int(value or 0)
         return found
@@ -400,11 +451,6 @@ class PublicFigures:
         if not value:
             return None
         return date(int(value[:4]), int(value[4:6]), int(value[6:8]))
-
-
-def known_lines(service: ServiceReports) -> Iterable[str]:
-    """Every static route id (for the line index)."""
-    return service.gtfs.routes.keys() if service.gtfs else ()
 
 
 def plain(value: Any) -> Any:

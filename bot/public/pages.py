@@ -67,9 +67,9 @@ class PublicSite:
         if hit is not None and hit[0] > now:
             return hit[1]
         started = time.perf_counter()
-        response = await run_in_threadpool(build)
+        response, cpu = await run_in_threadpool(_with_cpu, build)
         took = (time.perf_counter() - started) * 1000
-        response.headers["Server-Timing"] = f"app;dur={took:.1f}"
+        response.headers["Server-Timing"] = f"app;dur={took:.1f}, cpu;dur={cpu:.1f}"
         response.headers["Cache-Control"] = f"public, max-age={int(self.public.cache_seconds)}"
         if response.status_code == 200 and self.public.cache_seconds > 0:
             with self._lock:
@@ -205,6 +205,13 @@ class PublicSite:
                    "Content-Disposition": f'inline; filename="{quote(stem)}.{fmt}"',
                    "Access-Control-Allow-Origin": "*"}
         return Response(body, media_type=MEDIA[fmt], headers=headers)
+
+
+def _with_cpu(build: Callable[[], Response]) -> tuple[Response, float]:
+    """The response, and the CPU milliseconds this thread spent building it (database time apart)."""
+    began = time.thread_time()
+    response = build()
+    return response, (time.thread_time() - began) * 1000
 
 
 class _Formats:

@@ -189,6 +189,7 @@ def test_real_rome_trip_updates_with_a_static_feed_without_trips(engine: Engine)
     assert (metro["schedule"], today["scheduled"], today["missed"], today["not_recorded"]) == (
         "no_trips", None, None, None)
     assert today["run"] == seen["248"] and today["recorded"] == [["23:19", "23:19"]]
+    assert "solo alle 23:19" in client.get("/trasparenza/linea/MEA").text  # one snapshot: no share of time
 
 
 def test_the_demo_data_says_no_data_and_shows_the_alerts(engine: Engine) -> None:
