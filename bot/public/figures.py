@@ -347,8 +347,7 @@ class PublicFigures:
         """Today's lines, trouble first, with their last ``days`` days in brief."""
         first = today - timedelta(days=self.days - 1)
         since, until = self._day_bounds(today)
-        spans = [s for s in spans_between(self.engine, since, min(until, as_utc(now)), gap=self.service.gap)]
-        coverage = self.service._coverage(since, spans, None, now, None)  # noqa: SLF001 - same rules
+        coverage = self.service.day_coverage(today, now=now)
         today_rows = {r.route: r for r in self.service.day_overview(today)}
         month = self._month(first, today, now)
         reports_today = self._report_totals(today, today)
@@ -372,11 +371,11 @@ class PublicFigures:
                 month_reports=shown(reports_month.get(route, 0), self.least),
             ))
         lines.sort(key=lambda x: (-x.trouble, -x.month_cancelled, x.label))
-        static = self.service.schedule_basis("?") if self.service.gtfs is None or not self.service.gtfs.has_trips() \
-            else Schedule.TIMETABLE
+        gtfs = self.service.gtfs
+        static = Schedule.TIMETABLE if gtfs is not None and gtfs.has_trips() else self.service.schedule_basis(None)
         return Network(
             day=today, since=first, recorded=coverage.spans, gaps=coverage.gaps, recorded_s=coverage.recorded_s,
-            last_recorded=max((s.end for s in spans), default=None) or self._last_recorded(),
+            last_recorded=self._last_recorded(),
             last_day_with_data=self._last_day_with_data(), schedule=static, lines=lines,
             network_alerts=self._alerts_on(None, since, until),
         )
