@@ -1,8 +1,8 @@
 """figures fit to publish: when the trip-updates feed was recorded (so gaps are known), and
 replies within the target per message in the response rollup
 
-Revision ID: 0009_published_figures
-Revises: 0008_console_sessions
+Revision ID: 0010_published_figures
+Revises: 0009_console_search
 Create Date: 2026-12-03
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_published_figures"
-down_revision = "0008_console_sessions"
+revision = "0010_published_figures"
+down_revision = "0009_console_search"
 branch_labels = None
 depends_on = None
 
