@@ -105,6 +105,45 @@ ITALIAN: dict[str, str] = {
     "trips": "corse",
     "recovered at": "recuperato alle",
     "Stops with the largest mean delay": "Fermate con il ritardo medio più alto",
+    # figures fit to publish: coverage, implausible delays, the unanswered
+    "Recording of the trip updates (the figures hold over this only)":
+        "Registrazione delle corse in tempo reale (i numeri valgono solo su questa)",
+    "time recorded": "tempo registrato",
+    "recorded": "registrato",
+    "gaps in recording": "buchi nella registrazione",
+    "nothing": "niente",
+    "no data": "nessun dato",
+    "implausible delays": "ritardi non plausibili",
+    "scheduled, never seen in recorded time": "programmate, mai viste nel tempo registrato",
+    "not recorded (scheduled in a recording gap)": "non registrate (programmate in un buco della registrazione)",
+    "implausible delays (left out of every average)": "ritardi non plausibili (esclusi da ogni media)",
+    "plausible delay limit": "limite di ritardo plausibile",
+    "coverage: time recorded": "copertura: tempo registrato",
+    "coverage: trips due that fell in recorded time": "copertura: corse dovute cadute nel tempo registrato",
+    "the static feed has no trips, so nothing to compare against":
+        "il feed statico non contiene corse: nulla con cui confrontare",
+    "no static feed loaded": "nessun feed statico caricato",
+    "timetable": "orario programmato",
+    "from the static feed": "dal feed statico",
+    "this route is not in the static feed": "questa linea non è nel feed statico",
+    "First response (answered cases only)": "Prima risposta (solo pratiche con risposta)",
+    "First response, counting the unanswered at their wait so far":
+        "Prima risposta, contando chi attende con l'attesa finora",
+    "First response, counting the unanswered at their wait so far (at least)":
+        "Prima risposta, contando chi attende con l'attesa finora (almeno)",
+    "Next reply (each citizen message answered)": "Risposta successiva (a ogni messaggio con risposta)",
+    "oldest waiting now": "attesa più lunga adesso",
+    "our mean first response, answered cases only": "la nostra prima risposta media, solo pratiche con risposta",
+    "our mean first response, counting the unanswered": "la nostra prima risposta media, contando chi attende",
+    "our median first response, counting the unanswered": "la nostra prima risposta mediana, contando chi attende",
+    "response target": "obiettivo di risposta",
+    "hit rate: messages answered within the target (late, or waiting past it: a miss)":
+        "messaggi con risposta entro l'obiettivo (in ritardo o in attesa oltre: mancati)",
+    "first response within the target, per case (unanswered past it: a miss)":
+        "prima risposta entro l'obiettivo, per pratica (senza risposta oltre: mancata)",
+    "still waiting for a first answer (past the target)": "in attesa di una prima risposta (oltre l'obiettivo)",
+    "oldest message waiting now": "messaggio in attesa da più tempo, adesso",
+    "unanswered": "senza risposta",
 }
 
 

@@ -170,9 +170,10 @@ def response_tables(report: ResponseReport) -> list[Table]:
             ("our median first response, counting the unanswered", bound + minutes(overall.first_wait.median_s)),
             ("our mean first response by a person", minutes(overall.first_human.mean_s)),
             ("reference: large operator, mean", minutes(report.reference_minutes * 60)),
-            (f"hit rate: messages answered within {target} (late or waiting past it: a miss)",
+            ("response target", target),
+            ("hit rate: messages answered within the target (late, or waiting past it: a miss)",
              share(overall.replies_met, overall.replies_due)),
-            (f"first response within {target}, per case (unanswered past it: a miss)",
+            ("first response within the target, per case (unanswered past it: a miss)",
              share(overall.target_met, overall.target_due)),
             ("still waiting for a first answer (past the target)",
              f"{overall.waiting} ({overall.waiting_past_target})"),
@@ -210,7 +211,7 @@ def service_tables(days: list[ServiceDay], overview: list[RouteDayCount],
                    coverage: Coverage | None = None) -> list[Table]:
     """Promised versus delivered, per route and (for each route asked) its coverage, gaps and stops."""
     tables: list[Table] = []
-    if coverage is not None:
+    if coverage is not None and (coverage.snapshots or overview or days):
         tables.append(Table("Recording of the trip updates (the figures hold over this only)", ("figure", "value"), [
             ("time recorded", share_of(coverage.time_share) if coverage.snapshots else "no data"),
             ("recorded", ", ".join(f"{a}-{b}" for a, b in coverage.spans) or "nothing"),
@@ -223,19 +224,20 @@ def service_tables(days: list[ServiceDay], overview: list[RouteDayCount],
              minutes(r.max_delay_s), r.late_trips, r.implausible) for r in overview]))
     for day in days:
         cov = day.coverage
-        limit = f"{day.plausible_limit_s // 60} min"
         tables.append(Table(f"{day.label} on {day.day} (realtime ids {', '.join(day.realtime_ids)})",
                             ("figure", "value"), [
-            ("scheduled", day.scheduled if day.scheduled is not None else f"- ({SCHEDULE_NOTES[day.schedule]})"),
+            ("timetable", SCHEDULE_NOTES[day.schedule]),
+            ("scheduled", day.scheduled),
             ("run (seen in realtime)", day.run), ("cancelled", day.cancelled),
             ("added", day.added), ("scheduled, never seen in recorded time", day.not_seen),
             ("not recorded (scheduled in a recording gap)", day.not_recorded), ("not due yet", day.upcoming),
             ("missed", day.missed), ("mean delay", minutes(day.mean_delay_s)),
             ("max delay", minutes(day.max_delay_s)), ("late trips (5 min or more)", day.late_trips),
-            (f"implausible delays (over {limit}, left out)", day.implausible),
+            ("implausible delays (left out of every average)", day.implausible),
+            ("plausible delay limit", f"{day.plausible_limit_s // 60} min"),
             ("coverage: time recorded", share_of(cov.time_share) if day.has_data else "no data"),
             ("coverage: trips due that fell in recorded time",
-             f"{cov.judged} of {cov.due}" if cov.due else "-"),
+             f"{cov.judged}/{cov.due}" if cov.due else "-"),
             ("recorded", ", ".join(f"{a}-{b}" for a, b in cov.spans) or "nothing"),
             ("gaps in recording", ", ".join(f"{a}-{b}" for a, b in cov.gaps) or "none")]))
         tables.append(Table("Gaps and recovery", ("kind", "direction", "from", "to", "trips", "recovered at"),
@@ -247,7 +249,7 @@ def service_tables(days: list[ServiceDay], overview: list[RouteDayCount],
 
 
 SCHEDULE_NOTES = {
-    Schedule.TIMETABLE: "timetable",
+    Schedule.TIMETABLE: "from the static feed",
     Schedule.NO_TRIPS: "the static feed has no trips, so nothing to compare against",
     Schedule.NO_STATIC: "no static feed loaded",
     Schedule.NOT_IN_STATIC: "this route is not in the static feed",

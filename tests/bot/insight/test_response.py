@@ -145,5 +145,6 @@ def test_the_oldest_waiting_stands_beside_every_average(engine: Engine) -> None:
     assert "oldest waiting now" in tables["Overall"].columns
     assert all(row[-1] == "22.0 h" for row in tables["Overall"].rows)  # message 3, since 12:00 the day before
     rows = dict(tables["Against the reference and the target"].rows)
-    assert rows["hit rate: messages answered within 5 min (late or waiting past it: a miss)"] == "10%"
+    assert rows["hit rate: messages answered within the target (late, or waiting past it: a miss)"] == "10%"
+    assert rows["response target"] == "5 min"
     assert rows["still waiting for a first answer (past the target)"] == "17 (17)"
