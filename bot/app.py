@@ -18,6 +18,7 @@ from bot.channels.pipeline import channel_pipeline
 from bot.config import Settings
 from bot.domain import utcnow
 from bot.console.supervision import schedule_breach_watch
+from bot.follow.service import FollowService
 from bot.insight.jobs import schedule_insight
 from bot.pipeline import RoutingPipeline
 from bot.privacy.logfilter import install as install_personal_data_filter
@@ -66,6 +67,11 @@ class Application:
         count = settings.workers.count if workers is None else workers
         self.workers = [self._worker(i) for i in range(count)]
         self.scheduler = Scheduler(JobLeases(self.engine, worker_name(), clock=clock))
+        self.follow = (
+            FollowService(settings, self.engine, self.knowledge, self.channels, self.scheduler.leases,
+                          worker=worker_name(), clock=clock, announce=_announce)
+            if settings.subscriptions.enabled else None
+        )
         self._threads: list[threading.Thread] = []
         self._stopped = threading.Event()
 
@@ -129,6 +135,8 @@ class Application:
         schedule_insight(self.scheduler, self.settings, self.engine, clock=self.clock, gtfs=self.knowledge.gtfs)
         schedule_privacy(self.scheduler, self.settings, self.engine, clock=self.clock)
         schedule_breach_watch(self.scheduler, self.settings, self.engine, clock=self.clock)
+        if self.follow is not None:
+            self.follow.schedule(self.scheduler)
         # Planner statistics kept current as the tables grow (sampled: a bounded cost).
         self.scheduler.every("storage:optimize", OPTIMIZE_SECONDS, lambda: optimize(self.engine), shared=True)
 
@@ -136,6 +144,8 @@ class Application:
         """Start workers and the scheduler in background threads."""
         self.schedule_jobs()
         self.scheduler.start()
+        if self.follow is not None:
+            self.follow.start()
         for worker in self.workers:
             thread = threading.Thread(target=worker.run, name=worker.name, daemon=True)
             thread.start()
@@ -155,6 +165,8 @@ class Application:
         for worker in self.workers:
             worker.stop()
         self.scheduler.shutdown()
+        if self.follow is not None:
+            self.follow.stop()
         for thread in self._threads:
             thread.join(timeout=30)
         for channel in self.channels.values():

@@ -284,6 +284,37 @@ class CaseSettings(_Section):
     check_seconds: float = Field(300.0, gt=0)
 
 
+class SubscriptionSettings(_Section):
+    """Citizens who follow a line or a stop: alerts pushed to them, and optionally to the operator's X timeline."""
+
+    enabled: bool = True
+    # Local hours (operator.timezone) when no alert is pushed: "HH:MM-HH:MM", or "" for none.
+    # A notice due then waits for the end; one an end made pointless meanwhile is skipped.
+    quiet_hours: str = "23:00-07:00"
+    # Alert messages one person gets in a local day at most; beyond it they are dropped (counted).
+    daily_cap: int = Field(10, ge=1)
+    # Lines and stops one person may follow at once.
+    max_per_person: int = Field(20, ge=1)
+    # Notices sent per claim; the sender holds them under a lease of workers.lease_seconds.
+    send_batch: int = Field(200, ge=1, le=1000)
+    # Notices in flight at once (different people; one person's go in order). The channel's own pacing
+    # (channels.telegram.global_per_second, chat_per_second) holds across them.
+    senders: int = Field(8, ge=1, le=32)
+    # Post each new and ended alert once to the operator's own X timeline (channels.x must be on).
+    post_to_x: bool = False
+    # X timeline posts a day at most (each is also counted in channels.x.daily_call_cap).
+    x_daily_posts: int = Field(50, ge=0)
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_hours(cls, value: str) -> str:
+        value = value.strip()
+        if value and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d", value):
+            msg = f"{value!r}: write the quiet hours as HH:MM-HH:MM (e.g. 23:00-07:00), or \"\" for none"
+            raise ValueError(msg)
+        return value
+
+
 class ReportSettings(_Section):
     """Scheduled reports."""
 
@@ -366,6 +397,7 @@ class Settings(BaseSettings):
     emergency: EmergencySettings = EmergencySettings()
     acknowledgements: AcknowledgementSettings = AcknowledgementSettings()
     cases: CaseSettings = CaseSettings()
+    subscriptions: SubscriptionSettings = SubscriptionSettings()
     debug: DebugSettings = DebugSettings()
 
     @classmethod

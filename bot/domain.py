@@ -68,12 +68,14 @@ class CaseStatus(StrEnum):
 
 
 class ReplyKind(StrEnum):
-    """What a row of the outbox is: the answer, a safety reply, an acknowledgement, an ops-room alert."""
+    """What a row of the outbox is: the answer, a safety reply, an acknowledgement, an ops-room alert,
+    or an alert told to a web-chat follower (``bot.follow``)."""
 
     ANSWER = "answer"
     SAFETY = "safety"
     ACK = "ack"
     OPS = "ops"
+    FOLLOW = "follow"
 
 
 #: The moves the queue allows, and nothing else.

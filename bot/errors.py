@@ -29,5 +29,9 @@ class ChannelAuthError(ChannelError):
     """The platform rejected our credentials (401/403): the channel must stop."""
 
 
+class RecipientGone(ChannelError):
+    """The platform refuses to deliver to this person (they blocked the bot, or deleted their account)."""
+
+
 class BadInput(SportelloError):
     """A request's content cannot be accepted as sent (wrong shape, too deep, unstorable text)."""

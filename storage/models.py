@@ -431,3 +431,96 @@ class PrivacyAudit(SQLModel, table=True):
     message_id: int | None = None
     subject: str | None = Field(default=None, max_length=64)
     detail: str | None = Field(default=None, sa_column=Column(Text))
+
+
+#: The follower notices still to send, as SQL: the condition of the partial index the sender claims from.
+PENDING_NOTICES_SQL = "status = 'pending'"
+#: ... and those whose call is under way (a dead sender's are found there).
+SENDING_NOTICES_SQL = "status = 'sending'"
+
+
+class Follower(SQLModel, table=True):
+    """A citizen following a line or a stop on one channel (``chat``: where their alerts go)."""
+
+    __tablename__ = "followers"
+    __table_args__ = (
+        UniqueConstraint("channel", "chat", "kind", "target", name="uq_followers_chat_target"),
+        Index("ix_followers_kind_target", "kind", "target"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=32)
+    chat: str = Field(max_length=128)
+    kind: str = Field(max_length=8)  # bot.follow.targets.TargetKind
+    target: str = Field(max_length=64)  # a route_id or a stop_id
+    lang: str = Field(default="it", max_length=8)
+    #: The message that asked to follow: web-chat notices are shown in its conversation.
+    message_id: int | None = None
+    created_at: datetime = _ts(nullable=False)
+
+
+class FollowedAlert(SQLModel, table=True):
+    """What followers were last told about an alert: its fingerprint, what it touched, when it ended."""
+
+    __tablename__ = "followed_alerts"
+
+    alert_id: str = Field(primary_key=True, max_length=128)
+    fingerprint: str = Field(max_length=64)
+    routes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    stops: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    texts: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    started_at: datetime = _ts(nullable=False)
+    changed_at: datetime = _ts(nullable=False)
+    ended_at: datetime | None = _ts()
+
+
+class AlertEvent(SQLModel, table=True):
+    """An alert started, changed or ended (``kind``), with the texts its followers get, per language."""
+
+    __tablename__ = "alert_events"
+    __table_args__ = (Index("ix_alert_events_alert", "alert_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    alert_id: str = Field(max_length=128)
+    kind: str = Field(max_length=8)  # bot.follow.events.EventKind
+    at: datetime = _ts(nullable=False)
+    texts: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    followers: int = 0
+    #: The operator's own X timeline: pending, posted, skipped (not wanted or over the cap), failed.
+    x_status: str | None = Field(default=None, max_length=16)
+    x_post_id: str | None = Field(default=None, max_length=64)
+
+
+class FollowNotice(SQLModel, table=True):
+    """One alert event for one follower: the outbox row the sender posts exactly once.
+
+    ``status``: ``pending`` (to send), ``sending`` (the call is under way; a crash leaves it
+    to become ``unknown``, never sent again), ``posted``, ``skipped`` (superseded during quiet
+    hours), ``capped`` (over the daily cap), ``blocked`` (the person blocked the bot), ``failed``.
+    """
+
+    __tablename__ = "follow_notices"
+    __table_args__ = (
+        UniqueConstraint("event_id", "channel", "chat", name="uq_follow_notices_event_chat"),
+        Index("ix_follow_notices_pending", "id", sqlite_where=text(PENDING_NOTICES_SQL),
+              postgresql_where=text(PENDING_NOTICES_SQL)),
+        Index("ix_follow_notices_chat", "channel", "chat", "posted_at"),
+        Index("ix_follow_notices_sending", "lease_until", sqlite_where=text(SENDING_NOTICES_SQL),
+              postgresql_where=text(SENDING_NOTICES_SQL)),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="alert_events.id")
+    alert_id: str = Field(max_length=128)
+    channel: str = Field(max_length=32)
+    chat: str = Field(max_length=128)
+    lang: str = Field(default="it", max_length=8)
+    message_id: int | None = None
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = 0
+    lease_owner: str | None = Field(default=None, max_length=128)
+    lease_until: datetime | None = _ts()
+    created_at: datetime = _ts(nullable=False)
+    posted_at: datetime | None = _ts()
+    external_id: str | None = Field(default=None, max_length=128)
+    error: str | None = Field(default=None, sa_column=Column(Text))

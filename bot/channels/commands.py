@@ -1,4 +1,4 @@
-"""Citizen commands (/start, /help, /linea, /fermata, /stato): parsed by channels, answered by the desk."""
+"""Citizen commands (/start, /help, /linea, /fermata, /stato, /segui...): parsed by channels, answered by the desk."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from storage.cases import PENDING_FOR_PERSON
 from storage.models import Case, CaseTransition, Message, Transition
 
 if TYPE_CHECKING:
+    from bot.follow.desk import FollowDesk
     from handlers import ReplyWriter
     from knowledge.store import Knowledge
 
@@ -31,6 +32,13 @@ COMMANDS: dict[str, tuple[str, str | None]] = {
     "stop": ("stop", "en"),
     "stato": ("case", "it"),
     "status": ("case", "en"),
+    "segui": ("follow", "it"),
+    "follow": ("follow", "en"),
+    "seguite": ("following", "it"),
+    "seguo": ("following", "it"),
+    "following": ("following", "en"),
+    "smetti": ("unfollow", "it"),
+    "unfollow": ("unfollow", "en"),
 }
 _COMMAND = re.compile(r"^/([A-Za-z_]+)(?:@(\w+))?(?:\s+(.*))?$", re.DOTALL)
 
@@ -68,12 +76,16 @@ _HELP = {
     "it": (
         "Ciao! Sono lo sportello di {operator}. Scrivimi la tua domanda o segnalazione, "
         "oppure usa:\n/linea 64 - lo stato di una linea\n/fermata 70340 - gli avvisi a una fermata\n"
-        "/stato 123 - a che punto è la tua segnalazione\nPer emergenze chiama il {emergency}."
+        "/stato 123 - a che punto è la tua segnalazione\n/segui 64 - ricevi gli avvisi di una linea "
+        "(/segui fermata 70340 per una fermata, /seguite per l'elenco, /smetti 64 per smettere)\n"
+        "Per emergenze chiama il {emergency}."
     ),
     "en": (
         "Hello! This is {operator}'s help desk. Write your question or report, or use:\n"
         "/line 64 - status of a line\n/stop 70340 - alerts at a stop\n"
-        "/status 123 - where your report stands\nIn an emergency call {emergency}."
+        "/status 123 - where your report stands\n/follow 64 - get a line's alerts "
+        "(/follow stop 70340 for a stop, /following to list, /unfollow 64 to stop)\n"
+        "In an emergency call {emergency}."
     ),
 }
 _ASK = {
@@ -110,8 +122,10 @@ class CommandDesk:
         operator: str,
         emergency_number: str,
         clock: Callable[[], datetime],
+        follow: FollowDesk | None = None,
     ) -> None:
         self.knowledge = knowledge
+        self.follow = follow
         self.writer = writer
         self.engine = engine
         self.operator = operator
@@ -121,6 +135,10 @@ class CommandDesk:
     def answer(self, command: dict[str, Any], message: Message) -> tuple[Decision, DraftReply]:
         """The decision and reply for a command stored in ``message.extras``."""
         name, argument, lang = command["name"], command.get("argument", ""), command.get("lang", "it")
+        if name in ("follow", "following", "unfollow"):
+            if self.follow is not None:
+                return self.follow.answer(command, message)
+            name = "help"
         if name == "help":
             return self._fixed(lang, _HELP[lang].format(operator=self.operator, emergency=self.emergency_number), name)
         if not argument:

@@ -11,7 +11,10 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine
 
 from bot.channels.commands import CommandDesk, parse_command
-from bot.domain import Action, Decision, DraftReply, Intent
+from bot.domain import Action, Decision, DraftReply, Intent, is_emergency
+from bot.follow.desk import FollowDesk
+from bot.follow.words import read_words
+from knowledge.lines import RouteFinder
 from bot.pipeline import RoutingPipeline
 from bot.config import Settings
 from storage.cases import agent_holds
@@ -34,7 +37,8 @@ _UNREADABLE_LABEL = {
 class ChannelPipeline:
     """Decides like :class:`RoutingPipeline`, with three rules channels need.
 
-    - a command (``extras["command"]``) is answered by the :class:`CommandDesk`;
+    - a command (``extras["command"]``) is answered by the :class:`CommandDesk`, and so is a
+      follow request in words ("avvisami per il 64"), unless the reader sees danger in it;
     - a message the bot cannot read (``extras["unreadable"]``), or text sent with an
       attachment it cannot see (``extras["media"]``), waits for a person;
     - a message cut at the channel's length limit (``extras["too_long"]``) is answered with a
@@ -61,6 +65,7 @@ class ChannelPipeline:
         self.clock = clock
         self.hold_minutes = hold_minutes
         self.claim_minutes = claim_minutes
+        self._routes = RouteFinder(desk.knowledge.gtfs)
 
     def decide_text(
         self, text: str, *, channel: str | None = None, case_id: int | None = None
@@ -82,6 +87,9 @@ class ChannelPipeline:
         if command is not None:
             return self.desk.answer(command, message)
         decision, draft = self.inner.decide(message)
+        words = read_words(message.text, self._routes) if self.desk.follow is not None else None
+        if words is not None and not is_emergency(decision):
+            return self.desk.answer(words.as_extras(), message)
         if extras.get("too_long") and draft.action != Action.ESCALATE:
             return _too_long(decision, int(extras["too_long"]))
         if extras.get("media"):
@@ -138,9 +146,11 @@ def channel_pipeline(
     clock: Callable[[], datetime],
 ) -> ChannelPipeline:
     """The pipeline ``sportello run`` gives its workers."""
+    follow = FollowDesk(knowledge.gtfs, engine, settings.subscriptions, clock=clock)
     desk = CommandDesk(
         knowledge, writer, engine,
         operator=settings.operator.name, emergency_number=settings.operator.emergency_number, clock=clock,
+        follow=follow,
     )
     return ChannelPipeline(
         inner, desk, engine, clock=clock,

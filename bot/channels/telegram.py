@@ -33,7 +33,7 @@ from bot.channels.telegram_intake import PRIVATE, BotIdentity, amend, read_updat
 from bot.channels.telegram_text import split_message
 from bot.config import Settings, channel_enabled
 from bot.domain import OutboundReply, PostResult
-from bot.errors import BadInput, ChannelAuthError, ChannelError, ConfigError
+from bot.errors import BadInput, ChannelAuthError, ChannelError, ConfigError, RecipientGone
 from bot.web.inputs import read_json
 from bot.web.limits import TokenBuckets, client_address, too_many
 
@@ -142,8 +142,8 @@ class TelegramChannel(Channel):
             raise
         except TimedOut as exc:
             raise TelegramUnsure(f"telegram: {method} timed out") from exc
-        except Forbidden as exc:
-            raise ChannelError(f"telegram: {method} not allowed: {exc}") from exc
+        except Forbidden as exc:  # 403: the person blocked the bot, or it may not write to this chat
+            raise RecipientGone(f"telegram: {method} not allowed: {exc}") from exc
         except TelegramError as exc:
             raise ChannelError(f"telegram: {method} failed: {exc}") from exc
 

@@ -15,12 +15,12 @@ from bot.privacy.audit import AuditAction, about_messages, record
 from bot.privacy.dbfiles import Compaction, compact_files
 from bot.privacy.scrub import anonymise_cases, anonymise_messages, anonymise_replies, drop_corrections
 from storage.db import session_scope
-from storage.models import Case, CaseNote, CaseTransition, Correction, Message, ProblemRecord, Reply, Transition
+from storage.models import Case, CaseNote, CaseTransition, Correction, FollowNotice, Message, ProblemRecord, Reply, Transition
 
 _CITIZEN = re.compile(r"^([a-z][a-z0-9_]{0,31}):([\w.@+\-]{1,255})$", re.ASCII)
 #: A table other parts may add that names citizens; taken in when it exists.
-SUBSCRIPTIONS = "subscriptions"
-_WHO_COLUMNS = ("author", "citizen", "user_id", "chat_id")
+SUBSCRIPTIONS = "followers"  # who follows a line or stop (bot.follow)
+_WHO_COLUMNS = ("chat", "author", "citizen", "user_id", "chat_id")
 
 
 @dataclass(frozen=True)
@@ -162,6 +162,8 @@ def erase_citizen(engine: Engine, citizen: Citizen, *, actor: str, now: datetime
     if found is not None:
         with engine.begin() as conn:
             counts["subscriptions"] = int(conn.execute(delete(found[0]).where(_subscription_filter(found, citizen))).rowcount or 0)
+            notices = FollowNotice.__table__  # type: ignore[attr-defined]
+            conn.execute(delete(notices).where(notices.c.channel == citizen.channel, notices.c.chat.in_(citizen.authors)))
     detail = ", ".join(f"{k} {v}" for k, v in counts.items())
     record(engine, actor, AuditAction.ERASE, at=now, citizen=str(citizen), detail=detail)
     files = compact_files(engine)

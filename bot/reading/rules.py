@@ -48,6 +48,8 @@ class Rules:
     ahead: Rule
     service_name: Rule
     rail_words: Rule
+    follow: Rule
+    unfollow: Rule
 
     @classmethod
     def load(cls, path: Path = RULES_FILE) -> Rules:

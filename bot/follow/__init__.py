@@ -1,0 +1,1 @@
+"""Citizens who follow a line or a stop: their commands, the alert events they hear of, and the sending."""

@@ -1,0 +1,101 @@
+"""Answers the follow commands (/segui, /seguite, /smetti and their English and web-chat forms)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine
+
+from bot.config import SubscriptionSettings
+from bot.domain import Action, Decision, DraftReply, Intent
+from bot.follow.targets import ALL_WORDS, TargetKind, argument, label, resolve
+from bot.follow.texts import DESK, how
+from bot.privacy.pii import redact
+from knowledge.gtfs import GtfsIndex
+from storage.followers import Chat, FollowOutcome, follow, followed_by, unfollow
+from storage.models import Message
+
+#: The command names the follow desk answers (see ``bot.channels.commands.COMMANDS``).
+FOLLOW_COMMANDS = frozenset({"follow", "following", "unfollow"})
+#: Channels a person can follow on: alerts are pushed to a Telegram chat or shown in the web chat.
+FOLLOW_CHANNELS = frozenset({"telegram", "web"})
+
+
+def chat_of(message: Message) -> Chat | None:
+    """Where a citizen's alerts go: their own Telegram chat (the user id), their web-chat conversation."""
+    if message.channel == "telegram":
+        return Chat("telegram", str(message.author))
+    if message.channel == "web" and message.thread_id:
+        return Chat("web", message.thread_id)
+    return None
+
+
+class FollowDesk:
+    """Turns a follow command into a stored follow and a reply in the citizen's language."""
+
+    def __init__(
+        self, gtfs: GtfsIndex, engine: Engine, settings: SubscriptionSettings, *, clock: Callable[[], datetime]
+    ) -> None:
+        self.gtfs = gtfs
+        self.engine = engine
+        self.settings = settings
+        self.clock = clock
+
+    def answer(self, command: dict[str, Any], message: Message) -> tuple[Decision, DraftReply]:
+        """The decision and reply for a follow command stored in ``message.extras`` (or read from words)."""
+        name, arg, lang = command["name"], str(command.get("argument", "")).strip(), command.get("lang", "it")
+        lang = "en" if lang == "en" else "it"
+        who = chat_of(message)
+        if who is None or not self.settings.enabled:
+            return _fixed(lang, DESK[lang]["channel"], name)
+        forms = how(who.channel, lang)
+        if name == "following":
+            return _fixed(lang, self._listing(who, lang, forms), name)
+        if name == "unfollow" and (not arg or arg.casefold() in ALL_WORDS):
+            unfollow(self.engine, who)
+            return _fixed(lang, DESK[lang]["removed_all"], name)
+        if not arg:
+            return _fixed(lang, DESK[lang]["ask"].format(example=forms["example"]), name)
+        found = resolve(arg, self.gtfs)
+        if found.target is None:
+            return _fixed(lang, self._unknown(found.asked, found.wanted or arg, found.suggestions, lang), name)
+        kind, key = str(found.target.kind), found.target.key
+        what = label(kind, key, self.gtfs, lang)
+        again = argument(kind, key, self.gtfs, lang)
+        if name == "unfollow":
+            removed = unfollow(self.engine, who, kind, key)
+            return _fixed(lang, DESK[lang]["removed" if removed else "not_followed"].format(what=what), name)
+        outcome = follow(
+            self.engine, who, kind, key, lang=lang, now=self.clock(), limit=self.settings.max_per_person,
+            message_id=message.id,
+        )
+        text = DESK[lang][str(outcome)].format(
+            what=what, stop=forms["unfollow"].format(arg=again), limit=self.settings.max_per_person,
+            stop_any=forms["stop_any"],
+        )
+        if outcome == FollowOutcome.ADDED and self.settings.quiet_hours:
+            start, end = self.settings.quiet_hours.split("-")
+            text += DESK[lang]["quiet"].format(start=start, end=end)
+        return _fixed(lang, text, name)
+
+    def _listing(self, who: Chat, lang: str, forms: dict[str, str]) -> str:
+        followed = followed_by(self.engine, who)
+        if not followed:
+            return DESK[lang]["none"].format(example=forms["example"])
+        items = ", ".join(label(f.kind, f.target, self.gtfs, lang) for f in followed)
+        return DESK[lang]["list"].format(items=items, stop_any=forms["stop_any"])
+
+    @staticmethod
+    def _unknown(asked: TargetKind, wanted: str, suggestions: tuple[str, ...], lang: str) -> str:
+        key = "unknown_stop" if asked == TargetKind.STOP else "unknown_line"
+        text = DESK[lang][key].format(arg=redact(wanted))
+        if suggestions:
+            text += DESK[lang]["suggest"].format(names=", ".join(suggestions))
+        return text
+
+
+def _fixed(lang: str, text: str, name: str) -> tuple[Decision, DraftReply]:
+    decision = Decision(lang=lang, intent=Intent.OTHER, action=Action.AUTO, confidence=1.0, reasons=(f"command {name}",))
+    return decision, DraftReply(text=text, lang=lang, action=Action.AUTO)

@@ -1,0 +1,42 @@
+"""A follow request written in words ("avvisami per il 64", "stop notifying me about line 64"), as a command."""
+
+from __future__ import annotations
+
+import re
+
+from bot.channels.commands import CitizenCommand
+from bot.reading.rules import RULES
+from knowledge.lines import RouteFinder
+from knowledge.text import normalise
+
+_STOP = re.compile(r"\b(?:fermata|stop|palina)\s+(\d{3,7})\b")
+_NUMBER = re.compile(r"\b([a-z]{0,2}\d{1,4}[a-z]{0,2})\b")
+
+
+def read_words(text: str, routes: RouteFinder) -> CitizenCommand | None:
+    """The follow or unfollow command ``text`` asks for in words, or None (then it is an ordinary message).
+
+    The rules ``unfollow`` and ``follow`` of ``bot/reading/rules.yaml`` decide (in that order); the
+    target is a stop code after "fermata"/"stop", else the first line the text names, else a
+    number that may be a line (an unknown one is answered with suggestions).
+    """
+    norm = normalise(text)
+    for name, rule in (("unfollow", RULES.unfollow), ("follow", RULES.follow)):
+        match = rule.search(norm)
+        if match is None:
+            continue
+        lang = "en" if match.group("en") else "it"
+        rest = norm[match.end():]
+        return CitizenCommand(name, _target(text, rest, routes), lang)
+    return None
+
+
+def _target(text: str, rest: str, routes: RouteFinder) -> str:
+    stop = _STOP.search(rest)
+    if stop:
+        return f"fermata {stop.group(1)}"
+    found = routes.find(text)
+    if found:
+        return found[0]
+    number = _NUMBER.search(rest)
+    return number.group(1) if number and any(c.isdigit() for c in number.group(1)) else ""
