@@ -226,6 +226,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "cat_ticketing": "biglietti",
         "cat_information": "informazioni",
         "cat_other": "altro",
+        "role_agent": "operatore",
+        "role_supervisor": "supervisore",
+        "role_admin": "amministratore",
     },
     "en": {
         "console": "Agents' console",
@@ -446,6 +449,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "cat_ticketing": "tickets",
         "cat_information": "information",
         "cat_other": "other",
+        "role_agent": "agent",
+        "role_supervisor": "supervisor",
+        "role_admin": "admin",
     },
 }
 

@@ -202,11 +202,13 @@ def test_the_subject_filter_keeps_one_faq_entry(engine: Engine, clock: Any, mess
 
 def test_every_state_intent_and_category_has_a_name_in_both_languages() -> None:
     from bot.console.i18n import STRINGS
+    from bot.console.users import ROLES
     from bot.domain import Category, Intent
 
     for lang in ("it", "en"):
         missing = [f"st_{s}" for s in MessageState if f"st_{s}" not in STRINGS[lang]]
         missing += [f"intent_{i}" for i in Intent if f"intent_{i}" not in STRINGS[lang]]
         missing += [f"cat_{c}" for c in Category if f"cat_{c}" not in STRINGS[lang]]
+        missing += [f"role_{r}" for r in ROLES if f"role_{r}" not in STRINGS[lang]]
         assert missing == [], lang
     assert STRINGS["it"]["st_escalated"] != "escalated" and STRINGS["it"]["st_awaiting_review"] != "awaiting_review"
