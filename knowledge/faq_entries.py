@@ -11,7 +11,7 @@ import yaml
 
 from knowledge.errors import KnowledgeError
 
-_ENTRY_KEYS = frozenset({"id", "topic", "questions", "answer"})
+_ENTRY_KEYS = frozenset({"id", "topic", "questions", "answer", "tags"})
 
 
 class FaqError(KnowledgeError):
@@ -26,6 +26,7 @@ class FaqEntry:
     topic: str
     questions: dict[str, tuple[str, ...]]
     answer: dict[str, str]
+    tags: tuple[str, ...] = ()  # optional keywords of the entry ("contatore, lettura"): matched on too
 
 
 def read_entries(paths: Sequence[str | Path]) -> list[FaqEntry]:
@@ -92,7 +93,8 @@ def _parse_entry(file: Path, position: int, item: Any) -> FaqEntry:
             raise FaqError(msg)
     questions = _parse_languages(where, "questions", item.get("questions"), _question_list)
     answer = _parse_languages(where, "answer", item.get("answer"), _answer_text)
-    return FaqEntry(item["id"].strip(), item["topic"].strip(), questions, answer)
+    tags = _tag_list(where, item.get("tags", []))
+    return FaqEntry(item["id"].strip(), item["topic"].strip(), questions, answer, tags)
 
 
 def _parse_languages(where: str, key: str, value: Any, parse: Any) -> dict[str, Any]:
@@ -119,6 +121,15 @@ def _question_list(where: str, value: Any) -> tuple[str, ...]:
             msg = f"{where} holds {question!r}, not a non-empty string"
             raise FaqError(msg)
     return tuple(question.strip() for question in value)
+
+
+def _tag_list(where: str, value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, list) or not all(isinstance(tag, str) for tag in value):
+        msg = f"{where}: key 'tags' must be a list of words (or one comma-separated string)"
+        raise FaqError(msg)
+    return tuple(tag.strip() for tag in value if tag.strip())
 
 
 def _answer_text(where: str, value: Any) -> str:

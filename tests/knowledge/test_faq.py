@@ -163,8 +163,8 @@ def test_load_rejects_a_missing_key(tmp_path: Path) -> None:
 
 
 def test_load_rejects_an_unknown_key(tmp_path: Path) -> None:
-    write(tmp_path / "bad.yaml", ENTRY_YAML.format(id="x") + "  tags: [a]\n")
-    with pytest.raises(FaqError, match=r"unknown key\(s\) \['tags'\]"):
+    write(tmp_path / "bad.yaml", ENTRY_YAML.format(id="x") + "  tag: [a]\n")
+    with pytest.raises(FaqError, match=r"unknown key\(s\) \['tag'\]"):
         FaqIndex.load([tmp_path])
 
 

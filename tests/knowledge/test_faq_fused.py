@@ -1,0 +1,106 @@
+"""The fused FAQ engine for utility FAQs: meaning, answers, tags and words; calibrated on its own entries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from knowledge.faq_entries import FaqEntry, FaqError, read_entries
+from knowledge.faq_fused import FusedFaqIndex, FusedWeights
+
+SMALL_FAQ = Path(__file__).parent / "data" / "water_faq_small.yaml"
+
+
+@pytest.fixture(scope="module")
+def index() -> FusedFaqIndex:
+    return FusedFaqIndex(read_entries([SMALL_FAQ]))
+
+
+def test_tags_are_read_from_yaml() -> None:
+    entries = {entry.id: entry for entry in read_entries([SMALL_FAQ])}
+    assert entries["meter.frost"].tags == ("contatore", "gelo", "inverno", "protezione")
+
+
+def test_tags_as_one_comma_separated_string_are_split(tmp_path: Path) -> None:
+    faq = tmp_path / "faq.yaml"
+    faq.write_text("- {id: a, topic: t, tags: 'uno, due', questions: {it: [q]}, answer: {it: r}}\n", encoding="utf-8")
+    assert read_entries([faq])[0].tags == ("uno", "due")
+
+
+def test_tags_of_the_wrong_type_name_the_key(tmp_path: Path) -> None:
+    faq = tmp_path / "faq.yaml"
+    faq.write_text("- {id: a, topic: t, tags: 3, questions: {it: [q]}, answer: {it: r}}\n", encoding="utf-8")
+    with pytest.raises(FaqError, match="'tags'"):
+        read_entries([faq])
+
+
+def test_a_question_in_citizens_words_finds_its_formal_entry(index: FusedFaqIndex) -> None:
+    assert index.rank("il contatore si è congelato con il freddo, come lo copro?", k=1)[0].faq_id == "meter.frost"
+
+
+def test_words_only_the_answer_holds_find_the_entry(index: FusedFaqIndex) -> None:
+    # "tabaccheria" and "bollettino" are in the payment answer only, never in a question
+    assert index.rank("posso pagare in tabaccheria col bollettino?", k=1)[0].faq_id == "payment.methods"
+
+
+def test_an_english_question_finds_the_italian_entry(index: FusedFaqIndex) -> None:
+    assert index.rank("Is tap water safe to drink?", k=1)[0].faq_id == "water.quality"
+
+
+def test_a_clear_question_is_answered_alone(index: FusedFaqIndex) -> None:
+    found = index.match("come faccio la voltura del contratto dell'acqua?")
+    assert found is not None and found.faq_id == "contract.transfer"
+
+
+@pytest.mark.parametrize("text", ["chi ha vinto la partita ieri sera?", "che tempo fa domani a Bari?"])
+def test_an_off_topic_question_is_left_for_a_person(index: FusedFaqIndex, text: str) -> None:
+    assert index.match(text) is None
+
+
+def test_rank_returns_k_matches_best_first_in_the_unit_interval(index: FusedFaqIndex) -> None:
+    ranked = index.rank("la bolletta è troppo alta", k=3)
+    assert len(ranked) == 3
+    assert [m.score for m in ranked] == sorted((m.score for m in ranked), reverse=True)
+    assert all(0.0 <= m.score <= 1.0 for m in ranked)
+
+
+def test_threshold_is_calibrated_on_the_entries_leave_one_out(index: FusedFaqIndex) -> None:
+    confidences = index.unanswerable_confidences()
+    assert len(confidences) == 2 * len(index.entries)  # each question and each first answer sentence
+    answered = sum(c >= index.threshold for c in confidences)
+    assert 0.0 < index.threshold < 1.0
+    assert answered / len(confidences) <= 1 / 6 + 1 / len(confidences)
+
+
+def test_a_given_threshold_is_kept_and_checked() -> None:
+    entries = read_entries([SMALL_FAQ])
+    assert FusedFaqIndex(entries, threshold=0.3).threshold == 0.3
+    with pytest.raises(FaqError, match="threshold"):
+        FusedFaqIndex(entries, threshold=1.5)
+
+
+def test_weights_decide_what_counts() -> None:
+    entries = read_entries([SMALL_FAQ])
+    answers_only = FusedFaqIndex(entries, weights=FusedWeights(question=0.0, answer=1.0, lexical=0.0), threshold=0.5)
+    # the quality answer speaks of the smell of chlorine; its question does not
+    assert answers_only.rank("puzza di cloro", k=1)[0].faq_id == "water.quality"
+
+
+def test_an_injected_encoder_is_used() -> None:
+    calls: list[int] = []
+
+    def encoder(texts: list[str]) -> np.ndarray:
+        calls.append(len(texts))
+        return np.eye(len(texts), 8)[:, :8] if len(texts) <= 8 else np.ones((len(texts), 8)) / np.sqrt(8)
+
+    entry = FaqEntry("a", "t", {"it": ("domanda",)}, {"it": "una risposta abbastanza lunga da contare."})
+    FusedFaqIndex([entry], encoder=encoder, threshold=0.5)
+    assert calls
+
+
+def test_answer_and_unknown_id(index: FusedFaqIndex) -> None:
+    assert "isolante" in index.answer("meter.frost", "en")
+    with pytest.raises(FaqError, match="unknown"):
+        index.answer("nope", "it")
