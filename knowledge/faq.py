@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO
 
 from rapidfuzz import fuzz
 
@@ -24,6 +24,7 @@ __all__ = [
     "FaqError",
     "FaqIndex",
     "FaqMatch",
+    "FaqRanker",
     "run_faq_match",
 ]
 
@@ -480,7 +481,17 @@ def _solve3(a: list[list[float]], b: list[float]) -> list[float]:
 # -- JSON Lines ------------------------------------------------------------------------------
 
 
-def run_faq_match(index: FaqIndex, lines_in: Iterable[str], out: TextIO) -> None:
+class FaqRanker(Protocol):
+    """What `run_faq_match` needs of a FAQ engine: a ranking and the score at which it answers alone."""
+
+    threshold: float
+
+    def rank(self, text: str, k: int = 5, lang: str | None = None) -> list[FaqMatch]:
+        """The `k` best entries for `text`, best first."""
+        ...
+
+
+def run_faq_match(index: FaqRanker, lines_in: Iterable[str], out: TextIO) -> None:
     """Match each JSON Lines message `{"id", "text"[, "lang"]}` and write `{"id","faq_id","score"}`."""
     for number, line in enumerate(lines_in, start=1):
         if not line.strip():
