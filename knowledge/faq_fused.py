@@ -36,6 +36,18 @@ _MARGIN_WEIGHT = 3.0  # a confidence weighs the best entry's lead over the runne
 _SAME_QUESTION = 0.92  # cosine above which two stored questions ask the same thing
 
 
+UTILITY_SYNONYMS: tuple[tuple[str, ...], ...] = (
+    ("bolletta", "fattura"),
+    ("fontanella", "fontanina", "fontana"),
+    ("cauzione", "cauzionale"),
+    ("sbagliata", "errata", "sbagliato", "errato"),
+    ("staccare", "sospendere", "sospensione", "distacco"),
+    ("utenza", "contratto", "fornitura"),
+    ("bere", "potabile"),
+)
+"""Everyday words and the formal ones utility FAQs use for them (a message's word brings in the others)."""
+
+
 @dataclass(frozen=True)
 class FusedWeights:
     """How the three similarities add up to an entry's score."""
@@ -61,6 +73,7 @@ class FusedFaqIndex:
         encoder: Encode | None = None,
         weights: FusedWeights | None = None,
         threshold: float | None = None,
+        synonyms: Sequence[Sequence[str]] = UTILITY_SYNONYMS,
     ) -> None:
         check_unique_ids(entries)
         if not entries:
@@ -73,6 +86,7 @@ class FusedFaqIndex:
         self._by_id = {entry.id: entry for entry in self._entries}
         self._encode = encoder or default_encoder
         self.weights = weights or FusedWeights()
+        self._synonyms = _synonym_stems(synonyms)
         self._build()
         self.threshold = self.calibrate() if threshold is None else threshold
 
@@ -161,7 +175,9 @@ class FusedFaqIndex:
     # -- scoring ---------------------------------------------------------------------------
 
     def _query_terms(self, text: str) -> list[str]:
-        return sorted({stem(word) for word in normalise(text).split() if word not in _STOP})
+        """A message's index terms, with the formal synonyms of its everyday words."""
+        terms = {stem(word) for word in normalise(text).split() if word not in _STOP}
+        return sorted(terms.union(*(self._synonyms.get(term, ()) for term in terms)))
 
     def _scores(self, vector: np.ndarray, terms: Sequence[str]) -> np.ndarray:
         """Fused score of every entry for a message's embedding and index terms."""
@@ -270,6 +286,16 @@ def _entry_words(entry: FaqEntry) -> list[str]:
     parts += [", ".join(entry.tags)] * 2 + [entry.topic]
     parts += list(entry.answer.values())
     return [stem(word) for part in parts for word in normalise(part).split() if word not in _STOP]
+
+
+def _synonym_stems(groups: Sequence[Sequence[str]]) -> dict[str, frozenset[str]]:
+    """Each word's stem mapped to the stems of the other words of its group."""
+    table: dict[str, set[str]] = {}
+    for group in groups:
+        stems = {stem(normalise(word)) for word in group}
+        for one in stems:
+            table.setdefault(one, set()).update(stems - {one})
+    return {key: frozenset(value) for key, value in table.items()}
 
 
 def _counts(words: Sequence[str]) -> dict[str, int]:

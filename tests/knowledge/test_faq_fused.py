@@ -104,3 +104,16 @@ def test_answer_and_unknown_id(index: FusedFaqIndex) -> None:
     assert "isolante" in index.answer("meter.frost", "en")
     with pytest.raises(FaqError, match="unknown"):
         index.answer("nope", "it")
+
+
+def test_an_everyday_word_finds_the_formal_one_through_the_synonyms() -> None:
+    entries = [
+        FaqEntry("a", "t", {"it": ("Come si legge la fattura?",)}, {"it": "La fattura riporta i consumi del periodo."}),
+        FaqEntry("b", "t", {"it": ("Come si legge il contatore?",)}, {"it": "Il contatore mostra i metri cubi."}),
+    ]
+    words_only = FusedWeights(question=0.0, answer=0.0, lexical=1.0)
+    with_synonyms = FusedFaqIndex(entries, weights=words_only, threshold=0.5)
+    without = FusedFaqIndex(entries, weights=words_only, threshold=0.5, synonyms=())
+    assert with_synonyms.rank("la bolletta", k=1)[0].faq_id == "a"
+    assert with_synonyms.rank("la bolletta", k=1)[0].score > 0.0
+    assert without.rank("la bolletta", k=1)[0].score == 0.0
