@@ -136,7 +136,9 @@ class AlertFeedSettings(FeedSettings):
 class KnowledgeSettings(_Section):
     """The network, its live disruption data and the FAQ."""
 
-    gtfs: str = str(SAMPLE_DIR / "gtfs")
+    gtfs: str | None = Field(
+        str(SAMPLE_DIR / "gtfs"), description="GTFS folder or zip; null: a service without lines and stops"
+    )
     # The sample is a fixed demonstration file (published 27/11/2025): its default limit is ten years.
     # Any `alerts` section in the configuration starts again from AlertFeedSettings' own 900 s.
     alerts: AlertFeedSettings = AlertFeedSettings(

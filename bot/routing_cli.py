@@ -23,7 +23,8 @@ def offline_knowledge(
 ) -> Knowledge:
     """Knowledge from ``--gtfs/--alerts/--faq`` (or the configuration), read straight from files."""
     ks = settings.knowledge
-    gtfs = GtfsIndex.load(args.gtfs or ks.gtfs, cache_dir=ks.cache_dir)
+    source = args.gtfs or ks.gtfs
+    gtfs = GtfsIndex.load(source, cache_dir=ks.cache_dir) if source else GtfsIndex.empty()
     faq = FaqIndex.load(args.faq or list(ks.faq))
     alerts = ks.alerts
     if args.alerts:

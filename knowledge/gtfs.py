@@ -141,6 +141,11 @@ class GtfsIndex:
 
     # ---- loading -------------------------------------------------------------------------
     @classmethod
+    def empty(cls) -> GtfsIndex:
+        """An index with no lines and no stops: a service without a transit network."""
+        return cls("")
+
+    @classmethod
     def load(cls, path: str | Path, cache_dir: str | Path | None = None) -> GtfsIndex:
         """Load a feed from a folder or a .zip, memoised in-process by path and mtime.
 
@@ -198,6 +203,9 @@ class GtfsIndex:
     @classmethod
     def _build(cls, path: Path) -> GtfsIndex:
         index = cls(str(path))
+        if path.is_dir() and not any(path.iterdir()):
+            msg = f"{path}: the folder is empty (no routes.txt, stops.txt)"
+            raise GtfsError(msg)
         with _FeedFiles(path) as files:
             for required in ("routes.txt", "stops.txt"):
                 if not files.has(required):

@@ -20,6 +20,8 @@ from bot.config import SAMPLE_DIR, AlertFeedSettings, FeedSettings, KnowledgeSet
 from bot.domain import DataState, SourceAge, SourceKind, utcnow
 from knowledge.alerts import Alert, AlertIndex, parse_feed
 from knowledge.faq import FaqIndex
+from bot.errors import ConfigError
+from knowledge.errors import GtfsError
 from knowledge.gtfs import GtfsIndex
 from knowledge.livefeed import LiveFeed
 
@@ -84,7 +86,7 @@ class Knowledge:
     ) -> Knowledge:
         """Load what the configuration names."""
         warn_long_limit(settings.alerts)
-        gtfs = GtfsIndex.load(settings.gtfs, cache_dir=settings.cache_dir)
+        gtfs = load_network(settings)
         faq_paths = [Path(p) for p in settings.faq]
         faq = FaqIndex.load(faq_paths)
         return cls(
@@ -181,6 +183,21 @@ class Knowledge:
 
 #: A limit longer than this is only meant for the shipped sample (a fixed demonstration file).
 LONG_LIMIT_SECONDS = 86400.0
+
+
+def load_network(settings: KnowledgeSettings) -> GtfsIndex:
+    """The static network ``knowledge.gtfs`` names, or an empty one when it is null.
+
+    Raises :class:`ConfigError` naming the key when the folder or zip cannot be read.
+    """
+    if settings.gtfs is None:
+        return GtfsIndex.empty()
+    try:
+        return GtfsIndex.load(settings.gtfs, cache_dir=settings.cache_dir)
+    except GtfsError as exc:
+        msg = (f"knowledge.gtfs: {exc}; point it at a GTFS folder or zip, "
+               "or set `knowledge.gtfs: null` for a service without lines and stops")
+        raise ConfigError(msg) from exc
 
 
 def warn_long_limit(alerts: FeedSettings) -> bool:

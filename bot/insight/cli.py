@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 
 def load_gtfs(settings: Settings) -> GtfsIndex | None:
     """The configured static feed, or None (with a warning) when it cannot be read."""
+    if settings.knowledge.gtfs is None:
+        return None
     try:
         return GtfsIndex.load(settings.knowledge.gtfs, cache_dir=settings.knowledge.cache_dir)
     except GtfsError as exc:
