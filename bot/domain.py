@@ -173,6 +173,7 @@ class SourceKind(StrEnum):
     TRIP_UPDATES = "trip_updates"
     SERVICE_COUNTS = "service_counts"
     FAQ = "faq"
+    OUTAGES = "outages"  # CAP alerts and planned-interruption tables of a utility
 
 
 class DataState(StrEnum):
