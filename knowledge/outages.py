@@ -7,6 +7,7 @@ An outage comes from a CAP 1.2 alert (``knowledge.cap``) or a row of a planned-i
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -159,10 +160,30 @@ def resolve(messages: Iterable[Outage]) -> dict[str, Outage]:
 
 
 class OutageIndex:
-    """The believed outages, asked by place and time."""
+    """The believed outages, asked by place and time.
+
+    Outages are indexed by municipality code, by street and, for shapes, by the cells of a grid of
+    ``GRID_DEGREES`` their bounding boxes touch, so a lookup checks only the outages near the place.
+    """
 
     def __init__(self, outages: Iterable[Outage] = ()) -> None:
         self._by_id = {o.id: o for o in outages}
+        self._by_code: dict[str, set[str]] = defaultdict(set)
+        self._by_street: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self._by_cell: dict[tuple[int, int], set[str]] = defaultdict(set)
+        self._wide: set[str] = set()  # shapes too large for the grid: always checked
+        for outage in self._by_id.values():
+            for area in outage.areas:
+                for code in area.codes:
+                    self._by_code[code].add(outage.id)
+                for street in area.streets:
+                    self._by_street[street].add(outage.id)
+                for box in [p.bbox for p in area.polygons] + [_circle_box(c) for c in area.circles]:
+                    cells = _cells(box)
+                    if cells is None:
+                        self._wide.add(outage.id)
+                    for cell in cells or ():
+                        self._by_cell[cell].add(outage.id)
 
     def __len__(self) -> int:
         return len(self._by_id)
@@ -178,8 +199,37 @@ class OutageIndex:
 
     def covering(self, place: Place, now: datetime) -> list[Outage]:
         """The outages in force at ``now`` whose areas cover ``place``, the newest announcement first."""
-        found = [o for o in self._by_id.values() if o.in_force(now) and o.covers(place)]
-        return sorted(found, key=lambda o: (o.sent is not None, o.sent or datetime.min), reverse=True)
+        near: set[str] = set(self._wide)
+        if place.code is not None:
+            near |= self._by_code.get(place.code, set())
+            if place.street is not None:
+                near |= self._by_street.get((place.code, place.street), set())
+        for lat, lon in place.points:
+            near |= self._by_cell.get(_cell(lat, lon), set())
+        found = [o for o in map(self._by_id.__getitem__, near) if o.in_force(now) and o.covers(place)]
+        return sorted(found, key=lambda o: (o.sent is not None, o.sent or datetime.min, o.id), reverse=True)
+
+
+GRID_DEGREES = 0.05  # about 5.5 km of latitude
+
+
+def _cell(lat: float, lon: float) -> tuple[int, int]:
+    return math.floor(lat / GRID_DEGREES), math.floor(lon / GRID_DEGREES)
+
+
+def _cells(box: tuple[float, float, float, float]) -> list[tuple[int, int]] | None:
+    """The grid cells a bounding box touches; None for a box too wide to list (over 2,500 cells)."""
+    south, west, north, east = box
+    (row0, col0), (row1, col1) = _cell(south, west), _cell(north, east)
+    if (row1 - row0 + 1) * (col1 - col0 + 1) > 2_500:
+        return None
+    return [(r, c) for r in range(row0, row1 + 1) for c in range(col0, col1 + 1)]
+
+
+def _circle_box(circle: Circle) -> tuple[float, float, float, float]:
+    dlat = circle.radius_km / 111.0
+    dlon = circle.radius_km / (111.0 * max(0.01, math.cos(math.radians(circle.lat))))
+    return circle.lat - dlat, circle.lon - dlon, circle.lat + dlat, circle.lon + dlon
 
 
 def street_area(code: str, street: str | None, description: str = "") -> OutageArea:

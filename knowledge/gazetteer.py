@@ -1,0 +1,254 @@
+"""The operator's territory: municipalities and their streets, from a CSV or GeoJSON file, found in a message.
+
+CSV columns: ``municipality_code`` (ISTAT), ``municipality``, ``street``, ``lat``, ``lon`` (several rows of
+one street add points to it). GeoJSON: Point, MultiPoint, LineString or MultiLineString features whose
+properties carry ``municipality_code``, ``municipality`` and ``street``; a line keeps its vertices.
+Streets are bucketed by municipality and by type word and initial, and indexed by word, so a lookup compares few names.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from knowledge.errors import KnowledgeError
+from knowledge.outages import Place
+from knowledge.streetnames import STREET_TYPES, street_key, words
+
+FUZZY_CUTOFF = 86.0  # rapidfuzz ratio (0–100) a misspelt street name must reach
+MAX_NAME_WORDS = 6
+# Words that end a street name in a message ("via Sparano a Bari senza acqua", "via Roma has no water").
+STOP_WORDS = frozenset({
+    "a", "ad", "in", "senza", "da", "dal", "dalla", "dalle", "non", "e", "che", "ce", "c", "manca", "niente",
+    "nessuna", "oggi", "ieri", "stamattina", "stasera", "sta", "ho", "hanno", "is", "has", "have", "no",
+    "since", "without", "at", "the", "there", "we", "our", "water", "acqua", "since", "sotto", "vicino",
+    "angolo", "numero", "n", "civico", "qui",
+})
+
+
+class GazetteerError(KnowledgeError):
+    """A gazetteer file is missing, unreadable or lacks a column."""
+
+
+@dataclass(frozen=True)
+class Street:
+    """One street of one municipality, with the points known along it (lat, lon)."""
+
+    code: str
+    municipality: str
+    name: str
+    key: str
+    points: tuple[tuple[float, float], ...]
+
+    @property
+    def place(self) -> Place:
+        """The street as a place an outage may cover."""
+        return Place(points=self.points, code=self.code, street=self.key)
+
+
+@dataclass(frozen=True)
+class StreetMatch:
+    """What a message names: the street when it is one, the candidates when several fit, the municipality."""
+
+    street: Street | None
+    candidates: tuple[Street, ...] = ()
+    municipality_code: str | None = None
+    said: str = ""  # the words of the message taken for the street name
+
+
+class Gazetteer:
+    """Streets by municipality, and the municipalities by name."""
+
+    def __init__(self, streets: Iterable[Street]) -> None:
+        merged: dict[tuple[str, str], Street] = {}
+        for s in streets:
+            old = merged.get((s.code, s.key))
+            merged[(s.code, s.key)] = s if old is None else Street(
+                s.code, s.municipality, old.name, s.key, old.points + s.points)
+        self.streets = tuple(merged.values())
+        self._towns: dict[str, str] = {}
+        self._by_code: dict[str, dict[str, Street]] = defaultdict(dict)
+        self._buckets: dict[tuple[str | None, str], list[str]] = defaultdict(list)
+        self._with_word: dict[tuple[str | None, str], set[str]] = defaultdict(set)
+        self._everywhere: dict[str, list[Street]] = defaultdict(list)
+        for s in self.streets:
+            self._towns.setdefault(street_key(s.municipality), s.code)
+            self._by_code[s.code][s.key] = s
+            self._everywhere[s.key].append(s)
+            self._buckets[(s.code, _bucket(s.key))].append(s.key)
+            for word in s.key.split():
+                self._with_word[(s.code, word)].add(s.key)
+        for key in self._everywhere:
+            self._buckets[(None, _bucket(key))].append(key)
+            for word in key.split():
+                self._with_word[(None, word)].add(key)
+        self._town_words = frozenset(name for name in self._towns if " " not in name)
+        names = sorted(self._towns, key=len, reverse=True)
+        self._town_re = re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")\b") if names else None
+
+    def __len__(self) -> int:
+        return len(self.streets)
+
+    @classmethod
+    def load(cls, paths: Iterable[str | Path]) -> Gazetteer:
+        """Read CSV and GeoJSON files (by suffix). Raises :class:`GazetteerError` naming the file."""
+        streets: list[Street] = []
+        for path in map(Path, paths):
+            try:
+                text = path.read_text(encoding="utf-8-sig")
+            except OSError as exc:
+                msg = f"gazetteer {path}: {exc.strerror or exc}"
+                raise GazetteerError(msg) from exc
+            reader = _geojson_streets if path.suffix.lower() in (".geojson", ".json") else _csv_streets
+            streets += reader(text, path)
+        return cls(streets)
+
+    def municipality(self, text: str) -> str | None:
+        """The code of the last municipality the text names outside a street name ('via Bari a Modugno')."""
+        if self._town_re is None:
+            return None
+        joined = " ".join(words(text))
+        found = None
+        for m in self._town_re.finditer(joined):
+            before = joined[: m.start()].split()
+            if before and before[-1] in STREET_TYPES:
+                continue
+            found = self._towns[m.group(1)]
+        return found
+
+    def find(self, text: str) -> StreetMatch | None:
+        """The street a message names, by exact key then by a close spelling; None when it names none."""
+        tokens = words(text)
+        code = self.municipality(text)
+        for i, token in enumerate(tokens):
+            if token not in STREET_TYPES:
+                continue
+            window = _phrases(tokens, i, frozenset())
+            phrases = _phrases(tokens, i, STOP_WORDS | self._town_words)
+            if not window:
+                continue
+            match = (self._exact(window, code) or self._partial(phrases[0], code, token)
+                     or self._fuzzy(phrases, code, token))
+            if match is not None:
+                return match
+        return None
+
+    def _exact(self, phrases: list[str], code: str | None) -> StreetMatch | None:
+        for phrase in phrases:
+            if code is not None:
+                street = self._by_code.get(code, {}).get(phrase)
+                if street is not None:
+                    return StreetMatch(street, (street,), code, phrase)
+            elif phrase in self._everywhere:
+                return _choose(self._everywhere[phrase], None, phrase)
+        return None
+
+    def _partial(self, phrase: str, code: str | None, first: str) -> StreetMatch | None:
+        """The street whose name holds every word of the phrase ('via petroni': 'via giulio petroni'), if one."""
+        said = phrase.split()
+        if len(said) < 2:
+            return None
+        found = set(self._with_word.get((code, said[0]), ()))
+        for word in said[1:]:
+            found &= self._with_word.get((code, word), set())
+        keys = sorted(found)
+        if code is not None:
+            return StreetMatch(self._by_code[code][keys[0]], (), code, phrase) if len(keys) == 1 else None
+        streets = [s for k in keys for s in self._everywhere[k]]
+        return _choose(streets, None, phrase) if streets else None
+
+    def _fuzzy(self, phrases: list[str], code: str | None, first: str) -> StreetMatch | None:
+        best: tuple[float, str, str] | None = None
+        for phrase in phrases:
+            if " " not in phrase:
+                continue
+            choices = self._buckets.get((code, _bucket(phrase)), ())
+            hit = process.extractOne(phrase, choices, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+            if hit is not None and (best is None or hit[1] > best[0]):
+                best = (hit[1], hit[0], phrase)
+        if best is None:
+            return None
+        _score, key, phrase = best
+        if code is not None:
+            street = self._by_code[code][key]
+            return StreetMatch(street, (street,), code, phrase)
+        return _choose(self._everywhere[key], None, phrase)
+
+
+def _bucket(key: str) -> str:
+    """The bucket of a street key: its type word and the first letter of its name ('via g')."""
+    first, _, rest = key.partition(" ")
+    return f"{first} {rest[:1]}"
+
+
+def _choose(streets: list[Street], code: str | None, phrase: str) -> StreetMatch:
+    """One street when only one municipality has it; else no street and the candidates for a person."""
+    if len(streets) == 1:
+        return StreetMatch(streets[0], (streets[0],), streets[0].code, phrase)
+    return StreetMatch(None, tuple(streets), code, phrase)
+
+
+def _phrases(tokens: list[str], start: int, stops: frozenset[str]) -> list[str]:
+    """The street-name readings starting at ``tokens[start]``, the longest first, none past a stop word."""
+    end = start + 1
+    while end < len(tokens) and end - start <= MAX_NAME_WORDS and tokens[end] not in stops:
+        end += 1
+    return [" ".join(tokens[start:stop]) for stop in range(end, start + 1, -1)]
+
+
+def _csv_streets(text: str, path: Path) -> list[Street]:
+    reader = csv.DictReader(text.splitlines())
+    wanted = ("municipality_code", "municipality", "street", "lat", "lon")
+    missing = [c for c in wanted if c not in (reader.fieldnames or ())]
+    if missing:
+        msg = f"gazetteer {path}: missing columns {', '.join(missing)} (expected: {', '.join(wanted)})"
+        raise GazetteerError(msg)
+    out = []
+    for line, row in enumerate(reader, start=2):
+        try:
+            point = (float(row["lat"]), float(row["lon"]))
+        except (TypeError, ValueError) as exc:
+            msg = f"gazetteer {path} line {line}: lat/lon {row['lat']!r},{row['lon']!r} are not numbers"
+            raise GazetteerError(msg) from exc
+        out.append(_street(row, (point,)))
+    return out
+
+
+def _geojson_streets(text: str, path: Path) -> list[Street]:
+    try:
+        features = json.loads(text).get("features", [])
+    except (json.JSONDecodeError, AttributeError) as exc:
+        msg = f"gazetteer {path}: not a GeoJSON FeatureCollection"
+        raise GazetteerError(msg) from exc
+    out = []
+    for feature in features:
+        props, geometry = feature.get("properties") or {}, feature.get("geometry") or {}
+        points = tuple((float(lat), float(lon)) for lon, lat, *_ in _coordinates(geometry))
+        if points and props.get("street") and props.get("municipality_code"):
+            out.append(_street(props, points))
+    return out
+
+
+def _coordinates(geometry: dict[str, Any]) -> list[list[float]]:
+    kind, coords = geometry.get("type"), geometry.get("coordinates") or []
+    if kind == "Point":
+        return [coords]
+    if kind in ("MultiPoint", "LineString"):
+        return list(coords)
+    if kind == "MultiLineString":
+        return [p for line in coords for p in line]
+    return []
+
+
+def _street(row: dict[str, Any], points: tuple[tuple[float, float], ...]) -> Street:
+    name = str(row["street"]).strip()
+    return Street(str(row["municipality_code"]).strip(), str(row.get("municipality") or "").strip(), name,
+                  street_key(name), points)

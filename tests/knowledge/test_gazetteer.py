@@ -1,0 +1,85 @@
+"""The gazetteer finds the street a message names, with abbreviations, accents and typos, or says none."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.config import PACKAGE_ROOT
+from knowledge.gazetteer import Gazetteer, GazetteerError
+from knowledge.streetnames import street_key
+
+STRADARIO = PACKAGE_ROOT / "examples" / "water" / "stradario.csv"
+
+
+@pytest.fixture(scope="module")
+def gazetteer() -> Gazetteer:
+    return Gazetteer.load([STRADARIO])
+
+
+@pytest.mark.parametrize(("name", "key"), [
+    ("V.le Papa Giovanni XXIII", "viale papa giovanni xxiii"),
+    ("C.so Vittorio Emanuele II", "corso vittorio emanuele ii"),
+    ("Via Dell'Università", "via dell universita"),
+    ("P.zza  Umberto I", "piazza umberto i"),
+])
+def test_street_names_reduce_to_one_key(name: str, key: str) -> None:
+    assert street_key(name) == key
+
+
+def test_a_street_and_its_town_are_found(gazetteer: Gazetteer) -> None:
+    match = gazetteer.find("via Sparano da Bari senza acqua da stamattina")
+    assert match is not None and match.street is not None
+    assert (match.street.code, match.street.name) == ("072006", "Via Sparano da Bari")
+
+
+def test_a_typo_is_forgiven(gazetteer: Gazetteer) -> None:
+    match = gazetteer.find("in via Argrio a Bari non esce acqua")
+    assert match is not None and match.street is not None and match.street.name == "Via Argiro"
+
+
+def test_an_abbreviation_and_accents_are_forgiven(gazetteer: Gazetteer) -> None:
+    match = gazetteer.find("V.LE PAPA GIOVANNI XXIII, BARI: niente acqua")
+    assert match is not None and match.street is not None and match.street.name == "Viale Papa Giovanni XXIII"
+
+
+def test_the_town_picks_between_streets_of_the_same_name(gazetteer: Gazetteer) -> None:
+    match = gazetteer.find("via Roma a Triggiano senza acqua")
+    assert match is not None and match.street is not None and match.street.code == "072046"
+
+
+def test_a_street_named_after_a_town_is_not_the_town(gazetteer: Gazetteer) -> None:
+    match = gazetteer.find("via Bari a Modugno senza acqua")
+    assert match is not None and match.street is not None
+    assert (match.street.code, match.street.name) == ("072027", "Via Bari")
+
+
+def test_a_street_in_two_towns_without_a_town_is_left_open(gazetteer: Gazetteer) -> None:
+    match = gazetteer.find("via Roma senza acqua")
+    assert match is not None and match.street is None
+    assert {s.code for s in match.candidates} == {"072027", "072046"}
+
+
+def test_an_unknown_street_is_none(gazetteer: Gazetteer) -> None:
+    assert gazetteer.find("via Inesistente dei Mille a Bari senza acqua") is None
+    assert gazetteer.find("quanto costa la bolletta?") is None
+
+
+def test_geojson_lines_and_points_load(tmp_path: Path) -> None:
+    path = tmp_path / "strade.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"municipality_code": "072006", "municipality": "Bari",
+                                           "street": "Via Argiro"},
+         "geometry": {"type": "LineString", "coordinates": [[16.8710, 41.1220], [16.8720, 41.1240]]}},
+    ]}), encoding="utf-8")
+    [street] = Gazetteer.load([path]).streets
+    assert street.points == ((41.1220, 16.8710), (41.1240, 16.8720))
+
+
+def test_a_missing_column_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "strade.csv"
+    path.write_text("municipality,street,lat,lon\n", encoding="utf-8")
+    with pytest.raises(GazetteerError, match="municipality_code"):
+        Gazetteer.load([path])
