@@ -150,6 +150,15 @@ class KnowledgeSettings(_Section):
         None, gt=0, description="FAQ files older than this are not answered alone (None: no limit)"
     )
     cache_dir: str | None = None
+    outages: AlertFeedSettings = Field(
+        AlertFeedSettings(), description="CAP 1.2 alerts (one alert or an Atom feed of them): file or URL"
+    )
+    planned_outages: AlertFeedSettings = Field(
+        AlertFeedSettings(), description="a table of planned interruptions (CSV, columns in the README)"
+    )
+    gazetteer: tuple[str, ...] = Field(
+        (), description="streets of the territory: CSV or GeoJSON files (columns in the README)"
+    )
 
 
 class PolicySettings(_Section):
@@ -451,7 +460,7 @@ def _expand(node: Any, path: str) -> Any:
     return node
 
 
-_PATH_KEYS = ("gtfs", "source", "faq", "cache_dir", "digest_dir")
+_PATH_KEYS = ("gtfs", "source", "faq", "cache_dir", "digest_dir", "gazetteer")
 
 
 def _resolve_paths(data: dict[str, Any], base: Path) -> None:

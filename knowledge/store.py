@@ -23,7 +23,9 @@ from knowledge.faq import FaqIndex
 from bot.errors import ConfigError
 from knowledge.errors import GtfsError
 from knowledge.gtfs import GtfsIndex
+from knowledge.gazetteer import Gazetteer, GazetteerError
 from knowledge.livefeed import LiveFeed
+from knowledge.outage_store import OutageStore
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +56,7 @@ class Knowledge:
         clock: Clock = utcnow,
         faq_time: datetime | None = None,
         faq_max_age_days: float | None = None,
+        outages: OutageStore | None = None,
     ) -> None:
         self.gtfs = gtfs
         self.faq = faq
@@ -79,6 +82,7 @@ class Knowledge:
         self.alert_feed.sync()
         if self.alert_feed.fetched_at is None:
             self.alert_feed.refresh()
+        self.outages = outages or OutageStore((), None, engine=engine, clock=clock)
 
     @classmethod
     def from_settings(
@@ -89,9 +93,14 @@ class Knowledge:
         gtfs = load_network(settings)
         faq_paths = [Path(p) for p in settings.faq]
         faq = FaqIndex.load(faq_paths)
+        gazetteer = load_gazetteer(settings)
+        outages = OutageStore(
+            [("outages", settings.outages), ("planned_outages", settings.planned_outages)], gazetteer,
+            engine=engine, clock=clock,
+        )
         return cls(
             gtfs, faq, settings.alerts, trip_updates=settings.trip_updates, engine=engine, clock=clock,
-            faq_time=newest_file_time(faq_paths), faq_max_age_days=settings.faq_max_age_days,
+            faq_time=newest_file_time(faq_paths), faq_max_age_days=settings.faq_max_age_days, outages=outages,
         )
 
     def _load_alerts(self, payload: bytes) -> None:
@@ -111,6 +120,11 @@ class Knowledge:
             jobs.append(Job(f"feed:{feed.name}", feed.settings.refresh_seconds, feed.refresh, True))
             jobs.append(
                 Job(f"sync:{feed.name}", max(1.0, feed.settings.refresh_seconds / 4), feed.sync, False)
+            )
+        for source in self.outages.feeds:
+            jobs.append(Job(f"feed:{source.name}", source.settings.refresh_seconds, source.refresh, True))
+            jobs.append(
+                Job(f"sync:{source.name}", max(1.0, source.settings.refresh_seconds / 4), source.sync, False)
             )
         return jobs
 
@@ -140,6 +154,8 @@ class Knowledge:
             return self.trip_feed.source_age(now)
         if kind == SourceKind.FAQ:
             return self._faq_age(now)
+        if kind == SourceKind.OUTAGES:
+            return self.outages.source_age(now)
         msg = f"the knowledge holds no {kind} source"
         raise ValueError(msg)
 
@@ -178,6 +194,8 @@ class Knowledge:
             if feed.configured:
                 out[feed.name] = feed.status(now)
         out["alerts"] = {**out.get("alerts", {}), "count": len(self._alerts)}
+        if self.outages.configured:
+            out["outages"] = self.outages.status(now)
         return out
 
 
@@ -197,6 +215,17 @@ def load_network(settings: KnowledgeSettings) -> GtfsIndex:
     except GtfsError as exc:
         msg = (f"knowledge.gtfs: {exc}; point it at a GTFS folder or zip, "
                "or set `knowledge.gtfs: null` for a service without lines and stops")
+        raise ConfigError(msg) from exc
+
+
+def load_gazetteer(settings: KnowledgeSettings) -> Gazetteer | None:
+    """The streets ``knowledge.gazetteer`` names (None when unset); errors name the key."""
+    if not settings.gazetteer:
+        return None
+    try:
+        return Gazetteer.load(settings.gazetteer)
+    except GazetteerError as exc:
+        msg = f"knowledge.gazetteer: {exc}"
         raise ConfigError(msg) from exc
 
 

@@ -14,7 +14,7 @@ from bot.domain import DataState
 from knowledge.outage_feed import OutageFeed
 
 FIXTURES = Path(__file__).parent / "fixtures" / "outages"
-NOW = datetime.fromisoformat("2026-12-03T08:00:00+01:00")
+NOW = datetime.fromisoformat("2026-12-03T07:10:00+01:00")  # the feed says it was updated at 07:05
 ATOM = (FIXTURES / "atom-puglia.xml").read_bytes()
 MURAT, MODUGNO, TRIGGIANO = (f"it.acquedotto-esempio.2026.1203.000{n}" for n in (1, 4, 5))
 
