@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from bot.config import Settings
 from bot.domain import Action, Decision, DraftReply, Intent
 from bot.privacy.pii import without_echo
-from handlers import complaint, emergency, faq, feedback, other, status, unserved
+from handlers import complaint, emergency, faq, feedback, other, outage, status, unserved
 from handlers.policy import choose_action
 from handlers.sources import sources_used
 
@@ -58,6 +58,10 @@ class ReplyWriter:
         self, decision: Decision, text: str, *, now: datetime, case_id: int | None = None
     ) -> DraftReply:
         """The reply to a message, with the sources it drew on and the action the policy allows."""
+        if decision.intent != Intent.EMERGENCY and not self._unserved(decision):
+            about_outage = outage.draft(decision, text, self.knowledge, self.settings, now)
+            if about_outage is not None:
+                return replace(about_outage, text=without_echo(about_outage.text, text))
         sources = sources_used(
             decision, self.knowledge, self.settings, now, service_counts=status.asks_service_counts(decision)
         )

@@ -1,0 +1,84 @@
+"""Replies about a missing service in a street: the outage covering it, with its age, or a person with the street.
+
+Used when the knowledge has outage sources and the message says a service is missing ("via Sparano a Bari
+senza acqua"). A covered street with fresh data may go out alone (when the policy allows status replies);
+an uncovered, ambiguous or stale case is drafted for an agent with the street named in the draft.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from bot.config import Settings
+from bot.domain import Action, Decision, DraftReply
+from handlers.text import data_stamp, local_moment
+from knowledge.outage_lookup import Finding, OutageLookup
+from knowledge.streetnames import fold
+
+if TYPE_CHECKING:
+    from knowledge.store import Knowledge
+
+# What citizens write when a service is missing (folded: lower case, no accents, apostrophes as spaces).
+MISSING_SERVICE = re.compile(
+    r"\b(senza (acqua|luce|gas)|manca (l )?(acqua|luce|gas)|non (arriva|esce|c e) (piu )?(l )?acqua"
+    r"|niente acqua|acqua (sospesa|interrotta|bassa)|bassa pressione|poca pressione|interruzion[ei]"
+    r"|sospension[ei] (idrica|del servizio)|guasto|rifiuti non (raccolti|ritirati)|non (hanno )?ritirat[oi]"
+    r"|no water|without water|water (is )?(off|cut)|low (water )?pressure|outage|supply (is )?(off|cut)"
+    r"|bins? (not|weren t|wasn t) (collected|emptied))\b"
+)
+
+
+def asks_about_outage(text: str) -> bool:
+    """Whether the message says a service is missing."""
+    return MISSING_SERVICE.search(fold(text)) is not None
+
+
+def draft(decision: Decision, text: str, knowledge: Knowledge, settings: Settings, now: datetime) -> DraftReply | None:
+    """The outage reply to a message about a missing service in a place, or None when it is not one."""
+    store = knowledge.outages
+    if not store.configured or not asks_about_outage(text):
+        return None
+    found = store.lookup(text, now)
+    if found.finding is Finding.NO_STREET and found.municipality_code is None:
+        return None
+    age = store.source_age(now)
+    lang = decision.lang if decision.lang in ("it", "en") else "it"
+    tz = settings.operator.timezone
+    stamp = data_stamp(age.data_time, now, tz, lang)
+    reply = _text(found, lang, tz, stamp, settings.operator.customer_phone)
+    policy = settings.policy
+    alone = (found.finding is Finding.COVERED and age.usable and policy.auto_enabled
+             and "status" in policy.auto_intents)
+    return DraftReply(text=reply, lang=lang, action=Action.AUTO if alone else Action.REVIEW, sources=(age,))
+
+
+def _place(found: OutageLookup) -> str:
+    if found.street is not None:
+        return f"{found.street.name}, {found.street.municipality}" if found.street.municipality else found.street.name
+    return ""
+
+
+def _text(found: OutageLookup, lang: str, tz: str, stamp: str, phone: str) -> str:
+    place = _place(found)
+    if found.finding is Finding.COVERED:
+        outage = found.outages[0]
+        until = local_moment(outage.expires, tz) if outage.expires else None
+        if lang == "en":
+            where = f" affecting {place}" if place else ""
+            end = f" Expected end: {until}." if until else ""
+            return f"There is an interruption{where}: {outage.text('en')}.{end} (Data updated {stamp}.)"
+        where = f" che interessa {place}" if place else ""
+        end = f" Fine prevista: {until}." if until else ""
+        return f"Risulta un'interruzione{where}: {outage.text('it')}.{end} (Dati aggiornati {stamp}.)"
+    if found.finding is Finding.AMBIGUOUS:
+        towns = sorted({s.municipality for s in found.candidates})
+        if lang == "en":
+            return f"Which municipality is the street in ({', '.join(towns)})? An operator will check it for you."
+        return f"In quale comune si trova la strada ({', '.join(towns)})? Un operatore verificherà per te."
+    if lang == "en":
+        return (f"We know of no interruption in force for {place or 'that area'} (data updated {stamp}). "
+                f"An operator will look into your report; for urgent faults call {phone}.")
+    return (f"Non ci risultano interruzioni in corso per {place or 'quella zona'} (dati aggiornati {stamp}). "
+            f"Un operatore prenderà in carico la segnalazione; per guasti urgenti chiama il {phone}.")

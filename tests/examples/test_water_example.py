@@ -1,0 +1,54 @@
+"""examples/water runs as shipped: the app builds from its config and answers an outage and a billing question."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from bot.app import Application
+from bot.config import PACKAGE_ROOT, StorageSettings, load_settings
+from bot.domain import Action, Intent, SourceKind
+
+CONFIG = PACKAGE_ROOT / "examples" / "water" / "config.yaml"
+NOW = datetime.fromisoformat("2026-12-03T11:00:00+01:00")
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[Application]:
+    settings = load_settings(CONFIG)
+    settings = settings.model_copy(update={"storage": StorageSettings(url=f"sqlite:///{tmp_path / 'water.db'}")})
+    application = Application(settings, workers=0, web=False, clock=lambda: NOW)
+    yield application
+    application.engine.dispose()
+
+
+def test_the_example_has_no_network_and_loads_its_parts(app: Application) -> None:
+    kn = app.knowledge
+    assert (kn.gtfs.routes, len(kn.faq.entries) >= 15, len(kn.outages.gazetteer) > 10) == ({}, True, True)
+
+
+def test_a_street_inside_the_cap_area_gets_the_outage(app: Application) -> None:
+    decision, draft = app.pipeline.decide_text("via Sparano a Bari senza acqua da stamattina", channel="web")
+    assert "Murat" in draft.text and "aggiornati" in draft.text
+    assert draft.action is Action.AUTO
+    assert decision.source(SourceKind.OUTAGES) is not None
+
+
+def test_a_street_outside_every_area_goes_to_a_person_with_the_street(app: Application) -> None:
+    _decision, draft = app.pipeline.decide_text("viale Papa Giovanni XXIII a Bari senza acqua", channel="web")
+    assert draft.action is Action.REVIEW
+    assert "Viale Papa Giovanni XXIII, Bari" in draft.text
+
+
+def test_an_english_outage_question_gets_the_english_text(app: Application) -> None:
+    _decision, draft = app.pipeline.decide_text("no water in via Argiro, Bari since this morning", channel="web")
+    assert "Murat district" in draft.text
+
+
+def test_a_billing_question_gets_the_faq_answer(app: Application) -> None:
+    decision, draft = app.pipeline.decide_text("Come posso pagare la bolletta dell'acqua?", channel="web")
+    assert (decision.intent, decision.faq_id) == (Intent.FAQ, "billing.pay")
+    assert "PagoPA" in draft.text
