@@ -15,7 +15,7 @@ from bot.reading.router import Router
 from handlers import ReplyWriter
 from knowledge.faq import FaqIndex
 from knowledge.gtfs import GtfsIndex
-from knowledge.store import Knowledge
+from knowledge.store import Knowledge, load_outages
 
 
 def offline_knowledge(
@@ -33,7 +33,8 @@ def offline_knowledge(
             refresh_seconds=alerts.refresh_seconds,
             max_age_seconds=alerts.max_age_seconds,
         )
-    return Knowledge(gtfs, faq, alerts, engine=None, clock=clock)
+    outages = load_outages(ks, engine=None, clock=clock)
+    return Knowledge(gtfs, faq, alerts, engine=None, clock=clock, outages=outages)
 
 
 def build_offline_pipeline(args: argparse.Namespace, settings: Settings) -> RoutingPipeline:

@@ -93,11 +93,7 @@ class Knowledge:
         gtfs = load_network(settings)
         faq_paths = [Path(p) for p in settings.faq]
         faq = FaqIndex.load(faq_paths)
-        gazetteer = load_gazetteer(settings)
-        outages = OutageStore(
-            [("outages", settings.outages), ("planned_outages", settings.planned_outages)], gazetteer,
-            engine=engine, clock=clock,
-        )
+        outages = load_outages(settings, engine=engine, clock=clock)
         return cls(
             gtfs, faq, settings.alerts, trip_updates=settings.trip_updates, engine=engine, clock=clock,
             faq_time=newest_file_time(faq_paths), faq_max_age_days=settings.faq_max_age_days, outages=outages,
@@ -216,6 +212,14 @@ def load_network(settings: KnowledgeSettings) -> GtfsIndex:
         msg = (f"knowledge.gtfs: {exc}; point it at a GTFS folder or zip, "
                "or set `knowledge.gtfs: null` for a service without lines and stops")
         raise ConfigError(msg) from exc
+
+
+def load_outages(settings: KnowledgeSettings, *, engine: Engine | None, clock: Clock) -> OutageStore:
+    """The outage sources and the gazetteer the configuration names (an empty store when none is set)."""
+    return OutageStore(
+        [("outages", settings.outages), ("planned_outages", settings.planned_outages)], load_gazetteer(settings),
+        engine=engine, clock=clock,
+    )
 
 
 def load_gazetteer(settings: KnowledgeSettings) -> Gazetteer | None:
