@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 MISSING_SERVICE = re.compile(
     r"\b(senza (acqua|luce|gas)|manca (l )?(acqua|luce|gas)|non (arriva|esce|c e) (piu )?(l )?acqua"
     r"|niente acqua|acqua (sospesa|interrotta|bassa)|bassa pressione|poca pressione|interruzion[ei]"
-    r"|sospension[ei] (idrica|del servizio)|guasto|rifiuti non (raccolti|ritirati)|non (hanno )?ritirat[oi]"
+    r"|sospension[ei] (idrica|del servizio)|guasto|(rifiuti|spazzatura|immondizia) non (raccolt|ritirat)[aei]"
+    r"|non (hanno )?(ritirato|raccolto)|raccolta (non effettuata|saltata|sospesa)|non e passato il camion"
     r"|no water|without water|water (is )?(off|cut)|low (water )?pressure|outage|supply (is )?(off|cut)"
     r"|bins? (not|weren t|wasn t) (collected|emptied))\b"
 )

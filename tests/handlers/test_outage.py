@@ -20,7 +20,8 @@ NOW = datetime.fromisoformat("2026-12-03T11:00:00+01:00")
 @pytest.mark.parametrize("text", [
     "via Sparano senza acqua da stamattina", "Manca l'acqua in via Roma", "non esce acqua dal rubinetto",
     "No water in via Argiro since 7", "bassa pressione in piazza del Popolo", "bins not collected in via Roma",
-    "c'è un guasto in via Argiro?", "non c'è più l'acqua a Bari",
+    "c'è un guasto in via Argiro?", "non c'è più l'acqua a Bari", "in via Roma non hanno ritirato la spazzatura",
+    "raccolta saltata in via Carroccio", "non è passato il camion in via Roma",
 ])
 def test_a_missing_service_is_recognised(text: str) -> None:
     assert outage.asks_about_outage(text)
