@@ -12,6 +12,7 @@ import base64
 import json
 import logging
 import threading
+from dataclasses import replace
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
@@ -40,8 +41,16 @@ ATOM_UPDATED = "{http://www.w3.org/2005/Atom}updated"
 
 def parse_outages(data: bytes, source: str) -> dict[str, Outage]:
     """The outages a document announces after updates and cancellations (CSV by suffix, else CAP XML)."""
-    messages = parse_outage_csv(data) if source.lower().endswith(".csv") else parse_cap(data)
-    return resolve(messages)
+    return resolve(_messages(data, source))
+
+
+def replaced_ids(data: bytes, source: str) -> frozenset[str]:
+    """The ids the document's updates and cancellations name: said to be over, so never held."""
+    return frozenset(ref for message in _messages(data, source) for ref in message.references)
+
+
+def _messages(data: bytes, source: str) -> list[Outage]:
+    return parse_outage_csv(data) if source.lower().endswith(".csv") else parse_cap(data)
 
 
 class OutageFeed:
@@ -81,6 +90,7 @@ class OutageFeed:
             self._record_error(str(exc), now)
             return False
         belief = observe(self.belief, frozenset(fetched), self.settings.max_shrink_share)
+        belief = replace(belief, held=belief.held - replaced_ids(data, self.settings.source))
         if belief.suspect:
             log.warning("outage source %s shrank from %d to %d outages: suspect until the next fetch",
                         self.name, len(self.belief.seen) if self.belief else 0, len(belief.seen))

@@ -118,3 +118,14 @@ def test_no_data_is_unknown(source: Source) -> None:
     feed = _feed(source, None)
     assert not feed.refresh()
     assert feed.source_age(NOW).state is DataState.UNKNOWN
+
+
+def test_a_cancelled_outage_is_gone_at_once(tmp_path: Path) -> None:
+    source = Source(tmp_path, "murat.xml")
+    source.write((FIXTURES / "acqua-bari-murat.xml").read_bytes())
+    feed = _feed(source, None)
+    feed.refresh()
+    update = (FIXTURES / "acqua-bari-murat-update.xml").read_bytes()
+    source.write(update.replace(b"<msgType>Update</msgType>", b"<msgType>Cancel</msgType>"))
+    feed.refresh()
+    assert feed.outages == {}
