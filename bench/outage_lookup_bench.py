@@ -4,7 +4,7 @@ Builds a synthetic gazetteer (default 10,000 streets in 50 municipalities) and o
 (CAP polygons and circles, ISTAT codes, planned interruptions of single streets), then times
 ``find_outage`` on generated citizen messages (some misspelt, some without the town).
 
-    .venv/bin/python bench/outage_lookup_bench.py [--streets 10000] [--messages 2000]
+    .venv/bin/python bench/outage_lookup_bench.py [--streets 10000] [--messages 2000] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def build(n_streets: int, rng: random.Random) -> tuple[Gazetteer, OutageIndex, l
         while len(names) < per_town:
             names.add(f"{rng.choice(TYPES)} {rng.choice(FIRST)} {rng.choice(LAST)}"
                       if rng.random() < 0.7 else f"{rng.choice(TYPES)} {rng.choice(LAST)}")
-        for name in names:
+        for name in sorted(names):
             points = tuple((clat + rng.uniform(-0.02, 0.02), clon + rng.uniform(-0.02, 0.02)) for _ in range(3))
             streets.append(Street(code, town, name, street_key(name), points))
     gazetteer = Gazetteer(streets)
@@ -93,6 +93,7 @@ def main() -> None:
     parser.add_argument("--streets", type=int, default=10_000)
     parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--repeat", type=int, default=1, help="time each message this many times, keep the best")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     t0 = time.perf_counter()
@@ -108,9 +109,12 @@ def main() -> None:
     findings: dict[str, int] = {}
     times = []
     for text in messages:
-        t = time.perf_counter()
-        found = find_outage(gazetteer, index, text, NOW)
-        times.append((time.perf_counter() - t) * 1000)
+        best = float("inf")
+        for _ in range(max(1, args.repeat)):
+            t = time.perf_counter()
+            found = find_outage(gazetteer, index, text, NOW)
+            best = min(best, (time.perf_counter() - t) * 1000)
+        times.append(best)
         findings[str(found.finding)] = findings.get(str(found.finding), 0) + 1
     times.sort()
     print(f"streets={len(gazetteer)} outages={len(index)} messages={len(messages)} build_s={built:.2f}")
