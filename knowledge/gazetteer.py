@@ -2,7 +2,7 @@
 
 CSV columns: ``municipality_code`` (ISTAT), ``municipality``, ``street``, ``lat``, ``lon`` (several rows of
 one street add points to it). GeoJSON: Point, MultiPoint, LineString or MultiLineString features whose
-properties carry ``municipality_code``, ``municipality`` and ``street``; a line keeps its vertices.
+properties carry ``municipality_code``, ``municipality`` and ``street``; a line becomes points every ~50 m.
 Streets are bucketed by municipality and by type word and initial, and indexed by word, so a lookup compares few names.
 """
 
@@ -238,14 +238,28 @@ def _geojson_streets(text: str, path: Path) -> list[Street]:
 
 
 def _coordinates(geometry: dict[str, Any]) -> list[list[float]]:
+    """A feature's points (lon, lat); a line's points every ``LINE_STEP_DEGREES`` along it, not only its vertices."""
     kind, coords = geometry.get("type"), geometry.get("coordinates") or []
     if kind == "Point":
         return [coords]
-    if kind in ("MultiPoint", "LineString"):
+    if kind == "MultiPoint":
         return list(coords)
+    if kind == "LineString":
+        return _along(coords)
     if kind == "MultiLineString":
-        return [p for line in coords for p in line]
+        return [p for line in coords for p in _along(line)]
     return []
+
+
+LINE_STEP_DEGREES = 0.0005  # about 50 m: a line crossing a small area still has a point inside it
+
+
+def _along(line: list[list[float]]) -> list[list[float]]:
+    out: list[list[float]] = []
+    for (x0, y0, *_), (x1, y1, *_) in zip(line, line[1:]):
+        steps = max(1, int(max(abs(x1 - x0), abs(y1 - y0)) / LINE_STEP_DEGREES))
+        out += [[x0 + (x1 - x0) * i / steps, y0 + (y1 - y0) * i / steps] for i in range(steps)]
+    return out + [list(line[-1][:2])] if line else out
 
 
 def _street(row: dict[str, Any], points: tuple[tuple[float, float], ...]) -> Street:

@@ -75,7 +75,20 @@ def test_geojson_lines_and_points_load(tmp_path: Path) -> None:
          "geometry": {"type": "LineString", "coordinates": [[16.8710, 41.1220], [16.8720, 41.1240]]}},
     ]}), encoding="utf-8")
     [street] = Gazetteer.load([path]).streets
-    assert street.points == ((41.1220, 16.8710), (41.1240, 16.8720))
+    assert (street.points[0], street.points[-1]) == ((41.1220, 16.8710), (41.1240, 16.8720))
+
+
+def test_a_line_crossing_an_area_between_its_vertices_is_covered(tmp_path: Path) -> None:
+    from knowledge.outages import OutageArea, Polygon, _area_covers
+
+    path = tmp_path / "strade.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"municipality_code": "072006", "street": "Via Lunga"},
+         "geometry": {"type": "LineString", "coordinates": [[16.80, 41.10], [16.90, 41.10]]}},
+    ]}), encoding="utf-8")
+    [street] = Gazetteer.load([path]).streets
+    middle = Polygon(((41.09, 16.849), (41.09, 16.851), (41.11, 16.851), (41.11, 16.849), (41.09, 16.849)))
+    assert _area_covers(OutageArea(polygons=(middle,)), street.place)
 
 
 def test_a_missing_column_is_named(tmp_path: Path) -> None:
