@@ -29,6 +29,10 @@ class ChannelAuthError(ChannelError):
     """The platform rejected our credentials (401/403): the channel must stop."""
 
 
+class OutcomeUnknown(ChannelError):
+    """A post timed out: the platform may or may not have delivered it."""
+
+
 class RecipientGone(ChannelError):
     """The platform refuses to deliver to this person (they blocked the bot, or deleted their account)."""
 

@@ -33,7 +33,7 @@ from bot.channels.telegram_intake import PRIVATE, BotIdentity, amend, read_updat
 from bot.channels.telegram_text import split_message
 from bot.config import Settings, channel_enabled
 from bot.domain import OutboundReply, PostResult
-from bot.errors import BadInput, ChannelAuthError, ChannelError, ConfigError, RecipientGone
+from bot.errors import BadInput, ChannelAuthError, ChannelError, ConfigError, OutcomeUnknown, RecipientGone
 from bot.web.inputs import read_json
 from bot.web.limits import TokenBuckets, client_address, too_many
 
@@ -45,7 +45,7 @@ BATCH = 100
 MAX_BATCHES = 5
 
 
-class TelegramUnsure(ChannelError):
+class TelegramUnsure(OutcomeUnknown):
     """A send timed out: Telegram may or may not have delivered it."""
 
 

@@ -23,7 +23,7 @@ from sqlalchemy import Engine, and_, exists, func, insert, select, update
 from bot.channels.base import Channel
 from bot.config import Settings
 from bot.domain import BOT_ACTOR, OutboundReply, ReplyKind
-from bot.errors import ChannelAuthError, RecipientGone
+from bot.errors import ChannelAuthError, OutcomeUnknown, RecipientGone
 from bot.follow.events import EventKind
 from bot.follow.quiet import QuietHours
 from bot.follow.texts import NOTICE, how
@@ -254,7 +254,7 @@ class NoticeSender:
 
     def _failed(self, notice: Claimed, exc: Exception) -> str:
         """A call that failed: unknown when it may have arrived, else tried again later (or failed)."""
-        unsure = type(exc).__name__ == "TelegramUnsure"
+        unsure = isinstance(exc, OutcomeUnknown)
         with self.engine.begin() as conn:
             attempts = conn.execute(select(_NOTICES.c.attempts).where(_NOTICES.c.id == notice.id)).scalar_one()
             if unsure:

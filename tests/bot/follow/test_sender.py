@@ -13,6 +13,7 @@ from bot.channels.telegram import TelegramChannel
 from bot.channels.web import WebChannel
 from bot.config import SAMPLE_DIR, Settings
 from bot.domain import InboundMessage
+from bot.errors import OutcomeUnknown
 from bot.follow.events import AlertWatcher
 from bot.follow.sender import NoticeSender
 from bot.web.chat import timeline
@@ -172,3 +173,23 @@ def test_a_web_chat_follower_reads_the_alert_in_their_conversation(lane: Lane) -
     said = [entry["text"] for entry in timeline(lane.engine, WEB_CHAT) if entry["role"] == "bot"]
     assert any("Nuovo avviso per bus 64: Deviazione" in text and "«non avvisarmi più per il 64»" in text for text in said)
     assert lane.statuses() == {WEB_CHAT: ["posted"]}
+
+
+class TimingOut(TelegramChannel):
+    """The real adapter whose every post times out after reaching the platform (the outcome is unknown)."""
+
+    def post(self, reply):  # noqa: ANN001, ANN201
+        self.calls = getattr(self, "calls", 0) + 1
+        raise OutcomeUnknown("telegram: sendMessage timed out")
+
+
+def test_a_post_that_timed_out_is_left_unknown_and_never_sent_again(lane: Lane, sleeps: FakeSleep) -> None:
+    slow = TimingOut(lane.telegram.context, sleep=sleeps)
+    lane.sender.channels = {"telegram": slow}
+    lane.follow("5001")
+    lane.alerts = [alert("a1", routes=("64",))]
+    lane.watcher.watch()
+    lane.send_all()
+    lane.clock.advance(3600)
+    lane.send_all()
+    assert slow.calls == 1 and lane.statuses() == {"5001": ["unknown"]}
