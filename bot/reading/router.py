@@ -7,9 +7,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from bot.config import Settings
 from bot.domain import Action, Asked, Decision, Intent
 from bot.reading.alert_choice import asks_about_network, choose_alerts, names_network
+from bot.reading.features import Encoder
 from bot.reading.language import LanguageReading, read_language
 from bot.reading.model import Reading, ReaderModel
 from bot.reading.rules import RULES
@@ -54,6 +57,7 @@ class Router:
 
             model = ReaderModel.cached(model_in_service(settings) if settings else None)
         self.model = model
+        self._faq_embedded: tuple[np.ndarray, np.ndarray, list[str]] | None = None
 
     def route(self, text: str, *, now: datetime, channel: str | None = None) -> Decision:
         """The decision for one message, as of ``now``."""
@@ -68,10 +72,12 @@ class Router:
 
     def read(self, text: str, *, now: datetime, reading: Reading | None = None) -> Facts:
         """Every step's finding for one message; ``reading`` replaces the model's (held-out training runs)."""
-        read = self.model.read(text)
-        if reading is not None:  # the intent, danger and category given; the language still the model's
-            read = replace(reading, language=read.language, language_probability=read.language_probability)
-        return self._read(text, now, read)
+        if reading is None:
+            reading = self.model.read(text)
+        elif reading.language is None:  # the intent, danger and category given; the language still the model's
+            read = self.model.read(text)
+            reading = replace(reading, language=read.language, language_probability=read.language_probability)
+        return self._read(text, now, reading)
 
     def _read(self, text: str, now: datetime, reading: Reading) -> Facts:
         kn = self.knowledge
@@ -119,6 +125,7 @@ class Router:
             services=services,
         )
         unmet = kn.faq.unmet_topics(text, faq.faq_id) if faq and intent == Intent.FAQ else ()
+        nearest, semantic = self._faq_meaning(reading, faq.faq_id) if faq and intent == Intent.FAQ else (None, 0.0)
         # 5. a confidence calibrated on messages the model did not train on
         probabilities = reading.probabilities
         ranked_p = sorted(probabilities.values(), reverse=True)
@@ -139,6 +146,8 @@ class Router:
             "danger": reading.danger,
             "served_language": float(lang.served),
             "network": float(choice.network or names_network(norm)),
+            "faq_agrees": float(nearest is not None and nearest == (faq.faq_id if faq else None)),
+            "faq_semantic": semantic,
         }
         confidence = self.model.confidence(facts) if intent in AUTO_INTENTS else 0.0
         # 6. the decision
@@ -165,6 +174,30 @@ class Router:
             asked=asked,
         )
         return Facts(lang, reading, decision, facts)
+
+    def _faq_meaning(self, reading: Reading, faq_id: str) -> tuple[str | None, float]:
+        """The FAQ entry nearest in meaning to the message, and how near ``faq_id``'s closest question is."""
+        if reading.embedding is None:
+            return None, 0.0
+        questions, owners, ids = self._faq_questions()
+        if not len(ids):
+            return None, 0.0
+        nearest = np.full(len(ids), -1.0, dtype=np.float32)
+        np.maximum.at(nearest, owners, questions @ reading.embedding)
+        chosen = ids.index(faq_id) if faq_id in ids else -1
+        return ids[int(np.argmax(nearest))], max(0.0, float(nearest[chosen])) if chosen >= 0 else 0.0
+
+    def _faq_questions(self) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        """Every FAQ question embedded (once, on first use), the entry each belongs to, and the entry ids."""
+        if self._faq_embedded is None:
+            texts, owners, ids = [], [], []
+            for number, entry in enumerate(self.knowledge.faq.entries):
+                ids.append(entry.id)
+                for questions in entry.questions.values():
+                    texts += questions
+                    owners += [number] * len(questions)
+            self._faq_embedded = (Encoder.encode(texts), np.array(owners, dtype=np.intp), ids)
+        return self._faq_embedded
 
     def _action(self, intent: Intent, confidence: float, lang: LanguageReading) -> Action:
         """Escalate danger; post alone only an answerable intent, in a served language, above the threshold."""

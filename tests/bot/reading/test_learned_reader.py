@@ -107,3 +107,12 @@ def test_the_batched_heads_read_as_the_dense_heads() -> None:
     for b, d in zip(batched, dense):
         assert (b.intent, b.in_danger, b.category, b.language) == (d.intent, d.in_danger, d.category, d.language)
         assert np.allclose(list(b.probabilities.values()), list(d.probabilities.values()), atol=1e-4)
+
+
+def test_a_faq_answer_knows_whether_the_entry_nearest_in_meaning_is_the_one_matched() -> None:
+    router = Router(eval_knowledge())
+    facts = router.read("quanto costa il biglietto per l'aeroporto?", now=EVAL_NOW)
+    assert facts.decision.intent == Intent.FAQ and facts.decision.faq_id
+    assert facts.confidence_facts["faq_agrees"] == 1.0 and facts.confidence_facts["faq_semantic"] > 0.5
+    calm = router.read("il 64 passa stamattina?", now=EVAL_NOW)
+    assert calm.confidence_facts["faq_agrees"] == calm.confidence_facts["faq_semantic"] == 0.0

@@ -121,3 +121,55 @@ def test_eval_shows_the_previous_model_beside_the_new_one(tmp_path: Path) -> Non
     evaluate_command(args, Settings(), out)
     payload = json.loads(out.getvalue())
     assert payload["metrics"]["intent_accuracy"] > payload["previous"]["intent_accuracy"]
+
+
+def test_the_threshold_is_chosen_on_confidences_from_calibrators_that_never_saw_the_row() -> None:
+    # each row has a fact of its own: a calibrator fitted on the row would learn its label, one fitted
+    # without it knows nothing of it and gives every row of a fold the same confidence
+    from bot.reading.model import CONFIDENCE_FEATURES
+    from bot.reading.training import cross_fitted, fit_calibrator, expand
+
+    n = len(CONFIDENCE_FEATURES)
+    x = np.eye(n, dtype=np.float32)
+    right = np.array([i % 2 for i in range(n)])
+    fold = np.array([i % 3 for i in range(n)])
+    scores = cross_fitted(x, right, np.ones(n, dtype=bool), fold, 3)
+    for k in range(3):
+        assert np.ptp(scores[fold == k]) < 1e-6
+    in_sample = fit_calibrator(x, right).proba(expand(x))[:, 1]
+    assert in_sample[right == 1].min() > in_sample[right == 0].max()  # what the in-sample choice would have seen
+
+
+def test_a_model_trained_before_the_faq_meaning_facts_reads_with_its_own_facts(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from bot.reading.linear import Linear
+    from bot.reading.model import LEGACY_CONFIDENCE_FEATURES
+
+    width = 4 * len(LEGACY_CONFIDENCE_FEATURES)
+    legacy = replace(_tiny_model(), confidence_features=LEGACY_CONFIDENCE_FEATURES,
+                     calibrator=Linear(np.zeros((width, 2), np.float32), np.array([0.0, 1.0], np.float32)))
+    legacy.save(tmp_path / "legacy.npz")
+    loaded = ReaderModel.load(tmp_path / "legacy.npz")
+    assert loaded.confidence_features == LEGACY_CONFIDENCE_FEATURES and loaded.danger_blend
+    assert loaded.confidence({"faq": 1.0, "faq_agrees": 1.0}) == pytest.approx(1 / (1 + np.exp(-1.0)))
+
+
+def test_a_model_saved_before_danger_was_blended_reads_danger_from_its_danger_head_alone(tmp_path: Path) -> None:
+    import io as _io
+
+    model = _tiny_model()
+    model.save(tmp_path / "m.npz")
+    with np.load(tmp_path / "m.npz") as data:
+        arrays = {k: data[k] for k in data.files}
+    meta = json.loads(bytes(arrays["meta"]).decode("utf-8"))
+    del meta["danger_blend"]
+    arrays["meta"] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
+    buffer = _io.BytesIO()
+    np.savez_compressed(buffer, **arrays)
+    (tmp_path / "old.npz").write_bytes(buffer.getvalue())
+    old = ReaderModel.load(tmp_path / "old.npz")
+    text = "un uomo è svenuto sulla banchina"
+    x = old.features([text])
+    assert not old.danger_blend
+    assert old.read(text).danger == pytest.approx(float(old.danger_head.proba(x)[0, 1]), abs=1e-3)
