@@ -299,8 +299,7 @@ def _work_rate(url: str, n: int) -> float:
     t0 = time.perf_counter()
     while done < n:
         claims = worker.queue.claim_many(worker.name, 60, limit=worker.claim_batch, channels=["web"])
-        for claim in claims:
-            worker._take(claim)
+        worker.work(claims)
         done += len(claims)
     took = time.perf_counter() - t0
     worker.queue.engine.dispose()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -32,3 +32,13 @@ class RoutingPipeline:
     def decide(self, message: Message) -> tuple[Decision, DraftReply]:
         """Decision and reply for a stored message."""
         return self.decide_text(message.text, channel=message.channel, case_id=message.case_id)
+
+    def decide_many(self, messages: Sequence[Message]) -> list[tuple[Decision, DraftReply]]:
+        """:meth:`decide` for a claimed batch, in order, as of one moment."""
+        now = self.clock()
+        out = []
+        for message in messages:
+            decision = self.router.route(message.text, now=now, channel=message.channel)
+            draft = self.writer.draft(decision, message.text, now=now, case_id=message.case_id)
+            out.append((replace(decision, action=draft.action, sources=draft.sources), draft))
+        return out

@@ -9,9 +9,9 @@ import socket
 import threading
 import time
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from sqlalchemy import Connection
 
@@ -42,6 +42,15 @@ class Pipeline(Protocol):
 
     def decide(self, message: Message) -> tuple[Decision, DraftReply]:
         """Route ``message`` and write its reply."""
+        ...
+
+
+@runtime_checkable
+class BatchPipeline(Pipeline, Protocol):
+    """A pipeline that reads a claimed batch in one go."""
+
+    def decide_many(self, messages: Sequence[Message]) -> list[tuple[Decision, DraftReply]]:
+        """:meth:`decide` for each of ``messages``, in order."""
         ...
 
 
@@ -112,7 +121,7 @@ class Worker:
         self.queue.arrived.set()
 
     def run_once(self) -> bool:
-        """Take up to ``claim_batch`` messages in one statement and handle them in turn.
+        """Take up to ``claim_batch`` messages in one statement, read them together, handle them in turn.
 
         False when there was nothing to do. Messages not yet started when the worker is told
         to stop are given back at once.
@@ -120,46 +129,65 @@ class Worker:
         claims = self.queue.claim_many(
             self.name, self.lease_seconds, limit=self.claim_batch, channels=list(self.channels)
         )
+        self.work(claims)
+        if not claims and self.notices is not None:
+            return self.notices.poster.sweep(self.name)
+        return bool(claims)
+
+    def work(self, claims: Sequence[Claim]) -> None:
+        """Handle claimed messages in turn, those to route read together first."""
+        decided = self._decide_batch(claims)
         for index, claim in enumerate(claims):
             if index and self.stopping.is_set():
                 for rest in claims[index:]:
                     self.queue.release(rest)
                 break
-            self._take(claim)
-        if not claims and self.notices is not None:
-            return self.notices.poster.sweep(self.name)
-        return bool(claims)
+            self._take(claim, decided.get(claim.message_id))
 
-    def _take(self, claim: Claim) -> None:
+    def _decide_batch(self, claims: Sequence[Claim]) -> dict[int, tuple[Decision, DraftReply]]:
+        """The decisions of the claimed messages still to route, read in one batch (outside any
+        transaction). If the batch fails, each message is read again alone, so only a message
+        that fails by itself is retried."""
+        fresh = [c for c in claims if c.state == MessageState.RECEIVED and c.message is not None]
+        if len(fresh) < 2 or not isinstance(self.pipeline, BatchPipeline):
+            return {}
+        try:
+            found = self.pipeline.decide_many([c.message for c in fresh])  # type: ignore[misc]
+        except Exception:  # one bad message must not fail the others: they are read alone
+            log.warning("worker %s: reading a batch failed; reading its messages one by one", self.name, exc_info=True)
+            return {}
+        return {c.message_id: pair for c, pair in zip(fresh, found)}
+
+    def _take(self, claim: Claim, decided: tuple[Decision, DraftReply] | None = None) -> None:
         if self.pause_after_claim:
             self.announce(f"claimed message {claim.message_id}")
             time.sleep(self.pause_after_claim)
         try:
-            self.handle(claim)
+            self.handle(claim, decided)
         except LeaseLost as exc:
             log.warning("%s", exc)
         except Exception as exc:  # keep the message: release it with the error for a retry
             log.exception("worker %s: message %s failed", self.name, claim.message_id)
             self._fail(claim, exc)
 
-    def handle(self, claim: Claim) -> None:
-        """Do what the message's state asks for."""
+    def handle(self, claim: Claim, decided: tuple[Decision, DraftReply] | None = None) -> None:
+        """Do what the message's state asks for (``decided``: its decision, read with its batch)."""
         state = claim.state
         if state == MessageState.RECEIVED:
-            self._route(claim)
+            self._route(claim, decided)
         elif state == MessageState.ROUTED:
             self._resume_routed(claim)
         elif state in (MessageState.APPROVED, MessageState.EDITED):
             self.deliverer.deliver(claim, self.channels[claim.channel])
 
-    def _route(self, claim: Claim) -> None:
+    def _route(self, claim: Claim, decided: tuple[Decision, DraftReply] | None = None) -> None:
         """Route outside any transaction, then write everything the decision asks for at once.
 
         A reply to post alone gets its outbox row in the same transaction as the decision, so
         posting needs no further write before the channel is called.
         """
         row = claim.message if claim.message is not None else self.queue.get(claim.message_id)
-        decision, draft = self.pipeline.decide(row)
+        decision, draft = decided if decided is not None else self.pipeline.decide(row)
         now = self.queue.clock()
         path = [MessageState.ROUTED]
         if draft.action == Action.ESCALATE or decision.intent == Intent.EMERGENCY:

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
+from collections.abc import Iterable
+
+from sqlalchemy import Connection, Engine, and_, bindparam, exists, func, insert, or_, select, update
 from sqlmodel import Session
 
 from bot.domain import HUMAN_STATES, SCHEDULER_ACTOR, CaseStatus, InboundMessage, MessageState, ReplyKind, as_utc
@@ -45,22 +47,28 @@ _OTHERS_PENDING = (
         _MESSAGES.c.state.in_(PENDING_FOR_PERSON),
     )
 )
-_LAST_AGENT_ANSWER = select(func.max(func.coalesce(_REPLIES.c.posted_at, _REPLIES.c.created_at))).where(
-    _REPLIES.c.case_id == bindparam("b_case"),
-    _REPLIES.c.kind == str(ReplyKind.ANSWER),
-    _REPLIES.c.author.like("agent:%"),
+#: Of the cases given, those an agent holds: assigned and waiting, answered by an agent since
+#: ``b_hold_since``, or with a message an agent took up since ``b_claim_since``. One statement
+#: for a whole claimed batch (indexes: replies.case_id, messages.case_id).
+_HELD_BY_AGENTS = select(_CASES.c.id).where(
+    _CASES.c.id.in_(bindparam("b_cases", expanding=True)),
+    or_(
+        and_(_CASES.c.assigned_to != "", _CASES.c.status == str(CaseStatus.WAITING)),
+        exists().where(
+            _REPLIES.c.case_id == _CASES.c.id,
+            _REPLIES.c.kind == str(ReplyKind.ANSWER),
+            _REPLIES.c.author.like("agent:%"),
+            func.coalesce(_REPLIES.c.posted_at, _REPLIES.c.created_at)
+            > bindparam("b_hold_since", type_=_REPLIES.c.created_at.type),
+        ),
+        exists().where(
+            _MESSAGES.c.case_id == _CASES.c.id,
+            _MESSAGES.c.claimed_by.is_not(None),
+            _MESSAGES.c.claimed_at >= bindparam("b_claim_since", type_=_MESSAGES.c.claimed_at.type),
+            _MESSAGES.c.state.in_(PENDING_FOR_PERSON),
+        ),
+    ),
 )
-_CLAIMED_BY_AGENT = (
-    select(_MESSAGES.c.id)
-    .where(
-        _MESSAGES.c.case_id == bindparam("b_case"),
-        _MESSAGES.c.claimed_by.is_not(None),
-        _MESSAGES.c.claimed_at >= bindparam("b_since", type_=_MESSAGES.c.claimed_at.type),
-        _MESSAGES.c.state.in_(PENDING_FOR_PERSON),
-    )
-    .limit(1)
-)
-_ASSIGNED = select(_CASES.c.assigned_to, _CASES.c.status).where(_CASES.c.id == bindparam("b_case"))
 
 
 def set_status(
@@ -141,16 +149,22 @@ def agent_holds(conn: Connection, case_id: int | None, now: datetime, *, hold_mi
     """Whether an agent holds the conversation: replied within the hand-back time, or is working on it."""
     if case_id is None:
         return False
-    last_agent = conn.execute(_LAST_AGENT_ANSWER, {"b_case": case_id}).scalar_one_or_none()
-    if last_agent is not None and as_utc(last_agent) + timedelta(minutes=hold_minutes) > now:
-        return True
-    claimed = conn.execute(
-        _CLAIMED_BY_AGENT, {"b_case": case_id, "b_since": now - timedelta(minutes=claim_minutes)}
-    ).first()
-    if claimed is not None:
-        return True
-    case = conn.execute(_ASSIGNED, {"b_case": case_id}).first()
-    return bool(case and case[0] and case[1] == str(CaseStatus.WAITING))
+    return bool(held_by_agents(conn, [case_id], now, hold_minutes=hold_minutes, claim_minutes=claim_minutes))
+
+
+def held_by_agents(
+    conn: Connection, case_ids: Iterable[int | None], now: datetime, *, hold_minutes: float, claim_minutes: float
+) -> set[int]:
+    """Of ``case_ids``, the cases an agent holds now (see :func:`agent_holds`), in one statement."""
+    wanted = sorted({case_id for case_id in case_ids if case_id is not None})
+    if not wanted:
+        return set()
+    params = {
+        "b_cases": wanted,
+        "b_hold_since": now - timedelta(minutes=hold_minutes),
+        "b_claim_since": now - timedelta(minutes=claim_minutes),
+    }
+    return {int(row[0]) for row in conn.execute(_HELD_BY_AGENTS, params)}
 
 
 def acknowledged(conn: Connection, case_id: int) -> bool:

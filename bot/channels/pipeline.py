@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -17,8 +17,8 @@ from bot.follow.words import read_words
 from knowledge.lines import RouteFinder
 from bot.pipeline import RoutingPipeline
 from bot.config import Settings
-from storage.cases import agent_holds
-from storage.db import read_session
+from storage.cases import held_by_agents
+from storage.db import reading
 from storage.models import Message
 
 if TYPE_CHECKING:
@@ -75,6 +75,22 @@ class ChannelPipeline:
 
     def decide(self, message: Message) -> tuple[Decision, DraftReply]:
         """Decision and reply for a stored message, under the channel rules above."""
+        return self.decide_many([message])[0]
+
+    def decide_many(self, messages: Sequence[Message]) -> list[tuple[Decision, DraftReply]]:
+        """:meth:`decide` for a claimed batch, in order: one reading of the texts to route and
+        one look at which of their cases an agent holds."""
+        out: list[tuple[Decision, DraftReply] | None] = [self._without_reading(m) for m in messages]
+        routable = [i for i, found in enumerate(out) if found is None]
+        if routable:
+            read = self.inner.decide_many([messages[i] for i in routable])
+            held = self.held_cases([messages[i].case_id for i in routable])
+            for i, (decision, draft) in zip(routable, read):
+                out[i] = self._after_reading(messages[i], decision, draft, held=messages[i].case_id in held)
+        return [found for found in out if found is not None]
+
+    def _without_reading(self, message: Message) -> tuple[Decision, DraftReply] | None:
+        """The answer of a message the router does not read (unreadable, a command), else None."""
         extras = message.extras or {}
         lang = str(extras.get("lang") or "it")[:2]
         if extras.get("unreadable"):
@@ -86,24 +102,30 @@ class ChannelPipeline:
             command = typed.as_extras() if typed else None
         if command is not None:
             return self.desk.answer(command, message)
-        decision, draft = self.inner.decide(message)
+        return None
+
+    def _after_reading(
+        self, message: Message, decision: Decision, draft: DraftReply, *, held: bool
+    ) -> tuple[Decision, DraftReply]:
         words = read_words(message.text, self._routes) if self.desk.follow is not None else None
         if words is not None and not is_emergency(decision):
             return self.desk.answer(words.as_extras(), message)
+        extras = message.extras or {}
         if extras.get("too_long") and draft.action != Action.ESCALATE:
             return _too_long(decision, int(extras["too_long"]))
         if extras.get("media"):
             decision, draft = _hold(decision, draft, f"sent with {_UNREADABLE_LABEL.get(str(extras['media']), 'an attachment')} the bot cannot see")
-        if self.agent_holds(message.case_id):
+        if held:
             decision, draft = _hold(decision, draft, "an agent holds this conversation")
         return decision, draft
 
-    def agent_holds(self, case_id: int | None) -> bool:
-        """Whether an agent holds the case now (see :func:`storage.cases.agent_holds`)."""
-        with read_session(self.engine) as session:
-            return agent_holds(
-                session.connection(), case_id, self.clock(),
-                hold_minutes=self.hold_minutes, claim_minutes=self.claim_minutes,
+    def held_cases(self, case_ids: Sequence[int | None]) -> set[int]:
+        """Of ``case_ids``, those an agent holds now (see :func:`storage.cases.agent_holds`)."""
+        if not any(case_id is not None for case_id in case_ids):
+            return set()
+        with reading(self.engine).connect() as conn:
+            return held_by_agents(
+                conn, case_ids, self.clock(), hold_minutes=self.hold_minutes, claim_minutes=self.claim_minutes
             )
 
 

@@ -14,7 +14,7 @@ from bot.reading.router import Router
 from bot.worker import Worker
 from handlers import ReplyWriter
 from knowledge.store import Knowledge
-from storage.models import ProblemRecord, Reply
+from storage.models import Message, ProblemRecord, Reply
 from storage.queue import MessageQueue
 from tests.conftest import FixedClock
 
@@ -177,3 +177,50 @@ def test_a_message_that_keeps_failing_goes_to_a_person_and_is_never_lost(engine:
     assert row.state == MessageState.AWAITING_REVIEW
     assert row.last_error and "rule exploded" in row.last_error
     assert worker.run_once() is False
+
+
+class _CountingPipeline:
+    """The routing pipeline, counting how it is asked; ``fails_on`` makes one text fail."""
+
+    def __init__(self, inner: RoutingPipeline, fails_on: str | None = None) -> None:
+        self.inner = inner
+        self.fails_on = fails_on
+        self.batches: list[int] = []
+        self.alone = 0
+
+    def decide(self, message: Message) -> tuple[object, object]:
+        self.alone += 1
+        if message.text == self.fails_on:
+            raise RuntimeError("rule exploded")
+        return self.inner.decide(message)
+
+    def decide_many(self, messages: list[Message]) -> list[tuple[object, object]]:
+        self.batches.append(len(messages))
+        if any(m.text == self.fails_on for m in messages):
+            raise RuntimeError("rule exploded")
+        return self.inner.decide_many(messages)  # type: ignore[return-value]
+
+
+def test_a_claimed_batch_is_read_in_one_call(engine: Engine, clock: FixedClock) -> None:
+    worker, queue = _worker(engine, clock)
+    worker.claim_batch = 4
+    counting = _CountingPipeline(worker.pipeline)  # type: ignore[arg-type]
+    worker.pipeline = counting  # type: ignore[assignment]
+    ids = [_ask(queue, "il tram 8 funziona oggi?", external_id=f"m{i}") for i in range(4)]
+    assert worker.run_once()
+    assert counting.batches == [4] and counting.alone == 0
+    assert [queue.get(i).state for i in ids] == [MessageState.AUTO_SENT] * 4
+
+
+def test_when_a_batch_cannot_be_read_only_the_message_that_fails_alone_is_retried(engine: Engine, clock: FixedClock) -> None:
+    worker, queue = _worker(engine, clock)
+    worker.claim_batch = 4
+    counting = _CountingPipeline(worker.pipeline, fails_on="boom")  # type: ignore[arg-type]
+    worker.pipeline = counting  # type: ignore[assignment]
+    ids = [_ask(queue, text, external_id=f"m{i}") for i, text in enumerate(["il tram 8 funziona oggi?", "boom", "il tram 8 funziona oggi?"])]
+    assert worker.run_once()
+    assert counting.batches == [3] and counting.alone == 3
+    states = [queue.get(i).state for i in ids]
+    assert states == [MessageState.AUTO_SENT, MessageState.RECEIVED, MessageState.AUTO_SENT]
+    failed = queue.get(ids[1])
+    assert failed.last_error and "rule exploded" in failed.last_error and failed.lease_owner is None
