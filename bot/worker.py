@@ -21,9 +21,9 @@ from bot.notice_delivery import NoticePoster
 from bot.notices import NoticeDesk
 from bot.domain import BOT_ACTOR, Action, Decision, DraftReply, Intent, MessageState, OutboundReply
 from storage.db import session_scope
-from storage.hotpath import record_route
+from storage.hotpath import RouteWrite, record_routes
 from storage.models import Message
-from storage.problems import problem_rows
+from storage.problems import problem_values
 from storage.queue import Claim, LeaseLost, MessageQueue
 
 log = logging.getLogger(__name__)
@@ -52,6 +52,16 @@ class BatchPipeline(Pipeline, Protocol):
     def decide_many(self, messages: Sequence[Message]) -> list[tuple[Decision, DraftReply]]:
         """:meth:`decide` for each of ``messages``, in order."""
         ...
+
+
+@dataclass(frozen=True)
+class _Routing:
+    """A planned routing: its write, the notices it planned, and how its reply is posted."""
+
+    write: RouteWrite
+    planned: list[int]
+    outbound: Callable[[int], OutboundReply]
+    posted_inside: bool
 
 
 def retry_delay(attempts: int) -> float:
@@ -135,14 +145,38 @@ class Worker:
         return bool(claims)
 
     def work(self, claims: Sequence[Claim]) -> None:
-        """Handle claimed messages in turn, those to route read together first."""
+        """Handle claimed messages: those to route are read together and written in one
+        transaction, the rest (resumed or approved messages) in turn."""
         decided = self._decide_batch(claims)
-        for index, claim in enumerate(claims):
-            if index and self.stopping.is_set():
-                for rest in claims[index:]:
+        together = [c for c in claims if c.message_id in decided]
+        alone = [c for c in claims if c.message_id not in decided]
+        if together:
+            self._route_together(together, decided)
+        for index, claim in enumerate(alone):
+            if self.stopping.is_set() and (index or together):
+                for rest in alone[index:]:
                     self.queue.release(rest)
                 break
-            self._take(claim, decided.get(claim.message_id))
+            self._take(claim)
+
+    def _route_together(self, claims: Sequence[Claim], decided: dict[int, tuple[Decision, DraftReply]]) -> None:
+        """Write a read batch in one transaction, then post what goes out after it.
+
+        If the transaction fails (a lease lost, one bad write), each message is written alone,
+        so only the one at fault is retried.
+        """
+        for claim in claims:
+            self._pause_after_claim(claim)
+        try:
+            routings = [self._plan(claim, decided[claim.message_id]) for claim in claims]
+            reply_ids = record_routes(self.queue.engine, [r.write for r in routings])
+        except Exception:  # noqa: BLE001 - each message is tried alone right below
+            log.info("worker %s: writing a batch failed; writing its messages one by one", self.name, exc_info=True)
+            for claim in claims:
+                self._take(claim, decided[claim.message_id], paused=True)
+            return
+        for routing, reply_id in zip(routings, reply_ids):
+            self._guarded(routing.write.claim, lambda r=routing, i=reply_id: self._after(r, i))  # type: ignore[misc]
 
     def _decide_batch(self, claims: Sequence[Claim]) -> dict[int, tuple[Decision, DraftReply]]:
         """The decisions of the claimed messages still to route, read in one batch (outside any
@@ -158,12 +192,20 @@ class Worker:
             return {}
         return {c.message_id: pair for c, pair in zip(fresh, found)}
 
-    def _take(self, claim: Claim, decided: tuple[Decision, DraftReply] | None = None) -> None:
+    def _take(self, claim: Claim, decided: tuple[Decision, DraftReply] | None = None, *, paused: bool = False) -> None:
+        if not paused:
+            self._pause_after_claim(claim)
+        self._guarded(claim, lambda: self.handle(claim, decided))
+
+    def _pause_after_claim(self, claim: Claim) -> None:
         if self.pause_after_claim:
             self.announce(f"claimed message {claim.message_id}")
             time.sleep(self.pause_after_claim)
+
+    def _guarded(self, claim: Claim, step: Callable[[], None]) -> None:
+        """Run a step of a claimed message; a failure releases the message for a retry."""
         try:
-            self.handle(claim, decided)
+            step()
         except LeaseLost as exc:
             log.warning("%s", exc)
         except Exception as exc:  # keep the message: release it with the error for a retry
@@ -186,6 +228,12 @@ class Worker:
         A reply to post alone gets its outbox row in the same transaction as the decision, so
         posting needs no further write before the channel is called.
         """
+        routing = self._plan(claim, decided)
+        [reply_id] = record_routes(self.queue.engine, [routing.write])
+        self._after(routing, reply_id)
+
+    def _plan(self, claim: Claim, decided: tuple[Decision, DraftReply] | None) -> _Routing:
+        """What routing ``claim`` writes, and what is posted once it is written."""
         row = claim.message if claim.message is not None else self.queue.get(claim.message_id)
         decision, draft = decided if decided is not None else self.pipeline.decide(row)
         now = self.queue.clock()
@@ -205,7 +253,7 @@ class Worker:
             "decision": {**decision.as_dict(), "stop_ids": list(decision.stop_ids), "reasons": list(decision.reasons)},
             "draft": draft.text,
         }
-        problems = [p.model_dump(exclude={"id"}) for p in problem_rows(row, decision, at=row.received_at)]
+        problems = problem_values(row, decision, at=row.received_at)
         auto = len(path) == 1 and draft.action == Action.AUTO
         channel = self.channels[claim.channel]
         reply = None
@@ -220,7 +268,7 @@ class Worker:
 
         def notices(conn: Connection) -> None:
             if lane is not None:
-                planned.extend(lane.desk.plan(conn, row, decision, draft.action, worker=self.name, lease_seconds=self.lease_seconds))
+                planned[:] = lane.desk.plan(conn, row, decision, draft.action, worker=self.name, lease_seconds=self.lease_seconds)
 
         def outbound(reply_id: int) -> OutboundReply:
             return OutboundReply(
@@ -237,14 +285,20 @@ class Worker:
         inside = auto and channel.posts_in_database
         if inside:
             path.append(MessageState.AUTO_SENT)
-        reply_id = record_route(
-            self.queue.engine, claim, now, values=values, path=path, problems=problems, reply=reply,
+        write = RouteWrite(
+            claim, now, values=values, path=path, problems=problems, reply=reply,
             also=notices, post=post_inside if inside else None,
         )
-        for notice_id in planned:  # the safety reply or acknowledgement goes out now, not after a person
-            lane.poster.post(notice_id, self.name)  # type: ignore[union-attr]
-        if reply_id is not None and not inside:
-            self.deliverer.post_new(claim, channel, outbound(reply_id), MessageState.ROUTED)
+        return _Routing(write, planned, outbound, posted_inside=inside)
+
+    def _after(self, routing: _Routing, reply_id: int | None) -> None:
+        """Once the routing is written: the notices go out now (not after a person), then a reply
+        whose channel is outside the database."""
+        for notice_id in routing.planned:
+            self.notices.poster.post(notice_id, self.name)  # type: ignore[union-attr]
+        if reply_id is not None and not routing.posted_inside:
+            claim = routing.write.claim
+            self.deliverer.post_new(claim, self.channels[claim.channel], routing.outbound(reply_id), MessageState.ROUTED)
 
     def _resume_routed(self, claim: Claim) -> None:
         """A worker died after routing: finish what the decision asked for."""

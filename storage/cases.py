@@ -10,14 +10,14 @@ connections, so the queue's short transactions can call them (a Session passes
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from collections.abc import Iterable
-
-from sqlalchemy import Connection, Engine, and_, bindparam, exists, func, insert, or_, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, exists, func, insert, literal_column, or_, select, update
 from sqlmodel import Session
 
 from bot.domain import HUMAN_STATES, SCHEDULER_ACTOR, CaseStatus, InboundMessage, MessageState, ReplyKind, as_utc
+from storage import statements as sql
 from storage.models import Case, CaseTransition, Message, Reply
 
 _CASES = Case.__table__  # type: ignore[attr-defined]
@@ -33,20 +33,27 @@ CLOSABLE = (str(CaseStatus.ANSWERED), str(CaseStatus.RESOLVED))
 # The statements every routed message runs, built once (building one costs more than running it).
 _SET_STATUS = update(_CASES).where(_CASES.c.id == bindparam("b_case"))
 _NEW_CASE_TRANSITION = insert(_CASE_TRANSITIONS)
-_CASE_OF_MESSAGE = (
+_NEW_CASE = insert(_CASES).returning(_CASES.c.id)
+_CASE_OF_MESSAGE = select(_MESSAGES.c.case_id).where(_MESSAGES.c.id == bindparam("b_message"))
+_THREAD_CASE = (
     select(_CASES.c.id, _CASES.c.status)
-    .join(_MESSAGES, _MESSAGES.c.case_id == _CASES.c.id)
-    .where(_MESSAGES.c.id == bindparam("b_message"))
+    .where(_CASES.c.channel == bindparam("b_channel"), _CASES.c.thread_key == bindparam("b_thread"))
+    .order_by(_CASES.c.id.desc())
+    .limit(1)
 )
-_OTHERS_PENDING = (
-    select(func.count())
-    .select_from(_MESSAGES)
+_STATUS = select(_CASES.c.status).where(_CASES.c.id == bindparam("b_case"))
+#: A case's status, and whether another of its messages still waits for a person.
+_STATUS_AND_OTHERS = select(
+    _CASES.c.status,
+    exists()
     .where(
         _MESSAGES.c.case_id == bindparam("b_case"),
         _MESSAGES.c.id != bindparam("b_message"),
-        _MESSAGES.c.state.in_(PENDING_FOR_PERSON),
+        # literal, so the statement compiles once for the driver (no expanding IN)
+        literal_column("messages.state IN ({})".format(", ".join(f"'{s}'" for s in PENDING_FOR_PERSON))),
     )
-)
+    .label("others"),
+).where(_CASES.c.id == bindparam("b_case"))
 #: Of the cases given, those an agent holds: assigned and waiting, answered by an agent since
 #: ``b_hold_since``, or with a message an agent took up since ``b_claim_since``. One statement
 #: for a whole claimed batch (indexes: replies.case_id, messages.case_id).
@@ -83,8 +90,9 @@ def set_status(
         values["closed_at"] = at
     elif current == str(CaseStatus.CLOSED):
         values["closed_at"] = None
-    conn.execute(_SET_STATUS, {**values, "b_case": case_id})
-    conn.execute(
+    sql.run(conn, _SET_STATUS, {**values, "b_case": case_id})
+    sql.run(
+        conn,
         _NEW_CASE_TRANSITION,
         {"case_id": case_id, "from_status": current, "to_status": str(to), "actor": actor, "at": at, "note": note},
     )
@@ -93,26 +101,16 @@ def set_status(
 
 def case_for(conn: Connection, message: InboundMessage, now: datetime) -> int:
     """The case a new message belongs to: the thread's latest case (reopened if closed), or a new one."""
-    c = _CASES.c
     thread_key = message.thread_id or message.author
     actor = f"channel:{message.channel}"
-    found = conn.execute(
-        select(c.id, c.status)
-        .where(c.channel == message.channel, c.thread_key == thread_key)
-        .order_by(c.id.desc())
-        .limit(1)
-    ).first()
+    found = sql.run(conn, _THREAD_CASE, {"b_channel": message.channel, "b_thread": thread_key}).first()
     if found is None:
-        case_id = int(
-            conn.execute(
-                insert(_CASES)
-                .values(channel=message.channel, thread_key=thread_key, author=message.author,
-                        status=str(CaseStatus.OPEN), opened_at=now, status_at=now)
-                .returning(c.id)
-            ).scalar_one()
-        )
-        conn.execute(
-            insert(_CASE_TRANSITIONS),
+        values = {"channel": message.channel, "thread_key": thread_key, "author": message.author,
+                  "status": str(CaseStatus.OPEN), "opened_at": now, "status_at": now}
+        case_id = int(sql.run(conn, _NEW_CASE, values).scalar_one())
+        sql.run(
+            conn,
+            _NEW_CASE_TRANSITION,
             {"case_id": case_id, "from_status": None, "to_status": str(CaseStatus.OPEN), "actor": actor, "at": now, "note": None},
         )
         return case_id
@@ -124,18 +122,29 @@ def case_for(conn: Connection, message: InboundMessage, now: datetime) -> int:
     return case_id
 
 
-def follow_message(conn: Connection, message_id: int, to: MessageState, *, actor: str, at: datetime) -> None:
-    """Bring the case's status in line after message ``message_id`` moved to ``to``."""
+def follow_message(
+    conn: Connection, message_id: int, to: MessageState, *, actor: str, at: datetime, case_id: int | None = None
+) -> None:
+    """Bring the case's status in line after message ``message_id`` moved to ``to``.
+
+    ``case_id`` (the message's case, when the caller has it) saves reading it.
+    """
     if to in (MessageState.RECEIVED, MessageState.ROUTED):
         return
-    found = conn.execute(_CASE_OF_MESSAGE, {"b_message": message_id}).first()
-    if found is None:
-        return
-    case_id, status = int(found[0]), found[1]
+    if case_id is None:
+        found = sql.run(conn, _CASE_OF_MESSAGE, {"b_message": message_id}).first()
+        if found is None or found[0] is None:
+            return
+        case_id = int(found[0])
     if str(to) in PENDING_FOR_PERSON:
-        set_status(conn, case_id, status, CaseStatus.WAITING, actor=actor, at=at)
+        row = sql.run(conn, _STATUS, {"b_case": case_id}).first()
+        if row is not None:
+            set_status(conn, case_id, row[0], CaseStatus.WAITING, actor=actor, at=at)
         return
-    others = conn.execute(_OTHERS_PENDING, {"b_case": case_id, "b_message": message_id}).scalar_one()
+    row = sql.run(conn, _STATUS_AND_OTHERS, {"b_case": case_id, "b_message": message_id}).first()
+    if row is None:
+        return
+    status, others = row[0], bool(row[1])
     if others:
         target = CaseStatus.WAITING
     elif to == MessageState.CLOSED:

@@ -1,4 +1,4 @@
-"""The worker's writes on SQLAlchemy Core: a routed message and its outbox row in one transaction.
+"""The worker's writes on SQLAlchemy Core: routed messages and their outbox rows, a claimed batch in one transaction.
 
 Each write is fenced by the lease in its own ``UPDATE ... WHERE`` (no row is read first): a
 worker whose lease ran out changes nothing and gets :class:`~storage.queue.LeaseLost`.
@@ -7,6 +7,7 @@ worker whose lease ran out changes nothing and gets :class:`~storage.queue.Lease
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +21,11 @@ from storage.models import ProblemRecord
 from storage.queue import Claim, LeaseLost
 
 _NEW_PROBLEMS = insert(ProblemRecord.__table__)  # type: ignore[attr-defined]
+
+
+def _case_of(claim: Claim) -> int | None:
+    """The claimed message's case, as claimed (None: read it)."""
+    return claim.message.case_id if claim.message is not None else None
 
 
 def _check_path(message_id: int, start: MessageState, path: Sequence[MessageState]) -> None:
@@ -63,6 +69,43 @@ def _move_fenced(
     sql.run_many(conn, sql.NEW_TRANSITION, steps)
 
 
+@dataclass(frozen=True)
+class RouteWrite:
+    """What routing one claimed message writes (see :func:`record_routes`).
+
+    ``also`` writes more in the same transaction (the notices of the emergency lane and the
+    acknowledgement). With ``post`` (a channel whose posting is a write in this database) the
+    reply is posted in the same transaction: ``post(reply_id)`` gives its external ids, and
+    ``path`` must end in the sent state.
+    """
+
+    claim: Claim
+    now: datetime
+    values: dict[str, Any]
+    path: Sequence[MessageState]
+    problems: Sequence[dict[str, Any]]
+    reply: dict[str, Any] | None
+    also: Callable[[Connection], None] | None = None
+    post: Callable[[int], Sequence[str]] | None = None
+
+
+def record_routes(engine: Engine, writes: Sequence[RouteWrite]) -> list[int | None]:
+    """Write routed messages' decisions, moves, problem records and outbox rows in one
+    transaction; return each reply's id (None: nothing to post), in the order given.
+
+    A message that now waits for a person moves its case to *waiting*. A crash before the
+    commit leaves nothing posted and nothing recorded; a lease lost on any message raises
+    :class:`~storage.queue.LeaseLost` and writes nothing (write the others alone then).
+    Cases are written in id order, so two workers' batches never wait on each other in a cycle.
+    """
+    order = sorted(range(len(writes)), key=lambda i: (_case_of(writes[i].claim) or 0, writes[i].claim.message_id))
+    found: list[int | None] = [None] * len(writes)
+    with engine.begin() as conn:
+        for i in order:
+            found[i] = _write_route(conn, writes[i])
+    return found
+
+
 def record_route(
     engine: Engine,
     claim: Claim,
@@ -75,34 +118,31 @@ def record_route(
     also: Callable[[Connection], None] | None = None,
     post: Callable[[int], Sequence[str]] | None = None,
 ) -> int | None:
-    """Write a routed message's decision, its moves, its problem records and (when it is to be
-    posted) its outbox row, in one transaction; return the reply's id.
+    """:func:`record_routes` for one message; return the reply's id."""
+    write = RouteWrite(claim, now, values, path, problems, reply, also, post)
+    return record_routes(engine, [write])[0]
 
-    A message that now waits for a person moves its case to *waiting*; ``also`` writes more in
-    the same transaction (the notices of the emergency lane and the acknowledgement).
-    With ``post`` (a channel whose posting is a write in this database) the reply is posted in
-    the same transaction: ``post(reply_id)`` gives its external ids, and ``path`` must end in
-    the sent state. A crash before the commit leaves nothing posted and nothing recorded.
-    """
-    with engine.begin() as conn:
-        _move_fenced(conn, claim, MessageState.RECEIVED, path, now, values)
-        if problems:
-            sql.run_many(conn, _NEW_PROBLEMS, list(problems))
-        if path[-1] != MessageState.ROUTED:
-            follow_message(conn, claim.message_id, path[-1], actor=BOT_ACTOR, at=now)
-        if also is not None:
-            also(conn)
-        if reply is None:
-            return None
-        reply_id = int(sql.run(conn, sql.NEW_REPLY, reply).scalar_one())
-        if post is not None:
-            external_ids = list(post(reply_id))
-            sql.run(
-                conn,
-                sql.REPLY_UPDATE,
-                {"b_id": reply_id, "status": "posted", "external_ids": external_ids, "posted_at": now},
-            )
-        return reply_id
+
+def _write_route(conn: Connection, write: RouteWrite) -> int | None:
+    claim, now, path = write.claim, write.now, write.path
+    _move_fenced(conn, claim, MessageState.RECEIVED, path, now, write.values)
+    if write.problems:
+        sql.run_many(conn, _NEW_PROBLEMS, list(write.problems))
+    if path[-1] != MessageState.ROUTED:
+        follow_message(conn, claim.message_id, path[-1], actor=BOT_ACTOR, at=now, case_id=_case_of(claim))
+    if write.also is not None:
+        write.also(conn)
+    if write.reply is None:
+        return None
+    reply_id = int(sql.run(conn, sql.NEW_REPLY, write.reply).scalar_one())
+    if write.post is not None:
+        external_ids = list(write.post(reply_id))
+        sql.run(
+            conn,
+            sql.REPLY_UPDATE,
+            {"b_id": reply_id, "status": "posted", "external_ids": external_ids, "posted_at": now},
+        )
+    return reply_id
 
 
 def record_posted(
@@ -123,4 +163,4 @@ def record_posted(
             sql.REPLY_UPDATE,
             {"b_id": reply_id, "status": "posted", "external_ids": list(external_ids), "posted_at": now},
         )
-        follow_message(conn, claim.message_id, to, actor=BOT_ACTOR, at=now)
+        follow_message(conn, claim.message_id, to, actor=BOT_ACTOR, at=now, case_id=_case_of(claim))

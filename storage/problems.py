@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session
 
@@ -17,7 +18,11 @@ def problem_rows(message: Message, decision: Decision, *, at: datetime) -> list[
     that names no line or stop but a kind of problem leaves one record with the category.
     Reports count distinct messages, so the split never double counts.
     """
+    return [ProblemRecord(**values) for values in problem_values(message, decision, at=at)]
 
+
+def problem_values(message: Message, decision: Decision, *, at: datetime) -> list[dict[str, Any]]:
+    """:func:`problem_rows` as column values, every row with the same keys (one ``executemany``)."""
     assert message.id is not None
     alert = decision.alert_ids[0] if decision.alert_ids else None
     category = str(decision.category) if decision.category else None
@@ -30,18 +35,18 @@ def problem_rows(message: Message, decision: Decision, *, at: datetime) -> list[
         "at": at,
     }
     stops = list(zip(decision.stops, decision.stop_ids or [None] * len(decision.stops), strict=False))
-    rows: list[ProblemRecord] = []
+
+    def row(route: str | None = None, stop_name: str | None = None, stop_id: str | None = None) -> dict[str, Any]:
+        return {**base, "route_id": route, "stop_name": stop_name, "stop_id": stop_id}
+
     if len(decision.routes) <= 1 and len(stops) <= 1 and (decision.routes or stops):
         route = decision.routes[0] if decision.routes else None
         stop_name, stop_id = stops[0] if stops else (None, None)
-        rows.append(ProblemRecord(route_id=route, stop_name=stop_name, stop_id=stop_id, **base))
-        return rows
-    for route in decision.routes:
-        rows.append(ProblemRecord(route_id=route, **base))
-    for stop_name, stop_id in stops:
-        rows.append(ProblemRecord(stop_name=stop_name, stop_id=stop_id, **base))
+        return [row(route, stop_name, stop_id)]
+    rows = [row(route) for route in decision.routes]
+    rows += [row(stop_name=stop_name, stop_id=stop_id) for stop_name, stop_id in stops]
     if not rows and category:
-        rows.append(ProblemRecord(**base))
+        rows.append(row())
     return rows
 
 

@@ -157,7 +157,7 @@ class MessageQueue:
             rows = conn.execute(statement, params).mappings().all()
         # The rows as detached copies, so routing does not read them again.
         claims = [
-            Claim(row["id"], MessageState(row["state"]), worker, until, row["channel"], Message(**row))
+            Claim(row["id"], MessageState(row["state"]), worker, until, row["channel"], Message.model_construct(**row))
             for row in rows
         ]
         return sorted(claims, key=lambda claim: claim.message_id)
@@ -244,7 +244,7 @@ class MessageQueue:
         )
         if row.case_id is not None and to not in (MessageState.RECEIVED, MessageState.ROUTED):
             session.flush()
-            follow_message(session.connection(), row.id, to, actor=actor, at=now)
+            follow_message(session.connection(), row.id, to, actor=actor, at=now, case_id=row.case_id)
 
     def held(self, session: Session, claim: Claim) -> Message:
         """Load a claimed message, checking the lease is still ours (fencing)."""

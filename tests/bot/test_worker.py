@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, select
 from sqlmodel import Session
 
 from bot.channels.base import ChannelContext
@@ -224,3 +224,31 @@ def test_when_a_batch_cannot_be_read_only_the_message_that_fails_alone_is_retrie
     assert states == [MessageState.AUTO_SENT, MessageState.RECEIVED, MessageState.AUTO_SENT]
     failed = queue.get(ids[1])
     assert failed.last_error and "rule exploded" in failed.last_error and failed.lease_owner is None
+
+
+def test_a_claimed_batch_is_written_in_one_transaction(engine: Engine, clock: FixedClock) -> None:
+    worker, queue = _worker(engine, clock)
+    worker.claim_batch = 4
+    ids = [_ask(queue, "il tram 8 funziona oggi?", external_id=f"m{i}") for i in range(4)]
+    commits: list[int] = []
+    event.listen(engine, "commit", lambda _conn: commits.append(1))
+    assert worker.run_once()
+    assert len(commits) == 2  # the claim, then the four routed messages with their replies
+    assert [queue.get(i).state for i in ids] == [MessageState.AUTO_SENT] * 4
+    assert all(len(queue.history(i)) == 3 for i in ids)  # received, routed, auto_sent
+
+
+def test_a_lease_lost_inside_a_batch_keeps_the_others_and_writes_nothing_for_it(engine: Engine, clock: FixedClock) -> None:
+    worker, queue = _worker(engine, clock)
+    ids = [_ask(queue, "il tram 8 funziona oggi?", external_id=f"m{i}") for i in range(3)]
+    claims = queue.claim_many(worker.name, 30, limit=3, channels=["web"])
+    with Session(engine) as session:  # the second message's lease ran out and another worker took it
+        row = session.get(Message, ids[1])
+        assert row is not None
+        row.lease_owner = "other"
+        session.add(row)
+        session.commit()
+    worker.work(claims)
+    assert [queue.get(i).state for i in ids] == [MessageState.AUTO_SENT, MessageState.RECEIVED, MessageState.AUTO_SENT]
+    assert queue.replies_for(ids[1]) == [] and queue.get(ids[1]).lease_owner == "other"
+    assert [t.to_state for t in queue.history(ids[1])] == ["received"]
