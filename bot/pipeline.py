@@ -36,9 +36,11 @@ class RoutingPipeline:
     def decide_many(self, messages: Sequence[Message]) -> list[tuple[Decision, DraftReply]]:
         """:meth:`decide` for a claimed batch, in order, as of one moment."""
         now = self.clock()
+        decisions = self.router.route_many(
+            [m.text for m in messages], now=now, channels=[m.channel for m in messages]
+        )  # one model pass for the batch
         out = []
-        for message in messages:
-            decision = self.router.route(message.text, now=now, channel=message.channel)
+        for message, decision in zip(messages, decisions):
             draft = self.writer.draft(decision, message.text, now=now, case_id=message.case_id)
             out.append((replace(decision, action=draft.action, sources=draft.sources), draft))
         return out
