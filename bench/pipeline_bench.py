@@ -41,7 +41,7 @@ from raw_pattern import RawPattern  # noqa: E402
 REPO = Path(__file__).resolve().parent.parent
 PG_ADMIN = os.environ.get("SPORTELLO_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 #: Questions the bot answers alone (status and FAQ), so every message takes the longest path.
-TEXTS = ["il tram 8 funziona oggi?", "quanto costa il biglietto?", "grazie mille!", "can I take my bike on the metro?"]
+TEXTS = ["il tram 8 funziona oggi?", "quanto costa un biglietto ordinario?", "grazie mille!", "can I take my bike on the metro?"]
 RESULTS: list[tuple[str, str, str]] = []
 
 

@@ -11,8 +11,9 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, CursorResult, Executable, Insert, bindparam, insert, literal_column, or_, select, text, update
+from sqlalchemy import Connection, Executable, Insert, bindparam, insert, literal_column, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError, MultipleResultsFound, NoResultFound
 
 from storage.models import WORK_STATES_SQL, Message, Reply, Transition
 
@@ -142,16 +143,66 @@ def _with_defaults(statement: Executable, values: Mapping[str, Any]) -> dict[str
     return full
 
 
-def run(conn: Connection, statement: Executable, values: Mapping[str, Any]) -> CursorResult[Any]:
-    """Execute a statement of this module with the driver's own call, compiled once.
+class Rows:
+    """What a statement run by :func:`run` gave: its rows (read at once) and how many rows it changed."""
 
-    SQLAlchemy's per-execution work (cache key, execution context) costs several times what
-    the database does for these one-row statements; the SQL, the types and the columns'
-    Python-side defaults stay SQLAlchemy's.
+    __slots__ = ("rows", "rowcount")
+
+    def __init__(self, rows: list[Any], rowcount: int) -> None:
+        self.rows = rows
+        self.rowcount = rowcount
+
+    def first(self) -> Any:
+        """The first row, or None."""
+        return self.rows[0] if self.rows else None
+
+    def scalar(self) -> Any:
+        """The first column of the first row, or None."""
+        return self.rows[0][0] if self.rows else None
+
+    def scalar_one(self) -> Any:
+        """The first column of the only row; an error when there is none."""
+        if len(self.rows) != 1:
+            msg = f"expected one row, got {len(self.rows)}"
+            raise NoResultFound(msg) if not self.rows else MultipleResultsFound(msg)
+        return self.rows[0][0]
+
+
+def _execute(conn: Connection, prepared: _Prepared, params: Any, *, many: bool = False) -> Rows:
+    """The statement on the connection's driver cursor, inside the connection's transaction.
+
+    SQLAlchemy's per-execution work (cache key, execution context, events) costs several
+    times what the database does for these one-row statements, so they go to the cursor
+    straight; a driver error is raised as SQLAlchemy's (``IntegrityError`` and the rest), and
+    a dropped connection is invalidated as SQLAlchemy would. (Not echoed by ``storage.echo``.)
+    """
+    dbapi_conn = conn.connection.dbapi_connection
+    cursor = dbapi_conn.cursor()  # type: ignore[union-attr]
+    try:
+        if many:
+            cursor.executemany(prepared.sql, params)
+        else:
+            cursor.execute(prepared.sql, params)
+        rows = cursor.fetchall() if cursor.description else []
+        return Rows(rows, cursor.rowcount)
+    except conn.dialect.loaded_dbapi.Error as exc:
+        dialect = conn.dialect
+        if dialect.is_disconnect(exc, dbapi_conn, cursor):  # type: ignore[arg-type]
+            conn.invalidate(exc)
+        raise DBAPIError.instance(prepared.sql, params, exc, dialect.loaded_dbapi.Error, dialect=dialect) from exc
+    finally:
+        cursor.close()
+
+
+def run(conn: Connection, statement: Executable, values: Mapping[str, Any]) -> Rows:
+    """Execute a statement of this module on the driver's cursor, compiled once.
+
+    The SQL, the types (bind processors) and the columns' Python-side defaults stay
+    SQLAlchemy's; rows come back as the driver gives them (select no column a type converts).
     """
     values = _with_defaults(statement, values)
     prepared = _prepared(conn, statement, sorted(values))
-    return conn.exec_driver_sql(prepared.sql, prepared.bind(values))
+    return _execute(conn, prepared, prepared.bind(values))
 
 
 def run_many(conn: Connection, statement: Executable, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -160,4 +211,4 @@ def run_many(conn: Connection, statement: Executable, rows: Sequence[Mapping[str
         return
     rows = [_with_defaults(statement, row) for row in rows]
     prepared = _prepared(conn, statement, sorted(rows[0]))
-    conn.exec_driver_sql(prepared.sql, [prepared.bind(row) for row in rows])
+    _execute(conn, prepared, [prepared.bind(row) for row in rows], many=True)
