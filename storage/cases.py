@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, bindparam, exists, func, insert, literal_column, or_, select, update
+from sqlalchemy import Connection, Engine, Select, and_, bindparam, exists, func, insert, literal_column, or_, select, update
 from sqlmodel import Session
 
 from bot.domain import HUMAN_STATES, SCHEDULER_ACTOR, CaseStatus, InboundMessage, MessageState, ReplyKind, as_utc
@@ -42,6 +44,8 @@ _THREAD_CASE = (
     .limit(1)
 )
 _STATUS = select(_CASES.c.status).where(_CASES.c.id == bindparam("b_case"))
+#: The pending states as literal SQL (an expanding IN cannot be compiled once).
+_PENDING_SQL = "messages.state IN ({})".format(", ".join(f"'{s}'" for s in PENDING_FOR_PERSON))
 #: A case's status, and whether another of its messages still waits for a person.
 _STATUS_AND_OTHERS = select(
     _CASES.c.status,
@@ -49,33 +53,39 @@ _STATUS_AND_OTHERS = select(
     .where(
         _MESSAGES.c.case_id == bindparam("b_case"),
         _MESSAGES.c.id != bindparam("b_message"),
-        # literal, so the statement compiles once for the driver (no expanding IN)
-        literal_column("messages.state IN ({})".format(", ".join(f"'{s}'" for s in PENDING_FOR_PERSON))),
+        literal_column(_PENDING_SQL),  # literal, so the statement compiles once for the driver
     )
     .label("others"),
 ).where(_CASES.c.id == bindparam("b_case"))
-#: Of the cases given, those an agent holds: assigned and waiting, answered by an agent since
-#: ``b_hold_since``, or with a message an agent took up since ``b_claim_since``. One statement
-#: for a whole claimed batch (indexes: replies.case_id, messages.case_id).
-_HELD_BY_AGENTS = select(_CASES.c.id).where(
-    _CASES.c.id.in_(bindparam("b_cases", expanding=True)),
-    or_(
-        and_(_CASES.c.assigned_to != "", _CASES.c.status == str(CaseStatus.WAITING)),
-        exists().where(
-            _REPLIES.c.case_id == _CASES.c.id,
-            _REPLIES.c.kind == str(ReplyKind.ANSWER),
-            _REPLIES.c.author.like("agent:%"),
-            func.coalesce(_REPLIES.c.posted_at, _REPLIES.c.created_at)
-            > bindparam("b_hold_since", type_=_REPLIES.c.created_at.type),
+
+
+@cache
+def _held_by_agents(size: int) -> Select[Any]:
+    """Of ``size`` cases (``b_c0`` ...), those an agent holds: assigned and waiting, answered by an
+    agent since ``b_hold_since``, or with a message an agent took up since ``b_claim_since``.
+
+    One statement per batch size (a padded list of ids), so it is compiled once and runs on the
+    driver (indexes: replies.case_id, messages.case_id).
+    """
+    return select(_CASES.c.id).where(
+        _CASES.c.id.in_([bindparam(f"b_c{i}") for i in range(size)]),
+        or_(
+            and_(_CASES.c.assigned_to != "", _CASES.c.status == str(CaseStatus.WAITING)),
+            exists().where(
+                _REPLIES.c.case_id == _CASES.c.id,
+                _REPLIES.c.kind == str(ReplyKind.ANSWER),
+                _REPLIES.c.author.like("agent:%"),
+                func.coalesce(_REPLIES.c.posted_at, _REPLIES.c.created_at)
+                > bindparam("b_hold_since", type_=_REPLIES.c.created_at.type),
+            ),
+            exists().where(
+                _MESSAGES.c.case_id == _CASES.c.id,
+                _MESSAGES.c.claimed_by.is_not(None),
+                _MESSAGES.c.claimed_at >= bindparam("b_claim_since", type_=_MESSAGES.c.claimed_at.type),
+                literal_column(_PENDING_SQL),
+            ),
         ),
-        exists().where(
-            _MESSAGES.c.case_id == _CASES.c.id,
-            _MESSAGES.c.claimed_by.is_not(None),
-            _MESSAGES.c.claimed_at >= bindparam("b_claim_since", type_=_MESSAGES.c.claimed_at.type),
-            _MESSAGES.c.state.in_(PENDING_FOR_PERSON),
-        ),
-    ),
-)
+    )
 
 
 def set_status(
@@ -168,12 +178,12 @@ def held_by_agents(
     wanted = sorted({case_id for case_id in case_ids if case_id is not None})
     if not wanted:
         return set()
-    params = {
-        "b_cases": wanted,
-        "b_hold_since": now - timedelta(minutes=hold_minutes),
-        "b_claim_since": now - timedelta(minutes=claim_minutes),
-    }
-    return {int(row[0]) for row in conn.execute(_HELD_BY_AGENTS, params)}
+    size = 1 << (len(wanted) - 1).bit_length()  # 1, 2, 4, 8 ...: few statements to compile
+    padded = wanted + [wanted[0]] * (size - len(wanted))
+    params: dict[str, Any] = {f"b_c{i}": case_id for i, case_id in enumerate(padded)}
+    params["b_hold_since"] = now - timedelta(minutes=hold_minutes)
+    params["b_claim_since"] = now - timedelta(minutes=claim_minutes)
+    return {int(row[0]) for row in sql.run(conn, _held_by_agents(size), params).rows}
 
 
 def acknowledged(conn: Connection, case_id: int) -> bool:

@@ -174,22 +174,27 @@ def _execute(conn: Connection, prepared: _Prepared, params: Any, *, many: bool =
     SQLAlchemy's per-execution work (cache key, execution context, events) costs several
     times what the database does for these one-row statements, so they go to the cursor
     straight; a driver error is raised as SQLAlchemy's (``IntegrityError`` and the rest), and
-    a dropped connection is invalidated as SQLAlchemy would. (Not echoed by ``storage.echo``.)
+    a dropped connection is invalidated as SQLAlchemy would. Listeners of ``before_cursor_execute``
+    see each statement (``storage.echo`` does not log them).
     """
     dbapi_conn = conn.connection.dbapi_connection
     cursor = dbapi_conn.cursor()  # type: ignore[union-attr]
+    statement = prepared.sql
+    if conn._has_events or conn.engine._has_events:  # noqa: SLF001 - listeners still see every statement
+        for listener in conn.dispatch.before_cursor_execute:
+            statement, params = listener(conn, cursor, statement, params, None, many)
     try:
         if many:
-            cursor.executemany(prepared.sql, params)
+            cursor.executemany(statement, params)
         else:
-            cursor.execute(prepared.sql, params)
+            cursor.execute(statement, params)
         rows = cursor.fetchall() if cursor.description else []
         return Rows(rows, cursor.rowcount)
     except conn.dialect.loaded_dbapi.Error as exc:
         dialect = conn.dialect
         if dialect.is_disconnect(exc, dbapi_conn, cursor):  # type: ignore[arg-type]
             conn.invalidate(exc)
-        raise DBAPIError.instance(prepared.sql, params, exc, dialect.loaded_dbapi.Error, dialect=dialect) from exc
+        raise DBAPIError.instance(statement, params, exc, dialect.loaded_dbapi.Error, dialect=dialect) from exc
     finally:
         cursor.close()
 
