@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 from collections.abc import Iterator, Sequence
 
@@ -227,6 +228,33 @@ def test_set_webhook_is_called_only_when_the_url_differs(
     second.stop()
     assert [c["url"] for c in telegram_server.called("setWebhook")] == [HOOK]
     assert telegram_server.called("setWebhook")[0]["secret_token"] == "s3cret"
+
+
+def test_a_webhook_update_is_stored_off_the_event_loop(
+    telegram_context: ChannelContext, telegram_server: FakeTelegram, engine: Engine, sleeps: FakeSleep
+) -> None:
+    channel = _webhook_channel(telegram_context, telegram_server, engine, sleeps)
+    stored_on_loop: list[bool] = []
+    receive = channel.receive
+
+    def watched(update: object) -> int:
+        try:
+            asyncio.get_running_loop()
+            stored_on_loop.append(True)  # a write here would hold every other request
+        except RuntimeError:
+            stored_on_loop.append(False)
+        return receive(update)  # type: ignore[arg-type]
+
+    channel.receive = watched  # type: ignore[method-assign]
+    try:
+        client = TestClient(Starlette(routes=channel.routes()))
+        update = {"update_id": 1, "message": telegram_server.message("metro B?")}
+        right = {"X-Telegram-Bot-Api-Secret-Token": "s3cret"}
+        assert client.post("/telegram/webhook", json=update, headers=right).status_code == 200
+        assert stored_on_loop == [False]
+        assert [m.text for m in _messages(engine)] == ["metro B?"]
+    finally:
+        channel.stop()
 
 
 def test_set_webhook_backs_off_on_retry_after_and_the_last_error_is_surfaced(

@@ -242,3 +242,21 @@ def test_health_answers_while_the_database_is_locked(tmp_path, clock: FixedClock
     finally:
         locker.close()
         engine.dispose()
+
+
+def test_a_posted_message_is_stored_off_the_event_loop(engine: Engine, clock: FixedClock) -> None:
+    client, queue = _client(engine, clock)
+    stored_on_loop: list[bool] = []
+    store = queue.enqueue
+
+    def watched(message: object) -> int | None:
+        try:
+            asyncio.get_running_loop()
+            stored_on_loop.append(True)  # a write here would hold every other request
+        except RuntimeError:
+            stored_on_loop.append(False)
+        return store(message)  # type: ignore[arg-type]
+
+    queue.enqueue = watched  # type: ignore[method-assign]
+    assert client.post("/api/chat", json={"text": "il 64 passa?"}).status_code == 202
+    assert stored_on_loop == [False]
