@@ -21,12 +21,12 @@ from bot.console.supervision import schedule_breach_watch
 from bot.follow.service import FollowService
 from bot.insight.jobs import schedule_insight
 from bot.pipeline import RoutingPipeline
-from bot.privacy.logfilter import install as install_personal_data_filter
 from bot.privacy.retention import schedule_privacy
 from bot.reading.router import Router
 from bot.scheduler import JobLeases, Scheduler
 from bot.web.server import build_web_app
 from bot.notice_delivery import NoticePoster
+from bot.ops.health import HealthCheck, Pulse
 from bot.notices import NoticeDesk
 from bot.worker import NoticeLane, Worker, worker_name
 from handlers import ReplyWriter
@@ -74,6 +74,7 @@ class Application:
         )
         self._threads: list[threading.Thread] = []
         self._stopped = threading.Event()
+        self._check = self.health_check()
 
     def _start_channels(self) -> dict[str, Channel]:
         load_builtin_channels()
@@ -173,6 +174,22 @@ class Application:
             channel.stop()
         self.engine.dispose()
 
+    def pulses(self) -> list[Pulse]:
+        """Each worker thread of this process: alive, and when its loop last came round."""
+        threads = {t.name: t for t in self._threads}
+        return [
+            Pulse(w.name, threads[w.name].is_alive() if w.name in threads else False, w.beat_at)
+            for w in self.workers
+        ]
+
+    def health_check(self) -> HealthCheck:
+        """The checks of this process: database, its workers, its channels, the live feeds."""
+        return HealthCheck(
+            self.engine, self.clock, pulses=self.pulses, channels=sorted(self.channels),
+            feeds=(self.knowledge.alert_feed, self.knowledge.trip_feed),
+            stall_seconds=self.settings.workers.lease_seconds,
+        )
+
     def web_app(self) -> Any:
         """The ASGI application for this process."""
         from bot.console import console_routes
@@ -191,6 +208,7 @@ class Application:
             clock=self.clock,
             extra_routes=extra,
             health_status=self.health,
+            health_check=self._check,
         )
 
     def health(self) -> dict[str, Any]:
@@ -199,6 +217,7 @@ class Application:
             "channels": sorted(self.channels),
             "workers": len(self.workers),
             "knowledge": self.knowledge.status(self.clock()),
+            "checks": self._check().staff(),
         }
 
     def run_forever(self) -> None:
@@ -209,11 +228,11 @@ class Application:
                 web = self.settings.web
                 if not web.secret_key:
                     log.warning("web.secret_key is not set: console sessions end when the process stops")
+                # log_config=None: uvicorn's records go to the root's handler (shape, redaction, quiet paths).
                 config = uvicorn.Config(
-                    self.web_app(), host=web.host, port=web.port, log_level="info", lifespan="off"
+                    self.web_app(), host=web.host, port=web.port, log_level="info", lifespan="off",
+                    log_config=None, access_log=self.settings.logging.access_log,
                 )
-                for name in ("uvicorn", "uvicorn.access"):  # uvicorn's own handlers skip the root's
-                    install_personal_data_filter(logging.getLogger(name))
                 server = uvicorn.Server(config)
                 _announce(f"web chat on http://{web.host}:{web.port}")
                 server.run()

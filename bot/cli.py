@@ -12,8 +12,8 @@ from pathlib import Path
 from bot import redact
 from bot.config import Settings, load_settings
 from bot.errors import SportelloError
+from bot.ops import logs
 from bot.privacy.cli import add_privacy_parser, privacy_command
-from bot.privacy.logfilter import install as install_personal_data_filter
 
 log = logging.getLogger("sportello")
 
@@ -153,6 +153,7 @@ def _run(args: argparse.Namespace) -> int:
     from bot.app import Application
 
     settings = settings_from(args)
+    logs.configure(settings.logging, verbose=args.verbose)
     redact.install(settings)
     app = Application(settings, workers=args.workers, web=not args.no_web)
     app.run_forever()
@@ -273,15 +274,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``sportello`` console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    install_personal_data_filter()
-    for noisy in ("apscheduler", "alembic"):
-        logging.getLogger(noisy).setLevel(logging.DEBUG if args.verbose else logging.WARNING)
-    redact.install()
+    logs.configure(verbose=args.verbose)
     try:
         return COMMANDS[_command_name(args)](args)
     except SportelloError as exc:

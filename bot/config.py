@@ -74,7 +74,7 @@ class PrivacySettings(_Section):
 class StorageSettings(_Section):
     """Where messages, cases and logs live."""
 
-    url: str = "sqlite:///sportello.db"
+    url: str = Field("sqlite:///var/sportello.db", description="an SQLAlchemy URL (relative SQLite paths are from the working folder)")
     echo: bool = False
 
     @field_validator("url")
@@ -376,6 +376,28 @@ class PublicSettings(_Section):
     cache_seconds: float = Field(60.0, ge=0)
 
 
+class MetricsSettings(_Section):
+    """The Prometheus metrics at ``/metrics``."""
+
+    enabled: bool = Field(False, description="serve /metrics (Prometheus text format) on the web server")
+    token: str | None = Field(
+        None, description="when set (as ${ENV_VAR}), /metrics asks for 'Authorization: Bearer <token>'"
+    )
+
+
+class LoggingSettings(_Section):
+    """What a process logs, and in which shape."""
+
+    format: Literal["text", "json"] = Field(
+        "text", description="text: one readable line a record; json: one JSON object a line, with case and message ids"
+    )
+    access_log: bool = Field(True, description="log each HTTP request (uvicorn's access log)")
+    quiet_paths: tuple[str, ...] = Field(
+        ("/api/chat", "/api/chat/*", "/console/api/queue", "/health", "/metrics"),
+        description="successful GETs of these paths (a trailing * matches any rest) are left out of the access log",
+    )
+
+
 class DebugSettings(_Section):
     """Fault injection for crash tests; leave at zero in production."""
 
@@ -409,6 +431,8 @@ class Settings(BaseSettings):
     acknowledgements: AcknowledgementSettings = AcknowledgementSettings()
     cases: CaseSettings = CaseSettings()
     subscriptions: SubscriptionSettings = SubscriptionSettings()
+    metrics: MetricsSettings = MetricsSettings()
+    logging: LoggingSettings = LoggingSettings()
     debug: DebugSettings = DebugSettings()
 
     @classmethod

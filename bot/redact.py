@@ -1,9 +1,11 @@
-"""Secrets never reach a log line: configured secrets and token-shaped strings are masked.
+"""No secret and no citizen's personal data reaches a log line: one filter masks both.
 
+Secrets: the configured ones by value, and anything shaped like a token (httpx, for one, logs
+each request URL at INFO, and a Telegram URL carries the bot token). Personal data: phones,
+e-mails, tax codes, IBANs, cards and plates, replaced by their kind (``[telefono]``).
 :func:`install` wraps the log-record factory (so every record of every logger, third-party
 libraries' included, is cleaned when it is made) and adds :class:`RedactingFilter` to the root
-logger and its handlers. httpx, for one, logs each request URL at INFO, and a Telegram URL
-carries the bot token.
+logger and its handlers.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from bot.config import SECRET_KEYS, Settings
+from bot.privacy.pii import redact as mask_personal_data
 
 MASK = "[redacted]"
 #: Configured secrets shorter than this are not masked (they would mask ordinary words).
@@ -41,7 +44,7 @@ _SHAPES = (
 
 
 class Redactor:
-    """Masks the configured secrets and anything shaped like a token."""
+    """Masks the configured secrets, anything shaped like a token, and personal data."""
 
     def __init__(self) -> None:
         self._secrets: tuple[str, ...] = ()
@@ -59,14 +62,14 @@ class Redactor:
                 text = text.replace(secret, MASK)
         for pattern, replacement in _SHAPES:
             text = pattern.sub(replacement, text)
-        return text
+        return mask_personal_data(text)
 
 
 REDACT = Redactor()
 
 
 class RedactingFilter(logging.Filter):
-    """Rewrites a record's message (and traceback text) with the secrets masked; never drops one."""
+    """Rewrites a record's message (and traceback text) with secrets and personal data masked; never drops one."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         clean(record)
@@ -74,7 +77,7 @@ class RedactingFilter(logging.Filter):
 
 
 def clean(record: logging.LogRecord) -> None:
-    """Mask secrets in ``record`` in place.
+    """Mask secrets and personal data in ``record`` in place.
 
     String arguments are cleaned one by one (formatters such as uvicorn's access log read them);
     when a secret still shows in the formatted message, the message replaces template and arguments.
@@ -122,19 +125,24 @@ def settings_secrets(settings: Settings) -> list[str]:
 _installed = False
 
 
-def install(settings: Settings | None = None) -> None:
-    """Redact every log record from now on; with ``settings``, their secrets by value too."""
+def install(settings: Settings | None = None, logger: logging.Logger | None = None) -> None:
+    """Redact every log record from now on; with ``settings``, their secrets by value too.
+
+    The filter goes on the handlers of ``logger`` (the root by default) as well, for records
+    made before the factory was wrapped.
+    """
     global _installed  # noqa: PLW0603 - logging itself is process-global
     if settings is not None:
         REDACT.add(settings_secrets(settings))
-    root = logging.getLogger()
+    root = logger or logging.getLogger()
     for handler in root.handlers:
         if not any(isinstance(f, RedactingFilter) for f in handler.filters):
             handler.addFilter(RedactingFilter())
+    if not any(isinstance(f, RedactingFilter) for f in root.filters):
+        root.addFilter(RedactingFilter())
     if _installed:
         return
     _installed = True
-    root.addFilter(RedactingFilter())
     make = logging.getLogRecordFactory()
 
     def redacting_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:

@@ -19,6 +19,7 @@ from bot.channels.base import Channel
 from bot.delivery import Deliverer
 from bot.notice_delivery import NoticePoster
 from bot.notices import NoticeDesk
+from bot.ops.logs import log_ids
 from bot.domain import BOT_ACTOR, Action, Decision, DraftReply, Intent, MessageState, OutboundReply
 from storage.db import session_scope
 from storage.hotpath import RouteWrite, record_routes
@@ -109,11 +110,14 @@ class Worker:
         )
         self.notices = notices
         self.stopping = threading.Event()
+        #: When the loop last came round (``time.monotonic``): /health and /metrics read it.
+        self.beat_at = time.monotonic()
 
     def run(self) -> None:
         """Work until :meth:`stop` is called."""
         log.info("worker %s started", self.name)
         while not self.stopping.is_set():
+            self.beat_at = time.monotonic()
             try:
                 busy = self.run_once()
             except Exception:  # the loop boundary: log, keep the message safe, go on
@@ -203,14 +207,19 @@ class Worker:
             time.sleep(self.pause_after_claim)
 
     def _guarded(self, claim: Claim, step: Callable[[], None]) -> None:
-        """Run a step of a claimed message; a failure releases the message for a retry."""
-        try:
-            step()
-        except LeaseLost as exc:
-            log.warning("%s", exc)
-        except Exception as exc:  # keep the message: release it with the error for a retry
-            log.exception("worker %s: message %s failed", self.name, claim.message_id)
-            self._fail(claim, exc)
+        """Run a step of a claimed message; a failure releases the message for a retry.
+
+        Every log line written meanwhile carries the message's and its case's ids.
+        """
+        case_id = claim.message.case_id if claim.message is not None else None
+        with log_ids(message_id=claim.message_id, case_id=case_id):
+            try:
+                step()
+            except LeaseLost as exc:
+                log.warning("%s", exc)
+            except Exception as exc:  # keep the message: release it with the error for a retry
+                log.exception("worker %s: message %s failed", self.name, claim.message_id)
+                self._fail(claim, exc)
 
     def handle(self, claim: Claim, decided: tuple[Decision, DraftReply] | None = None) -> None:
         """Do what the message's state asks for (``decided``: its decision, read with its batch)."""

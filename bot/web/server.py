@@ -5,6 +5,7 @@ Every request passes the body cap first, and every response carries the security
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -20,6 +22,8 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from bot.config import Settings
+from bot.ops.health import Component, HealthCheck, HealthReport, Status
+from bot.ops.metrics import metrics_page, metrics_registry
 from bot.web import chat
 from bot.web.chat_language import COOKIE, WORDS, chat_language
 from bot.web.headers import SecurityHeaders
@@ -46,9 +50,18 @@ async def chat_page(request: Request) -> Response:
     return response
 
 
+#: Longest wait for the checks: a database that does not answer in time is down.
+HEALTH_TIMEOUT_SECONDS = 5.0
+
+
 async def health_page(request: Request) -> JSONResponse:
-    """Liveness only: the public learns "up"; staff read the details at ``/console/api/health``."""
-    return JSONResponse({"ok": True, "status": "up"}, headers={"Cache-Control": "no-store"})
+    """Each part's status, 503 when one is down; the reasons are for staff at ``/console/api/health``."""
+    check: HealthCheck = request.app.state.health_check
+    try:
+        report = await asyncio.wait_for(run_in_threadpool(check), HEALTH_TIMEOUT_SECONDS)
+    except TimeoutError:
+        report = HealthReport((Component("database", Status.DOWN, "no answer in time"),))
+    return JSONResponse(report.public(), status_code=report.http_status, headers={"Cache-Control": "no-store"})
 
 
 def build_web_app(
@@ -59,11 +72,18 @@ def build_web_app(
     clock: Callable[[], datetime],
     extra_routes: list[BaseRoute] | None = None,
     health_status: Callable[[], dict[str, Any]] | None = None,
+    health_check: HealthCheck | None = None,
 ) -> Starlette:
-    """The ASGI application serving the chat, its API and any extra routes (the console)."""
+    """The ASGI application serving the chat, its API and any extra routes (the console).
+
+    ``health_check`` knows this process's parts (workers, channels, feeds); without one only
+    the database is checked.
+    """
+    check = health_check or HealthCheck(engine, clock)
     routes: list[BaseRoute] = [
         Route("/", chat_page, methods=["GET"]),
         Route("/health", health_page, methods=["GET"]),
+        *([Route("/metrics", metrics_page, methods=["GET"])] if settings.metrics.enabled else []),
         *chat.routes,
         Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static"),
         *(extra_routes or []),
@@ -79,4 +99,6 @@ def build_web_app(
     app.state.queue = queue
     app.state.clock = clock
     app.state.health_status = health_status
+    app.state.health_check = check
+    app.state.metrics_registry = metrics_registry(check) if settings.metrics.enabled else None
     return app

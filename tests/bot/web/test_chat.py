@@ -188,12 +188,14 @@ def test_a_flood_from_one_address_gets_429_across_conversations(engine: Engine, 
     assert codes == [202, 202, 202, 202, 429, 429]
 
 
-def test_health_tells_the_public_only_that_it_is_up(engine: Engine, clock: FixedClock) -> None:
+def test_health_tells_the_public_each_part_and_no_detail(engine: Engine, clock: FixedClock) -> None:
     queue = MessageQueue(engine, clock=clock)
     app = build_web_app(
         Settings(), engine, queue, clock=clock, health_status=lambda: {"channels": ["telegram"], "secret": 1}
     )
-    assert TestClient(app).get("/health").json() == {"ok": True, "status": "up"}
+    assert TestClient(app).get("/health").json() == {
+        "ok": True, "status": "ok", "components": {"database": "ok", "workers": "off"}
+    }
 
 
 def test_every_page_carries_the_security_headers(engine: Engine, clock: FixedClock) -> None:

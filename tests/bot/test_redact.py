@@ -1,4 +1,8 @@
-"""Secrets never logged: a whole ``sportello run`` against fake Telegram and X, logs grepped for the tokens."""
+"""One filter keeps secrets and citizens' personal data out of every log line, whoever logs it.
+
+A whole ``sportello run`` against fake Telegram and X, its log grepped for the tokens; and records of any
+logger, arguments and tracebacks included, with tokens, configured secrets, phones, e-mails and tax codes.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,9 @@ import sys
 from pathlib import Path
 
 import pytest
+
+import io
+from collections.abc import Iterator
 
 from bot import redact
 from bot.config import Settings
@@ -116,3 +123,58 @@ def test_uvicorn_access_lines_keep_working(captured: list[str]) -> None:
     )
     line = AccessFormatter(use_colors=False).format(record)
     assert "GET /health?token=[redacted]" in line and "200" in line
+
+
+@pytest.fixture
+def logged() -> Iterator[tuple[logging.Logger, io.StringIO]]:
+    root = logging.getLogger("redaction-test-root")
+    root.propagate = False
+    root.setLevel(logging.INFO)
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    handler.setFormatter(logging.Formatter("%(name)s %(message)s"))
+    root.addHandler(handler)
+    redact.install(Settings(web={"secret_key": "s3cret-key-for-tests"}), logger=root)
+    yield root, out
+    root.removeHandler(handler)
+
+
+def test_personal_data_in_a_third_party_loggers_arguments_is_masked(logged: tuple[logging.Logger, io.StringIO]) -> None:
+    root, out = logged
+    logging.getLogger("redaction-test-root.httpx").info("stored %r from %s", "cf RSSMRA85T10A562S", "mario.rossi@example.com")
+    text = out.getvalue()
+    assert "RSSMRA85T10A562S" not in text and "mario.rossi" not in text
+    assert "[cf]" in text and "[email]" in text
+
+
+def test_secrets_and_personal_data_in_one_line_are_both_masked(logged: tuple[logging.Logger, io.StringIO]) -> None:
+    root, out = logged
+    root.info("sent to 333 123 4567 with key %s via /bot%s/sendMessage", "s3cret-key-for-tests",
+              "7712345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0")
+    text = out.getvalue()
+    assert "333 123 4567" not in text and "s3cret-key-for-tests" not in text and "AAHdqTcvCH1" not in text
+    assert "[telefono]" in text and text.count("[redacted]") == 2
+
+
+def test_a_traceback_is_masked_too(logged: tuple[logging.Logger, io.StringIO]) -> None:
+    root, out = logged
+    try:
+        raise ValueError("bad row: tel 333 123 4567, password=hunter2hunter2")
+    except ValueError:
+        root.exception("message %s failed", 12)
+    text = out.getvalue()
+    assert "333 123 4567" not in text and "hunter2hunter2" not in text
+    assert "message 12 failed" in text and "[telefono]" in text
+
+
+def test_lines_without_secrets_or_personal_data_are_left_as_they_are(logged: tuple[logging.Logger, io.StringIO]) -> None:
+    root, out = logged
+    root.warning("message %s: line %s at %s from %s", 7, "64", "08:30", "127.0.0.1:54321")
+    assert out.getvalue() == "redaction-test-root message 7: line 64 at 08:30 from 127.0.0.1:54321\n"
+
+
+def test_installing_twice_adds_one_filter(logged: tuple[logging.Logger, io.StringIO]) -> None:
+    root, _ = logged
+    redact.install(logger=root)
+    for handler in root.handlers:
+        assert sum(1 for f in handler.filters if isinstance(f, redact.RedactingFilter)) == 1

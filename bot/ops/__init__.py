@@ -1,0 +1,1 @@
+"""Running sportello: metrics, health checks and structured logs."""
