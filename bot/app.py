@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import socket
 import sys
 import threading
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from bot.channels import load_builtin_channels
 from bot.channels.base import CHANNELS, Channel, ChannelContext
 from bot.channels.pipeline import channel_pipeline
 from bot.config import Settings
+from bot.errors import ConfigError
 from bot.domain import utcnow
 from bot.console.supervision import schedule_breach_watch
 from bot.follow.service import FollowService
@@ -222,9 +224,10 @@ class Application:
 
     def run_forever(self) -> None:
         """Serve until SIGINT/SIGTERM; workers and the scheduler run alongside."""
+        listening = bind_web(self.settings.web.host, self.settings.web.port) if self.serve_web else None
         self.start_background()
         try:
-            if self.serve_web:
+            if listening is not None:
                 web = self.settings.web
                 if not web.secret_key:
                     log.warning("web.secret_key is not set: console sessions end when the process stops")
@@ -235,7 +238,7 @@ class Application:
                 )
                 server = uvicorn.Server(config)
                 _announce(f"web chat on http://{web.host}:{web.port}")
-                server.run()
+                server.run(sockets=[listening])
             else:
                 stop = threading.Event()
                 for sig in (signal.SIGINT, signal.SIGTERM):
@@ -244,6 +247,23 @@ class Application:
                 stop.wait()
         finally:
             self.stop()
+
+
+def bind_web(host: str, port: int) -> socket.socket:
+    """The web server's socket, bound before anything starts: a busy port is said first, and plainly."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        msg = (
+            f"web.port: cannot listen on {host}:{port} ({exc.strerror or exc}); another process holds it: "
+            "stop it, or set another web.port (SPORTELLO_WEB__PORT)"
+        )
+        raise ConfigError(msg) from exc
+    return sock
 
 
 def _announce(line: str) -> None:

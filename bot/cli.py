@@ -66,6 +66,8 @@ def _knowledge_flags(parser: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every sub-command."""
     parser = argparse.ArgumentParser(prog="sportello", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"sportello {version()}",
+                        help="print sportello's version and exit")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -112,8 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
     users = sub.add_parser("users", help="console users")
     users_sub = users.add_subparsers(dest="users_command", required=True)
     add = users_sub.add_parser("add", help="create a user; the password is read from stdin")
-    add.add_argument("name")
-    add.add_argument("--role", required=True, choices=["agent", "supervisor", "admin"])
+    add.add_argument("name", help="the sign-in name")
+    add.add_argument("--role", required=True, choices=["agent", "supervisor", "admin"],
+                     help="agent works the queue; supervisor also assigns and reads reports; admin manages users")
     add.add_argument("--config", help="configuration file (default ./config.yaml)")
 
     corrections = sub.add_parser("corrections", help="agents' corrections of the router")
@@ -127,25 +130,37 @@ def build_parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="operations reports")
     report_sub = report.add_subparsers(dest="report_command", required=True)
     problems = report_sub.add_parser("problems", help="reports by line, stop, category, hour")
-    problems.add_argument("--config")
-    problems.add_argument("--since")
-    problems.add_argument("--until")
-    problems.add_argument("--route")
-    problems.add_argument("--format", choices=["table", "csv", "json", "png"], default="table")
-    problems.add_argument("--output")
+    _report_flags(problems, period=True, formats=["table", "csv", "json", "png"])
+    problems.add_argument("--route", help="only the reports naming this line (route id or name, e.g. 64, MA)")
     service = report_sub.add_parser("service", help="trips promised versus delivered")
-    service.add_argument("--config")
-    service.add_argument("--date", required=True)
-    service.add_argument("--route")
-    service.add_argument("--format", choices=["table", "csv", "json"], default="table")
-    service.add_argument("--output")
+    _report_flags(service, period=False, formats=["table", "csv", "json"])
+    service.add_argument("--date", required=True, help="the day: 2026-11-27, 20261127, today or yesterday")
+    service.add_argument("--route", help="one line's trips, gaps and stops (route id or name, e.g. 64)")
     response = report_sub.add_parser("response", help="how fast we answer")
-    response.add_argument("--config")
-    response.add_argument("--since")
-    response.add_argument("--until")
-    response.add_argument("--format", choices=["table", "csv", "json"], default="table")
-    response.add_argument("--output")
+    _report_flags(response, period=True, formats=["table", "csv", "json"])
     return parser
+
+
+def _report_flags(parser: argparse.ArgumentParser, *, period: bool, formats: list[str]) -> None:
+    parser.add_argument("--config", help="configuration file (default ./config.yaml)")
+    if period:
+        parser.add_argument("--since", help="start: a local date (2026-11-20), an ISO time, today, yesterday, "
+                                            "or an age such as 7d, 12h, 2w (default: 7 days before --until)")
+        parser.add_argument("--until", help="end, in the same forms; a date means the end of that day (default: now)")
+    parser.add_argument("--format", choices=formats, default="table",
+                        help=f"{', '.join(formats)} (default table)" + ("; png needs --output" if "png" in formats else ""))
+    parser.add_argument("--output", help="write to this file (default standard output)")
+
+
+def version() -> str:
+    """The installed package's version (the source tree's when not installed)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("sportello")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
 
 
 @command("run")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -531,11 +532,62 @@ def _known_keys(dotted: str) -> list[str]:
     return sorted(model.model_fields)
 
 
+ENV_PREFIX = "SPORTELLO_"
+ENV_DELIMITER = "__"
+
+
+def env_name(loc: tuple[str | int, ...]) -> str:
+    """The environment variable that sets the key at ``loc`` (``SPORTELLO_WEB__PORT``)."""
+    return ENV_PREFIX + ENV_DELIMITER.join(str(part) for part in loc).upper()
+
+
+def check_environment(environ: Mapping[str, str] | None = None) -> None:
+    """Refuse a ``SPORTELLO_<SECTION>__<KEY>`` variable that names no setting, naming the variable.
+
+    Variables without ``__`` that are no section's name (``SPORTELLO_SECRET_KEY``, read through
+    ``${...}`` in the file) are not overrides and are left alone.
+    """
+    environ = os.environ if environ is None else environ
+    for name in sorted(environ):
+        if not name.upper().startswith(ENV_PREFIX):
+            continue
+        rest = name[len(ENV_PREFIX):].lower()
+        if ENV_DELIMITER not in rest and rest not in Settings.model_fields:
+            continue
+        model: type[BaseModel] = Settings
+        parts = rest.split(ENV_DELIMITER)
+        for depth, part in enumerate(parts):
+            known = sorted(model.model_fields)
+            where = ".".join(parts[:depth])
+            if part not in model.model_fields:
+                what = f"unknown key {part!r} in {where}" if where else f"unknown section {part!r}"
+                msg = f"{name} (environment): {what}; known {'keys' if where else 'sections'}: {', '.join(known)}"
+                raise ConfigError(msg)
+            annotation = model.model_fields[part].annotation
+            if depth < len(parts) - 1:
+                if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+                    msg = f"{name} (environment): {'.'.join(parts[:depth + 1])} is a setting, not a section"
+                    raise ConfigError(msg)
+                model = annotation
+
+
+def _from_environment(error: dict[str, Any], environ: Mapping[str, str]) -> str | None:
+    """The variable an error's value came from, when the environment set it."""
+    loc = tuple(error.get("loc", ()))
+    upper = {k.upper() for k in environ}
+    for end in range(len(loc), 0, -1):
+        name = env_name(loc[:end])
+        if name in upper:
+            return name
+    return None
+
+
 def load_settings(path: str | Path | None = None) -> Settings:
     """Read and validate settings from a YAML file (if given) and the environment.
 
-    Raises :class:`ConfigError` naming the key and what is expected.
+    Raises :class:`ConfigError` naming the key (or the environment variable) and what is expected.
     """
+    check_environment()
 
     data: dict[str, Any] = {}
     if path is not None:
@@ -556,9 +608,10 @@ def load_settings(path: str | Path | None = None) -> Settings:
     try:
         return Settings(**data)
     except ValidationError as exc:
-        lines = [_describe(e) for e in exc.errors()]
-        where = f"{path}: " if path else ""
-        msg = where + "invalid configuration:\n  " + "\n  ".join(lines)
+        from_env = [(e, _from_environment(e, os.environ)) for e in exc.errors()]
+        lines = [f"{name} (environment): {_describe(e)}" if name else _describe(e) for e, name in from_env]
+        blame = f"{path}: " if path and any(name is None for _e, name in from_env) else ""
+        msg = blame + "invalid configuration:\n  " + "\n  ".join(lines)
         raise ConfigError(msg) from exc
 
 

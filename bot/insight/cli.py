@@ -9,7 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import IO
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from bot.config import Settings
 from bot.domain import utcnow
@@ -20,10 +20,11 @@ from bot.insight.problem_rollup import refresh_problem_rollup
 from bot.insight.problems import ProblemLog, ProblemReport
 from bot.insight.refresh import refresh_insight
 from bot.insight.response import ResponseTimes
-from bot.insight.service import RouteNames, ServiceReports
+from bot.insight.service import RouteDayCount, RouteNames, ServiceDay, ServiceReports
 from knowledge.errors import GtfsError
 from knowledge.gtfs import GtfsIndex
 from storage.db import open_database
+from storage.models import ProblemRecord
 
 log = logging.getLogger(__name__)
 
@@ -65,11 +66,27 @@ def problem_report(engine: Engine, settings: Settings, args: argparse.Namespace,
     """The problems report the flags ask for."""
     tz = settings.operator.timezone
     period = parse_period(args.since, args.until, tz=tz, now=now)
-    route = args.route
-    if route is not None:
-        route = RouteNames(gtfs, settings.reports.route_aliases).static_id(route) or route
+    route = known_route(engine, settings, gtfs, args.route) if args.route is not None else None
     refresh_problem_rollup(engine, now=now, tz=tz)
     return ProblemLog(engine, tz=tz).report(period, now=now, route=route)
+
+
+def known_route(engine: Engine, settings: Settings, gtfs: GtfsIndex | None, name: str) -> str:
+    """The route id ``--route`` names: a line of the network, or one the problem log names.
+
+    Anything else is an error naming it (a typo must not read as a line with no reports).
+    """
+    static = RouteNames(gtfs, settings.reports.route_aliases).static_id(name)
+    if static is not None:
+        return static
+    with engine.connect() as conn:
+        logged = conn.execute(select(ProblemRecord.id).where(ProblemRecord.route_id == name).limit(1)).first()
+    if logged is not None:
+        return name
+    examples = sorted({r.short_name or r.route_id for r in gtfs.routes.values()})[:6] if gtfs else []
+    hint = f"; lines are named by id or short name, e.g. {', '.join(examples)}" if examples else ""
+    msg = f"--route {name}: no such line in the network (knowledge.gtfs) and no report names it{hint}"
+    raise InsightError(msg)
 
 
 def _write(output: str | None, stdout: IO[str], payload: str | bytes) -> None:
@@ -83,8 +100,8 @@ def _write(output: str | None, stdout: IO[str], payload: str | bytes) -> None:
         return
     if isinstance(payload, bytes):
         target = getattr(stdout, "buffer", None)
-        if target is None:
-            msg = "PNG needs --output FILE or a binary standard output"
+        if target is None or stdout.isatty():
+            msg = "--format png is an image: give --output FILE.png (or send standard output to a file)"
             raise InsightError(msg)
         target.write(payload)
         target.flush()
@@ -128,13 +145,32 @@ def _service(engine: Engine, settings: Settings, args: argparse.Namespace, stdou
     gtfs = load_gtfs(settings)
     reports = ServiceReports.for_settings(engine, gtfs, settings)
     day = parse_day(args.date, tz, now)
-    days = [reports.route_day(args.route, day, now=now)] if args.route else []
-    overview = [] if args.route else reports.day_overview(day)
+    route = known_route(engine, settings, gtfs, args.route) if args.route else None
+    days = [reports.route_day(route, day, now=now)] if route else []
+    overview = [] if route else reports.day_overview(day)
     header = f"Promised versus delivered on {day}"
     coverage = reports.day_coverage(day, now=now)
+    note = service_note(settings, day, days, overview)
+    if note:
+        header = f"{header}
+{note}"
+        if args.format != "table":
+            print(f"sportello: {note}", file=sys.stderr)
     _emit(args, stdout, header, render.service_tables(days, overview, coverage),
           {"days": days, "overview": overview, "coverage": coverage})
     return 0
+
+
+def service_note(settings: Settings, day: date, days: list[ServiceDay], overview: list[RouteDayCount]) -> str | None:
+    """Why "promised versus delivered" has no trips delivered to show, when it has none."""
+    if any(d.seen for d in days) or any(r.seen for r in overview):
+        return None
+    if settings.knowledge.trip_updates.source is None:
+        return ("No trips delivered to compare: knowledge.trip_updates.source is not set, so no trip updates "
+                "are recorded. Set it to the operator's GTFS-Realtime TripUpdates feed (a file or an URL).")
+    if settings.reports.snapshot_seconds == 0:
+        return "No trips delivered to compare: reports.snapshot_seconds is 0, so trip updates are not recorded."
+    return f"No trip updates were recorded on {day}: the feed was down, or sportello was not running."
 
 
 def _emit(args: argparse.Namespace, stdout: IO[str], header: str, tables: list[render.Table], report: object) -> None:

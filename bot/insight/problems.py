@@ -180,9 +180,12 @@ class ProblemLog:
             found = [have.get(str(h), Count(str(h), 0, 0)) for h in range(24)]
         return found
 
-    def trend(self, dimension: str, now: datetime, limit: int = 10) -> list[Trend]:
-        """The most reported routes or stops in the 7 days before ``now`` against the 7 before."""
+    def trend(self, dimension: str, now: datetime, limit: int = 10, route: str | None = None) -> list[Trend]:
+        """The most reported routes or stops in the 7 days before ``now`` against the 7 before
+        (with ``route``: that line alone, or the stops of the messages naming it)."""
         now = as_utc(now)
+        if route is not None:
+            return self._route_trend(dimension, now, limit, route)
         p = self.pieces(dimension, {0: Period(now - 2 * WEEK, now - WEEK), 1: Period(now - WEEK, now)})
         recent = p.c.tag == 1
         this_week = func.sum(case((recent, p.c.reports), else_=0)).label("this_week")
@@ -192,6 +195,25 @@ class ProblemLog:
             .group_by(p.c.key)
             .having(func.sum(p.c.reports) > 0)
             .order_by(this_week.desc(), p.c.key)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [Trend(str(k), int(a), int(b), int(c)) for k, a, b, c in rows if a or b]
+
+    def _route_trend(self, dimension: str, now: datetime, limit: int, route: str) -> list[Trend]:
+        """:meth:`trend` for the messages naming ``route``, counted from the records."""
+        recent = P.at >= now - WEEK
+        key = self._key(dimension, Period(now - 2 * WEEK, now))
+        this_week = func.count(distinct(case((recent, P.message_id)))).label("this_week")
+        last_week = func.count(distinct(case((~recent, P.message_id))))
+        known = func.count(distinct(case((and_(recent, P.alert_id.is_not(None)), P.message_id))))
+        where = self._where(Period(now - 2 * WEEK, now), route, shared=dimension == "route")
+        query = (
+            select(key, this_week, last_week, known)
+            .where(*where, key.is_not(None))
+            .group_by(key)
+            .order_by(this_week.desc(), key)
             .limit(limit)
         )
         with self.engine.connect() as conn:
@@ -219,8 +241,8 @@ class ProblemLog:
             route=route,
             total=self.total(period, route),
             by=by,
-            top_routes=self.trend("route", now),
-            top_stops=self.trend("stop", now),
+            top_routes=self.trend("route", now, route=route),
+            top_stops=self.trend("stop", now, route=route),
             heatmap=self.heatmap(period, top),
         )
 

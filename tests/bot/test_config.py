@@ -109,3 +109,41 @@ def test_the_readme_names_every_setting() -> None:
 
     missing = [key for key in keys(Settings, "") if f"`{key}`" not in readme]
     assert missing == []
+
+
+def test_a_misspelt_section_in_the_environment_is_refused_naming_the_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SPORTELLO_WEBB__PORT", "8081")
+    with pytest.raises(ConfigError, match=r"^SPORTELLO_WEBB__PORT \(environment\): unknown section 'webb'; known sections: .*web"):
+        load_settings(_write(tmp_path, "{}\n"))
+
+
+def test_an_unknown_key_in_the_environment_is_blamed_on_the_variable_not_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SPORTELLO_STORAGE__URI", "sqlite:///x.db")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(_write(tmp_path, "{}\n"))
+    assert str(caught.value) == "SPORTELLO_STORAGE__URI (environment): unknown key 'uri' in storage; known keys: echo, url"
+
+
+def test_a_bad_value_in_the_environment_is_blamed_on_the_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SPORTELLO_STORAGE__URL", "mysql://x")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(_write(tmp_path, "web:\n  port: 8081\n"))
+    message = str(caught.value)
+    assert "SPORTELLO_STORAGE__URL (environment): storage.url" in message
+    assert "config.yaml" not in message
+
+
+def test_a_setting_used_as_a_section_in_the_environment_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SPORTELLO_WEB__PORT__NUMBER", "1")
+    with pytest.raises(ConfigError, match=r"SPORTELLO_WEB__PORT__NUMBER \(environment\): web\.port is a setting"):
+        load_settings(_write(tmp_path, "{}\n"))
+
+
+def test_variables_that_are_no_override_are_left_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SPORTELLO_SECRET_KEY", "read-through-the-file")  # referenced as ${SPORTELLO_SECRET_KEY}
+    settings = load_settings(_write(tmp_path, "web:\n  secret_key: ${SPORTELLO_SECRET_KEY}\n"))
+    assert settings.web.secret_key == "read-through-the-file"

@@ -76,3 +76,47 @@ def test_the_web_chat_answers_a_question(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_a_busy_port_is_reported_before_any_banner(tmp_path: Path) -> None:
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", 0))
+    holder.listen()
+    port = holder.getsockname()[1]
+    env = {**os.environ, "SPORTELLO_STORAGE__URL": f"sqlite:///{tmp_path / 'run.db'}", "SPORTELLO_WEB__PORT": str(port)}
+    for name in ("TELEGRAM_TOKEN", "X_BEARER_TOKEN", "X_CONSUMER_KEY", "X_ACCESS_TOKEN"):
+        env.pop(name, None)
+    try:
+        done = subprocess.run([sys.executable, "-m", "bot.cli", "run"], cwd=REPO, env=env, capture_output=True,
+                              text=True, timeout=120)
+    finally:
+        holder.close()
+    assert done.returncode == 2
+    assert f"sportello: web.port: cannot listen on 127.0.0.1:{port}" in done.stderr
+    assert "web chat on" not in done.stderr and "worker" not in done.stderr
+
+
+def test_scripts_run_installs_only_when_pyproject_changes(tmp_path: Path) -> None:
+    (tmp_path / "scripts").mkdir()
+    script = tmp_path / "scripts" / "run"
+    script.write_text((REPO / "scripts" / "run").read_text(encoding="utf-8"), encoding="utf-8")
+    script.chmod(0o755)
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n", encoding="utf-8")
+    bin_dir = tmp_path / ".venv" / "bin"
+    bin_dir.mkdir(parents=True)
+    log = tmp_path / "calls.log"
+    for name, line in (("pip", "pip $*"), ("sportello", "sportello $*"), ("python", "python $*")):
+        (bin_dir / name).write_text(f'#!/bin/sh\necho "{line}" >> "{log}"\n', encoding="utf-8")
+        (bin_dir / name).chmod(0o755)
+
+    def installs_on_run() -> int:
+        before = log.read_text(encoding="utf-8") if log.exists() else ""
+        subprocess.run([str(script), "--workers", "1"], check=True, timeout=60)
+        calls = log.read_text(encoding="utf-8")[len(before):].splitlines()
+        assert calls[-1] == "sportello run --workers 1"
+        return sum(1 for c in calls if c.startswith("pip install") and "-e ." in c)
+
+    assert installs_on_run() == 1  # no stamp yet
+    assert installs_on_run() == 0  # nothing changed
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\ndependencies = ['y']\n", encoding="utf-8")
+    assert installs_on_run() == 1

@@ -94,3 +94,58 @@ def test_service_for_a_route_to_a_file(engine: Engine, config: str, tmp_path: Pa
 def test_bad_date_is_a_clear_error(config: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["report", "service", "--config", config, "--date", "yesterdayish"]) == 2
     assert "--date" in capsys.readouterr().err
+
+
+def test_png_is_not_written_to_a_terminal(engine: Engine, config: str, capsys: pytest.CaptureFixture[str],
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    class Terminal(io.TextIOWrapper):
+        def isatty(self) -> bool:
+            return True
+
+    screen = Terminal(io.BytesIO(), encoding="utf-8")
+    monkeypatch.setattr("sys.stdout", screen)
+    care_day(engine)
+    assert main(["report", "problems", "--config", config, "--format", "png", *PERIOD]) == 2
+    assert "--output" in capsys.readouterr().err
+    assert screen.buffer.getvalue() == b""  # type: ignore[attr-defined]
+
+
+def test_png_goes_to_standard_output_sent_to_a_file(engine: Engine, config: str, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    target = (tmp_path / "piped.png").open("w", encoding="utf-8")
+    monkeypatch.setattr("sys.stdout", target)
+    care_day(engine)
+    assert main(["report", "problems", "--config", config, "--format", "png", *PERIOD]) == 0
+    target.close()
+    assert (tmp_path / "piped.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_an_unknown_line_is_an_error_naming_it(engine: Engine, config: str, capsys: pytest.CaptureFixture[str]) -> None:
+    care_day(engine)
+    assert main(["report", "problems", "--config", config, "--route", "999", *PERIOD]) == 2
+    err = capsys.readouterr().err
+    assert "--route 999: no such line" in err and "e.g." in err
+    assert main(["report", "service", "--config", config, "--date", DAY.isoformat(), "--route", "999"]) == 2
+
+
+def test_top_lines_follow_the_route(engine: Engine, config: str) -> None:
+    from argparse import Namespace
+
+    from bot.config import load_settings
+    from bot.insight.cli import report_command
+    from tests.bot.insight.scenario import NOW
+
+    care_day(engine)
+    found = {}
+    for route in (None, "40"):
+        out = io.StringIO()
+        args = Namespace(since="2026-11-23", until="2026-11-23", route=route, format="json", output=None)
+        assert report_command("problems", args, load_settings(config), out, now=NOW) == 0
+        found[route] = {t["key"] for t in json.loads(out.getvalue())["top_routes"]}
+    assert found == {None: {"64", "40"}, "40": {"40"}}
+
+
+def test_service_says_why_it_is_blank_without_trip_updates(engine: Engine, config: str,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    out = run(capsys, "report", "service", "--config", config, "--date", DAY.isoformat())
+    assert "knowledge.trip_updates.source is not set" in out

@@ -97,3 +97,20 @@ def test_new_hot_spot_needs_reports_on_the_day_and_none_the_week_before(engine: 
     w.commit()
     spots = hot_spots(ProblemLog(engine, tz=TZ), day, min_reports=3)
     assert [(s.kind, s.key, s.reports) for s in spots] == [("line", "64", 3)]
+
+
+def test_top_lines_and_stops_honour_the_route(engine: Engine) -> None:
+    w = Writer(engine)
+    for i, (days_ago, route, stop) in enumerate([(1, "64", "TERMINI"), (2, "64", "TERMINI"), (9, "64", "VENEZIA"),
+                                                 (1, "40", "TERMINI"), (2, "40", "CHIESA NUOVA")]):
+        at = NOW - timedelta(days=days_ago)
+        w.case(i + 1, "web", at)
+        w.message(i + 1, i + 1, "web", at, "auto_sent")
+        w.problem(i + 1, "web", at, route=route)
+        w.problem(i + 1, "web", at, stop=stop)
+    w.commit()
+    report = ProblemLog(engine, tz=TZ).report(DAY, now=NOW, route="64")
+    assert [(t.key, t.this_week, t.last_week) for t in report.top_routes] == [("64", 2, 1)]
+    assert [(t.key, t.this_week, t.last_week) for t in report.top_stops] == [("TERMINI", 2, 0), ("VENEZIA", 0, 1)]
+    everything = ProblemLog(engine, tz=TZ).report(DAY, now=NOW)
+    assert {t.key for t in everything.top_routes} == {"64", "40"}
