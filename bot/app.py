@@ -224,7 +224,13 @@ class Application:
 
     def run_forever(self) -> None:
         """Serve until SIGINT/SIGTERM; workers and the scheduler run alongside."""
-        listening = bind_web(self.settings.web.host, self.settings.web.port) if self.serve_web else None
+        try:
+            listening = bind_web(self.settings.web.host, self.settings.web.port) if self.serve_web else None
+        except ConfigError:
+            for channel in self.channels.values():  # nothing else has started yet
+                channel.stop()
+            self.engine.dispose()
+            raise
         self.start_background()
         try:
             if listening is not None:

@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.error
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -48,7 +49,7 @@ STAFF_PASSWORD = "live-run-password"
 
 
 def _staff_health(base: str) -> dict[str, Any]:
-    """``/health`` tells the public only "up": the details are read signed in, at /console/api/health."""
+    """``/health`` tells the public each part's status only: the details are read signed in, at /console/api/health."""
     with httpx.Client(base_url=base, timeout=10) as staff:
         csrf = re.search(r'name="csrf" value="([^"]+)"', staff.get("/console/login").text)
         assert csrf is not None
@@ -83,6 +84,10 @@ def test_a_stale_feed_sends_the_status_question_to_a_person(tmp_path: Path) -> N
         while True:
             try:
                 _get(f"{base}/health")
+                pytest.fail("/health said ok with a stale alerts feed")
+            except urllib.error.HTTPError as answer:  # served: 503, the feed named as down
+                assert answer.code == 503
+                assert json.loads(answer.read())["components"]["feed:alerts"] == "down"
                 break
             except OSError:
                 if time.monotonic() > deadline or proc.poll() is not None:
