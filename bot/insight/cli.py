@@ -152,8 +152,7 @@ def _service(engine: Engine, settings: Settings, args: argparse.Namespace, stdou
     coverage = reports.day_coverage(day, now=now)
     note = service_note(settings, day, days, overview)
     if note:
-        header = f"{header}
-{note}"
+        header = f"{header}\n{note}"
         if args.format != "table":
             print(f"sportello: {note}", file=sys.stderr)
     _emit(args, stdout, header, render.service_tables(days, overview, coverage),
