@@ -133,7 +133,7 @@ def configure(settings: LoggingSettings | None = None, *, verbose: bool = False)
     handler.addFilter(IdsFilter())
     root.addHandler(handler)
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
-    for noisy in ("apscheduler", "alembic"):
+    for noisy in ("apscheduler", "alembic", "httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else logging.WARNING)
     access = logging.getLogger(ACCESS_LOGGER)
     for old in [f for f in access.filters if isinstance(f, QuietAccess)]:

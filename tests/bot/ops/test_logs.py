@@ -145,3 +145,24 @@ def test_a_run_logs_json_without_polling_noise_and_serves_metrics_and_health(tmp
     assert not [e for e in access if e["method"] == "GET" and e["status"] < 400 and e["path"].startswith("/api/chat")]
     others = [line for line in log_file.read_text(encoding="utf-8").splitlines() if line and not line.startswith("{")]
     assert all(line.startswith("sportello: ") for line in others)  # only the operator's banner lines
+
+
+def test_outbound_requests_are_not_logged_one_by_one() -> None:
+    """Polling Telegram or a feed every few seconds would fill the log with one line per request."""
+    from bot.ops.logs import configure
+
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    names = ("httpx", "httpcore", "apscheduler", "alembic")
+    levels = {name: logging.getLogger(name).level for name in names}
+    try:
+        configure(LoggingSettings())
+        assert not logging.getLogger("httpx").isEnabledFor(logging.INFO)
+        assert logging.getLogger("httpx").isEnabledFor(logging.WARNING)
+        assert logging.getLogger("knowledge.feeds").isEnabledFor(logging.INFO)
+    finally:
+        for handler in [h for h in root.handlers if h not in handlers]:
+            root.removeHandler(handler)
+        root.setLevel(level)
+        for name, before in levels.items():
+            logging.getLogger(name).setLevel(before)
