@@ -21,6 +21,7 @@ from bot.domain import DataState, SourceAge, SourceKind, as_utc
 from knowledge.alerts import parse_feed
 from knowledge.belief import Belief, believed_feed, entity_ids, observe
 from knowledge.feeds import FeedSource
+from storage.feed_cache import record_feed_error, stored_feed
 from storage.models import FeedCache
 
 log = logging.getLogger(__name__)
@@ -121,30 +122,22 @@ class LiveFeed:
         if self.error != error:
             log.warning("feed %s: %s (keeping data from %s)", self.name, error, self.data_at)
         self.error = error
-        if self.engine is None:
-            return
-        with Session(self.engine) as session:
-            row = session.get(FeedCache, self.name, with_for_update=True) or FeedCache(name=self.name)
-            row.error = error[:4000]
-            row.error_at = self.clock()
-            session.add(row)
-            session.commit()
+        if self.engine is not None:
+            record_feed_error(self.engine, self.name, error, self.clock())
 
     # -- every process ----------------------------------------------------------------------
     def sync(self, force: bool = False) -> None:
         """Load what the fetching process stored, when it is newer than ours (or always, with ``force``)."""
         if self.engine is None:
             return
-        with Session(self.engine) as session:
-            row = session.get(FeedCache, self.name)
-        if row is None:
+        stored = stored_feed(self.engine, self.name, newer_than=None if force else self.fetched_at)
+        if stored is None:
             return
-        self.error = row.error
-        if row.payload is None or row.fetched_at is None:
+        self.error = stored.error
+        row = stored.newer
+        if row is None or row.fetched_at is None:
             return
         fetched = as_utc(row.fetched_at)
-        if not force and self.fetched_at is not None and fetched <= self.fetched_at:
-            return
         if row.payload != self._payload:
             self._apply(row.payload)
         self._set_times(fetched, as_utc(row.data_at) if row.data_at else fetched, Belief.from_dict(row.belief))

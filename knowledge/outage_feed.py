@@ -31,6 +31,7 @@ from knowledge.cap import parse_cap
 from knowledge.errors import FeedError
 from knowledge.outage_csv import parse_outage_csv
 from knowledge.outages import Outage, resolve
+from storage.feed_cache import record_feed_error, stored_feed
 from storage.models import FeedCache
 
 log = logging.getLogger(__name__)
@@ -139,29 +140,22 @@ class OutageFeed:
         if self.error != error:
             log.warning("outage source %s: %s (keeping data from %s)", self.name, error, self.data_at)
         self.error = error
-        if self.engine is None:
-            return
-        with Session(self.engine) as session:
-            row = session.get(FeedCache, self.name, with_for_update=True) or FeedCache(name=self.name)
-            row.error, row.error_at = error[:4000], now
-            session.add(row)
-            session.commit()
+        if self.engine is not None:
+            record_feed_error(self.engine, self.name, error, now)
 
     # -- every process ----------------------------------------------------------------------
     def sync(self, force: bool = False) -> None:
         """Load what the fetching process stored, when it is newer than ours (or always, with ``force``)."""
         if self.engine is None:
             return
-        with Session(self.engine) as session:
-            row = session.get(FeedCache, self.name)
-        if row is None:
+        stored = stored_feed(self.engine, self.name, newer_than=None if force else self.fetched_at)
+        if stored is None:
             return
-        self.error = row.error
-        if row.payload is None or row.fetched_at is None:
+        self.error = stored.error
+        row = stored.newer
+        if row is None or row.payload is None or row.fetched_at is None:
             return
         fetched = as_utc(row.fetched_at)
-        if not force and self.fetched_at is not None and fetched <= self.fetched_at:
-            return
         belief = Belief.from_dict(row.belief) or Belief()
         self._apply(_unpack(row.payload), belief)
         self._set_times(fetched, as_utc(row.data_at) if row.data_at else fetched, belief)
