@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
-import uvicorn
 
-from bot.app import Application
 from bot.config import Settings
 from tests.bot.channels import fake_telegram
 from tests.bot.channels.fake_telegram import FakeTelegram
-from tests.bot.console.live import free_port, wait_until
+from tests.bot.console.live import ServedApplication, free_port
 
 
 def within(seconds: float, check: Callable[[], Any]) -> Any:
@@ -26,7 +23,7 @@ def within(seconds: float, check: Callable[[], Any]) -> Any:
         time.sleep(0.02)
 
 
-class ChannelService:
+class ChannelService(ServedApplication):
     """``sportello run`` in this process, with any settings sections overridden."""
 
     def __init__(self, db_url: str, *, telegram: FakeTelegram | None = None, **sections: Any) -> None:
@@ -46,19 +43,4 @@ class ChannelService:
             }
         for key, value in sections.items():
             data[key] = {**data.get(key, {}), **value}
-        self.settings = Settings(**data)
-        self.app = Application(self.settings)
-        config = uvicorn.Config(self.app.web_app(), host="127.0.0.1", port=self.port, log_level="warning", lifespan="off")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, name="uvicorn", daemon=True)
-
-    def start(self) -> ChannelService:
-        self.app.start_background()
-        self.thread.start()
-        wait_until(lambda: self.server.started, timeout=20)
-        return self
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-        self.app.stop()
+        self._serve(Settings(**data))
