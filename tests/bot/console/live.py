@@ -5,9 +5,11 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, Self
 
+import httpx
 import uvicorn
 
 from bot.app import Application
@@ -87,3 +89,36 @@ class LiveService(ServedApplication):
             policy={"auto_enabled": auto_answers},
             console={"poll_seconds": 0.5, **console},
         ))
+
+
+@contextmanager
+def launched_chromium() -> Iterator[Any]:
+    """Debian's headless chromium under Playwright, closed afterwards."""
+    from playwright import sync_api
+
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def sign_in(browser: Any, url: str, name: str, password: str, **context: Any) -> Any:
+    """A page of a new browser context, signed in to the console as ``name``, its queue on screen."""
+    page = browser.new_context(**context).new_page()
+    page.context.set_default_timeout(10_000)
+    page.goto(f"{url}/console/")
+    page.fill("input[name=username]", name)
+    page.fill("input[name=password]", password)
+    page.click("button.primary")
+    page.wait_for_selector("#queue", state="attached")
+    return page
+
+
+def say_in_chat(service: ServedApplication, text: str) -> tuple[str, int]:
+    """A citizen writes in the web chat; wait until a worker has routed it. Its token and message id."""
+    url = f"http://127.0.0.1:{service.port}"
+    token = httpx.post(f"{url}/api/chat/conversations").json()["token"]
+    response = httpx.post(f"{url}/api/chat", json={"text": text}, headers={"Authorization": f"Bearer {token}"})
+    message_id = response.json()["message_id"]
+    wait_until(lambda: service.app.queue.get(message_id).state not in ("received", "routed"))
+    return token, message_id

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from bot.console.users import create_user
-from tests.bot.console.live import CHROMIUM, CHROMIUM_ARGS, LiveService, wait_until
+from tests.bot.console.live import CHROMIUM, LiveService, launched_chromium, say_in_chat, sign_in, wait_until
 
 pytestmark = pytest.mark.browser
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -33,22 +33,12 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveService]:
 
 @pytest.fixture(scope="module")
 def browser(service: LiveService) -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    with launched_chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
 def _agent(browser: Any, service: LiveService, name: str) -> Any:
-    context = browser.new_context()
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.goto(f"{service.url}/console/")
-    page.fill("input[name=username]", name)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button.primary")
-    page.wait_for_selector("#queue", state="attached")
-    return page
+    return sign_in(browser, service.url, name, PASSWORD)
 
 
 @pytest.fixture
@@ -64,14 +54,6 @@ def bruno(browser: Any, service: LiveService) -> Iterator[Any]:
     yield page
     page.context.close()
 
-
-def _say(service: LiveService, text: str) -> tuple[str, int]:
-    """A citizen writes in the web chat; wait until a worker has routed it."""
-    token = httpx.post(f"{service.url}/api/chat/conversations").json()["token"]
-    response = httpx.post(f"{service.url}/api/chat", json={"text": text}, headers=_bearer(token))
-    message_id = response.json()["message_id"]
-    wait_until(lambda: service.app.queue.get(message_id).state not in ("received", "routed"))
-    return token, message_id
 
 
 def _bearer(token: str) -> dict[str, str]:
@@ -102,7 +84,7 @@ def test_a_message_typed_in_the_web_chat_appears_in_the_queue_without_reload(
     anna: Any, service: LiveService
 ) -> None:
     anna.evaluate("window.__sameDocument = true")
-    _, message_id = _say(service, "autista maleducato sul 40, vergogna")
+    _, message_id = say_in_chat(service, "autista maleducato sul 40, vergogna")
     item = anna.locator(f'#queue li.item[data-id="{message_id}"]')
     item.wait_for()
     assert "autista maleducato sul 40" in item.inner_text()
@@ -110,7 +92,7 @@ def test_a_message_typed_in_the_web_chat_appears_in_the_queue_without_reload(
 
 
 def test_approving_the_draft_sends_it_to_the_citizen(anna: Any, service: LiveService) -> None:
-    conversation, message_id = _say(service, "il bus 64 ha saltato la mia fermata, pessimo servizio")
+    conversation, message_id = say_in_chat(service, "il bus 64 ha saltato la mia fermata, pessimo servizio")
     draft = service.app.queue.get(message_id).draft
     anna.goto(f"{service.url}/console/messages/{message_id}")
     anna.keyboard.press("a")
@@ -119,7 +101,7 @@ def test_approving_the_draft_sends_it_to_the_citizen(anna: Any, service: LiveSer
 
 
 def test_an_edited_reply_reaches_the_citizen(anna: Any, service: LiveService) -> None:
-    conversation, message_id = _say(service, "aria condizionata rotta sul tram 8, si soffoca")
+    conversation, message_id = say_in_chat(service, "aria condizionata rotta sul tram 8, si soffoca")
     anna.goto(f"{service.url}/console/messages/{message_id}")
     anna.keyboard.press("e")
     anna.fill("#reply-text", "Grazie, abbiamo segnalato il guasto al deposito.")
@@ -130,7 +112,7 @@ def test_an_edited_reply_reaches_the_citizen(anna: Any, service: LiveService) ->
 
 
 def test_escalating_from_the_queue_with_the_keyboard(anna: Any, service: LiveService) -> None:
-    _, message_id = _say(service, "voglio un rimborso per il biglietto, il controllore mi ha trattato male")
+    _, message_id = say_in_chat(service, "voglio un rimborso per il biglietto, il controllore mi ha trattato male")
     anna.locator(f'#queue li.item[data-id="{message_id}"]').wait_for()
     for _ in range(50):
         if anna.locator(f'#queue li.item.selected[data-id="{message_id}"]').count():
@@ -144,7 +126,7 @@ def test_escalating_from_the_queue_with_the_keyboard(anna: Any, service: LiveSer
 def test_the_second_agent_sees_who_holds_the_message_and_cannot_act(
     anna: Any, bruno: Any, service: LiveService
 ) -> None:
-    _, message_id = _say(service, "la metro B è sporchissima stamattina")
+    _, message_id = say_in_chat(service, "la metro B è sporchissima stamattina")
     anna.goto(f"{service.url}/console/messages/{message_id}")
     anna.locator("#held-notice").wait_for()
     bruno.locator(f'#queue li.item[data-id="{message_id}"] .claim').wait_for()
@@ -156,7 +138,7 @@ def test_the_second_agent_sees_who_holds_the_message_and_cannot_act(
 
 
 def test_citizen_markup_is_shown_as_text(anna: Any, service: LiveService) -> None:
-    _, message_id = _say(service, f"il 40 non passa {XSS}")
+    _, message_id = say_in_chat(service, f"il 40 non passa {XSS}")
     item = anna.locator(f'#queue li.item[data-id="{message_id}"]')
     item.wait_for()
     assert "<script>window.__xss = 1</script>" in item.locator("a.text").inner_text()
@@ -168,7 +150,7 @@ def test_citizen_markup_is_shown_as_text(anna: Any, service: LiveService) -> Non
 
 
 def test_a_post_without_the_csrf_token_is_refused(anna: Any, service: LiveService) -> None:
-    _, message_id = _say(service, "autobus 70 mai arrivato, una vergogna")
+    _, message_id = say_in_chat(service, "autobus 70 mai arrivato, una vergogna")
     status = anna.evaluate(
         """async (url) => (await fetch(url, {method: 'POST', credentials: 'same-origin',
               headers: {'Content-Type': 'application/x-www-form-urlencoded'}, body: 'csrf=forged'})).status""",
@@ -210,7 +192,7 @@ def test_an_emergency_raises_banner_sound_and_notification_for_a_signed_in_agent
         page.click("button.primary")
         page.wait_for_selector("#queue", state="attached")
         assert page.evaluate("window.__asked") == 1  # asked for notifications on sign-in
-        _, message_id = _say(service, "aiuto, un uomo è svenuto sul binario a Termini")
+        _, message_id = say_in_chat(service, "aiuto, un uomo è svenuto sul binario a Termini")
         page.locator("#emergency-banner").wait_for(state="visible")
         page.wait_for_function("window.__notes.length > 0")
         notes = page.evaluate("window.__notes")

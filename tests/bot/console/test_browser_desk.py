@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from bot.console.users import create_user
 from storage.models import Case, Message
-from tests.bot.console.live import CHROMIUM, CHROMIUM_ARGS, LiveService, wait_until
+from tests.bot.console.live import CHROMIUM, LiveService, launched_chromium, say_in_chat, sign_in, wait_until
 
 pytestmark = pytest.mark.browser
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -36,22 +36,12 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveService]:
 
 @pytest.fixture(scope="module")
 def browser(service: LiveService) -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    with launched_chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
 def signed_in(browser: Any, service: LiveService, name: str) -> Any:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.goto(f"{service.url}/console/")
-    page.fill("input[name=username]", name)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button.primary")
-    page.wait_for_selector("#queue", state="attached")
-    return page
+    return sign_in(browser, service.url, name, PASSWORD, viewport={"width": 1280, "height": 900})
 
 
 @pytest.fixture
@@ -61,19 +51,11 @@ def carla(browser: Any, service: LiveService) -> Iterator[Any]:
     page.context.close()
 
 
-def say(service: LiveService, text: str) -> tuple[str, int]:
-    """A citizen writes in the web chat; wait until a worker has routed it."""
-    token = httpx.post(f"{service.url}/api/chat/conversations").json()["token"]
-    response = httpx.post(f"{service.url}/api/chat", json={"text": text}, headers={"Authorization": f"Bearer {token}"})
-    message_id = response.json()["message_id"]
-    wait_until(lambda: service.app.queue.get(message_id).state not in ("received", "routed"))
-    return token, message_id
-
 
 def test_search_finds_a_message_by_another_form_of_its_words_and_masks_personal_data(
     carla: Any, service: LiveService
 ) -> None:
-    _, message_id = say(service, "Ascensori rotti alla stazione Termini, richiamatemi al 333 765 4321")
+    _, message_id = say_in_chat(service, "Ascensori rotti alla stazione Termini, richiamatemi al 333 765 4321")
     carla.click("nav >> text=Search")
     carla.fill("#search-q", "ascensore termini")
     carla.click("#filters-apply")
@@ -88,8 +70,8 @@ def test_search_finds_a_message_by_another_form_of_its_words_and_masks_personal_
 
 
 def test_filters_narrow_the_live_queue_and_stay_in_the_link(carla: Any, service: LiveService) -> None:
-    _, italian = say(service, "Il tram 8 oggi non passa? Aspetto da venti minuti a Trastevere")
-    _, english = say(service, "Is tram 8 running today? We have been waiting at Piazza Venezia for ages")
+    _, italian = say_in_chat(service, "Il tram 8 oggi non passa? Aspetto da venti minuti a Trastevere")
+    _, english = say_in_chat(service, "Is tram 8 running today? We have been waiting at Piazza Venezia for ages")
     expect(carla.locator(f'#queue li.item[data-id="{italian}"]')).to_be_visible()
     carla.select_option("select[name=lang]", "en")
     carla.click("#filters-apply")
@@ -103,7 +85,7 @@ def test_filters_narrow_the_live_queue_and_stay_in_the_link(carla: Any, service:
 
 
 def test_assign_to_self_and_the_assigned_to_me_filter(carla: Any, service: LiveService) -> None:
-    _, message_id = say(service, "Il controllore mi ha multato ingiustamente sul 75, voglio fare ricorso")
+    _, message_id = say_in_chat(service, "Il controllore mi ha multato ingiustamente sul 75, voglio fare ricorso")
     carla.goto(f"{service.url}/console/messages/{message_id}")
     carla.click("#mine-button")
     expect(carla.locator(".flash")).to_contain_text("assigned to you")
@@ -119,7 +101,7 @@ def test_assign_to_self_and_the_assigned_to_me_filter(carla: Any, service: LiveS
 def test_an_internal_note_is_shown_to_agents_and_never_to_the_citizen(
     carla: Any, browser: Any, service: LiveService
 ) -> None:
-    conversation, message_id = say(service, "Bus 913 soppresso ancora una volta, è il terzo giorno")
+    conversation, message_id = say_in_chat(service, "Bus 913 soppresso ancora una volta, è il terzo giorno")
     carla.goto(f"{service.url}/console/messages/{message_id}")
     carla.fill("#note-text", "Chiesto al deposito di Tor Sapienza, risposta attesa domani")
     carla.click("#note-button")
@@ -139,8 +121,8 @@ def test_an_internal_note_is_shown_to_agents_and_never_to_the_citizen(
 
 
 def test_a_long_message_is_folded_in_the_queue_until_more_is_pressed(carla: Any, service: LiveService) -> None:
-    _, short = say(service, "Il 64 salta la fermata di Largo Argentina")
-    _, long = say(service, ("Il 64 ha saltato la mia fermata e l'autista non ha aperto le porte. " * 60)[:4000])
+    _, short = say_in_chat(service, "Il 64 salta la fermata di Largo Argentina")
+    _, long = say_in_chat(service, ("Il 64 ha saltato la mia fermata e l'autista non ha aperto le porte. " * 60)[:4000])
     short_item = carla.locator(f'#queue li.item[data-id="{short}"]')
     long_item = carla.locator(f'#queue li.item[data-id="{long}"]')
     expect(long_item.locator("button.more")).to_be_visible()
@@ -153,7 +135,7 @@ def test_a_long_message_is_folded_in_the_queue_until_more_is_pressed(carla: Any,
 
 
 def test_a_shipped_canned_reply_is_found_filled_and_inserted_into_the_draft(carla: Any, service: LiveService) -> None:
-    _, message_id = say(service, "Ho perso lo zaino sul tram 8 ieri sera, come posso recuperarlo?")
+    _, message_id = say_in_chat(service, "Ho perso lo zaino sul tram 8 ieri sera, come posso recuperarlo?")
     with Session(service.app.engine) as session:
         case_id = session.get(Message, message_id).case_id
     carla.goto(f"{service.url}/console/messages/{message_id}")
@@ -166,12 +148,12 @@ def test_a_shipped_canned_reply_is_found_filled_and_inserted_into_the_draft(carl
 
 
 def test_a_colleagues_past_answer_is_suggested_with_its_case(carla: Any, browser: Any, service: LiveService) -> None:
-    conversation, first = say(service, "La scala mobile della stazione Flaminio è ferma da una settimana")
+    conversation, first = say_in_chat(service, "La scala mobile della stazione Flaminio è ferma da una settimana")
     carla.goto(f"{service.url}/console/messages/{first}")
     carla.fill("#reply-text", "Grazie, abbiamo chiesto alla manutenzione di intervenire sulla scala mobile.")
     carla.click("#send-button")
     wait_until(lambda: service.app.queue.get(first).state == "sent")
-    _, second = say(service, "la scala mobile alla stazione Flaminio è ferma da giorni")
+    _, second = say_in_chat(service, "la scala mobile alla stazione Flaminio è ferma da giorni")
     carla.goto(f"{service.url}/console/messages/{second}")
     suggestion = carla.locator("#suggest-results li.suggestion").first
     expect(suggestion).to_contain_text("chiesto alla manutenzione")
@@ -182,7 +164,7 @@ def test_a_colleagues_past_answer_is_suggested_with_its_case(carla: Any, browser
 
 def test_the_team_page_shows_lanes_breaches_and_workload(browser: Any, service: LiveService) -> None:
     create_user(service.app.engine, "sofia", PASSWORD, "supervisor", language="en")
-    say(service, "Il bus 170 non è mai arrivato, aspetto da un'ora")
+    say_in_chat(service, "Il bus 170 non è mai arrivato, aspetto da un'ora")
     page = signed_in(browser, service, "sofia")
     try:
         page.click("nav >> text=Team today")
@@ -194,7 +176,7 @@ def test_the_team_page_shows_lanes_breaches_and_workload(browser: Any, service: 
 
 
 def test_the_italian_console_names_states_in_italian_and_switches_to_english(browser: Any, service: LiveService) -> None:
-    _, message_id = say(service, "Il 40 è passato pieno e non si è fermato a Piazza Venezia")
+    _, message_id = say_in_chat(service, "Il 40 è passato pieno e non si è fermato a Piazza Venezia")
     page = signed_in(browser, service, "dario")
     try:
         page.goto(f"{service.url}/console/messages/{message_id}")
