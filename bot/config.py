@@ -137,6 +137,9 @@ class AlertFeedSettings(FeedSettings):
 class KnowledgeSettings(_Section):
     """The network, its live disruption data and the FAQ."""
 
+    domain: str = Field(
+        "transit", description="the kind of service (knowledge/domains/): transit, water, waste; it says which sources below are read"
+    )
     gtfs: str | None = Field(
         str(SAMPLE_DIR / "gtfs"), description="GTFS folder or zip; null: a service without lines and stops"
     )
@@ -160,6 +163,16 @@ class KnowledgeSettings(_Section):
     gazetteer: tuple[str, ...] = Field(
         (), description="streets of the territory: CSV or GeoJSON files (columns in the README)"
     )
+
+    @field_validator("domain")
+    @classmethod
+    def _known_domain(cls, value: str) -> str:
+        from knowledge.domains import known_domains
+
+        if value not in known_domains():
+            msg = f"unknown domain {value!r}; known domains: {', '.join(known_domains())}"
+            raise ValueError(msg)
+        return value
 
 
 class PolicySettings(_Section):

@@ -43,6 +43,27 @@ class Category(StrEnum):
     OTHER = "other"
 
 
+#: The complaint categories of every domain (``knowledge.domains``); transit's first.
+CATEGORY_TYPES: list[type[StrEnum]] = [Category]
+
+
+def register_categories(kind: type[StrEnum]) -> None:
+    """Make a domain's complaint categories known, so a stored decision naming one is read back typed."""
+    if kind not in CATEGORY_TYPES:
+        CATEGORY_TYPES.append(kind)
+
+
+def category_named(code: str) -> StrEnum:
+    """The complaint category whose value is ``code``, in the first domain that has one (ValueError if none)."""
+    for kind in CATEGORY_TYPES:
+        try:
+            return kind(code)
+        except ValueError:
+            continue
+    msg = f"unknown complaint category {code!r}"
+    raise ValueError(msg)
+
+
 class MessageState(StrEnum):
     """Where a citizen's message stands in the queue."""
 
@@ -247,13 +268,14 @@ class Decision:
     stop_ids: tuple[str, ...] = ()
     faq_id: str | None = None
     alert_ids: tuple[str, ...] = ()
-    category: Category | None = None
+    category: StrEnum | None = None  # a Category for transit; another domain's own enum otherwise
     action: Action = Action.REVIEW
     confidence: float = 0.0
     reasons: tuple[str, ...] = ()
     written_lang: str | None = None  # the language written in, when it is not the reply's (e.g. "es")
     sources: tuple[SourceAge, ...] = ()  # the data the reply drew on, each with its age
     asked: Asked | None = None  # a particular question recognised (the reasons say it for people)
+    service: str | None = None  # the service of a multi-service desk it was routed to (None: one service, or undecided)
 
     def source(self, kind: SourceKind) -> SourceAge | None:
         """The age of one source the reply used, or None when it did not use it."""
@@ -274,6 +296,7 @@ class Decision:
             "sources": [s.as_dict() for s in self.sources],
             **({"written_lang": self.written_lang} if self.written_lang and self.written_lang != self.lang else {}),
             **({"asked": str(self.asked)} if self.asked else {}),
+            **({"service": self.service} if self.service else {}),
         }
 
     @classmethod
@@ -287,13 +310,14 @@ class Decision:
             stop_ids=tuple(data.get("stop_ids") or ()),
             faq_id=data.get("faq_id"),
             alert_ids=tuple(data.get("alert_ids") or ()),
-            category=Category(data["category"]) if data.get("category") else None,
+            category=category_named(data["category"]) if data.get("category") else None,
             action=Action(data.get("action") or "review"),
             confidence=float(data.get("confidence") or 0.0),
             reasons=tuple(data.get("reasons") or ()),
             sources=tuple(SourceAge.from_dict(s) for s in data.get("sources") or ()),
             written_lang=data.get("written_lang"),
             asked=Asked(data["asked"]) if data.get("asked") else None,
+            service=data.get("service"),
         )
 
 

@@ -13,9 +13,11 @@ from bot.domain import utcnow
 from bot.pipeline import RoutingPipeline
 from bot.reading.router import Router
 from handlers import ReplyWriter
+from knowledge.domains import domain_named
+from knowledge.domains.base import Source
 from knowledge.faq import FaqIndex
 from knowledge.gtfs import GtfsIndex
-from knowledge.store import Knowledge, load_outages
+from knowledge.store import Knowledge, check_sources, load_outages
 
 
 def offline_knowledge(
@@ -23,10 +25,12 @@ def offline_knowledge(
 ) -> Knowledge:
     """Knowledge from ``--gtfs/--alerts/--faq`` (or the configuration), read straight from files."""
     ks = settings.knowledge
-    source = args.gtfs or ks.gtfs
+    domain = domain_named(ks.domain)
+    check_sources(ks, domain)
+    source = args.gtfs or (ks.gtfs if domain.reads(Source.GTFS) else None)
     gtfs = GtfsIndex.load(source, cache_dir=ks.cache_dir) if source else GtfsIndex.empty()
     faq = FaqIndex.load(args.faq or list(ks.faq))
-    alerts = ks.alerts
+    alerts = ks.alerts if domain.reads(Source.ALERTS) else FeedSettings()
     if args.alerts:
         alerts = FeedSettings(
             source=args.alerts,
@@ -34,7 +38,7 @@ def offline_knowledge(
             max_age_seconds=alerts.max_age_seconds,
         )
     outages = load_outages(ks, engine=None, clock=clock)
-    return Knowledge(gtfs, faq, alerts, engine=None, clock=clock, outages=outages)
+    return Knowledge(gtfs, faq, alerts, engine=None, clock=clock, outages=outages, domain=domain)
 
 
 def build_offline_pipeline(args: argparse.Namespace, settings: Settings) -> RoutingPipeline:

@@ -54,6 +54,14 @@ class ReplyWriter:
         self.knowledge = knowledge
         self.settings = settings
 
+    def with_domain(self, decision: Decision, text: str) -> Decision:
+        """The decision completed by the knowledge's domain: a complaint's category from the domain's own
+        cues when the learned reader does not tell that domain's categories (transit's are learned)."""
+        domain = self.knowledge.domain
+        if decision.intent == Intent.COMPLAINT and not domain.learned_categories:
+            return replace(decision, category=domain.category_of(text))
+        return decision
+
     def draft(
         self, decision: Decision, text: str, *, now: datetime, case_id: int | None = None
     ) -> DraftReply:

@@ -1,4 +1,4 @@
-"""Complaints: acknowledge, give the case number, say what is known."""
+"""Complaints: acknowledge, give the case number, say what is known (the category named in the domain's words)."""
 
 from __future__ import annotations
 
@@ -8,32 +8,6 @@ from handlers.text import join_names
 
 if TYPE_CHECKING:
     from handlers.base import HandlerContext
-
-_IT_TOPIC = {
-    "delay": "il ritardo",
-    "crowding": "l'affollamento",
-    "skipped_stop": "la fermata saltata",
-    "cleanliness": "la pulizia",
-    "climate": "la climatizzazione",
-    "staff": "il comportamento del personale",
-    "accessibility": "l'accessibilità",
-    "safety": "la sicurezza",
-    "ticketing": "il problema con i biglietti",
-    "information": "le informazioni al pubblico",
-}
-_EN_TOPIC = {
-    "delay": "the delay",
-    "crowding": "the crowding",
-    "skipped_stop": "the skipped stop",
-    "cleanliness": "the cleanliness",
-    "climate": "the heating or air conditioning",
-    "staff": "the staff's behaviour",
-    "accessibility": "the accessibility problem",
-    "safety": "the safety problem",
-    "ticketing": "the ticketing problem",
-    "information": "the passenger information",
-}
-
 
 def _italian_on(ctx: HandlerContext) -> str:
     """" sul bus 64", " sulla metro A e sul tram 8": each line with its own preposition."""
@@ -57,8 +31,8 @@ def write(ctx: HandlerContext) -> str:
     if ctx.decision.alert_ids:
         header, _ = kn.alert_text(ctx.decision.alert_ids[0], lang)
         explained = header
+    topic = kn.domain.topic(category, lang)
     if lang == "en":
-        topic = _EN_TOPIC.get(category, "the problem")
         lines = join_names([kn.route_label(r, lang) for r in ctx.decision.routes], lang)
         on = f" on {lines}" if lines else ""
         logged = f"as case #{ctx.case_id} " if ctx.case_id else ""
@@ -66,7 +40,6 @@ def write(ctx: HandlerContext) -> str:
         if explained:
             text += f" Service information in force: {explained}."
         return text
-    topic = _IT_TOPIC.get(category, "il disagio")
     logged = f" con il numero di pratica #{ctx.case_id}" if ctx.case_id else ""
     text = (
         f"Ci scusiamo per {topic}{_italian_on(ctx)}. Abbiamo registrato la segnalazione{logged} "

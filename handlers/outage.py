@@ -1,45 +1,36 @@
 """Replies about a missing service in a street: the outage covering it, with its age, or a person with the street.
 
-Used when the knowledge has outage sources and the message says a service is missing ("via Sparano a Bari
-senza acqua"). A covered street with fresh data may go out alone (when the policy allows status replies);
+Used when the knowledge has outage sources and the message says its domain's service is missing ("via Sparano
+a Bari senza acqua": the words are the domain's, ``knowledge/domains/<name>/words.yaml``). A covered street with fresh data may go out alone (when the policy allows status replies);
 an uncovered, ambiguous or stale case is drafted for an agent with the street named in the draft.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from bot.domain import Action, Decision, DraftReply
 from handlers.text import data_stamp, local_moment
+from knowledge.domains import DOMAINS, Domain, load_builtin_domains
 from knowledge.outage_lookup import Finding, OutageLookup
-from knowledge.streetnames import fold
 
 if TYPE_CHECKING:
     from knowledge.store import Knowledge
 
-# What citizens write when a service is missing (folded: lower case, no accents, apostrophes as spaces).
-MISSING_SERVICE = re.compile(
-    r"\b(senza (acqua|luce|gas)|manca (l )?(acqua|luce|gas)|non (arriva|esce|c e) (piu )?(l )?acqua"
-    r"|niente acqua|acqua (sospesa|interrotta|bassa)|bassa pressione|poca pressione|interruzion[ei]"
-    r"|sospension[ei] (idrica|del servizio)|guasto|(rifiuti|spazzatura|immondizia) non (raccolt|ritirat)[aei]"
-    r"|non (hanno )?(ritirato|raccolto)|raccolta (non effettuata|saltata|sospesa)|non e passato il camion"
-    r"|no water|without water|water (is )?(off|cut)|low (water )?pressure|outage|supply (is )?(off|cut)"
-    r"|bins? (not|weren t|wasn t) (collected|emptied))\b"
-)
-
-
-def asks_about_outage(text: str) -> bool:
-    """Whether the message says a service is missing."""
-    return MISSING_SERVICE.search(fold(text)) is not None
+def asks_about_outage(text: str, domain: Domain | None = None) -> bool:
+    """Whether the message says a service is missing: ``domain``'s service, or any known domain's."""
+    if domain is not None:
+        return domain.says_missing(text)
+    load_builtin_domains()
+    return any(d.says_missing(text) for d in DOMAINS.values())
 
 
 def draft(decision: Decision, text: str, knowledge: Knowledge, settings: Settings, now: datetime) -> DraftReply | None:
     """The outage reply to a message about a missing service in a place, or None when it is not one."""
     store = knowledge.outages
-    if not store.configured or not asks_about_outage(text):
+    if not store.configured or not asks_about_outage(text, knowledge.domain):
         return None
     found = store.lookup(text, now)
     if found.finding is Finding.NO_STREET and found.municipality_code is None:

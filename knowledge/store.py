@@ -19,6 +19,8 @@ from sqlalchemy import Engine
 from bot.config import SAMPLE_DIR, AlertFeedSettings, FeedSettings, KnowledgeSettings
 from bot.domain import DataState, SourceAge, SourceKind, utcnow
 from knowledge.alerts import Alert, AlertIndex, parse_feed
+from knowledge.domains import Domain, domain_named
+from knowledge.domains.base import Source
 from knowledge.faq import FaqIndex
 from bot.errors import ConfigError
 from knowledge.errors import GtfsError
@@ -43,7 +45,11 @@ class Job:
 
 
 class Knowledge:
-    """The network index, the live alerts and the FAQ, as one object handlers can ask."""
+    """The network index, the live alerts and the FAQ, as one object handlers can ask.
+
+    ``domain`` is the kind of service it serves (transit unless said); ``service`` names it in a
+    multi-service desk, and prefixes its feeds' names so two services' feeds never share a cache row.
+    """
 
     def __init__(
         self,
@@ -57,7 +63,11 @@ class Knowledge:
         faq_time: datetime | None = None,
         faq_max_age_days: float | None = None,
         outages: OutageStore | None = None,
+        domain: Domain | None = None,
+        service: str | None = None,
     ) -> None:
+        self.domain = domain or domain_named("transit")
+        self.service = service
         self.gtfs = gtfs
         self.faq = faq
         self.clock = clock
@@ -68,11 +78,11 @@ class Knowledge:
         if not isinstance(alerts, AlertFeedSettings):
             alerts = AlertFeedSettings(**alerts.model_dump())
         self.alert_feed = LiveFeed(
-            "alerts", alerts, kind=SourceKind.ALERTS, engine=engine, clock=clock,
+            feed_name("alerts", service), alerts, kind=SourceKind.ALERTS, engine=engine, clock=clock,
             on_payload=self._load_alerts, confirm=True,
         )
         self.trip_feed = LiveFeed(
-            "trip_updates",
+            feed_name("trip_updates", service),
             trip_updates or FeedSettings(),
             kind=SourceKind.TRIP_UPDATES,
             engine=engine,
@@ -86,17 +96,28 @@ class Knowledge:
 
     @classmethod
     def from_settings(
-        cls, settings: KnowledgeSettings, *, engine: Engine | None = None, clock: Clock = utcnow
+        cls,
+        settings: KnowledgeSettings,
+        *,
+        engine: Engine | None = None,
+        clock: Clock = utcnow,
+        service: str | None = None,
+        key: str = "knowledge",
     ) -> Knowledge:
-        """Load what the configuration names."""
-        warn_long_limit(settings.alerts)
-        gtfs = load_network(settings)
+        """Load what the configuration names, as far as its domain reads it (``key``: where it is configured)."""
+        domain = domain_named(settings.domain, key=f"{key}.domain")
+        check_sources(settings, domain, key=key)
+        alerts = settings.alerts if domain.reads(Source.ALERTS) else AlertFeedSettings()
+        trips = settings.trip_updates if domain.reads(Source.TRIP_UPDATES) else FeedSettings()
+        warn_long_limit(alerts)
+        gtfs = load_network(settings) if domain.reads(Source.GTFS) else GtfsIndex.empty()
         faq_paths = [Path(p) for p in settings.faq]
         faq = FaqIndex.load(faq_paths)
-        outages = load_outages(settings, engine=engine, clock=clock)
+        outages = load_outages(settings, engine=engine, clock=clock, service=service)
         return cls(
-            gtfs, faq, settings.alerts, trip_updates=settings.trip_updates, engine=engine, clock=clock,
+            gtfs, faq, alerts, trip_updates=trips, engine=engine, clock=clock,
             faq_time=newest_file_time(faq_paths), faq_max_age_days=settings.faq_max_age_days, outages=outages,
+            domain=domain, service=service,
         )
 
     def _load_alerts(self, payload: bytes) -> None:
@@ -214,12 +235,36 @@ def load_network(settings: KnowledgeSettings) -> GtfsIndex:
         raise ConfigError(msg) from exc
 
 
-def load_outages(settings: KnowledgeSettings, *, engine: Engine | None, clock: Clock) -> OutageStore:
+def load_outages(
+    settings: KnowledgeSettings, *, engine: Engine | None, clock: Clock, service: str | None = None
+) -> OutageStore:
     """The outage sources and the gazetteer the configuration names (an empty store when none is set)."""
     return OutageStore(
-        [("outages", settings.outages), ("planned_outages", settings.planned_outages)], load_gazetteer(settings),
-        engine=engine, clock=clock,
+        [(feed_name("outages", service), settings.outages),
+         (feed_name("planned_outages", service), settings.planned_outages)],
+        load_gazetteer(settings), engine=engine, clock=clock,
     )
+
+
+def feed_name(name: str, service: str | None) -> str:
+    """A feed's name in the cache and in /health: ``alerts``, or ``water:outages`` in a multi-service desk."""
+    return f"{service}:{name}" if service else name
+
+
+def check_sources(settings: KnowledgeSettings, domain: Domain, *, key: str = "knowledge") -> None:
+    """Refuse a source the configuration sets that the domain does not read, naming the key and what it reads."""
+    given = settings.model_fields_set
+    for source in Source:
+        if domain.reads(source) or source.value not in given:
+            continue
+        value = getattr(settings, source.value)
+        if isinstance(value, FeedSettings):
+            value = value.source
+        if value:
+            reads = ", ".join(sorted(str(s) for s in domain.sources))
+            msg = (f"{key}.{source.value}: the {domain.name} domain does not read it (it reads {reads}); "
+                   f"remove it, or set {key}.domain to a domain that does")
+            raise ConfigError(msg)
 
 
 def load_gazetteer(settings: KnowledgeSettings) -> Gazetteer | None:

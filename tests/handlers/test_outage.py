@@ -41,7 +41,7 @@ def _knowledge(tmp_path: Path, max_age: int) -> Knowledge:
     os.utime(feed, (NOW.timestamp(), NOW.timestamp()))
     config = tmp_path / "config.yaml"
     config.write_text(
-        "knowledge:\n  gtfs: null\n  alerts:\n    source: null\n"
+        "knowledge:\n  domain: water\n"
         f"  outages:\n    source: avvisi.xml\n    max_age_seconds: {max_age}\n"
         f"  gazetteer: ['{WATER / 'stradario.csv'}']\n  faq: ['{WATER / 'faq.yaml'}']\n", encoding="utf-8")
     return Knowledge.from_settings(load_settings(config).knowledge, clock=lambda: NOW)

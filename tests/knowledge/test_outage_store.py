@@ -25,7 +25,7 @@ def _config(tmp_path: Path, gazetteer: Path) -> Path:
         os.utime(target, (NOW.timestamp(), NOW.timestamp()))
     path = tmp_path / "config.yaml"
     path.write_text(
-        "knowledge:\n  gtfs: null\n  alerts:\n    source: null\n"
+        "knowledge:\n  domain: water\n"
         "  outages:\n    source: atom-puglia.xml\n    max_age_seconds: 86400\n"
         "  planned_outages:\n    source: interruzioni-programmate.csv\n    max_age_seconds: 86400\n"
         f"  gazetteer: ['{gazetteer}']\n",

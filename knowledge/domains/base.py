@@ -1,0 +1,168 @@
+"""What a domain declares: its sources, subject finders, complaint categories, reply texts and service words.
+
+The words and texts are data (each domain's ``words.yaml`` beside its module), read once and checked by the
+domain's tests; the code here only compiles and asks them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from bot.domain import register_categories
+from bot.errors import SportelloError
+from knowledge.streetnames import fold
+
+if TYPE_CHECKING:
+    from knowledge.store import Knowledge
+
+
+class DomainError(SportelloError):
+    """A domain's words file is missing a part, or holds a pattern that does not compile."""
+
+
+class Source(StrEnum):
+    """A knowledge source a domain may read (a key of the ``knowledge`` settings)."""
+
+    GTFS = "gtfs"
+    ALERTS = "alerts"
+    TRIP_UPDATES = "trip_updates"
+    OUTAGES = "outages"
+    PLANNED_OUTAGES = "planned_outages"
+    GAZETTEER = "gazetteer"
+    FAQ = "faq"
+
+
+@dataclass(frozen=True)
+class SubjectFinder:
+    """One way of finding what a message is about: lines, stops, streets.
+
+    ``tells_service`` says whether finding one names the service (a bus line does; a street, shared by the
+    water and the waste service of one town, does not).
+    """
+
+    kind: str
+    find: Callable[[Knowledge, str], tuple[str, ...]]
+    tells_service: bool = False
+
+
+@dataclass(frozen=True)
+class Words:
+    """A domain's words file, compiled: texts by language, and folded patterns."""
+
+    service: Mapping[str, str]  # the service's name in a sentence, by language ("il servizio idrico")
+    topics: Mapping[str, Mapping[str, str]]  # complaint category -> language -> "the delay"
+    fallback_topic: Mapping[str, str]
+    cues: Mapping[str, re.Pattern[str]]  # complaint category -> what citizens write about it (folded)
+    service_words: re.Pattern[str] | None  # words that name this service (folded)
+    missing_service: re.Pattern[str] | None  # a service missing in a place: outage talk (folded)
+
+    @classmethod
+    def load(cls, path: Path) -> Words:
+        """Read and compile ``path``; :class:`DomainError` names the file and the part."""
+        try:
+            data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            msg = f"{path}: cannot read the domain's words: {exc}"
+            raise DomainError(msg) from exc
+        for part in ("service", "topics", "fallback_topic"):
+            if part not in data:
+                msg = f"{path}: missing {part!r}"
+                raise DomainError(msg)
+        return cls(
+            service=dict(data["service"]),
+            topics={str(k): dict(v) for k, v in data["topics"].items()},
+            fallback_topic=dict(data["fallback_topic"]),
+            cues={str(k): _compile(v, path, f"cues.{k}") for k, v in (data.get("cues") or {}).items()},
+            service_words=_compile(data.get("service_words"), path, "service_words"),
+            missing_service=_compile(data.get("missing_service"), path, "missing_service"),
+        )
+
+
+def _compile(phrases: list[str] | None, path: Path, part: str) -> re.Pattern[str] | None:
+    """One pattern matching any of ``phrases`` (regular expressions over folded text) as whole words."""
+    if not phrases:
+        return None
+    try:
+        return re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p in phrases) + r")\b")
+    except re.error as exc:
+        msg = f"{path}: {part}: a phrase does not compile: {exc}"
+        raise DomainError(msg) from exc
+
+
+@dataclass(frozen=True)
+class Domain:
+    """A kind of public service sportello can serve.
+
+    - ``sources``: the ``knowledge`` keys it reads; a key it does not read, set in the configuration, is an error;
+    - ``finders``: how it finds a message's subjects;
+    - ``categories``: its complaint categories (a StrEnum); ``learned_categories`` when the learned reader
+      tells them (transit), else they are found from the words file's cues;
+    - ``words``: its reply texts and the words that name it.
+    """
+
+    name: str
+    sources: frozenset[Source]
+    finders: tuple[SubjectFinder, ...]
+    categories: type[StrEnum]
+    words: Words
+    learned_categories: bool = False
+    other_category: StrEnum | None = None
+    help: str = ""
+
+    def __post_init__(self) -> None:
+        register_categories(self.categories)
+
+    def reads(self, source: Source) -> bool:
+        """Whether this domain reads ``source``."""
+        return source in self.sources
+
+    def subjects(self, knowledge: Knowledge, text: str) -> dict[str, tuple[str, ...]]:
+        """What each finder finds in ``text``, by kind (kinds with nothing found left out)."""
+        found = {finder.kind: finder.find(knowledge, text) for finder in self.finders}
+        return {kind: names for kind, names in found.items() if names}
+
+    def category_of(self, text: str) -> StrEnum | None:
+        """The complaint category the cues point to (the first listed that matches), else the domain's "other"."""
+        folded = fold(text)
+        for member in self.categories:
+            cue = self.words.cues.get(str(member))
+            if cue is not None and cue.search(folded):
+                return member
+        return self.other_category
+
+    def topic(self, category: str | None, lang: str) -> str:
+        """How a reply names a complaint's category ("il ritardo", "the leak")."""
+        texts = self.words.topics.get(category or "") or self.words.fallback_topic
+        return texts.get(lang) or texts.get("it") or next(iter(texts.values()))
+
+    def says_missing(self, text: str) -> bool:
+        """Whether the message says this domain's service is missing in a place (outage talk)."""
+        pattern = self.words.missing_service
+        return pattern is not None and pattern.search(fold(text)) is not None
+
+    def service_words(self, text: str) -> tuple[str, ...]:
+        """The words of ``text`` that name this service."""
+        pattern = self.words.service_words
+        return tuple(m.group(0) for m in pattern.finditer(fold(text))) if pattern else ()
+
+
+#: Every registered domain, by name.
+DOMAINS: dict[str, Domain] = {}
+
+
+def register(domain: Domain) -> Domain:
+    """Make ``domain`` known by its name (a domain module calls this once, at import)."""
+    DOMAINS[domain.name] = domain
+    return domain
+
+
+def words_file(module_file: str) -> Path:
+    """The ``words.yaml`` beside a domain's module."""
+    return Path(module_file).resolve().parent / "words.yaml"
