@@ -204,6 +204,17 @@ class ApiUsage(SQLModel, table=True):
     posts: int = 0
 
 
+class MetricTally(SQLModel, table=True):
+    """Service-wide counts kept for ``/metrics``: everything recorded up to ``last_id``, as JSON."""
+
+    __tablename__ = "metric_tallies"
+
+    name: str = Field(primary_key=True, max_length=32)
+    last_id: int = 0
+    counts: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = _ts(nullable=False)
+
+
 class User(SQLModel, table=True):
     """A care agent, supervisor or admin of the console."""
 

@@ -15,6 +15,7 @@ from starlette.routing import BaseRoute, Route
 from telegram import Bot, ReplyParameters, Update
 from telegram.constants import ParseMode
 from telegram.error import (
+    BadRequest,
     Conflict,
     Forbidden,
     InvalidToken,
@@ -34,6 +35,7 @@ from bot.channels.telegram_text import split_message
 from bot.config import Settings, channel_enabled
 from bot.domain import OutboundReply, PostResult
 from bot.errors import BadInput, ChannelAuthError, ChannelError, ConfigError, OutcomeUnknown, RecipientGone
+from bot.ops.call_errors import CallFailure, record_call_error
 from bot.web.inputs import read_json
 from bot.web.limits import TokenBuckets, client_address, too_many
 
@@ -136,16 +138,19 @@ class TelegramChannel(Channel):
         assert self.loop is not None
         try:
             return self.loop.run(coroutine, timeout=self.settings.timeout_seconds + self.settings.long_poll_seconds + 5)
-        except InvalidToken as exc:
-            raise ChannelAuthError(f"telegram: token rejected on {method}: {exc}") from exc
-        except RetryAfter:
+        except Exception as exc:
+            record_call_error(self.name, _failure(exc))
+            if isinstance(exc, InvalidToken):
+                raise ChannelAuthError(f"telegram: token rejected on {method}: {exc}") from exc
+            if isinstance(exc, RetryAfter):
+                raise
+            if isinstance(exc, TimedOut):
+                raise TelegramUnsure(f"telegram: {method} timed out") from exc
+            if isinstance(exc, Forbidden):  # 403: the person blocked the bot, or it may not write to this chat
+                raise RecipientGone(f"telegram: {method} not allowed: {exc}") from exc
+            if isinstance(exc, TelegramError):
+                raise ChannelError(f"telegram: {method} failed: {exc}") from exc
             raise
-        except TimedOut as exc:
-            raise TelegramUnsure(f"telegram: {method} timed out") from exc
-        except Forbidden as exc:  # 403: the person blocked the bot, or it may not write to this chat
-            raise RecipientGone(f"telegram: {method} not allowed: {exc}") from exc
-        except TelegramError as exc:
-            raise ChannelError(f"telegram: {method} failed: {exc}") from exc
 
     def _retrying(self, method: str, make: Any, *, safe: bool) -> Any:
         """Call ``make()`` again after RetryAfter, and after network failures when ``safe``."""
@@ -357,6 +362,21 @@ def _chat_key(payload: dict[str, Any]) -> str:
         if isinstance(body, dict) and isinstance(body.get("chat"), dict):
             return str(body["chat"].get("id"))
     return "?"
+
+
+def _failure(exc: Exception) -> CallFailure:
+    """The kind of a failed Bot API call, for the call-error count."""
+    if isinstance(exc, InvalidToken):
+        return CallFailure.AUTH
+    if isinstance(exc, RetryAfter):
+        return CallFailure.RATE_LIMITED
+    if isinstance(exc, (TimedOut, TimeoutError)):
+        return CallFailure.TIMEOUT
+    if isinstance(exc, NetworkError) and not isinstance(exc, BadRequest):
+        return CallFailure.UNAVAILABLE
+    if isinstance(exc, (Forbidden, BadRequest)):
+        return CallFailure.REFUSED
+    return CallFailure.FAILED
 
 
 def _never_sent(exc: ChannelError) -> bool:

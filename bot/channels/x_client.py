@@ -16,9 +16,12 @@ from bot.channels.backoff import Backoff, Sleep
 from bot.channels.ledger import ChannelLedger
 from bot.config import XChannelSettings
 from bot.errors import ChannelAuthError, ChannelError
+from bot.ops.call_errors import CallFailure, record_call_error
 
 log = logging.getLogger(__name__)
 
+#: The channel's name, as the call-error count labels it.
+CHANNEL = "x"
 #: Where tweepy sends every request; the adapter below rewrites it to the configured base URL.
 X_HOST = "https://api.twitter.com"
 
@@ -139,18 +142,27 @@ class XApi:
         try:
             response: requests.Response = method(**params)
         except tweepy.TooManyRequests as exc:
+            record_call_error(CHANNEL, CallFailure.RATE_LIMITED)
             self._remember(endpoint, exc.response)
             raise XRateLimited(endpoint, self.windows[endpoint].reset_at) from exc
         except tweepy.Unauthorized as exc:
+            record_call_error(CHANNEL, CallFailure.AUTH)
             raise ChannelAuthError(f"x: credentials rejected on {endpoint} (401): {_detail(exc)}") from exc
         except tweepy.Forbidden as exc:
-            raise _forbidden(endpoint, exc, reading=repeatable) from exc
+            refusal = _forbidden(endpoint, exc, reading=repeatable)
+            auth = isinstance(refusal, ChannelAuthError)
+            record_call_error(CHANNEL, CallFailure.AUTH if auth else CallFailure.REFUSED)
+            raise refusal from exc
         except tweepy.TwitterServerError as exc:
+            record_call_error(CHANNEL, CallFailure.UNAVAILABLE)
             error: type[ChannelError] = XUnavailable if repeatable else XAmbiguous
             raise error(f"x: {endpoint} failed with {_detail(exc)}") from exc
         except (tweepy.BadRequest, tweepy.NotFound, tweepy.HTTPException) as exc:
+            record_call_error(CHANNEL, CallFailure.REFUSED)
             raise XRejected(f"x: {endpoint} refused: {_detail(exc)}") from exc
         except (requests.Timeout, requests.ConnectionError) as exc:
+            timeout = isinstance(exc, requests.Timeout)
+            record_call_error(CHANNEL, CallFailure.TIMEOUT if timeout else CallFailure.UNAVAILABLE)
             error = XUnavailable if repeatable else XAmbiguous
             raise error(f"x: {endpoint} got no answer: {exc.__class__.__name__}") from exc
         self._remember(endpoint, response)

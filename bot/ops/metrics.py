@@ -2,8 +2,9 @@
 
 Figures about the whole service (queue depth and age, messages in and out, reply latency,
 channel states, leases) are read from the database at each scrape, so every process answers
-the same whichever handled the work. Figures about this process (its workers' heartbeats, the
-age of the feeds it routes on) are its own.
+the same whichever handled the work; the message counters are kept in the database as they
+grow (``bot.ops.tally``), so a scrape reads only what is new. Figures about this process (its workers' heartbeats, the
+age of the feeds it routes on, its channels' failed platform calls) are its own.
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ from starlette.responses import Response
 
 from bot.domain import WORK_STATES, as_utc
 from bot.ops.backlog import lane_backlog
+from bot.ops.call_errors import CALL_ERRORS, CallErrors
 from bot.ops.health import HealthCheck
-from bot.ops.tally import TransitionTally
+from bot.ops.tally import TallySnapshot, TransitionTally
 from storage.db import reading
 from storage.models import ChannelStatus, JobLease, Message, Reply
 
@@ -32,8 +34,9 @@ from storage.models import ChannelStatus, JobLease, Message, Reply
 class ServiceCollector(Collector):
     """Collects every sportello metric at scrape time."""
 
-    def __init__(self, check: HealthCheck) -> None:
+    def __init__(self, check: HealthCheck, call_errors: CallErrors = CALL_ERRORS) -> None:
         self.check = check
+        self.call_errors = call_errors
         self.tally = TransitionTally(check.engine, check.clock)
 
     def collect(self) -> Iterator[Metric]:
@@ -58,7 +61,21 @@ class ServiceCollector(Collector):
             depth.add_metric([str(lane.lane)], lane.depth)
             oldest.add_metric([str(lane.lane)], lane.oldest_seconds)
         found += [depth, oldest]
-        tally = self.tally.read()
+        found += self._messages(self.tally.read())
+        found += self._channels(engine)
+        found += self._leases(engine, now)
+        yield from found
+
+    @staticmethod
+    def _messages(tally: TallySnapshot) -> list[Metric]:
+        """Messages in and out and the reply latency, withheld while a long history is first counted."""
+        behind = GaugeMetricFamily(
+            "sportello_tally_behind", "Transitions recorded but not yet counted into the message counters "
+            "(over 0 only while a long history is first counted; the counters are withheld until then)"
+        )
+        behind.add_metric([], tally.behind)
+        if not tally.caught_up:
+            return [behind]
         came = CounterMetricFamily(
             "sportello_messages_in", "Messages read by a worker, by channel and intent", labels=["channel", "intent"]
         )
@@ -76,10 +93,7 @@ class ServiceCollector(Collector):
         )
         for (channel, by), histogram in sorted(tally.latency.items()):
             latency.add_metric([channel, by], histogram.cumulative(), histogram.total)
-        found += [came, went, latency]
-        found += self._channels(engine)
-        found += self._leases(engine, now)
-        yield from found
+        return [behind, came, went, latency]
 
     @staticmethod
     def _channels(engine: Engine) -> list[Metric]:
@@ -147,12 +161,19 @@ class ServiceCollector(Collector):
                 age.add_metric([feed.name], max(0.0, (as_utc(now) - as_utc(source.data_time)).total_seconds()))
             fresh.add_metric([feed.name], 1 if source.usable else 0)
         yield from (age, fresh)
+        errors = CounterMetricFamily(
+            "sportello_channel_call_errors", "Platform calls of this process that failed, by channel and kind "
+            "(auth, rate_limited, timeout, unavailable, refused, failed), each retry counted", labels=["channel", "kind"]
+        )
+        for (channel, kind), count in sorted(self.call_errors.counts().items()):
+            errors.add_metric([channel, str(kind)], count)
+        yield errors
 
 
-def metrics_registry(check: HealthCheck) -> CollectorRegistry:
+def metrics_registry(check: HealthCheck, call_errors: CallErrors = CALL_ERRORS) -> CollectorRegistry:
     """A registry of its own (never the global one) with sportello's and the process's figures."""
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(ServiceCollector(check))
+    registry.register(ServiceCollector(check, call_errors))
     ProcessCollector(registry=registry)
     return registry
 

@@ -15,6 +15,7 @@ from starlette.testclient import TestClient
 from bot.channels.base import ChannelContext
 from bot.channels.telegram import TelegramChannel
 from bot.domain import InboundMessage, OutboundReply
+from bot.ops.call_errors import CALL_ERRORS, CallFailure
 from storage.models import Message
 from storage.queue import MessageQueue
 from tests.bot.channels.conftest import FakeSleep, telegram_settings
@@ -194,6 +195,17 @@ def test_server_errors_on_get_updates_are_retried(tg: TelegramChannel, telegram_
     telegram_server.push("message", telegram_server.message("tram 8?"))
     assert tg.poll() == 1
     assert len(sleeps.waits) == 2
+
+
+def test_each_failed_call_is_counted_by_kind(tg: TelegramChannel, telegram_server: FakeTelegram) -> None:
+    before = CALL_ERRORS.counts()
+    telegram_server.fail("getUpdates", 502, times=2, description="Bad Gateway")
+    telegram_server.fail("sendMessage", 429, retry_after=7)
+    tg.poll()
+    tg.post(_reply("ciao"))
+    after = CALL_ERRORS.counts()
+    grew = {key: after[key] - before.get(key, 0) for key in after if after[key] != before.get(key, 0)}
+    assert grew == {("telegram", CallFailure.UNAVAILABLE): 2, ("telegram", CallFailure.RATE_LIMITED): 1}
 
 
 def test_a_rejected_token_stops_the_channel(telegram_context: ChannelContext, telegram_server: FakeTelegram, engine: Engine, sleeps: FakeSleep) -> None:

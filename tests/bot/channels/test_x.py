@@ -15,6 +15,7 @@ from bot.channels.x_text import weighted_length
 from bot.delivery import Deliverer
 from bot.domain import InboundMessage, MessageState, OutboundReply
 from bot.errors import ChannelAuthError
+from bot.ops.call_errors import CALL_ERRORS, CallFailure
 from storage.db import session_scope
 from storage.models import ApiUsage, ChannelStatus, Message, Reply
 from storage.queue import MessageQueue
@@ -137,6 +138,17 @@ def test_server_errors_are_retried_with_growing_jittered_delays(
     assert len(sleeps.waits) == 3
     for attempt, wait in enumerate(sleeps.waits):
         assert 2**attempt / 2 <= wait <= 2**attempt
+
+
+def test_each_failed_call_is_counted_by_kind(x: XChannel, x_server: FakeX, sleeps: FakeSleep) -> None:
+    before = CALL_ERRORS.counts()
+    x_server.fail("GET", "/mentions", 503, times=2)
+    x_server.fail("GET", "/dm_events", 403, body={"title": "Forbidden", "status": 403,
+        "detail": "Your client app is not configured with the appropriate oauth1 app permissions for this endpoint."})
+    x.poll()
+    after = CALL_ERRORS.counts()
+    grew = {key: after[key] - before.get(key, 0) for key in after if after[key] != before.get(key, 0)}
+    assert grew == {("x", CallFailure.UNAVAILABLE): 2, ("x", CallFailure.AUTH): 1}
 
 
 def test_errors_beyond_the_retries_keep_the_cursor_and_mark_the_channel_degraded(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import Engine
 from starlette.testclient import TestClient
@@ -13,7 +14,9 @@ from bot.channels.base import ChannelContext
 from bot.channels.web import WebChannel
 from bot.config import Settings
 from bot.domain import InboundMessage, MessageState
+from bot.ops.call_errors import CallErrors, CallFailure
 from bot.ops.health import HealthCheck, Pulse
+from bot.ops.metrics import metrics_registry
 from bot.pipeline import RoutingPipeline
 from bot.reading.router import Router
 from bot.web.server import build_web_app
@@ -89,6 +92,7 @@ def test_the_queue_is_measured_by_lane(service: _Service) -> None:
     assert found[("sportello_queue_oldest_seconds", (("lane", "review"),))] == 120
     assert found[("sportello_queue_oldest_seconds", (("lane", "routing"),))] == 30
     assert found[("sportello_database_up", ())] == 1
+    assert found[("sportello_tally_behind", ())] == 0
 
 
 def test_messages_in_and_out_and_the_reply_latency_are_counted(service: _Service) -> None:
@@ -134,6 +138,18 @@ def test_leases_feeds_and_workers_are_shown(service: _Service) -> None:
     assert ("sportello_feed_fresh", (("feed", "trip_updates"),)) not in found  # not configured
     assert found[("sportello_worker_alive", (("worker", "host:1:0"),))] == 1
     assert ("sportello_worker_heartbeat_age_seconds", (("worker", "host:1:0"),)) in found
+
+
+def test_failed_platform_calls_are_counted_by_channel_and_kind(engine: Engine, clock: FixedClock) -> None:
+    errors = CallErrors()
+    errors.record("telegram", CallFailure.TIMEOUT)
+    errors.record("telegram", CallFailure.TIMEOUT)
+    errors.record("x", CallFailure.RATE_LIMITED)
+    registry = metrics_registry(HealthCheck(engine, clock), errors)
+    found = {(s.name, tuple(sorted(s.labels.items()))): s.value
+             for family in text_string_to_metric_families(generate_latest(registry).decode()) for s in family.samples}
+    assert found[("sportello_channel_call_errors_total", (("channel", "telegram"), ("kind", "timeout")))] == 2
+    assert found[("sportello_channel_call_errors_total", (("channel", "x"), ("kind", "rate_limited")))] == 1
 
 
 def test_a_token_protects_the_metrics(engine: Engine, clock: FixedClock, monkeypatch: pytest.MonkeyPatch) -> None:
