@@ -1,7 +1,7 @@
 """The daily digest for operations: yesterday's top problems, new hot spots, unanswered reports.
 
 Written to ``reports.digest_dir`` every morning and, when configured, sent by e-mail (smtplib)
-and to a Telegram chat (the Bot API's ``sendMessage``).
+and to a Telegram chat (through the Telegram adapter's ``post_text``).
 """
 
 from __future__ import annotations
@@ -17,8 +17,10 @@ from pathlib import Path
 import httpx
 from sqlalchemy import Engine, func, select
 
+from bot.channels.telegram_post import post_text
 from bot.config import Settings
 from bot.domain import as_utc
+from bot.errors import ChannelError
 from bot.insight.errors import DigestError
 from bot.insight.period import day_period, local_day
 from bot.insight.problems import Count, HotSpot, ProblemLog, hot_spots
@@ -33,7 +35,6 @@ from storage.models import Message
 
 log = logging.getLogger(__name__)
 M = Message.__table__.c
-TELEGRAM_LIMIT = 4096
 
 
 @dataclass(frozen=True)
@@ -181,27 +182,14 @@ def send_telegram(digest: Digest, settings: Settings, *, client: httpx.Client | 
 
 
 def telegram_text(settings: Settings, chat: str, text: str, *, client: httpx.Client | None = None) -> None:
-    """Post ``text`` to the Telegram chat ``chat`` with the Bot API's sendMessage (plain text)."""
-    telegram = settings.channels.telegram
-    if not telegram.token:
+    """Post ``text`` to the Telegram chat ``chat`` through the Telegram adapter (a failure is a DigestError)."""
+    if not settings.channels.telegram.token:
         msg = "channels.telegram.token is needed to post to a Telegram chat"
         raise DigestError(msg)
-    url = f"{telegram.base_url}{telegram.token}/sendMessage"
-    text = text if len(text) <= TELEGRAM_LIMIT else text[: TELEGRAM_LIMIT - 1] + "…"
     try:
-        http = client or httpx.Client(timeout=30)
-        try:
-            response = http.post(url, json={"chat_id": chat, "text": text})
-        finally:
-            if client is None:
-                http.close()
-        body = response.json() if response.headers.get("content-type", "").startswith("application/json") else {}
-    except (httpx.HTTPError, ValueError) as exc:
-        msg = f"could not send to Telegram: {type(exc).__name__}"
-        raise DigestError(msg) from exc
-    if response.status_code != 200 or not body.get("ok"):
-        msg = f"Telegram refused the message: HTTP {response.status_code} {body.get('description', '')}".strip()
-        raise DigestError(msg)
+        post_text(settings.channels.telegram, chat, text, client=client)
+    except ChannelError as exc:
+        raise DigestError(str(exc)) from exc
 
 
 class DigestJob:
