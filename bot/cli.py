@@ -132,6 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
     problems = report_sub.add_parser("problems", help="reports by line, stop, category, hour")
     _report_flags(problems, period=True, formats=["table", "csv", "json", "png"])
     problems.add_argument("--route", help="only the reports naming this line (route id or name, e.g. 64, MA)")
+    problems.add_argument("--lang", choices=["it", "en"], default="en",
+                          help="the language of the charts' titles, legend and axes with --format png (default en)")
     service = report_sub.add_parser("service", help="trips promised versus delivered")
     _report_flags(service, period=False, formats=["table", "csv", "json"])
     service.add_argument("--date", required=True, help="the day: 2026-11-27, 20261127, today or yesterday")

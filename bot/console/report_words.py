@@ -7,7 +7,10 @@ not listed stays in English; a title "Head: details" is translated by its head.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+
+from bot.console.i18n import translator
 
 ITALIAN: dict[str, str] = {
     # pages, filters
@@ -147,6 +150,34 @@ ITALIAN: dict[str, str] = {
 }
 
 
+#: Texts that start a cell or message, the rest left as it is (a figure, a value given).
+ITALIAN_HEADS: dict[str, str] = {
+    "at least ": "almeno ",
+    "expected a date (2026-11-27), an ISO time, today, yesterday or 7d; got ":
+        "serve una data (2026-11-27), un'ora ISO, today, yesterday o 7d; scritto: ",
+    "the period is empty: ": "il periodo è vuoto: ",
+    "the period is too long to compare with the one before it": "il periodo è troppo lungo per confrontarlo con il precedente",
+}
+#: ``#12 for 3.0 h``: the oldest waiting message and its wait.
+_WAITING = re.compile(r"#(\d+) for (.+)")
+#: Columns whose values are names the console translates: the key prefix of each.
+CELL_KEYS = {"category": "cat_", "intent": "intent_", "state": "st_"}
+
+
+def report_cells(lang: str) -> Callable[[str, object], object]:
+    """``cell(column, value)``: a table cell in ``lang``; categories, intents and states by the console's words."""
+    tr = report_translator(lang)
+    t = translator(lang)
+
+    def cell(column: str, value: object) -> object:
+        prefix = CELL_KEYS.get(column)
+        if prefix and isinstance(value, str) and (key := prefix + value) != t(key):
+            return t(key)
+        return tr(value)
+
+    return cell
+
+
 def report_translator(lang: str) -> Callable[[object], object]:
     """``tr(text)``: a report's English text in ``lang`` (numbers and unknown texts unchanged)."""
     if lang != "it":
@@ -157,6 +188,11 @@ def report_translator(lang: str) -> Callable[[object], object]:
             return text
         if text in ITALIAN:
             return ITALIAN[text]
+        for head, italian in ITALIAN_HEADS.items():
+            if text.startswith(head):
+                return italian + text[len(head):]
+        if waiting := _WAITING.fullmatch(text):
+            return f"#{waiting[1]} da {waiting[2]}"
         for sep in (": ", " on "):
             head, found, tail = text.partition(sep)
             if found and head in ITALIAN:

@@ -117,12 +117,11 @@ def _problems(engine: Engine, settings: Settings, args: argparse.Namespace, stdo
     labels = route_labels(gtfs, settings.reports.route_aliases, keys)
     if args.format == "png":
         span = report.period.label(tz)
-        _write(args.output, stdout, charts.lines_chart(report.by["route"], title=f"Reports per line, {span}",
-                                                       labels=labels))
+        lang = getattr(args, "lang", None) or "en"
+        _write(args.output, stdout, charts.lines_chart(report.by["route"], period=span, lang=lang, labels=labels))
         if args.output:
             heat = Path(args.output).with_name(Path(args.output).stem + "-heatmap.png")
-            heat.write_bytes(charts.heatmap_chart(report.heatmap, title=f"Reports by line and hour, {span}",
-                                                  labels=labels))
+            heat.write_bytes(charts.heatmap_chart(report.heatmap, period=span, lang=lang, labels=labels))
         return 0
     tables = render.problem_tables(report, labels)
     _emit(args, stdout, render.period_header("Problems reported", report.period, tz), tables, report)

@@ -22,7 +22,7 @@ from bot.config import Settings
 from bot.console.auth import PREFIX, requires
 from bot.console.context import render as console_page
 from bot.console.context import ui_language
-from bot.console.report_words import report_translator
+from bot.console.report_words import report_cells, report_translator
 from bot.insight import charts, render
 from bot.insight.cli import parse_day, problem_report, route_labels
 from bot.insight.errors import InsightError
@@ -59,6 +59,7 @@ class InsightPages:
         return console_page(
             request, "insight.html", user, page="reports", report=page, title=title, filters=values, header=header,
             tables=tables, charts=images, error=error, tr=report_translator(ui_language(request, user)),
+            cell=report_cells(ui_language(request, user)),
             status_code=400 if error else 200,
         )
 
@@ -70,7 +71,8 @@ class InsightPages:
         def work() -> tuple[str, list[render.Table], list[tuple[str, str]]]:
             report = problem_report(self.engine, self.settings, _args(request), self.clock(), self.gtfs)
             labels = self._labels(report)
-            query = urlencode({k: v for k, v in request.query_params.items() if k in ("since", "until", "route")})
+            shown = {k: v for k, v in request.query_params.items() if k in ("since", "until", "route")}
+            query = urlencode({**shown, "lang": ui_language(request, user)})  # a cached chart per language
             images = [(f"{PREFIX}/insight/charts/lines.png?{query}", "Reports per line"),
                       (f"{PREFIX}/insight/charts/heatmap.png?{query}", "Reports by line and hour")]
             header = render.period_header("Problems reported", report.period, self.tz)
@@ -83,23 +85,23 @@ class InsightPages:
         return route_labels(self.gtfs, self.settings.reports.route_aliases, keys)
 
     async def chart(self, request: Request, user: User) -> Response:
-        """``lines.png`` or ``heatmap.png`` for the period in the query."""
+        """``lines.png`` or ``heatmap.png`` for the period in the query, in the user's language."""
         name = request.path_params["name"]
         if name not in ("lines", "heatmap"):
             return Response("no such chart", status_code=404)
         try:
-            png = await run_in_threadpool(self._chart, request, name)
+            png = await run_in_threadpool(self._chart, request, name, ui_language(request, user))
         except InsightError as exc:
             return Response(str(exc), status_code=400)
         return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=60"})
 
-    def _chart(self, request: Request, name: str) -> bytes:
+    def _chart(self, request: Request, name: str, lang: str) -> bytes:
         report = problem_report(self.engine, self.settings, _args(request), self.clock(), self.gtfs)
         labels = self._labels(report)
         span = report.period.label(self.tz)
         if name == "lines":
-            return charts.lines_chart(report.by["route"], title=f"Reports per line, {span}", labels=labels)
-        return charts.heatmap_chart(report.heatmap, title=f"Reports by line and hour, {span}", labels=labels)
+            return charts.lines_chart(report.by["route"], period=span, lang=lang, labels=labels)
+        return charts.heatmap_chart(report.heatmap, period=span, lang=lang, labels=labels)
 
     async def response(self, request: Request, user: User) -> Response:
         """First, next and resolution times, hit rate, hand-overs and the backlog."""

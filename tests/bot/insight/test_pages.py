@@ -104,6 +104,23 @@ def test_the_pages_are_drawn_by_the_console_in_the_supervisors_language(engine: 
     assert "riferimento: grande operatore, media" in response.text
 
 
+def test_names_figures_charts_and_errors_follow_the_supervisors_language(engine: Engine, client: TestClient) -> None:
+    care_day(engine)
+    client.get("/console/test-sign-in/silvia")
+    page = client.get("/console/insight", params={"since": "2026-11-23", "until": "2026-11-23"})
+    assert "<td>ritardo</td>" in page.text and "<td>affollamento</td>" in page.text  # categories
+    assert "lines.png?since=2026-11-23&amp;until=2026-11-23&amp;lang=it" in page.text
+    response = client.get("/console/insight/response", params={"since": "7d"})
+    assert "<td>reclamo</td>" in response.text and "<td>da rivedere</td>" in response.text  # intents, states
+    assert "almeno " in response.text and "at least" not in response.text and " da 22.0 h" in response.text
+    wrong = client.get("/console/insight", params={"since": "bad"})
+    assert wrong.status_code == 400 and "serve una data" in wrong.text
+    italian = client.get("/console/insight/charts/lines.png", params={"since": "2026-11-23", "lang": "it"}).content
+    client.get("/console/test-sign-in/sara")
+    english = client.get("/console/insight/charts/lines.png", params={"since": "2026-11-23", "lang": "en"}).content
+    assert italian[:4] == english[:4] == b"\x89PNG" and italian != english  # same figures, other words
+
+
 def test_an_empty_service_page_says_why(client: TestClient) -> None:
     client.get("/console/test-sign-in/sara")
     page = client.get("/console/insight/service", params={"date": DAY.isoformat()})
