@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 
 import pytest
@@ -23,6 +24,7 @@ from bot.web.server import build_web_app
 from bot.worker import Worker
 from handlers import ReplyWriter
 from knowledge.store import Knowledge
+from storage.db import make_engine
 from storage.queue import MessageQueue
 from tests.conftest import FixedClock
 
@@ -150,6 +152,23 @@ def test_failed_platform_calls_are_counted_by_channel_and_kind(engine: Engine, c
              for family in text_string_to_metric_families(generate_latest(registry).decode()) for s in family.samples}
     assert found[("sportello_channel_call_errors_total", (("channel", "telegram"), ("kind", "timeout")))] == 2
     assert found[("sportello_channel_call_errors_total", (("channel", "x"), ("kind", "rate_limited")))] == 1
+
+
+def test_with_the_database_unreachable_metrics_say_so_and_health_answers_503(clock: FixedClock) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = int(s.getsockname()[1])
+    engine = make_engine(f"postgresql+psycopg://postgres@127.0.0.1:{closed}/test?connect_timeout=2")
+    try:
+        app = build_web_app(Settings(metrics={"enabled": True}), engine, MessageQueue(engine, clock=clock), clock=clock)
+        client = TestClient(app)
+        found = _scrape(client)
+        health = client.get("/health")
+    finally:
+        engine.dispose()
+    assert found[("sportello_database_up", ())] == 0
+    assert not [key for key in found if key[0].startswith(("sportello_queue", "sportello_messages"))]
+    assert health.status_code == 503 and health.json()["components"]["database"] == "down"
 
 
 def test_a_token_protects_the_metrics(engine: Engine, clock: FixedClock, monkeypatch: pytest.MonkeyPatch) -> None:
