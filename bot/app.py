@@ -54,12 +54,26 @@ class Application:
         workers: int | None = None,
         web: bool = True,
         clock: Callable[[], datetime] = utcnow,
+        worker_processes: int = 0,
+        arrived: Any = None,
+        verbose: bool = False,
     ) -> None:
+        """``workers``: worker threads (``workers.count`` by default). With ``worker_processes``
+        they run in that many child processes (:mod:`bot.worker_process`) and none in this one.
+        ``arrived``: the event that wakes workers (shared with a parent or children)."""
         self.settings = settings
         self.clock = clock
         self.serve_web = web
+        self.verbose = verbose
         self.engine = open_database(settings.storage.url, echo=settings.storage.echo)
         self.queue = MessageQueue(self.engine, clock=clock)
+        self.worker_processes = worker_processes
+        if arrived is None and worker_processes:
+            from bot.worker_process import spawn_context
+
+            arrived = spawn_context().Event()
+        if arrived is not None:
+            self.queue.arrived = arrived
         self.knowledge = Knowledge.from_settings(settings.knowledge, engine=self.engine, clock=clock)
         self.router = Router(self.knowledge, settings=settings)
         self.writer = ReplyWriter(self.knowledge, settings)
@@ -67,7 +81,9 @@ class Application:
         self.pipeline = channel_pipeline(self.pipeline, self.knowledge, self.writer, settings, self.engine, clock)
         self.channels = self._start_channels()
         count = settings.workers.count if workers is None else workers
-        self.workers = [self._worker(i) for i in range(count)]
+        self.thread_count = count
+        self.workers = [self._worker(i) for i in range(0 if worker_processes else count)]
+        self.children: list[Any] = []  # bot.worker_process.WorkerProcess, once started
         self.scheduler = Scheduler(JobLeases(self.engine, worker_name(), clock=clock))
         self.follow = (
             FollowService(settings, self.engine, self.knowledge, self.channels, self.scheduler.leases,
@@ -153,6 +169,13 @@ class Application:
             thread = threading.Thread(target=worker.run, name=worker.name, daemon=True)
             thread.start()
             self._threads.append(thread)
+        if self.worker_processes and self.thread_count:
+            from bot.worker_process import start_worker_processes
+
+            self.children = start_worker_processes(
+                self.settings, processes=self.worker_processes, threads=self.thread_count,
+                arrived=self.queue.arrived, verbose=self.verbose,
+            )
         if self.workers and not is_sqlite(self.engine):
             listener = threading.Thread(
                 target=listen_for_work, args=(self.engine, self.queue.arrived, self._stopped),
@@ -167,6 +190,10 @@ class Application:
         self._stopped.set()
         for worker in self.workers:
             worker.stop()
+        if self.children:
+            from bot.worker_process import stop_worker_processes
+
+            stop_worker_processes(self.children)
         self.scheduler.shutdown()
         if self.follow is not None:
             self.follow.stop()
@@ -177,12 +204,14 @@ class Application:
         self.engine.dispose()
 
     def pulses(self) -> list[Pulse]:
-        """Each worker thread of this process: alive, and when its loop last came round."""
+        """Each worker thread of this process and of its worker processes: alive, and when
+        its loop last came round."""
         threads = {t.name: t for t in self._threads}
-        return [
+        own = [
             Pulse(w.name, threads[w.name].is_alive() if w.name in threads else False, w.beat_at)
             for w in self.workers
         ]
+        return own + [pulse for child in self.children for pulse in child.pulses()]
 
     def health_check(self) -> HealthCheck:
         """The checks of this process: database, its workers, its channels, the live feeds."""
@@ -217,7 +246,7 @@ class Application:
         """What /health reports beyond liveness."""
         return {
             "channels": sorted(self.channels),
-            "workers": len(self.workers),
+            "workers": len(self.workers) + sum(child.threads for child in self.children),
             "knowledge": self.knowledge.status(self.clock()),
             "checks": self._check().staff(),
         }

@@ -73,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run the service: workers, scheduler, channels, web")
     run.add_argument("--config", help="configuration file (default ./config.yaml)")
-    run.add_argument("--workers", type=int, help="worker threads in this process")
+    run.add_argument("--workers", type=int, help="worker threads (in each worker process, see workers.processes)")
     run.add_argument("--no-web", action="store_true", help="do not serve HTTP (worker-only process)")
 
     migrate = sub.add_parser("migrate", help="create or upgrade the database schema")
@@ -172,7 +172,10 @@ def _run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     logs.configure(settings.logging, verbose=args.verbose)
     redact.install(settings)
-    app = Application(settings, workers=args.workers, web=not args.no_web)
+    app = Application(
+        settings, workers=args.workers, web=not args.no_web,
+        worker_processes=0 if args.no_web else settings.workers.processes, verbose=args.verbose,
+    )
     app.run_forever()
     return 0
 

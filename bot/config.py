@@ -111,6 +111,11 @@ class WorkerSettings(_Section):
     """The processes that route messages and post replies."""
 
     count: int = Field(2, ge=0, le=64)
+    processes: int = Field(
+        1, ge=0, le=16,
+        description="processes of `count` worker threads `sportello run` starts beside its web server"
+        " (0: the threads run in the web server's process; `--no-web` always runs them in its own)",
+    )
     lease_seconds: float = Field(60.0, gt=0)
     idle_seconds: float = Field(0.2, gt=0)
     max_attempts: int = Field(5, ge=1)
