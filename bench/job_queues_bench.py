@@ -22,7 +22,7 @@ ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 def _database() -> str:
-    name = f"jobq_bench_{uuid.uuid4().hex[:8]}"
+    name = f"pace_jobq_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(ADMIN, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     return ADMIN.rsplit("/", 1)[0] + "/" + name

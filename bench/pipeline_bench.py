@@ -8,8 +8,9 @@ Sections (all by default; ``--only sqlite,postgresql,depth,storm,startup``):
 - depth: the same work with 1,000 and with 100,000 messages queued (SQLite);
 - storm: ``sportello run`` on the default SQLite config, citizens posting to the web chat API
   at a fixed rate, each from its own loopback address; arrival -> reply posted, p50/p99, for
-  the messages answered alone; the process's peak memory;
-- startup: seconds from ``sportello run`` to its port answering.
+  the messages answered alone; each process's peak memory. Once with the workers in the web
+  server's process and once in a process of their own (``--storm-processes``);
+- startup: seconds from ``sportello run`` to its first HTTP answer, beside a bare Starlette app.
 
 Run by hand (the machine's load is printed; read the ratios):
   .venv/bin/python bench/pipeline_bench.py [--messages 2000] [--queues-python /tmp/qvenv/bin/python]
@@ -159,7 +160,7 @@ def _fresh(kind: str) -> str:
         from sqlalchemy import create_engine, text
         from sqlalchemy.engine import make_url
 
-        name = f"sportello_bench_{uuid.uuid4().hex[:8]}"
+        name = f"pace_bench_{uuid.uuid4().hex[:8]}"
         admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -324,33 +325,95 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _start_sportello(url: str, port: int) -> tuple[subprocess.Popen[bytes], float]:
-    env = {**os.environ, "SPORTELLO_STORAGE__URL": url, "SPORTELLO_WEB__PORT": str(port)}
+def _answered(port: int) -> bool:
+    """The server answers HTTP (any status: /health says 503 while a part is still starting)."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1.0) as conn:
+            conn.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            return conn.recv(12).startswith(b"HTTP/1.1 ")
+    except OSError:
+        return False
+
+
+def _wait_answering(proc: subprocess.Popen[bytes], port: int, t0: float) -> float:
+    while not _answered(port):
+        if proc.poll() is not None:
+            raise RuntimeError("the server exited")
+        time.sleep(0.01)
+    return time.perf_counter() - t0
+
+
+def _start_sportello(url: str, port: int, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[bytes], float]:
+    """``sportello run`` on the default config; seconds until it answers HTTP."""
+    env = {**os.environ, "SPORTELLO_STORAGE__URL": url, "SPORTELLO_WEB__PORT": str(port), **(env or {})}
     t0 = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "run", "--config", str(REPO / "config.yaml")],
         cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.05).close()
-            return proc, time.perf_counter() - t0
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError("sportello run exited")
-            time.sleep(0.01)
+    return proc, _wait_answering(proc, port, t0)
+
+
+#: The limit beside sportello's start-up: uvicorn serving a one-route Starlette app.
+BARE_APP = """
+import sys, uvicorn
+from starlette.applications import Starlette
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+app = Starlette(routes=[Route("/health", lambda request: PlainTextResponse("ok"))])
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
+"""
+
+
+def _start_bare(port: int) -> tuple[subprocess.Popen[bytes], float]:
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", BARE_APP, str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return proc, _wait_answering(proc, port, t0)
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def section_startup(runs: int = 3) -> None:
-    print("\nStart-up: `sportello run` to its port answering (default config, SQLite):")
-    times = []
+    print("\nStart-up: `sportello run` to its first HTTP answer (default config, SQLite), beside a bare Starlette app:")
+    ours, bare = [], []
     for _ in range(runs):
+        proc, took = _start_bare(_free_port())
+        bare.append(took)
+        _stop(proc)
         url = f"sqlite:///{Path(tempfile.mkdtemp()) / 'start.db'}"
         proc, took = _start_sportello(url, _free_port())
-        times.append(took)
-        proc.terminate()
-        proc.wait()
-    report("start-up to port", f"{statistics.median(times):.2f} s (runs {', '.join(f'{t:.2f}' for t in times)})", "target < 1.5 s")
+        ours.append(took)
+        _stop(proc)
+    report(
+        "start-up to first HTTP answer", f"{statistics.median(ours):.2f} s (runs {', '.join(f'{t:.2f}' for t in ours)})",
+        f"bare Starlette app {statistics.median(bare):.2f} s ({', '.join(f'{t:.2f}' for t in bare)}); target < 1.5 s",
+    )
+
+
+def _peak_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return next(int(x.split()[1]) for x in status.splitlines() if x.startswith("VmHWM")) / 1024
+
+
+def _worker_children(parent: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                status = (entry / "status").read_text()
+                command = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if f"\nPPid:\t{parent}\n" in status and b"spawn_main" in command and b"resource_tracker" not in command:
+                found.append(int(entry.name))
+    return found
 
 
 async def _citizen(i: int, port: int, at: float, sent: dict[str, float], status: dict[str, int]) -> None:
@@ -374,11 +437,29 @@ async def _citizen(i: int, port: int, at: float, sent: dict[str, float], status:
         status[f"storm{i}"] = 0
 
 
-def section_storm(citizens: int, rate: float) -> None:
-    print(f"\nStorm: {citizens:,} citizens at {rate:.0f}/s through the web chat API, default SQLite config:")
+def _warm_up(port: int, conn: sqlite3.Connection) -> None:
+    """One message answered before the storm (from an address the storm does not use)."""
+    body = json.dumps({"text": TEXTS[0]}).encode()
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as http:
+        http.sendall(
+            b"POST /api/chat HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body
+        )
+        http.recv(1024)
+    end = time.monotonic() + 300
+    while time.monotonic() < end and not conn.execute("SELECT count(*) FROM messages WHERE state = 'auto_sent'").fetchone()[0]:
+        time.sleep(0.1)
+
+
+def section_storm(citizens: int, rate: float, processes: int) -> None:
+    shown = "in the web server's process" if processes == 0 else f"in {processes} process(es) of their own"
+    print(f"\nStorm: {citizens:,} citizens at {rate:.0f}/s through the web chat API, default SQLite config, workers {shown}:")
     path = Path(tempfile.mkdtemp()) / "storm.db"
-    proc, _ = _start_sportello(f"sqlite:///{path}", port := _free_port())
+    proc, _ = _start_sportello(f"sqlite:///{path}", port := _free_port(), {"SPORTELLO_WORKERS__PROCESSES": str(processes)})
     try:
+        children = _worker_children(proc.pid)
+        conn = sqlite3.connect(str(path), timeout=30)
+        _warm_up(port, conn)  # the workers' own start (loading the reader) is not the storm
         sent: dict[str, float] = {}
         status: dict[str, int] = {}
 
@@ -389,7 +470,6 @@ def section_storm(citizens: int, rate: float) -> None:
 
         took = asyncio.run(storm())
         accepted = sum(1 for s in status.values() if s == 202)
-        conn = sqlite3.connect(str(path), timeout=30)
         end = time.monotonic() + 300
         while time.monotonic() < end:
             left = conn.execute(
@@ -406,18 +486,18 @@ def section_storm(citizens: int, rate: float) -> None:
         waits = sorted(
             datetime.fromisoformat(posted).replace(tzinfo=timezone.utc).timestamp() - sent[thread]
             for thread, posted in rows
+            if thread in sent  # not the warm-up's
         )
-        status_path = Path(f"/proc/{proc.pid}/status").read_text()
-        peak = next(int(x.split()[1]) for x in status_path.splitlines() if x.startswith("VmHWM")) / 1024
+        peaks = [_peak_mb(proc.pid)] + [_peak_mb(child) for child in children]
     finally:
-        proc.terminate()
-        proc.wait()
-    report("storm intake", f"{accepted:,} of {citizens:,} accepted (202) in {took:.1f} s", f"offered over {citizens / rate:.1f} s")
+        _stop(proc)
+    label = f"storm, workers {'in-process' if processes == 0 else f'{processes} process(es)'}"
+    report(f"{label}: intake", f"{accepted:,} of {citizens:,} accepted (202) in {took:.1f} s", f"offered over {citizens / rate:.1f} s")
     if waits:
         p50 = waits[len(waits) // 2]
         p99 = waits[min(len(waits) - 1, int(len(waits) * 0.99))]
-        report("storm arrival -> reply posted", f"p50 {p50:.2f} s, p99 {p99:.2f} s over {len(waits):,} answered alone", "target p99 <= 2 s")
-    report("storm process peak memory", f"{peak:.0f} MB", "target < 300 MB")
+        report(f"{label}: arrival -> reply posted", f"p50 {p50:.2f} s, p99 {p99:.2f} s over {len(waits):,} answered alone", "target p99 <= 2 s")
+    report(f"{label}: peak memory", " / ".join(f"{p:.0f} MB" for p in peaks) + " (web server" + (", workers)" if children else ")"), "target < 300 MB each")
 
 
 def main() -> None:
@@ -426,6 +506,7 @@ def main() -> None:
     parser.add_argument("--depth", type=int, default=100_000)
     parser.add_argument("--citizens", type=int, default=3000)
     parser.add_argument("--rate", type=float, default=150.0)
+    parser.add_argument("--storm-processes", default="0,1", help="workers.processes of each storm run, e.g. 0,1")
     parser.add_argument("--queues-python", help="an interpreter with procrastinate and pgqueuer installed")
     parser.add_argument("--only", default="sqlite,postgresql,depth,storm,startup")
     args = parser.parse_args()
@@ -440,7 +521,8 @@ def main() -> None:
     if "depth" in only:
         section_depth(min(args.messages, 1000), args.depth)
     if "storm" in only:
-        section_storm(args.citizens, args.rate)
+        for processes in (int(p) for p in args.storm_processes.split(",")):
+            section_storm(args.citizens, args.rate, processes)
     if "startup" in only:
         section_startup()
     load = os.getloadavg()
