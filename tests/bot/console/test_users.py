@@ -21,6 +21,13 @@ def test_password_is_stored_as_an_argon2id_hash(engine: Engine) -> None:
     assert "s3cret-enough" not in stored.password_hash
 
 
+def test_an_unknown_name_is_checked_against_a_hash_of_the_same_cost() -> None:
+    from bot.console import users
+
+    assert not users._hasher.check_needs_rehash(users._DUMMY_HASH)  # noqa: SLF001 - the parameters match
+    users._hasher.verify(users._DUMMY_HASH, "no such user: constant work")  # noqa: SLF001
+
+
 def test_authenticate_accepts_only_the_right_password(engine: Engine) -> None:
     create_user(engine, "anna", "s3cret-enough", "agent")
     assert authenticate(engine, "anna", "s3cret-enough") is not None
