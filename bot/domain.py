@@ -7,6 +7,8 @@ from datetime import datetime, timezone
 from enum import StrEnum
 from typing import Any
 
+from bot.subjects import Subject, SubjectKind, of_kind, transit_subjects
+
 
 class Intent(StrEnum):
     """What the citizen wants."""
@@ -28,7 +30,7 @@ class Action(StrEnum):
 
 
 class Category(StrEnum):
-    """Kind of problem a complaint reports."""
+    """Kind of problem a complaint reports (transit's kinds: other services bring their own)."""
 
     DELAY = "delay"
     CROWDING = "crowding"
@@ -276,6 +278,18 @@ class Decision:
     sources: tuple[SourceAge, ...] = ()  # the data the reply drew on, each with its age
     asked: Asked | None = None  # a particular question recognised (the reasons say it for people)
     service: str | None = None  # the service of a multi-service desk it was routed to (None: one service, or undecided)
+    #: What the message is about (:mod:`bot.subjects`). ``routes``, ``stops`` and ``stop_ids`` are
+    #: transit's view of them: give either, the other is derived (both given: kept as given).
+    subjects: tuple[Subject, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.subjects and (self.routes or self.stops):
+            object.__setattr__(self, "subjects", transit_subjects(self.routes, self.stops, self.stop_ids))
+        elif self.subjects and not (self.routes or self.stops):
+            lines, stops = of_kind(self.subjects, SubjectKind.LINE), of_kind(self.subjects, SubjectKind.STOP)
+            object.__setattr__(self, "routes", tuple(s.id for s in lines))
+            object.__setattr__(self, "stops", tuple(s.name for s in stops))
+            object.__setattr__(self, "stop_ids", tuple(s.id for s in stops))
 
     def source(self, kind: SourceKind) -> SourceAge | None:
         """The age of one source the reply used, or None when it did not use it."""
@@ -294,6 +308,7 @@ class Decision:
             "action": str(self.action),
             "confidence": round(self.confidence, 3),
             "sources": [s.as_dict() for s in self.sources],
+            "subjects": [s.as_dict() for s in self.subjects],
             **({"written_lang": self.written_lang} if self.written_lang and self.written_lang != self.lang else {}),
             **({"asked": str(self.asked)} if self.asked else {}),
             **({"service": self.service} if self.service else {}),
@@ -318,6 +333,7 @@ class Decision:
             written_lang=data.get("written_lang"),
             asked=Asked(data["asked"]) if data.get("asked") else None,
             service=data.get("service"),
+            subjects=tuple(Subject.from_dict(s) for s in data.get("subjects") or ()),
         )
 
 

@@ -13,6 +13,7 @@ from sqlmodel import Session
 from bot.domain import Category, Decision, Intent
 from bot.errors import StorageError
 from bot.privacy.pii import redact
+from bot.subjects import TRANSIT_KINDS, transit_subjects
 from storage.db import session_scope
 from storage.models import Correction, Message, ProblemRecord
 from storage.problems import record_problems
@@ -52,6 +53,14 @@ def correction_label(
     }
 
 
+def corrected_subjects(before: dict[str, Any], merged: dict[str, Any]) -> list[dict[str, Any]]:
+    """The subjects after a correction of lines and stops: the corrected lines and stops, then the
+    router's other subjects (streets, areas, service points) as they were."""
+    lines_and_stops = transit_subjects(merged.get("routes") or (), merged.get("stops") or (), merged.get("stop_ids") or ())
+    others = [s for s in before.get("subjects") or () if s.get("kind") not in TRANSIT_KINDS]
+    return [*(s.as_dict() for s in lines_and_stops), *others]
+
+
 def record_correction(
     engine: Engine, message_id: int, agent: str, label: dict[str, Any], *, at: datetime
 ) -> int:
@@ -69,6 +78,8 @@ def record_correction(
         merged = {**before, **{k: v for k, v in label.items() if k != "auto_ok"}}
         if list(before.get("stops") or []) != list(label.get("stops") or []):
             merged["stop_ids"] = []  # the router's stop ids belong to the stops it found
+        if "subjects" not in label:
+            merged["subjects"] = corrected_subjects(before, merged)
         decision = Decision.from_dict(merged)
         row.decision = {**merged, "corrected_by": agent}
         row.lang = decision.lang

@@ -8,6 +8,13 @@ from typing import Any
 from sqlalchemy import JSON, Column, DateTime, Index, LargeBinary, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
+from bot.subjects import DEFAULT_SERVICE, Subject, SubjectKind
+
+
+def _service() -> Any:
+    """The service a row belongs to (``transit`` unless a domain says otherwise; migration 0012)."""
+    return Field(default=DEFAULT_SERVICE, max_length=32, sa_column_kwargs={"server_default": DEFAULT_SERVICE})
+
 
 def _ts(**kwargs: Any) -> Any:
     """A timezone-aware timestamp column."""
@@ -32,6 +39,7 @@ class Case(SQLModel, table=True):
     closed_at: datetime | None = _ts()
     #: When ``status`` last changed (a quiet answered case closes some hours after it).
     status_at: datetime | None = _ts()
+    service: str = _service()
 
 
 class CaseTransition(SQLModel, table=True):
@@ -93,6 +101,7 @@ class Message(SQLModel, table=True):
     claimed_by: str | None = Field(default=None, max_length=64)
     claimed_at: datetime | None = _ts()
     updated_at: datetime = _ts(nullable=False)
+    service: str = _service()
 
 
 class Reply(SQLModel, table=True):
@@ -140,13 +149,19 @@ class Transition(SQLModel, table=True):
 
 
 class ProblemRecord(SQLModel, table=True):
-    """A routed message's report against a line, a stop and a kind of problem."""
+    """A routed message's report against one subject (a line, a stop, a street, ...) and a kind of problem.
+
+    ``route_id``, ``stop_id`` and ``stop_name`` are transit's view of the subject, kept filled
+    for the readers that still use them: a line's record has ``route_id``, a stop's the other two.
+    A record without a subject names only a kind of problem.
+    """
 
     __tablename__ = "problems"
     __table_args__ = (
         Index("ix_problems_at", "at"),
         Index("ix_problems_route_at", "route_id", "at"),
         Index("ix_problems_stop_at", "stop_name", "at"),
+        Index("ix_problems_subject_at", "subject_kind", "subject_id", "at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -159,6 +174,17 @@ class ProblemRecord(SQLModel, table=True):
     stop_name: str | None = Field(default=None, max_length=255)
     alert_id: str | None = Field(default=None, max_length=128)
     at: datetime = _ts(nullable=False)
+    service: str = _service()
+    subject_kind: str | None = Field(default=None, max_length=16)  # bot.subjects.SubjectKind
+    subject_id: str | None = Field(default=None, max_length=128)
+    subject_label: str | None = Field(default=None, max_length=255)
+
+    @property
+    def subject(self) -> Subject | None:
+        """What the record is about, typed (None: a kind of problem alone)."""
+        if self.subject_kind is None or not self.subject_id:
+            return None
+        return Subject(SubjectKind(self.subject_kind), self.subject_id, self.subject_label, self.service)
 
 
 class Cursor(SQLModel, table=True):

@@ -46,7 +46,23 @@ def test_a_correction_relabels_the_message_and_its_problem_records(engine: Engin
     assert (row.intent, row.category) == ("complaint", "delay")
     with Session(engine) as session:
         problems = session.execute(select(ProblemRecord)).scalars().all()
-    assert [(p.route_id, p.stop_name, p.category) for p in problems] == [("64", "LARGO ARGENTINA", "delay")]
+    assert [(p.route_id, p.stop_name, p.category) for p in problems] == [
+        ("64", None, "delay"), (None, "LARGO ARGENTINA", "delay")]
+
+
+def test_a_correction_replaces_the_lines_and_stops_and_keeps_other_subjects(engine: Engine, clock: FixedClock) -> None:
+    queue = MessageQueue(engine, clock=clock)
+    message_id = _routed(queue, clock)
+    with session_scope(engine) as session:
+        row = queue.load(session, message_id, lock=True)
+        row.decision = {**row.decision, "routes": ["40"], "subjects": [
+            {"kind": "line", "id": "40"}, {"kind": "street", "id": "via-nazionale", "label": "Via Nazionale"}]}
+        session.add(row)
+    record_correction(engine, message_id, "agent:anna", _label(), at=clock())
+    with Session(engine) as session:
+        problems = session.execute(select(ProblemRecord).order_by(ProblemRecord.id)).scalars().all()
+    assert [(p.subject_kind, p.subject_id) for p in problems] == [
+        ("line", "64"), ("stop", "LARGO ARGENTINA"), ("street", "via-nazionale")]
 
 
 def test_export_writes_the_evaluation_sets_shape(engine: Engine, clock: FixedClock) -> None:
