@@ -9,7 +9,7 @@ import sys
 from tests.conftest import EVAL, REPO
 
 KEYS = {"id", "lang", "intent", "routes", "stops", "faq_id", "alert_ids", "category", "action", "confidence", "sources",
-        "reply"}
+        "subjects", "reply"}
 
 
 def _route(stdin: str) -> list[dict[str, object]]:
