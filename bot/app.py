@@ -22,17 +22,14 @@ from bot.domain import utcnow
 from bot.console.supervision import schedule_breach_watch
 from bot.follow.service import FollowService
 from bot.insight.jobs import schedule_insight
-from bot.pipeline import RoutingPipeline
 from bot.privacy.retention import schedule_privacy
-from bot.reading.router import Router
 from bot.scheduler import JobLeases, Scheduler
+from bot.services import build_desk
 from bot.web.server import build_web_app
 from bot.notice_delivery import NoticePoster
 from bot.ops.health import HealthCheck, Pulse
 from bot.notices import NoticeDesk
 from bot.worker import NoticeLane, Worker, worker_name
-from handlers import ReplyWriter
-from knowledge.store import Knowledge
 from storage.cases import close_quiet_cases
 from storage.db import is_sqlite, open_database, optimize
 from storage.queue import MessageQueue
@@ -74,11 +71,10 @@ class Application:
             arrived = spawn_context().Event()
         if arrived is not None:
             self.queue.arrived = arrived
-        self.knowledge = Knowledge.from_settings(settings.knowledge, engine=self.engine, clock=clock)
-        self.router = Router(self.knowledge, settings=settings)
-        self.writer = ReplyWriter(self.knowledge, settings)
-        self.pipeline = RoutingPipeline(self.router, self.writer, clock=clock)
-        self.pipeline = channel_pipeline(self.pipeline, self.knowledge, self.writer, settings, self.engine, clock)
+        # One service, or several on one desk (bot.services): the main service's parts serve commands and follows.
+        self.desk = build_desk(settings, engine=self.engine, clock=clock)
+        self.knowledge, self.router, self.writer = self.desk.knowledge, self.desk.router, self.desk.writer
+        self.pipeline = channel_pipeline(self.desk, self.knowledge, self.writer, settings, self.engine, clock)
         self.channels = self._start_channels()
         count = settings.workers.count if workers is None else workers
         self.thread_count = count
@@ -134,7 +130,7 @@ class Application:
 
     def schedule_jobs(self) -> None:
         """Register the feed refreshes and channel polls."""
-        for job in self.knowledge.jobs():
+        for job in self.desk.jobs():
             self.scheduler.every(job.name, job.seconds, job.run, shared=job.shared)
         for name, channel in self.channels.items():
             if channel.poll_seconds:

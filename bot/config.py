@@ -180,6 +180,29 @@ class KnowledgeSettings(_Section):
         return value
 
 
+class ServiceSettings(_Section):
+    """One service of a multi-service desk (a city's buses, water, waste): its own knowledge and channels."""
+
+    label: str | None = Field(None, description="how the console names the service (default: its name)")
+    knowledge: KnowledgeSettings = Field(
+        KnowledgeSettings(), description="the service's domain, FAQ and feeds, as the top-level knowledge section"
+    )
+    channels: tuple[str, ...] = Field(
+        (), description="channels whose messages are this service's without reading them (e.g. [telegram])"
+    )
+
+
+class DeskSettings(_Section):
+    """How a multi-service desk chooses a message's service by reading it (when its channel does not say)."""
+
+    min_score: float = Field(
+        1.0, ge=0, description="evidence a service needs (each word naming it counts 1; a line or a stop of its network found, 2)"
+    )
+    min_lead: float = Field(
+        1.0, ge=0, description="how far ahead of the next service it must be; otherwise a person decides"
+    )
+
+
 class PolicySettings(_Section):
     """What may be posted without a person looking first."""
 
@@ -439,6 +462,10 @@ class Settings(BaseSettings):
     web: WebSettings = WebSettings()
     workers: WorkerSettings = WorkerSettings()
     knowledge: KnowledgeSettings = KnowledgeSettings()
+    services: dict[str, ServiceSettings] = Field(
+        default_factory=dict, description="several services on one desk, by name; set instead of knowledge"
+    )
+    desk: DeskSettings = DeskSettings()
     policy: PolicySettings = PolicySettings()
     reader: ReaderSettings = ReaderSettings()
     channels: ChannelsSettings = ChannelsSettings()
@@ -453,6 +480,24 @@ class Settings(BaseSettings):
     metrics: MetricsSettings = MetricsSettings()
     logging: LoggingSettings = LoggingSettings()
     debug: DebugSettings = DebugSettings()
+
+    @field_validator("services")
+    @classmethod
+    def _services(cls, value: dict[str, ServiceSettings]) -> dict[str, ServiceSettings]:
+        claimed: dict[str, str] = {}
+        for name, service in value.items():
+            if not re.fullmatch(r"[a-z][a-z0-9_-]{0,31}", name):
+                msg = f"{name!r}: a service's name is 1-32 lower-case letters, digits, - or _, starting with a letter"
+                raise ValueError(msg)
+            for channel in service.channels:
+                if channel not in ChannelsSettings.model_fields:
+                    msg = f"{name}.channels: unknown channel {channel!r}; known channels: {', '.join(ChannelsSettings.model_fields)}"
+                    raise ValueError(msg)
+                if channel in claimed:
+                    msg = f"{name}.channels: {channel} is already {claimed[channel]}'s"
+                    raise ValueError(msg)
+                claimed[channel] = name
+        return value
 
     @classmethod
     def settings_customise_sources(
@@ -516,8 +561,11 @@ def _resolve_paths(data: dict[str, Any], base: Path) -> None:
             return [fix(v) for v in value]
         return value
 
-    for section in ("knowledge", "reports"):
-        block = data.get(section)
+    blocks = [data.get("knowledge"), data.get("reports")]
+    services = data.get("services")
+    if isinstance(services, dict):
+        blocks += [s.get("knowledge") for s in services.values() if isinstance(s, dict)]
+    for block in blocks:
         if not isinstance(block, dict):
             continue
         for key, value in list(block.items()):
@@ -623,6 +671,9 @@ def load_settings(path: str | Path | None = None) -> Settings:
             raise ConfigError(msg)
         data = _expand(raw, "")
         _resolve_paths(data, file.resolve().parent)
+    if data.get("services") and "knowledge" in data:
+        msg = f"{path}: knowledge: a desk of several services sets each one's knowledge under services.<name>.knowledge, not at the top"
+        raise ConfigError(msg)
     try:
         return Settings(**data)
     except ValidationError as exc:

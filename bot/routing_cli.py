@@ -42,11 +42,16 @@ def offline_knowledge(
 
 
 def build_offline_pipeline(args: argparse.Namespace, settings: Settings) -> RoutingPipeline:
-    """A pipeline on file-based knowledge with the clock fixed by ``--now`` if given."""
+    """A pipeline on file-based knowledge with the clock fixed by ``--now`` if given (the desk's, when the
+    configuration names several services)."""
     from bot.cli import parse_now
 
     fixed = parse_now(getattr(args, "now", None))
     clock: Callable[[], datetime] = (lambda: fixed) if fixed else utcnow  # type: ignore[assignment,return-value]
+    if settings.services:  # a desk of several services: each read from its own files
+        from bot.services import build_desk
+
+        return build_desk(settings, engine=None, clock=clock)  # type: ignore[return-value]
     knowledge = offline_knowledge(args, settings, clock)
     return RoutingPipeline(
         Router(knowledge, settings=settings), ReplyWriter(knowledge, settings), clock=clock

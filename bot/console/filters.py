@@ -11,10 +11,9 @@ from zoneinfo import ZoneInfo
 from bot.console.queueview import QueueItem
 from bot.domain import Intent, MessageState
 
-#: The filters, in the order of the filter bar and of a saved link (``route`` is the line, ``faq`` the
-#: subject: the FAQ entry the message is about). There is no "service" filter:
-#: sportello serves one operator per installation, so every message belongs to the same service.
-FILTER_NAMES = ("q", "channel", "route", "faq", "intent", "state", "lang", "agent", "since", "until")
+#: The filters, in the order of the filter bar and of a saved link (``service`` is the service of a
+#: desk of several, ``route`` the line, ``faq`` the subject: the FAQ entry the message is about).
+FILTER_NAMES = ("q", "service", "channel", "route", "faq", "intent", "state", "lang", "agent", "since", "until")
 CHANNELS = ("web", "telegram", "x")
 LANGUAGES = ("it", "en", "other")
 #: The longest search text and filter value kept from a link.
@@ -27,6 +26,7 @@ class Filters:
     """The filters of one view; an empty field filters nothing."""
 
     q: str = ""
+    service: str = ""
     channel: str = ""
     route: str = ""
     faq: str = ""
@@ -49,6 +49,7 @@ class Filters:
 
         return cls(
             q=value("q", limit=MAX_QUERY),
+            service=value("service", limit=32),
             channel=value("channel", CHANNELS),
             route=value("route"),
             faq=value("faq", limit=128),
@@ -79,6 +80,8 @@ class Filters:
 
     def matches(self, item: QueueItem, zone: ZoneInfo) -> bool:
         """Whether a queue line passes every filter but ``q`` (the queue's search goes to the search page)."""
+        if self.service and item.service != self.service:
+            return False
         if self.channel and item.channel != self.channel:
             return False
         if self.route and self.route.casefold() not in (r.casefold() for r in item.routes):

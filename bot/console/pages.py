@@ -28,6 +28,7 @@ from bot.console.queueview import ORDERS
 from bot.console.sources import source_rows
 from bot.console.users import list_users, role_at_least
 from bot.domain import Category, Intent, MessageState, agent_actor, as_utc
+from bot.services.choice import UNDECIDED
 from bot.errors import BadInput, SportelloError, StorageError
 from bot.privacy.pii import has_pii
 from storage.corrections import correction_label, record_correction
@@ -48,6 +49,8 @@ def filter_options(console: Console) -> dict[str, Any]:
         "languages": FILTER_LANGUAGES,
         "agents": [u.username for u in list_users(console.engine)],
         "faqs": console.faq_ids,
+        # A desk of several services (settings.services) filters by service, "undecided" included.
+        "services": [*console.settings.services, UNDECIDED] if console.settings.services else [],
     }
 
 

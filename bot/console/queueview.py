@@ -56,6 +56,7 @@ class QueueItem:
     claimed_by: str | None
     case_status: str | None = None
     assigned_to: str | None = None
+    service: str | None = None  # the service a desk of several routed it to (bot.services)
 
     def as_json(self) -> dict[str, Any]:
         """The item as JSON-ready data for the live queue."""
@@ -133,6 +134,7 @@ class QueueView:
             claimed_by=holder,
             case_status=case_status,
             assigned_to=assigned_to,
+            service=decision.get("service"),
         )
 
     def load(self, engine: Engine, now: datetime, *, order: str = "urgency", limit: int = 500) -> list[QueueItem]:

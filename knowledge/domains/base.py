@@ -62,6 +62,8 @@ class Words:
     cues: Mapping[str, re.Pattern[str]]  # complaint category -> what citizens write about it (folded)
     service_words: re.Pattern[str] | None  # words that name this service (folded)
     missing_service: re.Pattern[str] | None  # a service missing in a place: outage talk (folded)
+    where: Mapping[str, str]  # what to ask for to find someone ("linea, fermata o stazione")
+    undecided: Mapping[str, str]  # the draft of a message whose service a person decides
 
     @classmethod
     def load(cls, path: Path) -> Words:
@@ -71,7 +73,7 @@ class Words:
         except (OSError, yaml.YAMLError) as exc:
             msg = f"{path}: cannot read the domain's words: {exc}"
             raise DomainError(msg) from exc
-        for part in ("service", "topics", "fallback_topic"):
+        for part in ("service", "topics", "fallback_topic", "where", "undecided"):
             if part not in data:
                 msg = f"{path}: missing {part!r}"
                 raise DomainError(msg)
@@ -82,6 +84,8 @@ class Words:
             cues={str(k): _compile(v, path, f"cues.{k}") for k, v in (data.get("cues") or {}).items()},
             service_words=_compile(data.get("service_words"), path, "service_words"),
             missing_service=_compile(data.get("missing_service"), path, "missing_service"),
+            where=dict(data["where"]),
+            undecided=dict(data["undecided"]),
         )
 
 
@@ -141,6 +145,14 @@ class Domain:
         """How a reply names a complaint's category ("il ritardo", "the leak")."""
         texts = self.words.topics.get(category or "") or self.words.fallback_topic
         return texts.get(lang) or texts.get("it") or next(iter(texts.values()))
+
+    def where(self, lang: str) -> str:
+        """What to ask someone in danger for, to find them ("line, stop or station")."""
+        return self.words.where.get(lang) or self.words.where["it"]
+
+    def undecided_reply(self, lang: str) -> str:
+        """The draft of a message whose service a person has to decide (a multi-service desk)."""
+        return self.words.undecided.get(lang) or self.words.undecided["it"]
 
     def says_missing(self, text: str) -> bool:
         """Whether the message says this domain's service is missing in a place (outage talk)."""

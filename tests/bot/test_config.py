@@ -147,3 +147,33 @@ def test_variables_that_are_no_override_are_left_alone(tmp_path: Path, monkeypat
     monkeypatch.setenv("SPORTELLO_SECRET_KEY", "read-through-the-file")  # referenced as ${SPORTELLO_SECRET_KEY}
     settings = load_settings(_write(tmp_path, "web:\n  secret_key: ${SPORTELLO_SECRET_KEY}\n"))
     assert settings.web.secret_key == "read-through-the-file"
+
+
+def test_a_desk_of_services_reads_each_services_knowledge_relative_to_the_file(tmp_path: Path) -> None:
+    path = _write(tmp_path, "services:\n  water:\n    knowledge:\n      domain: water\n      faq: [faq.yaml]\n"
+                            "    channels: [telegram]\n")
+    settings = load_settings(path)
+    assert settings.services["water"].knowledge.faq == (str(tmp_path / "faq.yaml"),)
+    assert settings.services["water"].channels == ("telegram",)
+
+
+def test_services_and_a_top_level_knowledge_are_refused_together(tmp_path: Path) -> None:
+    path = _write(tmp_path, "knowledge:\n  faq: [x]\nservices:\n  water:\n    knowledge:\n      domain: water\n")
+    with pytest.raises(ConfigError, match=r"knowledge: a desk of several services sets each one's knowledge under services"):
+        load_settings(path)
+
+
+def test_a_service_on_an_unknown_channel_is_refused_listing_the_channels(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"water\.channels: unknown channel 'whatsapp'; known channels: web, x, telegram"):
+        load_settings(_write(tmp_path, "services:\n  water:\n    channels: [whatsapp]\n"))
+
+
+def test_one_channel_cannot_belong_to_two_services(tmp_path: Path) -> None:
+    text = "services:\n  water:\n    channels: [telegram]\n  waste:\n    channels: [telegram]\n"
+    with pytest.raises(ConfigError, match=r"waste\.channels: telegram is already water's"):
+        load_settings(_write(tmp_path, text))
+
+
+def test_an_unknown_domain_of_a_service_lists_the_known_ones(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"services\.gas\.knowledge\.domain: .*unknown domain 'gas'; known domains: transit, waste, water"):
+        load_settings(_write(tmp_path, "services:\n  gas:\n    knowledge:\n      domain: gas\n"))

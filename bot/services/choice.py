@@ -1,0 +1,93 @@
+"""Which service a message is for: the channel it came in on when that channel is one service's, else the
+evidence in its words (words naming a service, a line or stop of its network).
+
+The FAQs' match scores are not evidence: each FAQ's are calibrated on its own entries, so a transit FAQ
+scores 0.8 for "dove butto il vetro?" as readily as the waste FAQ does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from bot.config import DeskSettings
+
+if TYPE_CHECKING:
+    from knowledge.store import Knowledge
+
+#: The service stored for a message no service claimed, until a person decides.
+UNDECIDED = "undecided"
+
+#: What each kind of evidence weighs: a word naming the service, a subject only that service has.
+WORD_WEIGHT = 1.0
+SUBJECT_WEIGHT = 2.0
+
+
+class ChoiceBasis(StrEnum):
+    """How the service was chosen."""
+
+    ONLY = "only"  # the deployment serves one service
+    CHANNEL = "channel"  # the channel is configured as this service's
+    READING = "reading"  # the message's words point to it, clearly ahead of the others
+    UNDECIDED = "undecided"  # no service is clearly ahead: a person decides
+
+
+@dataclass(frozen=True)
+class ServiceChoice:
+    """The service chosen for a message (None when undecided), how, and each service's evidence."""
+
+    service: str | None
+    basis: ChoiceBasis
+    scores: Mapping[str, float] = field(default_factory=dict)
+
+    def reason(self) -> str:
+        """One line for the decision's reasons (people read it; code reads ``basis``)."""
+        shown = ", ".join(f"{name} {score:.2f}" for name, score in sorted(self.scores.items(), key=lambda i: -i[1]))
+        if self.basis is ChoiceBasis.ONLY:
+            return f"service {self.service}: the only one"
+        if self.basis is ChoiceBasis.CHANNEL:
+            return f"service {self.service}: the channel it came in on"
+        if self.basis is ChoiceBasis.READING:
+            return f"service {self.service}, read from the message ({shown})"
+        return f"service undecided ({shown or 'no evidence'}): a person decides"
+
+
+class ServiceChooser:
+    """Chooses among named services, each with its knowledge (domain, network, FAQ)."""
+
+    def __init__(
+        self,
+        services: Mapping[str, Knowledge],
+        *,
+        channels: Mapping[str, str] | None = None,
+        settings: DeskSettings | None = None,
+    ) -> None:
+        self.services = dict(services)
+        self.channels = dict(channels or {})
+        self.settings = settings or DeskSettings()
+
+    def evidence(self, name: str, text: str) -> float:
+        """How strongly ``text`` points to the service ``name``."""
+        knowledge = self.services[name]
+        domain = knowledge.domain
+        score = WORD_WEIGHT * len(domain.service_words(text))
+        for finder in domain.finders:
+            if finder.tells_service and finder.find(knowledge, text):
+                score += SUBJECT_WEIGHT
+        return score
+
+    def choose(self, text: str, channel: str | None = None) -> ServiceChoice:
+        """The service for one message."""
+        if len(self.services) == 1:
+            return ServiceChoice(next(iter(self.services)), ChoiceBasis.ONLY)
+        if channel is not None and channel in self.channels:
+            return ServiceChoice(self.channels[channel], ChoiceBasis.CHANNEL)
+        scores = {name: round(self.evidence(name, text), 3) for name in self.services}
+        ranked: Sequence[tuple[str, float]] = sorted(scores.items(), key=lambda item: -item[1])
+        best, top = ranked[0]
+        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+        if top >= self.settings.min_score and top - runner_up >= self.settings.min_lead:
+            return ServiceChoice(best, ChoiceBasis.READING, scores)
+        return ServiceChoice(None, ChoiceBasis.UNDECIDED, scores)

@@ -1,0 +1,55 @@
+"""The console's service filter: on a desk of several services the queue narrows to one, saved in the link."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from sqlalchemy import Engine
+from starlette.testclient import TestClient
+
+from bot.config import Settings
+from bot.console.filters import Filters
+from bot.services import UNDECIDED
+from storage.db import session_scope
+from storage.models import Message
+from tests.bot.console.conftest import Messages
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings(
+        web={"secret_key": "test-secret"}, console={"response_target_minutes": 5},
+        services={"water": {"knowledge": {"domain": "water"}}, "waste": {"knowledge": {"domain": "waste"}}},
+    )
+
+
+def _routed_to(engine: Engine, message_id: int, service: str) -> int:
+    """Leave ``message_id`` as the desk leaves a message it routed to ``service``."""
+    with session_scope(engine) as session:
+        row = session.get(Message, message_id)
+        assert row is not None
+        row.decision = {**(row.decision or {}), "service": service}
+    return message_id
+
+
+def test_the_filter_is_read_from_and_written_to_the_link() -> None:
+    filters = Filters.parse({"service": "water", "channel": "web"})
+    assert (filters.service, filters.query()) == ("water", "service=water&channel=web")
+
+
+def test_the_queue_shows_only_the_services_messages(anna: TestClient, messages: Messages, engine: Engine) -> None:
+    water = _routed_to(engine, messages.add("perdita in via Roma", routes=()), "water")
+    _routed_to(engine, messages.add("cassonetto pieno", routes=()), "waste")
+    undecided = _routed_to(engine, messages.add("ho un problema", routes=()), UNDECIDED)
+    assert [i["id"] for i in anna.get("/console/api/queue?service=water").json()["items"]] == [water]
+    assert [i["id"] for i in anna.get("/console/api/queue?service=undecided").json()["items"]] == [undecided]
+
+
+def test_the_filter_bar_offers_each_service_and_undecided(anna: TestClient) -> None:
+    page = anna.get("/console/?service=waste")
+    config = json.loads(re.search(r'id="console-config">(.*?)</script>', page.text).group(1))
+    assert config["filters"] == "service=waste"
+    assert '<option value="waste" selected>' in page.text and '<option value="water" >' in page.text
+    assert 'value="undecided"' in page.text
