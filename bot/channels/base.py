@@ -63,6 +63,11 @@ class Channel(ABC):
     def post(self, reply: OutboundReply) -> PostResult:
         """Publish ``reply`` on the platform."""
 
+    def take_turn(self, reply: OutboundReply) -> None:
+        """Wait until the platform's pace lets ``reply`` go; this thread's next ``post`` of it then
+        leaves at once. A sender that records "the call is under way" after its turn, not before,
+        leaves nothing in doubt when it dies while waiting. Nothing to wait for by default."""
+
     def find_posted(self, reply: OutboundReply) -> PostResult | None:
         """The posted copy of ``reply`` if it reached the platform, else None.
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,6 +74,8 @@ class TelegramChannel(Channel):
             group_per_minute=self.settings.group_per_minute,
             sleep=lambda seconds: self.sleep(seconds),
         )
+        #: The chat whose send slot this thread booked in ``take_turn`` (its next send does not wait again).
+        self._turn = threading.local()
         self.loop: LoopThread | None = None
         self.bot: Bot | None = None
         self.me: BotIdentity | None = None
@@ -308,6 +311,23 @@ class TelegramChannel(Channel):
             return self._send(reply.text, chat_id, group=True, quoted=None)
         return self._send(reply.text, chat_id, group=group, quoted=quoted)
 
+    def take_turn(self, reply: OutboundReply) -> None:
+        """Book and wait for the send slot of ``reply``'s chat (private replies only: no fallback)."""
+        chat_id = reply.extras.get("chat_id")
+        if chat_id is None or reply.private:
+            return
+        group = reply.extras.get("chat_type", PRIVATE) != PRIVATE
+        self.pacer.wait(chat_id, group=group)
+        self._turn.chat = chat_id
+
+    def _pace(self, chat_id: Any, *, group: bool) -> None:
+        """Wait for a send slot, unless this thread already waited for this chat in ``take_turn``."""
+        if getattr(self._turn, "chat", None) == chat_id:
+            self._turn.chat = None
+            return
+        self._turn.chat = None
+        self.pacer.wait(chat_id, group=group)
+
     def _send(self, text: str, chat_id: Any, *, group: bool, quoted: Any) -> PostResult:
         bot = self.bot
         assert bot is not None
@@ -315,7 +335,7 @@ class TelegramChannel(Channel):
         try:
             for index, chunk in enumerate(split_message(text)):
                 quote = ReplyParameters(quoted, allow_sending_without_reply=True) if quoted and index == 0 else None
-                self.pacer.wait(chat_id, group=group)
+                self._pace(chat_id, group=group)
                 sent = self._retrying(
                     "sendMessage",
                     lambda chunk=chunk, quote=quote: bot.send_message(

@@ -1,10 +1,15 @@
 """Sending follower notices exactly once, paced by the channel, under a lease, within quiet hours and the cap.
 
-Each notice is claimed under a lease, then marked ``sending`` (committed) before the platform is
-called and ``posted`` after. A sender killed between the two leaves it ``sending``; once its
-lease runs out it becomes ``unknown`` and is never sent again (Telegram cannot be asked whether a
-message arrived): a follower gets a notice once, or (for the at most ``subscriptions.senders``
-notices in flight when a process dies) perhaps not at all, never twice.
+Each notice is claimed under a lease; the sender first waits for the platform's send slot
+(``Channel.take_turn``), then marks it ``sending`` (committed) and calls the platform at once,
+and marks it ``posted`` after. A sender that dies before its ``sending`` mark leaves the notice
+``pending``: it is sent again, by this process or another, once the lease runs out. One that
+dies between the mark and the record of the call's outcome leaves it ``sending``; once its lease
+runs out it becomes ``unknown`` and is never sent again (Telegram cannot be asked whether a
+message arrived). Waiting for the slot takes nearly all of a notice's time and the call a few
+milliseconds, so a SIGKILL mid fan-out leaves every follower told exactly once, except a notice
+whose call was on the wire at that instant (at most ``subscriptions.senders``, in practice none
+or one), which is told at most once.
 """
 
 from __future__ import annotations
@@ -68,6 +73,7 @@ class NoticeSender:
         lease_seconds: float = 60.0,
         max_attempts: int = 5,
         pause_before_finalize: float = 0.0,
+        pause_in_turn: float = 0.0,
         announce: Callable[[str], None] | None = None,
     ) -> None:
         self.engine = engine
@@ -78,6 +84,7 @@ class NoticeSender:
         self.lease_seconds = lease_seconds
         self.max_attempts = max_attempts
         self.pause_before_finalize = pause_before_finalize
+        self.pause_in_turn = pause_in_turn
         self.announce = announce
         self.quiet = QuietHours(self.settings.quiet_hours, settings.operator.timezone)
         self.zone = self.quiet.zone
@@ -198,10 +205,14 @@ class NoticeSender:
         else:
             verdict = "sending"
         text = self.text(notice, kind, at, texts)
+        reply = self._reply(notice, text) if verdict == "sending" else None
+        if reply is not None:  # the slot first: a sender killed while it waits leaves the notice pending
+            self.channels[notice.channel].take_turn(reply)
+            self._paused(self.pause_in_turn, f"follow notice {notice.id} has its turn")
         values: dict[str, Any] = {"status": verdict, "lease_owner": None, "lease_until": None}
-        if verdict == "sending":  # committed before the call: a crash now leaves it unknown, never resent
+        if verdict == "sending":  # committed just before the call: a crash now leaves it unknown, never resent
             values = {"status": "sending", "attempts": _NOTICES.c.attempts + 1,
-                      "lease_until": now + timedelta(seconds=self.lease_seconds)}
+                      "lease_until": self.clock() + timedelta(seconds=self.lease_seconds)}
         elif verdict == "posted":  # the web chat: posting is this very write
             values["posted_at"] = now
         mine = and_(_NOTICES.c.id == notice.id, _NOTICES.c.lease_owner == self.worker, _NOTICES.c.status == "pending")
@@ -210,9 +221,16 @@ class NoticeSender:
                 return "lost"
             if verdict == "posted":
                 self._post_in_chat(conn, notice, text, now)
-        if verdict != "sending":
+        if reply is None:
             return verdict
-        return self._post(notice, text)
+        return self._post(notice, reply)
+
+    def _paused(self, seconds: float, what: str) -> None:
+        """A debugging pause (crash tests kill the process in it)."""
+        if seconds:
+            if self.announce:
+                self.announce(what)
+            time.sleep(seconds)
 
     def _post_in_chat(self, conn: Any, notice: Claimed, text: str, now: datetime) -> None:
         assert notice.message_id is not None
@@ -223,12 +241,15 @@ class NoticeSender:
         ).returning(_REPLIES.c.id)).scalar_one()
         conn.execute(update(_NOTICES).where(_NOTICES.c.id == notice.id).values(external_id=f"web-reply-{reply_id}"))
 
-    def _post(self, notice: Claimed, text: str) -> str:
-        channel = self.channels[notice.channel]
-        reply = OutboundReply(
+    @staticmethod
+    def _reply(notice: Claimed, text: str) -> OutboundReply:
+        return OutboundReply(
             reply_id=notice.id, channel=notice.channel, text=text, lang=notice.lang, thread_id=None,
             in_reply_to=None, author=notice.chat, extras={"chat_id": _chat_id(notice.chat), "chat_type": "private"},
         )
+
+    def _post(self, notice: Claimed, reply: OutboundReply) -> str:
+        channel = self.channels[notice.channel]
         try:
             result = channel.post(reply)
         except RecipientGone as exc:
@@ -244,10 +265,7 @@ class NoticeSender:
             raise
         except Exception as exc:  # noqa: BLE001 - the loop boundary of one notice
             return self._failed(notice, exc)
-        if self.pause_before_finalize:
-            if self.announce:
-                self.announce(f"posted follow notice {notice.id}")
-            time.sleep(self.pause_before_finalize)
+        self._paused(self.pause_before_finalize, f"posted follow notice {notice.id}")
         with self.engine.begin() as conn:
             self._finish(conn, notice, "posted", external_id=",".join(result.external_ids)[:128] or None)
         return "posted"

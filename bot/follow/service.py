@@ -53,7 +53,8 @@ class FollowService:
         self.sender = NoticeSender(
             engine, pushed, settings, worker=worker, clock=clock,
             lease_seconds=settings.workers.lease_seconds, max_attempts=settings.workers.max_attempts,
-            pause_before_finalize=settings.debug.pause_before_finalize, announce=announce,
+            pause_before_finalize=settings.debug.pause_before_finalize,
+            pause_in_turn=settings.debug.pause_after_claim, announce=announce,
         )
         self.poster = (
             TimelinePoster(engine, self.x, daily_posts=settings.subscriptions.x_daily_posts,

@@ -190,6 +190,14 @@ def test_flood_control_waits_as_asked_and_sends_once(tg: TelegramChannel, telegr
     assert len(telegram_server.sent) == 1
 
 
+def test_a_send_after_its_turn_takes_one_slot_of_the_chat(tg: TelegramChannel, telegram_server: FakeTelegram) -> None:
+    tg.take_turn(_reply("avviso", message_id=None))
+    tg.post(_reply("avviso", message_id=None))
+    # One slot booked (the turn), so the chat's next one is a second away, not two.
+    assert tg.pacer.book(5001) == pytest.approx(1.0, abs=0.5)
+    assert len(telegram_server.sent) == 1
+
+
 def test_server_errors_on_get_updates_are_retried(tg: TelegramChannel, telegram_server: FakeTelegram, sleeps: FakeSleep) -> None:
     telegram_server.fail("getUpdates", 502, times=2, description="Bad Gateway")
     telegram_server.push("message", telegram_server.message("tram 8?"))

@@ -163,6 +163,30 @@ def test_a_notice_whose_sender_died_mid_call_is_never_sent_again(lane: Lane) -> 
     assert lane.server.sent == [] and lane.statuses() == {"5001": ["unknown"]}
 
 
+class DyingInTurn(TelegramChannel):
+    """The real adapter in a process that dies while its sender waits for the send slot."""
+
+    def take_turn(self, reply):  # noqa: ANN001, ANN201
+        raise KeyboardInterrupt("killed while waiting for the send slot")
+
+
+def test_a_notice_whose_sender_died_waiting_for_its_slot_is_sent_once_after_the_lease(
+    lane: Lane, sleeps: FakeSleep,
+) -> None:
+    lane.follow("5001")
+    lane.alerts = [alert("a1", routes=("64",))]
+    lane.watcher.watch()
+    lane.sender.channels = {"telegram": DyingInTurn(lane.telegram.context, sleep=sleeps)}
+    with pytest.raises(KeyboardInterrupt):
+        lane.sender.run_once()
+    assert lane.statuses() == {"5001": ["pending"]}  # never marked as under way
+    lane.sender.channels = {"telegram": lane.telegram}
+    assert lane.sender.run_once() == 0  # still leased to the dead sender
+    lane.clock.advance(120)
+    lane.send_all()
+    assert len(lane.sent_to(5001)) == 1 and lane.statuses() == {"5001": ["posted"]}
+
+
 def test_a_web_chat_follower_reads_the_alert_in_their_conversation(lane: Lane) -> None:
     message_id = lane.queue.enqueue(InboundMessage("web", "w-1", f"web:{WEB_CHAT}", "avvisami per il 64", lane.clock(),
                                                    thread_id=WEB_CHAT))
