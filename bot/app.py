@@ -213,7 +213,7 @@ class Application:
         """The checks of this process: database, its workers, its channels, the live feeds."""
         return HealthCheck(
             self.engine, self.clock, pulses=self.pulses, channels=sorted(self.channels),
-            feeds=(self.knowledge.alert_feed, self.knowledge.trip_feed),
+            feeds=self.desk.feeds(),  # every service's, named for it on a desk of several
             stall_seconds=self.settings.workers.lease_seconds,
         )
 
@@ -244,6 +244,7 @@ class Application:
             "channels": sorted(self.channels),
             "workers": len(self.workers) + sum(child.threads for child in self.children),
             "knowledge": self.knowledge.status(self.clock()),
+            **({"services": self.desk.status(self.clock())} if self.settings.services else {}),
             "checks": self._check().staff(),
         }
 

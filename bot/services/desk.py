@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -15,6 +16,9 @@ from bot.pipeline import RoutingPipeline
 from bot.reading.router import Router
 from bot.services.choice import UNDECIDED, ChoiceBasis, ServiceChoice, ServiceChooser
 from handlers import ReplyWriter
+from knowledge.domains.base import Source
+from knowledge.livefeed import LiveFeed
+from knowledge.outage_feed import OutageFeed
 from knowledge.store import Job, Knowledge
 from storage.models import Message
 
@@ -66,6 +70,20 @@ class ServiceDesk:
     def labels(self) -> dict[str, str]:
         """Each service's name and label, in the configured order."""
         return {name: service.label for name, service in self.services.items()}
+
+    def feeds(self) -> list[LiveFeed | OutageFeed]:
+        """Every service's live feeds, for /health: the ones its domain reads, and its outage sources."""
+        found: list[LiveFeed | OutageFeed] = []
+        for service in self.services.values():
+            kn = service.knowledge
+            found += [feed for feed, source in ((kn.alert_feed, Source.ALERTS), (kn.trip_feed, Source.TRIP_UPDATES))
+                      if kn.domain.reads(source)]
+            found += kn.outages.feeds
+        return found
+
+    def status(self, now: datetime) -> dict[str, Any]:
+        """Each service's knowledge status (its feeds' ages, its network's size), by name."""
+        return {name: service.knowledge.status(now) for name, service in self.services.items()}
 
     def jobs(self) -> list[Job]:
         """Every service's feed jobs (their names carry the service's)."""

@@ -80,3 +80,9 @@ def test_a_batch_is_decided_as_one_by_one(app: Application) -> None:
     alone = [app.desk.decide_text(t, channel="web") for t in texts]
     assert [(d.service, d.intent, d.faq_id, r.text) for d, r in batch] == [
         (d.service, d.intent, d.faq_id, r.text) for d, r in alone]
+
+
+def test_health_watches_every_services_feeds(app: Application) -> None:
+    names = [feed.name for feed in app.health_check().feeds]
+    assert names == ["transit:alerts", "transit:trip_updates", "water:outages", "water:planned_outages", "waste:outages"]
+    assert set(app.health()["services"]) == {"transit", "water", "waste"}
