@@ -97,14 +97,16 @@ def score(index: FaqIndex | FusedFaqIndex, questions: Sequence[dict], build_seco
     )
 
 
-def build(engine: str, entries: Sequence[FaqEntry]) -> tuple[FaqIndex | FusedFaqIndex, float]:
+def build(
+    engine: str, entries: Sequence[FaqEntry], cache_dir: Path | None = None
+) -> tuple[FaqIndex | FusedFaqIndex, float]:
     """The engine asked for, built on `entries`, and how long building took (seconds)."""
     started = time.perf_counter()
     index: FaqIndex | FusedFaqIndex
     if engine == "lexical":
         index = FaqIndex.from_entries(entries)
     else:
-        index = FusedFaqIndex(entries)
+        index = FusedFaqIndex(entries, cache_dir=cache_dir)
     return index, time.perf_counter() - started
 
 
@@ -127,11 +129,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--faq", type=Path, default=DEFAULT_FAQ, help="the water FAQ CSV (id;question;answer;tag)")
     parser.add_argument("--engine", choices=("fused", "lexical"), default="fused",
                         help="fused: meaning + BM25 (knowledge.faq_fused); lexical: the transit FAQ engine")
+    parser.add_argument("--cache-dir", type=Path, help="keep the entries' e5 vectors here between runs")
     args = parser.parse_args(argv)
     if not args.faq.is_file():
         parser.error(f"{args.faq} is not a file; pass --faq")
     entries = read_water_faq(args.faq)
-    index, seconds = build(args.engine, entries)
+    index, seconds = build(args.engine, entries, args.cache_dir)
     print(report(args.engine, score(index, read_questions(args.questions), seconds), len(entries)))
     return 0
 

@@ -106,9 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
     match.add_argument("--config", help="configuration file (default ./config.yaml)")
     match.add_argument("--threshold", type=float, help="minimum calibrated score")
     match.add_argument(
-        "--engine", choices=("lexical", "fused"), default="lexical",
-        help="lexical: the transit FAQ engine (several phrasings an entry); fused: for utility FAQs with one "
-        "formal question and a long answer per entry (meaning + BM25, calibrated at load: ~15 s for 400 entries)",
+        "--engine", choices=("lexical", "fused"),
+        help="default: the configuration's knowledge.faq_engine. lexical: the transit FAQ engine (several phrasings "
+        "an entry); fused: for utility FAQs with one formal question and a long answer per entry",
     )
 
     users = sub.add_parser("users", help="console users")
@@ -216,12 +216,14 @@ def _train(args: argparse.Namespace) -> int:
 def _faq_match(args: argparse.Namespace) -> int:
     from knowledge.faq import DEFAULT_THRESHOLD, FaqIndex, run_faq_match
 
-    paths = args.faq or list(settings_from(args).knowledge.faq)
-    if args.engine == "fused":
+    knowledge = settings_from(args).knowledge
+    paths = args.faq or list(knowledge.faq)
+    if (args.engine or knowledge.faq_engine) == "fused":
         from knowledge.faq_entries import read_entries
         from knowledge.faq_fused import FusedFaqIndex
 
-        run_faq_match(FusedFaqIndex(read_entries(paths), threshold=args.threshold), sys.stdin, sys.stdout)
+        index = FusedFaqIndex(read_entries(paths), threshold=args.threshold, cache_dir=knowledge.cache_dir)
+        run_faq_match(index, sys.stdin, sys.stdout)
         return 0
     threshold = DEFAULT_THRESHOLD if args.threshold is None else args.threshold
     run_faq_match(FaqIndex.load(paths, threshold=threshold), sys.stdin, sys.stdout)

@@ -155,6 +155,11 @@ class KnowledgeSettings(_Section):
     )
     trip_updates: FeedSettings = FeedSettings()
     faq: tuple[str, ...] = (str(SAMPLE_DIR / "faq"),)
+    faq_engine: Literal["lexical", "fused"] = Field(
+        "lexical",
+        description="lexical: FAQs with several phrasings an entry (transit); fused: one formal question and a "
+        "long answer an entry (utility FAQs: meaning of question and answer with BM25, calibrated at load)",
+    )
     faq_max_age_days: float | None = Field(
         None, gt=0, description="FAQ files older than this are not answered alone (None: no limit)"
     )

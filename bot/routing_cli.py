@@ -15,7 +15,7 @@ from bot.reading.router import Router
 from handlers import ReplyWriter
 from knowledge.domains import domain_named
 from knowledge.domains.base import Source
-from knowledge.faq import FaqIndex
+from knowledge.faq_engine import load_faq
 from knowledge.gtfs import GtfsIndex
 from knowledge.store import Knowledge, check_sources, load_outages
 
@@ -29,7 +29,7 @@ def offline_knowledge(
     check_sources(ks, domain)
     source = args.gtfs or (ks.gtfs if domain.reads(Source.GTFS) else None)
     gtfs = GtfsIndex.load(source, cache_dir=ks.cache_dir) if source else GtfsIndex.empty()
-    faq = FaqIndex.load(args.faq or list(ks.faq))
+    faq = load_faq(args.faq or list(ks.faq), ks.faq_engine, ks.cache_dir)
     alerts = ks.alerts if domain.reads(Source.ALERTS) else FeedSettings()
     if args.alerts:
         alerts = FeedSettings(

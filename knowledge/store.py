@@ -21,7 +21,7 @@ from bot.domain import DataState, SourceAge, SourceKind, utcnow
 from knowledge.alerts import Alert, AlertIndex, parse_feed
 from knowledge.domains import Domain, domain_named
 from knowledge.domains.base import Source
-from knowledge.faq import FaqIndex
+from knowledge.faq_engine import FaqSource, load_faq
 from bot.errors import ConfigError
 from knowledge.errors import GtfsError
 from knowledge.gtfs import GtfsIndex
@@ -54,7 +54,7 @@ class Knowledge:
     def __init__(
         self,
         gtfs: GtfsIndex,
-        faq: FaqIndex,
+        faq: FaqSource,
         alerts: FeedSettings,
         *,
         trip_updates: FeedSettings | None = None,
@@ -112,7 +112,7 @@ class Knowledge:
         warn_long_limit(alerts)
         gtfs = load_network(settings) if domain.reads(Source.GTFS) else GtfsIndex.empty()
         faq_paths = [Path(p) for p in settings.faq]
-        faq = FaqIndex.load(faq_paths)
+        faq = load_faq(faq_paths, settings.faq_engine, settings.cache_dir)
         outages = load_outages(settings, engine=engine, clock=clock, service=service)
         return cls(
             gtfs, faq, alerts, trip_updates=trips, engine=engine, clock=clock,

@@ -1,4 +1,4 @@
-"""The fused FAQ engine for utility FAQs: meaning, answers, tags and words; calibrated on its own entries."""
+"""The fused FAQ engine for utility FAQs: two encoders, answers, tags and words; calibrated on its own entries."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from knowledge.faq_entries import FaqEntry, FaqError, read_entries
-from knowledge.faq_fused import FusedFaqIndex, FusedWeights
+from knowledge.faq_fused import SYNONYMS_FILE, FusedFaqIndex, FusedWeights, read_synonyms
 
 SMALL_FAQ = Path(__file__).parent / "data" / "water_faq_small.yaml"
 
@@ -68,7 +68,7 @@ def test_rank_returns_k_matches_best_first_in_the_unit_interval(index: FusedFaqI
 
 def test_threshold_is_calibrated_on_the_entries_leave_one_out(index: FusedFaqIndex) -> None:
     confidences = index.unanswerable_confidences()
-    assert len(confidences) == 2 * len(index.entries)  # each question and each first answer sentence
+    assert len(confidences) == len(index.entries)  # each entry's question, asked with the entry left out
     answered = sum(c >= index.threshold for c in confidences)
     assert 0.0 < index.threshold < 1.0
     assert answered / len(confidences) <= 1 / 6 + 1 / len(confidences)
@@ -83,7 +83,9 @@ def test_a_given_threshold_is_kept_and_checked() -> None:
 
 def test_weights_decide_what_counts() -> None:
     entries = read_entries([SMALL_FAQ])
-    answers_only = FusedFaqIndex(entries, weights=FusedWeights(question=0.0, answer=1.0, lexical=0.0), threshold=0.5)
+    answers_only = FusedFaqIndex(
+        entries, weights=FusedWeights(question=0.0, answer=1.0, lexical=0.0, e5=0.0), threshold=0.5
+    )
     # the quality answer speaks of the smell of chlorine; its question does not
     assert answers_only.rank("puzza di cloro", k=1)[0].faq_id == "water.quality"
 
@@ -96,7 +98,7 @@ def test_an_injected_encoder_is_used() -> None:
         return np.eye(len(texts), 8)[:, :8] if len(texts) <= 8 else np.ones((len(texts), 8)) / np.sqrt(8)
 
     entry = FaqEntry("a", "t", {"it": ("domanda",)}, {"it": "una risposta abbastanza lunga da contare."})
-    FusedFaqIndex([entry], encoder=encoder, threshold=0.5)
+    FusedFaqIndex([entry], encoder=encoder, weights=FusedWeights(e5=0.0), threshold=0.5)
     assert calls
 
 
@@ -111,9 +113,75 @@ def test_an_everyday_word_finds_the_formal_one_through_the_synonyms() -> None:
         FaqEntry("a", "t", {"it": ("Come si legge la fattura?",)}, {"it": "La fattura riporta i consumi del periodo."}),
         FaqEntry("b", "t", {"it": ("Come si legge il contatore?",)}, {"it": "Il contatore mostra i metri cubi."}),
     ]
-    words_only = FusedWeights(question=0.0, answer=0.0, lexical=1.0)
+    words_only = FusedWeights(question=0.0, answer=0.0, lexical=1.0, e5=0.0)
     with_synonyms = FusedFaqIndex(entries, weights=words_only, threshold=0.5)
     without = FusedFaqIndex(entries, weights=words_only, threshold=0.5, synonyms=())
     assert with_synonyms.rank("la bolletta", k=1)[0].faq_id == "a"
     assert with_synonyms.rank("la bolletta", k=1)[0].score > 0.0
     assert without.rank("la bolletta", k=1)[0].score == 0.0
+
+
+class _CountingE5:
+    """A stand-in for e5 that counts the texts it embeds (fixed random vectors, one per text)."""
+
+    def __init__(self) -> None:
+        self.texts = 0
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        self.texts += len(texts)
+        vectors = np.array([np.random.default_rng(sum(map(ord, t))).normal(size=8) for t in texts])
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+    query = passage = _embed
+
+
+def test_the_entries_e5_vectors_are_kept_in_the_cache_folder(tmp_path: Path) -> None:
+    entries = read_entries([SMALL_FAQ])
+    first, second = _CountingE5(), _CountingE5()
+    FusedFaqIndex(entries, e5=first, cache_dir=tmp_path, threshold=0.5)
+    FusedFaqIndex(entries, e5=second, cache_dir=tmp_path, threshold=0.5)
+    assert first.texts == 2 * len(entries)  # each question as a passage and as a query
+    assert second.texts == 0
+    assert len(list(tmp_path.glob("faq-e5-*.npz"))) == 1
+
+
+def test_without_e5_weight_the_e5_encoder_is_never_asked() -> None:
+    counting = _CountingE5()
+    index = FusedFaqIndex(read_entries([SMALL_FAQ]), e5=counting, weights=FusedWeights(e5=0.0), threshold=0.5)
+    index.rank("la bolletta è troppo alta")
+    assert counting.texts == 0
+
+
+def test_e5_alone_finds_an_everyday_question() -> None:
+    e5_only = FusedFaqIndex(
+        read_entries([SMALL_FAQ]), weights=FusedWeights(question=0.0, lexical=0.0, e5=1.0), threshold=0.5
+    )
+    # no word of "la bolletta è troppo alta" is in the question "... una fattura di importo elevato?"
+    assert e5_only.rank("la bolletta è troppo alta", k=1)[0].faq_id == "billing.high_bill"
+    assert e5_only.rank("posso bere l'acqua del rubinetto?", k=1)[0].faq_id == "water.quality"
+
+
+def test_the_shipped_synonyms_are_groups_of_at_least_two_distinct_words() -> None:
+    groups = read_synonyms(SYNONYMS_FILE)
+    assert len(groups) >= 20
+    assert all(len(set(group)) == len(group) >= 2 for group in groups)
+    assert any("bolletta" in group and "fattura" in group for group in groups)
+
+
+@pytest.mark.parametrize("text", ["groups: nope\n", "groups:\n  - [solo]\n", "[1, 2]\n", "groups: [[a, 3]]\n"])
+def test_a_malformed_synonyms_file_is_refused_naming_it(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "synonyms.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(FaqError, match="synonyms.yaml"):
+        read_synonyms(path)
+
+
+def test_a_synonym_counts_less_than_the_message_own_word() -> None:
+    entries = [
+        FaqEntry("own", "t", {"it": ("Come si paga la bolletta?",)}, {"it": "Con il bollettino."}),
+        FaqEntry("formal", "t", {"it": ("Come si paga la fattura?",)}, {"it": "Con il bollettino."}),
+    ]
+    words_only = FusedWeights(question=0.0, answer=0.0, lexical=1.0, e5=0.0)
+    index = FusedFaqIndex(entries, weights=words_only, threshold=0.5, synonyms=(("bolletta", "fattura"),))
+    ranked = index.rank("pagare la bolletta", k=2)
+    assert [m.faq_id for m in ranked] == ["own", "formal"]
