@@ -25,6 +25,7 @@ from storage.db import session_scope
 from storage.hotpath import RouteWrite, record_routes
 from storage.models import Message
 from storage.problems import problem_values
+from storage.services import set_case_service
 from storage.queue import Claim, LeaseLost, MessageQueue
 
 log = logging.getLogger(__name__)
@@ -262,6 +263,8 @@ class Worker:
             "decision": {**decision.as_dict(), "stop_ids": list(decision.stop_ids), "reasons": list(decision.reasons)},
             "draft": draft.text,
         }
+        if decision.service and decision.service != row.service:  # a desk's service (bot.services), kept with the row
+            values["service"] = decision.service
         problems = problem_values(row, decision, at=row.received_at)
         auto = len(path) == 1 and draft.action == Action.AUTO
         channel = self.channels[claim.channel]
@@ -276,6 +279,8 @@ class Worker:
         lane = self.notices
 
         def notices(conn: Connection) -> None:
+            if "service" in values and row.case_id is not None:
+                set_case_service(conn, row.case_id, claim.message_id, str(values["service"]))
             if lane is not None:
                 planned[:] = lane.desk.plan(conn, row, decision, draft.action, worker=self.name, lease_seconds=self.lease_seconds)
 

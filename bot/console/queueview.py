@@ -134,7 +134,7 @@ class QueueView:
             claimed_by=holder,
             case_status=case_status,
             assigned_to=assigned_to,
-            service=decision.get("service"),
+            service=row.service,
         )
 
     def load(self, engine: Engine, now: datetime, *, order: str = "urgency", limit: int = 500) -> list[QueueItem]:

@@ -148,6 +148,8 @@ def search(engine: Engine, filters: Filters, view: QueueView, now: datetime, zon
 
 
 def _filtered(statement: Any, filters: Filters, zone: ZoneInfo) -> Any:
+    if filters.service:
+        statement = statement.where(Message.service == filters.service)
     if filters.channel:
         statement = statement.where(Message.channel == filters.channel)
     if filters.faq:

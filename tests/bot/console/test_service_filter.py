@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Engine
@@ -11,10 +13,14 @@ from starlette.testclient import TestClient
 
 from bot.config import Settings
 from bot.console.filters import Filters
+from bot.console.queueview import QueueView
+from bot.console.search import search
 from bot.services import UNDECIDED
 from storage.db import session_scope
 from storage.models import Message
 from tests.bot.console.conftest import Messages
+
+VIEW = QueueView(target_minutes=5, claim_minutes=15, recent_hours=6)
 
 
 @pytest.fixture
@@ -31,6 +37,7 @@ def _routed_to(engine: Engine, message_id: int, service: str) -> int:
         row = session.get(Message, message_id)
         assert row is not None
         row.decision = {**(row.decision or {}), "service": service}
+        row.service = service
     return message_id
 
 
@@ -53,3 +60,10 @@ def test_the_filter_bar_offers_each_service_and_undecided(anna: TestClient) -> N
     assert config["filters"] == "service=waste"
     assert '<option value="waste" selected>' in page.text and '<option value="water" >' in page.text
     assert 'value="undecided"' in page.text
+
+
+def test_the_search_keeps_the_services_messages(engine: Engine, clock: Any, messages: Messages) -> None:
+    water = _routed_to(engine, messages.add("perdita in via Roma", routes=()), "water")
+    _routed_to(engine, messages.add("perdita di tempo, cassonetto pieno", routes=()), "waste")
+    found = search(engine, Filters.parse({"q": "perdita", "service": "water"}), VIEW, clock(), ZoneInfo("Europe/Rome"))
+    assert [item.id for item in found.messages] == [water]
