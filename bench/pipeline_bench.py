@@ -1,6 +1,6 @@
 """The pipeline at the database's pace, each figure beside its limit measured in the same run.
 
-Sections (all by default; ``--only sqlite,postgresql,depth,storm,startup``):
+Sections (all by default; ``--only sqlite,postgresql,depth,storm,telegram,startup``):
 - sqlite: message in -> reply recorded, one process, against the raw write pattern
   (bench/raw_pattern.py) on the same kind of file and settings;
 - postgresql: 1 and 2 worker processes against the raw pattern with ``SKIP LOCKED`` (1 and 2
@@ -10,6 +10,9 @@ Sections (all by default; ``--only sqlite,postgresql,depth,storm,startup``):
   at a fixed rate, each from its own loopback address; arrival -> reply posted, p50/p99, for
   the messages answered alone; each process's peak memory. Once with the workers in the web
   server's process and once in a process of their own (``--storm-processes``);
+- telegram: citizens writing through the Telegram webhook, each its own chat, replies posted to the
+  fake Telegram server (tests/bot/channels/fake_telegram.py); arrival -> sendMessage, p50/p99
+  (replies are bounded by Telegram's flood limit, ``channels.telegram.global_per_second``);
 - startup: seconds from ``sportello run`` to its first HTTP answer, beside a bare Starlette app.
 
 Run by hand (the machine's load is printed; read the ratios):
@@ -500,15 +503,98 @@ def section_storm(citizens: int, rate: float, processes: int) -> None:
     report(f"{label}: peak memory", " / ".join(f"{p:.0f} MB" for p in peaks) + " (web server" + (", workers)" if children else ")"), "target < 300 MB each")
 
 
+async def _update(i: int, port: int, at: float, update: dict[str, Any], secret: str, status: dict[int, int]) -> None:
+    """One webhook delivery, as Telegram makes it (from one of a few sending addresses)."""
+    await asyncio.sleep(max(0.0, at - time.monotonic()))
+    body = json.dumps(update).encode()
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port, local_addr=(f"127.0.9.{i % 16 + 1}", 0))
+        writer.write(
+            b"POST /telegram/webhook HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            + f"X-Telegram-Bot-Api-Secret-Token: {secret}\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
+            + body
+        )
+        await writer.drain()
+        status[i] = int((await reader.read()).split(b" ", 2)[1])
+        writer.close()
+    except (OSError, IndexError, ValueError):
+        status[i] = 0
+
+
+def section_telegram_storm(citizens: int, rate: float) -> None:
+    """Citizens writing to the bot through the fake Telegram server's webhook; their replies posted back to it."""
+    sys.path.insert(0, str(REPO))
+    from tests.bot.channels.fake_telegram import TOKEN, FakeTelegram
+
+    print(f"\nTelegram storm: {citizens:,} citizens at {rate:.0f}/s through the webhook (fake Telegram server), default SQLite config:")
+    fake = FakeTelegram().start()
+    posted: dict[int, float] = {}
+    route = fake.route
+
+    def timed(method: str, params: dict[str, Any]) -> tuple[int, Any]:
+        answer = route(method, params)
+        if method == "sendMessage" and answer[0] == 200:
+            posted.setdefault(int(params["chat_id"]), time.time())
+        return answer
+
+    fake.route = timed  # type: ignore[method-assign]
+    port = _free_port()
+    secret = uuid.uuid4().hex
+    env = {
+        "TELEGRAM_TOKEN": TOKEN, "TELEGRAM_WEBHOOK_SECRET": secret,
+        "SPORTELLO_CHANNELS__TELEGRAM__BASE_URL": fake.base_url,
+        "SPORTELLO_CHANNELS__TELEGRAM__MODE": "webhook",
+        "SPORTELLO_CHANNELS__TELEGRAM__WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram/webhook",
+    }
+    path = Path(tempfile.mkdtemp()) / "telegram.db"
+    proc, _ = _start_sportello(f"sqlite:///{path}", port, env)
+    try:
+        conn = sqlite3.connect(str(path), timeout=30)
+        _warm_up(port, conn)
+        sent: dict[int, float] = {}
+        status: dict[int, int] = {}
+
+        async def storm() -> float:
+            t0 = time.monotonic()
+            jobs = []
+            for i in range(citizens):
+                chat = 900_000 + i
+                update = {"update_id": next(fake.update_ids), "message": fake.message(TEXTS[i % len(TEXTS)], chat_id=chat, user_id=chat)}
+                update["message"]["date"] = int(time.time())
+                sent[chat] = time.time() + i / rate
+                jobs.append(_update(i, port, t0 + i / rate, update, secret, status))
+            await asyncio.gather(*jobs)
+            return time.monotonic() - t0
+
+        took = asyncio.run(storm())
+        accepted = sum(1 for code in status.values() if code == 200)
+        end = time.monotonic() + 600
+        while time.monotonic() < end and len(posted) < accepted:
+            time.sleep(0.5)
+        conn.close()
+    finally:
+        _stop(proc)
+        fake.stop()
+    waits = sorted(posted[chat] - sent[chat] for chat in posted if chat in sent)
+    limit = "Telegram's flood limit: channels.telegram.global_per_second (25/s) replies a second"
+    report("Telegram storm: intake", f"{accepted:,} of {citizens:,} accepted (200) in {took:.1f} s", f"offered over {citizens / rate:.1f} s")
+    if waits:
+        p50 = waits[len(waits) // 2]
+        p99 = waits[min(len(waits) - 1, int(len(waits) * 0.99))]
+        report("Telegram storm: arrival -> reply posted", f"p50 {p50:.2f} s, p99 {p99:.2f} s over {len(waits):,} replies", limit)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--depth", type=int, default=100_000)
     parser.add_argument("--citizens", type=int, default=3000)
     parser.add_argument("--rate", type=float, default=150.0)
+    parser.add_argument("--telegram-citizens", type=int, default=1000)
+    parser.add_argument("--telegram-rate", type=float, default=20.0, help="below Telegram's 25 replies/s flood limit")
     parser.add_argument("--storm-processes", default="0,1", help="workers.processes of each storm run, e.g. 0,1")
     parser.add_argument("--queues-python", help="an interpreter with procrastinate and pgqueuer installed")
-    parser.add_argument("--only", default="sqlite,postgresql,depth,storm,startup")
+    parser.add_argument("--only", default="sqlite,postgresql,depth,storm,telegram,startup")
     args = parser.parse_args()
     only = set(args.only.split(","))
     load = os.getloadavg()
@@ -523,6 +609,8 @@ def main() -> None:
     if "storm" in only:
         for processes in (int(p) for p in args.storm_processes.split(",")):
             section_storm(args.citizens, args.rate, processes)
+    if "telegram" in only:
+        section_telegram_storm(args.telegram_citizens, args.telegram_rate)
     if "startup" in only:
         section_startup()
     load = os.getloadavg()
