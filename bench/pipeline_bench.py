@@ -62,20 +62,16 @@ def _sportello(url: str, name: str) -> Any:
     from bot.channels.web import WebChannel
     from bot.config import Settings
     from bot.domain import utcnow
-    from bot.pipeline import RoutingPipeline
-    from bot.reading.router import Router
+    from bot.services import build_desk
     from bot.worker import Worker
-    from handlers import ReplyWriter
-    from knowledge.store import Knowledge
     from storage.db import make_engine
     from storage.queue import MessageQueue
 
     engine = make_engine(url)
     settings = Settings()
     queue = MessageQueue(engine)
-    knowledge = Knowledge.from_settings(settings.knowledge, engine=engine)
-    writer = ReplyWriter(knowledge, settings)
-    pipeline = channel_pipeline(RoutingPipeline(Router(knowledge, settings=settings), writer), knowledge, writer, settings, engine, utcnow)
+    desk = build_desk(settings, engine=engine, clock=utcnow)  # as ``sportello run`` builds it
+    pipeline = channel_pipeline(desk, desk.knowledge, desk.writer, settings, engine, utcnow)
     web = WebChannel(ChannelContext(settings, queue, engine, utcnow))
     pipeline.decide_text(TEXTS[0])  # the reader's encoder loads on first use: not inside the timing
     return Worker(name, queue, pipeline, {"web": web}, claim_batch=settings.workers.claim_batch)

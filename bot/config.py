@@ -119,7 +119,7 @@ class WorkerSettings(_Section):
     lease_seconds: float = Field(60.0, gt=0)
     idle_seconds: float = Field(0.2, gt=0)
     max_attempts: int = Field(5, ge=1)
-    claim_batch: int = Field(8, ge=1, le=100)
+    claim_batch: int = Field(32, ge=1, le=100)
 
 
 class FeedSettings(_Section):
