@@ -17,13 +17,14 @@ lower id is not stepped over: a range ends before the first row younger than tha
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, select, text, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot.domain import MessageState, as_utc
 from bot.insight.sqltime import seconds_between_sql
@@ -43,6 +44,7 @@ EDGES = ",".join(repr(float(bound)) for bound in LATENCY_BUCKETS)
 #: A reply went out: by the bot alone, or after a person.
 _OUT = {str(MessageState.AUTO_SENT): "bot", str(MessageState.SENT): "agent"}
 _IN = str(MessageState.ROUTED)
+log = logging.getLogger(__name__)
 T = Transition.__table__.c
 K = MetricTally.__table__
 
@@ -188,3 +190,5 @@ class TransitionTally:
                     conn.execute(update(K).where(K.c.name == NAME, K.c.last_id == was).values(**values))
         except IntegrityError:
             pass  # another process stored its first count at the same moment: the next reading adds to it
+        except OperationalError as exc:  # the database busy with writers: these counts are right, store them next time
+            log.info("metrics: counts up to transition %d not stored this time: %s", tally.last_id, exc.orig)
