@@ -23,6 +23,7 @@ from bot.console.supervision import schedule_breach_watch
 from bot.follow.service import FollowService
 from bot.insight.jobs import schedule_insight
 from bot.privacy.retention import schedule_privacy
+from bot.public.jobs import schedule_public
 from bot.scheduler import JobLeases, Scheduler
 from bot.services import build_desk
 from bot.web.server import build_web_app
@@ -150,6 +151,7 @@ class Application:
         schedule_insight(self.scheduler, self.settings, self.engine, clock=self.clock, gtfs=self.knowledge.gtfs)
         schedule_privacy(self.scheduler, self.settings, self.engine, clock=self.clock)
         schedule_breach_watch(self.scheduler, self.settings, self.engine, clock=self.clock)
+        schedule_public(self.scheduler, self.settings, self.engine, clock=self.clock, gtfs=self.knowledge.gtfs)
         if self.follow is not None:
             self.follow.schedule(self.scheduler)
         # Planner statistics kept current as the tables grow (sampled: a bounded cost).

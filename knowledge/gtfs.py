@@ -363,6 +363,18 @@ class GtfsIndex:
                  if self.service_active(self._trip_service[r], day)]
         return sorted(trips, key=lambda t: (t.first_departure is None, t.first_departure or 0, t.trip_id))
 
+    def trip_count_on(self, route_id: str, day: date) -> int:
+        """How many trips of a route are scheduled on `day` (without building them)."""
+        active: dict[str, bool] = {}
+        count = 0
+        for r in self._route_trips.get(route_id, ()):
+            service = self._trip_service[r]
+            runs = active.get(service)
+            if runs is None:
+                runs = active[service] = self.service_active(service, day)
+            count += runs
+        return count
+
     def _trip_at(self, row: int) -> Trip:
         start = self._trip_start[row] if self._trip_start else 0
         end = start + (self._trip_len[row] if self._trip_len else 0)

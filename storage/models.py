@@ -561,3 +561,19 @@ class FollowNotice(SQLModel, table=True):
     posted_at: datetime | None = _ts()
     external_id: str | None = Field(default=None, max_length=128)
     error: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class PublicDay(SQLModel, table=True):
+    """The published figures of a service day that is over, for one line (or, with ``kind``
+    ``network`` and no route, every line's counts), kept by a shared job so that a public page
+    reads them instead of counting again (``bot/public/rollup.py``); ``version`` is the format."""
+
+    __tablename__ = "public_days"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    kind: str = Field(primary_key=True, max_length=16)
+    route: str = Field(primary_key=True, max_length=128)
+    day: date = Field(primary_key=True)
+    version: int = 1
+    value: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    computed_at: datetime = _ts(nullable=False)

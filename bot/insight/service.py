@@ -482,10 +482,11 @@ class ServiceReports:
         found = []
         for key, (seen, lost, avgs, worst, late, implausible) in merged.items():
             weight = sum(w for _, w in avgs)
-            scheduled = self._scheduled(self.names.static_id(key), day)
+            static_id = self.names.static_id(key)
+            has_timetable = self.gtfs is not None and static_id is not None and self.gtfs.has_trips()
             found.append(RouteDayCount(
                 route=key, label=self.names.label(key),
-                scheduled=len(scheduled) if scheduled is not None else None,
+                scheduled=self.gtfs.trip_count_on(static_id, day) if has_timetable else None,  # type: ignore[union-attr,arg-type]
                 seen=seen, cancelled=lost,
                 mean_delay_s=sum(a * w for a, w in avgs) / weight if weight else None,
                 max_delay_s=int(worst) if worst is not None else None, late_trips=late,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from statistics import median
 from typing import Any
@@ -28,6 +28,7 @@ from bot.insight.service import DAY_LENGTH, LATE_S, Schedule, ServiceDay, Servic
 from bot.insight.snapshots import service_start
 from bot.public.counts import Shown, shown, shown_parts
 from bot.public.memo import ClosedDays
+from bot.public.rollup import LINE, NETWORK, Counts, DayTrips, keep_days, kept_days, read_days
 from knowledge.alerts import Alert, AlertIndex
 from storage.models import ProblemRecord, ResponseFact, TripUpdateSnapshot
 
@@ -159,6 +160,7 @@ class PublicFigures:
     def __init__(self, engine: Engine, service: ServiceReports, *, alerts: Callable[[], AlertIndex | None],
                  tz: str, days: int, least: int, target_s: float) -> None:
         self.engine = reader(engine)
+        self.writer = engine
         self.service = service
         self.alerts = alerts
         self.tz = tz
@@ -167,6 +169,14 @@ class PublicFigures:
         self.target_s = target_s
         self.memo = ClosedDays(tz)
         self.zone = ZoneInfo(tz)
+
+    @classmethod
+    def for_settings(cls, engine: Engine, gtfs: Any, settings: Any, *,
+                     alerts: Callable[[], AlertIndex | None]) -> PublicFigures:
+        """The published figures with the service's settings (time zone, days, smallest count, target)."""
+        return cls(engine, ServiceReports.for_settings(engine, gtfs, settings), alerts=alerts,
+                   tz=settings.operator.timezone, days=settings.public.days, least=settings.public.min_count,
+                   target_s=settings.console.response_target_minutes * 60)
 
     # -- helpers -------------------------------------------------------------------------------
     def _local(self, moment: datetime) -> datetime:
@@ -240,10 +250,10 @@ class PublicFigures:
         basis = self.service.schedule_basis(static_id)
         limit = self.service.plausible_s
         wanted = [today - timedelta(days=offset) for offset in range(self.days)]
-        for day, (served, punctual, timed) in zip(wanted, self._served(route, wanted, now, spans), strict=True):
+        for day, served in zip(wanted, self._served(static_id or route, wanted, now, spans), strict=True):
             since, until = self._day_bounds(day)
-            days.append(self._line_day(served, punctual, timed, day, reports.get(day, Counter()),
-                                       care.get(day, []), now, self._alerts_on(served.route, since, until)))
+            days.append(self._line_day(served, day, reports.get(day, Counter()), care.get(day, []), now,
+                                       self._alerts_on(served.route, since, until)))
         route_id = static_id or route
         return LineHistory(route_id, self.key_of(route_id), self.service.names.label(route), days, basis, limit)
 
@@ -260,38 +270,38 @@ class PublicFigures:
         return ServiceDay(route, self.service.names.label(route), day, (route,), None, 0, 0, 0, 0, None, 0, None,
                           None, 0, schedule=self.service.schedule_basis(None))
 
-    def _served(self, route: str, wanted: list[date], now: datetime,
-                spans: list[Span]) -> list[tuple[ServiceDay, int, int]]:
-        """Each day's trip figures with its punctual and timed trips: days that are over from
-        the memo, the others in one query."""
-        found: dict[date, tuple[ServiceDay, int, int]] = {}
+    def _served(self, route: str, wanted: list[date], now: datetime, spans: list[Span]) -> list[DayTrips]:
+        """Each day's trip figures: days that are over from memory or the kept rollup, the others
+        counted in one query."""
+        found: dict[date, DayTrips] = {}
         for day in wanted:
-            kept = self.memo.peek(("line", route, day))
+            kept = self.memo.peek((LINE, route, day))
             if kept is not None:
                 found[day] = kept  # type: ignore[assignment]
-        missing = [d for d in wanted if d not in found]
-        for day, built in zip(missing, self.service.route_days(route, missing, now=now, spans=spans), strict=True):
-            served = built or self._empty_day(route, day)
-            timed = [t for t in served.trips if t.status in ("run", "added") and t.max_delay_s is not None
-                     and not t.implausible]
-            entry = (replace(served, trips=[], gaps=[], worst_stops=[]),
-                     sum(1 for t in timed if (t.max_delay_s or 0) < LATE_S), len(timed))
+        closed = [d for d in wanted if d not in found and self.memo.closed(d, now)]
+        for day, value in read_days(self.engine, LINE, route, closed).items():
+            found[day] = DayTrips.from_json(value)
+            self.memo.keep((LINE, route, day), found[day])
+        for day, served in self._count_days(route, [d for d in wanted if d not in found], now, spans).items():
+            found[day] = served
             if self.memo.closed(day, now):
-                self.memo.keep(("line", route, day), entry)
-            found[day] = entry
+                self.memo.keep((LINE, route, day), served)
         return [found[d] for d in wanted]
 
-    def _line_day(self, s: ServiceDay, punctual: int, timed: int, day: date, kinds: Counter, care: list[tuple],
-                  now: datetime, alerts: list[AlertShown]) -> LineDay:
+    def _count_days(self, route: str, days: list[date], now: datetime, spans: list[Span] | None) -> dict[date, DayTrips]:
+        """Count ``route``'s ``days`` from the trip updates (in one query)."""
+        built = self.service.route_days(route, days, now=now, spans=spans)
+        return {day: DayTrips.of(served or self._empty_day(route, day)) for day, served in zip(days, built, strict=True)}
+
+    def _line_day(self, s: DayTrips, day: date, kinds: Counter, care: list[tuple], now: datetime,
+                  alerts: list[AlertShown]) -> LineDay:
         total, parts = shown_parts(sum(kinds.values()), dict(kinds), self.least)
         return LineDay(
             day=day, has_data=s.has_data, schedule=s.schedule, scheduled=s.scheduled, run=s.run,
             cancelled=s.cancelled, missed=s.not_seen, not_recorded=s.not_recorded, upcoming=s.upcoming,
-            recorded_share=s.coverage.time_share if s.has_data else None, judged_share=s.coverage.trip_share,
-            recorded=s.coverage.spans, gaps=s.coverage.gaps,
-            punctual=punctual, timed=timed,
-            mean_delay_s=s.mean_delay_s, implausible=s.implausible, alerts=alerts,
-            reports=Reports(total, parts), care=self._care_of(care, now),
+            recorded_share=s.time_share, judged_share=s.trip_share, recorded=s.spans, gaps=s.gaps,
+            punctual=s.punctual, timed=s.timed, mean_delay_s=s.mean_delay_s, implausible=s.implausible,
+            alerts=alerts, reports=Reports(total, parts), care=self._care_of(care, now),
         )
 
     def _reports(self, route: str, first: date, last: date) -> dict[date, Counter]:
@@ -394,40 +404,89 @@ class PublicFigures:
         return found
 
     def _month(self, first: date, last: date, now: datetime) -> dict[str, dict[str, int]]:
-        """Per line over the days: days with data, trips seen, cancelled, timed and punctual
-        (each day counted once in the database, and kept once it is over)."""
+        """Per line over the days: days with data, trips seen, cancelled, timed and punctual (days
+        that are over from memory or the kept rollup, the others counted in one query)."""
+        days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+        per_day: dict[date, Counts] = {}
+        for day in days:
+            kept = self.memo.peek((NETWORK, day))
+            if kept is not None:
+                per_day[day] = kept  # type: ignore[assignment]
+        closed = [d for d in days if d not in per_day and self.memo.closed(d, now)]
+        for day, value in read_days(self.engine, NETWORK, "", closed).items():
+            per_day[day] = value
+            self.memo.keep((NETWORK, day), value)
+        for day, counts in self._days_counts([d for d in days if d not in per_day]).items():
+            per_day[day] = counts
+            if self.memo.closed(day, now):
+                self.memo.keep((NETWORK, day), counts)
         found: dict[str, Counter] = {}
-        day = first
-        while day <= last:
-            counts = self.memo.get(("month", day), day, now, lambda d=day: self._day_counts(d))
-            for key, values in counts.items():
+        for day in days:
+            for key, values in per_day[day].items():
                 into = found.setdefault(key, Counter())
                 into.update(values)
                 into["days"] += 1
-            day += timedelta(days=1)
         return found
 
-    def _day_counts(self, day: date) -> dict[str, Counter]:
+    def _days_counts(self, days: list[date]) -> dict[date, Counts]:
+        """Each day's counts per line (seen, cancelled, timed, punctual), in one query."""
+        if not days:
+            return {}
         limit = self.service.plausible_s
         running = S.relationship != "CANCELED"
         believed = running & S.max_delay_s.is_not(None) & (S.max_delay_s <= limit) & (
             func.abs(func.coalesce(S.last_delay_s, 0)) <= limit)
+        stamps = {d.strftime("%Y%m%d"): d for d in days}
         query = (
-            select(S.route_id, func.count(), func.sum(case((S.relationship == "CANCELED", 1), else_=0)),
+            select(S.service_date, S.route_id, func.count(), func.sum(case((S.relationship == "CANCELED", 1), else_=0)),
                    func.sum(case((believed, 1), else_=0)),
                    func.sum(case((believed & (S.max_delay_s < LATE_S), 1), else_=0)))
-            .where(S.service_date == day.strftime("%Y%m%d"))
-            .group_by(S.route_id)
+            .where(S.service_date >= min(stamps), S.service_date <= max(stamps))
+            .group_by(S.service_date, S.route_id)
         )
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
-        found: dict[str, Counter] = {}
-        for route_id, seen, cancelled, timed, punctual in rows:
+        found: dict[date, Counts] = {d: {} for d in days}
+        for stamp, route_id, seen, cancelled, timed, punctual in rows:
+            if stamp not in stamps:
+                continue
             key = self.service.names.static_id(route_id or "?") or (route_id or "?")
-            into = found.setdefault(key, Counter())
+            into = found[stamps[stamp]].setdefault(key, {"seen": 0, "cancelled": 0, "timed": 0, "punctual": 0})
             for name, value in (("seen", seen), ("cancelled", cancelled), ("timed", timed), ("punctual", punctual)):
                 into[name] += int(value or 0)
         return found
+
+    # -- the kept rollup -----------------------------------------------------------------------
+    def fill(self, *, today: date, now: datetime) -> int:
+        """Count and keep every day of the last ``days`` that is over and not kept yet: the
+        network's counts and each line of the static feed; how many (line, day) were kept."""
+        first = today - timedelta(days=self.days - 1)
+        closed = [d for d in (first + timedelta(days=i) for i in range(self.days)) if self.memo.closed(d, now)]
+        if not closed:
+            return 0
+        kept = 0
+        have = {day for _route, day in kept_days(self.writer, NETWORK, closed[0], closed[-1])}
+        missing = [d for d in closed if d not in have]
+        if missing:
+            counts = self._days_counts(missing)
+            keep_days(self.writer, NETWORK, "", {d: counts[d] for d in missing}, now)
+            kept += len(missing)
+        gtfs = self.service.gtfs
+        if gtfs is None:
+            return kept
+        have_lines = kept_days(self.writer, LINE, closed[0], closed[-1])
+        spans: list[Span] | None = None
+        for route in sorted(gtfs.routes):
+            missing = [d for d in closed if (route, d) not in have_lines]
+            if not missing:
+                continue
+            if spans is None:
+                spans = spans_between(self.engine, self._day_bounds(closed[0])[0],
+                                      self._day_bounds(closed[-1])[1] + timedelta(hours=6), gap=self.service.gap)
+            counted = self._count_days(route, missing, now, spans)
+            keep_days(self.writer, LINE, route, {d: v.to_json() for d, v in counted.items()}, now)
+            kept += len(missing)
+        return kept
 
     def _report_totals(self, first: date, last: date) -> dict[str, int]:
         since, until = self._day_bounds(first)[0], self._day_bounds(last)[1]

@@ -28,7 +28,7 @@ from starlette.templating import Jinja2Templates
 from bot.config import Settings
 from bot.domain import as_utc
 from bot.insight.errors import InsightError
-from bot.insight.service import Schedule, ServiceReports, local_today
+from bot.insight.service import Schedule, local_today
 from bot.public import export, svg
 from bot.public.counts import is_hidden
 from bot.public.figures import LineHistory, PublicFigures
@@ -52,10 +52,10 @@ class PublicSite:
         self.clock = clock
         self.tz = settings.operator.timezone
         self.public = settings.public
-        service = ServiceReports.for_settings(engine, gtfs, settings)
-        self.figures = PublicFigures(engine, service, alerts=alerts, tz=self.tz, days=self.public.days,
-                                     least=self.public.min_count,
-                                     target_s=settings.console.response_target_minutes * 60)
+        self.figures = PublicFigures.for_settings(engine, gtfs, settings, alerts=alerts)
+        # Compiled now, as the service starts, not by the first visitor.
+        for name in templates.env.list_templates():
+            templates.get_template(name)
         self._cache: dict[tuple[str, ...], tuple[float, Response]] = {}
         self._lock = threading.Lock()
 

@@ -101,6 +101,14 @@ def test_trips_for_route_on_a_day_are_ordered_by_first_departure() -> None:
     assert trips and departures == sorted(departures) and trips[0].first_departure == 5 * 3600
 
 
+def test_counting_a_day_s_trips_agrees_with_listing_them() -> None:
+    caltrain = GtfsIndex.load(CALTRAIN)
+    for day in (date(2023, 10, 2), date(2023, 10, 7)):
+        for route in ("L1", "L5"):
+            assert caltrain.trip_count_on(route, day) == len(caltrain.trips_for_route_on(route, day))
+    assert caltrain.trip_count_on("no such line", date(2023, 10, 2)) == 0
+
+
 def test_trip_keeps_its_stop_sequence_and_times() -> None:
     trip = GtfsIndex.load(CALTRAIN).trip("501")
     assert (len(trip.stop_ids), trip.stop_ids[0], trip.arrivals[1]) == (13, "70271", 5 * 3600 + 7 * 60)
