@@ -40,6 +40,7 @@ class WaterFigures:
     coverage: float  # of the answerable questions, the share answered alone and right
     left_for_person: float  # of the unanswerable questions, the share not answered alone
     threshold: float
+    line: float | None  # the fused engine's calibrated confidence line (scores put it at the threshold)
     build_seconds: float
     ms_per_question: float
 
@@ -92,6 +93,7 @@ def score(index: FaqIndex | FusedFaqIndex, questions: Sequence[dict], build_seco
         answered_right / max(1, answerable),
         left / unanswerable if unanswerable else 1.0,
         index.threshold,
+        getattr(index, "line", None),
         build_seconds,
         1000 * elapsed / max(1, len(questions)),
     )
@@ -118,7 +120,8 @@ def report(engine: str, figures: WaterFigures, entries: int) -> str:
         "| top-1 | answered alone: precision | coverage | unanswerable left for a person | threshold |",
         "| --- | --- | --- | --- | --- |",
         f"| {f.top1:.3f} | {f.precision:.3f} | {f.coverage:.3f} | {f.left_for_person:.3f} | {f.threshold:.3f} |",
-        f"build {f.build_seconds:.1f} s (calibration included), {f.ms_per_question:.1f} ms/question",
+        f"build {f.build_seconds:.1f} s (calibration included), {f.ms_per_question:.1f} ms/question"
+        + (f"; calibrated line {f.line:.3f}" if f.line is not None else ""),
     ])
 
 

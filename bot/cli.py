@@ -220,9 +220,10 @@ def _faq_match(args: argparse.Namespace) -> int:
     paths = args.faq or list(knowledge.faq)
     if (args.engine or knowledge.faq_engine) == "fused":
         from knowledge.faq_entries import read_entries
-        from knowledge.faq_fused import FusedFaqIndex
+        from knowledge.faq_fused import ANSWER_LINE, FusedFaqIndex
 
-        index = FusedFaqIndex(read_entries(paths), threshold=args.threshold, cache_dir=knowledge.cache_dir)
+        threshold = ANSWER_LINE if args.threshold is None else args.threshold
+        index = FusedFaqIndex(read_entries(paths), threshold=threshold, cache_dir=knowledge.cache_dir)
         run_faq_match(index, sys.stdin, sys.stdout)
         return 0
     threshold = DEFAULT_THRESHOLD if args.threshold is None else args.threshold

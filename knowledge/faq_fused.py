@@ -27,6 +27,7 @@ from knowledge.faq_entries import FaqEntry, FaqError, check_unique_ids
 from knowledge.text import STOP_WORDS, normalise, stem
 
 __all__ = [
+    "ANSWER_LINE",
     "Encode", "FusedFaqIndex", "FusedWeights", "QueryPassageEncoder", "default_e5", "default_encoder",
     "read_synonyms",
 ]
@@ -49,6 +50,7 @@ _MARGIN_WEIGHT = 6.0  # a confidence weighs the best entry's lead over the runne
 _SAME_QUESTION = 0.92  # cosine above which two stored questions ask the same thing
 _E5_FLOOR = 0.75  # e5 cosines of unrelated Italian sentences sit around here; (cos - floor) / (1 - floor) in [0, 1]
 SYNONYMS_FILE = Path(__file__).with_name("utility_synonyms.yaml")
+ANSWER_LINE = 0.5  # a score at or above this is answered alone, as with the lexical engine's calibrated scores
 
 
 class QueryPassageEncoder(Protocol):
@@ -112,23 +114,28 @@ def default_e5() -> QueryPassageEncoder:
 
 
 class FusedFaqIndex:
-    """FAQ entries indexed by meaning and by words; ranks them for a message and says when to answer alone."""
+    """FAQ entries indexed by meaning and by words; ranks them for a message and says when to answer alone.
+
+    `line` is the confidence calibrated on the entries (or given); scores put it at `ANSWER_LINE`, and
+    `threshold` (default `ANSWER_LINE`) is the score `match` asks for.
+    """
 
     def __init__(
         self,
         entries: Sequence[FaqEntry],
         encoder: Encode | None = None,
         weights: FusedWeights | None = None,
-        threshold: float | None = None,
+        threshold: float = ANSWER_LINE,
         synonyms: Sequence[Sequence[str]] | None = None,
         e5: QueryPassageEncoder | None = None,
         cache_dir: str | Path | None = None,
+        line: float | None = None,
     ) -> None:
         check_unique_ids(entries)
         if not entries:
             msg = "a FAQ index needs at least one entry"
             raise FaqError(msg)
-        if threshold is not None and not 0.0 <= threshold <= 1.0:
+        if not 0.0 <= threshold <= 1.0:
             msg = f"FAQ threshold must be in [0, 1], got {threshold}"
             raise FaqError(msg)
         self._entries = tuple(entries)
@@ -139,7 +146,8 @@ class FusedFaqIndex:
         self._cache_dir = Path(cache_dir) if cache_dir else None
         self._synonyms = _synonym_stems(_utility_synonyms() if synonyms is None else synonyms)
         self._build()
-        self.threshold = self.calibrate() if threshold is None else threshold
+        self.threshold = threshold
+        self.line = self.calibrate() if line is None else line
 
     @property
     def entries(self) -> tuple[FaqEntry, ...]:
@@ -147,9 +155,11 @@ class FusedFaqIndex:
         return self._entries
 
     def rank(self, text: str, k: int = 5, lang: str | None = None) -> list[FaqMatch]:
-        """The `k` best entries for `text`, best first, each with its confidence (see `_confidence`).
+        """The `k` best entries for `text`, best first, each with its score in [0, 1].
 
-        The best entry's confidence adds its lead over the runner-up; the others', their gap to the best.
+        The score is the confidence (see `_confidence`) put on the lexical engine's scale: `ANSWER_LINE`
+        (0.5) where the calibrated line is, so the router reads either engine's scores alike. The best
+        entry's confidence adds its lead over the runner-up; the others', their gap to the best.
         """
         scores = self._scores(self._message(text))
         order = np.argsort(-scores, kind="stable")
@@ -160,7 +170,7 @@ class FusedFaqIndex:
                 confidence = _confidence(best_first)
             else:
                 confidence = float(scores[e] + _MARGIN_WEIGHT * (scores[e] - best_first[0])) / (1.0 + _MARGIN_WEIGHT)
-            score = round(max(0.0, min(1.0, confidence)), 4)
+            score = round(_on_answer_scale(confidence, self.line), 4)
             matches.append(FaqMatch(self._entries[e].id, score, lang or self._lang[e]))
         return matches
 
@@ -303,7 +313,7 @@ class FusedFaqIndex:
 
         Leave-one-out on the entry set: every entry's question is asked with that entry (and any entry
         saying the same) left out of the index, so that no entry answers it any more. These are hard
-        cases: they are on the utility's subject and in its words. The threshold is the confidence above
+        cases: they are on the utility's subject and in its words. The line is the confidence above
         which only `false_answer_rate` of them would be answered.
         """
         scores = sorted(self.unanswerable_confidences())
@@ -349,6 +359,16 @@ class _Message:
     vector: np.ndarray
     e5: np.ndarray | None
     terms: dict[str, float]
+
+
+def _on_answer_scale(confidence: float, line: float) -> float:
+    """`confidence` mapped piecewise linearly so that 0 stays 0, `line` becomes `ANSWER_LINE` and 1 stays 1."""
+    confidence = max(0.0, min(1.0, confidence))
+    if confidence < line:
+        return ANSWER_LINE * confidence / line
+    if line >= 1.0:
+        return 1.0
+    return ANSWER_LINE + (1.0 - ANSWER_LINE) * (confidence - line) / (1.0 - line)
 
 
 def _confidence(best_first: np.ndarray) -> float:

@@ -52,6 +52,7 @@ def test_a_billing_question_gets_the_faq_answer(app: Application) -> None:
     decision, draft = app.pipeline.decide_text("Come posso pagare la bolletta dell'acqua?", channel="web")
     assert (decision.intent, decision.faq_id) == (Intent.FAQ, "billing.pay")
     assert "PagoPA" in draft.text
+    assert draft.action is Action.AUTO  # the fused FAQ engine's score sits above its calibrated line
 
 
 def test_health_watches_the_outage_sources_not_transits_feeds(app: Application) -> None:

@@ -66,12 +66,20 @@ def test_rank_returns_k_matches_best_first_in_the_unit_interval(index: FusedFaqI
     assert all(0.0 <= m.score <= 1.0 for m in ranked)
 
 
-def test_threshold_is_calibrated_on_the_entries_leave_one_out(index: FusedFaqIndex) -> None:
+def test_the_answer_line_is_calibrated_on_the_entries_leave_one_out(index: FusedFaqIndex) -> None:
     confidences = index.unanswerable_confidences()
     assert len(confidences) == len(index.entries)  # each entry's question, asked with the entry left out
-    answered = sum(c >= index.threshold for c in confidences)
-    assert 0.0 < index.threshold < 1.0
-    assert answered / len(confidences) <= 1 / 6 + 1 / len(confidences)
+    answered = sum(c >= index.line for c in confidences)
+    assert 0.0 < index.line < 1.0
+    assert answered / len(confidences) <= 0.3 + 1 / len(confidences)
+
+
+def test_scores_put_the_calibrated_line_at_one_half() -> None:
+    entries = read_entries([SMALL_FAQ])
+    low, high = FusedFaqIndex(entries, line=0.9), FusedFaqIndex(entries, line=0.01)
+    text = "come faccio la voltura del contratto dell'acqua?"
+    assert low.rank(text, k=1)[0].score < 0.5 <= high.rank(text, k=1)[0].score
+    assert low.match(text) is None and high.match(text) is not None
 
 
 def test_a_given_threshold_is_kept_and_checked() -> None:
@@ -84,7 +92,7 @@ def test_a_given_threshold_is_kept_and_checked() -> None:
 def test_weights_decide_what_counts() -> None:
     entries = read_entries([SMALL_FAQ])
     answers_only = FusedFaqIndex(
-        entries, weights=FusedWeights(question=0.0, answer=1.0, lexical=0.0, e5=0.0), threshold=0.5
+        entries, weights=FusedWeights(question=0.0, answer=1.0, lexical=0.0, e5=0.0), line=0.5
     )
     # the quality answer speaks of the smell of chlorine; its question does not
     assert answers_only.rank("puzza di cloro", k=1)[0].faq_id == "water.quality"
@@ -98,7 +106,7 @@ def test_an_injected_encoder_is_used() -> None:
         return np.eye(len(texts), 8)[:, :8] if len(texts) <= 8 else np.ones((len(texts), 8)) / np.sqrt(8)
 
     entry = FaqEntry("a", "t", {"it": ("domanda",)}, {"it": "una risposta abbastanza lunga da contare."})
-    FusedFaqIndex([entry], encoder=encoder, weights=FusedWeights(e5=0.0), threshold=0.5)
+    FusedFaqIndex([entry], encoder=encoder, weights=FusedWeights(e5=0.0), line=0.5)
     assert calls
 
 
@@ -114,8 +122,8 @@ def test_an_everyday_word_finds_the_formal_one_through_the_synonyms() -> None:
         FaqEntry("b", "t", {"it": ("Come si legge il contatore?",)}, {"it": "Il contatore mostra i metri cubi."}),
     ]
     words_only = FusedWeights(question=0.0, answer=0.0, lexical=1.0, e5=0.0)
-    with_synonyms = FusedFaqIndex(entries, weights=words_only, threshold=0.5)
-    without = FusedFaqIndex(entries, weights=words_only, threshold=0.5, synonyms=())
+    with_synonyms = FusedFaqIndex(entries, weights=words_only, line=0.5)
+    without = FusedFaqIndex(entries, weights=words_only, line=0.5, synonyms=())
     assert with_synonyms.rank("la bolletta", k=1)[0].faq_id == "a"
     assert with_synonyms.rank("la bolletta", k=1)[0].score > 0.0
     assert without.rank("la bolletta", k=1)[0].score == 0.0
@@ -138,8 +146,8 @@ class _CountingE5:
 def test_the_entries_e5_vectors_are_kept_in_the_cache_folder(tmp_path: Path) -> None:
     entries = read_entries([SMALL_FAQ])
     first, second = _CountingE5(), _CountingE5()
-    FusedFaqIndex(entries, e5=first, cache_dir=tmp_path, threshold=0.5)
-    FusedFaqIndex(entries, e5=second, cache_dir=tmp_path, threshold=0.5)
+    FusedFaqIndex(entries, e5=first, cache_dir=tmp_path, line=0.5)
+    FusedFaqIndex(entries, e5=second, cache_dir=tmp_path, line=0.5)
     assert first.texts == 2 * len(entries)  # each question as a passage and as a query
     assert second.texts == 0
     assert len(list(tmp_path.glob("faq-e5-*.npz"))) == 1
@@ -147,14 +155,14 @@ def test_the_entries_e5_vectors_are_kept_in_the_cache_folder(tmp_path: Path) -> 
 
 def test_without_e5_weight_the_e5_encoder_is_never_asked() -> None:
     counting = _CountingE5()
-    index = FusedFaqIndex(read_entries([SMALL_FAQ]), e5=counting, weights=FusedWeights(e5=0.0), threshold=0.5)
+    index = FusedFaqIndex(read_entries([SMALL_FAQ]), e5=counting, weights=FusedWeights(e5=0.0), line=0.5)
     index.rank("la bolletta è troppo alta")
     assert counting.texts == 0
 
 
 def test_e5_alone_finds_an_everyday_question() -> None:
     e5_only = FusedFaqIndex(
-        read_entries([SMALL_FAQ]), weights=FusedWeights(question=0.0, lexical=0.0, e5=1.0), threshold=0.5
+        read_entries([SMALL_FAQ]), weights=FusedWeights(question=0.0, lexical=0.0, e5=1.0), line=0.5
     )
     # no word of "la bolletta è troppo alta" is in the question "... una fattura di importo elevato?"
     assert e5_only.rank("la bolletta è troppo alta", k=1)[0].faq_id == "billing.high_bill"
@@ -182,6 +190,6 @@ def test_a_synonym_counts_less_than_the_message_own_word() -> None:
         FaqEntry("formal", "t", {"it": ("Come si paga la fattura?",)}, {"it": "Con il bollettino."}),
     ]
     words_only = FusedWeights(question=0.0, answer=0.0, lexical=1.0, e5=0.0)
-    index = FusedFaqIndex(entries, weights=words_only, threshold=0.5, synonyms=(("bolletta", "fattura"),))
+    index = FusedFaqIndex(entries, weights=words_only, line=0.5, synonyms=(("bolletta", "fattura"),))
     ranked = index.rank("pagare la bolletta", k=2)
     assert [m.faq_id for m in ranked] == ["own", "formal"]
