@@ -75,9 +75,13 @@ def lines_figure(counts: list[Count], *, period: str, lang: str = "en", labels: 
     axes.barh(names, known, color="#4c78a8", label=words["known"])
     axes.barh(names, unknown, left=known, color="#f58518", label=words["unknown"])
     axes.set_xlabel(words["reports_axis"])
+    axes.xaxis.get_major_locator().set_params(integer=True)  # reports are whole numbers
     axes.set_title(words["lines_title"].format(period=period))
-    axes.legend(loc="lower right", fontsize="small")
-    if not rows:
+    if rows:
+        axes.legend(loc="lower right", fontsize="small")
+    else:
+        axes.set_xticks([])
+        axes.set_yticks([])
         axes.text(0.5, 0.5, words["empty"], ha="center", va="center", transform=axes.transAxes)
     return figure
 

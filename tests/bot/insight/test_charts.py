@@ -31,6 +31,12 @@ def test_the_lines_chart_in_italian() -> None:
     }
 
 
+def test_an_empty_lines_chart_says_so_without_a_legend() -> None:
+    assert _words(charts.lines_figure([], period=PERIOD, lang="it")) == {
+        f"Segnalazioni per linea, {PERIOD}", "segnalazioni (messaggi distinti)", "nessuna segnalazione in questo periodo",
+    }
+
+
 def test_an_empty_heatmap_in_italian_and_english() -> None:
     italian = _words(charts.heatmap_figure({}, period=PERIOD, lang="it"))
     assert italian == {f"Segnalazioni per linea e ora, {PERIOD}", "ora del giorno (ora locale)",
