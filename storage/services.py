@@ -6,9 +6,13 @@ routed message of the case has a service; it never takes a decided case away fro
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, exists, select, update
+from datetime import datetime
 
-from storage.models import Case, Message
+from sqlalchemy import Connection, Engine, exists, select, update
+
+from bot.errors import StorageError
+from storage.db import session_scope
+from storage.models import Case, Message, ProblemRecord
 
 #: The service of a message no service claimed (``bot.services.UNDECIDED``).
 UNDECIDED = "undecided"
@@ -24,3 +28,19 @@ def set_case_service(conn: Connection, case_id: int, message_id: int, service: s
         ))
         statement = statement.where(~decided)
     conn.execute(statement)
+
+
+def decide_service(engine: Engine, message_id: int, service: str, agent: str, *, at: datetime) -> None:
+    """A person decides a message's service (the desk could not): the message, its case and its problem
+    records take it; the decision keeps who decided and when."""
+    with session_scope(engine) as session:
+        row = session.get(Message, message_id, with_for_update=True)
+        if row is None:
+            msg = f"message {message_id} does not exist"
+            raise StorageError(msg)
+        row.service = service
+        row.decision = {**(row.decision or {}), "service": service, "service_by": agent, "service_at": at.isoformat()}
+        session.add(row)
+        if row.case_id is not None:
+            session.execute(update(Case).where(Case.id == row.case_id).values(service=service))
+        session.execute(update(ProblemRecord).where(ProblemRecord.message_id == message_id).values(service=service))

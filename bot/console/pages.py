@@ -32,6 +32,7 @@ from bot.services.choice import UNDECIDED
 from bot.errors import BadInput, SportelloError, StorageError
 from bot.privacy.pii import has_pii
 from storage.corrections import correction_label, record_correction
+from storage.services import decide_service
 from storage.models import Message, User
 
 
@@ -151,6 +152,7 @@ async def message_page(request: Request, user: User) -> Response:
         agents=found["agents"],
         intents=[str(i) for i in Intent],
         categories=[str(c) for c in Category],
+        services=list(console.settings.services),
         faq_ids=console.faq_ids,
         revealed=revealed_ids(request),
         has_pii=has_pii(m.text),
@@ -201,6 +203,7 @@ _AFTER = {
     "takeover": ("message", "taken_flash"),
     "assign": ("message", "assigned_flash"),
     "correct": ("message", "corrected"),
+    "service": ("message", "service_decided"),
     "mine": ("message", "assigned_self_flash"),
     "note": ("message", "note_added"),
 }
@@ -259,6 +262,13 @@ async def message_action(request: Request, user: User) -> Response:
             desk.assign_self(message_id, me)
         elif action == "note":
             add_note(console.engine, message_id, me, field("text"), at=console.clock())
+        elif action == "service":  # a person decides the service the desk could not (bot.services)
+            desk.check_not_held(message_id, me)
+            service = field("service")
+            if service not in console.settings.services:
+                known = ", ".join(console.settings.services) or "none (one service)"
+                raise BadInput(f"service: unknown service {service!r}; known services: {known}")
+            decide_service(console.engine, message_id, service, agent_actor(me), at=console.clock())
         elif action == "correct":
             desk.check_not_held(message_id, me)
             label = correction_label(

@@ -18,7 +18,8 @@ from bot.console.search import search
 from bot.services import UNDECIDED
 from storage.db import session_scope
 from storage.models import Message
-from tests.bot.console.conftest import Messages
+from storage.models import Case
+from tests.bot.console.conftest import Messages, token
 
 VIEW = QueueView(target_minutes=5, claim_minutes=15, recent_hours=6)
 
@@ -67,3 +68,22 @@ def test_the_search_keeps_the_services_messages(engine: Engine, clock: Any, mess
     _routed_to(engine, messages.add("perdita di tempo, cassonetto pieno", routes=()), "waste")
     found = search(engine, Filters.parse({"q": "perdita", "service": "water"}), VIEW, clock(), ZoneInfo("Europe/Rome"))
     assert [item.id for item in found.messages] == [water]
+
+
+def test_an_agent_decides_the_service_of_an_undecided_message(anna: TestClient, messages: Messages, engine: Engine) -> None:
+    message_id = _routed_to(engine, messages.add("ho un problema", routes=()), UNDECIDED)
+    page = anna.get(f"/console/messages/{message_id}")
+    assert 'id="service-form"' in page.text
+    anna.post(f"/console/messages/{message_id}/service", data={"csrf": token(anna), "service": "waste"})
+    with session_scope(engine) as session:
+        row = session.get(Message, message_id)
+        assert row is not None and (row.service, row.decision["service_by"]) == ("waste", "agent:anna")
+        case = session.get(Case, row.case_id)
+        assert case is not None and case.service == "waste"
+
+
+def test_an_unknown_service_is_refused_naming_the_known_ones(anna: TestClient, messages: Messages, engine: Engine) -> None:
+    message_id = _routed_to(engine, messages.add("ho un problema", routes=()), UNDECIDED)
+    response = anna.post(f"/console/messages/{message_id}/service", data={"csrf": token(anna), "service": "gas"},
+                         headers={"Accept": "application/json"})
+    assert response.status_code == 422 and "known services: water, waste" in response.json()["error"]
