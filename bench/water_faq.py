@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import resource
 import sys
 import time
 from collections.abc import Sequence
@@ -121,7 +122,8 @@ def report(engine: str, figures: WaterFigures, entries: int) -> str:
         "| --- | --- | --- | --- | --- |",
         f"| {f.top1:.3f} | {f.precision:.3f} | {f.coverage:.3f} | {f.left_for_person:.3f} | {f.threshold:.3f} |",
         f"build {f.build_seconds:.1f} s (calibration included), {f.ms_per_question:.1f} ms/question"
-        + (f"; calibrated line {f.line:.3f}" if f.line is not None else ""),
+        + (f"; calibrated line {f.line:.3f}" if f.line is not None else "")
+        + f"; peak memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB",
     ])
 
 

@@ -249,7 +249,7 @@ class FusedFaqIndex:
         if cached is not None and cached.is_file():
             with np.load(cached) as stored:
                 return stored["passages"], stored["queries"]
-        vectors = np.asarray(self._e5.passage(questions)), np.asarray(self._e5.query(questions))
+        vectors = _in_batches(self._e5.passage, questions), _in_batches(self._e5.query, questions)
         if cached is not None:
             cached.parent.mkdir(parents=True, exist_ok=True)
             partial = cached.with_suffix(".tmp.npz")
@@ -359,6 +359,12 @@ class _Message:
     vector: np.ndarray
     e5: np.ndarray | None
     terms: dict[str, float]
+
+
+def _in_batches(embed: Callable[[list[str]], np.ndarray], texts: list[str], size: int = 32) -> np.ndarray:
+    """`embed` over `texts` a few at a time (one call for 400 questions holds all their activations at once)."""
+    parts = [np.asarray(embed(texts[start : start + size])) for start in range(0, len(texts), size)]
+    return np.concatenate(parts) if parts else np.zeros((0, 1), dtype=np.float32)
 
 
 def _on_answer_scale(confidence: float, line: float) -> float:
