@@ -30,6 +30,7 @@ from bot.insight.render import minutes, share
 from bot.insight.response import OPEN_STATES, Backlog, ResponseTimes
 from bot.insight.service import RouteNames
 from bot.privacy.pii import redact
+from bot.subjects import TRANSIT_KINDS, split_key
 from knowledge.gtfs import GtfsIndex
 from storage.models import Message
 
@@ -56,6 +57,8 @@ class Digest:
     reports: Count
     top_lines: list[Count]
     top_stops: list[Count]
+    top_places: list[Count]  # streets, areas, service points (subject keys), most reported first
+    place_labels: dict[str, str]  # their labels, by key
     categories: list[Count]
     hot_spots: list[HotSpot]
     unanswered_from_day: int
@@ -85,11 +88,15 @@ def build_digest(engine: Engine, settings: Settings, *, now: datetime, gtfs: Gtf
             .where(M.state.in_(OPEN_STATES), M.received_at >= period.since, M.received_at < period.until)
         ).scalar()
     names = RouteNames(gtfs, settings.reports.route_aliases)
+    top_places = [c for c in problems.counts_by("subject", period, limit=None)
+                  if split_key(c.key)[0] not in TRANSIT_KINDS][:5]
     digest = dict(
         day=day,
         reports=problems.total(period),
         top_lines=problems.counts_by("route", period, limit=5),
         top_stops=problems.counts_by("stop", period, limit=5),
+        top_places=top_places,
+        place_labels=problems.subject_labels([c.key for c in top_places]),
         categories=problems.counts_by("category", period, limit=5),
         hot_spots=hot_spots(problems, period, min_reports=settings.reports.hot_spot_min_reports),
         unanswered_from_day=int(from_day or 0),
@@ -114,10 +121,13 @@ def _text(d: dict, names: RouteNames, operator: str) -> str:
 
     block("Top lines", d["top_lines"], names.label)
     block("Top stops", d["top_stops"])
+    if d["top_places"]:  # streets, areas, service points: what other services' reports name
+        block("Top places and service points", d["top_places"], lambda key: d["place_labels"].get(key, key))
     block("Kinds of problem", d["categories"])
     lines.append("New hot spots (no reports in the week before)")
     spots: list[HotSpot] = d["hot_spots"]
-    lines.extend(f"  {s.kind} {names.label(s.key) if s.kind == 'line' else s.key}: {s.reports}" for s in spots)
+    lines.extend(f"  {s.kind} {names.label(s.key) if s.kind == 'line' else s.label or s.key}: {s.reports}"
+                 for s in spots)
     if not spots:
         lines.append("  none")
     backlog: Backlog = d["backlog"]

@@ -42,8 +42,14 @@ P = ProblemRecord.__table__.c
 R = ProblemRollup.__table__.c
 NAME = "problem_rollup"
 MARGIN = timedelta(minutes=10)
-#: What the rollup holds: ``heat`` is reports per line and local hour.
-ROLLED = ("all", "route", "stop", "category", "channel", "hour", "heat")
+#: What the rollup holds: ``heat`` is reports per line and local hour, ``subject`` per subject key
+#: (``kind:id``, :attr:`bot.subjects.Subject.key`). A rollup built with other dimensions is rebuilt.
+ROLLED = ("all", "route", "stop", "category", "channel", "hour", "heat", "subject")
+
+
+def subject_key() -> ColumnElement:
+    """A record's subject as its key, ``kind:id`` (NULL for a record without a subject)."""
+    return P.subject_kind + ":" + P.subject_id
 
 
 def counted(dimension: str, span: Period, dialect: str, tz: str, *, by_day: bool = False,
@@ -59,7 +65,8 @@ def counted(dimension: str, span: Period, dialect: str, tz: str, *, by_day: bool
     elif dimension == "heat":
         key, hour = P.route_id, local_hour(P.at, dialect, tz, since, until)
     else:
-        key = {"route": P.route_id, "stop": P.stop_name, "category": P.category, "channel": P.channel}[dimension]
+        key = {"route": P.route_id, "stop": P.stop_name, "category": P.category, "channel": P.channel,
+               "subject": subject_key()}[dimension]
     known = func.count(distinct(case((P.alert_id.is_not(None), P.message_id))))
     columns = [key.label("key"), hour.label("hour"), func.count(distinct(P.message_id)).label("reports"),
                known.label("known")]
@@ -84,7 +91,7 @@ def refresh_problem_rollup(engine: Engine, *, now: datetime, tz: str) -> int:
         last_id = conn.execute(select(func.max(P.id))).scalar()
         if last_id is None:
             return 0
-        if state is None or state.get("tz") != tz or not state.get("covered"):
+        if state is None or state.get("tz") != tz or not state.get("covered") or state.get("rolled") != list(ROLLED):
             conn.execute(delete(ProblemRollup.__table__))
             oldest = conn.execute(select(func.min(P.at))).scalar()
             ranges = [(local_day(as_utc(oldest), tz), target)]
@@ -107,7 +114,8 @@ def refresh_problem_rollup(engine: Engine, *, now: datetime, tz: str) -> int:
                 month = month_span(month)[1]
         for month in sorted(months):
             _build_month(conn, dialect, month)
-        save_state(conn, NAME, {"tz": tz, "last_id": int(last_id), "covered": covered.isoformat()}, as_utc(now))
+        state = {"tz": tz, "last_id": int(last_id), "covered": covered.isoformat(), "rolled": list(ROLLED)}
+        save_state(conn, NAME, state, as_utc(now))
     return built
 
 

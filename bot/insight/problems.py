@@ -1,7 +1,8 @@
-"""Line problems from the problem log: reports by route, stop, category and hour, and trends.
+"""Problems from the problem log: reports by subject (a line, a stop, a street, an area, a service
+point), route, stop, category and hour, and trends.
 
-A message may leave several problem rows (one per line and one per stop it names), so every
-figure counts distinct messages. A report "matched an alert" when the router tied it to a
+A message may leave several problem rows (one per subject it names), so every figure counts
+distinct messages. A report "matched an alert" when the router tied it to a
 published alert: the operator already knew.
 """
 
@@ -17,15 +18,18 @@ from sqlalchemy.sql.selectable import Subquery
 from bot.domain import as_utc
 from bot.insight.cells import split
 from bot.insight.period import Period
-from bot.insight.problem_rollup import NAME, counted
+from bot.insight.problem_rollup import NAME, ROLLED, counted, subject_key
 from bot.insight.reading import reader
 from bot.insight.rollup_state import constant, covered_until
 from bot.insight.sqltime import local_hour
+from bot.subjects import TRANSIT_KINDS, split_key
 from storage.models import ProblemRecord, ProblemRollup
 
 P = ProblemRecord.__table__.c
 R = ProblemRollup.__table__.c
-DIMENSIONS = ("route", "stop", "category", "channel", "hour")
+DIMENSIONS = ("route", "stop", "category", "channel", "hour", "subject")
+#: Dimensions a record names on its own (the others every record of a message shares).
+_OWN = ("route", "stop", "subject")
 WEEK = timedelta(days=7)
 
 
@@ -79,6 +83,7 @@ class ProblemReport:
     top_routes: list[Trend]
     top_stops: list[Trend]
     heatmap: dict[str, list[int]] = field(default_factory=dict)
+    subject_labels: dict[str, str] = field(default_factory=dict)  # subject key -> its latest label
 
 
 class ProblemLog:
@@ -94,7 +99,7 @@ class ProblemLog:
     def pieces(self, dimension: str, periods: dict[int, Period], keys: list[str] | None = None) -> Subquery:
         """Rows ``tag, key, hour, reports, known`` for each tagged period: rollup rows for its
         whole days (some subtracted), counted records for the rest (sum them per key)."""
-        covered = covered_until(self.engine, NAME, self.tz)
+        covered = covered_until(self.engine, NAME, self.tz, ROLLED)
         parts = []
         for tag, period in periods.items():
             cells = split(period, self.tz, covered)
@@ -125,7 +130,8 @@ class ProblemLog:
     def _key(self, dimension: str, period: Period) -> ColumnElement:
         if dimension == "hour":
             return local_hour(P.at, self.dialect, self.tz, period.since, period.until)
-        column = {"route": P.route_id, "stop": P.stop_name, "category": P.category, "channel": P.channel}
+        column = {"route": P.route_id, "stop": P.stop_name, "category": P.category, "channel": P.channel,
+                  "subject": subject_key()}
         return column[dimension]
 
     @staticmethod
@@ -149,8 +155,8 @@ class ProblemLog:
     def counts_by(
         self, dimension: str, period: Period, route: str | None = None, limit: int | None = 20
     ) -> list[Count]:
-        """Reports per route, stop, category, channel or local hour, most reported first
-        (hours in order, all 24 of them)."""
+        """Reports per route, stop, category, channel, local hour or subject key (``kind:id``), most
+        reported first (hours in order, all 24 of them)."""
         if dimension not in DIMENSIONS:
             msg = f"unknown dimension {dimension!r}; known: {', '.join(DIMENSIONS)}"
             raise ValueError(msg)
@@ -163,7 +169,7 @@ class ProblemLog:
             reports = func.count(distinct(P.message_id)).label("reports")
             query = (
                 select(key, reports, self._known().label("known"))
-                .where(*self._where(period, route, shared=dimension not in ("route", "stop")), key.is_not(None))
+                .where(*self._where(period, route, shared=dimension not in _OWN), key.is_not(None))
                 .group_by(key)
             )
         if dimension == "hour":
@@ -236,6 +242,7 @@ class ProblemLog:
         """The whole problems report for ``period`` (trends are the two weeks before ``now``)."""
         by = {d: self.counts_by(d, period, route, limit) for d in DIMENSIONS}
         top = [c.key for c in by["route"][:10]]
+        labels = self.subject_labels([c.key for c in by["subject"]])
         return ProblemReport(
             period=period,
             route=route,
@@ -244,22 +251,43 @@ class ProblemLog:
             top_routes=self.trend("route", now, route=route),
             top_stops=self.trend("stop", now, route=route),
             heatmap=self.heatmap(period, top),
+            subject_labels=labels,
         )
+
+    def subject_labels(self, keys: list[str]) -> dict[str, str]:
+        """The latest label recorded for each subject key that has one (``{"street:via-roma": "Via Roma"}``)."""
+        wanted = [split_key(k) for k in keys]
+        if not wanted:
+            return {}
+        latest = (
+            select(P.subject_kind, P.subject_id, func.max(P.id).label("id"))
+            .where(P.subject_label.is_not(None), P.subject_id.in_({ident for _, ident in wanted}))
+            .group_by(P.subject_kind, P.subject_id)
+            .subquery()
+        )
+        query = select(P.subject_kind, P.subject_id, P.subject_label).join(latest, P.id == latest.c.id)
+        with self.engine.connect() as conn:
+            found = {f"{kind}:{ident}": label for kind, ident, label in conn.execute(query)}
+        return {k: found[k] for k in keys if k in found}
 
 
 @dataclass(frozen=True)
 class HotSpot:
-    """A line or stop reported at least a few times on a day and not in the week before."""
+    """A subject (a line, a stop, a street, an area, a service point) reported at least a few times
+    on a day and not in the week before: ``kind`` is the subject's kind, ``key`` its id (a line's
+    route id, a stop's name), ``label`` what people call it when recorded."""
 
     kind: str
     key: str
     reports: int
+    label: str | None = None
 
 
 def hot_spots(log: ProblemLog, day: Period, *, min_reports: int) -> list[HotSpot]:
-    """Lines and stops with ``min_reports`` or more reports in ``day`` and none in the 7 days before."""
+    """Subjects with ``min_reports`` or more reports in ``day`` and none in the 7 days before:
+    lines, then stops, then the other subjects (streets, areas, service points)."""
     found: list[HotSpot] = []
-    for kind, dimension in (("line", "route"), ("stop", "stop")):
+    for kind, dimension in (("line", "route"), ("stop", "stop"), ("", "subject")):
         p = log.pieces(dimension, {0: Period(day.since - WEEK, day.since), 1: day})
         on_day = func.sum(case((p.c.tag == 1, p.c.reports), else_=0))
         before = func.sum(case((p.c.tag == 1, 0), else_=p.c.reports))
@@ -270,5 +298,11 @@ def hot_spots(log: ProblemLog, day: Period, *, min_reports: int) -> list[HotSpot
             .order_by(on_day.desc(), p.c.key)
         )
         with log.engine.connect() as conn:
-            found += [HotSpot(kind, str(k), int(n)) for k, n in conn.execute(query)]
+            rows = [(str(k), int(n)) for k, n in conn.execute(query)]
+        if kind:
+            found += [HotSpot(kind, k, n) for k, n in rows]
+            continue
+        others = [(k, n) for k, n in rows if split_key(k)[0] not in TRANSIT_KINDS]
+        labels = log.subject_labels([k for k, _ in others])
+        found += [HotSpot(str(split_key(k)[0]), split_key(k)[1], n, labels.get(k)) for k, n in others]
     return found

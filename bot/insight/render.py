@@ -15,6 +15,7 @@ from bot.insight.period import Period
 from bot.insight.problems import Count, ProblemReport, Trend
 from bot.insight.response import BUCKET_LABELS, Measure, ResponseGroup, ResponseReport
 from bot.insight.service import Coverage, RouteDayCount, Schedule, ServiceDay
+from bot.subjects import SubjectKind, split_key
 
 Cell = str | int | float | None
 
@@ -125,10 +126,18 @@ def problem_tables(report: ProblemReport, labels: dict[str, str] | None = None) 
                  share(t.known_this_week, t.this_week)) for t in rows]
         return Table(title, (first, "this week", "last week", "change", "alert share"), body)
 
+    def subject(key: str) -> tuple[str, str]:
+        kind, ident = split_key(key)
+        named = report.subject_labels.get(key) or (labels.get(ident) if kind == SubjectKind.LINE else None)
+        return str(kind), named or ident
+
+    by_subject = Table("By subject", ("kind", "subject", *columns), [
+        (*subject(c.key), c.reports, c.known, c.unknown, share(c.known, c.reports)) for c in report.by["subject"]])
     total = report.total
     return [
         Table("Total", ("", *columns), [("all", total.reports, total.known, total.unknown,
                                          share(total.known, total.reports))]),
+        by_subject,
         trends("Top lines, last 7 days against the 7 before", "line", report.top_routes, name=True),
         trends("Top stops, last 7 days against the 7 before", "stop", report.top_stops),
         counts("By line", "line", report.by["route"], name=True),

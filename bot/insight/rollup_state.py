@@ -40,11 +40,14 @@ def save_state(conn: Connection, name: str, state: dict[str, Any], now: datetime
         conn.execute(table.insert().values(channel=SECTION, name=name, value=value, updated_at=now))
 
 
-def covered_until(engine: Engine, name: str, tz: str) -> date | None:
-    """The first local day the rollup does not hold yet (None: unusable for ``tz``)."""
+def covered_until(engine: Engine, name: str, tz: str, rolled: tuple[str, ...] | None = None) -> date | None:
+    """The first local day the rollup does not hold yet (None: unusable for ``tz``, or built with
+    other dimensions than ``rolled``)."""
     with engine.connect() as conn:
         state = load_state(conn, name)
     if not state or state.get("tz") != tz or not state.get("covered"):
+        return None
+    if rolled is not None and state.get("rolled") != list(rolled):
         return None
     return date.fromisoformat(state["covered"])
 

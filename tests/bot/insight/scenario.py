@@ -6,7 +6,9 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import Engine, insert
 
+from bot.subjects import Subject, transit_subjects
 from storage.models import Case, Message, ProblemRecord, Reply, Transition
+from storage.problems import subject_values
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)  # a Monday, 10:00 in Rome
 NOW = T0 + timedelta(days=1)
@@ -45,9 +47,12 @@ class Writer:
 
     def problem(self, mid: int, channel: str, at: datetime, *, route: str | None = None,
                 stop: str | None = None, category: str | None = None, alert: str | None = None,
-                intent: str = "complaint") -> None:
-        self.rows[ProblemRecord].append(dict(message_id=mid, channel=channel, intent=intent, category=category,
-                                             route_id=route, stop_name=stop, stop_id=None, alert_id=alert, at=at))
+                intent: str = "complaint", subject: Subject | None = None, service: str = "transit") -> None:
+        """The records the worker leaves: one per subject (the line, the stop, ``subject``), or one without."""
+        base = dict(message_id=mid, channel=channel, intent=intent, category=category, alert_id=alert, at=at)
+        named = [*transit_subjects([route] if route else [], [stop] if stop else []), *([subject] if subject else [])]
+        for one in named or [None]:
+            self.rows[ProblemRecord].append({**base, **subject_values(one, service)})
 
     def commit(self) -> None:
         with self.engine.begin() as conn:

@@ -1,4 +1,4 @@
-"""Problem-log reports: distinct messages per line, stop, kind and hour; trends; hot spots."""
+"""Problem-log reports: distinct messages per subject, line, stop, kind and hour; trends; hot spots."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ from datetime import timedelta
 from sqlalchemy import Engine
 
 from bot.insight.period import Period, day_period
+from bot.insight.problem_rollup import refresh_problem_rollup
 from bot.insight.problems import ProblemLog, hot_spots
+from bot.insight.render import problem_tables
+from bot.subjects import Subject, SubjectKind
 from tests.bot.insight.scenario import NOW, T0, Writer, care_day
 
 TZ = "Europe/Rome"
@@ -114,3 +117,54 @@ def test_top_lines_and_stops_honour_the_route(engine: Engine) -> None:
     assert [(t.key, t.this_week, t.last_week) for t in report.top_stops] == [("TERMINI", 2, 0), ("VENEZIA", 0, 1)]
     everything = ProblemLog(engine, tz=TZ).report(DAY, now=NOW)
     assert {t.key for t in everything.top_routes} == {"64", "40"}
+
+
+def test_reports_per_subject_count_lines_and_stops_as_subjects(engine: Engine) -> None:
+    care_day(engine)
+    assert counts(engine, "subject") == {"line:64": (3, 1), "line:40": (2, 1), "stop:TERMINI": (2, 2),
+                                         "stop:LARGO ARGENTINA": (1, 0)}
+
+
+def water_day(engine: Engine) -> None:
+    """Three water reports: a street twice (one matched an outage), a fountain once; a bus report beside."""
+    street = Subject(SubjectKind.STREET, "bari:via-sparano", "Via Sparano", "water")
+    fountain = Subject(SubjectKind.SERVICE_POINT, "fontanella-12", "Fontanella di piazza Mazzini", "water")
+    w = Writer(engine)
+    for mid, subject, alert in ((1, street, "cap-1"), (2, street, None), (3, fountain, None)):
+        at = T0 + timedelta(hours=mid)
+        w.case(mid, "web", at)
+        w.message(mid, mid, "web", at, "awaiting_review", intent="complaint")
+        w.problem(mid, "web", at, subject=subject, category="outage", alert=alert, service="water")
+    w.case(4, "web", T0)
+    w.message(4, 4, "web", T0, "auto_sent")
+    w.problem(4, "web", T0, route="64", category="delay")
+    w.commit()
+
+
+def test_streets_and_service_points_show_up_by_subject(engine: Engine) -> None:
+    water_day(engine)
+    assert counts(engine, "subject") == {"street:bari:via-sparano": (2, 1), "service_point:fontanella-12": (1, 0),
+                                         "line:64": (1, 0)}
+
+
+def test_the_report_names_subjects_by_their_label(engine: Engine) -> None:
+    water_day(engine)
+    report = ProblemLog(engine, tz=TZ).report(DAY, now=NOW)
+    table = next(t for t in problem_tables(report, {"64": "Bus 64"}) if t.title == "By subject")
+    assert [row[:3] for row in table.rows] == [("street", "Via Sparano", 2), ("line", "Bus 64", 1),
+                                               ("service_point", "Fontanella di piazza Mazzini", 1)]
+
+
+def test_a_street_reported_for_the_first_time_is_a_hot_spot(engine: Engine) -> None:
+    water_day(engine)
+    day = day_period(T0.date(), TZ)
+    spots = hot_spots(ProblemLog(engine, tz=TZ), day, min_reports=2)
+    assert [(s.kind, s.key, s.reports, s.label) for s in spots] == [("street", "bari:via-sparano", 2, "Via Sparano")]
+
+
+def test_subject_reports_from_the_rollup_equal_those_from_the_records(engine: Engine) -> None:
+    water_day(engine)
+    log = ProblemLog(engine, tz=TZ)
+    raw = log.counts_by("subject", DAY)
+    refresh_problem_rollup(engine, now=NOW + timedelta(days=2), tz=TZ)
+    assert log.counts_by("subject", DAY) == raw
