@@ -212,3 +212,22 @@ def test_console_shows_case_states_in_the_agents_language(anna: TestClient, brun
     assert 'id="case-history"' in english
     queue = bruno.get("/console/api/queue").json()
     assert [i["case_status"] for i in queue["items"]] == ["waiting"]
+
+
+def test_case_view_names_each_problem_record_by_its_subject(
+    anna: TestClient, messages: Messages, queue: MessageQueue
+) -> None:
+    from bot.domain import Decision, Intent
+    from bot.subjects import Subject, SubjectKind
+    from storage.db import session_scope
+    from storage.problems import record_problems
+
+    message_id = messages.add("fontanella rotta in via Sparano", routes=())
+    fountain = Subject(SubjectKind.SERVICE_POINT, "fontanella-12", "Fontanella di piazza Mazzini", "water")
+    decision = Decision("it", Intent.COMPLAINT, subjects=(fountain, Subject(SubjectKind.STREET, "via-sparano")))
+    with session_scope(queue.engine) as session:
+        row = queue.load(session, message_id)
+        record_problems(session, row, decision, at=row.received_at)
+    page = anna.get(f"/console/messages/{message_id}").text
+    assert "punto di servizio Fontanella di piazza Mazzini" in page
+    assert "via via-sparano" in page
