@@ -2,7 +2,8 @@
 the care service answered. Aggregates only: no message text, no citizen, no agent ever appears.
 
 Trip figures come from :class:`bot.insight.service.ServiceReports` (counted only over recorded
-time, with their coverage); citizens' reports from ``problems`` (counts per kind); the care
+time, with their coverage); citizens' reports from ``problems``, grouped by subject (a line's
+reports per kind; streets, areas and service points by place, when other services record them); the care
 figures from ``response_facts`` (every message past the target a miss, the unanswered counted
 at their wait so far). Small counts about people are hidden (:mod:`bot.public.counts`).
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from statistics import median
 from typing import Any
@@ -29,12 +30,20 @@ from bot.insight.snapshots import service_start
 from bot.public.counts import Shown, shown, shown_parts
 from bot.public.memo import ClosedDays
 from bot.public.rollup import LINE, NETWORK, Counts, DayTrips, keep_days, kept_days, read_days
+from bot.subjects import SubjectKind
 from knowledge.alerts import Alert, AlertIndex
 from storage.models import ProblemRecord, ResponseFact, TripUpdateSnapshot
 
 S = TripUpdateSnapshot.__table__.c
 P = ProblemRecord.__table__.c
 F = ResponseFact.__table__.c
+LINE_KIND = str(SubjectKind.LINE)
+#: Subjects published by place (lines have their own table; stops and addresses are never listed:
+#: a house number can point at a person).
+PLACE_KINDS = tuple(str(k) for k in (SubjectKind.MUNICIPALITY, SubjectKind.DISTRICT, SubjectKind.ZONE,
+                                     SubjectKind.STREET, SubjectKind.SERVICE_POINT))
+#: At most this many places on the page.
+MAX_PLACES = 20
 
 
 @dataclass(frozen=True)
@@ -139,6 +148,18 @@ class LineToday:
 
 
 @dataclass(frozen=True)
+class PlaceReports:
+    """Citizens' reports about one place or service point (a street, an area, a fountain), today and
+    over the last days; a place fewer than ``public.min_count`` messages named is not listed."""
+
+    kind: str  # a bot.subjects.SubjectKind
+    id: str
+    label: str
+    today: Shown
+    days: Shown
+
+
+@dataclass(frozen=True)
 class Network:
     """The network page: today's lines, trouble first, with the recording's coverage."""
 
@@ -152,6 +173,7 @@ class Network:
     schedule: Schedule
     lines: list[LineToday]
     network_alerts: list[AlertShown]
+    places: list[PlaceReports] = field(default_factory=list)  # reports by place (other services' subjects)
 
 
 class PublicFigures:
@@ -308,7 +330,8 @@ class PublicFigures:
         since, until = self._day_bounds(first)[0], self._day_bounds(last)[1]
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(P.at, P.category, P.message_id).where(P.route_id == route, P.at >= since, P.at < until)
+                select(P.at, P.category, P.message_id)
+                .where(P.subject_kind == LINE_KIND, P.subject_id == route, P.at >= since, P.at < until)
             ).all()
         found: dict[date, Counter] = defaultdict(Counter)
         seen: set[tuple[date, int, str]] = set()
@@ -388,7 +411,27 @@ class PublicFigures:
             last_recorded=self._last_recorded(),
             last_day_with_data=self._last_day_with_data(), schedule=static, lines=lines,
             network_alerts=self._alerts_on(None, since, until),
+            places=self._places(first, today),
         )
+
+    def _places(self, first: date, today: date) -> list[PlaceReports]:
+        """Reports per place and service point over the days, most reported first."""
+        since, until = self._day_bounds(first)[0], self._day_bounds(today)[1]
+        today_since = self._day_bounds(today)[0]
+        days = func.count(func.distinct(P.message_id))
+        on_day = func.count(func.distinct(case((P.at >= today_since, P.message_id))))
+        query = (
+            select(P.subject_kind, P.subject_id, func.max(P.subject_label), days, on_day)
+            .where(P.subject_kind.in_(PLACE_KINDS), P.at >= since, P.at < until)
+            .group_by(P.subject_kind, P.subject_id)
+            .having(days >= self.least)
+            .order_by(days.desc(), P.subject_kind, P.subject_id)
+            .limit(MAX_PLACES)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [PlaceReports(str(kind), str(ident), label or str(ident), shown(int(n_today), self.least),
+                             shown(int(n), self.least)) for kind, ident, label, n, n_today in rows]
 
     def _line_alerts(self, since: datetime, until: datetime) -> dict[str, list[AlertShown]]:
         index = self.alerts()
@@ -490,8 +533,8 @@ class PublicFigures:
 
     def _report_totals(self, first: date, last: date) -> dict[str, int]:
         since, until = self._day_bounds(first)[0], self._day_bounds(last)[1]
-        query = (select(P.route_id, func.count(func.distinct(P.message_id)))
-                 .where(P.at >= since, P.at < until, P.route_id.is_not(None)).group_by(P.route_id))
+        query = (select(P.subject_id, func.count(func.distinct(P.message_id)))
+                 .where(P.subject_kind == LINE_KIND, P.at >= since, P.at < until).group_by(P.subject_id))
         with self.engine.connect() as conn:
             return {str(r): int(n) for r, n in conn.execute(query)}
 

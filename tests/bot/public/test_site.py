@@ -232,3 +232,35 @@ def test_sportello_run_serves_the_site_without_sign_in(engine: Engine, db_url: s
         off.engine.dispose()
     finally:
         app.engine.dispose()
+
+
+def _water_reports(engine: Engine) -> None:
+    """A fountain named by three messages today, a street by one, an address by three (never published)."""
+    from bot.subjects import Subject, SubjectKind
+
+    fountain = Subject(SubjectKind.SERVICE_POINT, "fontanella-12", "Fontanella di piazza Mazzini", "water")
+    street = Subject(SubjectKind.STREET, "via-sparano", "Via Sparano", "water")
+    home = Subject(SubjectKind.ADDRESS, "via-sparano-10", "Via Sparano 10", "water")
+    w = Writer(engine)
+    for mid, subject in ((21, fountain), (22, fountain), (23, fountain), (24, street), (25, home), (26, home),
+                         (27, home)):
+        when = at("10:00") + s(mid)
+        w.case(mid, "web", when)
+        w.message(mid, mid, "web", when, "awaiting_review", intent="complaint")
+        w.problem(mid, "web", when, subject=subject, category="other", service="water")
+    w.commit()
+
+
+def test_places_named_by_enough_reports_are_published_by_subject(engine: Engine, line64: GtfsIndex) -> None:
+    _water_reports(engine)
+    client = _client(engine, line64, NOW)
+    places = client.get("/trasparenza/dati/rete.json").json()["data"]["places"]
+    assert [(p["kind"], p["label"], p["today"], p["days"]) for p in places] == [
+        ("service_point", "Fontanella di piazza Mazzini", 3, 3)]
+    page = client.get("/trasparenza").text
+    assert "Punto di servizio: Fontanella di piazza Mazzini" in page and "Via Sparano 10" not in page
+
+
+def test_a_transit_network_shows_no_places(engine: Engine, line64: GtfsIndex) -> None:
+    assert _client(engine, line64, NOW).get("/trasparenza/dati/rete.json").json()["data"]["places"] == []
+    assert "Segnalazioni per luogo" not in _client(engine, line64, NOW).get("/trasparenza").text
