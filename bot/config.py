@@ -195,6 +195,9 @@ class ServiceSettings(_Section):
     channels: tuple[str, ...] = Field(
         (), description="channels whose messages are this service's without reading them (e.g. [telegram])"
     )
+    customer_phone: str | None = Field(
+        None, description="the number this service's replies give (default: operator.customer_phone)"
+    )
 
 
 class DeskSettings(_Section):

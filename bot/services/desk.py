@@ -147,7 +147,11 @@ def build_desk(
         knowledge = Knowledge.from_settings(
             service.knowledge, engine=engine, clock=clock, service=name, key=f"services.{name}.knowledge"
         )
-        services.append(_service(name, service.label, knowledge, settings, clock))
+        own = settings
+        if service.customer_phone:  # the service's own number in its replies
+            operator = settings.operator.model_copy(update={"customer_phone": service.customer_phone})
+            own = settings.model_copy(update={"operator": operator})
+        services.append(_service(name, service.label, knowledge, own, clock))
     channels = {channel: name for name, service in configured.items() for channel in service.channels}
     chooser = ServiceChooser({s.name: s.knowledge for s in services}, channels=channels, settings=settings.desk)
     return ServiceDesk(services, chooser, clock=clock)

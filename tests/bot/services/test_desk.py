@@ -86,3 +86,8 @@ def test_health_watches_every_services_feeds(app: Application) -> None:
     names = [feed.name for feed in app.health_check().feeds]
     assert names == ["transit:alerts", "transit:trip_updates", "water:outages", "water:planned_outages", "waste:outages"]
     assert set(app.health()["services"]) == {"transit", "water", "waste"}
+
+
+def test_a_services_replies_give_its_own_phone_number(app: Application) -> None:
+    _decision, draft = app.pipeline.decide_text("viale Papa Giovanni XXIII a Bari senza acqua", channel="web")
+    assert "800 000 001" in draft.text
