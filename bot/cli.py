@@ -132,6 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
     problems = report_sub.add_parser("problems", help="reports by line, stop, category, hour")
     _report_flags(problems, period=True, formats=["table", "csv", "json", "png"])
     problems.add_argument("--route", help="only the reports naming this line (route id or name, e.g. 64, MA)")
+    problems.add_argument("--service", help="only one service's reports, on a desk of several (services.<name>)")
     problems.add_argument("--lang", choices=["it", "en"], default="en",
                           help="the language of the charts' titles, legend and axes with --format png (default en)")
     service = report_sub.add_parser("service", help="trips promised versus delivered")

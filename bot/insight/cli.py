@@ -68,7 +68,17 @@ def problem_report(engine: Engine, settings: Settings, args: argparse.Namespace,
     period = parse_period(args.since, args.until, tz=tz, now=now)
     route = known_route(engine, settings, gtfs, args.route) if args.route is not None else None
     refresh_problem_rollup(engine, now=now, tz=tz)
-    return ProblemLog(engine, tz=tz).report(period, now=now, route=route)
+    service = known_service(settings, args.service) if getattr(args, "service", None) else None
+    return ProblemLog(engine, tz=tz, service=service).report(period, now=now, route=route)
+
+
+def known_service(settings: Settings, name: str) -> str:
+    """The service ``--service`` names: one of ``services`` (a desk of several), or the one domain served."""
+    known = list(settings.services) or [settings.knowledge.domain]
+    if name not in known:
+        msg = f"--service {name}: no such service; known services: {', '.join(known)}"
+        raise InsightError(msg)
+    return name
 
 
 def known_route(engine: Engine, settings: Settings, gtfs: GtfsIndex | None, name: str) -> str:

@@ -91,10 +91,17 @@ class ProblemLog:
     rollup (:mod:`bot.insight.problem_rollup`) once it holds them, the edges from the records.
     A report for one route reads the records of the messages naming it."""
 
-    def __init__(self, engine: Engine, *, tz: str) -> None:
+    def __init__(self, engine: Engine, *, tz: str, service: str | None = None) -> None:
         self.engine = reader(engine)
         self.tz = tz
         self.dialect = engine.dialect.name
+        #: One service's reports (a desk of several, ``bot.services``): counted from its records, the
+        #: rollup holding every service's together.
+        self.service = service
+
+    def _records(self, route: str | None) -> bool:
+        """Whether a figure is counted from the records (one route's, or one service's) rather than the rollup."""
+        return route is not None or self.service is not None
 
     def pieces(self, dimension: str, periods: dict[int, Period], keys: list[str] | None = None) -> Subquery:
         """Rows ``tag, key, hour, reports, known`` for each tagged period: rollup rows for its
@@ -120,6 +127,8 @@ class ProblemLog:
         category, channel, alert), so the route's own records are enough."""
         since, until = as_utc(period.since), as_utc(period.until)
         where: list[ColumnElement] = [P.at >= since, P.at < until]
+        if self.service is not None:
+            where.append(P.service == self.service)
         if route is not None and shared:
             where.append(P.route_id == route)
         elif route is not None:
@@ -142,7 +151,7 @@ class ProblemLog:
     # -- reports ----------------------------------------------------------------------------
     def total(self, period: Period, route: str | None = None) -> Count:
         """All reports in the period (optionally those naming ``route``)."""
-        if route is None:
+        if not self._records(route):
             p = self.pieces("all", {0: period})
             with self.engine.connect() as conn:
                 reports, known = conn.execute(select(func.sum(p.c.reports), func.sum(p.c.known))).one()
@@ -160,7 +169,7 @@ class ProblemLog:
         if dimension not in DIMENSIONS:
             msg = f"unknown dimension {dimension!r}; known: {', '.join(DIMENSIONS)}"
             raise ValueError(msg)
-        if route is None:
+        if not self._records(route):
             p = self.pieces(dimension, {0: period})
             key, reports = p.c.key, func.sum(p.c.reports).label("reports")
             query = select(key, reports, func.sum(p.c.known)).group_by(key).having(reports > 0)
@@ -190,7 +199,7 @@ class ProblemLog:
         """The most reported routes or stops in the 7 days before ``now`` against the 7 before
         (with ``route``: that line alone, or the stops of the messages naming it)."""
         now = as_utc(now)
-        if route is not None:
+        if self._records(route):
             return self._route_trend(dimension, now, limit, route)
         p = self.pieces(dimension, {0: Period(now - 2 * WEEK, now - WEEK), 1: Period(now - WEEK, now)})
         recent = p.c.tag == 1
@@ -207,8 +216,8 @@ class ProblemLog:
             rows = conn.execute(query).all()
         return [Trend(str(k), int(a), int(b), int(c)) for k, a, b, c in rows if a or b]
 
-    def _route_trend(self, dimension: str, now: datetime, limit: int, route: str) -> list[Trend]:
-        """:meth:`trend` for the messages naming ``route``, counted from the records."""
+    def _route_trend(self, dimension: str, now: datetime, limit: int, route: str | None) -> list[Trend]:
+        """:meth:`trend` for the messages naming ``route`` (or the service's), counted from the records."""
         recent = P.at >= now - WEEK
         key = self._key(dimension, Period(now - 2 * WEEK, now))
         this_week = func.count(distinct(case((recent, P.message_id)))).label("this_week")
@@ -230,8 +239,14 @@ class ProblemLog:
         """Reports per local hour for each of ``routes``: ``{route: [24 counts]}``."""
         if not routes:
             return {}
-        p = self.pieces("heat", {0: period}, keys=routes)
-        query = select(p.c.key, p.c.hour, func.sum(p.c.reports)).group_by(p.c.key, p.c.hour)
+        if self.service is not None:  # one service's: from its records
+            hour = local_hour(P.at, self.dialect, self.tz, period.since, period.until)
+            query = (select(P.route_id, hour, func.count(distinct(P.message_id)))
+                     .where(*self._where(period, None, shared=True), P.route_id.in_(routes))
+                     .group_by(P.route_id, hour))
+        else:
+            p = self.pieces("heat", {0: period}, keys=routes)
+            query = select(p.c.key, p.c.hour, func.sum(p.c.reports)).group_by(p.c.key, p.c.hour)
         grid = {route: [0] * 24 for route in routes}
         with self.engine.connect() as conn:
             for route, h, n in conn.execute(query):
