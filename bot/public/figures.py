@@ -127,18 +127,18 @@ class LineToday:
     route: str
     key: str
     label: str
-    seen: int
-    cancelled: int
-    late: int
-    implausible: int
+    seen: int | None  # None: nothing of the day was recorded, so no count can be claimed
+    cancelled: int | None
+    late: int | None
+    implausible: int | None
     alerts: list[AlertShown]
     reports: Shown
     trouble: int
     days_with_data: int
-    month_seen: int
-    month_cancelled: int
-    month_timed: int
-    month_punctual: int
+    month_seen: int | None  # None: no day with data in the period
+    month_cancelled: int | None
+    month_timed: int | None
+    month_punctual: int | None
     month_reports: Shown
 
     @property
@@ -387,23 +387,27 @@ class PublicFigures:
         reports_month = self._report_totals(first, today)
         alerts = self._line_alerts(since, until)
         names = set(today_rows) | set(month) | set(alerts) | {r for r in reports_today if r}
+        # A line not seen today counts 0 only when the feed was recorded today at all.
+        watched = bool(today_rows) or coverage.recorded_s > 0 or bool(coverage.spans)
         lines = []
         for route in names:
             row = today_rows.get(route)
             m = month.get(route, {})
             count = reports_today.get(route, 0)
             trouble = (row.cancelled * 3 + row.late_trips if row else 0) + 5 * len(alerts.get(route, [])) + count
+            none_today = 0 if watched else None
+            over_days = (lambda name, m=m: int(m.get(name, 0)) if m.get("days") else None)
             lines.append(LineToday(
                 route=route, key=self.key_of(route), label=self.service.names.label(route),
-                seen=row.seen if row else 0, cancelled=row.cancelled if row else 0,
-                late=row.late_trips if row else 0, implausible=row.implausible if row else 0,
+                seen=row.seen if row else none_today, cancelled=row.cancelled if row else none_today,
+                late=row.late_trips if row else none_today, implausible=row.implausible if row else none_today,
                 alerts=alerts.get(route, []), reports=shown(count, self.least), trouble=trouble,
-                days_with_data=int(m.get("days", 0)), month_seen=int(m.get("seen", 0)),
-                month_cancelled=int(m.get("cancelled", 0)), month_timed=int(m.get("timed", 0)),
-                month_punctual=int(m.get("punctual", 0)),
+                days_with_data=int(m.get("days", 0)), month_seen=over_days("seen"),
+                month_cancelled=over_days("cancelled"), month_timed=over_days("timed"),
+                month_punctual=over_days("punctual"),
                 month_reports=shown(reports_month.get(route, 0), self.least),
             ))
-        lines.sort(key=lambda x: (-x.trouble, -x.month_cancelled, x.label))
+        lines.sort(key=lambda x: (-x.trouble, -(x.month_cancelled or 0), x.label))
         gtfs = self.service.gtfs
         static = Schedule.TIMETABLE if gtfs is not None and gtfs.has_trips() else self.service.schedule_basis(None)
         return Network(

@@ -179,7 +179,7 @@ def test_real_rome_trip_updates_with_a_static_feed_without_trips(engine: Engine)
     SnapshotStore(engine, tz=TZ, gtfs=gtfs).store(parsed, observed)
     client = _client(engine, gtfs, observed + timedelta(minutes=10), reports={"route_aliases": {"MA": "248"}})
     page = client.get("/trasparenza")
-    assert "Dati sulle corse registrati oggi: 23:19" in page.text
+    assert "Dati sulle corse registrati oggi: solo alle 23:19." in page.text  # one snapshot: an instant
     assert "il feed statico non contiene le corse" in page.text
     network = client.get("/trasparenza/dati/rete.json").json()["data"]
     seen = {line["route"]: line["seen"] for line in network["lines"]}
@@ -190,6 +190,11 @@ def test_real_rome_trip_updates_with_a_static_feed_without_trips(engine: Engine)
         "no_trips", None, None, None)
     assert today["run"] == seen["248"] and today["recorded"] == [["23:19", "23:19"]]
     assert "solo alle 23:19" in client.get("/trasparenza/linea/MEA").text  # one snapshot: no share of time
+    later = _client(engine, gtfs, observed + timedelta(days=5), reports={"route_aliases": {"MA": "248"}})
+    that_day = later.get("/trasparenza", params={"giorno": "2024-11-21"}).text
+    assert "La rete il 21/11/2024" in that_day and "registrati quel giorno: solo alle 23:19." in that_day
+    assert "La rete oggi" not in that_day
+    assert "Quel giorno non è stato registrato" in later.get("/trasparenza", params={"giorno": "2024-11-20"}).text
 
 
 def test_the_demo_data_says_no_data_and_shows_the_alerts(engine: Engine) -> None:
@@ -203,7 +208,9 @@ def test_the_demo_data_says_no_data_and_shows_the_alerts(engine: Engine) -> None
     assert page.status_code == 200 and "Oggi non è stato registrato nessun dato sulle corse" in page.text
     rows = client.get("/trasparenza/dati/rete.json").json()["data"]["lines"]
     assert {r["route"] for r in rows if r["alerts"]} >= {"MA", "8"}
-    assert all(r["seen"] == 0 for r in rows)
+    # Nothing recorded today nor in the last days: no count is claimed, not even zero.
+    assert all(r["seen"] is None and r["cancelled"] is None and r["month_seen"] is None for r in rows)
+    assert "<td>–</td><td>–</td><td>–</td>" in page.text and "non vuol dire zero" in page.text
     line = client.get("/trasparenza/linea/MEA")
     assert line.status_code == 200 and "nessun dato" in line.text
 
