@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+import ast
 import logging
+import re
 import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlmodel import Session
 
 from bot.errors import StorageError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +143,8 @@ def session_scope(engine: Engine) -> Iterator[Session]:
 
 def alembic_config(engine: Engine) -> Config:
     """An Alembic configuration bound to ``engine``."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
@@ -147,8 +152,46 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
+_ASSIGNED = re.compile(r"^(revision|down_revision)\s*(?::[^=]+)?=\s*(.+?)\s*$", re.MULTILINE)
+
+
+def script_head() -> str | None:
+    """The newest revision of the migration scripts, read from their text without loading Alembic
+    (None when there is not exactly one)."""
+    revisions: set[str] = set()
+    below: set[str] = set()
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        found = dict(_ASSIGNED.findall(path.read_text(encoding="utf-8")))
+        if "revision" not in found:
+            continue
+        revisions.add(ast.literal_eval(found["revision"]))
+        down = ast.literal_eval(found.get("down_revision", "None"))
+        below.update([down] if isinstance(down, str) else down or ())
+    heads = revisions - below
+    return heads.pop() if len(heads) == 1 else None
+
+
+def stored_revision(engine: Engine) -> str | None:
+    """The revision the database says it is at (None: none recorded, or more than one)."""
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT version_num FROM alembic_version")).all()
+    except DBAPIError:  # no alembic_version table yet
+        return None
+    return str(rows[0][0]) if len(rows) == 1 else None
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision; safe when several workers start at once."""
+    """Bring the schema to the newest revision; safe when several workers start at once.
+
+    A database already at the scripts' head is left alone without loading Alembic (most of a
+    second of ``sportello run``'s start).
+    """
+    head = script_head()
+    if head is not None and stored_revision(engine) == head:
+        return
+    from alembic import command
+
     config = alembic_config(engine)
     try:
         if is_sqlite(engine):
