@@ -141,18 +141,23 @@ class TelegramChannel(Channel):
         assert self.loop is not None
         try:
             return self.loop.run(coroutine, timeout=self.settings.timeout_seconds + self.settings.long_poll_seconds + 5)
-        except Exception as exc:
+        except InvalidToken as exc:
+            record_call_error(self.name, CallFailure.AUTH)
+            raise ChannelAuthError(f"telegram: token rejected on {method}: {exc}") from exc
+        except RetryAfter:
+            record_call_error(self.name, CallFailure.RATE_LIMITED)
+            raise
+        except TimedOut as exc:
+            record_call_error(self.name, CallFailure.TIMEOUT)
+            raise TelegramUnsure(f"telegram: {method} timed out") from exc
+        except Forbidden as exc:  # 403: the person blocked the bot, or it may not write to this chat
+            record_call_error(self.name, CallFailure.REFUSED)
+            raise RecipientGone(f"telegram: {method} not allowed: {exc}") from exc
+        except TelegramError as exc:
             record_call_error(self.name, _failure(exc))
-            if isinstance(exc, InvalidToken):
-                raise ChannelAuthError(f"telegram: token rejected on {method}: {exc}") from exc
-            if isinstance(exc, RetryAfter):
-                raise
-            if isinstance(exc, TimedOut):
-                raise TelegramUnsure(f"telegram: {method} timed out") from exc
-            if isinstance(exc, Forbidden):  # 403: the person blocked the bot, or it may not write to this chat
-                raise RecipientGone(f"telegram: {method} not allowed: {exc}") from exc
-            if isinstance(exc, TelegramError):
-                raise ChannelError(f"telegram: {method} failed: {exc}") from exc
+            raise ChannelError(f"telegram: {method} failed: {exc}") from exc
+        except TimeoutError:  # the loop gave up waiting for the call
+            record_call_error(self.name, CallFailure.TIMEOUT)
             raise
 
     def _retrying(self, method: str, make: Any, *, safe: bool) -> Any:
@@ -384,18 +389,12 @@ def _chat_key(payload: dict[str, Any]) -> str:
     return "?"
 
 
-def _failure(exc: Exception) -> CallFailure:
-    """The kind of a failed Bot API call, for the call-error count."""
-    if isinstance(exc, InvalidToken):
-        return CallFailure.AUTH
-    if isinstance(exc, RetryAfter):
-        return CallFailure.RATE_LIMITED
-    if isinstance(exc, (TimedOut, TimeoutError)):
-        return CallFailure.TIMEOUT
-    if isinstance(exc, NetworkError) and not isinstance(exc, BadRequest):
-        return CallFailure.UNAVAILABLE
-    if isinstance(exc, (Forbidden, BadRequest)):
+def _failure(exc: TelegramError) -> CallFailure:
+    """The kind of a Bot API failure not sorted before: refused (400), unreachable or 5xx, or other."""
+    if isinstance(exc, BadRequest):
         return CallFailure.REFUSED
+    if isinstance(exc, NetworkError):
+        return CallFailure.UNAVAILABLE
     return CallFailure.FAILED
 
 
