@@ -16,7 +16,7 @@ from bot.console.casefile import load_case_file
 from bot.console.context import Console, console_of, flash, render, ui_language
 from bot.console.filters import CHANNELS, Filters
 from bot.console.filters import LANGUAGES as FILTER_LANGUAGES
-from bot.console.notes import add_note
+from bot.console.notes import MAX_NOTE, add_note
 from bot.console.search import search
 from bot.console.shipped import fill, first_name, shipped_replies, unfilled
 from bot.console.suggest import suggest
@@ -156,6 +156,7 @@ async def message_page(request: Request, user: User) -> Response:
         faq_ids=console.faq_ids,
         revealed=revealed_ids(request),
         has_pii=has_pii(m.text),
+        note_limit=MAX_NOTE,
         js_extra={"messageId": m.id, "lang": m.lang or "it", "claim": answerable and holder is None},
     )
 

@@ -175,6 +175,7 @@ def test_a_note_is_kept_with_author_and_time_and_never_sent(
     assert response.status_code == 303
     page = anna.get(f"/console/messages/{message_id}").text
     assert "Cittadino già sentito ieri" in page and "anna" in page
+    assert 'maxlength="2000"' in page and "(fino a 2000 caratteri)" in page  # the limit said before it bites
     with session_scope(engine) as session:
         replies = session.execute(select(Reply.text)).scalars().all()
         assert all("sentito ieri" not in text for text in replies)
