@@ -13,6 +13,7 @@ from bot.privacy.pii import without_echo
 from handlers import complaint, emergency, faq, feedback, other, outage, status, unserved
 from handlers.policy import choose_action
 from handlers.sources import sources_used
+from knowledge.domains.base import Source
 
 if TYPE_CHECKING:
     from knowledge.store import Knowledge
@@ -56,10 +57,16 @@ class ReplyWriter:
 
     def with_domain(self, decision: Decision, text: str) -> Decision:
         """The decision completed by the knowledge's domain: a complaint's category from the domain's own
-        cues when the learned reader does not tell that domain's categories (transit's are learned)."""
+        cues when the learned reader does not tell that domain's categories (transit's are learned); the
+        street or municipality the message names, as subjects, when the domain reads a gazetteer."""
         domain = self.knowledge.domain
         if decision.intent == Intent.COMPLAINT and not domain.learned_categories:
-            return replace(decision, category=domain.category_of(text))
+            decision = replace(decision, category=domain.category_of(text))
+        gazetteer = self.knowledge.outages.gazetteer if domain.reads(Source.GAZETTEER) else None
+        if gazetteer is not None and len(gazetteer):
+            named = [s for s in gazetteer.subjects(text) if s not in decision.subjects]
+            if named:
+                decision = replace(decision, subjects=(*decision.subjects, *named))
         return decision
 
     def draft(

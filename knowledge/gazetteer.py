@@ -19,6 +19,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from bot.subjects import Subject, SubjectKind
 from knowledge.errors import KnowledgeError
 from knowledge.outages import Place
 from knowledge.streetnames import STREET_TYPES, street_key, words
@@ -52,6 +53,12 @@ class Street:
     def place(self) -> Place:
         """The street as a place an outage may cover."""
         return Place(points=self.points, code=self.code, street=self.key)
+
+    @property
+    def subject(self) -> Subject:
+        """The street as what a message is about: ``code:key`` as its id, "name, municipality" as its label."""
+        label = f"{self.name}, {self.municipality}" if self.municipality else self.name
+        return Subject(SubjectKind.STREET, f"{self.code}:{self.key}", label)
 
 
 @dataclass(frozen=True)
@@ -110,6 +117,19 @@ class Gazetteer:
             reader = _geojson_streets if path.suffix.lower() in (".geojson", ".json") else _csv_streets
             streets += reader(text, path)
         return cls(streets)
+
+    def subjects(self, text: str) -> tuple[Subject, ...]:
+        """What a message names of the territory: its street when one fits, else the municipality it
+        names (an ISTAT code as the id), else nothing."""
+        match = self.find(text)
+        if match is not None and match.street is not None:
+            return (match.street.subject,)
+        code = match.municipality_code if match is not None else None
+        code = code or self.municipality(text)
+        town = self._by_code.get(code or "")
+        if not town:
+            return ()
+        return (Subject(SubjectKind.MUNICIPALITY, str(code), next(iter(town.values())).municipality or None),)
 
     def municipality(self, text: str) -> str | None:
         """The code of the last municipality the text names outside a street name ('via Bari a Modugno')."""

@@ -68,3 +68,12 @@ def test_an_ambiguous_street_asks_for_the_town(tmp_path: Path) -> None:
 
 def test_a_message_naming_no_place_is_left_to_the_other_handlers(tmp_path: Path) -> None:
     assert _draft(_knowledge(tmp_path, 86400), "senza acqua da stamattina") is None
+
+
+def test_the_decision_names_the_street_as_its_subject(tmp_path: Path) -> None:
+    from handlers.base import ReplyWriter
+
+    writer = ReplyWriter(_knowledge(tmp_path, 86400), load_settings(None))
+    decision = writer.with_domain(Decision("it", Intent.COMPLAINT), "perdita d'acqua in via Argiro a Bari")
+    assert [(s.kind, s.id, s.label) for s in decision.subjects] == [("street", "072006:via argiro", "Via Argiro, Bari")]
+    assert (decision.routes, decision.stops, str(decision.category)) == ((), (), "leak")

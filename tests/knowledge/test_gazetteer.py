@@ -96,3 +96,17 @@ def test_a_missing_column_is_named(tmp_path: Path) -> None:
     path.write_text("municipality,street,lat,lon\n", encoding="utf-8")
     with pytest.raises(GazetteerError, match="municipality_code"):
         Gazetteer.load([path])
+
+
+def test_a_named_street_is_the_message_subject(gazetteer: Gazetteer) -> None:
+    (street,) = gazetteer.subjects("via Sparano da Bari senza acqua da stamattina")
+    assert (street.kind, street.id, street.label) == ("street", "072006:via sparano da bari", "Via Sparano da Bari, Bari")
+
+
+def test_a_municipality_without_a_street_is_the_subject(gazetteer: Gazetteer) -> None:
+    (town,) = gazetteer.subjects("non c'è più l'acqua a Bari")
+    assert (town.kind, town.id, town.label) == ("municipality", "072006", "Bari")
+
+
+def test_a_message_naming_no_place_has_no_subject(gazetteer: Gazetteer) -> None:
+    assert gazetteer.subjects("come pago la bolletta?") == ()
