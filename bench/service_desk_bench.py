@@ -6,7 +6,7 @@ the water FAQ question sets in bench/data (answerable questions only: water's), 
 decides) and sent to another service; and the time of one choice. Measurement only: nothing here tunes the
 service words (``knowledge/domains/*/words.yaml``) or the desk's thresholds.
 
-    .venv/bin/python bench/service_desk_bench.py [--repeat 3]
+    .venv/bin/python bench/service_desk_bench.py [--repeat 3] [--meaning-lead 0.1]
 """
 
 from __future__ import annotations
@@ -44,10 +44,13 @@ def sets() -> dict[str, tuple[str, list[str]]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="timing runs over every text (the best is kept)")
+    parser.add_argument("--meaning-lead", type=float, default=None,
+                        help="weigh the FAQ nearest in meaning with this cosine lead (desk.meaning_lead; default off)")
     args = parser.parse_args()
     settings = load_settings(PACKAGE_ROOT / "examples" / "city" / "config.yaml")
     services = {name: Knowledge.from_settings(s.knowledge, service=name) for name, s in settings.services.items()}
-    chooser = ServiceChooser(services, settings=settings.desk)
+    desk = settings.desk.model_copy(update={"meaning_lead": args.meaning_lead})
+    chooser = ServiceChooser(services, settings=desk)
     every: list[str] = []
     print(f"{'set':48} {'n':>5} {'own':>7} {'undecided':>10} {'other':>7}")
     for label, (expected, texts) in sets().items():

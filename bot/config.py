@@ -204,10 +204,13 @@ class DeskSettings(_Section):
     """How a multi-service desk chooses a message's service by reading it (when its channel does not say)."""
 
     min_score: float = Field(
-        1.0, ge=0, description="evidence a service needs (each word naming it counts 1; a line or a stop of its network found, 2)"
+        1.0, ge=0, description="evidence a service needs (each word naming it counts 1, its FAQ nearest in meaning 1; a line or a stop of its network found, 2)"
     )
     min_lead: float = Field(
         1.0, ge=0, description="how far ahead of the next service it must be; otherwise a person decides"
+    )
+    meaning_lead: float | None = Field(
+        None, ge=0, le=2, description="on (e.g. 0.1): the service whose FAQ question is nearest in meaning by this cosine lead gains 1"
     )
 
 

@@ -103,7 +103,7 @@ class ServiceDesk:
 
     def decide_many(self, messages: Sequence[Message]) -> list[tuple[Decision, DraftReply]]:
         """:meth:`decide` for a claimed batch, in order: one batch per service."""
-        choices = [self.chooser.choose(m.text, m.channel) for m in messages]
+        choices = self.chooser.choose_many([m.text for m in messages], [m.channel for m in messages])
         out: list[tuple[Decision, DraftReply] | None] = [None] * len(messages)
         for name in {self._pipeline_name(c) for c in choices}:
             picked = [i for i, c in enumerate(choices) if self._pipeline_name(c) == name]

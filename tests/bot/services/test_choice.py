@@ -61,3 +61,16 @@ def test_one_service_is_always_chosen(services: dict[str, Knowledge]) -> None:
 def test_the_reason_names_each_services_evidence(services: dict[str, Knowledge]) -> None:
     reason = ServiceChooser(services).choose("buongiorno", "web").reason()
     assert reason.startswith("service undecided (") and "water 0.00" in reason and reason.endswith("a person decides")
+
+
+def test_the_faq_nearest_in_meaning_can_tip_an_unclear_message(services: dict[str, Knowledge]) -> None:
+    words_only = ServiceChooser(services).choose("come pago la bolletta?", "web")
+    with_meaning = ServiceChooser(services, settings=DeskSettings(meaning_lead=0.1)).choose("come pago la bolletta?", "web")
+    assert (words_only.service, with_meaning.service, with_meaning.scores["water"]) == (None, "water", 1.0)
+
+
+def test_a_batch_is_chosen_as_one_by_one_with_meaning(services: dict[str, Knowledge]) -> None:
+    chooser = ServiceChooser(services, channels={"telegram": "waste"}, settings=DeskSettings(meaning_lead=0.1))
+    texts = ["come pago la bolletta?", "il 64 è in ritardo?", "buongiorno", "dove butto il vetro?"]
+    channels = ["web", "web", "telegram", "web"]
+    assert chooser.choose_many(texts, channels) == [chooser.choose(t, c) for t, c in zip(texts, channels)]
