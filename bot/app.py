@@ -28,6 +28,7 @@ from bot.scheduler import JobLeases, Scheduler
 from bot.services import build_desk
 from bot.web.server import build_web_app
 from bot.notice_delivery import NoticePoster
+from bot.ops.call_errors import CALL_ERRORS, CallFailure, summed
 from bot.ops.health import HealthCheck, Pulse
 from bot.notices import NoticeDesk
 from bot.worker import NoticeLane, Worker, worker_name
@@ -216,8 +217,12 @@ class Application:
         return HealthCheck(
             self.engine, self.clock, pulses=self.pulses, channels=sorted(self.channels),
             feeds=self.desk.feeds(),  # every service's, named for it on a desk of several
-            stall_seconds=self.settings.workers.lease_seconds,
+            stall_seconds=self.settings.workers.lease_seconds, call_errors=self.call_errors,
         )
+
+    def call_errors(self) -> dict[tuple[str, CallFailure], int]:
+        """Failed platform calls of this process and of its worker processes, by channel and kind."""
+        return summed([CALL_ERRORS.counts(), *(child.call_errors() for child in self.children)])
 
     def web_app(self) -> Any:
         """The ASGI application for this process."""

@@ -4,8 +4,8 @@
 that each run ``workers.count`` worker threads (and the scheduler, like any ``sportello run``
 process: shared jobs are leased, so each runs once). A message stored by the web server wakes
 the children at once (a shared event; on PostgreSQL ``NOTIFY`` as well). The children report
-their workers' heartbeats to the parent, which /health and /metrics read; a child ends with
-its parent, even when the parent is killed.
+their workers' heartbeats and failed platform calls to the parent, which /health and /metrics
+read; a child ends with its parent, even when the parent is killed.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from multiprocessing.context import SpawnContext, SpawnProcess
 from typing import Any
 
 from bot.config import Settings
+from bot.ops.call_errors import CALL_ERRORS, SLOTS, CallFailure, copy_counts, shared_counts
 from bot.ops.health import Pulse
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,12 @@ class WorkerProcess:
     #: ``time.monotonic()`` of each worker's last loop (the clock is system-wide); negative: dead.
     beats: Any
     threads: int
+    #: The child's failed platform calls, in the order of ``bot.ops.call_errors.SLOTS``.
+    errors: Any = None
+
+    def call_errors(self) -> dict[tuple[str, CallFailure], int]:
+        """The child's failed platform calls by channel and kind (as copied at its last beat)."""
+        return shared_counts(self.errors) if self.errors is not None else {}
 
     def pulses(self) -> list[Pulse]:
         """Each worker of the child: alive while the child is and its thread is."""
@@ -69,14 +76,15 @@ def start_worker_processes(
     started: list[WorkerProcess] = []
     for index in range(processes):
         beats = context.Array("d", [time.monotonic()] * threads, lock=False)
+        errors = context.Array("q", len(SLOTS), lock=False)
         process = context.Process(
             target=run_worker_process,
-            args=(settings, threads, arrived, beats, os.getpid(), verbose),
+            args=(settings, threads, arrived, beats, os.getpid(), verbose, errors),
             name=f"sportello-workers-{index}",
             daemon=True,
         )
         process.start()
-        started.append(WorkerProcess(process, beats, threads))
+        started.append(WorkerProcess(process, beats, threads, errors))
     return started
 
 
@@ -104,7 +112,8 @@ def _end_with_parent(parent: int) -> None:
 
 
 def run_worker_process(
-    settings: Settings, threads: int, arrived: Any, beats: Any, parent: int, verbose: bool = False
+    settings: Settings, threads: int, arrived: Any, beats: Any, parent: int, verbose: bool = False,
+    errors: Any = None,
 ) -> None:
     """The child's main: workers and the scheduler, no web server, until SIGTERM or the parent's end."""
     _end_with_parent(parent)
@@ -123,6 +132,8 @@ def run_worker_process(
         while not stop.wait(BEAT_SECONDS) and os.getppid() == parent:
             for i, pulse in enumerate(app.pulses()[:threads]):
                 beats[i] = pulse.beat_at if pulse.alive else -1.0
+            if errors is not None:
+                copy_counts(CALL_ERRORS.counts(), errors)
     finally:
         for i in range(threads):
             beats[i] = -math.inf

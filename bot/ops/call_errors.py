@@ -1,13 +1,15 @@
 """Failed platform calls, counted per channel and kind by the adapters that make them (for ``/metrics``).
 
 Each failed attempt counts once, retries included: a call that fails twice then succeeds
-counts two. The counts are this process's own (Prometheus sums them across processes).
+counts two. The counts are this process's own (Prometheus sums them across processes); a
+worker process copies its counts into a shared array its parent reads (``SLOTS``).
 """
 
 from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Iterable, Mapping, MutableSequence, Sequence
 from enum import StrEnum
 
 
@@ -38,6 +40,33 @@ class CallErrors:
         """Every count so far."""
         with self._lock:
             return dict(self._counts)
+
+
+Counts = Mapping[tuple[str, CallFailure], int]
+
+#: The channels whose adapters call a platform, as the shared array of a worker process holds them.
+PLATFORM_CHANNELS = ("telegram", "x")
+#: The place of each ``(channel, kind)`` in a worker process's shared array of counts.
+SLOTS: tuple[tuple[str, CallFailure], ...] = tuple((c, k) for c in PLATFORM_CHANNELS for k in CallFailure)
+
+
+def copy_counts(counts: Counts, shared: MutableSequence[int]) -> None:
+    """Write ``counts`` into ``shared`` (``len(SLOTS)`` long) for a parent process to read."""
+    for index, key in enumerate(SLOTS):
+        shared[index] = counts.get(key, 0)
+
+
+def shared_counts(shared: Sequence[int]) -> dict[tuple[str, CallFailure], int]:
+    """The counts a worker process copied into ``shared``."""
+    return {key: int(shared[index]) for index, key in enumerate(SLOTS) if shared[index]}
+
+
+def summed(parts: Iterable[Counts]) -> dict[tuple[str, CallFailure], int]:
+    """The counts of several processes added up."""
+    total: Counter[tuple[str, CallFailure]] = Counter()
+    for part in parts:
+        total.update(part)
+    return dict(total)
 
 
 #: The process's count, written by the channel adapters and read by ``/metrics``.

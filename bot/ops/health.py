@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from bot.domain import DataState, SourceAge
+from bot.ops.call_errors import CALL_ERRORS, Counts
 from storage.db import reading
 from storage.models import ChannelStatus
 
@@ -171,8 +172,12 @@ class HealthCheck:
         feeds: Sequence[Feed] = (),
         stall_seconds: float = 60.0,
         monotonic: Callable[[], float] = time.monotonic,
+        call_errors: Callable[[], Counts] = CALL_ERRORS.counts,
     ) -> None:
+        """``pulses``, ``feeds`` and ``call_errors`` are this process's (and its worker processes')
+        workers, live feeds and failed platform calls, which ``/metrics`` shows as well."""
         self.engine = engine
+        self.call_errors = call_errors
         self.clock = clock
         self.pulses = pulses
         self.channels = tuple(channels)

@@ -24,7 +24,6 @@ from starlette.responses import Response
 
 from bot.domain import WORK_STATES, as_utc
 from bot.ops.backlog import lane_backlog
-from bot.ops.call_errors import CALL_ERRORS, CallErrors
 from bot.ops.health import HealthCheck
 from bot.ops.tally import TallySnapshot, TransitionTally
 from storage.db import reading
@@ -34,9 +33,8 @@ from storage.models import ChannelStatus, JobLease, Message, Reply
 class ServiceCollector(Collector):
     """Collects every sportello metric at scrape time."""
 
-    def __init__(self, check: HealthCheck, call_errors: CallErrors = CALL_ERRORS) -> None:
+    def __init__(self, check: HealthCheck) -> None:
         self.check = check
-        self.call_errors = call_errors
         self.tally = TransitionTally(check.engine, check.clock)
 
     def collect(self) -> Iterator[Metric]:
@@ -165,15 +163,15 @@ class ServiceCollector(Collector):
             "sportello_channel_call_errors", "Platform calls of this process that failed, by channel and kind "
             "(auth, rate_limited, timeout, unavailable, refused, failed), each retry counted", labels=["channel", "kind"]
         )
-        for (channel, kind), count in sorted(self.call_errors.counts().items()):
+        for (channel, kind), count in sorted(self.check.call_errors().items()):
             errors.add_metric([channel, str(kind)], count)
         yield errors
 
 
-def metrics_registry(check: HealthCheck, call_errors: CallErrors = CALL_ERRORS) -> CollectorRegistry:
+def metrics_registry(check: HealthCheck) -> CollectorRegistry:
     """A registry of its own (never the global one) with sportello's and the process's figures."""
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(ServiceCollector(check, call_errors))
+    registry.register(ServiceCollector(check))
     ProcessCollector(registry=registry)
     return registry
 

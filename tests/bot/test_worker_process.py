@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.ops.call_errors import SLOTS, CallFailure, copy_counts
 from bot.worker_process import WorkerProcess
 from tests.bot.test_run_command import _free_port, _get
 from tests.conftest import REPO
@@ -43,6 +44,14 @@ def test_a_dead_child_reports_its_workers_dead() -> None:
     assert [p.alive for p in child.pulses()] == [False]
     stopped = WorkerProcess(_Process(4242, True), [-math.inf], threads=1)  # type: ignore[arg-type]
     assert [p.alive for p in stopped.pulses()] == [False]
+
+
+def test_a_childs_failed_platform_calls_are_read_from_its_shared_counts() -> None:
+    shared = [0] * len(SLOTS)
+    copy_counts({("telegram", CallFailure.TIMEOUT): 2}, shared)
+    child = WorkerProcess(_Process(4242, True), [12.5], threads=1, errors=shared)  # type: ignore[arg-type]
+    assert child.call_errors() == {("telegram", CallFailure.TIMEOUT): 2}
+    assert WorkerProcess(_Process(4242, True), [12.5], threads=1).call_errors() == {}  # type: ignore[arg-type]
 
 
 def _worker_children(parent: int) -> list[int]:

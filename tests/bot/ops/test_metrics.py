@@ -147,7 +147,7 @@ def test_failed_platform_calls_are_counted_by_channel_and_kind(engine: Engine, c
     errors.record("telegram", CallFailure.TIMEOUT)
     errors.record("telegram", CallFailure.TIMEOUT)
     errors.record("x", CallFailure.RATE_LIMITED)
-    registry = metrics_registry(HealthCheck(engine, clock), errors)
+    registry = metrics_registry(HealthCheck(engine, clock, call_errors=errors.counts))
     found = {(s.name, tuple(sorted(s.labels.items()))): s.value
              for family in text_string_to_metric_families(generate_latest(registry).decode()) for s in family.samples}
     assert found[("sportello_channel_call_errors_total", (("channel", "telegram"), ("kind", "timeout")))] == 2
