@@ -160,7 +160,7 @@ class ServiceCollector(Collector):
             fresh.add_metric([feed.name], 1 if source.usable else 0)
         yield from (age, fresh)
         errors = CounterMetricFamily(
-            "sportello_channel_call_errors", "Platform calls of this process that failed, by channel and kind "
+            "sportello_channel_call_errors", "Platform calls that failed in this process and its worker processes, by channel and kind "
             "(auth, rate_limited, timeout, unavailable, refused, failed), each retry counted", labels=["channel", "kind"]
         )
         for (channel, kind), count in sorted(self.check.call_errors().items()):
