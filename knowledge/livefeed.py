@@ -21,8 +21,7 @@ from bot.domain import DataState, SourceAge, SourceKind, as_utc
 from knowledge.alerts import parse_feed
 from knowledge.belief import Belief, believed_feed, entity_ids, observe
 from knowledge.feeds import FeedSource
-from storage.feed_cache import record_feed_error, stored_feed
-from storage.models import FeedCache
+from storage.feed_cache import locked_row, record_feed_error, stored_feed
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +104,7 @@ class LiveFeed:
             self._set_times(fetched_at, data_at, belief)
             return
         with Session(self.engine) as session:
-            row = session.get(FeedCache, self.name, with_for_update=True) or FeedCache(name=self.name)
+            row = locked_row(session, self.name)
             if payload is not None:
                 row.payload = payload
             row.fetched_at = fetched_at

@@ -31,8 +31,7 @@ from knowledge.cap import parse_cap
 from knowledge.errors import FeedError
 from knowledge.outage_csv import parse_outage_csv
 from knowledge.outages import Outage, resolve
-from storage.feed_cache import record_feed_error, stored_feed
-from storage.models import FeedCache
+from storage.feed_cache import locked_row, record_feed_error, stored_feed
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +128,7 @@ class OutageFeed:
             self.error = None
             return
         with Session(self.engine) as session:
-            row = session.get(FeedCache, self.name, with_for_update=True) or FeedCache(name=self.name)
+            row = locked_row(session, self.name)
             row.payload = _pack(documents)
             row.fetched_at, row.data_at, row.belief, row.error = fetched_at, data_at, belief.as_dict(), None
             session.add(row)

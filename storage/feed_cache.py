@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Engine
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from bot.domain import as_utc
@@ -19,10 +20,26 @@ from storage.models import FeedCache
 ERROR_LIMIT = 4000
 
 
+def locked_row(session: Session, name: str) -> FeedCache:
+    """The source's row, locked for the session's transaction, made first when there is none.
+
+    Processes that start together each store their first fetch: the row is made with
+    ``ON CONFLICT DO NOTHING`` (not read, found missing and inserted, which failed the second
+    one on the primary key), then locked and updated by each in turn.
+    """
+    bind = session.get_bind()
+    module = postgresql if bind.dialect.name == "postgresql" else sqlite
+    table = FeedCache.__table__  # type: ignore[attr-defined]
+    session.execute(module.insert(table).values(name=name).on_conflict_do_nothing(index_elements=["name"]))
+    row = session.get(FeedCache, name, with_for_update=True)
+    assert row is not None  # made just above, in this transaction
+    return row
+
+
 def record_feed_error(engine: Engine, name: str, error: str, at: datetime) -> None:
     """Keep ``error`` as the source's last error, leaving its last good data in place."""
     with Session(engine) as session:
-        row = session.get(FeedCache, name, with_for_update=True) or FeedCache(name=name)
+        row = locked_row(session, name)
         row.error, row.error_at = error[:ERROR_LIMIT], at
         session.add(row)
         session.commit()

@@ -42,3 +42,33 @@ def test_data_no_newer_than_ours_is_not_handed_back(engine: Engine) -> None:
     _store(engine, T0)
     assert stored_feed(engine, "alerts", newer_than=T0).newer is None  # type: ignore[union-attr]
     assert stored_feed(engine, "alerts", newer_than=T0 - timedelta(seconds=1)).newer is not None  # type: ignore[union-attr]
+
+
+def test_two_processes_storing_their_first_fetch_together_both_succeed(engine: Engine) -> None:
+    import threading
+
+    from storage.feed_cache import locked_row
+
+    first = Session(engine)
+    row = locked_row(first, "alerts")  # made and locked, not yet committed
+    row.payload = b"first"
+    failed: list[BaseException] = []
+
+    def second() -> None:  # another process: finds no committed row either
+        try:
+            with Session(engine) as session:
+                other = locked_row(session, "alerts")  # waits for the first to commit
+                other.etag = "second"
+                session.commit()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            failed.append(exc)
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    first.commit()
+    first.close()
+    thread.join()
+    assert failed == []
+    with Session(engine) as session:
+        stored = session.get(FeedCache, "alerts")
+        assert stored is not None and (stored.payload, stored.etag) == (b"first", "second")
