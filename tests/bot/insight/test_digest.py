@@ -28,6 +28,23 @@ def test_digest_lists_top_problems_hot_spots_and_unanswered(engine: Engine, db_u
     assert "#3 x awaiting_review" in digest.text
 
 
+def test_digest_names_the_places_water_reports_name(engine: Engine, db_url: str, tmp_path: Path) -> None:
+    from tests.bot.insight.test_problems import water_day
+
+    water_day(engine)
+    digest = build_digest(engine, settings(db_url, tmp_path, hot_spot_min_reports=2), now=NOW)
+    assert [(c.key, c.reports) for c in digest.top_places] == [("street:bari:via-sparano", 2),
+                                                               ("service_point:fontanella-12", 1)]
+    assert "Top places and service points\n  Via Sparano: 2 (1 without an alert)" in digest.text
+    assert "  street Via Sparano: 2" in digest.text  # a new hot spot
+
+
+def test_a_transit_digest_lists_no_places(engine: Engine, db_url: str, tmp_path: Path) -> None:
+    care_day(engine)
+    digest = build_digest(engine, settings(db_url, tmp_path), now=NOW)
+    assert digest.top_places == [] and "Top places" not in digest.text
+
+
 def test_digest_is_written_to_a_dated_file(engine: Engine, db_url: str, tmp_path: Path) -> None:
     care_day(engine)
     digest = build_digest(engine, settings(db_url, tmp_path), now=NOW)
