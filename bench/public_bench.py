@@ -9,8 +9,8 @@ recording spans a day with a gap between them, and messages with their problem r
 response facts. The ``public:rollup`` job then keeps the days that are over (``public_days``), as it
 does in a running service at start and as each day closes (``--no-rollup``: before it ever ran).
 Each page is then requested through Starlette's test client with the page cache off, each as
-the first request of a new process (a new engine and site, nothing in memory, the templates not
-compiled): the figures are the ``Server-Timing`` the page reports (building it in its thread,
+the first request of a new process (a new engine and site, set up as ``sportello run`` sets it up:
+templates compiled, the network and one line built once before the server takes requests): the figures are the ``Server-Timing`` the page reports (building it in its thread,
 template included, and that thread's CPU time), first, then the best of 5 (today is always
 counted afresh). The target is under 200 ms a page on PostgreSQL, the first request included.
 """
@@ -103,6 +103,7 @@ def generate(engine: Engine, lines: int, trips: int, messages: int) -> None:
     origin = service_start(FIRST, TZ)
     text_of = (lambda e: f"CAST({e} AS {'TEXT' if d == 'sqlite' else 'VARCHAR'})")  # noqa: E731
     span = DAYS * 86400
+    line = "'L' || " + text_of(f"({h} % {lines}) * ({h} % {lines}) / {lines}")
     steps = [
         ("trip_snapshots", f"""{_numbers(d, per_day * DAYS)}
             INSERT INTO trip_snapshots (service_date, trip_id, route_id, relationship, start_time, max_delay_s,
@@ -134,9 +135,9 @@ def generate(engine: Engine, lines: int, trips: int, messages: int) -> None:
             SELECT i + 1, i + 1, 'web', 'ok', 'it', 'bot', 'posted', '[]', 1, {_at(d, origin, f'i * {span} / {messages}')},
                 {_at(d, origin, f'i * {span} / {messages} + ({h} % 40) * ({h} % 40)')} FROM n WHERE i % 33 <> 0"""),
         ("problems", f"""{_numbers(d, messages)}
-            INSERT INTO problems (message_id, channel, intent, category, route_id, at)
+            INSERT INTO problems (message_id, channel, intent, category, route_id, subject_kind, subject_id, at)
             SELECT i + 1, 'web', 'complaint', CASE {h} % 4 WHEN 0 THEN 'delay' WHEN 1 THEN 'crowding'
-                WHEN 2 THEN 'staff' ELSE 'other' END, 'L' || {text_of(f'({h} % {lines}) * ({h} % {lines}) / {lines}')},
+                WHEN 2 THEN 'staff' ELSE 'other' END, {line}, 'line', {line},
                 {_at(d, origin, f'i * {span} / {messages}')} FROM n"""),
     ]
     with engine.begin() as conn:
@@ -148,8 +149,8 @@ def generate(engine: Engine, lines: int, trips: int, messages: int) -> None:
                           "ANALYZE trip_snapshots, recording_spans, cases, messages, replies, problems"))
 
 
-def timed(client: TestClient, path: str, runs: int = 5) -> tuple[float, float, float, float]:
-    """(cold server ms, then the best of ``runs`` warm: server ms, its CPU ms, wall ms).
+def timed(client: TestClient, path: str, runs: int = 5) -> tuple[float, float, float, float, float]:
+    """(the first request's server ms and CPU ms, then the best of ``runs`` later: server ms, CPU ms, wall ms).
 
     The first request finds nothing of the days that are over in memory; later ones do.
     """
@@ -162,8 +163,8 @@ def timed(client: TestClient, path: str, runs: int = 5) -> tuple[float, float, f
         server, cpu = (float(x) for x in re.findall(r"dur=([0-9.]+)", header))
         return server, cpu, wall
 
-    cold = once()[0]
-    return (cold, *min(once() for _ in range(runs)))
+    cold = once()
+    return (cold[0], cold[1], *min(once() for _ in range(runs)))
 
 
 def main() -> int:
@@ -173,6 +174,7 @@ def main() -> int:
     parser.add_argument("--trips", type=int, default=100, help="trips a day per line")
     parser.add_argument("--messages", type=int, default=200_000)
     parser.add_argument("--skip-generate", action="store_true", help="reuse the data already there")
+    parser.add_argument("--starts", type=int, default=5, help="new processes per page (first requests timed)")
     parser.add_argument("--no-rollup", action="store_true",
                         help="time the pages before the public:rollup job ever ran (empty public_days)")
     args = parser.parse_args()
@@ -199,17 +201,22 @@ def main() -> int:
     for path in ("/trasparenza", "/trasparenza?lang=en", f"/trasparenza/linea/{busiest}",
                  "/trasparenza/dati/rete.json", "/trasparenza/dati/rete.csv",
                  f"/trasparenza/dati/linea/{busiest}.json", f"/trasparenza/dati/linea/{busiest}.csv"):
-        # A new process for every page: its own engine and site, nothing in memory, templates not compiled.
-        engine.dispose()
-        fresh = open_database(args.url)
-        templates.env.cache.clear()  # type: ignore[union-attr]
-        site = PublicSite(settings, fresh, clock=lambda: now, gtfs=gtfs, alerts=lambda: None)
-        client = TestClient(Starlette(routes=site_routes(site)))
-        cold, server, cpu, wall = timed(client, path)
-        fresh.dispose()
-        worst = max(worst, cold, server)
-        print(f"{path:<40} first {cold:7.1f} ms   then: server {server:6.1f} ms (cpu {cpu:6.1f})   "
-              f"wall {wall:6.1f} ms", flush=True)
+        firsts: list[tuple[float, float]] = []
+        for _ in range(args.starts):
+            # A new process: its own engine and site, set up as `sportello run` sets it up.
+            engine.dispose()
+            fresh = open_database(args.url)
+            templates.env.cache.clear()  # type: ignore[union-attr]
+            site = PublicSite(settings, fresh, clock=lambda: now, gtfs=gtfs, alerts=lambda: None, ready=True)
+            client = TestClient(Starlette(routes=site_routes(site)))
+            cold, cold_cpu, server, cpu, wall = timed(client, path)
+            firsts.append((cold, cold_cpu))
+            fresh.dispose()
+        firsts.sort()
+        middle, top = firsts[len(firsts) // 2], firsts[-1]
+        worst = max(worst, top[0], server)
+        print(f"{path:<40} first: median {middle[0]:6.1f} ms (cpu {middle[1]:5.1f}), worst {top[0]:6.1f} ms of "
+              f"{args.starts}   then: server {server:6.1f} ms (cpu {cpu:5.1f})   wall {wall:6.1f} ms", flush=True)
     print(f"slowest page, first request included: {worst:.1f} ms server time (target 200 ms); load average now "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     return 0

@@ -27,6 +27,7 @@ from bot.insight.reading import reader
 from bot.insight.recording import Span, spans_between
 from bot.insight.service import DAY_LENGTH, LATE_S, Schedule, ServiceDay, ServiceReports
 from bot.insight.snapshots import service_start
+from bot.insight.sqltime import local_date
 from bot.public.counts import Shown, shown, shown_parts
 from bot.public.memo import ClosedDays
 from bot.public.rollup import LINE, NETWORK, Counts, DayTrips, keep_days, kept_days, read_days
@@ -327,21 +328,22 @@ class PublicFigures:
         )
 
     def _reports(self, route: str, first: date, last: date) -> dict[date, Counter]:
+        """Citizens' reports naming the line, per local day and kind: one a message and kind, counted
+        by the database."""
         since, until = self._day_bounds(first)[0], self._day_bounds(last)[1]
+        dialect = self.engine.dialect.name
+        day = local_date(P.at, dialect, self.tz, since, until).label("day")
+        kind = func.coalesce(P.category, "other").label("kind")
+        query = (
+            select(day, kind, func.count(func.distinct(P.message_id)))
+            .where(P.subject_kind == LINE_KIND, P.subject_id == route, P.at >= since, P.at < until)
+            .group_by(day, kind)
+        )
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(P.at, P.category, P.message_id)
-                .where(P.subject_kind == LINE_KIND, P.subject_id == route, P.at >= since, P.at < until)
-            ).all()
+            rows = conn.execute(query).all()
         found: dict[date, Counter] = defaultdict(Counter)
-        seen: set[tuple[date, int, str]] = set()
-        day_of = self._bucketer(first, last)
-        for at, category, message_id in rows:
-            day, kind = day_of(at), category or "other"
-            if (day, message_id, kind) in seen:  # one message, one report of a kind
-                continue
-            seen.add((day, message_id, kind))
-            found[day][kind] += 1
+        for on, category, count in rows:
+            found[date.fromisoformat(str(on))][category] += int(count)
         return found
 
     def _care(self, route: str, first: date, last: date, now: datetime) -> dict[date, list[tuple]]:

@@ -47,7 +47,7 @@ class PublicSite:
     """The pages, bound to one service's database, settings, static feed, alerts and clock."""
 
     def __init__(self, settings: Settings, engine: Engine, *, clock: Callable[[], datetime],
-                 gtfs: GtfsIndex | None, alerts: Callable[[], AlertIndex | None]) -> None:
+                 gtfs: GtfsIndex | None, alerts: Callable[[], AlertIndex | None], ready: bool = False) -> None:
         self.settings = settings
         self.clock = clock
         self.tz = settings.operator.timezone
@@ -58,6 +58,19 @@ class PublicSite:
             templates.get_template(name)
         self._cache: dict[tuple[str, ...], tuple[float, Response]] = {}
         self._lock = threading.Lock()
+        if ready:
+            self.get_ready(gtfs)
+
+    def get_ready(self, gtfs: GtfsIndex | None) -> None:
+        """Build the network's figures and one line's once, before the server takes requests: the
+        month's kept days are read into memory and every statement is compiled, so the first
+        visitor waits no longer than the next one."""
+        now = self.clock()
+        today = local_today(now, self.tz)
+        self.figures.network(today=today, now=now)
+        first = min(gtfs.routes, default=None) if gtfs is not None else None
+        if first is not None:
+            self.figures.line(first, today=today, now=now)
 
     # -- plumbing ------------------------------------------------------------------------------
     async def _serve(self, request: Request, key: tuple[str, ...], build: Callable[[], Response]) -> Response:
@@ -254,7 +267,8 @@ def public_routes(app: Any) -> list[BaseRoute]:
     """The public site's routes for the service's web app (``app`` is the Application)."""
     knowledge = getattr(app, "knowledge", None)
     alerts = (lambda: knowledge.alerts) if knowledge is not None and hasattr(knowledge, "alerts") else (lambda: None)
-    site = PublicSite(app.settings, app.engine, clock=app.clock, gtfs=getattr(knowledge, "gtfs", None), alerts=alerts)
+    site = PublicSite(app.settings, app.engine, clock=app.clock, gtfs=getattr(knowledge, "gtfs", None), alerts=alerts,
+                      ready=True)
     return site_routes(site)
 
 

@@ -55,3 +55,12 @@ def test_a_day_not_over_is_never_kept(engine: Engine, line64: GtfsIndex) -> None
     _figures(engine, line64).fill(today=DAY, now=at("23:00"))  # the day before is over, the day itself not
     assert ("R64", DAY - timedelta(days=1)) in kept_days(engine, LINE, DAY - timedelta(days=1), DAY)
     assert kept_days(engine, LINE, DAY, DAY) == set() and kept_days(engine, NETWORK, DAY, DAY) == set()
+
+
+def test_a_site_made_ready_holds_the_month_in_memory(engine: Engine, line64: GtfsIndex) -> None:
+    from bot.public.pages import PublicSite
+
+    _figures(engine, line64).fill(today=LATER_DAY, now=LATER)
+    site = PublicSite(Settings(), engine, clock=lambda: LATER, gtfs=line64, alerts=lambda: None, ready=True)
+    assert site.figures.memo.peek((NETWORK, DAY)) is not None
+    assert site.figures.memo.peek((LINE, "R64", DAY)) is not None
