@@ -279,8 +279,8 @@ class Worker:
         lane = self.notices
 
         def notices(conn: Connection) -> None:
-            if "service" in values and row.case_id is not None:
-                set_case_service(conn, row.case_id, claim.message_id, str(values["service"]))
+            if decision.service and row.case_id is not None:  # even when the message row already had it
+                set_case_service(conn, row.case_id, claim.message_id, decision.service)
             if lane is not None:
                 planned[:] = lane.desk.plan(conn, row, decision, draft.action, worker=self.name, lease_seconds=self.lease_seconds)
 

@@ -1,5 +1,8 @@
 """Which service a case belongs to on a desk of several: the service of its latest message a service took.
 
+A case follows its messages: a later message of the same conversation decided for another service moves the
+case to that service (and back again), unless a message after it was already decided.
+
 A message routed to no service (``undecided``, a person decides) marks its case undecided only while no other
 routed message of the case has a service; it never takes a decided case away from its service.
 """
@@ -26,8 +29,12 @@ def set_case_service(conn: Connection, case_id: int, message_id: int, service: s
             Message.case_id == case_id, Message.id != message_id, Message.state != "received",
             Message.service != UNDECIDED,
         ))
-        statement = statement.where(~decided)
-    conn.execute(statement)
+    else:  # a later message already decided for a service (routed before this one) keeps the case
+        decided = exists(select(Message.id).where(
+            Message.case_id == case_id, Message.id > message_id, Message.state != "received",
+            Message.service != UNDECIDED,
+        ))
+    conn.execute(statement.where(~decided))
 
 
 def decide_service(engine: Engine, message_id: int, service: str, agent: str, *, at: datetime) -> None:

@@ -13,6 +13,7 @@ from bot.config import PACKAGE_ROOT, StorageSettings, load_settings
 from bot.domain import InboundMessage
 from storage.db import session_scope
 from storage.models import Case, Message
+from storage.services import set_case_service
 
 CITY = PACKAGE_ROOT / "examples" / "city" / "config.yaml"
 NOW = datetime.fromisoformat("2026-12-03T11:00:00+01:00")
@@ -69,3 +70,32 @@ def test_a_case_that_opens_undecided_is_undecided(app: Application) -> None:
     _send(app, "buongiorno, ho un problema", "e")
     _route_all(app)
     assert list(_services(app)[1].values()) == ["undecided"]
+
+
+def test_a_case_follows_its_latest_decided_message_to_another_service(app: Application) -> None:
+    water = _send(app, "il contatore perde", "f")
+    _route_all(app)
+    bus = _send(app, "il 64 è in ritardo?", "f", seconds=60)
+    _route_all(app)
+    messages, cases = _services(app)
+    assert (messages[water], messages[bus], list(cases.values())) == ("water", "transit", ["transit"])
+
+
+def test_a_case_comes_back_to_a_service_it_left(app: Application) -> None:
+    _send(app, "il 64 è in ritardo?", "g")
+    _route_all(app)
+    _send(app, "il contatore perde", "g", seconds=60)
+    _route_all(app)
+    _send(app, "il 64 è in ritardo?", "g", seconds=120)
+    _route_all(app)
+    assert list(_services(app)[1].values()) == ["transit"]
+
+
+def test_a_message_routed_late_does_not_take_the_case_from_a_later_decided_one(app: Application) -> None:
+    water = _send(app, "il contatore perde", "h")
+    _send(app, "il 64 è in ritardo?", "h", seconds=60)
+    _route_all(app)
+    case_id = next(iter(_services(app)[1]))
+    with app.engine.begin() as conn:  # the earlier message's routing committing last (two workers)
+        set_case_service(conn, case_id, water, "water")
+    assert list(_services(app)[1].values()) == ["transit"]
