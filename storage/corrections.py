@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import datetime
 from typing import Any, TextIO
 
@@ -31,16 +31,18 @@ def correction_label(
     faq_id: str | None,
     alert_ids: list[str],
     category: str | None,
+    categories: Collection[str] = tuple(Category),
 ) -> dict[str, Any]:
-    """A label in the shape of the evaluation set (``dev.jsonl``), validated."""
+    """A label in the shape of the evaluation set (``dev.jsonl``), validated; ``categories`` are those of the
+    message's service's domain (transit's by default)."""
     if intent not in set(Intent):
         msg = f"correction: unknown intent {intent!r}; expected one of {', '.join(Intent)}"
         raise StorageError(msg)
-    if category and category not in set(Category):
-        msg = f"correction: unknown category {category!r}; expected one of {', '.join(Category)}"
+    if category and category not in set(categories):
+        msg = f"correction: unknown category {category!r}; expected one of {', '.join(categories)}"
         raise StorageError(msg)
     parsed_intent = Intent(intent)
-    parsed_category = Category(category) if category else None
+    parsed_category = category or None
     return {
         "lang": lang,
         "intent": str(parsed_intent),
@@ -94,8 +96,14 @@ def record_correction(
         return correction.id
 
 
+#: The complaint categories the reader learns (transit's): a correction naming another domain's category (a water
+#: leak) keeps its intent for the reader and leaves its category out, so retraining never meets an unknown one.
+READER_CATEGORIES = frozenset(str(c) for c in Category)
+
+
 def labelled_examples(engine: Engine) -> Iterator[dict[str, Any]]:
-    """Each corrected message once (its latest correction), in the evaluation set's shape."""
+    """Each corrected message once (its latest correction), in the evaluation set's shape (categories the reader
+    learns only; ``service`` says whose message it was)."""
     with Session(engine) as session:
         rows = session.execute(
             select(Correction, Message)
@@ -117,8 +125,9 @@ def labelled_examples(engine: Engine) -> Iterator[dict[str, Any]]:
             "stops": label.get("stops", []),
             "faq_id": label.get("faq_id"),
             "alert_ids": label.get("alert_ids", []),
-            "category": label.get("category"),
+            "category": label.get("category") if label.get("category") in READER_CATEGORIES else None,
             "auto_ok": label.get("auto_ok", False),
+            "service": message.service,
             "corrected_by": correction.agent,
         }
 

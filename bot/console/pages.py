@@ -21,13 +21,14 @@ from bot.console.search import search
 from bot.console.shipped import fill, first_name, shipped_replies, unfilled
 from bot.console.suggest import suggest
 from storage.db import read_session
-from bot.console.i18n import translator
+from bot.console.i18n import STRINGS, translator
 from bot.console.privacy import revealed_ids
 from bot.console.desk import ANSWERABLE, NO_REPLY_NOTE, REOPENABLE, ClaimedByOther, DeskError
 from bot.console.queueview import ORDERS
 from bot.console.sources import source_rows
 from bot.console.users import list_users, role_at_least
-from bot.domain import Category, Intent, MessageState, agent_actor, as_utc
+from bot.domain import Intent, MessageState, agent_actor, as_utc
+from bot.services.categories import categories_of, category_labels
 from bot.services.choice import UNDECIDED
 from bot.errors import BadInput, SportelloError, StorageError
 from bot.privacy.pii import has_pii
@@ -151,7 +152,8 @@ async def message_page(request: Request, user: User) -> Response:
         wait_level=console.view.wait_level(now - as_utc(m.received_at), emergency=m.intent == Intent.EMERGENCY),
         agents=found["agents"],
         intents=[str(i) for i in Intent],
-        categories=[str(c) for c in Category],
+        categories=categories_of(console.settings, m.service),
+        category_labels=_category_labels(request, user, console, m.service),
         services=list(console.settings.services),
         faq_ids=console.faq_ids,
         revealed=revealed_ids(request),
@@ -159,6 +161,20 @@ async def message_page(request: Request, user: User) -> Response:
         note_limit=MAX_NOTE,
         js_extra={"messageId": m.id, "lang": m.lang or "it", "claim": answerable and holder is None},
     )
+
+
+def _category_labels(request: Request, user: User, console: Console, service: str | None) -> dict[str, str]:
+    """The correction form's category names: the console's word, else the service's domain's."""
+    lang = ui_language(request, user)
+    words = STRINGS.get(lang, STRINGS["it"])
+    return category_labels(console.settings, service, lang, lambda code: words.get(f"cat_{code}"))
+
+
+def _service_of(console: Console, message_id: int) -> str | None:
+    """The service a stored message belongs to (None when it does not exist: the correction refuses it)."""
+    with read_session(console.engine) as session:
+        row = session.get(Message, message_id)
+        return row.service if row is not None else None
 
 
 #: At most this many lines, stops or alerts in one correction.
@@ -280,6 +296,7 @@ async def message_action(request: Request, user: User) -> Response:
                 faq_id=_bounded(field("faq_id").strip(), 128, "faq_id") or None,
                 alert_ids=_split(field("alert_ids"), 128),
                 category=field("category") or None,
+                categories=categories_of(console.settings, _service_of(console, message_id)),
             )
             record_correction(console.engine, message_id, agent_actor(me), label, at=console.clock())
 

@@ -95,3 +95,30 @@ def test_the_latest_correction_of_a_message_wins(engine: Engine, clock: FixedClo
 def test_an_unknown_intent_is_refused() -> None:
     with pytest.raises(StorageError, match="intent"):
         correction_label(lang="it", intent="gossip", routes=[], stops=[], faq_id=None, alert_ids=[], category=None)
+
+
+def test_another_domains_category_is_taken_when_it_is_the_messages_domains() -> None:
+    from knowledge.domains.water import WaterCategory
+
+    label = correction_label(lang="it", intent="complaint", routes=[], stops=[], faq_id=None, alert_ids=[],
+                             category="leak", categories=tuple(WaterCategory))
+    assert label["category"] == "leak"
+    with pytest.raises(StorageError, match="category"):
+        correction_label(lang="it", intent="complaint", routes=[], stops=[], faq_id=None, alert_ids=[],
+                         category="leak")
+
+
+def test_a_water_correction_reaches_the_reader_without_its_category(engine: Engine, clock: FixedClock) -> None:
+    from bot.reading.model import CATEGORIES
+    from knowledge.domains.water import WaterCategory
+    from storage.corrections import READER_CATEGORIES, labelled_examples
+
+    queue = MessageQueue(engine, clock=clock)
+    message_id = _routed(queue, clock)
+    leak = correction_label(lang="it", intent="complaint", routes=[], stops=[], faq_id=None, alert_ids=[],
+                            category="leak", categories=tuple(WaterCategory))
+    record_correction(engine, message_id, "agent:anna", leak, at=clock())
+    assert queue.get(message_id).category == "leak"
+    [example] = labelled_examples(engine)
+    assert (example["intent"], example["category"]) == ("complaint", None)
+    assert READER_CATEGORIES <= set(CATEGORIES)  # every category the reader is given, it can learn

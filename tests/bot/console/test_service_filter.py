@@ -87,3 +87,41 @@ def test_an_unknown_service_is_refused_naming_the_known_ones(anna: TestClient, m
     response = anna.post(f"/console/messages/{message_id}/service", data={"csrf": token(anna), "service": "gas"},
                          headers={"Accept": "application/json"})
     assert response.status_code == 422 and "known services: water, waste" in response.json()["error"]
+
+
+def test_the_correction_form_offers_the_categories_of_the_messages_service(
+    anna: TestClient, messages: Messages, engine: Engine
+) -> None:
+    message_id = _routed_to(engine, messages.add("perdita in via Roma", routes=()), "water")
+    page = anna.get(f"/console/messages/{message_id}").text
+    assert '<option value="leak" >la perdita d&#39;acqua</option>' in page
+    assert 'value="delay"' not in page
+
+
+def test_an_undecided_messages_form_offers_every_services_categories(
+    anna: TestClient, messages: Messages, engine: Engine
+) -> None:
+    message_id = _routed_to(engine, messages.add("ho un problema", routes=()), UNDECIDED)
+    page = anna.get(f"/console/messages/{message_id}").text
+    assert 'value="leak"' in page and 'value="missed_collection"' in page
+
+
+def test_a_water_message_is_corrected_with_a_water_category_only(
+    anna: TestClient, messages: Messages, engine: Engine
+) -> None:
+    message_id = _routed_to(engine, messages.add("perdita in via Roma", routes=()), "water")
+
+    def correct(category: str) -> tuple[int, str]:
+        response = anna.post(
+            f"/console/messages/{message_id}/correct", headers={"Accept": "application/json"},
+            data={"csrf": token(anna), "lang": "it", "intent": "complaint", "routes": "", "stops": "",
+                  "faq_id": "", "alert_ids": "", "category": category},
+        )
+        return response.status_code, response.json().get("error") or ""
+
+    status, error = correct("delay")
+    assert status == 409 and "unknown category 'delay'" in error and "leak" in error
+    assert correct("leak")[0] == 200
+    with session_scope(engine) as session:
+        row = session.get(Message, message_id)
+        assert row is not None and row.category == "leak"
