@@ -53,16 +53,17 @@ def write(ctx: HandlerContext) -> str:
         intro = "Latest service information" if lang == "en" else "Ultime informazioni sul servizio"
         stamp = f" (updated {updated})" if lang == "en" else f" (aggiornate {updated})"
         return f"{intro}{stamp}:\n\n" + "\n\n".join(parts)
+    report = kn.domain.report_details(lang)  # the domain's words: "linea, fermata e orario"
     if lang == "en":
         where = f"for {subject}" if subject else "on the network"
         return (
             f"There are no disruptions reported {where} at the moment (updated {updated}). "
-            "If you are experiencing a problem, tell us the line, the stop and the time."
+            f"If you are experiencing a problem, tell us {report}."
         )
     where = f"per {subject}" if subject else "sulla rete"
     return (
         f"Al momento non risultano disservizi {where} (dati aggiornati {updated}). "
-        "Se stai riscontrando un problema, scrivici linea, fermata e orario."
+        f"Se stai riscontrando un problema, scrivici {report}."
     )
 
 

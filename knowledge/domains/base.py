@@ -64,6 +64,7 @@ class Words:
     missing_service: re.Pattern[str] | None  # a service missing in a place: outage talk (folded)
     where: Mapping[str, str]  # what to ask for to find someone ("linea, fermata o stazione")
     undecided: Mapping[str, str]  # the draft of a message whose service a person decides
+    report: Mapping[str, str] | None = None  # what to tell us to report a problem ("linea, fermata e orario")
 
     @classmethod
     def load(cls, path: Path) -> Words:
@@ -86,6 +87,7 @@ class Words:
             missing_service=_compile(data.get("missing_service"), path, "missing_service"),
             where=dict(data["where"]),
             undecided=dict(data["undecided"]),
+            report=dict(data["report"]) if data.get("report") else None,
         )
 
 
@@ -149,6 +151,12 @@ class Domain:
     def where(self, lang: str) -> str:
         """What to ask someone in danger for, to find them ("line, stop or station")."""
         return self.words.where.get(lang) or self.words.where["it"]
+
+    def report_details(self, lang: str) -> str:
+        """What someone reporting a problem should tell us ("linea, fermata e orario"); the words file's
+        ``report``, else what is asked of someone in danger (``where``)."""
+        texts = self.words.report or self.words.where
+        return texts.get(lang) or texts["it"]
 
     def undecided_reply(self, lang: str) -> str:
         """The draft of a message whose service a person has to decide (a multi-service desk)."""

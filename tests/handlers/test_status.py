@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -70,3 +71,14 @@ def test_service_counts_from_a_dead_trip_updates_feed_go_to_a_person(engine: Eng
 def test_a_service_count_question_without_service_data_gets_the_status_reply() -> None:
     text = _reply(Decision("en", Intent.STATUS, routes=("62",), asked=Asked.SERVICE_COUNTS))
     assert "no disruptions" in text and "62" in text
+
+
+def test_the_status_reply_asks_for_the_domains_details_of_a_problem() -> None:
+    from knowledge.domains import domain_named
+
+    transit = _reply(Decision("it", Intent.STATUS, routes=("62",)))
+    assert transit.endswith("scrivici linea, fermata e orario.")
+    knowledge = copy.copy(eval_knowledge())  # shared and cached: a copy told by a water service
+    knowledge.domain = domain_named("water")
+    water = ReplyWriter(knowledge, Settings()).draft(Decision("it", Intent.STATUS), "", now=EVAL_NOW).text
+    assert water.endswith("scrivici via, numero civico e da quando.") and "linea" not in water

@@ -34,3 +34,8 @@ def test_words_of_public_transport_name_the_service(text: str) -> None:
 @pytest.mark.parametrize("text", ["senza acqua in via Roma", "dove butto il vetro?"])
 def test_other_services_words_are_not_transits(text: str) -> None:
     assert not TRANSIT.service_words(text) and not TRANSIT.says_missing(text)
+
+
+def test_a_problem_is_reported_with_the_line_the_stop_and_the_time() -> None:
+    assert TRANSIT.report_details("it") == "linea, fermata e orario"
+    assert TRANSIT.report_details("en") == "the line, the stop and the time"

@@ -36,3 +36,7 @@ def test_other_messages_are_not_missed_collection(text: str) -> None:
 @pytest.mark.parametrize("text", ["dove butto il vetro?", "quando passa l'umido?", "cassonetto pieno", "garbage not collected"])
 def test_words_of_waste_name_the_service(text: str) -> None:
     assert WASTE.service_words(text)
+
+
+def test_a_problem_is_reported_with_the_street_and_the_day() -> None:
+    assert WASTE.report_details("it") == "via, numero civico e giorno"

@@ -37,3 +37,8 @@ def test_other_messages_are_not_water_outage_talk(text: str) -> None:
 
 def test_the_reply_names_the_category_in_the_citizens_language() -> None:
     assert (WATER.topic("leak", "it"), WATER.topic("leak", "en")) == ("la perdita d'acqua", "the water leak")
+
+
+def test_a_problem_is_reported_with_the_street_and_since_when() -> None:
+    assert WATER.report_details("it") == "via, numero civico e da quando"
+    assert WATER.report_details("en") == "the street, the house number and since when"
