@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 #: The service stored for a message no service claimed, until a person decides.
 UNDECIDED = "undecided"
 
+#: The key of a message's extras naming the service its intake already knows (the web chat page opened for one).
+SERVICE_EXTRA = "service"
+
 #: What each kind of evidence weighs: a word naming the service, a subject only that service has.
 WORD_WEIGHT = 1.0
 SUBJECT_WEIGHT = 2.0
@@ -35,6 +38,7 @@ class ChoiceBasis(StrEnum):
 
     ONLY = "only"  # the deployment serves one service
     CHANNEL = "channel"  # the channel is configured as this service's
+    PAGE = "page"  # the message was written on a page opened for this service (the web chat's ?service=)
     READING = "reading"  # the message's words point to it, clearly ahead of the others
     UNDECIDED = "undecided"  # no service is clearly ahead: a person decides
 
@@ -54,6 +58,8 @@ class ServiceChoice:
             return f"service {self.service}: the only one"
         if self.basis is ChoiceBasis.CHANNEL:
             return f"service {self.service}: the channel it came in on"
+        if self.basis is ChoiceBasis.PAGE:
+            return f"service {self.service}: the page it was written on"
         if self.basis is ChoiceBasis.READING:
             return f"service {self.service}, read from the message ({shown})"
         return f"service undecided ({shown or 'no evidence'}): a person decides"

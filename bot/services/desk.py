@@ -14,7 +14,7 @@ from bot.config import Settings
 from bot.domain import Action, Decision, DraftReply, Intent, utcnow
 from bot.pipeline import RoutingPipeline
 from bot.reading.router import Router
-from bot.services.choice import UNDECIDED, ChoiceBasis, ServiceChoice, ServiceChooser
+from bot.services.choice import SERVICE_EXTRA, UNDECIDED, ChoiceBasis, ServiceChoice, ServiceChooser
 from handlers import ReplyWriter
 from knowledge.domains.base import Source
 from knowledge.livefeed import LiveFeed
@@ -103,7 +103,8 @@ class ServiceDesk:
 
     def decide_many(self, messages: Sequence[Message]) -> list[tuple[Decision, DraftReply]]:
         """:meth:`decide` for a claimed batch, in order: one batch per service."""
-        choices = self.chooser.choose_many([m.text for m in messages], [m.channel for m in messages])
+        choices = [self._given(m) or choice for m, choice in zip(
+            messages, self.chooser.choose_many([m.text for m in messages], [m.channel for m in messages]), strict=True)]
         out: list[tuple[Decision, DraftReply] | None] = [None] * len(messages)
         for name in {self._pipeline_name(c) for c in choices}:
             picked = [i for i, c in enumerate(choices) if self._pipeline_name(c) == name]
@@ -111,6 +112,13 @@ class ServiceDesk:
             for i, (decision, draft) in zip(picked, read):
                 out[i] = self._with_service(choices[i], decision, draft)
         return [found for found in out if found is not None]
+
+    def _given(self, message: Message) -> ServiceChoice | None:
+        """The service the message's intake named (a page opened for it), when it is one of this desk's several."""
+        given = (message.extras or {}).get(SERVICE_EXTRA)
+        if len(self.services) < 2 or not isinstance(given, str) or given not in self.services:
+            return None
+        return ServiceChoice(given, ChoiceBasis.PAGE)
 
     def _pipeline_name(self, choice: ServiceChoice) -> str:
         return choice.service if choice.service in self.services else self.main.name

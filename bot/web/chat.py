@@ -21,6 +21,7 @@ from starlette.routing import Route
 from bot.config import Settings
 from bot.domain import InboundMessage, ReplyKind, as_utc
 from bot.errors import BadInput
+from bot.services.choice import SERVICE_EXTRA
 from bot.web import conversations
 from bot.web.inputs import read_json, storable
 from bot.web.limits import TokenBuckets, client_address, first_wait, too_many
@@ -60,6 +61,9 @@ def _is_json(request: Request) -> bool:
 async def post_message(request: Request) -> Response:
     """``POST /api/chat`` with ``{"text"}``: store the message in the caller's conversation.
 
+    ``"service"`` (a page opened for one service of a desk of several) is kept with the message, so the desk
+    sends it to that service without reading it; an unknown one is refused naming the known ones.
+
     Without a token a new conversation is opened and its token set as an HttpOnly cookie.
     """
     state = request.app.state
@@ -81,6 +85,11 @@ async def post_message(request: Request) -> Response:
         return _error(400, str(exc))
     except _Refused as exc:
         return _error(exc.status, str(exc))
+    service = body.get("service")
+    if service is not None:
+        refused = unknown_service(settings, service)
+        if refused:
+            return _error(422, refused)
     named = body.get("conversation")
     if named is not None and (not isinstance(named, str) or not conversations.owns(token, named)):
         return _error(403, "conversation: this is not your conversation; leave it out to use your own")
@@ -92,12 +101,21 @@ async def post_message(request: Request) -> Response:
         received_at=state.clock(),
         thread_id=conversation,
         author_name=None,
+        extras={SERVICE_EXTRA: service} if service is not None else {},
     )
     message_id = await run_in_threadpool(state.queue.enqueue, message)
     response = JSONResponse({"message_id": message_id, "conversation": conversation}, status_code=202)
     if fresh:
         conversations.bind(response, token, secure=settings.web.secure_cookies)
     return response
+
+
+def unknown_service(settings: Settings, service: object) -> str | None:
+    """Why ``service`` cannot be the service a chat message is for (None when it is one of the desk's)."""
+    if isinstance(service, str) and service in settings.services:
+        return None
+    known = ", ".join(settings.services) or "none (one service)"
+    return f"service: unknown service {str(service)[:64]!r}; known services: {known}"
 
 
 class _Refused(Exception):  # noqa: N818 - turned into a response right above

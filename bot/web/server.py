@@ -35,14 +35,19 @@ templates = Jinja2Templates(directory=str(HERE / "templates"))
 
 
 async def chat_page(request: Request) -> Response:
-    """The citizen's chat page, in their language (``?lang=`` switches it and is remembered)."""
+    """The citizen's chat page, in their language (``?lang=`` switches it and is remembered); ``?service=``
+    opens it for one service of a desk of several (a city's water page), whose messages then go to it unread."""
     settings: Settings = request.app.state.settings
     lang = chat_language(request)
+    service = request.query_params.get("service")
+    if service is not None and chat.unknown_service(settings, service):
+        return JSONResponse({"error": chat.unknown_service(settings, service)}, status_code=404)
+    label = settings.services[service].label or service if service else None
     response = templates.TemplateResponse(
         request,
         "chat.html",
         {"operator": settings.operator.name, "max_chars": settings.web.max_message_chars, "lang": lang,
-         "other": "en" if lang == "it" else "it", "w": WORDS[lang]},
+         "other": "en" if lang == "it" else "it", "w": WORDS[lang], "service": service, "service_label": label},
     )
     if request.query_params.get("lang") in WORDS:
         response.set_cookie(COOKIE, lang, max_age=365 * 86400, httponly=True, samesite="lax",

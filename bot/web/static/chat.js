@@ -65,7 +65,7 @@
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ text: text })
+      body: JSON.stringify(words.service ? { text: text, service: words.service } : { text: text })
     }).then(function (r) {
       return r.json().then(function (data) {
         if (!r.ok) { status.textContent = data.error || words.error; return; }

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from bot.app import Application
 from bot.config import PACKAGE_ROOT, StorageSettings, load_settings
 from bot.domain import InboundMessage
+from bot.services import SERVICE_EXTRA
 from storage.db import session_scope
 from storage.models import Case, Message
 from storage.services import set_case_service
@@ -99,3 +100,22 @@ def test_a_message_routed_late_does_not_take_the_case_from_a_later_decided_one(a
     with app.engine.begin() as conn:  # the earlier message's routing committing last (two workers)
         set_case_service(conn, case_id, water, "water")
     assert list(_services(app)[1].values()) == ["transit"]
+
+
+def _send_from_page(app: Application, text: str, thread: str, service: str) -> int:
+    message = InboundMessage("web", f"{thread}-page", f"web:{thread}", text, NOW, thread_id=thread,
+                             extras={SERVICE_EXTRA: service})
+    message_id = app.queue.enqueue(message)
+    assert message_id is not None
+    return message_id
+
+
+def test_a_message_from_a_page_opened_for_a_service_goes_to_it_unread(app: Application) -> None:
+    water = _send_from_page(app, "il 64 è in ritardo?", "i", "water")
+    unknown = _send_from_page(app, "il 64 è in ritardo?", "j", "gas")
+    _route_all(app)
+    messages, _ = _services(app)
+    assert (messages[water], messages[unknown]) == ("water", "transit")
+    with session_scope(app.engine) as session:
+        row = session.get(Message, water)
+        assert row is not None and "service water: the page it was written on" in row.decision["reasons"]
