@@ -55,12 +55,12 @@ def write(ctx: HandlerContext) -> str:
         return f"{intro}{stamp}:\n\n" + "\n\n".join(parts)
     report = kn.domain.report_details(lang)  # the domain's words: "linea, fermata e orario"
     if lang == "en":
-        where = f"for {subject}" if subject else "on the network"
+        where = f"for {subject}" if subject else kn.domain.everywhere(lang)
         return (
             f"There are no disruptions reported {where} at the moment (updated {updated}). "
             f"If you are experiencing a problem, tell us {report}."
         )
-    where = f"per {subject}" if subject else "sulla rete"
+    where = f"per {subject}" if subject else kn.domain.everywhere(lang)
     return (
         f"Al momento non risultano disservizi {where} (dati aggiornati {updated}). "
         f"Se stai riscontrando un problema, scrivici {report}."

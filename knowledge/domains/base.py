@@ -65,6 +65,7 @@ class Words:
     where: Mapping[str, str]  # what to ask for to find someone ("linea, fermata o stazione")
     undecided: Mapping[str, str]  # the draft of a message whose service a person decides
     report: Mapping[str, str] | None = None  # what to tell us to report a problem ("linea, fermata e orario")
+    everywhere: Mapping[str, str] | None = None  # the whole service in a status reply ("sulla rete")
 
     @classmethod
     def load(cls, path: Path) -> Words:
@@ -88,6 +89,7 @@ class Words:
             where=dict(data["where"]),
             undecided=dict(data["undecided"]),
             report=dict(data["report"]) if data.get("report") else None,
+            everywhere=dict(data["everywhere"]) if data.get("everywhere") else None,
         )
 
 
@@ -156,6 +158,11 @@ class Domain:
         """What someone reporting a problem should tell us ("linea, fermata e orario"); the words file's
         ``report``, else what is asked of someone in danger (``where``)."""
         texts = self.words.report or self.words.where
+        return texts.get(lang) or texts["it"]
+
+    def everywhere(self, lang: str) -> str:
+        """How a status reply with no line or street says "anywhere in the service" ("sulla rete")."""
+        texts = self.words.everywhere or {"it": "sulla rete", "en": "on the network"}
         return texts.get(lang) or texts["it"]
 
     def undecided_reply(self, lang: str) -> str:

@@ -82,3 +82,9 @@ def test_the_status_reply_asks_for_the_domains_details_of_a_problem() -> None:
     knowledge.domain = domain_named("water")
     water = ReplyWriter(knowledge, Settings()).draft(Decision("it", Intent.STATUS), "", now=EVAL_NOW).text
     assert water.endswith("scrivici via, numero civico e da quando.") and "linea" not in water
+    assert "disservizi sulla rete idrica" in water
+
+
+def test_a_status_reply_naming_nothing_speaks_of_the_network() -> None:
+    assert "no disruptions reported on the network" in _reply(Decision("en", Intent.STATUS))
+    assert "non risultano disservizi sulla rete " in _reply(Decision("it", Intent.STATUS))

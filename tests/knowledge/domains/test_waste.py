@@ -40,3 +40,4 @@ def test_words_of_waste_name_the_service(text: str) -> None:
 
 def test_a_problem_is_reported_with_the_street_and_the_day() -> None:
     assert WASTE.report_details("it") == "via, numero civico e giorno"
+    assert WASTE.everywhere("en") == "in waste collection"
