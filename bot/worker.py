@@ -308,6 +308,11 @@ class Worker:
     def _after(self, routing: _Routing, reply_id: int | None) -> None:
         """Once the routing is written: the notices go out now (not after a person), then a reply
         whose channel is outside the database."""
+        values, path = routing.write.values, routing.write.path
+        # One line a message, with its ids (``log_ids``): what it was read as and where it went. Never its text.
+        log.info("message %s routed: intent %s, action %s, now %s", routing.write.claim.message_id,
+                 values["intent"], values["action"], str(path[-1]),
+                 extra={"intent": values["intent"], "action": values["action"], "state": str(path[-1])})
         for notice_id in routing.planned:
             self.notices.poster.post(notice_id, self.name)  # type: ignore[union-attr]
         if reply_id is not None and not routing.posted_inside:

@@ -87,6 +87,29 @@ def test_a_worker_failure_is_logged_with_its_message_and_case(
     assert failed[0].case_id == queue.get(message_id).case_id is not None  # type: ignore[attr-defined]
 
 
+class _Reader:
+    def decide(self, message: object) -> object:
+        from bot.domain import Action, Decision, DraftReply, Intent
+
+        return Decision(intent=Intent.COMPLAINT, lang="it"), DraftReply(text="", lang="it", action=Action.REVIEW)
+
+
+def test_every_routed_message_leaves_one_line_with_its_ids_and_where_it_went(
+    engine: Engine, clock: FixedClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    queue = MessageQueue(engine, clock=clock)
+    web = WebChannel(ChannelContext(Settings(), queue, engine, clock))
+    message_id = queue.enqueue(InboundMessage("web", "1", "web:c", "autista maleducato sul 40", clock(), thread_id="c"))
+    worker = Worker("w-test", queue, _Reader(), {"web": web})  # type: ignore[arg-type]
+    caplog.handler.addFilter(IdsFilter())
+    with caplog.at_level(logging.INFO, logger="bot.worker"):
+        worker.run_once()
+    (routed,) = [r for r in caplog.records if hasattr(r, "state")]
+    assert routed.message_id == message_id and routed.case_id == queue.get(message_id).case_id  # type: ignore[attr-defined]
+    assert (routed.intent, routed.action, routed.state) == ("complaint", "review", "awaiting_review")  # type: ignore[attr-defined]
+    assert "maleducato" not in routed.getMessage()
+
+
 def test_the_polled_paths_are_quiet_unless_they_fail() -> None:
     quiet = QuietAccess(LoggingSettings().quiet_paths)
     assert quiet.quiet("GET", "/api/chat", 200)
@@ -143,6 +166,9 @@ def test_a_run_logs_json_without_polling_noise_and_serves_metrics_and_health(tmp
     assert any(e["method"] == "POST" and e["path"] == "/api/chat" for e in access)
     assert any(e["method"] == "GET" and e["status"] >= 400 for e in access)  # a failed poll is kept
     assert not [e for e in access if e["method"] == "GET" and e["status"] < 400 and e["path"].startswith("/api/chat")]
+    routed = [e for e in lines if e["logger"] == "bot.worker" and "state" in e]
+    assert routed and all(isinstance(e["message_id"], int) and isinstance(e["case_id"], int) for e in routed)
+    assert "tram 8" not in json.dumps(routed)  # the line says where a message went, never what it said
     others = [line for line in log_file.read_text(encoding="utf-8").splitlines() if line and not line.startswith("{")]
     assert all(line.startswith("sportello: ") for line in others)  # only the operator's banner lines
 
