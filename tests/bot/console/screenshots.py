@@ -85,8 +85,8 @@ def main() -> int:
             add_note(engine, ids[2], "bruno", "Stesso problema segnalato ieri da un altro cittadino: chiesto al deposito.",
                      at=now)
             with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-                page = browser.new_page(viewport={"width": 1280, "height": 900})
+                browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[*CHROMIUM_ARGS, "--lang=it-IT"])
+                page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="it-IT")
                 page.goto(f"{service.url}/console/login")
                 page.fill("input[name=username]", "anna")
                 page.fill("input[name=password]", PASSWORD)
