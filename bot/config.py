@@ -386,6 +386,8 @@ class ReportSettings(_Section):
     digest_dir: str = "reports"
     digest_email: str | None = None
     digest_telegram_chat: str | None = None
+    # The digest's language ("it" or "en"); unset: the operator's first language (operator.languages).
+    digest_lang: Literal["it", "en"] | None = None
     # A line or stop is a new hot spot in the digest with this many reports yesterday and none
     # in the week before.
     hot_spot_min_reports: int = Field(3, ge=1)

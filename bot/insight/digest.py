@@ -21,6 +21,7 @@ from bot.channels.telegram_post import post_text
 from bot.config import Settings
 from bot.domain import as_utc
 from bot.errors import ChannelError
+from bot.insight.digest_words import DigestWords
 from bot.insight.errors import DigestError
 from bot.insight.period import day_period, local_day
 from bot.insight.problems import Count, HotSpot, ProblemLog, hot_spots
@@ -64,6 +65,7 @@ class Digest:
     unanswered_from_day: int
     backlog: Backlog
     oldest_waiting: list[Waiting]
+    lang: str  # the language of ``text`` (``reports.digest_lang``)
     text: str
 
 
@@ -103,38 +105,42 @@ def build_digest(engine: Engine, settings: Settings, *, now: datetime, gtfs: Gtf
         backlog=times.backlog(now),
         oldest_waiting=waiting,
     )
-    return Digest(**digest, text=_text(digest, names, settings.operator.name))
+    words = DigestWords(digest_language(settings))
+    return Digest(**digest, lang=words.lang, text=_text(digest, names, settings.operator.name, words))
 
 
-def _text(d: dict, names: RouteNames, operator: str) -> str:
+def digest_language(settings: Settings) -> str:
+    """``reports.digest_lang``, else the operator's first language."""
+    return settings.reports.digest_lang or (settings.operator.languages or ("it",))[0]
+
+
+def _text(d: dict, names: RouteNames, operator: str, words: DigestWords) -> str:
     total: Count = d["reports"]
-    lines = [f"{operator}: digest for {d['day']}", "",
-             f"Reports: {total.reports} ({share(total.known, total.reports)} matched a published alert, "
-             f"{total.unknown} the operator had no alert for)", ""]
+    lines = [words("title", operator=operator, day=d["day"]), "",
+             words("reports", reports=total.reports, share=share(total.known, total.reports), unknown=total.unknown), ""]
 
     def block(title: str, rows: list[Count], label: Callable[[str], str] = str) -> None:
-        lines.append(title)
-        lines.extend(f"  {label(c.key)}: {c.reports} ({c.unknown} without an alert)" for c in rows)
+        lines.append(words(title))
+        lines.extend("  " + words("row", label=label(c.key), reports=c.reports, unknown=c.unknown) for c in rows)
         if not rows:
-            lines.append("  none")
+            lines.append("  " + words("none"))
         lines.append("")
 
-    block("Top lines", d["top_lines"], names.label)
-    block("Top stops", d["top_stops"])
+    block("top_lines", d["top_lines"], names.label)
+    block("top_stops", d["top_stops"])
     if d["top_places"]:  # streets, areas, service points: what other services' reports name
-        block("Top places and service points", d["top_places"], lambda key: d["place_labels"].get(key, key))
-    block("Kinds of problem", d["categories"])
-    lines.append("New hot spots (no reports in the week before)")
+        block("top_places", d["top_places"], lambda key: d["place_labels"].get(key, key))
+    block("categories", d["categories"], words.category)
+    lines.append(words("hot_spots"))
     spots: list[HotSpot] = d["hot_spots"]
-    lines.extend(f"  {s.kind} {names.label(s.key) if s.kind == 'line' else s.label or s.key}: {s.reports}"
+    lines.extend(f"  {words.kind(s.kind)} {names.label(s.key) if s.kind == 'line' else s.label or s.key}: {s.reports}"
                  for s in spots)
     if not spots:
-        lines.append("  none")
+        lines.append("  " + words("none"))
     backlog: Backlog = d["backlog"]
-    lines += ["", f"Unanswered: {d['unanswered_from_day']} of the day's messages still wait; "
-              f"{backlog.count} in the backlog now"
-              + (f", the oldest for {minutes(backlog.oldest_age_s)}" if backlog.oldest_age_s else "")]
-    lines.extend(f"  #{w.message_id} {w.channel} {w.state}: {w.text}" for w in d["oldest_waiting"])
+    lines += ["", words("unanswered", from_day=d["unanswered_from_day"], backlog=backlog.count)
+              + (words("oldest", age=minutes(backlog.oldest_age_s)) if backlog.oldest_age_s else "")]
+    lines.extend(f"  #{w.message_id} {w.channel} {words.state(w.state)}: {w.text}" for w in d["oldest_waiting"])
     return "\n".join(lines) + "\n"
 
 
@@ -156,7 +162,8 @@ def send_email(digest: Digest, settings: Settings) -> None:
     if not reports.digest_email or not reports.smtp_host:
         msg = "reports.digest_email and reports.smtp_host are both needed to e-mail the digest"
         raise DigestError(msg)
-    mail_text(settings, reports.digest_email, f"{settings.operator.name}: digest for {digest.day}", digest.text)
+    subject = DigestWords(digest.lang)("subject", operator=settings.operator.name, day=digest.day)
+    mail_text(settings, reports.digest_email, subject, digest.text)
 
 
 def mail_text(settings: Settings, to: str, subject: str, text: str) -> None:

@@ -15,7 +15,8 @@ from tests.bot.insight.servers import smtp_sink, telegram_api
 
 
 def settings(db_url: str, tmp_path: Path, **reports: object) -> Settings:
-    return Settings(storage={"url": db_url}, reports={"digest_dir": str(tmp_path / "reports"), **reports})
+    return Settings(storage={"url": db_url},
+                    reports={"digest_dir": str(tmp_path / "reports"), "digest_lang": "en", **reports})
 
 
 def test_digest_lists_top_problems_hot_spots_and_unanswered(engine: Engine, db_url: str, tmp_path: Path) -> None:
@@ -25,7 +26,19 @@ def test_digest_lists_top_problems_hot_spots_and_unanswered(engine: Engine, db_u
     assert (digest.reports.reports, digest.unanswered_from_day, digest.backlog.count) == (4, 1, 1)
     assert [(c.key, c.reports) for c in digest.top_lines] == [("64", 3), ("40", 2)]
     assert [(s.kind, s.key) for s in digest.hot_spots] == [("line", "64"), ("line", "40"), ("stop", "TERMINI")]
-    assert "#3 x awaiting_review" in digest.text
+    assert "#3 x to review" in digest.text
+
+
+def test_the_digest_speaks_the_operators_first_language(engine: Engine, db_url: str, tmp_path: Path) -> None:
+    care_day(engine)
+    config = Settings(storage={"url": db_url}, reports={"hot_spot_min_reports": 2})
+    digest = build_digest(engine, config, now=NOW)
+    assert digest.lang == "it" and digest.text.startswith("Sportello TPL: riepilogo del 2026-11-23\n")
+    assert "Linee più segnalate\n  64: 3 (" in digest.text
+    assert "  linea 64: " in digest.text and "  fermata TERMINI: " in digest.text  # hot spots
+    assert "#3 x da rivedere" in digest.text and "awaiting_review" not in digest.text
+    english = build_digest(engine, Settings(storage={"url": db_url}, operator={"languages": ["en", "it"]}), now=NOW)
+    assert english.lang == "en" and "Top lines" in english.text
 
 
 def test_digest_names_the_places_water_reports_name(engine: Engine, db_url: str, tmp_path: Path) -> None:
@@ -69,7 +82,7 @@ def test_digest_to_a_telegram_chat(engine: Engine, db_url: str, tmp_path: Path,
                           channels={"telegram": {"base_url": base, "token": "T0KEN"}})
         send_telegram(build_digest(engine, config, now=NOW), config)
     assert received[0]["path"] == "/botT0KEN/sendMessage" and received[0]["chat_id"] == "-100123"
-    assert received[0]["text"].startswith("Sportello TPL: digest for 2026-11-23")
+    assert received[0]["text"].startswith("Sportello TPL: riepilogo del 2026-11-23")
 
 
 def test_telegram_refusal_is_a_digest_error(engine: Engine, db_url: str, tmp_path: Path) -> None:
