@@ -1,7 +1,8 @@
 """What naming a message's place costs a water or waste service: ``Gazetteer.subjects`` per message.
 
-Uses the outage lookup benchmark's synthetic gazetteer (default 10,000 streets in 50 municipalities) and its
-citizen messages (some misspelt, some without the town, some naming no street); prints the per-message
+Uses the outage lookup benchmark's synthetic gazetteer (default 10,000 streets in 50 municipalities, 250
+districts, 500 fountains) and its citizen messages (some misspelt, some without the town, some naming no street,
+some a district or a fountain, in Italian and English); prints the per-message
 median and 99th percentile and the share of messages given a street or a municipality.
 
     .venv/bin/python bench/subject_finding_bench.py [--streets 10000] [--messages 2000]
@@ -22,7 +23,7 @@ for path in (REPO, REPO / "bench"):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
-from outage_lookup_bench import TOWNS, build, typo  # noqa: E402
+from outage_lookup_bench import TOWNS, build, places_messages, typo  # noqa: E402
 
 
 def main() -> None:
@@ -39,8 +40,9 @@ def main() -> None:
         town = f" a {street.municipality}" if rng.random() < 0.7 else ""
         messages.append(f"{name}{town} senza acqua da stamattina")
     messages += [f"non c'è acqua a {rng.choice(TOWNS)}" for _ in range(args.messages // 10)]
+    messages += places_messages(gazetteer, rng, args.messages // 10)
     messages += ["quanto costa la bolletta?"] * (args.messages // 20)
-    times, kinds = [], {"street": 0, "municipality": 0, "none": 0}
+    times, kinds = [], {"street": 0, "municipality": 0, "district": 0, "service_point": 0, "none": 0}
     for text in messages:
         started = time.perf_counter()
         found = gazetteer.subjects(text)
@@ -48,7 +50,8 @@ def main() -> None:
         kinds[str(found[0].kind) if found else "none"] += 1
     times.sort()
     p99 = times[int(len(times) * 0.99) - 1]
-    print(f"streets={len(gazetteer)} messages={len(messages)} median_ms={statistics.median(times):.3f} "
+    print(f"streets={len(gazetteer.streets)} areas={len(gazetteer.places.areas)} "
+          f"service_points={len(gazetteer.places.points)} messages={len(messages)} median_ms={statistics.median(times):.3f} "
           f"p99_ms={p99:.3f} found={kinds} load={os.getloadavg()[0]:.1f}")
 
 

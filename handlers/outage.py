@@ -33,7 +33,7 @@ def draft(decision: Decision, text: str, knowledge: Knowledge, settings: Setting
     if not store.configured or not asks_about_outage(text, knowledge.domain):
         return None
     found = store.lookup(text, now)
-    if found.finding is Finding.NO_STREET and found.municipality_code is None:
+    if found.finding is Finding.NO_STREET and found.municipality_code is None and found.subject is None:
         return None
     age = store.source_age(now)
     lang = decision.lang if decision.lang in ("it", "en") else "it"
@@ -49,7 +49,7 @@ def draft(decision: Decision, text: str, knowledge: Knowledge, settings: Setting
 def _place(found: OutageLookup) -> str:
     if found.street is not None:
         return f"{found.street.name}, {found.street.municipality}" if found.street.municipality else found.street.name
-    return ""
+    return found.subject.name if found.subject is not None else ""
 
 
 def _text(found: OutageLookup, lang: str, tz: str, stamp: str, phone: str) -> str:
@@ -65,6 +65,11 @@ def _text(found: OutageLookup, lang: str, tz: str, stamp: str, phone: str) -> st
         end = f" Fine prevista: {until}." if until else ""
         return f"Risulta un'interruzione{where}: {outage.text('it')}.{end} (Dati aggiornati {stamp}.)"
     if found.finding is Finding.AMBIGUOUS:
+        if found.points:
+            names = sorted({f"{p.name}, {p.municipality}" if p.municipality else p.name for p in found.points})
+            if lang == "en":
+                return f"Which one do you mean ({'; '.join(names)})? An operator will check it for you."
+            return f"Quale intendi ({'; '.join(names)})? Un operatore verificherà per te."
         towns = sorted({s.municipality for s in found.candidates})
         if lang == "en":
             return f"Which municipality is the street in ({', '.join(towns)})? An operator will check it for you."

@@ -1,7 +1,8 @@
 """OASIS CAP 1.2 alerts, alone or in an Atom feed, read into outages (untrusted XML: no DTD, no entities).
 
 Areas are polygons ("lat,lon lat,lon ..."), circles ("lat,lon radius_km") and geocodes; a geocode whose
-valueName is ISTAT (the code of an Italian municipality) covers that municipality whole. One outage per
+valueName is ISTAT (the code of an Italian municipality) covers that municipality whole; one whose valueName is
+``district`` or ``zone`` covers the operator's area of that id (its gazetteer's). One outage per
 alert: its texts are taken from every <info> block, by language; its times from the first block that has them.
 """
 
@@ -16,6 +17,7 @@ from knowledge.outages import Circle, MessageType, Outage, OutageArea, Polygon
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
 _C = "{" + CAP_NS + "}"
 AREA_CODE_NAMES = frozenset({"ISTAT", "istat", "ISTAT_CODE", "codice_istat"})
+PLACE_CODE_NAMES = frozenset({"district", "zone", "quartiere", "zona"})  # the operator's own area ids
 MAX_BYTES = 20_000_000
 
 
@@ -84,7 +86,10 @@ def _area(el: ET.Element, alert_id: str) -> OutageArea:
     codes = frozenset(
         _text(g, "value") for g in el.findall(_C + "geocode") if _text(g, "valueName") in AREA_CODE_NAMES
     ) - {""}
-    return OutageArea(_text(el, "areaDesc"), polygons, circles, codes)
+    places = frozenset(
+        _text(g, "value") for g in el.findall(_C + "geocode") if _text(g, "valueName").lower() in PLACE_CODE_NAMES
+    ) - {""}
+    return OutageArea(_text(el, "areaDesc"), polygons, circles, codes, areas=places)
 
 
 def _polygon(text: str, alert_id: str) -> Polygon:

@@ -1,8 +1,11 @@
-"""The operator's territory: municipalities and their streets, from a CSV or GeoJSON file, found in a message.
+"""The operator's territory: municipalities, streets, districts, zones and service points, from CSV or GeoJSON files,
+found in a message.
 
-CSV columns: ``municipality_code`` (ISTAT), ``municipality``, ``street``, ``lat``, ``lon`` (several rows of
-one street add points to it). GeoJSON: Point, MultiPoint, LineString or MultiLineString features whose
+Streets: CSV columns ``municipality_code`` (ISTAT), ``municipality``, ``street``, ``lat``, ``lon`` (several rows
+of one street add points to it); GeoJSON Point, MultiPoint, LineString or MultiLineString features whose
 properties carry ``municipality_code``, ``municipality`` and ``street``; a line becomes points every ~50 m.
+Districts and zones (GeoJSON polygons) and service points (GeoJSON points with a ``name`` and a ``kind``, or a
+CSV with the columns ``kind``, ``name``, ``lat``, ``lon``) are read by :mod:`knowledge.places`.
 Streets are bucketed by municipality and by type word and initial, and indexed by word, so a lookup compares few names.
 """
 
@@ -22,6 +25,19 @@ from rapidfuzz import fuzz, process
 from bot.subjects import Subject, SubjectKind
 from knowledge.errors import KnowledgeError
 from knowledge.outages import Place
+from knowledge.places import (
+    AREA_CUE_WORDS,
+    SERVICE_POINT_COLUMNS,
+    Area,
+    PlaceError,
+    Places,
+    PointMatch,
+    ServicePoint,
+    area,
+    csv_points,
+    outer_rings,
+    service_point,
+)
 from knowledge.streetnames import STREET_TYPES, street_key, words
 
 FUZZY_CUTOFF = 86.0  # rapidfuzz ratio (0–100) a misspelt street name must reach
@@ -72,9 +88,10 @@ class StreetMatch:
 
 
 class Gazetteer:
-    """Streets by municipality, and the municipalities by name."""
+    """Streets by municipality, the municipalities by name, and the districts, zones and service points."""
 
-    def __init__(self, streets: Iterable[Street]) -> None:
+    def __init__(self, streets: Iterable[Street], places: Places | None = None) -> None:
+        self.places = places or Places()
         merged: dict[tuple[str, str], Street] = {}
         for s in streets:
             old = merged.get((s.code, s.key))
@@ -97,39 +114,84 @@ class Gazetteer:
             self._buckets[(None, _bucket(key))].append(key)
             for word in key.split():
                 self._with_word[(None, word)].add(key)
+        self._town_names = {s.code: s.municipality for s in self.streets if s.municipality}
+        for place in (*self.places.areas, *self.places.points):
+            if place.code and place.municipality:
+                self._towns.setdefault(street_key(place.municipality), place.code)
+                self._town_names.setdefault(place.code, place.municipality)
         self._town_words = frozenset(name for name in self._towns if " " not in name)
+        self._stops = STOP_WORDS | self._town_words | AREA_CUE_WORDS  # 'via Sparano, quartiere Murat'
         names = sorted(self._towns, key=len, reverse=True)
         self._town_re = re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")\b") if names else None
 
     def __len__(self) -> int:
-        return len(self.streets)
+        """How many places it knows: streets, areas and service points."""
+        return len(self.streets) + len(self.places.areas) + len(self.places.points)
 
     @classmethod
     def load(cls, paths: Iterable[str | Path]) -> Gazetteer:
         """Read CSV and GeoJSON files (by suffix). Raises :class:`GazetteerError` naming the file."""
         streets: list[Street] = []
+        areas: list[Area] = []
+        points: list[ServicePoint] = []
         for path in map(Path, paths):
             try:
                 text = path.read_text(encoding="utf-8-sig")
             except OSError as exc:
                 msg = f"gazetteer {path}: {exc.strerror or exc}"
                 raise GazetteerError(msg) from exc
-            reader = _geojson_streets if path.suffix.lower() in (".geojson", ".json") else _csv_streets
-            streets += reader(text, path)
-        return cls(streets)
+            reader = _geojson if path.suffix.lower() in (".geojson", ".json") else _csv
+            try:
+                found = reader(text, path)
+            except PlaceError as exc:
+                raise GazetteerError(str(exc)) from exc
+            streets += found[0]
+            areas += found[1]
+            points += found[2]
+        return cls(streets, Places(areas, points))
 
     def subjects(self, text: str) -> tuple[Subject, ...]:
-        """What a message names of the territory: its street when one fits, else the municipality it
-        names (an ISTAT code as the id), else nothing."""
+        """What a message names of the territory, the most precise first found: a service point, else its
+        street, else a district or zone, else the municipality it names (an ISTAT code as the id), else nothing."""
+        point = self.find_point(text)
+        if point is not None and point.point is not None:
+            return (point.point.subject,)
         match = self.find(text)
         if match is not None and match.street is not None:
             return (match.street.subject,)
         code = match.municipality_code if match is not None else None
         code = code or self.municipality(text)
-        town = self._by_code.get(code or "")
-        if not town:
+        found = self.find_area(text, code)
+        if found is not None:
+            return (found.subject,)
+        if not code or (code not in self._by_code and code not in self._town_names):
             return ()
-        return (Subject(SubjectKind.MUNICIPALITY, str(code), next(iter(town.values())).municipality or None),)
+        return (Subject(SubjectKind.MUNICIPALITY, str(code), self._town_names.get(code) or None),)
+
+    def find_point(self, text: str) -> PointMatch | None:
+        """The service point a message names ('la fontanella di piazza Umberto I'), or None."""
+        if not self.places.points:
+            return None
+        tokens = words(text)
+        found = self.places.find_point(tokens, self.municipality(text))
+        if found is not None:
+            return found
+        kinds = self.places.cued(tokens)
+        street = self.find(text) if kinds else None
+        if street is None or street.street is None:
+            return None
+        return self.places.on_street(kinds, street.street.code, street.street.key)
+
+    def find_area(self, text: str, code: str | None = None) -> Area | None:
+        """The district or zone a message names ('quartiere Murat senza acqua'), or None."""
+        if not self.places.areas:
+            return None
+        return self.places.find_area(words(text), code or self.municipality(text))
+
+    def areas_holding(self, points: Iterable[tuple[float, float]]) -> frozenset[str]:
+        """The ids of the districts and zones holding any of ``points`` (so an outage announced for a zone
+        covers its streets)."""
+        return self.places.containing(points) if self.places.areas else frozenset()
 
     def municipality(self, text: str) -> str | None:
         """The code of the last municipality the text names outside a street name ('via Bari a Modugno')."""
@@ -152,7 +214,7 @@ class Gazetteer:
             if token not in STREET_TYPES:
                 continue
             window = _phrases(tokens, i, frozenset())
-            phrases = _phrases(tokens, i, STOP_WORDS | self._town_words)
+            phrases = _phrases(tokens, i, self._stops)
             if not window:
                 continue
             match = (self._exact(window, code) or self._partial(phrases[0], code, token)
@@ -224,12 +286,20 @@ def _phrases(tokens: list[str], start: int, stops: frozenset[str]) -> list[str]:
     return [" ".join(tokens[start:stop]) for stop in range(end, start + 1, -1)]
 
 
-def _csv_streets(text: str, path: Path) -> list[Street]:
+_Found = tuple[list[Street], list[Area], list[ServicePoint]]
+
+
+def _csv(text: str, path: Path) -> _Found:
+    """A CSV of streets, or of service points when it has ``kind`` and ``name`` columns and no ``street``."""
     reader = csv.DictReader(text.splitlines())
+    columns = reader.fieldnames or ()
+    if "street" not in columns and all(c in columns for c in SERVICE_POINT_COLUMNS):
+        return [], [], csv_points(reader, path)
     wanted = ("municipality_code", "municipality", "street", "lat", "lon")
-    missing = [c for c in wanted if c not in (reader.fieldnames or ())]
+    missing = [c for c in wanted if c not in columns]
     if missing:
-        msg = f"gazetteer {path}: missing columns {', '.join(missing)} (expected: {', '.join(wanted)})"
+        msg = (f"gazetteer {path}: missing columns {', '.join(missing)} (expected: {', '.join(wanted)}; "
+               f"or, for service points: {', '.join(SERVICE_POINT_COLUMNS)})")
         raise GazetteerError(msg)
     out = []
     for line, row in enumerate(reader, start=2):
@@ -239,22 +309,35 @@ def _csv_streets(text: str, path: Path) -> list[Street]:
             msg = f"gazetteer {path} line {line}: lat/lon {row['lat']!r},{row['lon']!r} are not numbers"
             raise GazetteerError(msg) from exc
         out.append(_street(row, (point,)))
-    return out
+    return out, [], []
 
 
-def _geojson_streets(text: str, path: Path) -> list[Street]:
+def _geojson(text: str, path: Path) -> _Found:
+    """Streets (features with ``street``), areas (polygons) and service points (points with ``kind`` and ``name``)."""
     try:
         features = json.loads(text).get("features", [])
     except (json.JSONDecodeError, AttributeError) as exc:
         msg = f"gazetteer {path}: not a GeoJSON FeatureCollection"
         raise GazetteerError(msg) from exc
-    out = []
-    for feature in features:
+    streets: list[Street] = []
+    areas: list[Area] = []
+    points: list[ServicePoint] = []
+    for n, feature in enumerate(features, start=1):
         props, geometry = feature.get("properties") or {}, feature.get("geometry") or {}
-        points = tuple((float(lat), float(lon)) for lon, lat, *_ in _coordinates(geometry))
-        if points and props.get("street") and props.get("municipality_code"):
-            out.append(_street(props, points))
-    return out
+        where = f"gazetteer {path} feature {n}"
+        rings = outer_rings(geometry)
+        if rings and not props.get("street"):
+            areas.append(area(props, rings, where))
+            continue
+        coords = _coordinates(geometry)
+        if geometry.get("type") == "Point" and not props.get("street") and props.get("kind"):
+            lon, lat, *_ = coords[0]
+            points.append(service_point(props, (float(lat), float(lon)), where))
+            continue
+        found = tuple((float(lat), float(lon)) for lon, lat, *_ in coords)
+        if found and props.get("street") and props.get("municipality_code"):
+            streets.append(_street(props, found))
+    return streets, areas, points
 
 
 def _coordinates(geometry: dict[str, Any]) -> list[list[float]]:

@@ -1,7 +1,8 @@
 """A utility's table of planned interruptions (CSV, UTF-8, header row) read into outages.
 
 Columns: ``id``, ``municipality_code`` (ISTAT), ``street`` (empty: the whole municipality), ``start``,
-``end`` (ISO 8601; without an offset the time is Europe/Rome), ``description_it``, ``description_en``.
+``end`` (ISO 8601; without an offset the time is Europe/Rome), ``description_it``, ``description_en``; an
+optional ``area`` column names a district or zone of the operator's gazetteer (by its id) instead of a street.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from knowledge.errors import FeedError
-from knowledge.outages import Outage, street_area
+from knowledge.outages import Outage, OutageArea, street_area
 
 COLUMNS = ("id", "municipality_code", "street", "start", "end", "description_it", "description_en")
 LOCAL = ZoneInfo("Europe/Rome")
@@ -41,12 +42,19 @@ def parse_outage_csv(data: bytes) -> list[Outage]:
         outages.append(Outage(
             id=outage_id,
             sent=None,
-            areas=(street_area(code, row["street"]),),
+            areas=(_row_area(code, row),),
             start=start,
             expires=end,
             description={k: v for k, v in texts.items() if v},
         ))
     return outages
+
+
+def _row_area(code: str, row: dict[str, str | None]) -> OutageArea:
+    place = (row.get("area") or "").strip()
+    if place:
+        return OutageArea(place, areas=frozenset({place}))
+    return street_area(code, row["street"])
 
 
 def _time(value: str | None, line: int, column: str) -> datetime | None:

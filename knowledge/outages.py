@@ -79,15 +79,19 @@ class OutageArea:
     circles: tuple[Circle, ...] = ()
     codes: frozenset[str] = frozenset()  # ISTAT municipality codes covered whole
     streets: frozenset[tuple[str, str]] = frozenset()  # (municipality code, street key)
+    areas: frozenset[str] = frozenset()  # ids of the operator's districts or zones covered whole
 
 
 @dataclass(frozen=True)
 class Place:
-    """Where a citizen is: points of a street (or one address), its municipality code and street key."""
+    """Where a citizen is: points of a street, a service point or an area, its municipality code, street key,
+    the ids of the operator's areas (districts, zones) it lies in, and an area's own shapes."""
 
     points: tuple[tuple[float, float], ...] = ()
     code: str | None = None
     street: str | None = None
+    areas: frozenset[str] = frozenset()
+    polygons: tuple[Polygon, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -128,10 +132,14 @@ def _area_covers(area: OutageArea, place: Place) -> bool:
         return True
     if place.code is not None and place.street is not None and (place.code, place.street) in area.streets:
         return True
+    if place.areas & area.areas:
+        return True
     for lat, lon in place.points:
         if any(p.contains(lat, lon) for p in area.polygons) or any(c.contains(lat, lon) for c in area.circles):
             return True
-    return False
+    # An area of the place's (a district) holding part of the outage's shape: a vertex or a circle's centre.
+    inside = [(lat, lon) for p in area.polygons for lat, lon in p.points] + [(c.lat, c.lon) for c in area.circles]
+    return any(shape.contains(lat, lon) for shape in place.polygons for lat, lon in inside)
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -171,6 +179,7 @@ class OutageIndex:
         self._by_code: dict[str, set[str]] = defaultdict(set)
         self._by_street: dict[tuple[str, str], set[str]] = defaultdict(set)
         self._by_cell: dict[tuple[int, int], set[str]] = defaultdict(set)
+        self._by_area: dict[str, set[str]] = defaultdict(set)
         self._wide: set[str] = set()  # shapes too large for the grid: always checked
         for outage in self._by_id.values():
             for area in outage.areas:
@@ -178,6 +187,8 @@ class OutageIndex:
                     self._by_code[code].add(outage.id)
                 for street in area.streets:
                     self._by_street[street].add(outage.id)
+                for place_area in area.areas:
+                    self._by_area[place_area].add(outage.id)
                 for box in [p.bbox for p in area.polygons] + [_circle_box(c) for c in area.circles]:
                     cells = _cells(box)
                     if cells is None:
@@ -204,8 +215,13 @@ class OutageIndex:
             near |= self._by_code.get(place.code, set())
             if place.street is not None:
                 near |= self._by_street.get((place.code, place.street), set())
+        for place_area in place.areas:
+            near |= self._by_area.get(place_area, set())
         for lat, lon in place.points:
             near |= self._by_cell.get(_cell(lat, lon), set())
+        for shape in place.polygons:
+            for cell in _cells(shape.bbox) or ():
+                near |= self._by_cell.get(cell, set())
         found = [o for o in map(self._by_id.__getitem__, near) if o.in_force(now) and o.covers(place)]
         return sorted(found, key=lambda o: (o.sent is not None, o.sent or datetime.min, o.id), reverse=True)
 

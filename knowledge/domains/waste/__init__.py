@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from knowledge.domains.base import Domain, Source, SubjectFinder, Words, register, words_file
-from knowledge.domains.water import streets
+from knowledge.domains.base import Domain, Source, Words, register, words_file
+from knowledge.domains.water import FINDERS
 
 
 class WasteCategory(StrEnum):
@@ -23,7 +23,7 @@ class WasteCategory(StrEnum):
 WASTE = register(Domain(
     name="waste",
     sources=frozenset({Source.OUTAGES, Source.PLANNED_OUTAGES, Source.GAZETTEER, Source.FAQ}),
-    finders=(SubjectFinder("street", streets),),
+    finders=FINDERS,
     categories=WasteCategory,
     words=Words.load(words_file(__file__)),
     other_category=WasteCategory.OTHER,

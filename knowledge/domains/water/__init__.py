@@ -35,10 +35,26 @@ def streets(knowledge: Knowledge, text: str) -> tuple[str, ...]:
     return (f"{street.name}, {street.municipality}" if street.municipality else street.name,)
 
 
+def service_points(knowledge: Knowledge, text: str) -> tuple[str, ...]:
+    """The service point a message names ("la fontanella di piazza Umberto I"), if the gazetteer has it: one
+    of this service's own points, so finding it names the service."""
+    found = knowledge.outages.gazetteer.find_point(text)
+    return (found.point.subject.name,) if found is not None and found.point is not None else ()
+
+
+def areas(knowledge: Knowledge, text: str) -> tuple[str, ...]:
+    """The district or zone a message names ("quartiere Murat"), if the gazetteer has it."""
+    found = knowledge.outages.gazetteer.find_area(text)
+    return (found.subject.name,) if found is not None else ()
+
+
+FINDERS = (SubjectFinder("street", streets), SubjectFinder("service_point", service_points, tells_service=True),
+           SubjectFinder("area", areas))
+
 WATER = register(Domain(
     name="water",
     sources=frozenset({Source.OUTAGES, Source.PLANNED_OUTAGES, Source.GAZETTEER, Source.FAQ}),
-    finders=(SubjectFinder("street", streets),),
+    finders=FINDERS,
     categories=WaterCategory,
     words=Words.load(words_file(__file__)),
     other_category=WaterCategory.OTHER,
