@@ -276,6 +276,7 @@ class Application:
                     log_config=None, access_log=self.settings.logging.access_log,
                 )
                 server = uvicorn.Server(config)
+                _end_on_sigterm()
                 _announce(f"web chat on http://{web.host}:{web.port}")
                 server.run(sockets=[listening])
             else:
@@ -286,6 +287,23 @@ class Application:
                 stop.wait()
         finally:
             self.stop()
+            _announce("stopped")
+
+
+def _end_on_sigterm() -> None:
+    """Make SIGTERM end the process by ``SystemExit`` once uvicorn has shut its server down.
+
+    uvicorn answers SIGTERM by closing the server and then raising the signal again with the
+    handler it found: with the default one the process died there, before :meth:`App.stop` let
+    the workers finish their message and before the semaphores shared with worker processes were
+    released ("leaked semaphore objects" at every stop).
+    """
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _sigterm)
+
+
+def _sigterm(_signum: int, _frame: object) -> None:
+    raise SystemExit(0)
 
 
 def bind_web(host: str, port: int) -> socket.socket:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -76,6 +77,36 @@ def test_the_web_chat_answers_a_question(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_sigterm_stops_the_workers_and_the_process_cleanly(tmp_path: Path) -> None:
+    """A service manager stops sportello with SIGTERM: the workers finish, the process says it
+    stopped and ends with 0, and nothing shared with the worker processes is left behind."""
+    port = _free_port()
+    env = {**os.environ, "SPORTELLO_STORAGE__URL": f"sqlite:///{tmp_path / 'run.db'}", "SPORTELLO_WEB__PORT": str(port)}
+    for name in ("TELEGRAM_TOKEN", "X_BEARER_TOKEN", "X_CONSUMER_KEY", "X_ACCESS_TOKEN"):
+        env.pop(name, None)
+    log = tmp_path / "run.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], cwd=REPO, env=env, stdout=out, stderr=out)
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    _get(f"http://127.0.0.1:{port}/health")
+                    break
+                except OSError:
+                    if time.monotonic() > deadline or proc.poll() is not None:
+                        pytest.fail("sportello run did not start serving")
+                    time.sleep(0.2)
+            proc.send_signal(signal.SIGTERM)
+            code = proc.wait(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    text = log.read_text(encoding="utf-8")
+    assert code == 0, text[-2000:]
+    assert "sportello: stopped" in text and "leaked" not in text
 
 
 def test_a_busy_port_is_reported_before_any_banner(tmp_path: Path) -> None:
