@@ -131,7 +131,11 @@ def build_parser() -> argparse.ArgumentParser:
     report_sub = report.add_subparsers(dest="report_command", required=True)
     problems = report_sub.add_parser("problems", help="reports by line, stop, category, hour")
     _report_flags(problems, period=True, formats=["table", "csv", "json", "png"])
-    problems.add_argument("--route", help="only the reports naming this line (route id or name, e.g. 64, MA)")
+    problems.add_argument("--route", help="only the reports naming this line (route id or name, e.g. 64, MA); "
+                                          "the same as --subject line:64")
+    problems.add_argument("--subject", metavar="KIND:ID",
+                          help="only the reports naming this subject: line:64, stop:70340, street:072006:via argiro, "
+                               "district:BA-MURAT, service_point:FONT-BA-UMBERTO (an id or the label people read)")
     problems.add_argument("--service", help="only one service's reports, on a desk of several (services.<name>)")
     problems.add_argument("--lang", choices=["it", "en"], default="en",
                           help="the language of the charts' titles, legend and axes with --format png (default en)")

@@ -168,6 +168,11 @@ class Gazetteer:
             return ()
         return (Subject(SubjectKind.MUNICIPALITY, str(code), self._town_names.get(code) or None),)
 
+    def municipalities(self) -> tuple[Subject, ...]:
+        """Every municipality it knows, as subjects (ISTAT code, name)."""
+        codes = sorted(set(self._by_code) | set(self._town_names))
+        return tuple(Subject(SubjectKind.MUNICIPALITY, c, self._town_names.get(c) or None) for c in codes)
+
     def find_point(self, text: str) -> PointMatch | None:
         """The service point a message names ('la fontanella di piazza Umberto I'), or None."""
         if not self.places.points:

@@ -24,6 +24,9 @@ ITALIAN: dict[str, str] = {
     "since (2026-11-20, 7d)": "dal (2026-11-20, 7d)",
     "until": "al",
     "line": "linea",
+    "service": "servizio",
+    "Service": "Servizio",
+    "subject (kind:id)": "soggetto (tipo:id)",
     "day (YYYY-MM-DD)": "giorno (AAAA-MM-GG)",
     "Show": "Mostra",
     "Reports per line": "Segnalazioni per linea",
@@ -160,6 +163,7 @@ ITALIAN: dict[str, str] = {
 
 #: Texts that start a cell or message, the rest left as it is (a figure, a value given).
 ITALIAN_HEADS: dict[str, str] = {
+    "Reports naming": "Segnalazioni che nominano",
     "at least ": "almeno ",
     "expected a date (2026-11-27), an ISO time, today, yesterday or 7d; got ":
         "serve una data (2026-11-27), un'ora ISO, today, yesterday o 7d; scritto: ",

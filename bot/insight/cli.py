@@ -9,7 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import IO
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from bot.config import Settings
 from bot.domain import utcnow
@@ -21,7 +21,9 @@ from bot.insight.problems import ProblemLog, ProblemReport
 from bot.insight.refresh import refresh_insight
 from bot.insight.response import ResponseTimes
 from bot.insight.service import RouteDayCount, RouteNames, ServiceDay, ServiceReports
+from bot.subjects import Subject, SubjectKind, split_key
 from knowledge.errors import GtfsError
+from knowledge.gazetteer import Gazetteer, GazetteerError
 from knowledge.gtfs import GtfsIndex
 from storage.db import open_database
 from storage.models import ProblemRecord
@@ -63,13 +65,96 @@ def parse_day(value: str, tz: str, now: datetime) -> date:
 
 def problem_report(engine: Engine, settings: Settings, args: argparse.Namespace, now: datetime,
                    gtfs: GtfsIndex | None) -> ProblemReport:
-    """The problems report the flags ask for."""
+    """The problems report the flags ask for (``--route X`` is ``--subject line:X``)."""
     tz = settings.operator.timezone
     period = parse_period(args.since, args.until, tz=tz, now=now)
-    route = known_route(engine, settings, gtfs, args.route) if args.route is not None else None
-    refresh_problem_rollup(engine, now=now, tz=tz)
     service = known_service(settings, args.service) if getattr(args, "service", None) else None
-    return ProblemLog(engine, tz=tz, service=service).report(period, now=now, route=route)
+    route, subject = args.route, None
+    if getattr(args, "subject", None):
+        if route is not None:
+            msg = "give --route or --subject, not both (--route 64 is --subject line:64)"
+            raise InsightError(msg)
+        subject = known_subject(engine, settings, args.subject, service)
+        if subject[0] == SubjectKind.LINE:
+            route, subject = subject[1], None
+    route = known_route(engine, settings, gtfs, route) if route is not None else None
+    refresh_problem_rollup(engine, now=now, tz=tz)
+    return ProblemLog(engine, tz=tz, service=service, subject=subject).report(period, now=now, route=route)
+
+
+def known_subject(engine: Engine, settings: Settings, value: str, service: str | None = None
+                  ) -> tuple[SubjectKind, str]:
+    """The subject ``--subject KIND:ID`` names: its kind and id, found in the problem log (by id, or by the
+    label people read) or in a gazetteer of the configured services (a line is left to :func:`known_route`).
+
+    Anything else is an error naming the known kinds, or known subjects of that kind.
+    """
+    try:
+        kind, ident = split_key(value.strip())
+    except ValueError as exc:
+        msg = (f"--subject {value}: expected KIND:ID (e.g. street:072006:via argiro); "
+               f"kinds: {', '.join(str(k) for k in SubjectKind)}")
+        raise InsightError(msg) from exc
+    if kind == SubjectKind.LINE:
+        return kind, ident
+    where = [ProblemRecord.subject_kind == str(kind)]
+    if service is not None:
+        where.append(ProblemRecord.service == service)
+    with engine.connect() as conn:
+        for match in (ProblemRecord.subject_id == ident, func.lower(ProblemRecord.subject_label) == ident.lower()):
+            logged = conn.execute(select(ProblemRecord.subject_id).where(*where, match).limit(1)).scalar()
+            if logged is not None:
+                return kind, str(logged)
+        recent = conn.execute(
+            select(ProblemRecord.subject_id, func.max(ProblemRecord.subject_label)).where(*where)
+            .group_by(ProblemRecord.subject_id).order_by(func.max(ProblemRecord.id).desc()).limit(8)
+        ).all()
+    known = {str(i): label for i, label in recent}
+    for subject in territory_subjects(settings, kind, service):
+        if ident == subject.id or ident.lower() == (subject.label or "").lower():
+            return kind, subject.id
+        if len(known) < 8:
+            known.setdefault(subject.id, subject.label)
+    shown = "; ".join(f"{kind}:{i}" + (f" ({label})" if label else "") for i, label in list(known.items())[:8])
+    where_said = f" of service {service}" if service else ""
+    hint = f"; known {kind} subjects{where_said}: {shown}" if shown else f"; no {kind} subject is known{where_said}"
+    msg = f"--subject {value}: no report names it and no gazetteer has it{hint}"
+    raise InsightError(msg)
+
+
+def territory_subjects(settings: Settings, kind: SubjectKind, service: str | None = None) -> list[Subject]:
+    """The subjects of ``kind`` the configured gazetteers hold (streets, areas, service points), or none."""
+    paths = [settings.knowledge.gazetteer] if not settings.services else [
+        s.knowledge.gazetteer for name, s in settings.services.items() if service in (None, name)]
+    found: list[Subject] = []
+    for files in paths:
+        if not files:
+            continue
+        try:
+            gazetteer = Gazetteer.load(files)
+        except GazetteerError as exc:
+            log.warning("subjects without the gazetteer: %s", exc)
+            continue
+        if kind == SubjectKind.STREET:
+            found += [s.subject for s in gazetteer.streets]
+        elif kind == SubjectKind.SERVICE_POINT:
+            found += [p.subject for p in gazetteer.places.points]
+        elif kind == SubjectKind.MUNICIPALITY:
+            found += list(gazetteer.municipalities())
+        elif kind.is_area:
+            found += [a.subject for a in gazetteer.places.areas if a.kind == kind]
+    return found
+
+
+def narrowed_header(header: str, report: ProblemReport) -> str:
+    """The report's first line, and what it is narrowed to (a service, a subject)."""
+    lines = [header]
+    if report.service:
+        lines.append(f"Service: {report.service}")
+    if report.subject:
+        label = report.subject_labels.get(report.subject)
+        lines.append(f"Reports naming {label} ({report.subject})" if label else f"Reports naming {report.subject}")
+    return "\n".join(lines)
 
 
 def known_service(settings: Settings, name: str) -> str:
@@ -134,7 +219,8 @@ def _problems(engine: Engine, settings: Settings, args: argparse.Namespace, stdo
             heat.write_bytes(charts.heatmap_chart(report.heatmap, period=span, lang=lang, labels=labels))
         return 0
     tables = render.problem_tables(report, labels)
-    _emit(args, stdout, render.period_header("Problems reported", report.period, tz), tables, report)
+    _emit(args, stdout, narrowed_header(render.period_header("Problems reported", report.period, tz), report),
+          tables, report)
     return 0
 
 

@@ -24,7 +24,7 @@ from bot.console.context import render as console_page
 from bot.console.context import ui_language
 from bot.console.report_words import report_cells, report_translator
 from bot.insight import charts, render
-from bot.insight.cli import parse_day, problem_report, route_labels
+from bot.insight.cli import narrowed_header, parse_day, problem_report, route_labels
 from bot.insight.errors import InsightError
 from bot.insight.period import parse_period
 from bot.insight.refresh import refresh_insight
@@ -49,7 +49,8 @@ class InsightPages:
 
     def _page(self, request: Request, user: User, page: str, title: str, filters: list[tuple[str, str]],
               work: Callable[[], tuple[str, list[render.Table], list[tuple[str, str]]]]) -> Response:
-        values = [(name, label, request.query_params.get(name)) for name, label in filters]
+        values = [(name, label, request.query_params.get(name)) for name, label in filters
+                  if name != "service" or self.settings.services]
         error = None
         try:
             header, tables, images = work()
@@ -59,7 +60,8 @@ class InsightPages:
         return console_page(
             request, "insight.html", user, page="reports", report=page, title=title, filters=values, header=header,
             tables=tables, charts=images, error=error, tr=report_translator(ui_language(request, user)),
-            cell=report_cells(ui_language(request, user)),
+            cell=report_cells(ui_language(request, user)), services=list(self.settings.services),
+            carried=_carried(request),
             status_code=400 if error else 200,
         )
 
@@ -71,14 +73,17 @@ class InsightPages:
         def work() -> tuple[str, list[render.Table], list[tuple[str, str]]]:
             report = problem_report(self.engine, self.settings, _args(request), self.clock(), self.gtfs)
             labels = self._labels(report)
-            shown = {k: v for k, v in request.query_params.items() if k in ("since", "until", "route")}
+            shown = {k: v for k, v in request.query_params.items() if k in _PROBLEM_KEYS and v}
             query = urlencode({**shown, "lang": ui_language(request, user)})  # a cached chart per language
             images = [(f"{PREFIX}/insight/charts/lines.png?{query}", "Reports per line"),
                       (f"{PREFIX}/insight/charts/heatmap.png?{query}", "Reports by line and hour")]
-            header = render.period_header("Problems reported", report.period, self.tz)
+            if not report.by["route"]:  # no line named (a water or waste service): no line charts
+                images = []
+            header = narrowed_header(render.period_header("Problems reported", report.period, self.tz), report)
             return header, render.problem_tables(report, labels), images
 
-        return self._page(request, user, "problems", "Where service fails", _PERIOD + [("route", "line")], work)
+        return self._page(request, user, "problems", "Where service fails",
+                          _PERIOD + [("service", "service"), ("route", "line"), ("subject", "subject (kind:id)")], work)
 
     def _labels(self, report: Any) -> dict[str, str]:
         keys = [c.key for c in report.by["route"]] + [t.key for t in report.top_routes] + list(report.heatmap)
@@ -139,12 +144,20 @@ class InsightPages:
 
 
 _PERIOD = [("since", "since (2026-11-20, 7d)"), ("until", "until")]
+_PROBLEM_KEYS = ("since", "until", "route", "service", "subject")
 
 
 def _args(request: Request) -> SimpleNamespace:
     query = request.query_params
     return SimpleNamespace(since=query.get("since") or None, until=query.get("until") or None,
-                           route=query.get("route") or None)
+                           route=query.get("route") or None, service=query.get("service") or None,
+                           subject=query.get("subject") or None)
+
+
+def _carried(request: Request) -> str:
+    """The query the report pages' own links keep (the service the console is narrowed to), with its '?'."""
+    service = request.query_params.get("service")
+    return f"?{urlencode({'service': service})}" if service else ""
 
 
 def insight_routes(app: Any) -> list[BaseRoute]:

@@ -22,7 +22,7 @@ from bot.insight.problem_rollup import NAME, ROLLED, counted, subject_key
 from bot.insight.reading import reader
 from bot.insight.rollup_state import constant, covered_until
 from bot.insight.sqltime import local_hour
-from bot.subjects import TRANSIT_KINDS, split_key
+from bot.subjects import TRANSIT_KINDS, SubjectKind, split_key
 from storage.models import ProblemRecord, ProblemRollup
 
 P = ProblemRecord.__table__.c
@@ -84,6 +84,8 @@ class ProblemReport:
     top_stops: list[Trend]
     heatmap: dict[str, list[int]] = field(default_factory=dict)
     subject_labels: dict[str, str] = field(default_factory=dict)  # subject key -> its latest label
+    subject: str | None = None  # the subject key (``street:072006:via argiro``) the report is narrowed to
+    service: str | None = None  # the service the report is narrowed to
 
 
 class ProblemLog:
@@ -91,17 +93,21 @@ class ProblemLog:
     rollup (:mod:`bot.insight.problem_rollup`) once it holds them, the edges from the records.
     A report for one route reads the records of the messages naming it."""
 
-    def __init__(self, engine: Engine, *, tz: str, service: str | None = None) -> None:
+    def __init__(self, engine: Engine, *, tz: str, service: str | None = None,
+                 subject: tuple[SubjectKind, str] | None = None) -> None:
         self.engine = reader(engine)
         self.tz = tz
         self.dialect = engine.dialect.name
         #: One service's reports (a desk of several, ``bot.services``): counted from its records, the
         #: rollup holding every service's together.
         self.service = service
+        #: The messages naming one subject (a street, an area, a service point, ...): from their records.
+        self.subject = subject
 
     def _records(self, route: str | None) -> bool:
-        """Whether a figure is counted from the records (one route's, or one service's) rather than the rollup."""
-        return route is not None or self.service is not None
+        """Whether a figure is counted from the records (one route's, one subject's or one service's) rather
+        than the rollup."""
+        return route is not None or self.service is not None or self.subject is not None
 
     def pieces(self, dimension: str, periods: dict[int, Period], keys: list[str] | None = None) -> Subquery:
         """Rows ``tag, key, hour, reports, known`` for each tagged period: rollup rows for its
@@ -122,13 +128,22 @@ class ProblemLog:
         return union_all(*parts).subquery("pieces")
 
     # -- building blocks -----------------------------------------------------------------
-    def _where(self, period: Period, route: str | None, *, shared: bool = False) -> list[ColumnElement]:
+    def _where(self, period: Period, route: str | None, *, shared: bool = False, own: bool = False
+               ) -> list[ColumnElement]:
         """``shared``: the figure reads only what every record of a message shares (time,
-        category, channel, alert), so the route's own records are enough."""
+        category, channel, alert), so the route's own records are enough; ``own``: it reads what a record
+        names itself (a line, a stop), so one subject's messages are taken whole."""
         since, until = as_utc(period.since), as_utc(period.until)
         where: list[ColumnElement] = [P.at >= since, P.at < until]
         if self.service is not None:
             where.append(P.service == self.service)
+        if self.subject is not None:
+            kind, ident = self.subject
+            names = (P.subject_kind == str(kind), P.subject_id == ident)
+            if shared and not own:
+                where += names
+            else:
+                where.append(P.message_id.in_(select(P.message_id).where(*names, P.at >= since, P.at < until)))
         if route is not None and shared:
             where.append(P.route_id == route)
         elif route is not None:
@@ -223,7 +238,7 @@ class ProblemLog:
         this_week = func.count(distinct(case((recent, P.message_id)))).label("this_week")
         last_week = func.count(distinct(case((~recent, P.message_id))))
         known = func.count(distinct(case((and_(recent, P.alert_id.is_not(None)), P.message_id))))
-        where = self._where(Period(now - 2 * WEEK, now), route, shared=dimension == "route")
+        where = self._where(Period(now - 2 * WEEK, now), route, shared=dimension == "route", own=True)
         query = (
             select(key, this_week, last_week, known)
             .where(*where, key.is_not(None))
@@ -239,10 +254,10 @@ class ProblemLog:
         """Reports per local hour for each of ``routes``: ``{route: [24 counts]}``."""
         if not routes:
             return {}
-        if self.service is not None:  # one service's: from its records
+        if self.service is not None or self.subject is not None:  # one service's or subject's: from its records
             hour = local_hour(P.at, self.dialect, self.tz, period.since, period.until)
             query = (select(P.route_id, hour, func.count(distinct(P.message_id)))
-                     .where(*self._where(period, None, shared=True), P.route_id.in_(routes))
+                     .where(*self._where(period, None, shared=True, own=True), P.route_id.in_(routes))
                      .group_by(P.route_id, hour))
         else:
             p = self.pieces("heat", {0: period}, keys=routes)
@@ -267,6 +282,8 @@ class ProblemLog:
             top_stops=self.trend("stop", now, route=route),
             heatmap=self.heatmap(period, top),
             subject_labels=labels,
+            subject=f"{self.subject[0]}:{self.subject[1]}" if self.subject is not None else None,
+            service=self.service,
         )
 
     def subject_labels(self, keys: list[str]) -> dict[str, str]:
