@@ -11,7 +11,7 @@ from typing import IO
 
 from sqlalchemy import Engine, func, select
 
-from bot.config import Settings
+from bot.config import KnowledgeSettings, Settings
 from bot.domain import utcnow
 from bot.insight import charts, render
 from bot.insight.errors import InsightError
@@ -21,7 +21,9 @@ from bot.insight.problems import ProblemLog, ProblemReport
 from bot.insight.refresh import refresh_insight
 from bot.insight.response import ResponseTimes
 from bot.insight.service import RouteDayCount, RouteNames, ServiceDay, ServiceReports
-from bot.subjects import Subject, SubjectKind, split_key
+from bot.subjects import TRANSIT_KINDS, Subject, SubjectKind, split_key
+from knowledge.domains import DOMAINS, load_builtin_domains
+from knowledge.domains.base import Source
 from knowledge.errors import GtfsError
 from knowledge.gazetteer import Gazetteer, GazetteerError
 from knowledge.gtfs import GtfsIndex
@@ -31,15 +33,43 @@ from storage.models import ProblemRecord
 log = logging.getLogger(__name__)
 
 
+def network_settings(settings: Settings, service: str | None = None) -> KnowledgeSettings | None:
+    """The knowledge settings of the service that runs lines (its domain reads GTFS): the one domain served,
+    or the first such service of a desk of several (``service`` only); None when no service has lines."""
+    load_builtin_domains()
+    blocks = [settings.knowledge] if not settings.services else [
+        s.knowledge for name, s in settings.services.items() if service in (None, name)]
+    for block in blocks:
+        domain = DOMAINS.get(block.domain)
+        if domain is not None and domain.reads(Source.GTFS) and block.gtfs is not None:
+            return block
+    return None
+
+
 def load_gtfs(settings: Settings) -> GtfsIndex | None:
-    """The configured static feed, or None (with a warning) when it cannot be read."""
-    if settings.knowledge.gtfs is None:
+    """The static feed of the service that runs lines, or None: no service has lines (a water or waste
+    deployment), or the feed cannot be read (with a warning)."""
+    block = network_settings(settings)
+    if block is None or block.gtfs is None:
         return None
     try:
-        return GtfsIndex.load(settings.knowledge.gtfs, cache_dir=settings.knowledge.cache_dir)
+        return GtfsIndex.load(block.gtfs, cache_dir=block.cache_dir)
     except GtfsError as exc:
         log.warning("reports without the static feed: %s", exc)
         return None
+
+
+def lines_served(settings: Settings, flag: str, service: str | None = None, *, subjects: bool = True) -> None:
+    """Refuse a line filter (or a lines-only report) where no service, or not ``service``, runs lines: it could
+    only read empty."""
+    if network_settings(settings, service) is not None:
+        return
+    whose = f"service {service} runs no lines" if service else "no service here runs lines"
+    msg = f"{flag}: {whose} (no domain reading knowledge.gtfs)"
+    if subjects:
+        kinds = ", ".join(str(k) for k in SubjectKind if k not in TRANSIT_KINDS)
+        msg += f"; narrow by --subject KIND:ID instead (kinds: {kinds})"
+    raise InsightError(msg)
 
 
 def route_labels(gtfs: GtfsIndex | None, aliases: dict[str, str], keys: list[str]) -> dict[str, str]:
@@ -70,14 +100,17 @@ def problem_report(engine: Engine, settings: Settings, args: argparse.Namespace,
     period = parse_period(args.since, args.until, tz=tz, now=now)
     service = known_service(settings, args.service) if getattr(args, "service", None) else None
     route, subject = args.route, None
+    flag = f"--route {route}"
     if getattr(args, "subject", None):
         if route is not None:
             msg = "give --route or --subject, not both (--route 64 is --subject line:64)"
             raise InsightError(msg)
         subject = known_subject(engine, settings, args.subject, service)
         if subject[0] == SubjectKind.LINE:
-            route, subject = subject[1], None
-    route = known_route(engine, settings, gtfs, route) if route is not None else None
+            route, subject, flag = subject[1], None, f"--subject line:{subject[1]}"
+    if route is not None:
+        lines_served(settings, flag, service)
+        route = known_route(engine, settings, gtfs, route)
     refresh_problem_rollup(engine, now=now, tz=tz)
     return ProblemLog(engine, tz=tz, service=service, subject=subject).report(period, now=now, route=route)
 
@@ -237,6 +270,7 @@ def _response(engine: Engine, settings: Settings, args: argparse.Namespace, stdo
 
 def _service(engine: Engine, settings: Settings, args: argparse.Namespace, stdout: IO[str], now: datetime) -> int:
     tz = settings.operator.timezone
+    lines_served(settings, "report service (trips promised versus delivered)", subjects=False)
     gtfs = load_gtfs(settings)
     reports = ServiceReports.for_settings(engine, gtfs, settings)
     day = parse_day(args.date, tz, now)

@@ -24,7 +24,7 @@ from bot.console.context import render as console_page
 from bot.console.context import ui_language
 from bot.console.report_words import report_cells, report_translator
 from bot.insight import charts, render
-from bot.insight.cli import narrowed_header, parse_day, problem_report, route_labels
+from bot.insight.cli import lines_served, narrowed_header, parse_day, problem_report, route_labels
 from bot.insight.errors import InsightError
 from bot.insight.period import parse_period
 from bot.insight.refresh import refresh_insight
@@ -131,6 +131,7 @@ class InsightPages:
     def _service(self, request: Request, user: User) -> Response:
         def work() -> tuple[str, list[render.Table], list[tuple[str, str]]]:
             now = self.clock()
+            lines_served(self.settings, "promised versus delivered", subjects=False)
             reports = ServiceReports.for_settings(self.engine, self.gtfs, self.settings)
             day = parse_day(request.query_params.get("date") or "today", self.tz, now)
             route = request.query_params.get("route") or None

@@ -78,3 +78,18 @@ def test_an_unknown_service_is_a_400_naming_the_known_ones(client: TestClient) -
 def test_the_reports_links_keep_the_service(client: TestClient) -> None:
     page = client.get("/console/insight", params={**PERIOD, "service": "water"})
     assert 'href="/console/insight?service=water"' in page.text
+
+
+def test_the_service_page_of_a_desk_without_lines_is_a_400(engine: Engine, db_url: str) -> None:
+    settings = Settings(storage={"url": db_url}, knowledge={"domain": "water"})
+    service = SimpleNamespace(settings=settings, engine=engine, clock=lambda: NOW, knowledge=None)
+    console = Starlette(
+        routes=[*insight_routes(service), Route("/test-sign-in/{name}", _as)],
+        middleware=[Middleware(SessionMiddleware, secret_key="k" * 32, session_cookie="sportello_console")],
+    )
+    console.state.console = Console.build(settings, engine, MessageQueue(engine, clock=lambda: NOW), lambda: NOW)
+    create_user(engine, "sara", "a-long-password-1", "supervisor", language="en")
+    client = TestClient(Starlette(routes=[Mount("/console", app=console)]))
+    client.get("/console/test-sign-in/sara")
+    page = client.get("/console/insight/service", params={"date": "2026-11-23"})
+    assert page.status_code == 400 and "no service here runs lines" in page.text

