@@ -1,4 +1,8 @@
-"""`sportello train` and the scheduled retrain: build a model, score it beside the one in service, keep the better."""
+"""`sportello train` and the scheduled retrain: build a model, score it beside the one in service, keep the better.
+
+Both are scored on held-out messages only (:mod:`bot.reading.gate`): the messages of this retrain the model in
+service did not train on, read by it and by the candidate's recipe refitted without them.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,13 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from bot.config import Settings
-from bot.evaluate import Labelled, Outcome, score
+from bot.evaluate import Labelled
+from bot.reading.gate import GATED, Reader, Verdict, gate, no_worse, seen_by, trained_on_digests
 from bot.reading.model import SHIPPED_MODEL, ReaderModel
 from bot.reading.training import TrainingParams, default_training_files, read_examples, train
 
@@ -23,19 +27,8 @@ if TYPE_CHECKING:
     from knowledge.store import Knowledge
 
 log = logging.getLogger(__name__)
-#: The figures a new model must not lose on the gate sets, most important first.
-GATED = ("emergency_recall", "auto_precision", "intent_accuracy")
+__all__ = ["GATED", "IN_SERVICE", "Verdict", "no_worse", "put_in_service", "retrain", "train_command"]
 IN_SERVICE = "reader.npz"
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """A candidate model beside the one in service, on the gate sets; ``accepted`` when it is no worse."""
-
-    accepted: bool
-    candidate: dict[str, float | None]
-    in_service: dict[str, float | None]
-    version: str
 
 
 def model_in_service(settings: Settings) -> Path:
@@ -47,19 +40,12 @@ def model_in_service(settings: Settings) -> Path:
     return SHIPPED_MODEL
 
 
-def gate_scores(model: ReaderModel, knowledge: Knowledge, gold: Sequence[Labelled], now: datetime) -> dict[str, Any]:
-    """The gated figures of ``model`` over ``gold``, routed against ``knowledge``."""
+def routing(model: ReaderModel, knowledge: Knowledge, now: datetime) -> Reader:
+    """A reader that routes texts with ``model`` against ``knowledge`` at ``now``."""
     from bot.reading.router import Router
 
     router = Router(knowledge, model=model)
-    outcomes = [Outcome(g, router.route(g.text, now=now)) for g in gold]
-    metrics = score(outcomes).metrics
-    return {name: metrics.get(name) for name in GATED}
-
-
-def no_worse(candidate: dict[str, Any], current: dict[str, Any]) -> bool:
-    """Whether every gated figure of the candidate is at least the current one's."""
-    return all((candidate.get(k) or 0.0) >= (current.get(k) or 0.0) - 1e-9 for k in GATED)
+    return lambda texts: [router.route(text, now=now) for text in texts]
 
 
 def retrain(
@@ -72,7 +58,11 @@ def retrain(
     params: TrainingParams = TrainingParams(),
     progress: Callable[[str], None] = lambda _: None,
 ) -> tuple[ReaderModel, Verdict]:
-    """Train on the labelled files and stored corrections, then gate the result against the model in service."""
+    """Train on the labelled files and stored corrections, then gate the result against the model in service.
+
+    The gate (:mod:`bot.reading.gate`) scores both on the messages the model in service did not train on,
+    the candidate's recipe refitted without each fold of them.
+    """
     corrections: list[dict[str, Any]] = []
     if engine is not None:
         from storage.corrections import labelled_examples
@@ -81,16 +71,24 @@ def retrain(
     paths = list(files) if files is not None else [*default_training_files(), *map(Path, settings.reader.training)]
     examples, sources = read_examples(paths, corrections)
     model, _report = train(examples, knowledge, now=now, params=params, sources=sources, progress=progress)
-    gold = examples
-    candidate = gate_scores(model, knowledge, gold, now)
+    model.info["trained_on"] = trained_on_digests(examples)
     current_path = model_in_service(settings)
     try:
-        current = gate_scores(ReaderModel.load(current_path), knowledge, gold, now)
+        current = ReaderModel.load(current_path)
     except Exception:  # noqa: BLE001 - no usable model in service: any candidate is better than none
-        log.warning("reader: the model in service (%s) cannot be scored; the candidate is compared to nothing",
+        log.warning("reader: the model in service (%s) cannot be loaded; the candidate is compared to nothing",
                     current_path)
-        current = {}
-    return model, Verdict(no_worse(candidate, current), candidate, current, model.version)
+        held = model.info.get("held_out") or {}
+        return model, Verdict(True, {name: held.get(name) for name in GATED}, {}, model.version)
+    known_files = [*paths, *default_training_files(), *map(Path, settings.reader.training)]
+    seen = seen_by(current.info, known_files, [str(c.get("text") or "") for c in corrections])
+
+    def recipe(subset: Sequence[Labelled]) -> Reader:
+        fold_model, _ = train(subset, knowledge, now=now, params=params, progress=lambda s: progress(f"  {s}"))
+        return routing(fold_model, knowledge, now)
+
+    verdict = gate(examples, seen, recipe, routing(current, knowledge, now), model.version, progress=progress)
+    return model, verdict
 
 
 def put_in_service(model: ReaderModel, verdict: Verdict, model_dir: Path) -> Path | None:
@@ -110,8 +108,9 @@ def scheduled_retrain(settings: Settings, knowledge: Knowledge, engine: Engine, 
         return
     model, verdict = retrain(settings, knowledge, now=clock(), engine=engine)
     kept = put_in_service(model, verdict, Path(settings.reader.model_dir))
-    log.info("reader: model %s %s (candidate %s, in service %s)", verdict.version,
-             "put in service" if kept else "kept aside: it scores worse", verdict.candidate, verdict.in_service)
+    log.info("reader: model %s %s (on %d held-out messages: candidate %s, in service %s)", verdict.version,
+             "put in service" if kept else f"kept aside ({verdict.refusal})", verdict.held_out, verdict.candidate,
+             verdict.in_service)
 
 
 def train_command(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
@@ -142,5 +141,6 @@ def train_command(args: argparse.Namespace, settings: Settings, out: TextIO) -> 
             model.save(written)
     out.write(json.dumps({"version": model.version, "accepted": verdict.accepted, "written": str(written),
                           "candidate": verdict.candidate, "in_service": verdict.in_service,
-                          "held_out": model.info.get("held_out")}, ensure_ascii=False) + "\n")
+                          "held_out": model.info.get("held_out"), "gate": verdict.as_dict()},
+                         ensure_ascii=False) + "\n")
     return 0

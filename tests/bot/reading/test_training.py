@@ -105,6 +105,41 @@ def test_sportello_train_writes_the_model_and_the_gate_verdict(tmp_path: Path, c
     assert report["written"] == str(out) and set(report["candidate"]) == {"emergency_recall", "auto_precision",
                                                                           "intent_accuracy"}
     assert ReaderModel.load(out).version == report["version"]
+    # the shipped model trained on router_cases.jsonl, where these messages come from: nothing held out to gate on
+    assert report["gate"]["held_out"] == 0 and report["gate"]["refusal"] == "too_few_held_out"
+    assert not report["accepted"]
+
+
+def _labelled_file(path: Path, rows: list[Labelled]) -> Path:
+    path.write_text("".join(json.dumps({
+        "id": g.id, "text": g.text, "lang": g.lang, "intent": g.intent, "routes": sorted(g.routes),
+        "stops": sorted(g.stops), "faq_id": g.faq_id, "alert_ids": sorted(g.alert_ids), "category": g.category,
+        "auto_ok": g.auto_ok,
+    }) + "\n" for g in rows), encoding="utf-8")
+    return path
+
+
+def test_the_retrain_gates_on_the_messages_the_model_in_service_never_trained_on(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from bot.config import ReaderSettings
+    from bot.reading.gate import text_digest, trained_on_digests
+    from bot.reading.retrain import retrain
+
+    old = _tiny_set()
+    service = replace(_tiny_model(), info={**_tiny_model().info, "trained_on": trained_on_digests(old)})
+    service.save(tmp_path / "service.npz")
+    fresh = read_labelled(REPO / "tests" / "bot" / "fresh_cases.jsonl")
+    new = [g for g in fresh if g.intent == "emergency"][:4] + [g for g in fresh if g.intent != "emergency"][:26]
+    assert any(g.intent == "emergency" for g in new)
+    files = [_labelled_file(tmp_path / "old.jsonl", old), _labelled_file(tmp_path / "new.jsonl", new)]
+    settings = Settings(reader=ReaderSettings(model=str(tmp_path / "service.npz")))
+    model, verdict = retrain(settings, eval_knowledge(), now=EVAL_NOW, files=files, params=TINY)
+    assert verdict.held_out == len(new) and verdict.emergencies == sum(g.intent == "emergency" for g in new)
+    assert all(0.0 <= (verdict.in_service[name] or 0.0) <= 1.0 for name in verdict.in_service)
+    assert verdict.candidate["intent_accuracy"] is not None
+    assert verdict.accepted == (verdict.worse == ()) and verdict.version == model.version
+    assert set(model.info["trained_on"]) == {text_digest(g.text) for g in old + new}
 
 
 def test_eval_shows_the_previous_model_beside_the_new_one(tmp_path: Path) -> None:
