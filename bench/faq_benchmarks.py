@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import random
 import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -183,13 +185,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--clinc-shots", type=int, default=0,
                         help="CLINC150 train examples per intent (0: all 100)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the few-shot sampling")
+    parser.add_argument("--output", type=Path, help="also write the table (with the date and load) to this file")
     args = parser.parse_args(argv)
     benchmarks = args.shared / "benchmarks"
     if not benchmarks.is_dir():
         parser.error(f"{benchmarks} is not a directory; pass --shared")
+    started, load_before = datetime.now(timezone.utc), os.getloadavg()[0]
     banking = run_banking77(benchmarks / "banking77", args.shots, args.seed)
     clinc = run_clinc150(benchmarks / "clinc150" / "data_full.json", args.clinc_shots or None, args.seed)
-    print(report(banking, clinc))
+    text = (f"{report(banking, clinc)}\n\nMeasured {started:%Y-%m-%d %H:%M} UTC, seed {args.seed}, load average "
+            f"(1 min) {load_before:.2f} before, {os.getloadavg()[0]:.2f} after.")
+    print(text)
+    if args.output:
+        args.output.write_text(text + "\n", encoding="utf-8")
     return 0
 
 

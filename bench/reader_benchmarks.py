@@ -14,6 +14,7 @@ import os
 import random
 import sys
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
@@ -95,7 +96,11 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--output", help="also write the figures to this JSON file")
     args = parser.parse_args()
-    figures = {"banking77": banking77(10, args.seed), "clinc150": clinc150()}
+    started = f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC"
+    load_before = os.getloadavg()[0]
+    figures: dict[str, object] = {"banking77": banking77(10, args.seed), "clinc150": clinc150()}
+    figures["measured"] = {"at": started, "seed": args.seed,
+                           "load_average_1min_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)]}
     text = json.dumps(figures, indent=1)
     print(text)
     if args.output:
