@@ -474,6 +474,8 @@ class PrivacyAudit(SQLModel, table=True):
 PENDING_NOTICES_SQL = "status = 'pending'"
 #: ... and those whose call is under way (a dead sender's are found there).
 SENDING_NOTICES_SQL = "status = 'sending'"
+#: Follower notices whose delivery is unknown and that no person has decided on yet.
+UNCHECKED_NOTICES_SQL = "status = 'unknown' AND checked_at IS NULL"
 
 
 class Follower(SQLModel, table=True):
@@ -533,7 +535,10 @@ class FollowNotice(SQLModel, table=True):
 
     ``status``: ``pending`` (to send), ``sending`` (the call is under way; a crash leaves it
     to become ``unknown``, never sent again), ``posted``, ``skipped`` (superseded during quiet
-    hours), ``capped`` (over the daily cap), ``blocked`` (the person blocked the bot), ``failed``.
+    hours), ``capped`` (over the daily cap), ``blocked`` (the person blocked the bot), ``failed``,
+    ``unknown`` (the sender died mid-call, or the call timed out: it may or may not have arrived;
+    since ``unknown_at``). A supervisor decides on an unknown notice (``bot.follow.unknown``):
+    ``decision`` ``resend`` (back to ``pending``) or ``leave``, by ``checked_by`` at ``checked_at``.
     """
 
     __tablename__ = "follow_notices"
@@ -544,6 +549,8 @@ class FollowNotice(SQLModel, table=True):
         Index("ix_follow_notices_chat", "channel", "chat", "posted_at"),
         Index("ix_follow_notices_sending", "lease_until", sqlite_where=text(SENDING_NOTICES_SQL),
               postgresql_where=text(SENDING_NOTICES_SQL)),
+        Index("ix_follow_notices_unchecked", "unknown_at", sqlite_where=text(UNCHECKED_NOTICES_SQL),
+              postgresql_where=text(UNCHECKED_NOTICES_SQL)),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -561,6 +568,10 @@ class FollowNotice(SQLModel, table=True):
     posted_at: datetime | None = _ts()
     external_id: str | None = Field(default=None, max_length=128)
     error: str | None = Field(default=None, sa_column=Column(Text))
+    unknown_at: datetime | None = _ts()
+    decision: str | None = Field(default=None, max_length=8)  # bot.follow.unknown.Decision
+    checked_by: str | None = Field(default=None, max_length=64)
+    checked_at: datetime | None = _ts()
 
 
 class PublicDay(SQLModel, table=True):

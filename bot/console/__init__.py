@@ -62,6 +62,7 @@ def build_console(
         Route("/users", admin.users_add, methods=["POST"]),
         Route("/users/{username:str}", admin.users_update, methods=["POST"]),
         Route("/team", admin.team_page, methods=["GET"]),
+        Route("/team/notices/{notice_id:int}/{decision:str}", admin.notice_decide, methods=["POST"]),
         Route("/privacy", privacy.privacy_page, methods=["GET"]),
         Route("/privacy/export", privacy.privacy_export, methods=["POST"]),
         Route("/privacy/erase", privacy.privacy_erase, methods=["POST"]),

@@ -17,6 +17,7 @@ from bot.console.supervision import supervision
 from bot.console.context import Console, console_of, flash, render
 from bot.console.i18n import LANGUAGES
 from bot.console.users import ROLES, UserError, create_user, list_users, update_user
+from bot.follow.unknown import Decision, NoticeCheckError, decide
 from storage.models import Message, User
 
 #: The states an agent's actions lead to, as the team page counts them.
@@ -175,3 +176,21 @@ async def team_page(request: Request, user: User) -> Response:
     console = console_of(request)
     view = await run_in_threadpool(supervision, console.engine, console.view, console.clock(), console.zone)
     return render(request, "team.html", user, page="team", states=TEAM_STATES, view=view)
+
+
+@requires("supervisor")
+async def notice_decide(request: Request, user: User) -> Response:
+    """A supervisor's decision on a follower notice of unknown delivery: resend it, or leave it."""
+    console = console_of(request)
+    notice_id = int(request.path_params["notice_id"])
+    try:
+        decision = Decision(request.path_params["decision"])
+    except ValueError as exc:
+        raise HTTPException(404, f"unknown decision; known: {', '.join(Decision)}") from exc
+    try:
+        await run_in_threadpool(decide, console.engine, notice_id, decision, by=user.username, now=console.clock())
+    except NoticeCheckError:
+        flash(request, "notice_gone", id=notice_id)
+        return RedirectResponse(f"{PREFIX}/team#unknown-notices", status_code=303)
+    flash(request, f"notice_{decision}", id=notice_id)
+    return RedirectResponse(f"{PREFIX}/team#unknown-notices", status_code=303)

@@ -1,4 +1,5 @@
-"""The supervisor's view: workload per agent, queue age by lane, the response-target breaches now.
+"""The supervisor's view: workload per agent, queue age by lane, the response-target breaches now,
+the follower notices whose delivery is unknown.
 
 Also the breach watch: a shared scheduled job that tells supervisors (e-mail through
 ``reports.smtp_*``, or a Telegram chat) when the oldest waiting message passes its target,
@@ -22,6 +23,7 @@ from bot.config import Settings
 from bot.console.queueview import QueueItem, QueueView
 from bot.domain import CaseStatus, as_utc
 from bot.errors import SportelloError
+from bot.follow.unknown import UnknownNotices, unknown_notices
 from storage.db import read_session, session_scope
 from storage.models import Case, Cursor, Transition
 
@@ -67,6 +69,7 @@ class Supervision:
     lanes: list[LaneAge]
     agents: list[AgentLoad]
     breaches: list[QueueItem]
+    notices: UnknownNotices
 
 
 def target_of(view: QueueView, lane: str) -> float:
@@ -118,7 +121,8 @@ def supervision(engine: Engine, view: QueueView, now: datetime, zone: ZoneInfo) 
         load.agent = name
         agents.append(load)
     breaches = sorted((i for i in items if is_late(view, i)), key=lambda i: -i.waited_seconds)
-    return Supervision(now=now, lanes=lanes, agents=agents, breaches=breaches)
+    notices = unknown_notices(engine)
+    return Supervision(now=now, lanes=lanes, agents=agents, breaches=breaches, notices=notices)
 
 
 class NotifyError(SportelloError):

@@ -5,8 +5,8 @@ Each notice is claimed under a lease; the sender first waits for the platform's 
 and marks it ``posted`` after. A sender that dies before its ``sending`` mark leaves the notice
 ``pending``: it is sent again, by this process or another, once the lease runs out. One that
 dies between the mark and the record of the call's outcome leaves it ``sending``; once its lease
-runs out it becomes ``unknown`` and is never sent again (Telegram cannot be asked whether a
-message arrived). Waiting for the slot takes nearly all of a notice's time and the call a few
+runs out it becomes ``unknown`` and is never sent again on its own (Telegram cannot be asked
+whether a message arrived): a supervisor sees it and decides (``bot.follow.unknown``). Waiting for the slot takes nearly all of a notice's time and the call a few
 milliseconds, so a SIGKILL mid fan-out leaves every follower told exactly once, except a notice
 whose call was on the wire at that instant (at most ``subscriptions.senders``, in practice none
 or one), which is told at most once.
@@ -136,10 +136,11 @@ class NoticeSender:
             done = conn.execute(
                 update(_NOTICES)
                 .where(_NOTICES.c.status == "sending", _NOTICES.c.lease_until < now)
-                .values(status="unknown", lease_owner=None, lease_until=None)
+                .values(status="unknown", lease_owner=None, lease_until=None, unknown_at=now, checked_at=None)
             )
         if done.rowcount:
-            log.warning("follow: %d notices whose sender died mid-call are left unknown, not sent again", done.rowcount)
+            log.warning("follow: %d notices whose sender died mid-call are left unknown, not sent again; "
+                        "a supervisor decides on them (/console/team)", done.rowcount)
         return int(done.rowcount or 0)
 
     def claim(self, now: datetime) -> list[Claimed]:
@@ -282,9 +283,10 @@ class NoticeSender:
             else:
                 status = "pending"
             delay = min(300.0, 2.0 ** attempts)
+            unknown = {"unknown_at": self.clock(), "checked_at": None} if unsure else {}
             conn.execute(update(_NOTICES).where(_NOTICES.c.id == notice.id).values(
                 status=status, error=f"{type(exc).__name__}: {exc}"[:4000], lease_owner=None,
-                lease_until=self.clock() + timedelta(seconds=delay) if status == "pending" else None,
+                lease_until=self.clock() + timedelta(seconds=delay) if status == "pending" else None, **unknown,
             ))
         log.warning("follow: notice %s %s: %s", notice.id, status, exc)
         return status

@@ -1,7 +1,7 @@
 """``/metrics`` in Prometheus' text format: the queue, messages and replies, channels, feeds, workers.
 
 Figures about the whole service (queue depth and age, messages in and out, reply latency,
-channel states, leases) are read from the database at each scrape, so every process answers
+channel states, leases, follower notices of unknown delivery) are read from the database at each scrape, so every process answers
 the same whichever handled the work; the message counters are kept in the database as they
 grow (``bot.ops.tally``), so a scrape reads only what is new. Figures about this process (its workers' heartbeats, the
 age of the feeds it routes on, its channels' failed platform calls) are its own.
@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from bot.domain import WORK_STATES, as_utc
+from bot.follow.unknown import count_unknown
 from bot.ops.backlog import lane_backlog
 from bot.ops.health import HealthCheck
 from bot.ops.tally import TallySnapshot, TransitionTally
@@ -62,6 +63,7 @@ class ServiceCollector(Collector):
         found += self._messages(self.tally.read())
         found += self._channels(engine)
         found += self._leases(engine, now)
+        found += self._unknown_notices(engine, now)
         yield from found
 
     @staticmethod
@@ -133,6 +135,23 @@ class ServiceCollector(Collector):
                 if left > 0:
                     jobs.add_metric([name, owner], left)
         return [held, jobs]
+
+    @staticmethod
+    def _unknown_notices(engine: Engine, now: datetime) -> list[Metric]:
+        """Follower notices that may or may not have arrived, until a supervisor decides on each."""
+        count = GaugeMetricFamily(
+            "sportello_follow_notices_unknown", "Follower notices whose delivery is unknown (the sender died mid-call "
+            "or the call timed out) awaiting a supervisor's decision on /console/team, by channel", labels=["channel"],
+        )
+        oldest = GaugeMetricFamily(
+            "sportello_follow_notices_unknown_oldest_seconds",
+            "How long the oldest follower notice of unknown delivery has awaited a decision (0: none)",
+        )
+        by_channel, since = count_unknown(reading(engine))
+        for channel, n in sorted(by_channel.items()):
+            count.add_metric([channel], n)
+        oldest.add_metric([], max(0.0, (now - since).total_seconds()) if since is not None else 0.0)
+        return [count, oldest]
 
     def _process(self) -> Iterator[Metric]:
         now = self.check.clock()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, select, update
 from starlette.testclient import TestClient
 
 from bot.config import Settings
@@ -14,9 +15,10 @@ from bot.console.queueview import QueueView
 from bot.console.supervision import BreachWatch, schedule_breach_watch, supervision
 from bot.domain import MessageState
 from storage.db import session_scope
-from storage.models import Case, Message
+from storage.models import Case, FollowNotice, Message
 from storage.queue import MessageQueue
-from tests.bot.console.conftest import Messages, signed_in
+from tests.bot.console.conftest import Messages, signed_in, token
+from tests.bot.follow.conftest import unknown_notice
 from tests.bot.insight.servers import smtp_sink, telegram_api
 
 ROME = ZoneInfo("Europe/Rome")
@@ -121,3 +123,36 @@ def test_the_team_page_shows_breaches_to_a_supervisor(web: Any, users: dict[str,
         page = sara.get("/console/team").text
     assert f'<tr data-id="{late}">' in page and 'data-agent="bruno"' in page
     assert "Fuori obiettivo adesso" in page
+
+
+def test_the_team_page_lists_follower_notices_of_unknown_delivery(web: Any, users: dict[str, str], engine: Engine,
+                                                                 clock: Any) -> None:
+    notice = unknown_notice(engine, clock() - timedelta(minutes=40), what="bus 64", header="Deviazione via Nazionale")
+    with signed_in(web, "sara") as sara:
+        page = sara.get("/console/team").text
+    assert "1 in attesa di una decisione" in page
+    row = page.split(f'<tr data-notice="{notice}">')[1].split("</tr>")[0]
+    assert "bus 64" in row and "Deviazione via Nazionale" in row and "inizio" in row and "…5001" in row
+
+
+def test_a_supervisors_resend_is_recorded_and_puts_the_notice_back(web: Any, users: dict[str, str], engine: Engine,
+                                                                  clock: Any) -> None:
+    notice = unknown_notice(engine, clock() - timedelta(minutes=40))
+    with signed_in(web, "sara") as sara:
+        answer = sara.post(f"/console/team/notices/{notice}/resend", data={"csrf": token(sara)})
+        assert answer.status_code == 303
+        page = sara.get("/console/team").text
+    assert f"Avviso {notice} rimesso in coda per l&#39;invio." in page and 'id="no-unknown"' in page
+    with engine.connect() as conn:
+        row = conn.execute(select(FollowNotice.status, FollowNotice.decision, FollowNotice.checked_by)
+                           .where(FollowNotice.id == notice)).one()
+    assert tuple(row) == ("pending", "resend", "sara")
+
+
+def test_an_agent_cannot_decide_on_a_notice(web: Any, users: dict[str, str], engine: Engine, clock: Any) -> None:
+    notice = unknown_notice(engine, clock())
+    with signed_in(web, "anna") as anna:
+        answer = anna.post(f"/console/team/notices/{notice}/resend", data={"csrf": token(anna)})
+    assert answer.status_code == 403
+    with engine.connect() as conn:
+        assert conn.execute(select(FollowNotice.status).where(FollowNotice.id == notice)).scalar_one() == "unknown"

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlalchemy import Engine, insert
+
 from knowledge.alerts import Alert, EntitySelector, Period
+from storage.models import AlertEvent, FollowNotice
 from tests.bot.channels.conftest import FakeSleep, queue, sleeps, telegram_server, x_context, x_server  # noqa: F401  (fixtures)
 
 
@@ -23,4 +26,18 @@ def hours(n: float) -> timedelta:
     return timedelta(hours=n)
 
 
-__all__ = ["FakeSleep", "alert", "hours", "queue", "sleeps", "telegram_server", "x_context", "x_server"]
+__all__ = ["FakeSleep", "alert", "hours", "queue", "sleeps", "telegram_server", "unknown_notice", "x_context", "x_server"]
+
+
+def unknown_notice(engine: Engine, at: datetime, *, chat: str = "5001", alert_id: str = "a1", what: str = "bus 64",
+                   header: str = "Deviazione", kind: str = "start") -> int:
+    """A follower notice whose delivery is unknown since ``at`` (what a sender killed mid-call leaves), with its event."""
+    with engine.begin() as conn:
+        event = conn.execute(insert(AlertEvent).values(
+            alert_id=alert_id, kind=kind, at=at, followers=1,
+            texts={"it": {"header": header, "what": what, "description": ""}, "en": {"header": header, "what": what}},
+        ).returning(AlertEvent.id)).scalar_one()
+        return int(conn.execute(insert(FollowNotice).values(
+            event_id=event, alert_id=alert_id, channel="telegram", chat=chat, lang="it", status="unknown", attempts=1,
+            created_at=at, unknown_at=at, error="OutcomeUnknown: telegram: sendMessage timed out",
+        ).returning(FollowNotice.id)).scalar_one())

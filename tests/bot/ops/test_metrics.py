@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from prometheus_client import generate_latest
@@ -15,6 +16,7 @@ from bot.channels.base import ChannelContext
 from bot.channels.web import WebChannel
 from bot.config import Settings
 from bot.domain import InboundMessage, MessageState
+from bot.follow.unknown import Decision, decide
 from bot.ops.call_errors import CallErrors, CallFailure
 from bot.ops.health import HealthCheck, Pulse
 from bot.ops.metrics import metrics_registry
@@ -26,6 +28,7 @@ from handlers import ReplyWriter
 from knowledge.store import Knowledge
 from storage.db import make_engine
 from storage.queue import MessageQueue
+from tests.bot.follow.conftest import unknown_notice
 from tests.conftest import FixedClock
 
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
@@ -183,3 +186,16 @@ def test_a_token_protects_the_metrics(engine: Engine, clock: FixedClock, monkeyp
 def test_metrics_are_not_served_unless_enabled(engine: Engine, clock: FixedClock) -> None:
     client = TestClient(build_web_app(Settings(), engine, MessageQueue(engine, clock=clock), clock=clock))
     assert client.get("/metrics").status_code == 404
+
+
+def test_follower_notices_of_unknown_delivery_are_counted_until_a_supervisor_decides(service: _Service,
+                                                                                    engine: Engine) -> None:
+    first = unknown_notice(engine, service.clock() - timedelta(minutes=30), chat="5001")
+    unknown_notice(engine, service.clock() - timedelta(minutes=5), chat="5002", alert_id="a2")
+    found = _scrape(service.client)
+    assert found[("sportello_follow_notices_unknown", (("channel", "telegram"),))] == 2
+    assert found[("sportello_follow_notices_unknown_oldest_seconds", ())] == 30 * 60
+    decide(engine, first, Decision.LEAVE, by="sara", now=service.clock())
+    found = _scrape(service.client)
+    assert found[("sportello_follow_notices_unknown", (("channel", "telegram"),))] == 1
+    assert found[("sportello_follow_notices_unknown_oldest_seconds", ())] == 5 * 60
