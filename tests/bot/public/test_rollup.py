@@ -64,3 +64,12 @@ def test_a_site_made_ready_holds_the_month_in_memory(engine: Engine, line64: Gtf
     site = PublicSite(Settings(), engine, clock=lambda: LATER, gtfs=line64, alerts=lambda: None, ready=True)
     assert site.figures.memo.peek((NETWORK, DAY)) is not None
     assert site.figures.memo.peek((LINE, "R64", DAY)) is not None
+
+
+def test_a_site_made_ready_keeps_the_days_the_job_has_not_kept_yet(engine: Engine, line64: GtfsIndex) -> None:
+    from bot.public.pages import PublicSite
+
+    assert kept_days(engine, LINE, DAY, DAY) == set()  # the job never ran
+    PublicSite(Settings(), engine, clock=lambda: LATER, gtfs=line64, alerts=lambda: None, ready=True)
+    assert ("R64", DAY) in kept_days(engine, LINE, DAY, DAY) and ("", DAY) in kept_days(engine, NETWORK, DAY, DAY)
+    assert _figures(engine, line64).fill(today=LATER_DAY, now=LATER) == 0  # nothing left for the job
