@@ -13,11 +13,12 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import resource
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -138,12 +139,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--engine", choices=("fused", "lexical"), default="fused",
                         help="fused: meaning + BM25 (knowledge.faq_fused); lexical: the transit FAQ engine")
     parser.add_argument("--cache-dir", type=Path, help="keep the entries' e5 vectors here between runs")
+    parser.add_argument("--json", type=Path, help="also write the figures here as JSON (with the load average)")
     args = parser.parse_args(argv)
     if not args.faq.is_file():
         parser.error(f"{args.faq} is not a file; pass --faq")
     entries = read_water_faq(args.faq)
     index, seconds = build(args.engine, entries, args.cache_dir)
-    print(report(args.engine, score(index, read_questions(args.questions), seconds), len(entries)))
+    figures = score(index, read_questions(args.questions), seconds)
+    print(report(args.engine, figures, len(entries)))
+    if args.json:
+        record = {"questions": args.questions.name, "engine": args.engine, **asdict(figures),
+                  "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+                  "load_average": [round(x, 2) for x in os.getloadavg()]}
+        args.json.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
     return 0
 
 
