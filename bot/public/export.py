@@ -11,19 +11,19 @@ import io
 import json
 from typing import Any
 
-from bot.public.figures import LineHistory, Network, plain
+from bot.public.figures import Care, LineHistory, Network, plain
 
 LINE_COLUMNS = (
     "line", "day", "has_data", "schedule", "scheduled", "run", "cancelled", "missed", "not_recorded",
     "not_due_yet", "recorded_share", "judged_share", "recording_gaps", "punctual", "timed", "punctual_share",
-    "mean_delay_s", "implausible_delays", "alerts", "reports", "care_messages", "care_due",
+    "mean_delay_s", "implausible_delays", "snapshot_only", "alerts", "reports", "care_messages", "care_due",
     "care_answered_in_time", "care_in_time_share", "care_median_first_s", "care_median_is_at_least",
     "care_waiting",
 )
 NETWORK_COLUMNS = (
     "line", "label", "today_seen", "today_cancelled", "today_late", "today_implausible_delays",
-    "today_alerts", "today_reports", "days_with_data", "days_seen", "days_cancelled", "days_timed",
-    "days_punctual", "days_reports",
+    "today_alerts", "today_reports", "today_snapshot_only", "days_with_data", "days_seen", "days_cancelled",
+    "days_timed", "days_punctual", "days_snapshot_only", "days_reports",
 )
 
 
@@ -40,18 +40,25 @@ def line_rows(history: LineHistory) -> list[tuple[Any, ...]]:
             history.key, d.day.isoformat(), d.has_data, str(d.schedule), d.scheduled, d.run, d.cancelled,
             d.missed, d.not_recorded, d.upcoming, _round(d.recorded_share), _round(d.judged_share),
             " ".join(f"{a}-{b}" for a, b in d.gaps), d.punctual, d.timed, _round(d.punctual_share),
-            _round(d.mean_delay_s), d.implausible, " ".join(a.id for a in d.alerts), d.reports.total,
-            d.care.messages, d.care.due, d.care.answered_in_time, _round(d.care.in_time_share),
-            _round(d.care.median_first_s), d.care.median_is_bound, d.care.waiting,
+            _round(d.mean_delay_s), d.implausible, d.snapshot_only, " ".join(a.id for a in d.alerts), d.reports.total,
+            *_care_columns(d.care),
         ))
     return rows
+
+
+def _care_columns(care: Care | None) -> tuple[Any, ...]:
+    """The care columns of a day (empty before the installation began recording messages)."""
+    if care is None:
+        return (None,) * 7
+    return (care.messages, care.due, care.answered_in_time, _round(care.in_time_share), _round(care.median_first_s),
+            care.median_is_bound, care.waiting)
 
 
 def network_rows(network: Network) -> list[tuple[Any, ...]]:
     """One row per line, in the page's order."""
     return [(x.key, x.label, x.seen, x.cancelled, x.late, x.implausible, " ".join(a.id for a in x.alerts),
-             x.reports, x.days_with_data, x.month_seen, x.month_cancelled, x.month_timed, x.month_punctual,
-             x.month_reports) for x in network.lines]
+             x.reports, x.snapshot_only, x.days_with_data, x.month_seen, x.month_cancelled, x.month_timed,
+             x.month_punctual, x.month_snapshot_days, x.month_reports) for x in network.lines]
 
 
 def to_csv(columns: tuple[str, ...], rows: list[tuple[Any, ...]], licence: str) -> str:

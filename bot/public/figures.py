@@ -19,7 +19,8 @@ from statistics import median
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, case, func, select
+from sqlalchemy import Engine, case, func, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from bot.domain import as_utc
 from bot.insight.errors import InsightError
@@ -33,11 +34,13 @@ from bot.public.memo import ClosedDays
 from bot.public.rollup import LINE, NETWORK, Counts, DayTrips, keep_days, kept_days, read_days
 from bot.subjects import SubjectKind
 from knowledge.alerts import Alert, AlertIndex
-from storage.models import ProblemRecord, ResponseFact, TripUpdateSnapshot
+from storage.models import Cursor, Message, ProblemRecord, ResponseFact, TripUpdateSnapshot
 
 S = TripUpdateSnapshot.__table__.c
 P = ProblemRecord.__table__.c
 F = ResponseFact.__table__.c
+M = Message.__table__.c
+C = Cursor.__table__.c
 LINE_KIND = str(SubjectKind.LINE)
 #: Subjects published by place (lines have their own table; stops and addresses are never listed:
 #: a house number can point at a person).
@@ -45,6 +48,12 @@ PLACE_KINDS = tuple(str(k) for k in (SubjectKind.MUNICIPALITY, SubjectKind.DISTR
                                      SubjectKind.STREET, SubjectKind.SERVICE_POINT))
 #: At most this many places on the page.
 MAX_PLACES = 20
+#: A day recorded for less than this share of its service time was seen in one snapshot (a few seconds).
+SNAPSHOT_SHARE = 0.01
+#: A day recorded for less than this many seconds was seen in one snapshot.
+SNAPSHOT_S = 60.0
+#: Where the first day this installation recorded messages is kept (``cursors``), once known.
+SINCE_CURSOR = ("public", "reports_since")
 
 
 @dataclass(frozen=True)
@@ -72,9 +81,10 @@ class Care:
 
 @dataclass(frozen=True)
 class Reports:
-    """How many citizens' reports named the line, in all and per kind of problem."""
+    """How many citizens' reports named the line, in all and per kind of problem (``total`` None:
+    a day before this installation began recording messages, so no count can be claimed)."""
 
-    total: Shown
+    total: Shown | None
     by_kind: dict[str, Shown]
 
 
@@ -101,12 +111,18 @@ class LineDay:
     implausible: int
     alerts: list[AlertShown]
     reports: Reports
-    care: Care
+    care: Care | None  # None: a day before this installation began recording messages
 
     @property
     def punctual_share(self) -> float | None:
         """Share of the timed trips that were punctual."""
         return self.punctual / self.timed if self.timed else None
+
+    @property
+    def snapshot_only(self) -> bool:
+        """The day's trips were recorded in a single snapshot (or under a minute): its late and
+        punctual figures are what that instant showed, not the day's."""
+        return self.has_data and bool(self.recorded) and (self.recorded_share or 0) < SNAPSHOT_SHARE
 
 
 @dataclass(frozen=True)
@@ -133,14 +149,16 @@ class LineToday:
     late: int | None
     implausible: int | None
     alerts: list[AlertShown]
-    reports: Shown
+    reports: Shown | None  # None: a day before this installation began recording messages
     trouble: int
     days_with_data: int
     month_seen: int | None  # None: no day with data in the period
     month_cancelled: int | None
     month_timed: int | None
     month_punctual: int | None
-    month_reports: Shown
+    month_reports: Shown | None  # None: the days were all before this installation began recording messages
+    snapshot_only: bool = False  # the day's figures come from a single snapshot
+    month_snapshot_days: int = 0  # of the days with data, those recorded in a single snapshot
 
     @property
     def month_punctual_share(self) -> float | None:
@@ -175,6 +193,13 @@ class Network:
     lines: list[LineToday]
     network_alerts: list[AlertShown]
     places: list[PlaceReports] = field(default_factory=list)  # reports by place (other services' subjects)
+    #: The first day this installation recorded messages: reports and care figures of days before are "–".
+    reports_since: date | None = None
+
+    @property
+    def snapshot_only(self) -> bool:
+        """The day's trips were recorded in a single snapshot."""
+        return bool(self.recorded) and self.recorded_s < SNAPSHOT_S
 
 
 class PublicFigures:
@@ -192,6 +217,7 @@ class PublicFigures:
         self.target_s = target_s
         self.memo = ClosedDays(tz)
         self.zone = ZoneInfo(tz)
+        self._since: date | None = None
 
     @classmethod
     def for_settings(cls, engine: Engine, gtfs: Any, settings: Any, *,
@@ -269,6 +295,7 @@ class PublicFigures:
             raise InsightError(msg)
         reports = self._reports(static_id or route, first, today)
         care = self._care(static_id or route, first, today, now)
+        since_day = self.reports_since(today)
         days: list[LineDay] = []
         basis = self.service.schedule_basis(static_id)
         limit = self.service.plausible_s
@@ -276,7 +303,7 @@ class PublicFigures:
         for day, served in zip(wanted, self._served(static_id or route, wanted, now, spans), strict=True):
             since, until = self._day_bounds(day)
             days.append(self._line_day(served, day, reports.get(day, Counter()), care.get(day, []), now,
-                                       self._alerts_on(served.route, since, until)))
+                                       self._alerts_on(served.route, since, until), recording=day >= since_day))
         route_id = static_id or route
         return LineHistory(route_id, self.key_of(route_id), self.service.names.label(route), days, basis, limit)
 
@@ -305,6 +332,8 @@ class PublicFigures:
         for day, value in read_days(self.engine, LINE, route, closed).items():
             found[day] = DayTrips.from_json(value)
             self.memo.keep((LINE, route, day), found[day])
+        for day in [d for d, v in found.items() if not v.has_data and self._recorded_on(d, spans)]:
+            del found[day]  # kept with nothing recorded, recorded since (an old feed replayed): count it again
         for day, served in self._count_days(route, [d for d in wanted if d not in found], now, spans).items():
             found[day] = served
             if self.memo.closed(day, now):
@@ -317,14 +346,18 @@ class PublicFigures:
         return {day: DayTrips.of(served or self._empty_day(route, day)) for day, served in zip(days, built, strict=True)}
 
     def _line_day(self, s: DayTrips, day: date, kinds: Counter, care: list[tuple], now: datetime,
-                  alerts: list[AlertShown]) -> LineDay:
+                  alerts: list[AlertShown], *, recording: bool = True) -> LineDay:
+        total: Shown | None
         total, parts = shown_parts(sum(kinds.values()), dict(kinds), self.least)
+        if not recording and not kinds and not care:  # before the installation began: not zero, unknown
+            total = None
         return LineDay(
             day=day, has_data=s.has_data, schedule=s.schedule, scheduled=s.scheduled, run=s.run,
             cancelled=s.cancelled, missed=s.not_seen, not_recorded=s.not_recorded, upcoming=s.upcoming,
             recorded_share=s.time_share, judged_share=s.trip_share, recorded=s.spans, gaps=s.gaps,
             punctual=s.punctual, timed=s.timed, mean_delay_s=s.mean_delay_s, implausible=s.implausible,
-            alerts=alerts, reports=Reports(total, parts), care=self._care_of(care, now),
+            alerts=alerts, reports=Reports(total, parts),
+            care=self._care_of(care, now) if total is not None else None,
         )
 
     def _reports(self, route: str, first: date, last: date) -> dict[date, Counter]:
@@ -384,9 +417,12 @@ class PublicFigures:
         since, until = self._day_bounds(today)
         coverage = self.service.day_coverage(today, now=now)
         today_rows = {r.route: r for r in self.service.day_overview(today)}
-        month = self._month(first, today, now)
+        spans = spans_between(self.engine, self._day_bounds(first)[0], self._day_bounds(today)[1], gap=self.service.gap)
+        month = self._month(first, today, now, spans)
         reports_today = self._report_totals(today, today)
         reports_month = self._report_totals(first, today)
+        since_day = self.reports_since(today)
+        snapshot_days = self._snapshot_days(first, today, spans)
         alerts = self._line_alerts(since, until)
         names = set(today_rows) | set(month) | set(alerts) | {r for r in reports_today if r}
         # A line not seen today counts 0 only when the feed was recorded today at all.
@@ -399,15 +435,19 @@ class PublicFigures:
             trouble = (row.cancelled * 3 + row.late_trips if row else 0) + 5 * len(alerts.get(route, [])) + count
             none_today = 0 if watched else None
             over_days = (lambda name, m=m: int(m.get(name, 0)) if m.get("days") else None)
+            told = shown(count, self.least) if today >= since_day or count else None
             lines.append(LineToday(
                 route=route, key=self.key_of(route), label=self.service.names.label(route),
                 seen=row.seen if row else none_today, cancelled=row.cancelled if row else none_today,
                 late=row.late_trips if row else none_today, implausible=row.implausible if row else none_today,
-                alerts=alerts.get(route, []), reports=shown(count, self.least), trouble=trouble,
+                alerts=alerts.get(route, []), reports=told, trouble=trouble,
                 days_with_data=int(m.get("days", 0)), month_seen=over_days("seen"),
                 month_cancelled=over_days("cancelled"), month_timed=over_days("timed"),
                 month_punctual=over_days("punctual"),
-                month_reports=shown(reports_month.get(route, 0), self.least),
+                month_reports=(shown(reports_month.get(route, 0), self.least)
+                               if today >= since_day or reports_month.get(route) else None),
+                snapshot_only=row is not None and today in snapshot_days,
+                month_snapshot_days=sum(1 for d in m.get("on", ()) if d in snapshot_days),
             ))
         lines.sort(key=lambda x: (-x.trouble, -(x.month_cancelled or 0), x.label))
         gtfs = self.service.gtfs
@@ -417,7 +457,7 @@ class PublicFigures:
             last_recorded=self._last_recorded(),
             last_day_with_data=self._last_day_with_data(), schedule=static, lines=lines,
             network_alerts=self._alerts_on(None, since, until),
-            places=self._places(first, today),
+            places=self._places(first, today), reports_since=since_day,
         )
 
     def _places(self, first: date, today: date) -> list[PlaceReports]:
@@ -452,8 +492,8 @@ class PublicFigures:
                 found[key].append(self._alert(alert, since, until))
         return found
 
-    def _month(self, first: date, last: date, now: datetime) -> dict[str, dict[str, int]]:
-        """Per line over the days: days with data, trips seen, cancelled, timed and punctual (days
+    def _month(self, first: date, last: date, now: datetime, spans: list[Span]) -> dict[str, Any]:
+        """Per line over the days: days with data (and which: ``on``), trips seen, cancelled, timed and punctual (days
         that are over from memory or the kept rollup, the others counted in one query)."""
         days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
         per_day: dict[date, Counts] = {}
@@ -465,16 +505,19 @@ class PublicFigures:
         for day, value in read_days(self.engine, NETWORK, "", closed).items():
             per_day[day] = value
             self.memo.keep((NETWORK, day), value)
+        for day in [d for d, v in per_day.items() if not v and self._recorded_on(d, spans)]:
+            del per_day[day]  # kept with nothing recorded, recorded since: count it again
         for day, counts in self._days_counts([d for d in days if d not in per_day]).items():
             per_day[day] = counts
             if self.memo.closed(day, now):
                 self.memo.keep((NETWORK, day), counts)
-        found: dict[str, Counter] = {}
+        found: dict[str, Any] = {}
         for day in days:
             for key, values in per_day[day].items():
                 into = found.setdefault(key, Counter())
                 into.update(values)
                 into["days"] += 1
+                into.setdefault("on", []).append(day)
         return found
 
     def _days_counts(self, days: list[date]) -> dict[date, Counts]:
@@ -509,6 +552,7 @@ class PublicFigures:
     def fill(self, *, today: date, now: datetime) -> int:
         """Count and keep every day of the last ``days`` that is over and not kept yet: the
         network's counts and each line of the static feed; how many (line, day) were kept."""
+        self.remember_since(today, now)
         first = today - timedelta(days=self.days - 1)
         closed = [d for d in (first + timedelta(days=i) for i in range(self.days)) if self.memo.closed(d, now)]
         if not closed:
@@ -536,6 +580,53 @@ class PublicFigures:
             keep_days(self.writer, LINE, route, {d: v.to_json() for d, v in counted.items()}, now)
             kept += len(missing)
         return kept
+
+    def _recorded_on(self, day: date, spans: list[Span]) -> bool:
+        """Whether any of ``spans`` touches ``day``'s service."""
+        since, until = self._day_bounds(day)
+        return any(s.end >= since and s.start <= until for s in spans)
+
+    def _snapshot_days(self, first: date, last: date, spans: list[Span]) -> set[date]:
+        """The days between ``first`` and ``last`` whose trips were recorded in a single snapshot."""
+        found = set()
+        day = first
+        while day <= last:
+            since, until = self._day_bounds(day)
+            inside = [(max(s.start, since), min(s.end, until)) for s in spans if s.end >= since and s.start <= until]
+            if inside and sum((b - a).total_seconds() for a, b in inside) < SNAPSHOT_S:
+                found.add(day)
+            day += timedelta(days=1)
+        return found
+
+    def reports_since(self, today: date) -> date:
+        """The first day this installation recorded messages: the day kept by :meth:`remember_since`,
+        else the day of the oldest message, report or response on record, else ``today``."""
+        if self._since is not None:
+            return self._since
+        channel, name = SINCE_CURSOR
+        with self.engine.connect() as conn:
+            kept = conn.execute(select(C.value).where(C.channel == channel, C.name == name)).scalar()
+            if kept:
+                self._since = date.fromisoformat(kept)
+                return self._since
+            oldest = [conn.execute(select(func.min(column))).scalar() for column in (M.received_at, P.at, F.received_at)]
+        found = [self._local_day(at) for at in oldest if at is not None]
+        return min([*found, today])
+
+    def remember_since(self, today: date, now: datetime) -> None:
+        """Keep the first day this installation recorded messages, once (the rollup job does it):
+        messages removed later by the retention rules no longer move it."""
+        channel, name = SINCE_CURSOR
+        with self.writer.begin() as conn:
+            if conn.execute(select(C.value).where(C.channel == channel, C.name == name)).scalar():
+                return
+            day = self.reports_since(today)
+            try:
+                with conn.begin_nested():
+                    conn.execute(insert(Cursor).values(channel=channel, name=name, value=day.isoformat(),
+                                                       updated_at=now))
+            except IntegrityError:
+                pass  # another process kept it at the same moment: the same day
 
     def _report_totals(self, first: date, last: date) -> dict[str, int]:
         since, until = self._day_bounds(first)[0], self._day_bounds(last)[1]

@@ -181,7 +181,8 @@ class PublicSite:
                                 why=_why(history.schedule), day=day,
                                 implausible_help=t["implausible_help"].format(minutes=history.plausible_limit_s // 60),
                                 in_time=t["care_in_time"].format(minutes=f"{self.settings.console.response_target_minutes:g}"),
-                                data_query=f"?giorno={day.isoformat()}", alert_text=self.figures.alert_text)
+                                data_query=f"?giorno={day.isoformat()}", alert_text=self.figures.alert_text,
+                                reports_since=self.figures.reports_since(day))
         return templates.TemplateResponse(request, "public_line.html", context)
 
     async def find(self, request: Request) -> Response:
