@@ -34,7 +34,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from bot.domain import Decision
+from bot.domain import Action, Decision
 from bot.evaluate import Labelled, Outcome, read_labelled, score
 
 #: The figures a new model must not lose on the held-out messages, most important first.
@@ -69,11 +69,14 @@ class Verdict:
     emergencies: int = 0  # of which emergencies
     worse: tuple[str, ...] = ()  # the gated figures the candidate loses
     refusal: Refusal | None = None
+    #: calm held-out messages escalated, (candidate, in service): measured beside the gate, not gated
+    false_alarms: tuple[float | None, float | None] = (None, None)
 
     def as_dict(self) -> dict[str, Any]:
         """What ``sportello train`` prints about the gate."""
         return {"held_out": self.held_out, "emergencies": self.emergencies, "folds": GATE_FOLDS,
-                "worse": list(self.worse), "refusal": str(self.refusal) if self.refusal else None}
+                "worse": list(self.worse), "refusal": str(self.refusal) if self.refusal else None,
+                "false_alarm_rate": {"candidate": self.false_alarms[0], "in_service": self.false_alarms[1]}}
 
 
 def text_digest(text: str) -> str:
@@ -140,6 +143,12 @@ def figures(outcomes: Sequence[Outcome]) -> dict[str, float | None]:
     return {name: metrics.get(name) for name in GATED}  # type: ignore[misc]
 
 
+def false_alarm_rate(outcomes: Sequence[Outcome]) -> float | None:
+    """The share of messages that are not emergencies sent to the emergency lane."""
+    calm = [o for o in outcomes if o.gold.intent != "emergency"]
+    return sum(o.decision.action == Action.ESCALATE for o in calm) / len(calm) if calm else None
+
+
 def worse_figures(candidate: dict[str, Any], current: dict[str, Any]) -> tuple[str, ...]:
     """The gated figures on which the candidate is below the current model (a missing figure counts as 0)."""
     return tuple(k for k in GATED if (candidate.get(k) or 0.0) < (current.get(k) or 0.0) - 1e-9)
@@ -166,9 +175,11 @@ def gate(
     if len(rows) < MIN_HELD_OUT or not emergencies:
         empty = dict.fromkeys(GATED)
         return Verdict(False, empty, dict(empty), version, len(rows), emergencies, (), Refusal.TOO_FEW_HELD_OUT)
-    candidate = figures(held_out_outcomes(examples, rows, recipe, folds=folds, progress=progress))
+    candidate_outcomes = held_out_outcomes(examples, rows, recipe, folds=folds, progress=progress)
     progress(f"gate: the model in service reads the {len(rows)} held-out messages")
-    current = figures([Outcome(r, d) for r, d in zip(rows, in_service([r.text for r in rows]))])
+    current_outcomes = [Outcome(r, d) for r, d in zip(rows, in_service([r.text for r in rows]))]
+    candidate, current = figures(candidate_outcomes), figures(current_outcomes)
     worse = worse_figures(candidate, current)
     return Verdict(not worse, candidate, current, version, len(rows), emergencies, worse,
-                   Refusal.WORSE if worse else None)
+                   Refusal.WORSE if worse else None,
+                   (false_alarm_rate(candidate_outcomes), false_alarm_rate(current_outcomes)))

@@ -88,6 +88,7 @@ def test_a_candidate_perfect_on_its_own_training_messages_but_worse_held_out_is_
 def test_a_candidate_better_on_the_held_out_messages_is_accepted() -> None:
     verdict = gate(EXAMPLES, _seen_by_service, lambda _examples: _words_reader, _complaints_missed, "candidate")
     assert verdict.accepted and verdict.refusal is None and verdict.worse == ()
+    assert verdict.false_alarms == (0.0, 0.0)
     assert verdict.candidate == {"emergency_recall": 1.0, "auto_precision": 1.0, "intent_accuracy": 1.0}
     assert verdict.in_service["intent_accuracy"] < 1.0 and verdict.in_service["auto_precision"] < 1.0
 
@@ -102,6 +103,16 @@ def test_a_candidate_that_loses_emergency_recall_is_refused_even_if_every_other_
     assert verdict.candidate["intent_accuracy"] > verdict.in_service["intent_accuracy"]
     assert verdict.candidate["auto_precision"] > verdict.in_service["auto_precision"]
     assert not verdict.accepted and verdict.worse == ("emergency_recall",)
+
+
+def test_false_alarms_on_the_held_out_messages_are_measured_beside_the_gate_not_gated() -> None:
+    def alarmed_by_complaints(texts: Sequence[str]) -> list[Decision]:
+        return [_decision(Intent.EMERGENCY) if "maleducato" in t else _by_words(t) for t in texts]
+
+    verdict = gate(EXAMPLES, _seen_by_service, lambda _examples: alarmed_by_complaints, _words_reader, "candidate")
+    assert verdict.false_alarms == (0.5, 0.0)  # 10 of the 20 calm held-out messages escalated
+    assert verdict.as_dict()["false_alarm_rate"] == {"candidate": 0.5, "in_service": 0.0}
+    assert verdict.worse == ("intent_accuracy",)
 
 
 def test_every_held_out_message_is_read_by_a_model_that_never_trained_on_it_but_trained_on_the_rest() -> None:
