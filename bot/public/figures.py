@@ -52,6 +52,8 @@ MAX_PLACES = 20
 SNAPSHOT_SHARE = 0.01
 #: A day recorded for less than this many seconds was seen in one snapshot.
 SNAPSHOT_S = 60.0
+#: The memory key of a day's citizens' reports.
+REPORTS = "reports"
 #: Where the first day this installation recorded messages is kept (``cursors``), once known.
 SINCE_CURSOR = ("public", "reports_since")
 
@@ -293,7 +295,7 @@ class PublicFigures:
         if static_id is None and not self._appears(route, first, today):
             msg = f"no line {route!r} in the static feed, and none in the trip updates of the last {self.days} days"
             raise InsightError(msg)
-        reports = self._reports(static_id or route, first, today)
+        reports = self._report_days(static_id or route, first, today, now)
         care = self._care(static_id or route, first, today, now)
         since_day = self.reports_since(today)
         days: list[LineDay] = []
@@ -360,23 +362,43 @@ class PublicFigures:
             care=self._care_of(care, now) if total is not None else None,
         )
 
-    def _reports(self, route: str, first: date, last: date) -> dict[date, Counter]:
-        """Citizens' reports naming the line, per local day and kind: one a message and kind, counted
-        by the database."""
+    def _report_days(self, route: str | None, first: date, last: date, now: datetime) -> dict[date, Counter]:
+        """Citizens' reports per local day from ``first`` to ``last``: of the line ``route`` by kind, or
+        (``route`` None) of every line by line. Days that are over come from memory once counted;
+        the others are counted in one query."""
+        days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+        found: dict[date, Counter] = {}
+        for day in days:
+            kept = self.memo.peek((REPORTS, route, day))
+            if kept is not None:
+                found[day] = kept  # type: ignore[assignment]
+        missing = [d for d in days if d not in found]
+        if missing:
+            counted = self._reports(route, missing[0], missing[-1])
+            for day in missing:
+                found[day] = counted.get(day, Counter())
+                if self.memo.closed(day, now):
+                    self.memo.keep((REPORTS, route, day), found[day])
+        return found
+
+    def _reports(self, route: str | None, first: date, last: date) -> dict[date, Counter]:
+        """Citizens' reports naming the line ``route`` per local day and kind (``route`` None: every
+        line's, per day and line): one a message, counted by the database."""
         since, until = self._day_bounds(first)[0], self._day_bounds(last)[1]
         dialect = self.engine.dialect.name
         day = local_date(P.at, dialect, self.tz, since, until).label("day")
-        kind = func.coalesce(P.category, "other").label("kind")
+        kind = func.coalesce(P.category, "other").label("kind") if route is not None else P.subject_id
+        chosen = P.subject_id == route if route is not None else P.subject_id.is_not(None)
         query = (
             select(day, kind, func.count(func.distinct(P.message_id)))
-            .where(P.subject_kind == LINE_KIND, P.subject_id == route, P.at >= since, P.at < until)
+            .where(P.subject_kind == LINE_KIND, chosen, P.at >= since, P.at < until)
             .group_by(day, kind)
         )
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
         found: dict[date, Counter] = defaultdict(Counter)
         for on, category, count in rows:
-            found[date.fromisoformat(str(on))][category] += int(count)
+            found[date.fromisoformat(str(on))][str(category)] += int(count)
         return found
 
     def _care(self, route: str, first: date, last: date, now: datetime) -> dict[date, list[tuple]]:
@@ -419,8 +441,9 @@ class PublicFigures:
         today_rows = {r.route: r for r in self.service.day_overview(today)}
         spans = spans_between(self.engine, self._day_bounds(first)[0], self._day_bounds(today)[1], gap=self.service.gap)
         month = self._month(first, today, now, spans)
-        reports_today = self._report_totals(today, today)
-        reports_month = self._report_totals(first, today)
+        per_day = self._report_days(None, first, today, now)
+        reports_today = per_day[today]
+        reports_month = sum(per_day.values(), Counter())
         since_day = self.reports_since(today)
         snapshot_days = self._snapshot_days(first, today, spans)
         alerts = self._line_alerts(since, until)
@@ -627,13 +650,6 @@ class PublicFigures:
                                                        updated_at=now))
             except IntegrityError:
                 pass  # another process kept it at the same moment: the same day
-
-    def _report_totals(self, first: date, last: date) -> dict[str, int]:
-        since, until = self._day_bounds(first)[0], self._day_bounds(last)[1]
-        query = (select(P.subject_id, func.count(func.distinct(P.message_id)))
-                 .where(P.subject_kind == LINE_KIND, P.at >= since, P.at < until).group_by(P.subject_id))
-        with self.engine.connect() as conn:
-            return {str(r): int(n) for r, n in conn.execute(query)}
 
     def _last_recorded(self) -> datetime | None:
         from storage.models import RecordingSpan
