@@ -1,6 +1,6 @@
 """The pipeline at the database's pace, each figure beside its limit measured in the same run.
 
-Sections (all by default; ``--only sqlite,postgresql,depth,storm,telegram,startup``):
+Sections (all by default; ``--only sqlite,postgresql,depth,storm,pgstorm,telegram,startup``):
 - sqlite: message in -> reply recorded, one process, against the raw write pattern
   (bench/raw_pattern.py) on the same kind of file and settings;
 - postgresql: 1 and 2 worker processes against the raw pattern with ``SKIP LOCKED`` (1 and 2
@@ -10,10 +10,12 @@ Sections (all by default; ``--only sqlite,postgresql,depth,storm,telegram,startu
   at a fixed rate, each from its own loopback address; arrival -> reply posted, p50/p99, for
   the messages answered alone; each process's peak memory. Once with the workers in the web
   server's process and once in a process of their own (``--storm-processes``);
+- pgstorm: the same on PostgreSQL, 5,000 citizens in a minute, workers in two processes;
 - telegram: citizens writing through the Telegram webhook, each its own chat, replies posted to the
   fake Telegram server (tests/bot/channels/fake_telegram.py); arrival -> sendMessage, p50/p99
   (replies are bounded by Telegram's flood limit, ``channels.telegram.global_per_second``);
-- startup: seconds from ``sportello run`` to its first HTTP answer, beside a bare Starlette app.
+- startup: seconds from ``sportello run`` to its first HTTP answer, beside a bare Starlette app; then
+  to its first message accepted and to /health 200 (every worker has loaded the reader).
 
 Run by hand (the machine's load is printed; read the ratios):
   .venv/bin/python bench/pipeline_bench.py [--messages 2000] [--queues-python /tmp/qvenv/bin/python]
@@ -92,48 +94,94 @@ def _enqueue_sportello(url: str, n: int, offset: int = 0) -> float:
     return took
 
 
-def _drain_child(kind: str, url: str, name: str, ready: Any, start: Any, done: Any) -> None:
+def _drain_child(kind: str, url: str, name: str, ready: Any, start: Any, done: Any, leave: Any, threads: int = 1) -> None:
     if kind == "sportello":
-        worker = _sportello(url, name)
-        step = worker.run_once
+        from bot.worker import Worker
+
+        first = _sportello(url, name)
+        steps = [first.run_once] + [  # more threads share the pipeline, as ``workers.count`` threads do
+            Worker(f"{name}:{i}", first.queue, first.pipeline, first.channels, claim_batch=first.claim_batch).run_once
+            for i in range(1, threads)
+        ]
     else:
-        raw = _raw_connection(url, name)
-        step = raw.work_once
+        steps = [_raw_connection(url, name).work_once]
     ready.put(name)
     start.wait()
-    count = 0
-    while True:
-        got = step()
-        if not got:
-            break
-        count += 1
+    cpu = time.process_time()
+
+    def drain(step: Any) -> None:
+        while step():
+            pass
+
+    import threading
+
+    running = [threading.Thread(target=drain, args=(step,)) for step in steps]
+    for thread in running:
+        thread.start()
+    for thread in running:
+        thread.join()
     import resource
 
-    done.put((name, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+    done.put((name, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, time.process_time() - cpu))
+    leave.wait(60)  # its database connections stay until the parent has read their CPU time
 
 
-def _drain(kind: str, url: str, processes: int) -> tuple[float, float]:
-    """Seconds to empty the queue with ``processes`` workers, and their peak memory (MB)."""
+def _machine_busy() -> float:
+    """CPU seconds the whole machine has been busy (all cores, /proc/stat)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def _database_cpu(url: str) -> float:
+    """CPU seconds of the PostgreSQL server processes serving the bench's database (0 on SQLite)."""
+    if not url.startswith("postgresql"):
+        return 0.0
+    name = f" {url.rsplit('/', 1)[1]} ".encode()
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if name in (entry / "cmdline").read_bytes() and (entry / "comm").read_text().startswith("postgres"):
+                    fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                    total += int(fields[11]) + int(fields[12])
+            except (OSError, IndexError, ValueError):
+                continue
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+#: CPU seconds of the last drain: its workers, its database server processes, the whole machine.
+LAST_CPU: dict[str, float] = {}
+
+
+def _drain(kind: str, url: str, processes: int, threads: int = 1) -> tuple[float, float]:
+    """Seconds to empty the queue with ``processes`` workers, and their peak memory (MB); the CPU
+    they, the database and the machine used meanwhile is left in :data:`LAST_CPU`."""
     ready, done = multiprocessing.Queue(), multiprocessing.Queue()
-    start = multiprocessing.Event()
+    start, leave = multiprocessing.Event(), multiprocessing.Event()
     procs = [
-        multiprocessing.Process(target=_drain_child, args=(kind, url, f"{kind}-{i}", ready, start, done))
+        multiprocessing.Process(target=_drain_child, args=(kind, url, f"{kind}-{i}", ready, start, done, leave, threads))
         for i in range(processes)
     ]
     for p in procs:
         p.start()
     for _ in procs:
         ready.get(timeout=300)
+    database, machine = _database_cpu(url), _machine_busy()
     t0 = time.perf_counter()
     start.set()
     peaks: list[float] = []
+    cpu = 0.0
     while len(peaks) < len(procs):
         try:
-            peaks.append(done.get(timeout=1.0)[1])
+            _, peak, used = done.get(timeout=1.0)
+            peaks.append(peak)
+            cpu += used
         except queue_module.Empty:
             if any(p.exitcode not in (None, 0) for p in procs):
                 raise RuntimeError(f"a {kind} worker process failed") from None
     took = time.perf_counter() - t0
+    LAST_CPU.update(workers=cpu, database=_database_cpu(url) - database, machine=_machine_busy() - machine, wall=took)
+    leave.set()
     for p in procs:
         p.join()
     return took, max(peaks)
@@ -191,15 +239,19 @@ def _auto_share(url: str) -> float:
 
 
 def _rates(n: int, intake: float, work: float, peak: float = 0.0) -> dict[str, float]:
-    return {"intake": n / intake, "work": n / work, "total": n / (intake + work), "peak": peak}
+    """Rates, and the CPU of the drain in cores (CPU seconds over its wall time)."""
+    wall = LAST_CPU.get("wall") or work
+    return {"intake": n / intake, "work": n / work, "total": n / (intake + work), "peak": peak,
+            "cpu_workers": LAST_CPU.get("workers", 0.0) / wall, "cpu_database": LAST_CPU.get("database", 0.0) / wall,
+            "cpu_machine": LAST_CPU.get("machine", 0.0) / wall}
 
 
-def pipeline_rate(kind: str, n: int, processes: int) -> dict[str, float]:
+def pipeline_rate(kind: str, n: int, processes: int, threads: int = 1) -> dict[str, float]:
     """Messages per second: the intake (one process), the workers, and message in -> reply recorded."""
     url = _fresh(kind)
     try:
         intake = _enqueue_sportello(url, n)
-        work, peak = _drain("sportello", url, processes)
+        work, peak = _drain("sportello", url, processes, threads)
         share = _auto_share(url)
         if share < 0.99:
             print(f"  (only {share:.0%} of the messages were answered alone)")
@@ -244,12 +296,14 @@ def section_sqlite(n: int) -> None:
     print(f"\nSQLite, {n} messages answered alone, one process (raw pattern measured before and after):")
     raw_a = raw_rate("sqlite", n, 1)
     ours = pipeline_rate("sqlite", n, 1)
+    two = pipeline_rate("sqlite", n, 1, threads=2)
     raw_b = raw_rate("sqlite", n, 1)
     raw = _mean(raw_a, raw_b)
     for key, label in (("total", "message in -> reply recorded"), ("intake", "intake"), ("work", "workers")):
         report(
-            f"SQLite sportello, {label}", f"{ours[key]:.0f} msg/s",
+            f"SQLite sportello, {label}", f"{ours[key]:.0f} msg/s" + (f" (2 threads: {two[key]:.0f})" if key != "intake" else ""),
             f"raw pattern {raw[key]:.0f} ({raw_a[key]:.0f}, {raw_b[key]:.0f}): ratio {ours[key] / raw[key]:.2f}"
+            + (f" (2 threads {two[key] / raw[key]:.2f})" if key != "intake" else "")
             + (", target >= 0.50" if key == "total" else ""),
         )
     report("SQLite worker process peak memory", f"{ours['peak']:.0f} MB", "target < 300 MB")
@@ -265,6 +319,13 @@ def section_postgresql(n: int, queues_python: str | None) -> None:
     report("PostgreSQL sportello workers, 1 process", f"{ours1['work']:.0f} msg/s ({ours1['peak']:.0f} MB)", f"raw SKIP LOCKED {raw1['work']:.0f}: ratio {ours1['work'] / raw1['work']:.2f}, target >= 0.50")
     report("PostgreSQL sportello workers, 2 processes", f"{ours2['work']:.0f} msg/s ({ours2['peak']:.0f} MB at most)", f"raw SKIP LOCKED {raw2['work']:.0f}: ratio {ours2['work'] / raw2['work']:.2f}, target >= 0.50")
     report("PostgreSQL workers, 2 processes / 1", f"{ours2['work'] / ours1['work']:.2f}x", f"raw pattern {raw2['work'] / raw1['work']:.2f}x; target >= 1.6x")
+    cores = os.cpu_count() or 1
+    for label, r in (("sportello, 1 process", ours1), ("sportello, 2 processes", ours2), ("raw, 1 process", raw1), ("raw, 2 processes", raw2)):
+        report(
+            f"PostgreSQL CPU while draining, {label}",
+            f"workers {r['cpu_workers']:.2f} + database {r['cpu_database']:.2f} cores",
+            f"the machine {r['cpu_machine']:.2f} of {cores} cores busy (every process on it)",
+        )
     if not queues_python:
         report("procrastinate / pgqueuer", "not measured", "give --queues-python")
         return
@@ -379,21 +440,59 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
         proc.wait()
 
 
+def _first_message(port: int, t0: float) -> float:
+    """Seconds from launch until a citizen's message is accepted (202): a request sent while the
+    application is still being built waits for it."""
+    body = json.dumps({"text": TEXTS[0]}).encode()
+    with socket.create_connection(("127.0.0.1", port), timeout=120) as http:
+        http.sendall(
+            b"POST /api/chat HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body
+        )
+        answer = http.recv(64)
+    if not answer.startswith(b"HTTP/1.1 202"):
+        raise RuntimeError(f"the first message was not accepted: {answer!r}")
+    return time.perf_counter() - t0
+
+
+def _healthy(port: int, t0: float, proc: subprocess.Popen[bytes]) -> float:
+    """Seconds from launch until /health says 200: the workers have loaded the reader and route."""
+    while True:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+            conn.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            if conn.recv(12).startswith(b"HTTP/1.1 200"):
+                return time.perf_counter() - t0
+        if proc.poll() is not None:
+            raise RuntimeError("the server exited")
+        time.sleep(0.02)
+
+
 def section_startup(runs: int = 3) -> None:
-    print("\nStart-up: `sportello run` to its first HTTP answer (default config, SQLite), beside a bare Starlette app:")
-    ours, bare = [], []
+    print("\nStart-up: `sportello run` to its first HTTP answer (default config, SQLite), beside a bare Starlette app;"
+          " then to its first message accepted and to /health 200 (the workers route):")
+    ours, bare, intake, ready = [], [], [], []
     for _ in range(runs):
         proc, took = _start_bare(_free_port())
         bare.append(took)
         _stop(proc)
         url = f"sqlite:///{Path(tempfile.mkdtemp()) / 'start.db'}"
-        proc, took = _start_sportello(url, _free_port())
+        port = _free_port()
+        t0 = time.perf_counter()
+        proc, took = _start_sportello(url, port)
         ours.append(took)
+        intake.append(_first_message(port, t0))
+        ready.append(_healthy(port, t0, proc))
         _stop(proc)
+
+    def shown(runs: list[float]) -> str:
+        return f"{statistics.median(runs):.2f} s (runs {', '.join(f'{t:.2f}' for t in runs)})"
+
     report(
-        "start-up to first HTTP answer", f"{statistics.median(ours):.2f} s (runs {', '.join(f'{t:.2f}' for t in ours)})",
+        "start-up to first HTTP answer", shown(ours),
         f"bare Starlette app {statistics.median(bare):.2f} s ({', '.join(f'{t:.2f}' for t in bare)}); target < 1.5 s",
     )
+    report("start-up to first message accepted (202)", shown(intake), "the message waits in the queue for the workers")
+    report("start-up to /health 200 (workers have loaded the reader)", shown(ready), "503 'starting' before")
 
 
 def _peak_mb(pid: int) -> float:
@@ -436,61 +535,103 @@ async def _citizen(i: int, port: int, at: float, sent: dict[str, float], status:
         status[f"storm{i}"] = 0
 
 
-def _warm_up(port: int, conn: sqlite3.Connection) -> None:
+class _Reader:
+    """Counts and rows read from the bench's database while sportello runs (SQLite or PostgreSQL)."""
+
+    def __init__(self, url: str) -> None:
+        from sqlalchemy import create_engine
+
+        self.engine = create_engine(url, connect_args={"timeout": 30} if url.startswith("sqlite") else {})
+
+    def rows(self, sql: str) -> list[Any]:
+        from sqlalchemy import text
+
+        with self.engine.connect() as conn:
+            return list(conn.execute(text(sql)))
+
+    def count(self, sql: str) -> int:
+        return int(self.rows(sql)[0][0])
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _epoch(value: Any) -> float:
+    """A stored time (an ISO string on SQLite, a datetime on PostgreSQL; naive is UTC) in seconds."""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).timestamp()
+
+
+def _warm_up(port: int, db: _Reader) -> None:
     """One message answered before the storm (from an address the storm does not use)."""
     body = json.dumps({"text": TEXTS[0]}).encode()
-    with socket.create_connection(("127.0.0.1", port), timeout=30) as http:
+    with socket.create_connection(("127.0.0.1", port), timeout=120) as http:
         http.sendall(
             b"POST /api/chat HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
             + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body
         )
         http.recv(1024)
     end = time.monotonic() + 300
-    while time.monotonic() < end and not conn.execute("SELECT count(*) FROM messages WHERE state = 'auto_sent'").fetchone()[0]:
+    while time.monotonic() < end and not db.count("SELECT count(*) FROM messages WHERE state = 'auto_sent'"):
         time.sleep(0.1)
 
 
-def section_storm(citizens: int, rate: float, processes: int) -> None:
+def _ready(port: int) -> None:
+    """Wait until /health says 200: every worker process has loaded the reader."""
+    end = time.monotonic() + 300
+    while time.monotonic() < end:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+            conn.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            if conn.recv(12).startswith(b"HTTP/1.1 200"):
+                return
+        time.sleep(0.1)
+    raise RuntimeError("/health never said 200")
+
+
+def section_storm(citizens: int, rate: float, processes: int, kind: str = "sqlite") -> None:
     shown = "in the web server's process" if processes == 0 else f"in {processes} process(es) of their own"
-    print(f"\nStorm: {citizens:,} citizens at {rate:.0f}/s through the web chat API, default SQLite config, workers {shown}:")
-    path = Path(tempfile.mkdtemp()) / "storm.db"
-    proc, _ = _start_sportello(f"sqlite:///{path}", port := _free_port(), {"SPORTELLO_WORKERS__PROCESSES": str(processes)})
+    name = "SQLite" if kind == "sqlite" else "PostgreSQL"
+    print(f"\nStorm: {citizens:,} citizens at {rate:.0f}/s through the web chat API, default config on {name},"
+          f" workers {shown}; rate limits per client on, each citizen its own address:")
+    url = f"sqlite:///{Path(tempfile.mkdtemp()) / 'storm.db'}" if kind == "sqlite" else _fresh(kind)
+    db: _Reader | None = None
     try:
-        children = _worker_children(proc.pid)
-        conn = sqlite3.connect(str(path), timeout=30)
-        _warm_up(port, conn)  # the workers' own start (loading the reader) is not the storm
-        sent: dict[str, float] = {}
-        status: dict[str, int] = {}
+        proc, _ = _start_sportello(url, port := _free_port(), {"SPORTELLO_WORKERS__PROCESSES": str(processes)})
+        try:
+            db = _Reader(url)
+            _ready(port)  # the workers' own start (loading the reader) is not the storm
+            children = _worker_children(proc.pid)
+            _warm_up(port, db)
+            sent: dict[str, float] = {}
+            status: dict[str, int] = {}
 
-        async def storm() -> float:
-            t0 = time.monotonic()
-            await asyncio.gather(*(_citizen(i, port, t0 + i / rate, sent, status) for i in range(citizens)))
-            return time.monotonic() - t0
+            async def storm() -> float:
+                t0 = time.monotonic()
+                await asyncio.gather(*(_citizen(i, port, t0 + i / rate, sent, status) for i in range(citizens)))
+                return time.monotonic() - t0
 
-        took = asyncio.run(storm())
-        accepted = sum(1 for s in status.values() if s == 202)
-        end = time.monotonic() + 300
-        while time.monotonic() < end:
-            left = conn.execute(
-                "SELECT count(*) FROM messages WHERE state IN ('received', 'routed', 'approved', 'edited')"
-            ).fetchone()[0]
-            if left == 0:
-                break
-            time.sleep(0.5)
-        rows = conn.execute(
-            "SELECT m.thread_id, r.posted_at FROM messages m JOIN replies r ON r.message_id = m.id"
-            " WHERE m.state = 'auto_sent' AND r.status = 'posted'"
-        ).fetchall()
-        conn.close()
-        waits = sorted(
-            datetime.fromisoformat(posted).replace(tzinfo=timezone.utc).timestamp() - sent[thread]
-            for thread, posted in rows
-            if thread in sent  # not the warm-up's
-        )
-        peaks = [_peak_mb(proc.pid)] + [_peak_mb(child) for child in children]
+            took = asyncio.run(storm())
+            accepted = sum(1 for s in status.values() if s == 202)
+            end = time.monotonic() + 600
+            while time.monotonic() < end:
+                left = db.count("SELECT count(*) FROM messages WHERE state IN ('received', 'routed', 'approved', 'edited')")
+                if left == 0:
+                    break
+                time.sleep(0.5)
+            rows = db.rows(
+                "SELECT m.thread_id, r.posted_at FROM messages m JOIN replies r ON r.message_id = m.id"
+                " WHERE m.state = 'auto_sent' AND r.status = 'posted'"
+            )
+            waits = sorted(_epoch(posted) - sent[thread] for thread, posted in rows if thread in sent)  # not the warm-up's
+            peaks = [_peak_mb(proc.pid)] + [_peak_mb(child) for child in children]
+        finally:
+            _stop(proc)
     finally:
-        _stop(proc)
-    label = f"storm, workers {'in-process' if processes == 0 else f'{processes} process(es)'}"
+        if db is not None:
+            db.close()
+        if kind != "sqlite":
+            _drop(url)
+    label = f"storm on {name}, workers {'in-process' if processes == 0 else f'{processes} process(es)'}"
     report(f"{label}: intake", f"{accepted:,} of {citizens:,} accepted (202) in {took:.1f} s", f"offered over {citizens / rate:.1f} s")
     if waits:
         p50 = waits[len(waits) // 2]
@@ -545,8 +686,9 @@ def section_telegram_storm(citizens: int, rate: float) -> None:
     path = Path(tempfile.mkdtemp()) / "telegram.db"
     proc, _ = _start_sportello(f"sqlite:///{path}", port, env)
     try:
-        conn = sqlite3.connect(str(path), timeout=30)
-        _warm_up(port, conn)
+        db = _Reader(f"sqlite:///{path}")
+        _ready(port)
+        _warm_up(port, db)
         sent: dict[int, float] = {}
         status: dict[int, int] = {}
 
@@ -567,7 +709,7 @@ def section_telegram_storm(citizens: int, rate: float) -> None:
         end = time.monotonic() + 600
         while time.monotonic() < end and len(posted) < accepted:
             time.sleep(0.5)
-        conn.close()
+        db.close()
     finally:
         _stop(proc)
         fake.stop()
@@ -589,8 +731,10 @@ def main() -> None:
     parser.add_argument("--telegram-citizens", type=int, default=1000)
     parser.add_argument("--telegram-rate", type=float, default=20.0, help="below Telegram's 25 replies/s flood limit")
     parser.add_argument("--storm-processes", default="0,1", help="workers.processes of each storm run, e.g. 0,1")
+    parser.add_argument("--pg-citizens", type=int, default=5000, help="the PostgreSQL storm: citizens in one minute")
+    parser.add_argument("--pg-storm-processes", type=int, default=2, help="workers.processes of the PostgreSQL storm")
     parser.add_argument("--queues-python", help="an interpreter with procrastinate and pgqueuer installed")
-    parser.add_argument("--only", default="sqlite,postgresql,depth,storm,telegram,startup")
+    parser.add_argument("--only", default="sqlite,postgresql,depth,storm,pgstorm,telegram,startup")
     args = parser.parse_args()
     only = set(args.only.split(","))
     load = os.getloadavg()
@@ -605,6 +749,8 @@ def main() -> None:
     if "storm" in only:
         for processes in (int(p) for p in args.storm_processes.split(",")):
             section_storm(args.citizens, args.rate, processes)
+    if "pgstorm" in only:
+        section_storm(args.pg_citizens, args.pg_citizens / 60.0, args.pg_storm_processes, "postgresql")
     if "telegram" in only:
         section_telegram_storm(args.telegram_citizens, args.telegram_rate)
     if "startup" in only:

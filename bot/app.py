@@ -4,20 +4,16 @@ from __future__ import annotations
 
 import logging
 import signal
-import socket
-import sys
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
-
-import uvicorn
 
 from bot.channels import load_builtin_channels
 from bot.channels.base import CHANNELS, Channel, ChannelContext
 from bot.channels.pipeline import channel_pipeline
 from bot.config import Settings
-from bot.errors import ConfigError
 from bot.domain import utcnow
 from bot.console.supervision import schedule_breach_watch
 from bot.follow.service import FollowService
@@ -25,6 +21,7 @@ from bot.insight.jobs import schedule_insight
 from bot.privacy.retention import schedule_privacy
 from bot.public.jobs import schedule_public
 from bot.scheduler import JobLeases, Scheduler
+from bot.startup import announce as _announce
 from bot.services import build_desk
 from bot.web.server import build_web_app
 from bot.notice_delivery import NoticePoster
@@ -39,6 +36,8 @@ from storage.wakeup import listen_for_work
 
 log = logging.getLogger(__name__)
 
+#: What the workers read once before they start, so the reader is loaded (any text will do).
+WARM_UP_TEXT = "il tram 8 funziona oggi?"
 #: How often planner statistics are refreshed (``PRAGMA analysis_limit`` + ``ANALYZE``).
 OPTIMIZE_SECONDS = 3600.0
 
@@ -89,6 +88,7 @@ class Application:
             if settings.subscriptions.enabled else None
         )
         self._threads: list[threading.Thread] = []
+        self._started = False
         self._stopped = threading.Event()
         self._check = self.health_check()
 
@@ -158,6 +158,22 @@ class Application:
         # Planner statistics kept current as the tables grow (sampled: a bounded cost).
         self.scheduler.every("storage:optimize", OPTIMIZE_SECONDS, lambda: optimize(self.engine), shared=True)
 
+    def warm(self) -> None:
+        """Load what the first message would load (the reader's model and encoder), when this process
+        routes: its workers are reported starting until then, and the first citizen does not wait for it."""
+        if self.workers:
+            self.pipeline.decide_text(WARM_UP_TEXT)
+
+    def start_worker_processes(self) -> None:
+        """Start the worker processes (once); they load while this process sets up its web app."""
+        if self.worker_processes and self.thread_count and not self.children:
+            from bot.worker_process import start_worker_processes
+
+            self.children = start_worker_processes(
+                self.settings, processes=self.worker_processes, threads=self.thread_count,
+                arrived=self.queue.arrived, verbose=self.verbose,
+            )
+
     def start_background(self) -> None:
         """Start workers and the scheduler in background threads."""
         self.schedule_jobs()
@@ -168,19 +184,14 @@ class Application:
             thread = threading.Thread(target=worker.run, name=worker.name, daemon=True)
             thread.start()
             self._threads.append(thread)
-        if self.worker_processes and self.thread_count:
-            from bot.worker_process import start_worker_processes
-
-            self.children = start_worker_processes(
-                self.settings, processes=self.worker_processes, threads=self.thread_count,
-                arrived=self.queue.arrived, verbose=self.verbose,
-            )
+        self.start_worker_processes()
         if self.workers and not is_sqlite(self.engine):
             listener = threading.Thread(
                 target=listen_for_work, args=(self.engine, self.queue.arrived, self._stopped),
                 name="listen-for-work", daemon=True,
             )
             listener.start()
+        self._started = True
 
     def stop(self) -> None:
         """Stop workers, scheduler and channels; wait for workers to finish their message."""
@@ -206,10 +217,13 @@ class Application:
         """Each worker thread of this process and of its worker processes: alive, and when
         its loop last came round."""
         threads = {t.name: t for t in self._threads}
-        own = [
-            Pulse(w.name, threads[w.name].is_alive() if w.name in threads else False, w.beat_at)
-            for w in self.workers
-        ]
+        if not self._started and not self._stopped.is_set():  # loading the reader, or not yet asked to start
+            own = [Pulse(w.name, True, time.monotonic(), starting=True) for w in self.workers]
+        else:
+            own = [
+                Pulse(w.name, threads[w.name].is_alive() if w.name in threads else False, w.beat_at)
+                for w in self.workers
+            ]
         return own + [pulse for child in self.children for pulse in child.pulses()]
 
     def health_check(self) -> HealthCheck:
@@ -256,73 +270,16 @@ class Application:
         }
 
     def run_forever(self) -> None:
-        """Serve until SIGINT/SIGTERM; workers and the scheduler run alongside."""
+        """Run the workers and the scheduler, without a web server, until SIGINT/SIGTERM
+        (``sportello run`` with its web server: :mod:`bot.startup`)."""
+        stop = threading.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
         try:
-            listening = bind_web(self.settings.web.host, self.settings.web.port) if self.serve_web else None
-        except ConfigError:
-            for channel in self.channels.values():  # nothing else has started yet
-                channel.stop()
-            self.engine.dispose()
-            raise
-        self.start_background()
-        try:
-            if listening is not None:
-                web = self.settings.web
-                if not web.secret_key:
-                    log.warning("web.secret_key is not set: console sessions end when the process stops")
-                # log_config=None: uvicorn's records go to the root's handler (shape, redaction, quiet paths).
-                config = uvicorn.Config(
-                    self.web_app(), host=web.host, port=web.port, log_level="info", lifespan="off",
-                    log_config=None, access_log=self.settings.logging.access_log,
-                )
-                server = uvicorn.Server(config)
-                _end_on_sigterm()
-                _announce(f"web chat on http://{web.host}:{web.port}")
-                server.run(sockets=[listening])
-            else:
-                stop = threading.Event()
-                for sig in (signal.SIGINT, signal.SIGTERM):
-                    signal.signal(sig, lambda *_: stop.set())
-                _announce("running without web server")
-                stop.wait()
+            self.warm()
+            self.start_background()
+            _announce("running without web server")
+            stop.wait()
         finally:
             self.stop()
             _announce("stopped")
-
-
-def _end_on_sigterm() -> None:
-    """Make SIGTERM end the process by ``SystemExit`` once uvicorn has shut its server down.
-
-    uvicorn answers SIGTERM by closing the server and then raising the signal again with the
-    handler it found: with the default one the process died there, before :meth:`App.stop` let
-    the workers finish their message and before the semaphores shared with worker processes were
-    released ("leaked semaphore objects" at every stop).
-    """
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _sigterm)
-
-
-def _sigterm(_signum: int, _frame: object) -> None:
-    raise SystemExit(0)
-
-
-def bind_web(host: str, port: int) -> socket.socket:
-    """The web server's socket, bound before anything starts: a busy port is said first, and plainly."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as exc:
-        sock.close()
-        msg = (
-            f"web.port: cannot listen on {host}:{port} ({exc.strerror or exc}); another process holds it: "
-            "stop it, or set another web.port (SPORTELLO_WEB__PORT)"
-        )
-        raise ConfigError(msg) from exc
-    return sock
-
-
-def _announce(line: str) -> None:
-    """A line for operators (and crash tests) on stderr, flushed at once."""
-    print(f"sportello: {line}", file=sys.stderr, flush=True)

@@ -172,16 +172,17 @@ def version() -> str:
 
 @command("run")
 def _run(args: argparse.Namespace) -> int:
-    from bot.app import Application
-
     settings = settings_from(args)
     logs.configure(settings.logging, verbose=args.verbose)
     redact.install(settings)
-    app = Application(
-        settings, workers=args.workers, web=not args.no_web,
-        worker_processes=0 if args.no_web else settings.workers.processes, verbose=args.verbose,
-    )
-    app.run_forever()
+    if args.no_web:
+        from bot.app import Application
+
+        Application(settings, workers=args.workers, web=False, verbose=args.verbose).run_forever()
+        return 0
+    from bot.startup import serve  # the port answers at once; the application is built behind it
+
+    serve(settings, workers=args.workers, worker_processes=settings.workers.processes, verbose=args.verbose)
     return 0
 
 

@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 
 #: How often a child copies its workers' heartbeats for the parent (seconds).
 BEAT_SECONDS = 1.0
+#: A worker's beat before its child has loaded the reader and started it.
+STARTING_BEAT = math.inf
 #: How long a stopping child may take to finish the messages in hand before it is killed.
 STOP_SECONDS = 30.0
 _PR_SET_PDEATHSIG = 1
@@ -48,7 +50,8 @@ class WorkerProcess:
     """One child process of workers, as its parent sees it."""
 
     process: SpawnProcess
-    #: ``time.monotonic()`` of each worker's last loop (the clock is system-wide); negative: dead.
+    #: ``time.monotonic()`` of each worker's last loop (the clock is system-wide); negative: dead;
+    #: :data:`STARTING_BEAT` until the child has loaded the reader and started its workers.
     beats: Any
     threads: int
     #: The child's failed platform calls, in the order of ``bot.ops.call_errors.SLOTS``.
@@ -62,10 +65,15 @@ class WorkerProcess:
         """Each worker of the child: alive while the child is and its thread is."""
         alive = self.process.is_alive()
         pid = self.process.pid
-        return [
-            Pulse(f"{socket.gethostname()}:{pid}:{i}", alive and self.beats[i] >= 0, max(0.0, self.beats[i]))
-            for i in range(self.threads)
-        ]
+        pulses = []
+        for i in range(self.threads):
+            beat = self.beats[i]
+            name = f"{socket.gethostname()}:{pid}:{i}"
+            if beat == STARTING_BEAT:
+                pulses.append(Pulse(name, alive, time.monotonic(), starting=alive))
+            else:
+                pulses.append(Pulse(name, alive and beat >= 0, max(0.0, beat)))
+        return pulses
 
 
 def start_worker_processes(
@@ -75,7 +83,7 @@ def start_worker_processes(
     context = spawn_context()
     started: list[WorkerProcess] = []
     for index in range(processes):
-        beats = context.Array("d", [time.monotonic()] * threads, lock=False)
+        beats = context.Array("d", [STARTING_BEAT] * threads, lock=False)
         errors = context.Array("q", len(SLOTS), lock=False)
         process = context.Process(
             target=run_worker_process,
@@ -128,12 +136,15 @@ def run_worker_process(
     redact.install(settings)
     app = Application(settings, workers=threads, web=False, arrived=arrived)
     try:
+        app.warm()
         app.start_background()
-        while not stop.wait(BEAT_SECONDS) and os.getppid() == parent:
+        while os.getppid() == parent:
             for i, pulse in enumerate(app.pulses()[:threads]):
                 beats[i] = pulse.beat_at if pulse.alive else -1.0
             if errors is not None:
                 copy_counts(CALL_ERRORS.counts(), errors)
+            if stop.wait(BEAT_SECONDS):
+                break
     finally:
         for i in range(threads):
             beats[i] = -math.inf

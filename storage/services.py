@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, exists, select, update
+from sqlalchemy import Connection, Engine, Executable, bindparam, exists, select, update
 
 from bot.errors import StorageError
+from storage import statements as sql
 from storage.db import session_scope
 from storage.models import Case, Message, ProblemRecord
 
@@ -21,20 +22,28 @@ from storage.models import Case, Message, ProblemRecord
 UNDECIDED = "undecided"
 
 
+def _case_service(*, undecided: bool) -> Executable:
+    """The case takes the routed message's service unless another message decided it (see the module)."""
+    messages, cases = Message.__table__.c, Case.__table__  # type: ignore[attr-defined]
+    if undecided:  # any other routed message with a service keeps the case's
+        other = messages.id != bindparam("b_message")
+    else:  # a later message already decided for a service (routed before this one) keeps the case
+        other = messages.id > bindparam("b_message")
+    decided = exists(select(messages.id).where(
+        messages.case_id == bindparam("b_case"), other, messages.state != "received", messages.service != UNDECIDED,
+    ))
+    return update(cases).where(cases.c.id == bindparam("b_case"), cases.c.service != bindparam("b_service"), ~decided)
+
+
+#: Built once: the worker runs one of them for every routed message (``storage.statements``).
+_TAKE_DECIDED = _case_service(undecided=False)
+_TAKE_UNDECIDED = _case_service(undecided=True)
+
+
 def set_case_service(conn: Connection, case_id: int, message_id: int, service: str) -> None:
     """Give case ``case_id`` the service its message ``message_id`` was routed to, in the routing's transaction."""
-    statement = update(Case).where(Case.id == case_id, Case.service != service).values(service=service)
-    if service == UNDECIDED:
-        decided = exists(select(Message.id).where(
-            Message.case_id == case_id, Message.id != message_id, Message.state != "received",
-            Message.service != UNDECIDED,
-        ))
-    else:  # a later message already decided for a service (routed before this one) keeps the case
-        decided = exists(select(Message.id).where(
-            Message.case_id == case_id, Message.id > message_id, Message.state != "received",
-            Message.service != UNDECIDED,
-        ))
-    conn.execute(statement.where(~decided))
+    statement = _TAKE_UNDECIDED if service == UNDECIDED else _TAKE_DECIDED
+    sql.run(conn, statement, {"service": service, "b_case": case_id, "b_message": message_id, "b_service": service})
 
 
 def decide_service(engine: Engine, message_id: int, service: str, agent: str, *, at: datetime) -> None:

@@ -24,10 +24,11 @@ from storage.models import ChannelStatus
 
 
 class Status(StrEnum):
-    """A part's state: working, working with a fault, not working, or not in use here."""
+    """A part's state: working, working with a fault, not working yet, not working, or not in use here."""
 
     OK = "ok"
     DEGRADED = "degraded"
+    STARTING = "starting"
     DOWN = "down"
     OFF = "off"
 
@@ -49,22 +50,22 @@ class HealthReport:
 
     @property
     def status(self) -> Status:
-        """``down`` if any part is down, else ``degraded`` if any is, else ``ok``."""
+        """``down`` if any part is down, else ``starting`` if any is, else ``degraded`` if any is, else ``ok``."""
         found = {c.status for c in self.components}
-        for worst in (Status.DOWN, Status.DEGRADED):
+        for worst in (Status.DOWN, Status.STARTING, Status.DEGRADED):
             if worst in found:
                 return worst
         return Status.OK
 
     @property
     def http_status(self) -> int:
-        """503 when a part is down, else 200."""
-        return 503 if self.status == Status.DOWN else 200
+        """503 when a part is down or still starting, else 200."""
+        return 503 if self.status in (Status.DOWN, Status.STARTING) else 200
 
     def public(self) -> dict[str, Any]:
         """What anyone may read: the status of the whole and of each part, no reasons."""
         return {
-            "ok": self.status != Status.DOWN,
+            "ok": self.status not in (Status.DOWN, Status.STARTING),
             "status": str(self.status),
             "components": {c.name: str(c.status) for c in self.components},
         }
@@ -79,11 +80,13 @@ class HealthReport:
 
 @dataclass(frozen=True)
 class Pulse:
-    """A worker thread as last seen: alive or not, and when its loop last came round (monotonic)."""
+    """A worker thread as last seen: alive or not, and when its loop last came round (monotonic);
+    ``starting`` while it loads what it routes with and has not come round yet."""
 
     name: str
     alive: bool
     beat_at: float
+    starting: bool = False
 
 
 class Feed(Protocol):
@@ -118,11 +121,14 @@ def check_workers(pulses: Sequence[Pulse], stall_seconds: float, now: float) -> 
     if not pulses:
         return Component("workers", Status.OFF, "no worker threads in this process")
     dead = [p.name for p in pulses if not p.alive]
-    stalled = [p.name for p in pulses if p.alive and now - p.beat_at > stall_seconds]
+    stalled = [p.name for p in pulses if p.alive and not p.starting and now - p.beat_at > stall_seconds]
     if dead or stalled:
         parts = ([f"stopped: {', '.join(dead)}"] if dead else []) + (
             [f"silent over {stall_seconds:.0f} s: {', '.join(stalled)}"] if stalled else [])
         return Component("workers", Status.DOWN, "; ".join(parts))
+    starting = [p.name for p in pulses if p.starting]
+    if starting:
+        return Component("workers", Status.STARTING, f"loading the reader: {', '.join(starting)}")
     return Component("workers", Status.OK, f"{len(pulses)} beating")
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.ops.call_errors import SLOTS, CallFailure, copy_counts
-from bot.worker_process import WorkerProcess
+from bot.worker_process import STARTING_BEAT, WorkerProcess
 from tests.bot.test_run_command import _free_port, _get
 from tests.conftest import REPO
 
@@ -37,6 +37,13 @@ def test_a_child_reports_each_worker_alive_with_its_last_beat() -> None:
     first, second = child.pulses()
     assert (first.alive, first.beat_at, first.name.endswith(":4242:0")) == (True, 12.5, True)
     assert (second.alive, second.name.endswith(":4242:1")) == (False, True)
+
+
+def test_a_child_loading_the_reader_reports_its_workers_starting() -> None:
+    child = WorkerProcess(_Process(4242, True), [STARTING_BEAT, STARTING_BEAT], threads=2)  # type: ignore[arg-type]
+    assert [(p.alive, p.starting) for p in child.pulses()] == [(True, True), (True, True)]
+    gone = WorkerProcess(_Process(4242, False), [STARTING_BEAT], threads=1)  # type: ignore[arg-type]
+    assert [(p.alive, p.starting) for p in gone.pulses()] == [(False, False)]
 
 
 def test_a_dead_child_reports_its_workers_dead() -> None:

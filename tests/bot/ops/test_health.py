@@ -99,3 +99,16 @@ def test_a_stale_feed_is_down_a_suspect_one_degraded_an_unset_one_off(engine: En
     answer = _client(engine, clock, HealthCheck(engine, clock, feeds=feeds)).get("/health")
     assert answer.status_code == 503
     assert answer.json()["components"]["feed:alerts"] == "down"
+
+
+def test_workers_loading_the_reader_answer_503_starting(engine: Engine, clock: FixedClock) -> None:
+    check = HealthCheck(engine, clock, pulses=lambda: [Pulse("w0", True, 100.0), Pulse("w1", True, 0.0, starting=True)],
+                        monotonic=lambda: 101.0)
+    answer = _client(engine, clock, check).get("/health")
+    assert answer.status_code == 503
+    assert answer.json() == {"ok": False, "status": "starting", "components": {"database": "ok", "workers": "starting"}}
+
+
+def test_a_dead_worker_is_down_even_while_another_starts() -> None:
+    pulses = [Pulse("w0", False, 100.0), Pulse("w1", True, 0.0, starting=True)]
+    assert check_workers(pulses, 60.0, 101.0).status == Status.DOWN
