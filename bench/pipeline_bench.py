@@ -514,6 +514,10 @@ def _worker_children(parent: int) -> list[int]:
     return found
 
 
+#: Seconds from each storm message's send to its 202, in the last storm.
+ACCEPTS: list[float] = []
+
+
 async def _citizen(i: int, port: int, at: float, sent: dict[str, float], status: dict[str, int]) -> None:
     await asyncio.sleep(max(0.0, at - time.monotonic()))
     body = json.dumps({"text": TEXTS[i % len(TEXTS)]}).encode()  # no token: the server opens a conversation
@@ -530,6 +534,7 @@ async def _citizen(i: int, port: int, at: float, sent: dict[str, float], status:
         status[f"storm{i}"] = int(answer.split(b" ", 2)[1])
         if status[f"storm{i}"] == 202:
             sent[json.loads(answer.split(b"\r\n\r\n", 1)[1])["conversation"]] = began
+            ACCEPTS.append(time.time() - began)
         writer.close()
     except (OSError, IndexError, ValueError, KeyError):
         status[f"storm{i}"] = 0
@@ -605,6 +610,8 @@ def section_storm(citizens: int, rate: float, processes: int, kind: str = "sqlit
             sent: dict[str, float] = {}
             status: dict[str, int] = {}
 
+            ACCEPTS.clear()
+
             async def storm() -> float:
                 t0 = time.monotonic()
                 await asyncio.gather(*(_citizen(i, port, t0 + i / rate, sent, status) for i in range(citizens)))
@@ -632,7 +639,12 @@ def section_storm(citizens: int, rate: float, processes: int, kind: str = "sqlit
         if kind != "sqlite":
             _drop(url)
     label = f"storm on {name}, workers {'in-process' if processes == 0 else f'{processes} process(es)'}"
-    report(f"{label}: intake", f"{accepted:,} of {citizens:,} accepted (202) in {took:.1f} s", f"offered over {citizens / rate:.1f} s")
+    accepts = sorted(ACCEPTS) or [0.0]
+    report(
+        f"{label}: intake", f"{accepted:,} of {citizens:,} accepted (202) in {took:.1f} s",
+        f"offered over {citizens / rate:.1f} s; send -> 202 p50 {accepts[len(accepts) // 2]:.3f} s,"
+        f" p99 {accepts[min(len(accepts) - 1, int(len(accepts) * 0.99))]:.3f} s",
+    )
     if waits:
         p50 = waits[len(waits) // 2]
         p99 = waits[min(len(waits) - 1, int(len(waits) * 0.99))]
