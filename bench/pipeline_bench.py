@@ -115,9 +115,10 @@ def _drain_child(kind: str, url: str, name: str, ready: Any, start: Any, done: A
 
     import threading
 
-    running = [threading.Thread(target=drain, args=(step,)) for step in steps]
+    running = [threading.Thread(target=drain, args=(step,)) for step in steps[1:]]
     for thread in running:
         thread.start()
+    drain(steps[0])  # in this thread: a sqlite3 connection serves the thread that made it
     for thread in running:
         thread.join()
     import resource
