@@ -8,11 +8,12 @@ from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from bot.console.queueview import QueueItem
+from bot.console.queueview import QueueItem, names_place
 from bot.domain import Intent, MessageState
 
 #: The filters, in the order of the filter bar and of a saved link (``service`` is the service of a
-#: desk of several, ``route`` the line, ``faq`` the subject: the FAQ entry the message is about).
+#: desk of several, ``route`` the line or place (a line by its name, a street, area or service point by words
+#: of its name), ``faq`` the subject: the FAQ entry the message is about).
 FILTER_NAMES = ("q", "service", "channel", "route", "faq", "intent", "state", "lang", "agent", "since", "until")
 CHANNELS = ("web", "telegram", "x")
 LANGUAGES = ("it", "en", "other")
@@ -84,7 +85,7 @@ class Filters:
             return False
         if self.channel and item.channel != self.channel:
             return False
-        if self.route and self.route.casefold() not in (r.casefold() for r in item.routes):
+        if self.route and not names_place(self.route, item.routes, item.places):
             return False
         if self.faq and item.faq_id != self.faq:
             return False

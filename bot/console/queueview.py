@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -11,6 +12,7 @@ from sqlmodel import Session
 
 from bot.domain import Intent, MessageState, as_utc
 from bot.privacy.pii import mask
+from knowledge.streetnames import fold
 from storage.models import Case, Message
 
 #: Urgency ranks, most urgent first. Who the citizen is (followers, verified) plays no part.
@@ -57,6 +59,7 @@ class QueueItem:
     case_status: str | None = None
     assigned_to: str | None = None
     service: str | None = None  # the service a desk of several routed it to (bot.services)
+    places: tuple[str, ...] = ()  # the ids and labels of the streets, areas and service points it names
 
     def as_json(self) -> dict[str, Any]:
         """The item as JSON-ready data for the live queue."""
@@ -121,6 +124,7 @@ class QueueView:
             lang=row.lang,
             intent=row.intent,
             routes=list(decision.get("routes") or []),
+            places=places_of(decision),
             stops=list(decision.get("stops") or []),
             alert_ids=list(decision.get("alert_ids") or []),
             faq_id=row.faq_id,
@@ -178,3 +182,22 @@ class QueueView:
             return (rank, -stamp if newest_first else stamp, row.id or 0)
 
         return [self.item(row, now, *cases.get(row.case_id, (None, None))) for row in sorted(rows, key=key)]
+
+
+def places_of(decision: dict[str, Any]) -> tuple[str, ...]:
+    """The ids and labels of the subjects a stored decision names other than lines and stops."""
+    out: list[str] = []
+    for subject in decision.get("subjects") or ():
+        if isinstance(subject, dict) and subject.get("kind") not in ("line", "stop"):
+            out += [str(v) for v in (subject.get("id"), subject.get("label")) if v]
+    return tuple(out)
+
+
+def names_place(wanted: str, routes: Iterable[str], places: Iterable[str]) -> bool:
+    """Whether a line-or-place filter fits a message: a line it names exactly, or a street, area or service
+    point whose id or label holds the words ('argiro' fits 'Via Argiro, Bari'), case and accents aside."""
+    folded = wanted.casefold().strip()
+    if folded in (str(r).casefold() for r in routes):
+        return True
+    key = fold(wanted).split()
+    return bool(key) and any(" ".join(key) in " ".join(fold(p).split()) for p in places)

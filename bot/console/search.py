@@ -14,11 +14,11 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, Integer, String, cast, column, exists, or_, select, text
+from sqlalchemy import Engine, Integer, String, cast, column, exists, func, or_, select, text
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.console.filters import Filters
-from bot.console.queueview import QueueItem, QueueView
+from bot.console.queueview import QueueItem, QueueView, names_place, places_of
 from bot.domain import agent_actor, as_utc
 from bot.privacy.pii import find_pii, mask
 from storage.db import is_sqlite, read_session
@@ -172,16 +172,20 @@ def _filtered(statement: Any, filters: Filters, zone: ZoneInfo) -> Any:
     if end:
         statement = statement.where(Message.received_at < end)
     if filters.route:
-        # The decision is JSON on both databases: its text narrows, the exact check is in Python below.
-        statement = statement.where(cast(Message.decision, String).like(f'%"{_like(filters.route)}"%', escape="\\"))
+        # The decision is JSON on both databases: its text narrows (a line's quoted name, or any text holding a
+        # place's first word, any case), the exact check is in Python below.
+        stored = cast(Message.decision, String)
+        first = (filters.route.split() or [""])[0].casefold()
+        statement = statement.where(or_(stored.like(f'%"{_like(filters.route)}"%', escape="\\"),
+                                        func.lower(stored).like(f"%{_like(first)}%", escape="\\")))
     return statement
 
 
 def _on_route(row: Message, route: str) -> bool:
     if not route:
         return True
-    routes = (row.decision or {}).get("routes") or []
-    return route.casefold() in (str(r).casefold() for r in routes)
+    decision = row.decision or {}
+    return names_place(route, decision.get("routes") or [], places_of(decision))
 
 
 def _like(value: str) -> str:

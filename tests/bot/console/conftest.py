@@ -50,6 +50,7 @@ class Messages:
         channel: str = "web",
         ago_seconds: float = 0,
         extras: dict[str, Any] | None = None,
+        subjects: tuple[dict[str, str], ...] = (),
     ) -> int:
         self.count += 1
         n = self.count
@@ -73,7 +74,7 @@ class Messages:
             row.decision = {
                 "lang": lang, "intent": intent, "routes": list(routes), "stops": [],
                 "faq_id": faq_id, "alert_ids": list(alert_ids), "category": None,
-                "action": row.action, "confidence": 0.9,
+                "action": row.action, "confidence": 0.9, **({"subjects": list(subjects)} if subjects else {}),
             }
             self.queue.move(session, row, MessageState.ROUTED)
             if state != MessageState.ROUTED:
