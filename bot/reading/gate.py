@@ -17,7 +17,9 @@ well and generalises worse would lead there. So the gate scores both models on *
 - **The model in service** routes the same messages itself.
 
 Both are scored with :func:`bot.evaluate.score`; the candidate is accepted only when no gated figure is
-lower (emergency recall first, then auto-reply precision, then intent accuracy), and only when the held-out
+lower (emergency recall first, then auto-reply precision, then intent accuracy), when it does not send more
+than :data:`FALSE_ALARM_SLACK` more of the calm held-out messages to the emergency lane (a false alarm
+costs an agent a glance, but a lane full of them hides the real ones), and only when the held-out
 messages are enough to say so: at least :data:`MIN_HELD_OUT` of them, one an emergency. Otherwise the model
 in service stays (a retrain on exactly what the model in service learnt has nothing to show).
 
@@ -39,6 +41,10 @@ from bot.evaluate import Labelled, Outcome, read_labelled, score
 
 #: The figures a new model must not lose on the held-out messages, most important first.
 GATED = ("emergency_recall", "auto_precision", "intent_accuracy")
+#: How much higher (a share of the calm held-out messages) the candidate's false-alarm rate may be.
+FALSE_ALARM_SLACK = 0.01
+#: The name of the false-alarm figure in ``Verdict.worse`` (lower is better, unlike the gated figures).
+FALSE_ALARMS = "false_alarm_rate"
 #: Folds the held-out messages are dealt into: each costs one training of the candidate's recipe.
 GATE_FOLDS = 3
 #: Fewer held-out messages than this (or none an emergency) cannot show a candidate is no worse.
@@ -53,7 +59,7 @@ Recipe = Callable[[Sequence[Labelled]], Reader]
 class Refusal(StrEnum):
     """Why a candidate was not put in service."""
 
-    WORSE = "worse"  # a gated figure is lower on the held-out messages
+    WORSE = "worse"  # a gated figure is lower on the held-out messages, or false alarms are higher
     TOO_FEW_HELD_OUT = "too_few_held_out"  # not enough messages the model in service did not train on
 
 
@@ -69,7 +75,7 @@ class Verdict:
     emergencies: int = 0  # of which emergencies
     worse: tuple[str, ...] = ()  # the gated figures the candidate loses
     refusal: Refusal | None = None
-    #: calm held-out messages escalated, (candidate, in service): measured beside the gate, not gated
+    #: calm held-out messages escalated, (candidate, in service): gated with FALSE_ALARM_SLACK
     false_alarms: tuple[float | None, float | None] = (None, None)
 
     def as_dict(self) -> dict[str, Any]:
@@ -179,7 +185,14 @@ def gate(
     progress(f"gate: the model in service reads the {len(rows)} held-out messages")
     current_outcomes = [Outcome(r, d) for r, d in zip(rows, in_service([r.text for r in rows]))]
     candidate, current = figures(candidate_outcomes), figures(current_outcomes)
-    worse = worse_figures(candidate, current)
+    alarms = (false_alarm_rate(candidate_outcomes), false_alarm_rate(current_outcomes))
+    worse = worse_figures(candidate, current) + ((FALSE_ALARMS,) if more_false_alarms(*alarms) else ())
     return Verdict(not worse, candidate, current, version, len(rows), emergencies, worse,
-                   Refusal.WORSE if worse else None,
-                   (false_alarm_rate(candidate_outcomes), false_alarm_rate(current_outcomes)))
+                   Refusal.WORSE if worse else None, alarms)
+
+
+def more_false_alarms(candidate: float | None, in_service: float | None) -> bool:
+    """Whether the candidate escalates more calm messages than the model in service, beyond the slack."""
+    if candidate is None or in_service is None:
+        return False
+    return candidate > in_service + FALSE_ALARM_SLACK + 1e-9

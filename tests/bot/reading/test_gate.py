@@ -105,14 +105,25 @@ def test_a_candidate_that_loses_emergency_recall_is_refused_even_if_every_other_
     assert not verdict.accepted and verdict.worse == ("emergency_recall",)
 
 
-def test_false_alarms_on_the_held_out_messages_are_measured_beside_the_gate_not_gated() -> None:
-    def alarmed_by_complaints(texts: Sequence[str]) -> list[Decision]:
-        return [_decision(Intent.EMERGENCY) if "maleducato" in t else _by_words(t) for t in texts]
+def test_a_candidate_that_escalates_more_calm_messages_is_refused_even_with_the_other_figures_equal() -> None:
+    def alarmed_by_one_complaint(texts: Sequence[str]) -> list[Decision]:
+        # the complaint is read right, but escalated: one calm message of 20 in the emergency lane
+        return [Decision(lang="it", intent=Intent.COMPLAINT, action=Action.ESCALATE) if t.endswith("bus 101")
+                else _by_words(t) for t in texts]
 
-    verdict = gate(EXAMPLES, _seen_by_service, lambda _examples: alarmed_by_complaints, _words_reader, "candidate")
-    assert verdict.false_alarms == (0.5, 0.0)  # 10 of the 20 calm held-out messages escalated
-    assert verdict.as_dict()["false_alarm_rate"] == {"candidate": 0.5, "in_service": 0.0}
-    assert verdict.worse == ("intent_accuracy",)
+    verdict = gate(EXAMPLES, _seen_by_service, lambda _examples: alarmed_by_one_complaint, _words_reader, "candidate")
+    assert verdict.candidate == verdict.in_service  # recall, precision and intent all equal
+    assert verdict.false_alarms == (0.05, 0.0)
+    assert verdict.as_dict()["false_alarm_rate"] == {"candidate": 0.05, "in_service": 0.0}
+    assert not verdict.accepted and verdict.worse == ("false_alarm_rate",)
+
+
+def test_false_alarms_within_the_slack_do_not_refuse_a_candidate() -> None:
+    from bot.reading.gate import FALSE_ALARM_SLACK, more_false_alarms
+
+    assert not more_false_alarms(0.17 + FALSE_ALARM_SLACK, 0.17)
+    assert more_false_alarms(0.17 + FALSE_ALARM_SLACK + 0.001, 0.17)
+    assert not more_false_alarms(0.10, 0.17) and not more_false_alarms(None, 0.1)
 
 
 def test_every_held_out_message_is_read_by_a_model_that_never_trained_on_it_but_trained_on_the_rest() -> None:
