@@ -60,6 +60,7 @@ class QueueItem:
     assigned_to: str | None = None
     service: str | None = None  # the service a desk of several routed it to (bot.services)
     places: tuple[str, ...] = ()  # the ids and labels of the streets, areas and service points it names
+    place_names: tuple[str, ...] = ()  # what people call them (the label, else the id), for the queue's chips
 
     def as_json(self) -> dict[str, Any]:
         """The item as JSON-ready data for the live queue."""
@@ -125,6 +126,7 @@ class QueueView:
             intent=row.intent,
             routes=list(decision.get("routes") or []),
             places=places_of(decision),
+            place_names=place_names(decision),
             stops=list(decision.get("stops") or []),
             alert_ids=list(decision.get("alert_ids") or []),
             faq_id=row.faq_id,
@@ -191,6 +193,12 @@ def places_of(decision: dict[str, Any]) -> tuple[str, ...]:
         if isinstance(subject, dict) and subject.get("kind") not in ("line", "stop"):
             out += [str(v) for v in (subject.get("id"), subject.get("label")) if v]
     return tuple(out)
+
+
+def place_names(decision: dict[str, Any]) -> tuple[str, ...]:
+    """What people call the streets, areas and service points a stored decision names."""
+    return tuple(str(s.get("label") or s.get("id")) for s in decision.get("subjects") or ()
+                 if isinstance(s, dict) and s.get("kind") not in ("line", "stop") and (s.get("label") or s.get("id")))
 
 
 def names_place(wanted: str, routes: Iterable[str], places: Iterable[str]) -> bool:

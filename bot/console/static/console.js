@@ -185,6 +185,7 @@
     if (item.intent) decision.appendChild(chip(S.intent, (S["intent_" + item.intent] || item.intent) + (item.category ? " · " + (S["cat_" + item.category] || item.category) : "")));
     if (item.routes.length) decision.appendChild(chip(S.lines, item.routes.join(", ")));
     if (item.stops.length) decision.appendChild(chip(S.stops, item.stops.join(", ")));
+    if (item.place_names && item.place_names.length) decision.appendChild(chip(S.places, item.place_names.join("; ")));
     if (item.alert_ids.length) decision.appendChild(chip(S.alerts, item.alert_ids.join(", ")));
     if (item.faq_id) decision.appendChild(chip(S.faq, item.faq_id));
     if (item.confidence !== null) decision.appendChild(chip(S.confidence, Math.round(item.confidence * 100) + "%"));

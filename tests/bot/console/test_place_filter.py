@@ -44,3 +44,11 @@ def test_the_queue_shows_the_messages_naming_the_place(anna: TestClient, message
     assert [i["id"] for i in data["items"]] == [argiro]
     assert 'placeholder="Line or place"' in anna.get("/console/").text or 'placeholder="Linea o luogo"' in anna.get(
         "/console/").text
+
+
+def test_the_queue_and_the_message_page_name_the_places(anna: TestClient, messages: Messages) -> None:
+    argiro = messages.add("via Argiro senza acqua", routes=(), subjects=(ARGIRO, LIBERTA))
+    (item,) = [i for i in anna.get("/console/api/queue").json()["items"] if i["id"] == argiro]
+    assert item["place_names"] == ["Via Argiro, Bari", "Libertà, Bari"]
+    page = anna.get(f"/console/messages/{argiro}")
+    assert 'id="places">Via Argiro, Bari; Libertà, Bari</dd>' in page.text
