@@ -25,7 +25,7 @@ class RoutingPipeline:
     ) -> tuple[Decision, DraftReply]:
         """Decision and reply for a bare text (used by ``sportello route``)."""
         now = self.clock()
-        decision = self.writer.with_domain(self.router.route(text, now=now, channel=channel), text)
+        decision = self.writer.with_domain(self.router.route(text, now=now, channel=channel), text, now)
         draft = self.writer.draft(decision, text, now=now, case_id=case_id)
         return replace(decision, action=draft.action, sources=draft.sources), draft
 
@@ -41,7 +41,7 @@ class RoutingPipeline:
         )  # one model pass for the batch
         out = []
         for message, decision in zip(messages, decisions):
-            decision = self.writer.with_domain(decision, message.text)
+            decision = self.writer.with_domain(decision, message.text, now)
             draft = self.writer.draft(decision, message.text, now=now, case_id=message.case_id)
             out.append((replace(decision, action=draft.action, sources=draft.sources), draft))
         return out

@@ -14,6 +14,7 @@ from handlers import complaint, emergency, faq, feedback, other, outage, status,
 from handlers.policy import choose_action
 from handlers.sources import sources_used
 from knowledge.domains.base import Source
+from knowledge.outage_lookup import Finding
 
 if TYPE_CHECKING:
     from knowledge.store import Knowledge
@@ -55,10 +56,12 @@ class ReplyWriter:
         self.knowledge = knowledge
         self.settings = settings
 
-    def with_domain(self, decision: Decision, text: str) -> Decision:
+    def with_domain(self, decision: Decision, text: str, now: datetime | None = None) -> Decision:
         """The decision completed by the knowledge's domain: a complaint's category from the domain's own
         cues when the learned reader does not tell that domain's categories (transit's are learned); the
-        street or municipality the message names, as subjects, when the domain reads a gazetteer."""
+        place the message names (a service point, a street, an area, a municipality), as subjects, when the
+        domain reads a gazetteer; and, given ``now``, the outages in force covering that place as the alerts
+        it matched (so the problem log counts a report the operator already knew of)."""
         domain = self.knowledge.domain
         if decision.intent == Intent.COMPLAINT and not domain.learned_categories:
             decision = replace(decision, category=domain.category_of(text))
@@ -67,7 +70,18 @@ class ReplyWriter:
             named = [s for s in gazetteer.subjects(text) if s not in decision.subjects]
             if named:
                 decision = replace(decision, subjects=(*decision.subjects, *named))
+        if now is not None and not decision.alert_ids:
+            decision = self._known_outages(decision, text, now)
         return decision
+
+    def _known_outages(self, decision: Decision, text: str, now: datetime) -> Decision:
+        store = self.knowledge.outages
+        if not store.configured or not outage.asks_about_outage(text, self.knowledge.domain):
+            return decision
+        found = store.lookup(text, now)
+        if found.finding is not Finding.COVERED:
+            return decision
+        return replace(decision, alert_ids=tuple(o.id for o in found.outages))
 
     def draft(
         self, decision: Decision, text: str, *, now: datetime, case_id: int | None = None

@@ -77,3 +77,14 @@ def test_the_decision_names_the_street_as_its_subject(tmp_path: Path) -> None:
     decision = writer.with_domain(Decision("it", Intent.COMPLAINT), "perdita d'acqua in via Argiro a Bari")
     assert [(s.kind, s.id, s.label) for s in decision.subjects] == [("street", "072006:via argiro", "Via Argiro, Bari")]
     assert (decision.routes, decision.stops, str(decision.category)) == ((), (), "leak")
+
+
+def test_a_covered_place_cites_the_outage_as_the_alert_it_matched(tmp_path: Path) -> None:
+    from handlers.base import ReplyWriter
+
+    writer = ReplyWriter(_knowledge(tmp_path, 86400), load_settings(None))
+    covered = writer.with_domain(Decision("it", Intent.COMPLAINT), "via Sparano a Bari senza acqua", NOW)
+    assert covered.alert_ids == ("it.acquedotto-esempio.2026.1203.0001",)
+    elsewhere = writer.with_domain(Decision("it", Intent.COMPLAINT), "viale Papa Giovanni XXIII a Bari senza acqua", NOW)
+    assert elsewhere.alert_ids == ()
+    assert writer.with_domain(Decision("it", Intent.COMPLAINT), "via Sparano a Bari senza acqua").alert_ids == ()
