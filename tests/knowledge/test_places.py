@@ -229,3 +229,18 @@ def test_an_outage_inside_a_district_without_touching_its_corners_covers_it(wate
     small = Polygon(((41.105, 16.865), (41.105, 16.866), (41.106, 16.866), (41.106, 16.865), (41.105, 16.865)))
     index = OutageIndex([Outage("small", NOON, (OutageArea("piccola", polygons=(small,)),))])
     assert find_outage(water, index, "quartiere Poggiofranco senza acqua", NOON).finding is Finding.COVERED
+
+
+@pytest.mark.parametrize(("text", "ident"), [
+    ("lo sportello clienti di via Argiro è chiuso?", "OFF-ARGIRO"),
+    ("is the customer office in via Argiro open on Saturday?", "OFF-ARGIRO"),
+    ("il serbatoio di Modugno perde acqua", "TANK-MODUGNO"),
+    ("the water tank of Modugno is leaking", "TANK-MODUGNO"),
+])
+def test_offices_and_tanks_are_found_in_both_languages(tmp_path: Path, text: str, ident: str) -> None:
+    path = tmp_path / "punti.csv"
+    path.write_text("id,kind,name,municipality_code,municipality,lat,lon\n"
+                    "OFF-ARGIRO,office,Sportello clienti di via Argiro,072006,Bari,41.1221,16.8711\n"
+                    "TANK-MODUGNO,tank,Serbatoio Modugno,072027,Modugno,41.0850,16.7800\n", encoding="utf-8")
+    gazetteer = Gazetteer.load([WATER / "stradario.csv", path])
+    assert _one(gazetteer, text) == ("service_point", ident)
