@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlmodel import Session
@@ -16,6 +17,20 @@ ANONYMOUS = "[anonimizzato]"
 ANON = "anon:"
 #: Decision fields kept on an anonymised message: what it was about, never words from it.
 DECISION_KEEP = ("lang", "intent", "routes", "stops", "stop_ids", "faq_id", "alert_ids", "category", "action", "confidence")
+
+
+#: Subject kinds an anonymised decision loses: an address (a street and a house number) can point to a person.
+PERSONAL_KINDS = frozenset({"address"})
+
+
+def kept_decision(decision: dict[str, Any]) -> dict[str, Any]:
+    """What an anonymised message's decision keeps: :data:`DECISION_KEEP`, and its subjects (the street, area or
+    service point it was about, as its lines and stops are kept) but an address."""
+    kept = {k: v for k, v in decision.items() if k in DECISION_KEEP}
+    subjects = [s for s in decision.get("subjects") or () if isinstance(s, dict) and s.get("kind") not in PERSONAL_KINDS]
+    if subjects:
+        kept["subjects"] = subjects
+    return kept
 
 
 def anonymise_messages(session: Session, ids: Iterable[int], *, keep_masked_text: bool = False) -> int:
@@ -36,7 +51,7 @@ def anonymise_messages(session: Session, ids: Iterable[int], *, keep_masked_text
         row.draft = None
         row.last_error = None
         if row.decision:
-            row.decision = {k: v for k, v in row.decision.items() if k in DECISION_KEEP}
+            row.decision = kept_decision(row.decision)
         session.add(row)
         count += 1
     id_list = list(ids)
