@@ -137,6 +137,8 @@ def _area_covers(area: OutageArea, place: Place) -> bool:
     for lat, lon in place.points:
         if any(p.contains(lat, lon) for p in area.polygons) or any(c.contains(lat, lon) for c in area.circles):
             return True
+    if not place.polygons:
+        return False
     # An area of the place's (a district) holding part of the outage's shape: a vertex or a circle's centre.
     inside = [(lat, lon) for p in area.polygons for lat, lon in p.points] + [(c.lat, c.lon) for c in area.circles]
     return any(shape.contains(lat, lon) for shape in place.polygons for lat, lon in inside)

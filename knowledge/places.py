@@ -265,19 +265,25 @@ def distinct_words(kind: str, key: str) -> frozenset[str]:
 def service_point(row: Mapping[str, Any], point: tuple[float, float], where: str) -> ServicePoint:
     """One service point from a CSV row or a GeoJSON feature's properties."""
     kind = str(row.get("kind") or "").strip()
-    name = str(row.get("name") or "").strip()
     if kind not in WORDS.service_points:
         msg = f"{where}: service point kind {kind!r} unknown; known kinds: {', '.join(WORDS.service_points)}"
         raise PlaceError(msg)
+    ident, name, key, code = _named(row, "a service point", where)
+    street = str(row.get("street") or "").strip()
+    return ServicePoint(ident, kind, name, key, point, code, str(row.get("municipality") or "").strip(),
+                        street_key(street) if street else _street_in(key), distinct_words(kind, key))
+
+
+def _named(row: Mapping[str, Any], what: str, where: str) -> tuple[str, str, str, str | None]:
+    """A place's id, name, name key and municipality code from its row; the id defaults to 'code:key'."""
+    name = str(row.get("name") or "").strip()
     if not name:
-        msg = f"{where}: a service point needs a name"
+        msg = f"{where}: {what} needs a name"
         raise PlaceError(msg)
     code = str(row.get("municipality_code") or "").strip() or None
     key = street_key(name)
     ident = str(row.get("id") or "").strip() or f"{code or ''}:{key}".lstrip(":")
-    street = str(row.get("street") or "").strip()
-    return ServicePoint(ident, kind, name, key, point, code, str(row.get("municipality") or "").strip(),
-                        street_key(street) if street else _street_in(key), distinct_words(kind, key))
+    return ident, name, key, code
 
 
 def _street_in(key: str) -> str | None:
@@ -295,13 +301,7 @@ def area(props: Mapping[str, Any], rings: list[list[list[float]]], where: str) -
     if kind not in AREA_KINDS:
         msg = f"{where}: area kind {kind!r} unknown; known kinds: {', '.join(AREA_KINDS)}"
         raise PlaceError(msg)
-    name = str(props.get("name") or "").strip()
-    if not name:
-        msg = f"{where}: an area needs a name"
-        raise PlaceError(msg)
-    code = str(props.get("municipality_code") or "").strip() or None
-    key = street_key(name)
-    ident = str(props.get("id") or "").strip() or f"{code or ''}:{key}".lstrip(":")
+    ident, name, key, code = _named(props, "an area", where)
     polygons = tuple(Polygon(tuple((float(lat), float(lon)) for lon, lat, *_ in ring)) for ring in rings if ring)
     return Area(ident, AREA_KINDS[kind], name, key, polygons, code, str(props.get("municipality") or "").strip())
 
