@@ -98,6 +98,7 @@ _MIN_STEM = 3
 _KEEP_ENDINGS = frozenset({"ss", "us", "is"})
 
 
+@lru_cache(maxsize=1024)  # the router, the FAQ matcher and the alert choice each normalise the same text
 def normalise(text: str) -> str:
     """Return `text` lower-cased, ASCII-folded, with shorthand expanded and punctuation as spaces."""
     text = _URL.sub(" ", text)

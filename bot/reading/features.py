@@ -8,6 +8,7 @@ import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from itertools import chain
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,7 @@ _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _MENTION = re.compile(r"(?<![\w@])@\w+")
 _DIGITS = re.compile(r"\d")
 NGRAM_SIZES = (2, 3, 4)
+_WORD_CACHE = 65536  # words whose n-gram columns are kept (per vocabulary)
 
 
 def ngram_text(text: str) -> str:
@@ -88,13 +90,46 @@ class Vocabulary:
         return np.vstack(rows) if rows else np.zeros((0, len(self.index)), dtype=np.float32)
 
     def product(self, texts: Sequence[str], weights: np.ndarray) -> np.ndarray:
-        """``matrix(texts) @ weights`` without building the dense rows (``weights``: one row per n-gram)."""
+        """``matrix(texts) @ weights`` without building the dense rows (``weights``: one row per n-gram).
+
+        The texts' known n-grams are counted in Python, then weighted, normalised and multiplied in one
+        pass over the whole batch (each text a segment of one flat array).
+        """
         out = np.zeros((len(texts), weights.shape[1]), dtype=np.float32)
+        cols: list[int] = []
+        tfs: list[int] = []
+        rows: list[int] = []
+        sizes: list[int] = []
         for row, text in enumerate(texts):
-            cols, values = self.sparse(text)
-            if len(cols):
-                out[row] = values @ weights[cols]
+            counts = Counter(chain.from_iterable(map(self._word_columns, ngram_text(text).split())))
+            if counts:
+                cols += counts.keys()
+                tfs += counts.values()
+                rows.append(row)
+                sizes.append(len(counts))
+        if not rows:
+            return out
+        col = np.array(cols, dtype=np.intp)
+        values = (1.0 + np.log(np.array(tfs, dtype=np.float32))) * self.idf[col]
+        starts = np.zeros(len(sizes), dtype=np.intp)
+        np.cumsum(sizes[:-1], out=starts[1:])
+        values /= np.repeat(np.sqrt(np.add.reduceat(values * values, starts)), sizes)
+        out[rows] = np.add.reduceat(values[:, None] * weights[col], starts, axis=0)
         return out
+
+    def _word_columns(self, word: str) -> tuple[int, ...]:
+        """The columns of the known n-grams of one word, each word looked up once per process."""
+        found = self._columns.get(word)
+        if found is None:
+            if len(self._columns) >= _WORD_CACHE:
+                self._columns.clear()
+            index = self.index
+            found = self._columns[word] = tuple(c for c in map(index.get, _word_grams(word)) if c is not None)
+        return found
+
+    @functools.cached_property
+    def _columns(self) -> dict[str, tuple[int, ...]]:
+        return {}
 
     def to_data(self) -> dict[str, Any]:
         """The vocabulary as JSON-ready data (n-grams in column order)."""

@@ -166,8 +166,15 @@ class ReaderModel:
 
     def confidence(self, facts: dict[str, float]) -> float:
         """The calibrated probability that an answer with these facts is right and may go out alone."""
-        row = np.array([[float(facts.get(name, 0.0)) for name in self.confidence_features]], dtype=np.float32)
-        return float(self.calibrator.proba(expand(row))[0, 1])
+        return self.confidence_many([facts])[0]
+
+    def confidence_many(self, facts: Sequence[dict[str, float]]) -> list[float]:
+        """:meth:`confidence` of many answers, in one pass of the calibrator."""
+        if not facts:
+            return []
+        names = self.confidence_features
+        rows = np.array([[float(f.get(name, 0.0)) for name in names] for f in facts], dtype=np.float32)
+        return self.calibrator.proba(expand(rows))[:, 1].tolist()
 
     def save(self, path: Path) -> None:
         """Write the model as one compressed ``.npz`` file (weights as float16, metadata as JSON)."""

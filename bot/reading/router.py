@@ -11,14 +11,15 @@ import numpy as np
 
 from bot.config import Settings
 from bot.domain import Action, Asked, Decision, Intent
-from bot.reading.alert_choice import asks_about_network, choose_alerts, names_network
+from bot.reading.alert_choice import AlertChoice, asks_about_network, choose_alerts, names_network
 from bot.reading.features import Encoder
 from bot.reading.language import LanguageReading, read_language
 from bot.reading.model import Reading, ReaderModel
 from bot.reading.rules import RULES
-from bot.reading.timeframe import DEFAULT_TIMEZONE, timeframe
+from bot.reading.timeframe import DEFAULT_TIMEZONE, Timeframe, timeframe
+from knowledge.faq import FaqMatch
 from knowledge.lines import find_routes
-from knowledge.stops import find_stops
+from knowledge.stops import StopMention, find_stops
 from knowledge.text import STOP_WORDS, normalise
 
 if TYPE_CHECKING:
@@ -40,6 +41,25 @@ class Facts:
     reading: Reading
     decision: Decision
     confidence_facts: dict[str, float]
+
+
+@dataclass(frozen=True)
+class _Found:
+    """What the rule steps found for one message, before its confidence is calibrated (a batch's at once)."""
+
+    text: str
+    lang: LanguageReading
+    reading: Reading
+    intent: Intent
+    reasons: list[str]
+    asked: Asked | None
+    routes: list[str]
+    stops: list[StopMention]
+    when: Timeframe
+    faq: FaqMatch | None
+    choice: AlertChoice
+    unmet: tuple[str, ...]
+    facts: dict[str, float]
 
 
 class Router:
@@ -68,7 +88,10 @@ class Router:
     ) -> list[Decision]:
         """The decisions for many messages, in order: what :meth:`route` gives each, with one model pass for all."""
         readings = self.model.read_many(list(texts))
-        return [self._read(text, now, reading).decision for text, reading in zip(texts, readings)]
+        found = [self._find(text, now, reading) for text, reading in zip(texts, readings)]
+        answerable = [f for f in found if f.intent in AUTO_INTENTS]
+        confidences = dict(zip(map(id, answerable), self.model.confidence_many([f.facts for f in answerable])))
+        return [self._decide(f, confidences.get(id(f), 0.0)).decision for f in found]
 
     def read(self, text: str, *, now: datetime, reading: Reading | None = None) -> Facts:
         """Every step's finding for one message; ``reading`` replaces the model's (held-out training runs)."""
@@ -80,6 +103,11 @@ class Router:
         return self._read(text, now, reading)
 
     def _read(self, text: str, now: datetime, reading: Reading) -> Facts:
+        found = self._find(text, now, reading)
+        return self._decide(found, self.model.confidence(found.facts) if found.intent in AUTO_INTENTS else 0.0)
+
+    def _find(self, text: str, now: datetime, reading: Reading) -> _Found:
+        """Every rule step's finding and the confidence facts: all of a decision but its confidence."""
         kn = self.knowledge
         norm = normalise(text)
         # 1. language: the reply's (Italian or English) and the one written in
@@ -149,7 +177,12 @@ class Router:
             "faq_agrees": float(nearest is not None and nearest == (faq.faq_id if faq else None)),
             "faq_semantic": semantic,
         }
-        confidence = self.model.confidence(facts) if intent in AUTO_INTENTS else 0.0
+        return _Found(text, lang, reading, intent, reasons, asked, routes, stops, when, faq, choice, unmet, facts)
+
+    def _decide(self, found: _Found, confidence: float) -> Facts:
+        """The decision from the findings and the calibrated confidence (0 for an intent never answered alone)."""
+        lang, reading, intent, reasons = found.lang, found.reading, found.intent, list(found.reasons)
+        stops, faq, choice, unmet, when = found.stops, found.faq, found.choice, found.unmet, found.when
         # 6. the decision
         if not lang.served:
             reasons.append(f"written in {lang.written}, a language the operator does not serve")
@@ -161,7 +194,7 @@ class Router:
         decision = Decision(
             lang=lang.reply,
             intent=intent,
-            routes=tuple(routes),
+            routes=tuple(found.routes),
             stops=tuple(m.name for m in stops),
             stop_ids=tuple(m.stop_ids[0] for m in stops if m.stop_ids),
             faq_id=faq.faq_id if faq and intent == Intent.FAQ else None,
@@ -171,9 +204,9 @@ class Router:
             confidence=round(confidence, 3),
             reasons=tuple(reasons),
             written_lang=lang.written,
-            asked=asked,
+            asked=found.asked,
         )
-        return Facts(lang, reading, decision, facts)
+        return Facts(lang, reading, decision, found.facts)
 
     def _faq_meaning(self, reading: Reading, faq_id: str) -> tuple[str | None, float]:
         """The FAQ entry nearest in meaning to the message, and how near ``faq_id``'s closest question is."""

@@ -37,6 +37,16 @@ def test_the_product_with_weights_is_the_dense_product() -> None:
     assert np.allclose(vocab.product(TEXTS, weights), vocab.matrix(TEXTS) @ weights, atol=1e-5)
 
 
+def test_a_text_without_a_known_ngram_has_a_zero_product_and_leaves_its_neighbours_alone() -> None:
+    vocab = Vocabulary.build(TEXTS, min_count=1)
+    weights = np.random.default_rng(1).normal(size=(len(vocab.index), 3)).astype(np.float32)
+    texts = ["ж", TEXTS[0], "ж", "ж", TEXTS[1], "ж"]
+    product = vocab.product(texts, weights)
+    assert not product[[0, 2, 3, 5]].any()
+    assert np.allclose(product[[1, 4]], vocab.matrix(TEXTS[:2]) @ weights, atol=1e-5)
+    assert vocab.product(["ж"], weights).shape == (1, 3) and vocab.product([], weights).shape == (0, 3)
+
+
 def test_the_word_cached_tokenizer_gives_the_encoders_own_piece_ids() -> None:
     from bot.evaluate import read_labelled
     from bot.reading.features import Encoder, WordCachedTokenizer

@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 
 from bot.config import Settings
-from bot.domain import Action, Intent
+from bot.domain import Action, Decision, Intent
 from bot.evaluate import read_labelled
 from bot.reading.router import Router
 from handlers import ReplyWriter
 from tests.bot.eval_knowledge import eval_knowledge
-from tests.conftest import EVAL_NOW, REPO
+from tests.conftest import EVAL, EVAL_NOW, REPO
 
 
 def _route(text: str):  # noqa: ANN202 - a Decision
@@ -91,11 +91,24 @@ def test_an_angry_follow_up_is_not_an_emergency(text: str) -> None:
     assert _route(text).intent != Intent.EMERGENCY
 
 
+def _seen(decision: Decision) -> tuple[object, ...]:
+    """What a citizen and an agent see of a decision, but its confidence."""
+    return (decision.intent, decision.routes, decision.stops, decision.stop_ids, decision.faq_id, decision.alert_ids,
+            decision.category, decision.action, decision.lang, decision.written_lang, decision.asked)
+
+
 def test_many_messages_read_at_once_get_the_decisions_each_gets_alone() -> None:
-    texts = [r.text for r in read_labelled(REPO / "tests" / "bot" / "router_cases.jsonl")][:40]
+    """Every message of the eval dev set and of the test case files, read in claimed batches of 32 (one
+    encoder pass, one n-gram pass, one calibrator pass each) and read alone."""
+    texts = [r.text for r in read_labelled(EVAL / "dev.jsonl")]
+    for cases in sorted((REPO / "tests" / "bot").glob("*cases.jsonl")):
+        texts += [r.text for r in read_labelled(cases)]
     router = Router(eval_knowledge())
-    one_by_one = [router.route(text, now=EVAL_NOW) for text in texts]
-    assert router.route_many(texts, now=EVAL_NOW) == one_by_one
+    batched = [d for i in range(0, len(texts), 32) for d in router.route_many(texts[i:i + 32], now=EVAL_NOW)]
+    alone = [router.route(text, now=EVAL_NOW) for text in texts]
+    assert len(texts) > 1000
+    assert [_seen(d) for d in batched] == [_seen(d) for d in alone]
+    assert max(abs(b.confidence - a.confidence) for b, a in zip(batched, alone)) <= 1e-6
     assert router.route_many([], now=EVAL_NOW) == []
 
 
