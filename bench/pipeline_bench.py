@@ -19,6 +19,10 @@ Sections (all by default; ``--only sqlite,postgresql,depth,storm,pgstorm,telegra
 
 Run by hand (the machine's load is printed; read the ratios):
   .venv/bin/python bench/pipeline_bench.py [--messages 2000] [--queues-python /tmp/qvenv/bin/python]
+
+The pace's targets, three runs and their medians in one command (about 10 minutes on a quiet machine; the
+job queues' interpreter made once with the line in bench/job_queues_bench.py):
+  .venv/bin/python bench/pipeline_bench.py --only sqlite,postgresql --runs 3 --queues-python /tmp/qvenv/bin/python
 """
 
 from __future__ import annotations
@@ -49,6 +53,13 @@ PG_ADMIN = os.environ.get("SPORTELLO_TEST_PG_URL", "postgresql+psycopg://postgre
 #: Questions the bot answers alone (status and FAQ), so every message takes the longest path.
 TEXTS = ["il tram 8 funziona oggi?", "quanto costa un biglietto ordinario?", "grazie mille!", "can I take my bike on the metro?"]
 RESULTS: list[tuple[str, str, str]] = []
+#: The targets of the pace (README, *Scaling and throughput*): each ratio's lowest value, and each run's ratio.
+TARGETS: dict[str, tuple[float, list[float]]] = {}
+
+
+def target(figure: str, ratio: float, least: float) -> None:
+    """One run's ratio of a target, summarised (median of the runs) at the end."""
+    TARGETS.setdefault(figure, (least, []))[1].append(ratio)
 
 
 def report(figure: str, value: str, limit: str = "") -> None:
@@ -308,6 +319,8 @@ def section_sqlite(n: int) -> None:
             + (", target >= 0.50" if key == "total" else ""),
         )
     report("SQLite worker process peak memory", f"{ours['peak']:.0f} MB", "target < 300 MB")
+    target("SQLite, message in -> reply recorded, one worker thread / raw pattern", ours["total"] / raw["total"], 0.5)
+    target("SQLite, the same with two worker threads / raw pattern", two["total"] / raw["total"], 0.5)
 
 
 def section_postgresql(n: int, queues_python: str | None) -> None:
@@ -320,6 +333,9 @@ def section_postgresql(n: int, queues_python: str | None) -> None:
     report("PostgreSQL sportello workers, 1 process", f"{ours1['work']:.0f} msg/s ({ours1['peak']:.0f} MB)", f"raw SKIP LOCKED {raw1['work']:.0f}: ratio {ours1['work'] / raw1['work']:.2f}, target >= 0.50")
     report("PostgreSQL sportello workers, 2 processes", f"{ours2['work']:.0f} msg/s ({ours2['peak']:.0f} MB at most)", f"raw SKIP LOCKED {raw2['work']:.0f}: ratio {ours2['work'] / raw2['work']:.2f}, target >= 0.50")
     report("PostgreSQL workers, 2 processes / 1", f"{ours2['work'] / ours1['work']:.2f}x", f"raw pattern {raw2['work'] / raw1['work']:.2f}x; target >= 1.6x")
+    target("PostgreSQL workers, 1 process / raw SKIP LOCKED", ours1["work"] / raw1["work"], 0.5)
+    target("PostgreSQL workers, 2 processes / raw SKIP LOCKED", ours2["work"] / raw2["work"], 0.5)
+    target("PostgreSQL workers, 2 processes / 1 process", ours2["work"] / ours1["work"], 1.6)
     cores = os.cpu_count() or 1
     for label, r in (("sportello, 1 process", ours1), ("sportello, 2 processes", ours2), ("raw, 1 process", raw1), ("raw, 2 processes", raw2)):
         report(
@@ -336,6 +352,7 @@ def section_postgresql(n: int, queues_python: str | None) -> None:
         shown = ", ".join(f"{s} {r:.0f} jobs/s" if r else f"{s} failed" for s, r in rates.items())
         if best:
             report(f"job queues, {processes} process(es), trivial jobs", shown, f"sportello workers {ours['work']:.0f} msg/s: ratio to the faster {ours['work'] / best:.2f}, target >= 1.0")
+            target(f"PostgreSQL workers, {processes} process(es) / the faster of procrastinate and pgqueuer", ours["work"] / best, 1.0)
 
 
 def _bulk_queue(url: str, depth: int) -> None:
@@ -748,11 +765,33 @@ def main() -> None:
     parser.add_argument("--pg-storm-processes", type=int, default=2, help="workers.processes of the PostgreSQL storm")
     parser.add_argument("--queues-python", help="an interpreter with procrastinate and pgqueuer installed")
     parser.add_argument("--only", default="sqlite,postgresql,depth,storm,pgstorm,telegram,startup")
+    parser.add_argument("--runs", type=int, default=1, help="run the sections this many times; the targets' ratios "
+                        "are summarised as medians of the runs")
     args = parser.parse_args()
-    only = set(args.only.split(","))
-    load = os.getloadavg()
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[attr-defined]
-    print(f"machine: {os.cpu_count()} cores; load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} at start")
+    loads = []
+    t0 = time.perf_counter()
+    for run in range(args.runs):
+        load = os.getloadavg()
+        print(f"{f'run {run + 1} of {args.runs}: ' if args.runs > 1 else ''}machine: {os.cpu_count()} cores; "
+              f"load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} at start")
+        _sections(args, set(args.only.split(",")))
+        loads.append(f"{load[0]:.1f} -> {os.getloadavg()[0]:.1f}")
+    load = os.getloadavg()
+    print(f"\nSummary (load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} at the end):")
+    for figure, value, limit in RESULTS:
+        print(f"| {figure} | {value} | {limit} |")
+    if TARGETS:
+        print(f"\nTargets, {args.runs} run(s) in {(time.perf_counter() - t0) / 60:.1f} min (load average, 1 min, at "
+              f"start -> end of each run: {'; '.join(loads)}):")
+        print("| target | median | runs | at least | |\n| --- | --- | --- | --- | --- |")
+        for figure, (least, ratios) in TARGETS.items():
+            median = statistics.median(ratios)
+            print(f"| {figure} | {median:.2f} | {', '.join(f'{r:.2f}' for r in ratios)} | {least:.2f} | "
+                  f"{'met' if median >= least else 'NOT MET'} |")
+
+
+def _sections(args: argparse.Namespace, only: set[str]) -> None:
     if "sqlite" in only:
         section_sqlite(args.messages)
     if "postgresql" in only:
@@ -768,10 +807,6 @@ def main() -> None:
         section_telegram_storm(args.telegram_citizens, args.telegram_rate)
     if "startup" in only:
         section_startup()
-    load = os.getloadavg()
-    print(f"\nSummary (load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} at the end):")
-    for figure, value, limit in RESULTS:
-        print(f"| {figure} | {value} | {limit} |")
 
 
 if __name__ == "__main__":
