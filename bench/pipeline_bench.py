@@ -3,8 +3,9 @@
 Sections (all by default; ``--only sqlite,postgresql,depth,storm,pgstorm,telegram,startup``):
 - sqlite: message in -> reply recorded, one process, against the raw write pattern
   (bench/raw_pattern.py) on the same kind of file and settings;
-- postgresql: 1 and 2 worker processes against the raw pattern with ``SKIP LOCKED`` (1 and 2
-  processes) and, given ``--queues-python``, procrastinate and pgqueuer trivial jobs;
+- postgresql: 1 and 2 worker processes (one worker thread each, and two as ``workers.count``) against the
+  raw pattern with ``SKIP LOCKED`` (1 and 2 processes) and, given ``--queues-python``, procrastinate and
+  pgqueuer trivial jobs;
 - depth: the same work with 1,000 and with 100,000 messages queued (SQLite);
 - storm: ``sportello run`` on the default SQLite config, citizens posting to the web chat API
   at a fixed rate, each from its own loopback address; arrival -> reply posted, p50/p99, for
@@ -329,13 +330,20 @@ def section_postgresql(n: int, queues_python: str | None) -> None:
     ours1 = pipeline_rate("postgresql", n, 1)
     raw2 = raw_rate("postgresql", n, 2)
     ours2 = pipeline_rate("postgresql", n, 2)
+    # as ``sportello run`` runs them: ``workers.count`` (2) threads in each process, one reading while another waits
+    threads1 = pipeline_rate("postgresql", n, 1, threads=2)
+    threads2 = pipeline_rate("postgresql", n, 2, threads=2)
     report("PostgreSQL sportello intake, one process", f"{ours1['intake']:.0f} msg/s", f"raw {raw1['intake']:.0f}: ratio {ours1['intake'] / raw1['intake']:.2f}")
     report("PostgreSQL sportello workers, 1 process", f"{ours1['work']:.0f} msg/s ({ours1['peak']:.0f} MB)", f"raw SKIP LOCKED {raw1['work']:.0f}: ratio {ours1['work'] / raw1['work']:.2f}, target >= 0.50")
     report("PostgreSQL sportello workers, 2 processes", f"{ours2['work']:.0f} msg/s ({ours2['peak']:.0f} MB at most)", f"raw SKIP LOCKED {raw2['work']:.0f}: ratio {ours2['work'] / raw2['work']:.2f}, target >= 0.50")
     report("PostgreSQL workers, 2 processes / 1", f"{ours2['work'] / ours1['work']:.2f}x", f"raw pattern {raw2['work'] / raw1['work']:.2f}x; target >= 1.6x")
     target("PostgreSQL workers, 1 process / raw SKIP LOCKED", ours1["work"] / raw1["work"], 0.5)
     target("PostgreSQL workers, 2 processes / raw SKIP LOCKED", ours2["work"] / raw2["work"], 0.5)
+    report("PostgreSQL sportello workers, two threads each (workers.count default)",
+           f"1 process {threads1['work']:.0f} msg/s, 2 processes {threads2['work']:.0f} msg/s",
+           f"2 / 1: {threads2['work'] / threads1['work']:.2f}x")
     target("PostgreSQL workers, 2 processes / 1 process", ours2["work"] / ours1["work"], 1.6)
+    target("PostgreSQL workers, two threads each: 2 processes / 1 process", threads2["work"] / threads1["work"], 1.6)
     cores = os.cpu_count() or 1
     for label, r in (("sportello, 1 process", ours1), ("sportello, 2 processes", ours2), ("raw, 1 process", raw1), ("raw, 2 processes", raw2)):
         report(
@@ -346,13 +354,15 @@ def section_postgresql(n: int, queues_python: str | None) -> None:
     if not queues_python:
         report("procrastinate / pgqueuer", "not measured", "give --queues-python")
         return
-    for processes, ours in ((1, ours1), (2, ours2)):
+    for processes, ours, threads in ((1, ours1, threads1), (2, ours2, threads2)):
         rates = {s: job_queue_rate(queues_python, s, n, processes) for s in ("procrastinate", "pgqueuer")}
         best = max((r for r in rates.values() if r), default=None)
         shown = ", ".join(f"{s} {r:.0f} jobs/s" if r else f"{s} failed" for s, r in rates.items())
         if best:
-            report(f"job queues, {processes} process(es), trivial jobs", shown, f"sportello workers {ours['work']:.0f} msg/s: ratio to the faster {ours['work'] / best:.2f}, target >= 1.0")
+            report(f"job queues, {processes} process(es), trivial jobs", shown, f"sportello workers {ours['work']:.0f} msg/s: ratio to the faster {ours['work'] / best:.2f}, target >= 1.0"
+                   f" (two threads each {threads['work']:.0f}: {threads['work'] / best:.2f})")
             target(f"PostgreSQL workers, {processes} process(es) / the faster of procrastinate and pgqueuer", ours["work"] / best, 1.0)
+            target(f"the same, {processes} process(es), two worker threads each", threads["work"] / best, 1.0)
 
 
 def _bulk_queue(url: str, depth: int) -> None:
