@@ -84,7 +84,8 @@ class Application:
         self.scheduler = Scheduler(JobLeases(self.engine, worker_name(), clock=clock))
         self.follow = (
             FollowService(settings, self.engine, self.knowledge, self.channels, self.scheduler.leases,
-                          worker=worker_name(), clock=clock, announce=_announce)
+                          worker=worker_name(), clock=clock, announce=_announce,
+                          services={name: (s.label, s.knowledge) for name, s in self.desk.services.items()})
             if settings.subscriptions.enabled else None
         )
         self._threads: list[threading.Thread] = []

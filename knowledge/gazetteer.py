@@ -173,6 +173,27 @@ class Gazetteer:
         codes = sorted(set(self._by_code) | set(self._town_names))
         return tuple(Subject(SubjectKind.MUNICIPALITY, c, self._town_names.get(c) or None) for c in codes)
 
+    def known(self, kind: SubjectKind, ident: str) -> tuple[Subject, Place] | None:
+        """A place by its subject's kind and id (as :meth:`subjects` names it), and where it is for an outage
+        (a street or service point with the districts and zones holding it); None when the files lack it."""
+        if kind == SubjectKind.STREET:
+            code, _sep, key = ident.partition(":")
+            street = self._by_code.get(code, {}).get(key)
+            if street is None:
+                return None
+            held = self.areas_holding(street.points)
+            place = street.place
+            return street.subject, Place(points=place.points, code=place.code, street=place.street, areas=held)
+        if kind == SubjectKind.SERVICE_POINT:
+            sp = next((p for p in self.places.points if p.id == ident), None)
+            return None if sp is None else (sp.subject, sp.place(self.areas_holding([sp.point])))
+        if kind in (SubjectKind.DISTRICT, SubjectKind.ZONE):
+            area = next((a for a in self.places.areas if a.id == ident and a.kind == kind), None)
+            return None if area is None else (area.subject, area.place)
+        if kind == SubjectKind.MUNICIPALITY and (ident in self._by_code or ident in self._town_names):
+            return Subject(kind, ident, self._town_names.get(ident) or None), Place(code=ident)
+        return None
+
     def find_point(self, text: str) -> PointMatch | None:
         """The service point a message names ('la fontanella di piazza Umberto I'), or None."""
         if not self.places.points:

@@ -206,6 +206,10 @@ class OutageIndex:
         """The ids of every believed outage."""
         return frozenset(self._by_id)
 
+    def in_force(self, now: datetime) -> list[Outage]:
+        """Every outage in force at ``now``, by id."""
+        return [o for _id, o in sorted(self._by_id.items()) if o.in_force(now)]
+
     def get(self, outage_id: str) -> Outage | None:
         """An outage by id."""
         return self._by_id.get(outage_id)

@@ -490,8 +490,8 @@ class Follower(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     channel: str = Field(max_length=32)
     chat: str = Field(max_length=128)
-    kind: str = Field(max_length=8)  # bot.follow.targets.TargetKind
-    target: str = Field(max_length=64)  # a route_id or a stop_id
+    kind: str = Field(max_length=16)  # bot.follow.targets.TargetKind, or a place's bot.subjects.SubjectKind
+    target: str = Field(max_length=128)  # a route_id, a stop_id, or a place's subject id
     lang: str = Field(default="it", max_length=8)
     #: The message that asked to follow: web-chat notices are shown in its conversation.
     message_id: int | None = None
@@ -499,9 +499,11 @@ class Follower(SQLModel, table=True):
 
 
 class FollowedAlert(SQLModel, table=True):
-    """What followers were last told about an alert: its fingerprint, what it touched, when it ended."""
+    """What followers were last told about an alert or an outage (``topic``; an outage's ``service``): its
+    fingerprint, what it touched (lines, stops, or the followed ``places`` it covers), when it ended."""
 
     __tablename__ = "followed_alerts"
+    __table_args__ = (Index("ix_followed_alerts_topic", "topic", "service"),)
 
     alert_id: str = Field(primary_key=True, max_length=128)
     fingerprint: str = Field(max_length=64)
@@ -511,6 +513,10 @@ class FollowedAlert(SQLModel, table=True):
     started_at: datetime = _ts(nullable=False)
     changed_at: datetime = _ts(nullable=False)
     ended_at: datetime | None = _ts()
+    topic: str = Field(default="alert", max_length=8, sa_column_kwargs={"server_default": "alert"})  # bot.follow.events.Topic
+    service: str | None = Field(default=None, max_length=32)
+    #: The followed places (``kind:id``) an outage covers, kept up to date while it lasts.
+    places: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class AlertEvent(SQLModel, table=True):
@@ -528,6 +534,8 @@ class AlertEvent(SQLModel, table=True):
     #: The operator's own X timeline: pending, posted, skipped (not wanted or over the cap), failed.
     x_status: str | None = Field(default=None, max_length=16)
     x_post_id: str | None = Field(default=None, max_length=64)
+    topic: str = Field(default="alert", max_length=8, sa_column_kwargs={"server_default": "alert"})  # bot.follow.events.Topic
+    service: str | None = Field(default=None, max_length=32)  # an outage's service
 
 
 class FollowNotice(SQLModel, table=True):

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from bot.channels.commands import CommandDesk, parse_command
 from bot.domain import Action, Decision, DraftReply, Intent, is_emergency
 from bot.follow.desk import FollowDesk
+from bot.follow.places import PlaceFinder
 from bot.follow.words import read_words
 from knowledge.lines import RouteFinder
 from bot.pipeline import RoutingPipeline
@@ -66,6 +67,7 @@ class ChannelPipeline:
         self.hold_minutes = hold_minutes
         self.claim_minutes = claim_minutes
         self._routes = RouteFinder(desk.knowledge.gtfs)
+        self._places = desk.follow.places if desk.follow is not None else None
 
     def decide_text(
         self, text: str, *, channel: str | None = None, case_id: int | None = None
@@ -107,7 +109,7 @@ class ChannelPipeline:
     def _after_reading(
         self, message: Message, decision: Decision, draft: DraftReply, *, held: bool
     ) -> tuple[Decision, DraftReply]:
-        words = read_words(message.text, self._routes) if self.desk.follow is not None else None
+        words = read_words(message.text, self._routes, self._places) if self.desk.follow is not None else None
         if words is not None and not is_emergency(decision):
             return self.desk.answer(words.as_extras(), message)
         extras = message.extras or {}
@@ -168,7 +170,7 @@ def channel_pipeline(
     clock: Callable[[], datetime],
 ) -> ChannelPipeline:
     """The pipeline ``sportello run`` gives its workers."""
-    follow = FollowDesk(knowledge.gtfs, engine, settings.subscriptions, clock=clock)
+    follow = FollowDesk(knowledge.gtfs, engine, settings.subscriptions, clock=clock, places=places_of(inner, knowledge))
     desk = CommandDesk(
         knowledge, writer, engine,
         operator=settings.operator.name, emergency_number=settings.operator.emergency_number, clock=clock,
@@ -178,3 +180,11 @@ def channel_pipeline(
         inner, desk, engine, clock=clock,
         hold_minutes=settings.cases.agent_hold_minutes, claim_minutes=settings.console.claim_minutes,
     )
+
+
+def places_of(inner: object, knowledge: Knowledge) -> PlaceFinder:
+    """The places citizens may follow: every service's gazetteer on a desk of several, else the one knowledge's."""
+    services = getattr(inner, "services", None)
+    if isinstance(services, dict) and services:
+        return PlaceFinder([service.knowledge.outages.gazetteer for service in services.values()])
+    return PlaceFinder([knowledge.outages.gazetteer])

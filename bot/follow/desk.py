@@ -1,4 +1,5 @@
-"""Answers the follow commands (/segui, /seguite, /smetti and their English and web-chat forms)."""
+"""Answers the follow commands (/segui, /seguite, /smetti and their English and web-chat forms), for lines and
+stops and, on a desk with a gazetteer, for places (streets, districts, zones, municipalities, service points)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from sqlalchemy import Engine
 
 from bot.config import SubscriptionSettings
 from bot.domain import Action, Decision, DraftReply, Intent
-from bot.follow.targets import ALL_WORDS, TargetKind, argument, label, resolve
-from bot.follow.texts import DESK, how
+from bot.follow.places import PlaceFinder, is_place
+from bot.follow.targets import ALL_WORDS, STOP_WORDS, Resolution, TargetKind, argument, label, resolve
+from bot.follow.texts import DESK, PLACE_DESK, how
 from bot.privacy.pii import redact
 from knowledge.gtfs import GtfsIndex
 from storage.followers import Chat, FollowOutcome, follow, followed_by, unfollow
@@ -36,12 +38,22 @@ class FollowDesk:
     """Turns a follow command into a stored follow and a reply in the citizen's language."""
 
     def __init__(
-        self, gtfs: GtfsIndex, engine: Engine, settings: SubscriptionSettings, *, clock: Callable[[], datetime]
+        self, gtfs: GtfsIndex, engine: Engine, settings: SubscriptionSettings, *, clock: Callable[[], datetime],
+        places: PlaceFinder | None = None,
     ) -> None:
         self.gtfs = gtfs
         self.engine = engine
         self.settings = settings
         self.clock = clock
+        self.places = places or PlaceFinder()
+        #: Whether citizens here follow lines (a transit service); without, the examples and replies speak of places.
+        self.lines = bool(gtfs.routes) or not self.places
+
+    def _says(self, lang: str, key: str, *, place: bool = False) -> str:
+        """A reply's words: the place wording on a desk without lines (or for a place), else the line wording."""
+        if (place or not self.lines) and key in PLACE_DESK[lang]:
+            return PLACE_DESK[lang][key]
+        return DESK[lang][key]
 
     def answer(self, command: dict[str, Any], message: Message) -> tuple[Decision, DraftReply]:
         """The decision and reply for a follow command stored in ``message.extras`` (or read from words)."""
@@ -49,21 +61,23 @@ class FollowDesk:
         lang = "en" if lang == "en" else "it"
         who = chat_of(message)
         if who is None or not self.settings.enabled:
-            return _fixed(lang, DESK[lang]["channel"], name)
-        forms = how(who.channel, lang)
+            return _fixed(lang, self._says(lang, "channel"), name)
+        forms = how(who.channel, lang, places=not self.lines)
         if name == "following":
             return _fixed(lang, self._listing(who, lang, forms), name)
         if name == "unfollow" and (not arg or arg.casefold() in ALL_WORDS):
             unfollow(self.engine, who)
-            return _fixed(lang, DESK[lang]["removed_all"], name)
+            return _fixed(lang, self._says(lang, "removed_all", place=bool(self.places)), name)
         if not arg:
-            return _fixed(lang, DESK[lang]["ask"].format(example=forms["example"]), name)
-        found = resolve(arg, self.gtfs)
-        if found.target is None:
+            return _fixed(lang, self._says(lang, "ask").format(example=forms["example"]), name)
+        found = self._find(arg)
+        if isinstance(found, Resolution):
+            if not self.lines or (self.places and not found.suggestions and len(arg.split()) > 1):
+                text = PLACE_DESK[lang]["unknown_place"].format(arg=redact(arg), example=forms["example"])
+                return _fixed(lang, text, name)
             return _fixed(lang, self._unknown(found.asked, found.wanted or arg, found.suggestions, lang), name)
-        kind, key = str(found.target.kind), found.target.key
-        what = label(kind, key, self.gtfs, lang)
-        again = argument(kind, key, self.gtfs, lang)
+        kind, key = found
+        what, again = self._label(kind, key, lang), self._argument(kind, key, lang)
         if name == "unfollow":
             removed = unfollow(self.engine, who, kind, key)
             return _fixed(lang, DESK[lang]["removed" if removed else "not_followed"].format(what=what), name)
@@ -71,7 +85,7 @@ class FollowDesk:
             self.engine, who, kind, key, lang=lang, now=self.clock(), limit=self.settings.max_per_person,
             message_id=message.id,
         )
-        text = DESK[lang][str(outcome)].format(
+        text = self._says(lang, str(outcome), place=is_place(kind)).format(
             what=what, stop=forms["unfollow"].format(arg=again), limit=self.settings.max_per_person,
             stop_any=forms["stop_any"],
         )
@@ -80,11 +94,28 @@ class FollowDesk:
             text += DESK[lang]["quiet"].format(start=start, end=end)
         return _fixed(lang, text, name)
 
+    def _find(self, arg: str) -> tuple[str, str] | Resolution:
+        """The line, stop or place ``arg`` names (a line or stop first where there are lines), or what was not found."""
+        found = resolve(arg, self.gtfs) if self.lines else Resolution(None, TargetKind.LINE, arg)
+        if found.target is not None:
+            return str(found.target.kind), found.target.key
+        if self.places and arg.split()[0].casefold() not in STOP_WORDS:
+            place = self.places.find(arg)
+            if place is not None:
+                return str(place.kind), place.id
+        return found
+
+    def _label(self, kind: str, key: str, lang: str) -> str:
+        return self.places.label(kind, key, lang) if is_place(kind) else label(kind, key, self.gtfs, lang)
+
+    def _argument(self, kind: str, key: str, lang: str) -> str:
+        return self.places.argument(kind, key, lang) if is_place(kind) else argument(kind, key, self.gtfs, lang)
+
     def _listing(self, who: Chat, lang: str, forms: dict[str, str]) -> str:
         followed = followed_by(self.engine, who)
         if not followed:
-            return DESK[lang]["none"].format(example=forms["example"])
-        items = ", ".join(label(f.kind, f.target, self.gtfs, lang) for f in followed)
+            return self._says(lang, "none").format(example=forms["example"])
+        items = ", ".join(self._label(f.kind, f.target, lang) for f in followed)
         return DESK[lang]["list"].format(items=items, stop_any=forms["stop_any"])
 
     @staticmethod

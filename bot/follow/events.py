@@ -45,6 +45,13 @@ class EventKind(StrEnum):
     END = "end"
 
 
+class Topic(StrEnum):
+    """What an event is about: a transit alert (lines and stops) or a service's outage (places)."""
+
+    ALERT = "alert"
+    OUTAGE = "outage"
+
+
 @dataclass(frozen=True)
 class AlertView:
     """An alert as followers see it: the lines and stops it touches, its texts, a fingerprint of both."""
@@ -144,7 +151,7 @@ class AlertWatcher:
         events: list[tuple[str, EventKind, int]] = []
         with self.engine.begin() as conn:
             told = {row.alert_id: row for row in conn.execute(
-                select(_TOLD).where(_TOLD.c.ended_at.is_(None)).with_for_update()
+                select(_TOLD).where(_TOLD.c.ended_at.is_(None), _TOLD.c.topic == str(Topic.ALERT)).with_for_update()
             )}
             # The very first look finds alerts already in force: followers hear of them, X does not.
             self._baseline = self._first_look(conn, now)
@@ -204,14 +211,22 @@ class AlertWatcher:
         return count
 
 
-def fan_out(conn: Connection, event_id: int, alert_id: str, routes: Iterable[str], stops: Iterable[str], now: datetime) -> int:
-    """Queue one notice of ``event_id`` per chat following any of ``routes`` or ``stops``, in one statement."""
+def fan_out(conn: Connection, event_id: int, alert_id: str, routes: Iterable[str], stops: Iterable[str], now: datetime,
+            places: Iterable[str] = ()) -> int:
+    """Queue one notice of ``event_id`` per chat following any of ``routes``, ``stops`` or ``places`` (subject
+    keys, ``kind:id``), in one statement."""
     routes, stops = list(routes), list(stops)
     wanted = []
     if routes:
         wanted.append(and_(_FOLLOWERS.c.kind == str(TargetKind.LINE), _FOLLOWERS.c.target.in_(routes)))
     if stops:
         wanted.append(and_(_FOLLOWERS.c.kind == str(TargetKind.STOP), _FOLLOWERS.c.target.in_(stops)))
+    by_kind: dict[str, list[str]] = {}
+    for key in places:
+        kind, _sep, ident = key.partition(":")
+        by_kind.setdefault(kind, []).append(ident)
+    for kind, idents in sorted(by_kind.items()):
+        wanted.append(and_(_FOLLOWERS.c.kind == kind, _FOLLOWERS.c.target.in_(sorted(set(idents)))))
     if not wanted:
         return 0
     chosen = (

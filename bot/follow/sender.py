@@ -29,9 +29,9 @@ from bot.channels.base import Channel
 from bot.config import Settings
 from bot.domain import BOT_ACTOR, OutboundReply, ReplyKind
 from bot.errors import ChannelAuthError, OutcomeUnknown, RecipientGone
-from bot.follow.events import EventKind
+from bot.follow.events import EventKind, Topic
 from bot.follow.quiet import QuietHours
-from bot.follow.texts import NOTICE, how
+from bot.follow.texts import NOTICE, OUTAGE_NOTICE, how
 from storage.followers import Chat, drop_chat
 from storage.models import AlertEvent, FollowNotice, Reply
 
@@ -88,7 +88,7 @@ class NoticeSender:
         self.announce = announce
         self.quiet = QuietHours(self.settings.quiet_hours, settings.operator.timezone)
         self.zone = self.quiet.zone
-        self._events: dict[int, tuple[str, datetime, dict[str, Any]]] = {}
+        self._events: dict[int, tuple[str, datetime, dict[str, Any], str]] = {}
         self._events_lock = threading.Lock()
         self._stopped_channel = False
 
@@ -196,7 +196,7 @@ class NoticeSender:
     def send(self, notice: Claimed, *, sent_today: int | None = None) -> str:
         """Decide, post and record one claimed notice; its final status ("lost": another sender has it)."""
         now = self.clock()
-        kind, at, texts = self._event(notice.event_id)
+        kind, at, texts, topic = self._event(notice.event_id)
         if notice.skip:
             verdict = "skipped"
         elif (notice.sent_today if sent_today is None else sent_today) >= self.settings.daily_cap:
@@ -205,7 +205,7 @@ class NoticeSender:
             verdict = "posted" if notice.message_id is not None else "failed"
         else:
             verdict = "sending"
-        text = self.text(notice, kind, at, texts)
+        text = self.text(notice, kind, at, texts, topic=topic)
         reply = self._reply(notice, text) if verdict == "sending" else None
         if reply is not None:  # the slot first: a sender killed while it waits leaves the notice pending
             self.channels[notice.channel].take_turn(reply)
@@ -299,31 +299,35 @@ class NoticeSender:
         ))
 
     # -- texts ----------------------------------------------------------------------------
-    def _event(self, event_id: int) -> tuple[EventKind, datetime, dict[str, Any]]:
+    def _event(self, event_id: int) -> tuple[EventKind, datetime, dict[str, Any], Topic]:
         with self._events_lock:
             known = self._events.get(event_id)
         if known is None:
             with self.engine.connect() as conn:
-                row = conn.execute(select(_EVENTS.c.kind, _EVENTS.c.at, _EVENTS.c.texts).where(_EVENTS.c.id == event_id)).one()
-            known = (row.kind, row.at, row.texts)
+                row = conn.execute(select(_EVENTS.c.kind, _EVENTS.c.at, _EVENTS.c.texts, _EVENTS.c.topic)
+                                   .where(_EVENTS.c.id == event_id)).one()
+            known = (row.kind, row.at, row.texts, row.topic)
             with self._events_lock:
                 if len(self._events) > 1000:
                     self._events.clear()
                 self._events[event_id] = known
-        kind, at, texts = known
-        return EventKind(kind), at, texts
+        kind, at, texts, topic = known
+        return EventKind(kind), at, texts, Topic(topic or Topic.ALERT)
 
-    def text(self, notice: Claimed, kind: EventKind, at: datetime, texts: dict[str, Any]) -> str:
+    def text(self, notice: Claimed, kind: EventKind, at: datetime, texts: dict[str, Any], *,
+             topic: Topic = Topic.ALERT) -> str:
         """The notice in the follower's language, with when it happened and how to stop."""
         lang = notice.lang if notice.lang in NOTICE else "it"
         words, told = NOTICE[lang], texts.get(lang) or texts.get("it") or {}
+        if topic == Topic.OUTAGE:
+            words = {**words, **OUTAGE_NOTICE[lang]}
         local = at.astimezone(self.zone)
         when = words["at" if kind == EventKind.END else "since"].format(
             time=local.strftime("%H:%M"), day=f"{local.day}/{local.month}")
         parts = [words[str(kind)].format(what=told.get("what", ""), header=told.get("header", "")), when]
         if kind != EventKind.END and told.get("description"):
             parts.insert(1, told["description"])
-        forms = how(notice.channel, lang)
+        forms = how(notice.channel, lang, places=topic == Topic.OUTAGE)
         parts.append(words["footer"].format(stop=forms["stop_any"]))
         return "\n".join(p for p in parts if p)
 

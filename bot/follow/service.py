@@ -1,4 +1,5 @@
-"""The follow feature in one process: the alert watcher (a shared job), the sender thread, the X poster."""
+"""The follow feature in one process: the alert watcher and each service's outage watcher (shared jobs), the
+sender thread, the X poster."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from sqlalchemy import Engine
 from bot.channels.base import Channel
 from bot.config import Settings
 from bot.follow.events import AlertWatcher, Watched
+from bot.follow.outage_events import PlaceWatcher
+from bot.follow.places import PlaceFinder
 from bot.follow.sender import NoticeSender
 from bot.follow.xpost import TimelinePoster
 from bot.scheduler import JobLeases, Scheduler
@@ -39,7 +42,10 @@ class FollowService:
         worker: str,
         clock: Callable[[], datetime],
         announce: Callable[[str], None] | None = None,
+        services: Mapping[str, tuple[str, Knowledge]] | None = None,
     ) -> None:
+        """``services``: each service's label and knowledge on a desk (default: ``knowledge`` alone, named after
+        its domain); each one with outage sources gets its own outage watcher."""
         self.settings = settings
         self.knowledge = knowledge
         self.leases = leases
@@ -49,6 +55,13 @@ class FollowService:
             engine, knowledge.gtfs, lambda: knowledge.alerts.alerts, knowledge.alerts_fresh,
             clock=clock, post_to_x=self.x is not None,
         )
+        services = dict(services or {knowledge.domain.name: (knowledge.domain.name, knowledge)})
+        finder = PlaceFinder([kn.outages.gazetteer for _label, kn in services.values()])
+        several = len(services) > 1
+        self.outage_watchers = [
+            (kn, PlaceWatcher(engine, name, kn.outages, finder, clock=clock, label=label if several else None))
+            for name, (label, kn) in services.items() if kn.outages.configured
+        ]
         pushed = {name: channel for name, channel in channels.items() if name in ("telegram", "web")}
         self.sender = NoticeSender(
             engine, pushed, settings, worker=worker, clock=clock,
@@ -70,10 +83,23 @@ class FollowService:
         self.knowledge.alert_feed.sync()
         return self.watcher.watch()
 
+    def watch_outages(self) -> list[Watched]:
+        """Bring each service's outage sources up to date from the shared cache, then announce what changed."""
+        looks = []
+        for knowledge, watcher in self.outage_watchers:
+            for feed in knowledge.outages.feeds:
+                feed.sync()
+            looks.append(watcher.watch())
+        return looks
+
     def schedule(self, scheduler: Scheduler) -> None:
-        """The watcher (and the X poster) as shared jobs."""
+        """The watchers (and the X poster) as shared jobs."""
         alerts = self.settings.knowledge.alerts
-        scheduler.every("follow:alerts", alerts.refresh_seconds, self.watch, shared=True)
+        if self.knowledge.alert_feed.configured or not self.outage_watchers:
+            scheduler.every("follow:alerts", alerts.refresh_seconds, self.watch, shared=True)
+        if self.outage_watchers:
+            every = min(f.settings.refresh_seconds for kn, _w in self.outage_watchers for f in kn.outages.feeds)
+            scheduler.every("follow:outages", every, self.watch_outages, shared=True)
         if self.poster is not None:
             scheduler.every("follow:x", 60.0, self.poster.run_once, shared=True)
 

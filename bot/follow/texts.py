@@ -45,6 +45,36 @@ HOW = {
     ("web", "en"): {"follow": "“notify me about {arg}”", "unfollow": "“stop notifying me about {arg}”", "example": "“notify me about line 64”", "stop_any": "“stop notifying me about line 64”"},
 }
 
+#: The same forms on a desk whose citizens follow places (a water or waste service, no lines).
+HOW_PLACE = {
+    ("telegram", "it"): {"follow": "/segui {arg}", "unfollow": "/smetti {arg}", "example": "/segui via Sparano a Bari o /segui quartiere Murat", "stop_any": "/smetti via Sparano a Bari (o /smetti tutto)"},
+    ("telegram", "en"): {"follow": "/follow {arg}", "unfollow": "/unfollow {arg}", "example": "/follow via Sparano in Bari or /follow Murat district", "stop_any": "/unfollow via Sparano in Bari (or /unfollow all)"},
+    ("web", "it"): {"follow": "«avvisami per {arg}»", "unfollow": "«non avvisarmi più per {arg}»", "example": "«avvisami per via Sparano a Bari»", "stop_any": "«non avvisarmi più per via Sparano a Bari»"},
+    ("web", "en"): {"follow": "“notify me about {arg}”", "unfollow": "“stop notifying me about {arg}”", "example": "“notify me about via Sparano in Bari”", "stop_any": "“stop notifying me about via Sparano in Bari”"},
+}
+
+#: Replies about places that differ from the line ones.
+PLACE_DESK = {
+    "it": {
+        "added": "Fatto: ti avviserò quando un disservizio riguarda {what}. Per smettere: {stop}.",
+        "full": "Segui già {limit} linee, fermate o luoghi, il massimo. Togline uno con {stop_any}.",
+        "removed_all": "Fatto: non segui più nulla.",
+        "none": "Non segui nessun luogo. Prova {example}.",
+        "unknown_place": "Non trovo «{arg}» tra le vie, i quartieri e i punti del servizio. Scrivi la via e il comune, ad esempio {example}.",
+        "ask": "Quale via, quartiere o punto del servizio? Ad esempio {example}.",
+        "channel": "Puoi seguire una via o un quartiere su Telegram o nella chat del sito.",
+    },
+    "en": {
+        "added": "Done: I will tell you when an outage touches {what}. To stop: {stop}.",
+        "full": "You already follow {limit} lines, stops or places, the most allowed. Remove one with {stop_any}.",
+        "removed_all": "Done: you no longer follow anything.",
+        "none": "You follow no place. Try {example}.",
+        "unknown_place": "I cannot find “{arg}” among the streets, districts and service points. Write the street and the town, for example {example}.",
+        "ask": "Which street, district or service point? For example {example}.",
+        "channel": "You can follow a street or a district on Telegram or in the website chat.",
+    },
+}
+
 NOTICE = {
     "it": {
         "start": "⚠️ Nuovo avviso per {what}: {header}",
@@ -65,6 +95,23 @@ NOTICE = {
 }
 
 
-def how(channel: str, lang: str) -> dict[str, str]:
-    """The command forms to show on ``channel`` (web-chat words for any channel without commands)."""
-    return HOW.get((channel, lang)) or HOW[("web", lang)]
+#: Notices of an outage covering a followed place (the ``since``, ``at`` and ``footer`` lines are NOTICE's).
+OUTAGE_NOTICE = {
+    "it": {
+        "start": "⚠️ Disservizio per {what}: {header}",
+        "change": "🔄 Disservizio aggiornato per {what}: {header}",
+        "end": "✅ Finito il disservizio: {header} ({what})",
+    },
+    "en": {
+        "start": "⚠️ Outage for {what}: {header}",
+        "change": "🔄 Outage updated for {what}: {header}",
+        "end": "✅ Outage over: {header} ({what})",
+    },
+}
+
+
+def how(channel: str, lang: str, *, places: bool = False) -> dict[str, str]:
+    """The command forms to show on ``channel`` (web-chat words for any channel without commands); ``places``:
+    with a place as the example (a desk without lines)."""
+    forms = HOW_PLACE if places else HOW
+    return forms.get((channel, lang)) or forms[("web", lang)]

@@ -1,0 +1,152 @@
+"""Outage events for the followers of places, on SQLite and PostgreSQL: an outage covering a followed street, area
+or service point starts, changes and ends (confirmed gone, never from a stale source), each told once per follower."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+
+from bot.config import AlertFeedSettings, Settings
+from bot.follow.events import EventKind, Topic
+from bot.follow.outage_events import PlaceWatcher
+from bot.follow.places import PlaceFinder
+from bot.follow.sender import Claimed, NoticeSender
+from knowledge.gazetteer import Gazetteer
+from knowledge.outage_store import OutageStore
+from storage.followers import Chat, follow
+from storage.models import AlertEvent, FollowNotice
+from tests.conftest import FixedClock
+
+ROOT = Path(__file__).resolve().parents[3]
+WATER = ROOT / "examples" / "water"
+ATOM = (ROOT / "tests" / "knowledge" / "fixtures" / "outages" / "atom-puglia.xml").read_bytes()
+NOW = datetime.fromisoformat("2026-12-03T09:10:00+01:00")  # Murat and Modugno in force, Triggiano from 22:00
+MURAT, MODUGNO, TRIGGIANO = (f"water:it.acquedotto-esempio.2026.1203.000{n}" for n in (1, 4, 5))
+SPARANO, PAPA = "072006:via sparano da bari", "072006:viale papa giovanni xxiii"
+
+
+def _without(data: bytes, *ids: str) -> bytes:
+    for outage_id in ids:
+        start = data.index(f"<entry>\n    <id>{outage_id.split(':', 1)[1]}</id>".encode())
+        data = data[:start] + data[data.index(b"</entry>", start) + len(b"</entry>"):]
+    return data
+
+
+class Source:
+    """The CAP feed file a test rewrites (its file time is the clock's), and the store reading it."""
+
+    def __init__(self, tmp_path: Path, engine: Engine, clock: FixedClock) -> None:
+        self.path, self.clock = tmp_path / "avvisi.xml", clock
+        self.write(ATOM)
+        gazetteer = Gazetteer.load([WATER / "stradario.csv", WATER / "luoghi.geojson"])
+        settings = AlertFeedSettings(source=str(self.path), max_age_seconds=4 * 3600)  # the feed says 07:05
+        self.store = OutageStore([("water:outages", settings)], gazetteer, engine=engine, clock=clock)
+
+    def write(self, data: bytes) -> None:
+        self.path.write_bytes(data)
+        os.utime(self.path, (self.clock().timestamp(), self.clock().timestamp()))
+
+    def fetch(self, data: bytes, minutes: float = 1) -> None:
+        self.clock.advance(minutes * 60)
+        self.write(data)
+        assert self.store.feeds[0].refresh()
+
+
+@pytest.fixture
+def source(tmp_path: Path, engine: Engine) -> Source:
+    return Source(tmp_path, engine, FixedClock(NOW))
+
+
+@pytest.fixture
+def watcher(engine: Engine, source: Source) -> PlaceWatcher:
+    return PlaceWatcher(engine, "water", source.store, PlaceFinder([source.store.gazetteer]), clock=source.clock)
+
+
+def _follow(engine: Engine, chat: str, kind: str, target: str, lang: str = "it") -> None:
+    follow(engine, Chat("telegram", chat), kind, target, lang=lang, now=NOW, limit=10)
+
+
+def _notices(engine: Engine) -> list[tuple[str, str, str]]:
+    """(event kind, outage, chat) of every queued notice, in order."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(AlertEvent.kind, AlertEvent.alert_id, FollowNotice.chat)
+                            .join(AlertEvent, AlertEvent.id == FollowNotice.event_id).order_by(FollowNotice.id)).all()
+    return [tuple(r) for r in rows]
+
+
+def test_a_street_inside_the_outage_is_told_once_and_one_outside_is_not(engine: Engine, watcher: PlaceWatcher) -> None:
+    _follow(engine, "1", "street", SPARANO)  # inside the Murat polygon
+    _follow(engine, "2", "street", PAPA)  # outside every outage
+    _follow(engine, "3", "district", "BA-MURAT")
+    _follow(engine, "4", "service_point", "FONT-MOD-POPOLO")  # inside Modugno's circle
+    _follow(engine, "5", "municipality", "072046")  # Triggiano: its outage is not in force yet
+    _follow(engine, "6", "street", SPARANO)
+    _follow(engine, "6", "district", "BA-MURAT")  # two places one outage covers: told once
+    watched = watcher.watch()
+    assert sorted((a, k) for a, k, _n in watched.events) == sorted([(MODUGNO, EventKind.START), (MURAT, EventKind.START)])
+    assert sorted(_notices(engine)) == sorted([("start", MODUGNO, "4"), ("start", MURAT, "1"), ("start", MURAT, "3"),
+                                               ("start", MURAT, "6")])
+    assert watcher.watch().events == ()
+
+
+def test_an_outage_ends_only_when_its_disappearance_is_confirmed(engine: Engine, source: Source,
+                                                                 watcher: PlaceWatcher) -> None:
+    _follow(engine, "1", "street", SPARANO)
+    watcher.watch()
+    source.fetch(_without(ATOM, MURAT))  # missing once: a blip until the next fetch agrees
+    assert watcher.watch().events == ()
+    source.fetch(_without(ATOM, MURAT))
+    assert [(a, k, n) for a, k, n in watcher.watch().events] == [(MURAT, EventKind.END, 1)]
+    assert _notices(engine) == [("start", MURAT, "1"), ("end", MURAT, "1")]
+
+
+def test_a_stale_source_announces_nothing_not_even_an_end(engine: Engine, source: Source,
+                                                          watcher: PlaceWatcher) -> None:
+    _follow(engine, "1", "street", SPARANO)
+    watcher.watch()
+    source.clock.advance(5 * 3600)  # no good fetch for five hours: the data is stale
+    looked = watcher.watch()
+    assert not looked.usable and looked.events == ()
+    assert _notices(engine) == [("start", MURAT, "1")]
+
+
+def test_a_changed_outage_is_told_to_its_followers(engine: Engine, source: Source, watcher: PlaceWatcher) -> None:
+    _follow(engine, "1", "district", "BA-MURAT", lang="en")
+    watcher.watch()
+    source.fetch(ATOM.replace(b"guasto alla condotta", b"guasto alla condotta principale"))
+    assert [(a, k) for a, k, _n in watcher.watch().events] == [(MURAT, EventKind.CHANGE)]
+    assert _notices(engine) == [("start", MURAT, "1"), ("change", MURAT, "1")]
+
+
+def test_a_place_followed_during_an_outage_hears_its_end(engine: Engine, source: Source,
+                                                         watcher: PlaceWatcher) -> None:
+    watcher.watch()
+    _follow(engine, "9", "street", SPARANO)
+    assert watcher.watch().events == ()  # not told of a start it asked after
+    source.fetch(_without(ATOM, MURAT))
+    source.fetch(_without(ATOM, MURAT))
+    watcher.watch()
+    assert _notices(engine) == [("end", MURAT, "9")]
+
+
+def test_an_outage_notice_reads_as_an_outage_in_the_followers_language(engine: Engine, watcher: PlaceWatcher) -> None:
+    _follow(engine, "1", "street", SPARANO)
+    _follow(engine, "2", "street", SPARANO, lang="en")
+    watcher.watch()
+    with engine.connect() as conn:
+        event = conn.execute(select(AlertEvent.__table__).where(AlertEvent.alert_id == MURAT)).one()  # type: ignore[attr-defined]
+    assert event.topic == str(Topic.OUTAGE) and event.service == "water"
+    sender = NoticeSender(engine, {}, Settings(), worker="w", clock=lambda: NOW)
+    it = sender.text(Claimed(1, event.id, MURAT, "telegram", "1", "it", None), EventKind.START, event.at, event.texts,
+                     topic=Topic.OUTAGE)
+    en = sender.text(Claimed(2, event.id, MURAT, "web", "2", "en", None), EventKind.END, event.at + timedelta(hours=2),
+                     event.texts, topic=Topic.OUTAGE)
+    assert it.startswith("⚠️ Disservizio per Via Sparano da Bari, Bari: Bari, quartiere Murat: acqua sospesa")
+    assert "/smetti via Sparano a Bari" in it
+    # The feed has only Italian texts: the English notice carries them inside its own words.
+    assert en.startswith("✅ Outage over: Bari, quartiere Murat: acqua sospesa per guasto alla condotta (Via Sparano da Bari, Bari)")
+    assert "“stop notifying me about via Sparano in Bari”" in en
