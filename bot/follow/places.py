@@ -10,7 +10,7 @@ from bot.subjects import Subject, SubjectKind
 from knowledge.gazetteer import Gazetteer
 from knowledge.outages import Place
 from knowledge.places import AREA_CUE_WORDS
-from knowledge.streetnames import street_key
+from knowledge.streetnames import STREET_TYPES, street_key, words
 
 #: The subject kinds a follower may follow as a place (an address is followed as its street).
 PLACE_KINDS: frozenset[SubjectKind] = frozenset({
@@ -18,6 +18,11 @@ PLACE_KINDS: frozenset[SubjectKind] = frozenset({
 })
 _AREA_WORD = {"it": {SubjectKind.DISTRICT: "quartiere", SubjectKind.ZONE: "zona"},
               "en": {SubjectKind.DISTRICT: "district", SubjectKind.ZONE: "zone"}}
+
+
+def names_street(text: str) -> bool:
+    """Whether the words name a street ("via", "corso", "piazza", ...)."""
+    return any(w in STREET_TYPES for w in words(text))
 
 
 def is_place(kind: str) -> bool:
@@ -48,10 +53,13 @@ class PlaceFinder:
         return bool(self.gazetteers)
 
     def find(self, text: str) -> PlaceTarget | None:
-        """The place ``text`` names, the most precise first (a service point, a street, an area, a municipality)."""
+        """The place ``text`` names, the most precise first (a service point, a street, an area, a municipality).
+        A street the gazetteers lack is not taken for its town: "via Garibaldi a Bari" finds nothing."""
         for gazetteer in self.gazetteers:
             found = gazetteer.subjects(text)
             if found and found[0].kind in PLACE_KINDS:
+                if found[0].kind == SubjectKind.MUNICIPALITY and names_street(text):
+                    continue
                 return PlaceTarget(found[0].kind, found[0].id)
         return None
 

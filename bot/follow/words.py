@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 
 from bot.channels.commands import CitizenCommand
-from bot.follow.places import PlaceFinder
+from bot.follow.places import PlaceFinder, names_street
 from bot.reading.rules import RULES
 from knowledge.lines import RouteFinder
 from knowledge.text import normalise
 
 _STOP = re.compile(r"\b(?:fermata|stop|palina)\s+(\d{3,7})\b")
+#: Words between the request and the place ("avvisami *per la* fontanella", "notify me *about outages in* ...").
+_LEADING = re.compile(r"^(?:(?:per|su|sul|sulla|di|del|della|il|lo|la|l|i|gli|le|about|for|on|of|the|outages?|"
+                      r"disservizi|interruzioni|in|at|a)\s+)+")
 _NUMBER = re.compile(r"\b([a-z]{0,2}\d{1,4}[a-z]{0,2})\b")
 
 
@@ -40,7 +43,7 @@ def _target(text: str, rest: str, routes: RouteFinder, places: PlaceFinder | Non
     found = routes.find(text)
     if found:
         return found[0]
-    if places and rest.strip() and places.find(rest) is not None:
-        return rest.strip()
+    if places and rest.strip() and (places.find(rest) is not None or names_street(rest)):
+        return _LEADING.sub("", rest.strip())  # a street not found is said to be unknown, by its words
     number = _NUMBER.search(rest)
     return number.group(1) if number and any(c.isdigit() for c in number.group(1)) else ""

@@ -1,0 +1,75 @@
+"""examples/water: a citizen follows a street and a fountain in the web chat and is told of the Murat outage
+covering them, once, in the conversation where they asked; a street outside it is told nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import Application
+from bot.config import PACKAGE_ROOT, StorageSettings, load_settings
+from bot.domain import InboundMessage
+from storage.followers import Chat, followed_by
+from storage.models import Reply
+
+CONFIG = PACKAGE_ROOT / "examples" / "water" / "config.yaml"
+NOW = datetime.fromisoformat("2026-12-03T11:00:00+01:00")
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[Application]:
+    settings = load_settings(CONFIG)
+    settings = settings.model_copy(update={"storage": StorageSettings(url=f"sqlite:///{tmp_path / 'water.db'}")})
+    application = Application(settings, workers=1, web=False, clock=lambda: NOW)
+    yield application
+    application.engine.dispose()
+
+
+def _say(app: Application, thread: str, text: str, number: int) -> str:
+    stored = app.queue.enqueue(InboundMessage("web", f"{thread}-{number}", f"web:{thread}", text, NOW, thread_id=thread))
+    assert stored is not None and app.workers[0].run_once()
+    with app.engine.connect() as conn:
+        return conn.execute(select(Reply.text).where(Reply.message_id == stored)).scalars().one()
+
+
+def _told(app: Application) -> list[str]:
+    """The follower notices shown in web-chat conversations."""
+    with app.engine.connect() as conn:
+        return list(conn.execute(select(Reply.text).where(Reply.kind == "follow").order_by(Reply.id)).scalars())
+
+
+def test_a_street_and_a_fountain_followed_in_words_hear_of_the_outage_once(app: Application) -> None:
+    ada, bruno = "web-" + "a" * 32, "web-" + "b" * 32
+    added = _say(app, ada, "avvisami per via Sparano a Bari", 1)
+    assert "ti avviserò quando un disservizio riguarda Via Sparano da Bari, Bari" in added
+    assert "«non avvisarmi più per Via Sparano da Bari a Bari»" in added
+    english = _say(app, bruno, "notify me about outages at viale Papa Giovanni XXIII in Bari", 2)
+    assert "I will tell you when an outage touches Viale Papa Giovanni XXIII, Bari" in english
+    listed = _say(app, ada, "segui la fontanella di piazza Umberto I", 3)
+    assert "Fontanella di piazza Umberto I, Bari" in listed
+    assert app.follow is not None
+    [looked] = app.follow.watch_outages()
+    assert looked.notices == 1  # Ada once (her street and her fountain lie in the Murat polygon); Bruno's street is outside
+    assert app.follow.watch_outages()[0].events == ()
+    assert app.follow.sender.run_once() == 1
+    [told] = _told(app)
+    assert told.startswith("⚠️ Disservizio per ")
+    assert "Bari, quartiere Murat: acqua sospesa per guasto alla condotta" in told
+    assert [f.kind for f in followed_by(app.engine, Chat("web", ada))] == ["street", "service_point"]
+
+
+def test_a_place_is_listed_and_unfollowed_in_the_citizens_language(app: Application) -> None:
+    thread = "web-" + "c" * 32
+    _say(app, thread, "notify me about Murat district in Bari", 1)
+    listed = _say(app, thread, "avvisami per il quartiere Poggiofranco", 2)
+    assert "quartiere Poggiofranco, Bari" in listed
+    removed = _say(app, thread, "stop notifying me about Murat district in Bari", 3)
+    assert "no more alerts for Murat district, Bari" in removed
+    assert [f.target for f in followed_by(app.engine, Chat("web", thread))] == ["BA-POGGIOFRANCO"]
+    unknown = _say(app, thread, "avvisami per via Garibaldi a Bari", 4)  # not in the gazetteer: not taken for Bari
+    assert "Non trovo «via garibaldi a bari» tra le vie" in unknown and "«avvisami per via Sparano a Bari»" in unknown
+    assert len(followed_by(app.engine, Chat("web", thread))) == 1
