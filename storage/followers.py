@@ -1,4 +1,4 @@
-"""Who follows which line or stop, on which channel: adding, removing, listing, dropping a blocked chat."""
+"""Who follows which line, stop or place, on which channel: adding, removing, listing, dropping a blocked chat."""
 
 from __future__ import annotations
 
@@ -105,3 +105,10 @@ def follower_count(engine: Engine, kind: str, target: str) -> int:
         return int(conn.execute(
             select(func.count()).where(_FOLLOWERS.c.kind == kind, _FOLLOWERS.c.target == target)
         ).scalar_one())
+
+
+def followers_by_kind(engine: Engine) -> dict[str, int]:
+    """How many follows are stored, by kind (``line``, ``stop``, ``street``, ``district``, ...)."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(_FOLLOWERS.c.kind, func.count()).group_by(_FOLLOWERS.c.kind)).all()
+    return {str(kind): int(count) for kind, count in rows}

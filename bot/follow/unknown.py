@@ -20,7 +20,7 @@ from sqlalchemy import Engine, func, select, update
 
 from bot.domain import as_utc
 from bot.errors import SportelloError
-from bot.follow.events import EventKind
+from bot.follow.events import EventKind, Topic
 from storage.models import AlertEvent, FollowNotice
 
 log = logging.getLogger(__name__)
@@ -53,12 +53,13 @@ class UnknownNotice:
     chat_end: str  # the last characters of the chat id: enough to tell two apart, not to contact anyone
     alert_id: str
     kind: EventKind
-    what: str  # the lines and stops the alert touches, in Italian as followers read them
+    what: str  # the lines and stops the alert touches, or the followed places an outage covers, in Italian
     header: str
     event_at: datetime
     since: datetime
     error: str | None
     resent_by: str | None  # who resent it once already, when it is unknown again
+    topic: Topic = Topic.ALERT  # a transit alert, or a service's outage told to the followers of places
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,17 @@ def count_unknown(engine: Engine) -> tuple[dict[str, int], datetime | None]:
     return {channel: int(count) for channel, count, _at in rows}, oldest
 
 
+def unknown_by_topic(engine: Engine) -> dict[tuple[str, Topic], int]:
+    """Notices of unknown delivery awaiting a decision, by channel and topic (a line's alert, a place's outage)."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(_NOTICES.c.channel, _EVENTS.c.topic, func.count())
+            .join(_EVENTS, _EVENTS.c.id == _NOTICES.c.event_id).where(_UNCHECKED)
+            .group_by(_NOTICES.c.channel, _EVENTS.c.topic)
+        ).all()
+    return {(channel, Topic(topic or Topic.ALERT)): int(count) for channel, topic, count in rows}
+
+
 def unknown_notices(engine: Engine, limit: int = LISTED) -> UnknownNotices:
     """The notices awaiting a decision, oldest first."""
     by_channel, oldest = count_unknown(engine)
@@ -89,7 +101,7 @@ def unknown_notices(engine: Engine, limit: int = LISTED) -> UnknownNotices:
         rows = conn.execute(
             select(_NOTICES.c.id, _NOTICES.c.channel, _NOTICES.c.chat, _NOTICES.c.alert_id, _NOTICES.c.unknown_at,
                    _NOTICES.c.created_at, _NOTICES.c.error, _NOTICES.c.decision, _NOTICES.c.checked_by,
-                   _EVENTS.c.kind, _EVENTS.c.at, _EVENTS.c.texts)
+                   _EVENTS.c.kind, _EVENTS.c.at, _EVENTS.c.texts, _EVENTS.c.topic)
             .join(_EVENTS, _EVENTS.c.id == _NOTICES.c.event_id)
             .where(_UNCHECKED)
             .order_by(_NOTICES.c.unknown_at, _NOTICES.c.id)
@@ -103,6 +115,7 @@ def unknown_notices(engine: Engine, limit: int = LISTED) -> UnknownNotices:
             what=str(told.get("what") or ""), header=str(told.get("header") or ""), event_at=as_utc(row.at),
             since=as_utc(row.unknown_at or row.created_at), error=row.error,
             resent_by=row.checked_by if row.decision == str(Decision.RESEND) else None,
+            topic=Topic(row.topic or Topic.ALERT),
         ))
     return UnknownNotices(count=sum(by_channel.values()), by_channel=by_channel, oldest=oldest, listed=listed)
 

@@ -23,7 +23,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from bot.domain import WORK_STATES, as_utc
-from bot.follow.unknown import count_unknown
+from bot.follow.unknown import count_unknown, unknown_by_topic
+from storage.followers import followers_by_kind
 from bot.ops.backlog import lane_backlog
 from bot.ops.health import HealthCheck
 from bot.ops.tally import TallySnapshot, TransitionTally
@@ -141,17 +142,24 @@ class ServiceCollector(Collector):
         """Follower notices that may or may not have arrived, until a supervisor decides on each."""
         count = GaugeMetricFamily(
             "sportello_follow_notices_unknown", "Follower notices whose delivery is unknown (the sender died mid-call "
-            "or the call timed out) awaiting a supervisor's decision on /console/team, by channel", labels=["channel"],
+            "or the call timed out) awaiting a supervisor's decision on /console/team, by channel and topic (alert: a "
+            "line's or stop's alert, outage: a place's outage)", labels=["channel", "topic"],
+        )
+        followers = GaugeMetricFamily(
+            "sportello_followers", "Follows stored, by what is followed (line, stop, street, district, zone, "
+            "municipality, service_point)", labels=["kind"],
         )
         oldest = GaugeMetricFamily(
             "sportello_follow_notices_unknown_oldest_seconds",
             "How long the oldest follower notice of unknown delivery has awaited a decision (0: none)",
         )
-        by_channel, since = count_unknown(reading(engine))
-        for channel, n in sorted(by_channel.items()):
-            count.add_metric([channel], n)
+        _by_channel, since = count_unknown(reading(engine))
+        for (channel, topic), n in sorted(unknown_by_topic(reading(engine)).items()):
+            count.add_metric([channel, str(topic)], n)
         oldest.add_metric([], max(0.0, (now - since).total_seconds()) if since is not None else 0.0)
-        return [count, oldest]
+        for kind, n in sorted(followers_by_kind(reading(engine)).items()):
+            followers.add_metric([kind], n)
+        return [count, oldest, followers]
 
     def _process(self) -> Iterator[Metric]:
         now = self.check.clock()

@@ -135,6 +135,19 @@ def test_the_team_page_lists_follower_notices_of_unknown_delivery(web: Any, user
     assert "bus 64" in row and "Deviazione via Nazionale" in row and "inizio" in row and "…5001" in row
 
 
+def test_an_outage_notice_to_a_place_follower_is_listed_beside_line_ones(web: Any, users: dict[str, str],
+                                                                       engine: Engine, clock: Any) -> None:
+    line = unknown_notice(engine, clock() - timedelta(minutes=40), what="bus 64")
+    place = unknown_notice(engine, clock() - timedelta(minutes=20), chat="5002", alert_id="water:murat-1",
+                           what="Via Sparano da Bari, Bari", header="Murat: acqua sospesa", topic="outage")
+    with signed_in(web, "sara") as sara:
+        page = sara.get("/console/team").text
+    assert "2 in attesa di una decisione" in page and "Linee, fermate o luoghi" in page
+    row = page.split(f'<tr data-notice="{place}">')[1].split("</tr>")[0]
+    assert "Via Sparano da Bari, Bari" in row and "Murat: acqua sospesa" in row and "disservizio" in row
+    assert "avviso" in page.split(f'<tr data-notice="{line}">')[1].split("</tr>")[0]
+
+
 def test_a_supervisors_resend_is_recorded_and_puts_the_notice_back(web: Any, users: dict[str, str], engine: Engine,
                                                                   clock: Any) -> None:
     notice = unknown_notice(engine, clock() - timedelta(minutes=40))

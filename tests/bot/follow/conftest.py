@@ -30,11 +30,11 @@ __all__ = ["FakeSleep", "alert", "hours", "queue", "sleeps", "telegram_server", 
 
 
 def unknown_notice(engine: Engine, at: datetime, *, chat: str = "5001", alert_id: str = "a1", what: str = "bus 64",
-                   header: str = "Deviazione", kind: str = "start") -> int:
+                   header: str = "Deviazione", kind: str = "start", topic: str = "alert") -> int:
     """A follower notice whose delivery is unknown since ``at`` (what a sender killed mid-call leaves), with its event."""
     with engine.begin() as conn:
         event = conn.execute(insert(AlertEvent).values(
-            alert_id=alert_id, kind=kind, at=at, followers=1,
+            alert_id=alert_id, kind=kind, at=at, followers=1, topic=topic,
             texts={"it": {"header": header, "what": what, "description": ""}, "en": {"header": header, "what": what}},
         ).returning(AlertEvent.id)).scalar_one()
         return int(conn.execute(insert(FollowNotice).values(

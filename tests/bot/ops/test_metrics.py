@@ -16,6 +16,7 @@ from bot.channels.base import ChannelContext
 from bot.channels.web import WebChannel
 from bot.config import Settings
 from bot.domain import InboundMessage, MessageState
+from storage.followers import Chat, follow
 from bot.follow.unknown import Decision, decide
 from bot.ops.call_errors import CallErrors, CallFailure
 from bot.ops.health import HealthCheck, Pulse
@@ -193,9 +194,25 @@ def test_follower_notices_of_unknown_delivery_are_counted_until_a_supervisor_dec
     first = unknown_notice(engine, service.clock() - timedelta(minutes=30), chat="5001")
     unknown_notice(engine, service.clock() - timedelta(minutes=5), chat="5002", alert_id="a2")
     found = _scrape(service.client)
-    assert found[("sportello_follow_notices_unknown", (("channel", "telegram"),))] == 2
+    assert found[("sportello_follow_notices_unknown", (("channel", "telegram"), ("topic", "alert")))] == 2
     assert found[("sportello_follow_notices_unknown_oldest_seconds", ())] == 30 * 60
     decide(engine, first, Decision.LEAVE, by="sara", now=service.clock())
     found = _scrape(service.client)
-    assert found[("sportello_follow_notices_unknown", (("channel", "telegram"),))] == 1
+    assert found[("sportello_follow_notices_unknown", (("channel", "telegram"), ("topic", "alert")))] == 1
     assert found[("sportello_follow_notices_unknown_oldest_seconds", ())] == 5 * 60
+
+
+def test_place_followers_and_their_outage_notices_are_counted_beside_line_ones(service: _Service,
+                                                                              engine: Engine) -> None:
+    who = Chat("telegram", "5001")
+    for kind, target in (("line", "64"), ("street", "072006:via sparano da bari"), ("district", "BA-MURAT")):
+        follow(engine, who, kind, target, lang="it", now=service.clock(), limit=10)
+    follow(engine, Chat("web", "web-1"), "street", "072006:via sparano da bari", lang="it", now=service.clock(), limit=10)
+    unknown_notice(engine, service.clock() - timedelta(minutes=5), alert_id="water:murat-1", topic="outage")
+    unknown_notice(engine, service.clock() - timedelta(minutes=3), chat="5002")
+    found = _scrape(service.client)
+    assert found[("sportello_followers", (("kind", "line"),))] == 1
+    assert found[("sportello_followers", (("kind", "street"),))] == 2
+    assert found[("sportello_followers", (("kind", "district"),))] == 1
+    assert found[("sportello_follow_notices_unknown", (("channel", "telegram"), ("topic", "outage")))] == 1
+    assert found[("sportello_follow_notices_unknown", (("channel", "telegram"), ("topic", "alert")))] == 1
