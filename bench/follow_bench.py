@@ -10,6 +10,10 @@ Three measures, each on a fresh PostgreSQL database made for it (dropped afterwa
 2. *sent*: ``--send`` notices posted by the sender through the real Telegram adapter to the fake Bot API
    (tests/bot/channels/fake_telegram.py) over real HTTP, paced at ``--rate`` messages a second
    (channels.telegram.global_per_second); the rate achieved, first post to last, and its share of ``--rate``.
+4. *place* (``--only place``): 100,000 followers of one street (via Sparano, inside the water example's Murat
+   outage) and one follower of each other place of that example; the outage watcher's first look (which
+   followed places the outages cover, then the event and its notices in one transaction), and a second look
+   that finds nothing new.
 3. *SIGKILL*: ``sportello run`` tells ``--kill-followers`` followers, is killed with SIGKILL a third of the
    way, and is started again; how many followers got the alert twice, and how many were left ``unknown``.
 """
@@ -75,14 +79,15 @@ def fresh_database(admin_url: str) -> Iterator[str]:
         admin.dispose()
 
 
-def add_followers(engine: Engine, count: int, *, first_chat: int = 10_000_000) -> None:
-    """``count`` Telegram chats following line 64 (set-up, not measured)."""
+def add_followers(engine: Engine, count: int, *, first_chat: int = 10_000_000, kind: str = "line",
+                  target: str = "64") -> None:
+    """``count`` Telegram chats following line 64, or another ``kind`` and ``target`` (set-up, not measured)."""
     now = utcnow()
     table = Follower.__table__  # type: ignore[attr-defined]
     with engine.begin() as conn:
         for start in range(0, count, 10_000):
             conn.execute(insert(table), [
-                {"channel": "telegram", "chat": str(first_chat + n), "kind": "line", "target": "64", "lang": "it",
+                {"channel": "telegram", "chat": str(first_chat + n), "kind": kind, "target": target, "lang": "it",
                  "created_at": now}
                 for n in range(start, min(count, start + 10_000))
             ])
@@ -111,6 +116,43 @@ def measure_queue(admin_url: str, followers: int, gtfs: GtfsIndex) -> float:
     print(f"queued: {followers} followers of line 64, one alert: event + {followers} notices in {seconds:.2f} s "
           f"(PostgreSQL, one transaction)")
     return seconds
+
+
+def measure_place(admin_url: str, followers: int) -> tuple[float, float]:
+    """The outage watcher of examples/water, with ``followers`` following via Sparano and one of every other place."""
+    from datetime import datetime
+
+    from bot.config import AlertFeedSettings
+    from bot.follow.outage_events import PlaceWatcher
+    from bot.follow.places import PlaceFinder
+    from knowledge.gazetteer import Gazetteer
+    from knowledge.outage_store import OutageStore
+
+    water = REPO / "examples" / "water"
+    now = datetime.fromisoformat("2026-12-03T11:00:00+01:00")
+    gazetteer = Gazetteer.load([water / "stradario.csv", water / "luoghi.geojson"])
+    feed = AlertFeedSettings(source=str(water / "avvisi-cap.xml"), max_age_seconds=315_360_000)
+    store = OutageStore([("water:outages", feed)], gazetteer, engine=None, clock=lambda: now)
+    others = [s.subject for s in gazetteer.streets] + [a.subject for a in gazetteer.places.areas]
+    others += [p.subject for p in gazetteer.places.points] + list(gazetteer.municipalities())
+    with fresh_database(admin_url) as url:
+        engine = create_engine(url)
+        add_followers(engine, followers, kind="street", target="072006:via sparano da bari")
+        for i, subject in enumerate(others):
+            add_followers(engine, 1, first_chat=20_000_000 + i, kind=str(subject.kind), target=subject.id)
+        watcher = PlaceWatcher(engine, "water", store, PlaceFinder([gazetteer]), clock=lambda: now)
+        start = time.perf_counter()
+        watched = watcher.watch()
+        first = time.perf_counter() - start
+        start = time.perf_counter()
+        again = watcher.watch()
+        second = time.perf_counter() - start
+        assert again.events == () and watched.notices >= followers, watched
+        engine.dispose()
+    print(f"place: {followers} followers of via Sparano + {len(others)} of other places; first look: "
+          f"{len(watched.events)} outage events, {watched.notices} notices in {first:.2f} s; "
+          f"a look with nothing new {second * 1000:.0f} ms (PostgreSQL)")
+    return first, second
 
 
 def measure_send(admin_url: str, count: int, rate: float, gtfs: GtfsIndex) -> float:
@@ -199,7 +241,7 @@ def main() -> None:
     parser.add_argument("--send", type=int, default=1500)
     parser.add_argument("--rate", type=float, default=Settings().channels.telegram.global_per_second)
     parser.add_argument("--kill-followers", type=int, default=1500)
-    parser.add_argument("--only", choices=("queue", "send", "kill"))
+    parser.add_argument("--only", choices=("queue", "send", "kill", "place"))
     args = parser.parse_args()
     gtfs = GtfsIndex.load(SAMPLE_DIR / "gtfs")
     load = os.getloadavg()[0]
@@ -210,6 +252,8 @@ def main() -> None:
         measure_send(args.pg, args.send, args.rate, gtfs)
     if args.only in (None, "kill"):
         measure_kill(args.pg, args.kill_followers, args.rate)
+    if args.only in (None, "place"):
+        measure_place(args.pg, args.followers)
 
 
 if __name__ == "__main__":

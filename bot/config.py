@@ -349,7 +349,8 @@ class CaseSettings(_Section):
 
 
 class SubscriptionSettings(_Section):
-    """Citizens who follow a line or a stop: alerts pushed to them, and optionally to the operator's X timeline."""
+    """Citizens who follow a line, a stop or a place: alerts and outages pushed to them, and optionally (alerts
+    only) to the operator's X timeline."""
 
     enabled: bool = True
     # Local hours (operator.timezone) when no alert is pushed: "HH:MM-HH:MM", or "" for none.
@@ -357,7 +358,7 @@ class SubscriptionSettings(_Section):
     quiet_hours: str = "23:00-07:00"
     # Alert messages one person gets in a local day at most; beyond it they are dropped (counted).
     daily_cap: int = Field(10, ge=1)
-    # Lines and stops one person may follow at once.
+    # Lines, stops and places one person may follow at once.
     max_per_person: int = Field(20, ge=1)
     # Notices sent per claim; the sender holds them under a lease of workers.lease_seconds.
     send_batch: int = Field(200, ge=1, le=1000)

@@ -243,8 +243,9 @@ class Gazetteer:
             phrases = _phrases(tokens, i, self._stops)
             if not window:
                 continue
-            match = (self._exact(window, code) or self._partial(phrases[0], code, token)
-                     or self._fuzzy(phrases, code, token))
+            match = self._exact(window, code)
+            if match is None and phrases:  # 'via Bari a Modugno' in a gazetteer holding Bari: the town stops the name
+                match = self._partial(phrases[0], code, token) or self._fuzzy(phrases, code, token)
             if match is not None:
                 return match
         return None

@@ -16,6 +16,9 @@ from knowledge.streetnames import STREET_TYPES, street_key, words
 PLACE_KINDS: frozenset[SubjectKind] = frozenset({
     SubjectKind.STREET, SubjectKind.DISTRICT, SubjectKind.ZONE, SubjectKind.MUNICIPALITY, SubjectKind.SERVICE_POINT,
 })
+#: The most precise first, when two services' gazetteers find different places in the same words.
+_PRECISION = {SubjectKind.SERVICE_POINT: 0, SubjectKind.STREET: 1, SubjectKind.DISTRICT: 2, SubjectKind.ZONE: 2,
+              SubjectKind.MUNICIPALITY: 3}
 _AREA_WORD = {"it": {SubjectKind.DISTRICT: "quartiere", SubjectKind.ZONE: "zona"},
               "en": {SubjectKind.DISTRICT: "district", SubjectKind.ZONE: "zone"}}
 
@@ -55,13 +58,16 @@ class PlaceFinder:
     def find(self, text: str) -> PlaceTarget | None:
         """The place ``text`` names, the most precise first (a service point, a street, an area, a municipality).
         A street the gazetteers lack is not taken for its town: "via Garibaldi a Bari" finds nothing."""
-        for gazetteer in self.gazetteers:
+        best: PlaceTarget | None = None
+        for gazetteer in self.gazetteers:  # each service's gazetteer: the most precise place any of them finds
             found = gazetteer.subjects(text)
-            if found and found[0].kind in PLACE_KINDS:
-                if found[0].kind == SubjectKind.MUNICIPALITY and names_street(text):
-                    continue
-                return PlaceTarget(found[0].kind, found[0].id)
-        return None
+            if not found or found[0].kind not in PLACE_KINDS:
+                continue
+            if found[0].kind == SubjectKind.MUNICIPALITY and names_street(text):
+                continue
+            if best is None or _PRECISION[found[0].kind] < _PRECISION[best.kind]:
+                best = PlaceTarget(found[0].kind, found[0].id)
+        return best
 
     def known(self, kind: str, ident: str) -> tuple[Subject, Place] | None:
         """The place's subject and where it lies, from the first gazetteer that has it."""

@@ -12,7 +12,7 @@ from knowledge.text import normalise
 
 _STOP = re.compile(r"\b(?:fermata|stop|palina)\s+(\d{3,7})\b")
 #: Words between the request and the place ("avvisami *per la* fontanella", "notify me *about outages in* ...").
-_LEADING = re.compile(r"^(?:(?:per|su|sul|sulla|di|del|della|il|lo|la|l|i|gli|le|about|for|on|of|the|outages?|"
+_LEADING = re.compile(r"^(?:(?:piu|per|su|sul|sulla|di|del|della|il|lo|la|l|i|gli|le|about|for|on|of|the|outages?|"
                       r"disservizi|interruzioni|in|at|a)\s+)+")
 _NUMBER = re.compile(r"\b([a-z]{0,2}\d{1,4}[a-z]{0,2})\b")
 
