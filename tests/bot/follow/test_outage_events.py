@@ -39,11 +39,11 @@ def _without(data: bytes, *ids: str) -> bytes:
 class Source:
     """The CAP feed file a test rewrites (its file time is the clock's), and the store reading it."""
 
-    def __init__(self, tmp_path: Path, engine: Engine, clock: FixedClock) -> None:
+    def __init__(self, tmp_path: Path, engine: Engine, clock: FixedClock, max_age: float = 4 * 3600) -> None:
         self.path, self.clock = tmp_path / "avvisi.xml", clock
         self.write(ATOM)
         gazetteer = Gazetteer.load([WATER / "stradario.csv", WATER / "luoghi.geojson"])
-        settings = AlertFeedSettings(source=str(self.path), max_age_seconds=4 * 3600)  # the feed says 07:05
+        settings = AlertFeedSettings(source=str(self.path), max_age_seconds=max_age)  # the feed says 07:05
         self.store = OutageStore([("water:outages", settings)], gazetteer, engine=engine, clock=clock)
 
     def write(self, data: bytes) -> None:
