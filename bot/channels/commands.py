@@ -88,6 +88,21 @@ _HELP = {
         "In an emergency call {emergency}."
     ),
 }
+#: The same help on a desk without lines (a water or waste service): following a place.
+_HELP_PLACES = {
+    "it": (
+        "Ciao! Sono lo sportello di {operator}. Scrivimi la tua domanda o segnalazione, oppure usa:\n"
+        "/stato 123 - a che punto è la tua segnalazione\n/segui via Sparano a Bari - ricevi gli avvisi di "
+        "disservizio di una via, un quartiere o una fontanella (/seguite per l'elenco, /smetti tutto per smettere)\n"
+        "Per emergenze chiama il {emergency}."
+    ),
+    "en": (
+        "Hello! This is {operator}'s help desk. Write your question or report, or use:\n"
+        "/status 123 - where your report stands\n/follow via Sparano in Bari - get the outages of a street, a "
+        "district or a fountain (/following to list, /unfollow all to stop)\n"
+        "In an emergency call {emergency}."
+    ),
+}
 _ASK = {
     "line": {"it": "Quale linea? Scrivi ad esempio /linea 64", "en": "Which line? For example /line 64"},
     "stop": {"it": "Quale fermata? Scrivi il codice, ad esempio /fermata 70340", "en": "Which stop? Send its code, e.g. /stop 70340"},
@@ -140,7 +155,8 @@ class CommandDesk:
                 return self.follow.answer(command, message)
             name = "help"
         if name == "help":
-            return self._fixed(lang, _HELP[lang].format(operator=self.operator, emergency=self.emergency_number), name)
+            helps = _HELP if self.follow is None or self.follow.lines else _HELP_PLACES
+            return self._fixed(lang, helps[lang].format(operator=self.operator, emergency=self.emergency_number), name)
         if not argument:
             return self._fixed(lang, _ASK[name][lang], name)
         if name == "line":

@@ -73,3 +73,11 @@ def test_a_place_is_listed_and_unfollowed_in_the_citizens_language(app: Applicat
     unknown = _say(app, thread, "avvisami per via Garibaldi a Bari", 4)  # not in the gazetteer: not taken for Bari
     assert "Non trovo «via garibaldi a bari» tra le vie" in unknown and "«avvisami per via Sparano a Bari»" in unknown
     assert len(followed_by(app.engine, Chat("web", thread))) == 1
+
+
+def test_help_on_the_water_desk_shows_how_to_follow_a_street(app: Application) -> None:
+    stored = app.queue.enqueue(InboundMessage("telegram", "7001:1", "7001", "/help", NOW, thread_id="7001",
+                                              extras={"chat_id": 7001, "lang": "en"}))
+    assert stored is not None
+    decision, draft = app.pipeline.decide(app.queue.get(stored))
+    assert "/follow via Sparano in Bari" in draft.text and "/line 64" not in draft.text
