@@ -1,0 +1,49 @@
+"""examples/waste: a citizen follows their town and a collection point in the web chat; the strike suspending
+collection in Triggiano (a CAP alert naming the municipality's ISTAT code) is told to the town's follower only."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import Application
+from bot.config import PACKAGE_ROOT, StorageSettings, load_settings
+from bot.domain import InboundMessage
+from storage.models import Reply
+
+CONFIG = PACKAGE_ROOT / "examples" / "waste" / "config.yaml"
+NOW = datetime.fromisoformat("2026-12-03T11:00:00+01:00")
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[Application]:
+    settings = load_settings(CONFIG)
+    settings = settings.model_copy(update={"storage": StorageSettings(url=f"sqlite:///{tmp_path / 'waste.db'}")})
+    application = Application(settings, workers=1, web=False, clock=lambda: NOW)
+    yield application
+    application.engine.dispose()
+
+
+def _say(app: Application, thread: str, text: str) -> str:
+    stored = app.queue.enqueue(InboundMessage("web", f"{thread}-1", f"web:{thread}", text, NOW, thread_id=thread))
+    assert stored is not None and app.workers[0].run_once()
+    with app.engine.connect() as conn:
+        return conn.execute(select(Reply.text).where(Reply.message_id == stored)).scalars().one()
+
+
+def test_the_strike_in_triggiano_is_told_to_the_towns_follower_only(app: Application) -> None:
+    town = _say(app, "web-" + "t" * 32, "avvisami per il comune di Triggiano")
+    assert "comune di Triggiano" in town
+    point = _say(app, "web-" + "p" * 32, "notify me about the recycling centre in via Fanelli, Bari")
+    assert "Centro di raccolta di via Fanelli, Bari" in point
+    assert app.follow is not None
+    [looked] = app.follow.watch_outages()
+    assert looked.notices == 1
+    assert app.follow.sender.run_once() == 1
+    with app.engine.connect() as conn:
+        [told] = conn.execute(select(Reply.text).where(Reply.kind == "follow")).scalars().all()
+    assert told.startswith("⚠️ Disservizio per comune di Triggiano: Triggiano: raccolta porta a porta sospesa per sciopero")
