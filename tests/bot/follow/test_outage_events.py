@@ -150,3 +150,25 @@ def test_an_outage_notice_reads_as_an_outage_in_the_followers_language(engine: E
     # The feed has only Italian texts: the English notice carries them inside its own words.
     assert en.startswith("✅ Outage over: Bari, quartiere Murat: acqua sospesa per guasto alla condotta (Via Sparano da Bari, Bari)")
     assert "“stop notifying me about via Sparano in Bari”" in en
+
+
+def test_a_look_that_dies_midway_leaves_nothing_and_the_next_tells_each_follower_once(
+    engine: Engine, watcher: PlaceWatcher, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import bot.follow.outage_events as outage_events
+
+    _follow(engine, "1", "street", SPARANO)
+    real = outage_events.fan_out
+
+    def dies(*args: object, **kwargs: object) -> int:
+        real(*args, **kwargs)  # the notices are written, then the process dies before the commit
+        raise SystemExit("killed")
+
+    monkeypatch.setattr(outage_events, "fan_out", dies)
+    with pytest.raises(SystemExit):
+        watcher.watch()
+    assert _notices(engine) == []
+    monkeypatch.setattr(outage_events, "fan_out", real)
+    watcher.watch()
+    watcher.watch()
+    assert _notices(engine) == [("start", MURAT, "1")]
