@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from weakref import WeakKeyDictionary
 
 from rapidfuzz import fuzz, process
@@ -77,6 +78,12 @@ def normalize(text: str) -> list[str]:
         key = w.rstrip(".")
         out.extend(_ABBREVIATIONS.get(w, _ABBREVIATIONS.get(key, key.replace(".", " "))).split())
     return out
+
+
+@lru_cache(maxsize=65536)
+def _normalized_word(word: str) -> tuple[str, ...]:
+    """:func:`normalize` of one token of a message (words repeat across messages: each is read once)."""
+    return tuple(normalize(word))
 
 
 @dataclass(slots=True)
@@ -178,7 +185,7 @@ class StopFinder:
         metro station and a street stop ("Colosseo") means the street stop.
         """
         raw = tokenize(text)
-        words = [(w, tok) for tok in raw if tok.text[0].isalnum() for w in normalize(tok.text)]
+        words = [(w, tok) for tok in raw if tok.text[0].isalnum() for w in _normalized_word(tok.text)]
         found: dict[str, tuple[int, StopMention]] = {}
         self._codes(raw, found)
         shouting = _shouting(text)
