@@ -47,6 +47,16 @@ _WEEKDAY_DAY = re.compile(
     r"\b(?:lunedi|martedi|mercoledi|giovedi|venerdi|sabato|domenica|monday|tuesday|wednesday|thursday|"
     r"friday|saturday|sunday) ([0-3]?\d)(?:st|nd|rd|th)?\b"
 )
+#: Each weekday's name, its number, the name (with "prossimo" or "next" after it) and "next <name>", compiled once.
+_WEEKDAY_WORDS: tuple[tuple[str, int, re.Pattern[str], re.Pattern[str]], ...] = tuple(
+    (word, weekday, re.compile(rf"\b{word}\b( prossim[oa]| next)?"), re.compile(rf"\bnext {word}\b"))
+    for word, weekday in _WEEKDAYS.items()
+)
+_PART_WORDS: tuple[tuple[re.Pattern[str], tuple[int, int]], ...] = tuple(
+    (re.compile(rf"\b{word}\b"), hours) for word, hours in _PARTS.items()
+)
+_WEEKEND = re.compile(r"\b(?:questo |this |nel |il |the |in the )?(?:weekend|week end|fine settimana|finesettimana)\b")
+_NEXT_WEEK = re.compile(r"\b(?:prossima settimana|settimana prossima|next week)\b")
 _AFTER_HOUR = re.compile(r"\b(?:dopo le|dalle|after|from) ([012]?\d)(?:[:.](\d\d))?\s*(pm|am)?\b")
 # Every word that can start a time expression: a message with none of them (and no digit) asks about now.
 _TIME_VOCABULARY = frozenset({
@@ -106,9 +116,9 @@ def timeframe(
             days += _day_of_month(today, int(match.group(1)))
             labels.append(match.group(0))
     if not days:
-        for word, weekday in _WEEKDAYS.items():
-            found = re.search(rf"\b{word}\b( prossim[oa]| next)?", words)
-            before = re.search(rf"\bnext {word}\b", words)
+        for word, weekday, named, after_next in _WEEKDAY_WORDS:
+            found = named.search(words)
+            before = after_next.search(words)
             if found:
                 ahead = (weekday - today.weekday()) % 7
                 if (found.group(1) or before) and ahead == 0:
@@ -121,11 +131,11 @@ def timeframe(
     elif " domani " in padded or " tomorrow " in padded or " tmrw " in padded:
         days.append(today + timedelta(days=1))
         labels.append("domani")
-    if re.search(r"\b(?:questo |this |nel |il |the |in the )?(?:weekend|week end|fine settimana|finesettimana)\b", words):
+    if _WEEKEND.search(words):
         saturday = today + timedelta(days=(5 - today.weekday()) % 7 if today.weekday() != 6 else 0)
         days += [saturday] if saturday.weekday() == 6 else [saturday, saturday + timedelta(days=1)]
         labels.append("weekend")
-    if re.search(r"\b(?:prossima settimana|settimana prossima|next week)\b", words):
+    if _NEXT_WEEK.search(words):
         monday = today + timedelta(days=7 - today.weekday())
         days += [monday, monday + timedelta(days=6)]
         labels.append("next week")
@@ -188,8 +198,8 @@ def _day_of_month(today: date, day: int) -> list[date]:
 
 
 def _part_of_day(words: str) -> tuple[int, int] | None:
-    for word, hours in _PARTS.items():
-        if re.search(rf"\b{word}\b", words):
+    for named, hours in _PART_WORDS:
+        if named.search(words):
             return hours
     return None
 
