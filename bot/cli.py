@@ -145,6 +145,12 @@ def build_parser() -> argparse.ArgumentParser:
     service.add_argument("--route", help="one line's trips, gaps and stops (route id or name, e.g. 64)")
     response = report_sub.add_parser("response", help="how fast we answer")
     _report_flags(response, period=True, formats=["table", "csv", "json"])
+    response.add_argument("--route", help="only the messages naming this line (route id or name, e.g. 64); "
+                                          "the same as --subject line:64")
+    response.add_argument("--subject", metavar="KIND:ID",
+                          help="only the messages naming this subject: line:64, stop:70340, street:072006:via argiro, "
+                               "district:BA-MURAT, service_point:FONT-BA-UMBERTO (an id or the label people read)")
+    response.add_argument("--service", help="only one service's messages, on a desk of several (services.<name>)")
     return parser
 
 

@@ -368,6 +368,7 @@ class ResponseFact(SQLModel, table=True):
     __table_args__ = (
         Index("ix_response_facts_received_at", "received_at"),
         Index("ix_response_facts_case_id", "case_id"),
+        Index("ix_response_facts_service_at", "service", "received_at"),
     )
 
     message_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
@@ -375,6 +376,9 @@ class ResponseFact(SQLModel, table=True):
     channel: str = Field(max_length=32)
     intent: str | None = Field(default=None, max_length=16)
     route_id: str | None = Field(default=None, max_length=64)
+    service: str = _service()
+    subject_kind: str | None = Field(default=None, max_length=16)  # the message's first subject (bot.subjects)
+    subject_id: str | None = Field(default=None, max_length=128)
     received_at: datetime = _ts(nullable=False)
     opens_case: bool = False
     next_reply_s: float | None = None
@@ -425,7 +429,7 @@ class ResponseRollup(SQLModel, table=True):
     dimension: str = Field(primary_key=True, max_length=8)
     grain: str = Field(primary_key=True, max_length=1)
     day: date = Field(primary_key=True)
-    key: str = Field(primary_key=True, max_length=64)
+    key: str = Field(primary_key=True, max_length=255)
     messages: int = 0
     cases: int = 0
     resolved: int = 0
@@ -445,7 +449,7 @@ class ResponseHistogram(SQLModel, table=True):
     dimension: str = Field(primary_key=True, max_length=8)
     grain: str = Field(primary_key=True, max_length=1)
     day: date = Field(primary_key=True)
-    key: str = Field(primary_key=True, max_length=64)
+    key: str = Field(primary_key=True, max_length=255)
     measure: str = Field(primary_key=True, max_length=12)
     low: float = Field(primary_key=True)
     n: int = 0

@@ -19,7 +19,7 @@ from bot.insight.period import local_day, parse_period
 from bot.insight.problem_rollup import refresh_problem_rollup
 from bot.insight.problems import ProblemLog, ProblemReport
 from bot.insight.refresh import refresh_insight
-from bot.insight.response import ResponseTimes
+from bot.insight.response import ResponseReport, ResponseTimes
 from bot.insight.service import RouteDayCount, RouteNames, ServiceDay, ServiceReports
 from bot.subjects import TRANSIT_KINDS, Subject, SubjectKind, split_key
 from knowledge.domains import DOMAINS, load_builtin_domains
@@ -257,14 +257,44 @@ def _problems(engine: Engine, settings: Settings, args: argparse.Namespace, stdo
     return 0
 
 
-def _response(engine: Engine, settings: Settings, args: argparse.Namespace, stdout: IO[str], now: datetime) -> int:
+def response_report(engine: Engine, settings: Settings, args: argparse.Namespace, now: datetime) -> ResponseReport:
+    """The response report the flags ask for, narrowed to a service and a subject as the problems report is
+    (``--route X`` is ``--subject line:X``); unknown ones are errors naming the known ones."""
     tz = settings.operator.timezone
-    refresh_insight(engine, settings, now=now)
     period = parse_period(args.since, args.until, tz=tz, now=now)
-    times = ResponseTimes(engine, tz=tz, target_minutes=settings.console.response_target_minutes)
-    report = times.report(period, now=now)
-    _emit(args, stdout, render.period_header("How fast we answer", period, tz), render.response_tables(report),
-          report)
+    service = known_service(settings, args.service) if getattr(args, "service", None) else None
+    route, subject = getattr(args, "route", None), None
+    flag = f"--route {route}"
+    if getattr(args, "subject", None):
+        if route is not None:
+            msg = "give --route or --subject, not both (--route 64 is --subject line:64)"
+            raise InsightError(msg)
+        subject = known_subject(engine, settings, args.subject, service)
+        if subject[0] == SubjectKind.LINE:
+            route, flag = subject[1], f"--subject line:{subject[1]}"
+    if route is not None:
+        lines_served(settings, flag, service)
+        subject = (SubjectKind.LINE, known_route(engine, settings, load_gtfs(settings), route))
+    refresh_insight(engine, settings, now=now)
+    times = ResponseTimes(engine, tz=tz, target_minutes=settings.console.response_target_minutes,
+                          service=service, subject=subject)
+    return times.report(period, now=now)
+
+
+def response_header(report: ResponseReport, tz: str) -> str:
+    """The response report's first line, and what it is narrowed to (a service, a subject)."""
+    lines = [render.period_header("How fast we answer", report.period, tz)]
+    if report.service:
+        lines.append(f"Service: {report.service}")
+    if report.subject:
+        label = report.subject_labels.get(report.subject)
+        lines.append(f"Messages naming {label} ({report.subject})" if label else f"Messages naming {report.subject}")
+    return "\n".join(lines)
+
+
+def _response(engine: Engine, settings: Settings, args: argparse.Namespace, stdout: IO[str], now: datetime) -> int:
+    report = response_report(engine, settings, args, now)
+    _emit(args, stdout, response_header(report, settings.operator.timezone), render.response_tables(report), report)
     return 0
 
 

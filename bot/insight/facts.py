@@ -3,7 +3,9 @@
 Figures of a case change whenever one of its messages moves, a reply is posted or the case is
 closed; each of these updates ``messages.updated_at`` or ``cases.closed_at``. The refresh
 deletes and re-inserts the facts of every case touched since the watermark (less a margin for
-commits that land late), in one transaction, so reports read whole cases.
+commits that land late), in one transaction, so reports read whole cases. A fact carries its
+message's service and first subject (the first its problem records name, an address left for the
+street named after it), as it carries its first line.
 """
 
 from __future__ import annotations
@@ -38,11 +40,19 @@ def _insert_sql(dialect: str, scoped: bool) -> str:
     scope = f"IN ({_CHANGED})" if scoped else "IS NOT NULL"
     done, human = _quoted(DONE_STATES), _quoted(HUMAN_STATES)
     return f"""
-    INSERT INTO response_facts (message_id, case_id, channel, intent, route_id, received_at,
-        opens_case, next_reply_s, first_reply_s, first_human_s, resolution_s, resolved, handed)
+    INSERT INTO response_facts (message_id, case_id, channel, intent, route_id, service, subject_kind,
+        subject_id, received_at, opens_case, next_reply_s, first_reply_s, first_human_s, resolution_s,
+        resolved, handed)
     SELECT m.id, m.case_id, m.channel, m.intent,
         (SELECT p.route_id FROM problems p
           WHERE p.message_id = m.id AND p.route_id IS NOT NULL ORDER BY p.id LIMIT 1),
+        m.service,
+        (SELECT p.subject_kind FROM problems p
+          WHERE p.message_id = m.id AND p.subject_kind IS NOT NULL AND p.subject_kind <> 'address'
+          ORDER BY p.id LIMIT 1),
+        (SELECT p.subject_id FROM problems p
+          WHERE p.message_id = m.id AND p.subject_kind IS NOT NULL AND p.subject_kind <> 'address'
+          ORDER BY p.id LIMIT 1),
         m.received_at,
         CASE WHEN m.id = cs.first_id THEN {yes} ELSE {no} END,
         {secs('''(SELECT MIN(r.posted_at) FROM replies r JOIN messages rm ON rm.id = r.message_id

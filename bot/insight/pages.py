@@ -24,11 +24,16 @@ from bot.console.context import render as console_page
 from bot.console.context import ui_language
 from bot.console.report_words import report_cells, report_translator
 from bot.insight import charts, render
-from bot.insight.cli import lines_served, narrowed_header, parse_day, problem_report, route_labels
+from bot.insight.cli import (
+    lines_served,
+    narrowed_header,
+    parse_day,
+    problem_report,
+    response_header,
+    response_report,
+    route_labels,
+)
 from bot.insight.errors import InsightError
-from bot.insight.period import parse_period
-from bot.insight.refresh import refresh_insight
-from bot.insight.response import ResponseTimes
 from bot.insight.service import ServiceReports
 from knowledge.gtfs import GtfsIndex
 from storage.models import User
@@ -114,15 +119,11 @@ class InsightPages:
 
     def _response(self, request: Request, user: User) -> Response:
         def work() -> tuple[str, list[render.Table], list[tuple[str, str]]]:
-            now = self.clock()
-            refresh_insight(self.engine, self.settings, now=now)
-            args = _args(request)
-            period = parse_period(args.since, args.until, tz=self.tz, now=now)
-            times = ResponseTimes(self.engine, tz=self.tz, target_minutes=self.settings.console.response_target_minutes)
-            report = times.report(period, now=now)
-            return render.period_header("How fast we answer", period, self.tz), render.response_tables(report), []
+            report = response_report(self.engine, self.settings, _args(request), self.clock())
+            return response_header(report, self.tz), render.response_tables(report), []
 
-        return self._page(request, user, "response", "How fast we answer", _PERIOD, work)
+        return self._page(request, user, "response", "How fast we answer",
+                          _PERIOD + [("service", "service"), ("route", "line"), ("subject", "subject (kind:id)")], work)
 
     async def service(self, request: Request, user: User) -> Response:
         """Trips scheduled, run, cancelled, delays and gaps for a day (and a route)."""

@@ -154,9 +154,10 @@ def _measure_cells(m: Measure) -> tuple[Cell, ...]:
             *(share(b, m.count) for b in m.buckets))
 
 
-def response_tables(report: ResponseReport) -> list[Table]:
+def response_tables(report: ResponseReport, labels: dict[str, str] | None = None) -> list[Table]:
     """The response report as tables: every average beside the oldest message still waiting, the
-    unanswered counted (at their wait so far) and every message past the target a miss."""
+    unanswered counted (at their wait so far) and every message past the target a miss; ``labels``
+    names subjects (``street:bari:via-sparano`` -> ``Via Sparano``)."""
     measure_columns = ("n", "mean", "median", "p90", *BUCKET_LABELS, "oldest waiting now")
     overall = report.overall
     oldest = minutes(report.backlog.oldest_age_s) if report.backlog.oldest_id else "none"
@@ -197,14 +198,16 @@ def response_tables(report: ResponseReport) -> list[Table]:
                   if report.backlog.oldest_id else "-")]),
     ]
     for dimension, title in (("channel", "By channel"), ("intent", "By intent"), ("line", "By line"),
-                             ("hour", "By hour of day (local)")):
-        tables.append(_dimension_table(title, dimension, report.by[dimension]))
+                             ("hour", "By hour of day (local)"), ("service", "By service"),
+                             ("subject", "By subject (each message under the first it names)")):
+        tables.append(_dimension_table(title, dimension, report.by.get(dimension, []),
+                                       labels if labels is not None else report.subject_labels))
     return tables
 
 
-def _dimension_table(title: str, dimension: str, groups: list[ResponseGroup]) -> Table:
+def _dimension_table(title: str, dimension: str, groups: list[ResponseGroup], labels: dict[str, str]) -> Table:
     rows = [
-        (g.key, g.cases, minutes(g.first_reply.median_s), minutes(g.first_reply.p90_s),
+        (labels.get(g.key, g.key), g.cases, minutes(g.first_reply.median_s), minutes(g.first_reply.p90_s),
          minutes(g.first_human.median_s), minutes(g.first_human.p90_s), minutes(g.next_reply.median_s),
          minutes(g.next_reply.p90_s), minutes(g.resolution.median_s), minutes(g.resolution.p90_s),
          share(g.replies_met, g.replies_due), g.waiting, share(g.bot_alone, g.cases), share(g.handed, g.cases))

@@ -9,7 +9,7 @@ with windows, read with ``percentile_cont``'s interpolation. The backlog is read
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import (
@@ -17,6 +17,7 @@ from sqlalchemy import (
     Engine,
     and_,
     case,
+    exists,
     func,
     literal_column,
     or_,
@@ -29,6 +30,7 @@ from sqlalchemy.sql.selectable import Select
 from bot.domain import as_utc
 from bot.insight.cells import Cells, split
 from bot.insight.period import Period, local_day
+from bot.insight.problems import ProblemLog
 from bot.insight.reading import reader
 from bot.insight.response_rollup import (
     COUNTS,
@@ -41,13 +43,15 @@ from bot.insight.response_rollup import (
 from bot.insight.response_rollup import NAME as ROLLUP
 from bot.insight.rollup_state import constant, load_state
 from bot.insight.sqltime import seconds_between_sql
-from storage.models import Message, ResponseFact, ResponseHistogram, ResponseRollup
+from bot.subjects import SubjectKind
+from storage.models import Message, ProblemRecord, ResponseFact, ResponseHistogram, ResponseRollup
 
 F = ResponseFact.__table__.c
+P = ProblemRecord.__table__.c
 M = Message.__table__.c
 BUCKETS = ((0, 60), (60, 300), (300, 900), (900, 3600), (3600, None))
 BUCKET_LABELS = ("<1 min", "1-5 min", "5-15 min", "15-60 min", ">60 min")
-DIMENSIONS = ("channel", "intent", "line", "hour")
+DIMENSIONS = ("channel", "intent", "line", "hour", "service", "subject")
 #: The reference point: a large operator answers in 8 minutes on average.
 REFERENCE_MINUTES = 8.0
 #: The first response with the unanswered counted at their wait so far (censored times).
@@ -140,20 +144,38 @@ class ResponseReport:
     overall: ResponseGroup
     by: dict[str, list[ResponseGroup]]
     backlog: Backlog
+    service: str | None = None  # the service the report is narrowed to
+    subject: str | None = None  # the subject key (``street:bari:via-sparano``) it is narrowed to
+    subject_labels: dict[str, str] = field(default_factory=dict)  # subject key -> its latest label
 
 
 class ResponseTimes:
     """Aggregate queries over ``response_facts`` and the live queue."""
 
-    def __init__(self, engine: Engine, *, tz: str, target_minutes: float) -> None:
+    def __init__(self, engine: Engine, *, tz: str, target_minutes: float, service: str | None = None,
+                 subject: tuple[SubjectKind, str] | None = None) -> None:
         self.engine = reader(engine)
         self.tz = tz
         self.target_s = target_minutes * 60.0
         self.target_minutes = target_minutes
         self.dialect = engine.dialect.name
+        #: One service's messages (a desk of several), and the messages naming one subject (any of their
+        #: subjects, as the problems report counts them): both read from the facts, the rollup holding all.
+        self.service = service
+        self.subject = subject
+        self._narrow: list[ColumnElement] = []
+        if service is not None:
+            self._narrow.append(F.service == service)
+        if subject is not None:
+            kind, ident = subject
+            self._narrow.append(exists().where(P.message_id == F.message_id, P.subject_kind == str(kind),
+                                               P.subject_id == ident))
 
     def _cells(self, period: Period, now: datetime) -> Cells:
-        """Whole days from the rollup (those over before the target's grace ends), the rest raw."""
+        """Whole days from the rollup (those over before the target's grace ends), the rest raw; all
+        raw when the report is narrowed to a service or a subject."""
+        if self._narrow:
+            return split(period, self.tz, None)
         with self.engine.connect() as conn:
             covered = covered_for(load_state(conn, ROLLUP), self.tz, self.target_s)
         due = local_day(as_utc(now) - timedelta(seconds=self.target_s), self.tz)
@@ -176,7 +198,8 @@ class ResponseTimes:
                                                       F.received_at < due_before))).label("due")
             replies_due = _sum(or_(F.next_reply_s.is_not(None), F.received_at < due_before)).label("replies_due")
             raw = (select(key.label("key"), *fact_counts(self.target_s), due, replies_due)
-                   .where(F.received_at >= as_utc(span.since), F.received_at < as_utc(span.until), key.is_not(None)))
+                   .where(F.received_at >= as_utc(span.since), F.received_at < as_utc(span.until), key.is_not(None),
+                          *self._narrow))
             parts.append(raw.group_by(key) if name != "all" else raw)
         pieces = union_all(*parts).subquery("pieces")
         c = pieces.c
@@ -229,7 +252,7 @@ class ResponseTimes:
                 parts.append(
                     select(constant(name).label("measure"), key.label("key"), value.label("low"),
                            func.count().label("n"), func.sum(value).label("total_s"))
-                    .where(value.is_not(None), key.in_(keys),
+                    .where(value.is_not(None), key.in_(keys), *self._narrow,
                            F.received_at >= as_utc(span.since), F.received_at < as_utc(span.until))
                     .group_by(*([] if dimension == "all" else [key]), value)
                 )
@@ -238,7 +261,7 @@ class ResponseTimes:
         parts.append(  # the unanswered, at their wait so far (or until closed): censored times
             select(constant(WAIT).label("measure"), key.label("key"), waited.label("low"),
                    func.count().label("n"), func.sum(waited).label("total_s"))
-            .where(F.opens_case == True, F.first_reply_s.is_(None), key.in_(keys),
+            .where(F.opens_case == True, F.first_reply_s.is_(None), key.in_(keys), *self._narrow,
                    F.received_at >= as_utc(period.since), F.received_at < as_utc(period.until))
             .group_by(*([] if dimension == "all" else [key]), waited)
         )
@@ -291,24 +314,31 @@ class ResponseTimes:
         key = fact_key(dimension, self.dialect, self.tz, period)
         waited = self._waited(now)
         query = (select(key, func.count(), _sum(waited > self.target_s))
-                 .where(F.opens_case == True, F.first_reply_s.is_(None), key.in_(keys),
+                 .where(F.opens_case == True, F.first_reply_s.is_(None), key.in_(keys), *self._narrow,
                         F.received_at >= as_utc(period.since), F.received_at < as_utc(period.until)))
         if dimension != "all":
             query = query.group_by(key)
         return {str(k): [int(n or 0), int(late or 0)] for k, n, late in conn.execute(query) if n}
 
     def backlog(self, now: datetime) -> Backlog:
-        """Messages waiting for an answer now: how many per state, and the oldest."""
+        """Messages waiting for an answer now (of the service and subject narrowed to): how many per state,
+        and the oldest."""
+        narrow: list[ColumnElement] = []
+        if self.service is not None:
+            narrow.append(M.service == self.service)
+        if self.subject is not None:
+            narrow.append(exists().where(P.message_id == M.id, P.subject_kind == str(self.subject[0]),
+                                         P.subject_id == self.subject[1]))
         with self.engine.connect() as conn:
             rows = conn.execute(
                 select(M.state, func.count(), func.min(M.received_at))
-                .where(M.state.in_(OPEN_STATES))
+                .where(M.state.in_(OPEN_STATES), *narrow)
                 .group_by(M.state)
             ).all()
             by_state = {state: int(n) for state, n, _ in rows}
             oldest = conn.execute(
                 select(M.id, M.received_at)
-                .where(M.state.in_(OPEN_STATES))
+                .where(M.state.in_(OPEN_STATES), *narrow)
                 .order_by(M.received_at, M.id)
                 .limit(1)
             ).first()
@@ -320,13 +350,19 @@ class ResponseTimes:
     def report(self, period: Period, *, now: datetime) -> ResponseReport:
         """The whole response report for ``period``."""
         overall = self.groups(None, period, now=now)
+        by = {d: self.groups(d, period, now=now) for d in DIMENSIONS}
+        subject = f"{self.subject[0]}:{self.subject[1]}" if self.subject is not None else None
+        keys = [g.key for g in by["subject"]] + ([subject] if subject else [])
         return ResponseReport(
             period=period,
             target_minutes=self.target_minutes,
             reference_minutes=REFERENCE_MINUTES,
             overall=overall[0] if overall else _empty("all"),
-            by={d: self.groups(d, period, now=now) for d in DIMENSIONS},
+            by=by,
             backlog=self.backlog(now),
+            service=self.service,
+            subject=subject,
+            subject_labels=ProblemLog(self.engine, tz=self.tz).subject_labels(keys),
         )
 
 

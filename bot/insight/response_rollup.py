@@ -60,11 +60,11 @@ RH = ResponseHistogram.__table__
 NAME = "response_rollup"
 MARGIN = timedelta(minutes=10)
 MEASURES = ("first_reply", "first_human", "next_reply", "resolution")
-DIMENSIONS = ("all", "channel", "intent", "line", "hour")
+DIMENSIONS = ("all", "channel", "intent", "line", "hour", "service", "subject")
 #: ``(below, width)``: durations under ``below`` seconds fall in buckets ``width`` seconds wide.
 STEPS = ((60, 10), (300, 30), (900, 60), (3600, 300), (7200, 900), (86400, 3600), (None, 86400))
 #: Names the bucket edges (and the counts' version) in the saved state: other edges mean a rebuild.
-EDGES = ",".join(f"{below}:{width}" for below, width in STEPS) + ";replies_met"
+EDGES = ",".join(f"{below}:{width}" for below, width in STEPS) + ";replies_met;service,subject"
 COUNTS = ("messages", "cases", "resolved", "bot_alone", "handed", "target_met", "replies_met")
 
 
@@ -74,7 +74,10 @@ def fact_key(dimension: str, dialect: str, tz: str, span: Period) -> ColumnEleme
         return constant("all")
     if dimension == "hour":
         return cast(local_hour(F.received_at, dialect, tz, as_utc(span.since), as_utc(span.until)), String)
-    return {"channel": F.channel, "intent": func.coalesce(F.intent, "-"), "line": F.route_id}[dimension]
+    if dimension == "subject":  # ``kind:id`` of the message's first subject (NULL when it names none)
+        return F.subject_kind + ":" + F.subject_id
+    return {"channel": F.channel, "intent": func.coalesce(F.intent, "-"), "line": F.route_id,
+            "service": F.service}[dimension]
 
 
 def whole(value: ColumnElement, dialect: str) -> ColumnElement:

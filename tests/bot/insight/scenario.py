@@ -30,10 +30,11 @@ class Writer:
                                     status="closed" if closed else "open", opened_at=opened, closed_at=closed))
 
     def message(self, mid: int, case_id: int, channel: str, at: datetime, state: str,
-                intent: str = "status", updated: datetime | None = None) -> None:
+                intent: str = "status", updated: datetime | None = None, service: str = "transit") -> None:
         self.rows[Message].append(dict(id=mid, channel=channel, external_id=f"e{mid}", case_id=case_id,
                                        author=f"a{case_id}", text="...", received_at=at, extras={},
-                                       state=state, attempts=0, intent=intent, updated_at=updated or at))
+                                       state=state, attempts=0, intent=intent, updated_at=updated or at,
+                                       service=service))
         self.move(mid, None, "received", f"channel:{channel}", at)
 
     def move(self, mid: int, before: str | None, after: str, actor: str, at: datetime) -> None:

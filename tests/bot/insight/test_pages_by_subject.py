@@ -21,6 +21,7 @@ from storage.queue import MessageQueue
 from tests.bot.insight.scenario import NOW
 from tests.bot.insight.test_pages import _as
 from tests.bot.insight.test_problems import water_day
+from tests.bot.insight.test_response_by_subject import water_care_day
 
 WATER = PACKAGE_ROOT / "examples" / "water"
 PERIOD = {"since": "2026-11-23", "until": "2026-11-23"}
@@ -93,3 +94,18 @@ def test_the_service_page_of_a_desk_without_lines_is_a_400(engine: Engine, db_ur
     client.get("/console/test-sign-in/sara")
     page = client.get("/console/insight/service", params={"date": "2026-11-23"})
     assert page.status_code == 400 and "no service here runs lines" in page.text
+
+
+def test_the_response_page_narrows_by_service_and_subject(engine: Engine, client: TestClient) -> None:
+    water_care_day(engine)
+    page = client.get("/console/insight/response", params={**PERIOD, "service": "water",
+                                                             "subject": "street:bari:via-sparano"})
+    assert page.status_code == 200
+    assert "Service: water" in page.text and "Messages naming Via Sparano (street:bari:via-sparano)" in page.text
+    assert "By service" in page.text and 'name="subject"' in page.text
+
+
+def test_the_response_page_refuses_an_unknown_subject(engine: Engine, client: TestClient) -> None:
+    water_care_day(engine)
+    page = client.get("/console/insight/response", params={**PERIOD, "subject": "street:nowhere"})
+    assert page.status_code == 400 and "street:bari:via-sparano" in page.text
