@@ -2,7 +2,8 @@
 
 Uses the outage lookup benchmark's synthetic gazetteer (default 10,000 streets in 50 municipalities, 250
 districts, 500 fountains) and its citizen messages (some misspelt, some without the town, some naming no street,
-some a district or a fountain, in Italian and English); prints the per-message
+some a district or a fountain, one in five a house number, 'via Roma 12' or '12 via Roma', in Italian and
+English); prints the per-message
 median and 99th percentile and the share of messages given a street or a municipality.
 
     .venv/bin/python bench/subject_finding_bench.py [--streets 10000] [--messages 2000]
@@ -38,11 +39,17 @@ def main() -> None:
         street = rng.choice(gazetteer.streets)
         name = typo(street.name, rng) if rng.random() < 0.2 else street.name
         town = f" a {street.municipality}" if rng.random() < 0.7 else ""
+        door = rng.random()
+        if door < 0.15:  # an address, Italian form: 'via Roma 12'
+            name = f"{name} {rng.randint(1, 200)}"
+        elif door < 0.2:  # English form: '12 via Roma ... has no water'
+            messages.append(f"No water at {rng.randint(1, 200)} {name}{town.replace(' a ', ', ')} since this morning")
+            continue
         messages.append(f"{name}{town} senza acqua da stamattina")
     messages += [f"non c'è acqua a {rng.choice(TOWNS)}" for _ in range(args.messages // 10)]
     messages += places_messages(gazetteer, rng, args.messages // 10)
     messages += ["quanto costa la bolletta?"] * (args.messages // 20)
-    times, kinds = [], {"street": 0, "municipality": 0, "district": 0, "service_point": 0, "none": 0}
+    times, kinds = [], {"address": 0, "street": 0, "municipality": 0, "district": 0, "service_point": 0, "none": 0}
     for text in messages:
         started = time.perf_counter()
         found = gazetteer.subjects(text)

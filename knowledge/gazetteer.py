@@ -16,13 +16,14 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from rapidfuzz import fuzz, process
 
 from bot.subjects import Subject, SubjectKind
+from knowledge.addresses import NUMBER, address_subject, house_number
 from knowledge.errors import KnowledgeError
 from knowledge.outages import Place
 from knowledge.places import (
@@ -85,6 +86,14 @@ class StreetMatch:
     candidates: tuple[Street, ...] = ()
     municipality_code: str | None = None
     said: str = ""  # the words of the message taken for the street name
+    number: str | None = None  # the house number said with it ("via Sparano 12"), if any
+
+    @property
+    def address(self) -> Subject | None:
+        """The address the message names (the street and its house number), when it names both."""
+        if self.street is None or self.number is None:
+            return None
+        return address_subject(self.street.subject, self.number)
 
 
 class Gazetteer:
@@ -152,13 +161,15 @@ class Gazetteer:
 
     def subjects(self, text: str) -> tuple[Subject, ...]:
         """What a message names of the territory, the most precise first found: a service point, else its
-        street, else a district or zone, else the municipality it names (an ISTAT code as the id), else nothing."""
+        address and street ("via Sparano 12": the address, then the street it is on) or its street, else a
+        district or zone, else the municipality it names (an ISTAT code as the id), else nothing."""
         point = self.find_point(text)
         if point is not None and point.point is not None:
             return (point.point.subject,)
         match = self.find(text)
         if match is not None and match.street is not None:
-            return (match.street.subject,)
+            address = match.address
+            return (address, match.street.subject) if address is not None else (match.street.subject,)
         code = match.municipality_code if match is not None else None
         code = code or self.municipality(text)
         found = self.find_area(text, code)
@@ -240,14 +251,15 @@ class Gazetteer:
             if token not in STREET_TYPES:
                 continue
             window = _phrases(tokens, i, frozenset())
-            phrases = _phrases(tokens, i, self._stops)
+            phrases = _phrases(tokens, i, self._stops, doors=True)
             if not window:
                 continue
             match = self._exact(window, code)
             if match is None and phrases:  # 'via Bari a Modugno' in a gazetteer holding Bari: the town stops the name
                 match = self._partial(phrases[0], code, token) or self._fuzzy(phrases, code, token)
             if match is not None:
-                return match
+                number = house_number(tokens, i, i + len(match.said.split())) if match.street else None
+                return replace(match, number=number) if number else match
         return None
 
     def _exact(self, phrases: list[str], code: str | None) -> StreetMatch | None:
@@ -305,10 +317,12 @@ def _choose(streets: list[Street], code: str | None, phrase: str) -> StreetMatch
     return StreetMatch(None, tuple(streets), code, phrase)
 
 
-def _phrases(tokens: list[str], start: int, stops: frozenset[str]) -> list[str]:
-    """The street-name readings starting at ``tokens[start]``, the longest first, none past a stop word."""
+def _phrases(tokens: list[str], start: int, stops: frozenset[str], *, doors: bool = False) -> list[str]:
+    """The street-name readings starting at ``tokens[start]``, the longest first, none past a stop word (nor,
+    with ``doors``, past a house number after the name's first word: 'via sparano 12', not 'via 25 aprile')."""
     end = start + 1
-    while end < len(tokens) and end - start <= MAX_NAME_WORDS and tokens[end] not in stops:
+    while (end < len(tokens) and end - start <= MAX_NAME_WORDS and tokens[end] not in stops
+           and not (doors and end - start >= 2 and NUMBER.match(tokens[end]))):
         end += 1
     return [" ".join(tokens[start:stop]) for stop in range(end, start + 1, -1)]
 

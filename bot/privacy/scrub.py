@@ -9,7 +9,7 @@ from sqlalchemy import delete, select, update
 from sqlmodel import Session
 
 from bot.privacy.pii import redact
-from storage.models import Case, CaseTransition, Correction, Message, Reply, Transition
+from storage.models import Case, CaseTransition, Correction, Message, ProblemRecord, Reply, Transition
 
 #: What an anonymised text reads.
 ANONYMOUS = "[anonimizzato]"
@@ -57,6 +57,9 @@ def anonymise_messages(session: Session, ids: Iterable[int], *, keep_masked_text
     id_list = list(ids)
     if id_list:
         session.execute(update(Transition).where(Transition.message_id.in_(id_list)).values(note=None))  # type: ignore[attr-defined]
+        # A problem record naming an address goes; the record of its street (written beside it) stays.
+        session.execute(delete(ProblemRecord).where(ProblemRecord.message_id.in_(id_list),  # type: ignore[attr-defined]
+                                                    ProblemRecord.subject_kind.in_(PERSONAL_KINDS)))  # type: ignore[union-attr]
     return count
 
 

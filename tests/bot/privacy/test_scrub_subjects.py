@@ -18,3 +18,29 @@ def test_places_are_kept_and_addresses_dropped() -> None:
 
 def test_a_decision_without_subjects_gains_none() -> None:
     assert kept_decision({"intent": "faq", "faq_id": "fares"}) == {"intent": "faq", "faq_id": "fares"}
+
+
+def test_an_anonymised_message_loses_its_address_record_and_keeps_its_street(engine) -> None:  # noqa: ANN001
+    from datetime import datetime, timezone
+
+    from sqlalchemy import select
+    from sqlmodel import Session
+
+    from bot.privacy.scrub import anonymise_messages
+    from bot.subjects import Subject
+    from storage.models import ProblemRecord
+    from tests.bot.insight.scenario import Writer
+
+    at = datetime(2026, 11, 23, 9, tzinfo=timezone.utc)
+    w = Writer(engine)
+    w.case(1, "web", at)
+    w.message(1, 1, "web", at, "sent", service="water")
+    for subject in (Subject.from_dict(ADDRESS), Subject.from_dict(STREET)):
+        w.problem(1, "web", at, subject=subject, category="outage", service="water")
+    w.commit()
+    with Session(engine) as session:
+        anonymise_messages(session, [1])
+        session.commit()
+    with engine.connect() as conn:
+        kinds = conn.execute(select(ProblemRecord.subject_kind, ProblemRecord.subject_id)).all()
+    assert kinds == [("street", "072006:via argiro")]
