@@ -12,8 +12,11 @@ from typing import Any, TextIO
 from bot.config import Settings
 from bot.domain import Action, Decision, Intent
 from bot.errors import SportelloError
+from bot.subjects import TRANSIT_KINDS, SubjectKind, split_key
 
 INTENTS: tuple[str, ...] = tuple(str(i) for i in Intent)
+#: The kinds of place a labelled file may name in ``places`` (lines and stops have their own fields).
+PLACE_KINDS: tuple[str, ...] = tuple(str(k) for k in SubjectKind if k not in TRANSIT_KINDS)
 
 
 class EvaluationError(SportelloError):
@@ -35,10 +38,20 @@ class Labelled:
     alert_ids: frozenset[str]
     category: str | None
     auto_ok: bool
+    #: The places it names as subject keys (``street:072006:via argiro``, ``address:...:12``); None when the
+    #: file does not label places (then no place figure counts it).
+    places: frozenset[str] | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Labelled:
-        """A labelled message from its JSON object."""
+        """A labelled message from its JSON object (``places``: a list of ``kind:id`` keys of place kinds)."""
+        places = data.get("places")
+        if places is not None:
+            for key in places:
+                kind, _ident = split_key(str(key))  # ValueError for anything but kind:id
+                if str(kind) not in PLACE_KINDS:
+                    msg = f"places: {key!r} is not a place (kinds: {', '.join(PLACE_KINDS)})"
+                    raise ValueError(msg)
         return cls(
             id=str(data.get("id")),
             text=str(data["text"]),
@@ -51,6 +64,7 @@ class Labelled:
             alert_ids=frozenset(data.get("alert_ids") or ()),
             category=data.get("category"),
             auto_ok=bool(data.get("auto_ok")),
+            places=frozenset(map(str, places)) if places is not None else None,
         )
 
 
@@ -73,6 +87,11 @@ class Outcome:
         )
 
     @property
+    def places(self) -> frozenset[str]:
+        """The places the decision names, as subject keys (its subjects but lines and stops)."""
+        return frozenset(s.key for s in self.decision.subjects if str(s.kind) in PLACE_KINDS)
+
+    @property
     def auto(self) -> bool:
         """Whether the reply would be posted with no person looking."""
         return self.decision.action == Action.AUTO
@@ -93,6 +112,8 @@ class Outcome:
             wrong.append("faq_id")
         if frozenset(d.alert_ids) != g.alert_ids:
             wrong.append("alert_ids")
+        if g.places is not None and self.places != g.places:
+            wrong.append("places")
         if g.intent == "complaint" and (str(d.category) if d.category else None) != g.category:
             wrong.append("category")
         if self.auto and not (g.auto_ok and self.answer_right):
@@ -109,6 +130,9 @@ class Scores:
     messages: int = 0
     metrics: dict[str, float | int | None] = field(default_factory=dict)
     per_intent: dict[str, dict[str, float | int]] = field(default_factory=dict)
+    #: Per kind of place (street, address, ...): support, micro precision and recall; empty when no message
+    #: of the file labels places.
+    per_place_kind: dict[str, dict[str, float | int | None]] = field(default_factory=dict)
 
 
 def _ratio(num: int, den: int) -> float | None:
@@ -171,7 +195,37 @@ def score(outcomes: Sequence[Outcome]) -> Scores:
     m["emergency_recall"] = _ratio(
         sum(o.decision.action == Action.ESCALATE for o in emergencies), len(emergencies)
     )
+    _score_places(outcomes, result)
     return result
+
+
+def _score_places(outcomes: Sequence[Outcome], result: Scores) -> None:
+    """Place figures over the messages whose file labels places (none, and no key, when none does): exact-set
+    accuracy, micro precision and recall in all and per kind."""
+    labelled = [o for o in outcomes if o.gold.places is not None]
+    if not labelled:
+        return
+    m = result.metrics
+    m["place_messages"] = len(labelled)
+    m["place_exact_set"] = _ratio(sum(o.places == o.gold.places for o in labelled), len(labelled))
+    pairs = [(o.places, o.gold.places or frozenset()) for o in labelled]
+    tp = sum(len(got & gold) for got, gold in pairs)
+    m["place_precision"] = _ratio(tp, sum(len(got) for got, _ in pairs))
+    m["place_recall"] = _ratio(tp, sum(len(gold) for _, gold in pairs))
+    for kind in PLACE_KINDS:
+        mine = [(_of_kind(got, kind), _of_kind(gold, kind)) for got, gold in pairs]
+        support, predicted = sum(len(g) for _, g in mine), sum(len(p) for p, _ in mine)
+        if not support and not predicted:
+            continue
+        hits = sum(len(p & g) for p, g in mine)
+        precision, recall = _ratio(hits, predicted), _ratio(hits, support)
+        result.per_place_kind[kind] = {"support": support, "predicted": predicted,
+                                       "precision": None if precision is None else round(precision, 4),
+                                       "recall": None if recall is None else round(recall, 4)}
+
+
+def _of_kind(keys: frozenset[str], kind: str) -> frozenset[str]:
+    return frozenset(k for k in keys if k.partition(":")[0] == kind)
 
 
 # The metrics of the table, in order, with their labels and the targets of the issue.
@@ -193,6 +247,13 @@ TABLE: tuple[tuple[str, str, float | None], ...] = (
     ("auto_coverage", "auto-reply coverage", 0.70),
     ("emergency_recall", "emergency recall", 1.0),
 )
+#: Shown after :data:`TABLE` only when the file labels places.
+PLACE_TABLE: tuple[tuple[str, str, float | None], ...] = (
+    ("place_messages", "messages labelling places", None),
+    ("place_exact_set", "place exact-set accuracy", None),
+    ("place_precision", "place precision (micro)", None),
+    ("place_recall", "place recall (micro)", None),
+)
 
 
 def with_model(settings: Settings, model: str) -> Settings:
@@ -210,7 +271,8 @@ def render_table(scores: Scores, out: TextIO, previous: Scores | None = None) ->
     """The metrics as an aligned text table, with the targets (and a previous model's figures) beside them."""
     before = f" {'previous':>8}" if previous else ""
     out.write(f"{'metric':<32} {'value':>8}{before}  target\n")
-    for key, label, target in TABLE:
+    rows = TABLE + (PLACE_TABLE if "place_messages" in scores.metrics else ())
+    for key, label, target in rows:
         value = scores.metrics.get(key)
         shown = _shown(value)
         if previous is not None:
@@ -222,6 +284,10 @@ def render_table(scores: Scores, out: TextIO, previous: Scores | None = None) ->
     out.write(f"{'messages':<32} {scores.messages:>8}\n")
     out.write("\nper intent: " + ", ".join(
         f"{k} F1 {v['f1']:.2f} (n={v['support']})" for k, v in scores.per_intent.items()) + "\n")
+    if scores.per_place_kind:
+        out.write("per place kind: " + ", ".join(
+            f"{k} P {_shown(v['precision'])} R {_shown(v['recall'])} (n={v['support']})"
+            for k, v in scores.per_place_kind.items()) + "\n")
 
 
 def render_mistakes(outcomes: Iterable[Outcome], out: TextIO) -> None:
@@ -234,13 +300,14 @@ def render_mistakes(outcomes: Iterable[Outcome], out: TextIO) -> None:
         gold = {
             "lang": g.lang, "intent": g.intent, "routes": sorted(g.routes), "stops": sorted(g.stops),
             "faq_id": g.faq_id, "alert_ids": sorted(g.alert_ids), "category": g.category,
-            "auto": g.auto_ok, "not escalated": "escalate",
+            "auto": g.auto_ok, "not escalated": "escalate", "places": sorted(g.places or ()),
         }
         got = {
             "lang": d.lang, "intent": str(d.intent), "routes": sorted(d.routes), "stops": sorted(d.stops),
             "faq_id": d.faq_id, "alert_ids": sorted(d.alert_ids),
             "category": str(d.category) if d.category else None,
             "auto": f"auto, confidence {d.confidence:.2f}", "not escalated": str(d.action),
+            "places": sorted(o.places),
         }
         out.write(f"\n{g.id}: {g.text}\n")
         for name in wrong:
@@ -291,6 +358,8 @@ def evaluate_command(args: argparse.Namespace, settings: Settings, stdout: TextI
             "metrics": {k: round(v, 4) if isinstance(v, float) else v for k, v in scores.metrics.items()},
             "per_intent": scores.per_intent,
         }
+        if scores.per_place_kind:
+            payload["per_place_kind"] = scores.per_place_kind
         if previous is not None:
             payload["previous"] = {k: round(v, 4) if isinstance(v, float) else v for k, v in previous.metrics.items()}
         if getattr(args, "mistakes", False):
