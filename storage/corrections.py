@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
 from typing import Any, TextIO
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, select, update
 from sqlmodel import Session
 
 from bot.domain import Category, Decision, Intent
 from bot.errors import StorageError
 from bot.privacy.pii import redact
-from bot.subjects import TRANSIT_KINDS, transit_subjects
+from bot.subjects import TRANSIT_KINDS, Subject, transit_subjects
 from storage.db import session_scope
-from storage.models import Correction, Message, ProblemRecord
+from storage.models import Case, Correction, Message, ProblemRecord
 from storage.problems import record_problems
 
 #: Intents whose correct answer may be posted without a person looking first.
@@ -32,9 +32,13 @@ def correction_label(
     alert_ids: list[str],
     category: str | None,
     categories: Collection[str] = tuple(Category),
+    places: Sequence[Subject] | None = None,
+    service: str | None = None,
 ) -> dict[str, Any]:
     """A label in the shape of the evaluation set (``dev.jsonl``), validated; ``categories`` are those of the
-    message's service's domain (transit's by default)."""
+    message's service's domain (transit's by default). ``places`` (streets, areas, service points, addresses,
+    already checked against the service's gazetteer) are kept as subject keys (``places``, as a labelled file
+    has them) and whole (``place_subjects``); ``service`` is the service the message belongs to, when corrected."""
     if intent not in set(Intent):
         msg = f"correction: unknown intent {intent!r}; expected one of {', '.join(Intent)}"
         raise StorageError(msg)
@@ -52,15 +56,24 @@ def correction_label(
         "alert_ids": alert_ids,
         "category": str(parsed_category) if parsed_category and parsed_intent == Intent.COMPLAINT else None,
         "auto_ok": parsed_intent in AUTO_OK_INTENTS,
+        **({"places": [p.key for p in places], "place_subjects": [p.as_dict() for p in places]}
+           if places is not None else {}),
+        **({"service": service} if service else {}),
     }
 
 
-def corrected_subjects(before: dict[str, Any], merged: dict[str, Any]) -> list[dict[str, Any]]:
-    """The subjects after a correction of lines and stops: the corrected lines and stops, then the
-    router's other subjects (streets, areas, service points) as they were."""
+def corrected_subjects(before: dict[str, Any], merged: dict[str, Any],
+                       places: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """The subjects after a correction: the corrected lines and stops, then the corrected places (streets,
+    areas, service points, addresses) or, when the correction leaves them, the router's as they were."""
     lines_and_stops = transit_subjects(merged.get("routes") or (), merged.get("stops") or (), merged.get("stop_ids") or ())
-    others = [s for s in before.get("subjects") or () if s.get("kind") not in TRANSIT_KINDS]
+    others = places if places is not None else [
+        s for s in before.get("subjects") or () if s.get("kind") not in TRANSIT_KINDS]
     return [*(s.as_dict() for s in lines_and_stops), *others]
+
+
+#: Label keys that are not decision fields: kept with the correction, never merged into the decision.
+_LABEL_ONLY = frozenset({"auto_ok", "places", "place_subjects"})
 
 
 def record_correction(
@@ -77,17 +90,24 @@ def record_correction(
             message_id=message_id, agent=agent, label={**label, "router": before}, at=at
         )
         session.add(correction)
-        merged = {**before, **{k: v for k, v in label.items() if k != "auto_ok"}}
+        merged = {**before, **{k: v for k, v in label.items() if k not in _LABEL_ONLY}}
         if list(before.get("stops") or []) != list(label.get("stops") or []):
             merged["stop_ids"] = []  # the router's stop ids belong to the stops it found
         if "subjects" not in label:
-            merged["subjects"] = corrected_subjects(before, merged)
+            merged["subjects"] = corrected_subjects(before, merged, label.get("place_subjects"))
+        if label.get("service"):  # the places kept from the router belong to the corrected service too
+            merged["subjects"] = [s if s.get("kind") in TRANSIT_KINDS else {**s, "service": label["service"]}
+                                  for s in merged["subjects"]]
         decision = Decision.from_dict(merged)
         row.decision = {**merged, "corrected_by": agent}
         row.lang = decision.lang
         row.intent = str(decision.intent)
         row.faq_id = decision.faq_id
         row.category = str(decision.category) if decision.category else None
+        if label.get("service") and label["service"] != row.service:  # the message, its case and its records
+            row.service = str(label["service"])
+            if row.case_id is not None:
+                session.execute(update(Case).where(Case.id == row.case_id).values(service=row.service))
         session.add(row)
         session.execute(delete(ProblemRecord).where(ProblemRecord.message_id == message_id))
         record_problems(session, row, decision, at=row.received_at)
@@ -129,6 +149,7 @@ def labelled_examples(engine: Engine) -> Iterator[dict[str, Any]]:
             "auto_ok": label.get("auto_ok", False),
             "service": message.service,
             "corrected_by": correction.agent,
+            **({"places": label["places"]} if "places" in label else {}),
         }
 
 

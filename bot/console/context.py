@@ -18,7 +18,7 @@ from bot.config import Settings
 from bot.console.auth import PREFIX, csrf_token
 from bot.console.desk import Desk
 from bot.console.i18n import LANGUAGES, STRINGS, translator
-from bot.console.queueview import QueueView, place_names
+from bot.console.queueview import QueueView, place_keys, place_names
 from bot.console.throttle import LoginThrottle
 from bot.console.users import role_at_least
 from bot.domain import as_utc
@@ -79,6 +79,7 @@ class Console:
         templates.env.filters["duration"] = duration
         templates.env.filters["mask"] = mask
         templates.env.globals["place_names"] = place_names
+        templates.env.globals["place_keys"] = place_keys
         return cls(
             settings=settings,
             engine=engine,

@@ -32,6 +32,8 @@ from bot.services.categories import categories_of, category_labels
 from bot.services.choice import UNDECIDED
 from bot.errors import BadInput, SportelloError, StorageError
 from bot.privacy.pii import has_pii
+from bot.services.places import resolve_places
+from bot.subjects import TRANSIT_KINDS, Subject
 from storage.corrections import correction_label, record_correction
 from storage.services import decide_service
 from storage.models import Message, User
@@ -208,6 +210,41 @@ def _language(value: str) -> str:
     return value
 
 
+def _split_places(value: str) -> list[str]:
+    """The places of the correction form, separated by ';' or new lines (a label may hold a comma)."""
+    parts = [part.strip() for part in value.replace("\n", ";").split(";") if part.strip()]
+    if len(parts) > MAX_LABELS:
+        msg = f"at most {MAX_LABELS} places"
+        raise BadInput(msg)
+    return [_bounded(part, 255, "place") for part in parts]
+
+
+def _places_of(console: Console, message_id: int) -> dict[str, Subject]:
+    """The places a stored message names now, by subject key (a correction may keep them as they are)."""
+    with read_session(console.engine) as session:
+        row = session.get(Message, message_id)
+        subjects = (row.decision or {}).get("subjects") or () if row is not None else ()
+    found = {}
+    for data in subjects:
+        try:
+            subject = Subject.from_dict(data)
+        except (KeyError, ValueError, TypeError):
+            continue
+        if subject.kind not in TRANSIT_KINDS:
+            found[subject.key] = subject
+    return found
+
+
+def _corrected_service(console: Console, value: str) -> str | None:
+    """The service a correction gives the message (None: left as it is); one of the desk's services."""
+    if not value:
+        return None
+    if value not in console.settings.services:
+        known = ", ".join(console.settings.services) or "none (one service)"
+        raise BadInput(f"service: unknown service {value!r}; known services: {known}")
+    return value
+
+
 #: Where the agent lands after each action, and the note shown there.
 _AFTER = {
     "approve": ("queue", "approved_flash"),
@@ -288,6 +325,12 @@ async def message_action(request: Request, user: User) -> Response:
             decide_service(console.engine, message_id, service, agent_actor(me), at=console.clock())
         elif action == "correct":
             desk.check_not_held(message_id, me)
+            service = _corrected_service(console, field("service"))
+            whose = service or _service_of(console, message_id)
+            places = None
+            if "places" in form:  # the form names the message's places: streets, areas, service points, addresses
+                places = resolve_places(console.settings, whose, _split_places(field("places")),
+                                        kept=_places_of(console, message_id))
             label = correction_label(
                 lang=_language(field("lang") or "it"),
                 intent=field("intent"),
@@ -296,7 +339,9 @@ async def message_action(request: Request, user: User) -> Response:
                 faq_id=_bounded(field("faq_id").strip(), 128, "faq_id") or None,
                 alert_ids=_split(field("alert_ids"), 128),
                 category=field("category") or None,
-                categories=categories_of(console.settings, _service_of(console, message_id)),
+                categories=categories_of(console.settings, whose),
+                places=places,
+                service=service,
             )
             record_correction(console.engine, message_id, agent_actor(me), label, at=console.clock())
 

@@ -201,6 +201,12 @@ def place_names(decision: dict[str, Any]) -> tuple[str, ...]:
                  if isinstance(s, dict) and s.get("kind") not in ("line", "stop") and (s.get("label") or s.get("id")))
 
 
+def place_keys(decision: dict[str, Any]) -> tuple[str, ...]:
+    """The subject keys (``kind:id``) of the places a stored decision names: the correction form's value."""
+    return tuple(f"{s['kind']}:{s['id']}" for s in decision.get("subjects") or ()
+                 if isinstance(s, dict) and s.get("kind") not in ("line", "stop") and s.get("kind") and s.get("id"))
+
+
 def names_place(wanted: str, routes: Iterable[str], places: Iterable[str]) -> bool:
     """Whether a line-or-place filter fits a message: a line it names exactly, or a street, area or service
     point whose id or label holds the words ('argiro' fits 'Via Argiro, Bari'), case and accents aside."""

@@ -122,3 +122,60 @@ def test_a_water_correction_reaches_the_reader_without_its_category(engine: Engi
     [example] = labelled_examples(engine)
     assert (example["intent"], example["category"]) == ("complaint", None)
     assert READER_CATEGORIES <= set(CATEGORIES)  # every category the reader is given, it can learn
+
+
+def _water_label(service: str | None = None) -> dict:
+    from bot.subjects import Subject, SubjectKind
+    from knowledge.domains import load_builtin_domains
+
+    load_builtin_domains()  # waste's categories
+    places = [Subject(SubjectKind.ADDRESS, "072006:via argiro:7", "Via Argiro 7, Bari", "water"),
+              Subject(SubjectKind.STREET, "072006:via argiro", "Via Argiro, Bari", "water")]
+    return correction_label(lang="it", intent="complaint", routes=[], stops=[], faq_id=None, alert_ids=[],
+                            category="missed_collection", categories=("missed_collection", "other"),
+                            places=places, service=service)
+
+
+def test_a_correction_replaces_the_places_and_moves_the_service(engine: Engine, clock: FixedClock) -> None:
+    queue = MessageQueue(engine, clock=clock)
+    message_id = _routed(queue, clock)
+    with session_scope(engine) as session:
+        row = queue.load(session, message_id, lock=True)
+        row.decision = {**row.decision, "subjects": [
+            {"kind": "street", "id": "072006:via sparano da bari", "label": "Via Sparano da Bari, Bari"}]}
+        row.service = "water"
+        session.add(row)
+    record_correction(engine, message_id, "agent:anna", _water_label(service="waste"), at=clock())
+    row = queue.get(message_id)
+    assert row.service == "waste"
+    with Session(engine) as session:
+        problems = session.execute(select(ProblemRecord).order_by(ProblemRecord.id)).scalars().all()
+    assert [(p.subject_kind, p.subject_id, p.service) for p in problems] == [
+        ("address", "072006:via argiro:7", "waste"), ("street", "072006:via argiro", "waste")]
+    from storage.models import Case
+
+    with Session(engine) as session:
+        assert session.get(Case, row.case_id).service == "waste"
+
+
+def test_the_export_carries_the_places_and_the_service(engine: Engine, clock: FixedClock) -> None:
+    from bot.evaluate import Labelled
+
+    queue = MessageQueue(engine, clock=clock)
+    message_id = _routed(queue, clock)
+    record_correction(engine, message_id, "agent:anna", _water_label(service="waste"), at=clock())
+    out = io.StringIO()
+    export_corrections(engine, out)
+    example = json.loads(out.getvalue())
+    assert example["places"] == ["address:072006:via argiro:7", "street:072006:via argiro"]
+    assert example["service"] == "waste"
+    assert Labelled.from_dict(example).places == frozenset(example["places"])  # the retrain reads it
+
+
+def test_a_correction_without_places_keeps_the_routers(engine: Engine, clock: FixedClock) -> None:
+    queue = MessageQueue(engine, clock=clock)
+    message_id = _routed(queue, clock)
+    record_correction(engine, message_id, "agent:anna", _label(), at=clock())
+    out = io.StringIO()
+    export_corrections(engine, out)
+    assert "places" not in json.loads(out.getvalue())
