@@ -19,7 +19,7 @@ from statistics import median
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, case, func, insert, select
+from sqlalchemy import Engine, and_, case, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.domain import as_utc
@@ -178,6 +178,8 @@ class PlaceReports:
     label: str
     today: Shown
     days: Shown
+    #: How the care service answered the messages naming it over the days (counts hidden when small).
+    care: Care | None = None
 
 
 @dataclass(frozen=True)
@@ -480,11 +482,12 @@ class PublicFigures:
             last_recorded=self._last_recorded(),
             last_day_with_data=self._last_day_with_data(), schedule=static, lines=lines,
             network_alerts=self._alerts_on(None, since, until),
-            places=self._places(first, today), reports_since=since_day,
+            places=self._places(first, today, now), reports_since=since_day,
         )
 
-    def _places(self, first: date, today: date) -> list[PlaceReports]:
-        """Reports per place and service point over the days, most reported first."""
+    def _places(self, first: date, today: date, now: datetime) -> list[PlaceReports]:
+        """Reports per place and service point over the days, most reported first, each with how the care
+        service answered the messages naming it."""
         since, until = self._day_bounds(first)[0], self._day_bounds(today)[1]
         today_since = self._day_bounds(today)[0]
         days = func.count(func.distinct(P.message_id))
@@ -499,8 +502,26 @@ class PublicFigures:
         )
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
+        care = self._place_care([(str(k), str(i)) for k, i, *_ in rows], since, until)
         return [PlaceReports(str(kind), str(ident), label or str(ident), shown(int(n_today), self.least),
-                             shown(int(n), self.least)) for kind, ident, label, n, n_today in rows]
+                             shown(int(n), self.least), self._care_of(care.get((str(kind), str(ident)), []), now))
+                for kind, ident, label, n, n_today in rows]
+
+    def _place_care(self, places: list[tuple[str, str]], since: datetime,
+                    until: datetime) -> dict[tuple[str, str], list[tuple]]:
+        """The response facts of the messages naming each place (any of their subjects), over the days."""
+        if not places:
+            return {}
+        named = or_(*(and_(P.subject_kind == kind, P.subject_id == ident) for kind, ident in places))
+        query = (select(P.subject_kind, P.subject_id, F.message_id, F.received_at, F.opens_case, F.first_reply_s,
+                        F.next_reply_s, F.resolution_s).distinct()
+                 .join(ResponseFact.__table__, F.message_id == P.message_id)
+                 .where(named, F.received_at >= since, F.received_at < until))
+        found: dict[tuple[str, str], list[tuple]] = defaultdict(list)
+        with self.engine.connect() as conn:
+            for kind, ident, _message, *facts in conn.execute(query):
+                found[(str(kind), str(ident))].append(tuple(facts))
+        return found
 
     def _line_alerts(self, since: datetime, until: datetime) -> dict[str, list[AlertShown]]:
         index = self.alerts()

@@ -147,7 +147,8 @@ class PublicSite:
         day = self._day(request, now)
         network = self.figures.network(today=day, now=now)
         context = self._context(request, lang, now, page="index", network=network, day=day,
-                                why=_why(network.schedule), data_query=f"?giorno={day.isoformat()}")
+                                why=_why(network.schedule), data_query=f"?giorno={day.isoformat()}",
+                                target=f"{self.settings.console.response_target_minutes:g}")
         return templates.TemplateResponse(request, "public_index.html", context)
 
     async def line(self, request: Request) -> Response:

@@ -268,6 +268,22 @@ def test_places_named_by_enough_reports_are_published_by_subject(engine: Engine,
     assert "Punto di servizio: Fontanella di piazza Mazzini" in page and "Via Sparano 10" not in page
 
 
+def test_a_places_care_counts_the_messages_naming_it(engine: Engine, line64: GtfsIndex) -> None:
+    _water_reports(engine)
+    w = Writer(engine)
+    for mid in (21, 22):  # two of the fountain's three answered in a minute, the third never (past the target)
+        w.reply(mid, mid, "web", "agent:anna", at("10:00") + s(mid + 60))
+        w.move(mid, "awaiting_review", "sent", "agent:anna", at("10:00") + s(mid + 60))
+    w.commit()
+    refresh_facts(engine, now=NOW, full=True)
+    client = _client(engine, line64, NOW)
+    (place,) = client.get("/trasparenza/dati/rete.json").json()["data"]["places"]
+    assert (place["care"]["messages"], place["care"]["answered_in_time"], place["care"]["in_time_share"]) == (
+        3, "< 3", 2 / 3)  # a count under public.min_count is hidden, as for lines
+    page = client.get("/trasparenza").text
+    assert "Risposte entro 5 min" in page and "<td>67%</td>" in page
+
+
 def test_a_transit_network_shows_no_places(engine: Engine, line64: GtfsIndex) -> None:
     assert _client(engine, line64, NOW).get("/trasparenza/dati/rete.json").json()["data"]["places"] == []
     assert "Segnalazioni per luogo" not in _client(engine, line64, NOW).get("/trasparenza").text
