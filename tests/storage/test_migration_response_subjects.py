@@ -1,4 +1,4 @@
-"""Migration 0016_response_subjects on a filled database, on both databases: every response fact gets its
+"""Migration 0017_response_subjects on a filled database, on both databases: every response fact gets its
 message's service and first subject, none is added or lost, and the downgrade keeps every fact."""
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from sqlalchemy.engine import make_url
 from storage.db import alembic_config, make_engine
 from tests.conftest import EVAL_NOW, PG_URL
 
-AFTER = "0016_response_subjects"
-BEFORE = "0015_notice_checks"
+AFTER = "0017_response_subjects"
+BEFORE = "0016_place_followers"
 
 #: (message, service, subjects its problem records name in order: (kind, id) or None for a category alone)
 MESSAGES = [
@@ -68,7 +68,7 @@ def _fill(url: str) -> None:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def old(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    """A copy of a database filled at 0015 (SQLite: a copied file; PostgreSQL: a database from a template)."""
+    """A copy of a database filled at 0016 (SQLite: a copied file; PostgreSQL: a database from a template)."""
     if request.param == "sqlite":
         filled, copy = tmp_path / "filled.db", tmp_path / "copy.db"
         _fill(f"sqlite:///{filled}")

@@ -9,8 +9,8 @@ removed. On PostgreSQL the rollups' ``key`` widens to 255 characters (a subject 
 
 Downgrade drops the new columns and index and keeps every fact.
 
-Revision ID: 0016_response_subjects
-Revises: 0015_notice_checks
+Revision ID: 0017_response_subjects
+Revises: 0016_place_followers
 Create Date: 2026-12-04
 """
 
@@ -19,8 +19,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016_response_subjects"
-down_revision = "0015_notice_checks"
+revision = "0017_response_subjects"
+down_revision = "0016_place_followers"
 branch_labels = None
 depends_on = None
 
