@@ -60,13 +60,13 @@ class PlaceFinder:
         A street the gazetteers lack is not taken for its town: "via Garibaldi a Bari" finds nothing."""
         best: PlaceTarget | None = None
         for gazetteer in self.gazetteers:  # each service's gazetteer: the most precise place any of them finds
-            found = gazetteer.subjects(text)
-            if not found or found[0].kind not in PLACE_KINDS:
+            place = next((s for s in gazetteer.subjects(text) if s.kind in PLACE_KINDS), None)  # an address: its street
+            if place is None:
                 continue
-            if found[0].kind == SubjectKind.MUNICIPALITY and names_street(text):
+            if place.kind == SubjectKind.MUNICIPALITY and names_street(text):
                 continue
-            if best is None or _PRECISION[found[0].kind] < _PRECISION[best.kind]:
-                best = PlaceTarget(found[0].kind, found[0].id)
+            if best is None or _PRECISION[place.kind] < _PRECISION[best.kind]:
+                best = PlaceTarget(place.kind, place.id)
         return best
 
     def known(self, kind: str, ident: str) -> tuple[Subject, Place] | None:
