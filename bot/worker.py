@@ -25,7 +25,6 @@ from storage.db import session_scope
 from storage.hotpath import RouteWrite, record_routes
 from storage.models import Message
 from storage.problems import problem_values
-from storage.services import set_case_service
 from storage.queue import Claim, LeaseLost, MessageQueue
 
 log = logging.getLogger(__name__)
@@ -279,8 +278,6 @@ class Worker:
         lane = self.notices
 
         def notices(conn: Connection) -> None:
-            if decision.service and row.case_id is not None:  # even when the message row already had it
-                set_case_service(conn, row.case_id, claim.message_id, decision.service)
             if lane is not None:
                 planned[:] = lane.desk.plan(conn, row, decision, draft.action, worker=self.name, lease_seconds=self.lease_seconds)
 
@@ -299,9 +296,11 @@ class Worker:
         inside = auto and channel.posts_in_database
         if inside:
             path.append(MessageState.AUTO_SENT)
+        # the case takes the message's service, even when the message row already had it
+        service = (row.case_id, decision.service) if decision.service and row.case_id is not None else None
         write = RouteWrite(
             claim, now, values=values, path=path, problems=problems, reply=reply,
-            also=notices, post=post_inside if inside else None,
+            also=notices, post=post_inside if inside else None, case_service=service,
         )
         return _Routing(write, planned, outbound, posted_inside=inside)
 

@@ -43,12 +43,13 @@ _THREAD_CASE = (
     .order_by(_CASES.c.id.desc())
     .limit(1)
 )
-_STATUS = select(_CASES.c.status).where(_CASES.c.id == bindparam("b_case"))
+_STATUS = select(_CASES.c.status, _CASES.c.service).where(_CASES.c.id == bindparam("b_case"))
 #: The pending states as literal SQL (an expanding IN cannot be compiled once).
 _PENDING_SQL = "messages.state IN ({})".format(", ".join(f"'{s}'" for s in PENDING_FOR_PERSON))
 #: A case's status, and whether another of its messages still waits for a person.
 _STATUS_AND_OTHERS = select(
     _CASES.c.status,
+    _CASES.c.service,
     exists()
     .where(
         _MESSAGES.c.case_id == bindparam("b_case"),
@@ -134,27 +135,29 @@ def case_for(conn: Connection, message: InboundMessage, now: datetime) -> int:
 
 def follow_message(
     conn: Connection, message_id: int, to: MessageState, *, actor: str, at: datetime, case_id: int | None = None
-) -> None:
-    """Bring the case's status in line after message ``message_id`` moved to ``to``.
+) -> tuple[int, str | None] | None:
+    """Bring the case's status in line after message ``message_id`` moved to ``to``; return the case's id and
+    service as read on the way (None when no case was read), so a caller need not read them again.
 
     ``case_id`` (the message's case, when the caller has it) saves reading it.
     """
     if to in (MessageState.RECEIVED, MessageState.ROUTED):
-        return
+        return None
     if case_id is None:
         found = sql.run(conn, _CASE_OF_MESSAGE, {"b_message": message_id}).first()
         if found is None or found[0] is None:
-            return
+            return None
         case_id = int(found[0])
     if str(to) in PENDING_FOR_PERSON:
         row = sql.run(conn, _STATUS, {"b_case": case_id}).first()
-        if row is not None:
-            set_status(conn, case_id, row[0], CaseStatus.WAITING, actor=actor, at=at)
-        return
+        if row is None:
+            return None
+        set_status(conn, case_id, row[0], CaseStatus.WAITING, actor=actor, at=at)
+        return case_id, row[1]
     row = sql.run(conn, _STATUS_AND_OTHERS, {"b_case": case_id, "b_message": message_id}).first()
     if row is None:
-        return
-    status, others = row[0], bool(row[1])
+        return None
+    status, service, others = row[0], row[1], bool(row[2])
     if others:
         target = CaseStatus.WAITING
     elif to == MessageState.CLOSED:
@@ -162,6 +165,7 @@ def follow_message(
     else:
         target = CaseStatus.ANSWERED
     set_status(conn, case_id, status, target, actor=actor, at=at)
+    return case_id, service
 
 
 def agent_holds(conn: Connection, case_id: int | None, now: datetime, *, hold_minutes: float, claim_minutes: float) -> bool:

@@ -19,6 +19,7 @@ from storage import statements as sql
 from storage.cases import follow_message
 from storage.models import ProblemRecord
 from storage.queue import Claim, LeaseLost
+from storage.services import set_case_service
 
 _NEW_PROBLEMS = insert(ProblemRecord.__table__)  # type: ignore[attr-defined]
 
@@ -108,6 +109,7 @@ class RouteWrite:
     reply: dict[str, Any] | None
     also: Callable[[Connection], None] | None = None
     post: Callable[[int], Sequence[str]] | None = None
+    case_service: tuple[int, str] | None = None  # (case, service): the case takes the routed message's service
 
 
 def record_routes(engine: Engine, writes: Sequence[RouteWrite]) -> list[int | None]:
@@ -150,8 +152,12 @@ def _write_route(conn: Connection, write: RouteWrite, later: _Later) -> int | No
     claim, now, path = write.claim, write.now, write.path
     _move_fenced(conn, claim, MessageState.RECEIVED, path, now, write.values, later=later)
     later.problems.extend(write.problems)
+    seen = None
     if path[-1] != MessageState.ROUTED:
-        follow_message(conn, claim.message_id, path[-1], actor=BOT_ACTOR, at=now, case_id=_case_of(claim))
+        seen = follow_message(conn, claim.message_id, path[-1], actor=BOT_ACTOR, at=now, case_id=_case_of(claim))
+    if write.case_service is not None and seen != write.case_service:  # equal: the update would change nothing
+        case_id, service = write.case_service
+        set_case_service(conn, case_id, claim.message_id, service)
     if write.also is not None:
         write.also(conn)
     if write.reply is None:
