@@ -29,6 +29,7 @@ from bot.insight.problems import ProblemLog, hot_spots  # noqa: E402
 from bot.insight.response import ResponseTimes  # noqa: E402
 from bot.insight.response_rollup import refresh_response_rollup  # noqa: E402
 from bot.insight.service import ServiceReports  # noqa: E402
+from bot.subjects import SubjectKind  # noqa: E402
 from storage.db import open_database  # noqa: E402
 
 START = datetime(2025, 11, 27, tzinfo=timezone.utc)
@@ -90,14 +91,18 @@ def generate(engine: Engine, messages: int, problems: int, trips_per_day: int) -
                 ELSE 'auto_sent' END, 'bot', {at(f'(i - 1) * {span} / {messages} + ({h} % 60) * ({h} % 60)')}
             FROM n"""),
         ("problems", f"""{_numbers(d, problems)}
-            INSERT INTO problems (message_id, channel, intent, category, route_id, stop_name, alert_id, at)
+            INSERT INTO problems (message_id, channel, intent, category, route_id, stop_name, alert_id, at,
+                subject_kind, subject_id)
             SELECT {mid}, 'web', 'complaint',
                 CASE {h} % 5 WHEN 0 THEN 'delay' WHEN 1 THEN 'crowding' WHEN 2 THEN 'staff'
                     WHEN 3 THEN 'cleanliness' ELSE 'other' END,
                 CASE WHEN i % 10 < 7 THEN {_text(d, f'({h} % 300) * ({h} % 300) / 300')} END,
                 CASE WHEN i % 10 >= 6 THEN 'FERMATA ' || {_text(d, f'({h} % 900) * ({h} % 900) / 900')} END,
                 CASE WHEN {h} % 4 = 0 THEN 'A' || {_text(d, f'{h} % 50')} END,
-                {at(f'({mid} - 1) * {span} / {messages}')}
+                {at(f'({mid} - 1) * {span} / {messages}')},
+                CASE WHEN i % 10 < 7 THEN 'line' WHEN i % 10 >= 6 THEN 'stop' END,
+                CASE WHEN i % 10 < 7 THEN {_text(d, f'({h} % 300) * ({h} % 300) / 300')}
+                     WHEN i % 10 >= 6 THEN 'FERMATA ' || {_text(d, f'({h} % 900) * ({h} % 900) / 900')} END
             FROM n WHERE {mid} <= {messages}"""),
         ("trip_snapshots", f"""{_numbers(d, trips_per_day * 30)}
             INSERT INTO trip_snapshots (service_date, trip_id, route_id, relationship, start_time,
@@ -161,6 +166,9 @@ def main() -> int:
     problems = ProblemLog(engine, tz=TZ)
     response = ResponseTimes(engine, tz=TZ, target_minutes=TARGET_S / 60)
     service = ServiceReports(engine, None, tz=TZ)
+    # Narrowed to a service (every message here is transit's: the whole period read from the facts) and a subject.
+    narrowed_service = ResponseTimes(engine, tz=TZ, target_minutes=TARGET_S / 60, service="transit")
+    narrowed_line = ResponseTimes(engine, tz=TZ, target_minutes=TARGET_S / 60, subject=(SubjectKind.LINE, "0"))
     periods = {
         "last 7 days": Period(END - timedelta(days=7), END),
         "last 30 days": Period(END - timedelta(days=30, hours=5), END - timedelta(hours=5)),
@@ -172,6 +180,10 @@ def main() -> int:
         worst = max(worst, timed(f"report problems, {name}, line 0",
                                  lambda p=period: problems.report(p, now=END, route="0")))
         worst = max(worst, timed(f"report response, {name}", lambda p=period: response.report(p, now=END)))
+        worst = max(worst, timed(f"report response, {name}, --service transit",
+                                 lambda p=period: narrowed_service.report(p, now=END)))
+        worst = max(worst, timed(f"report response, {name}, --subject line:0",
+                                 lambda p=period: narrowed_line.report(p, now=END)))
     yesterday = day_period(date(2026, 11, 26), TZ)
     worst = max(worst, timed("digest, yesterday", lambda: (problems.report(yesterday, now=END),
                                                            hot_spots(problems, yesterday, min_reports=3))))
