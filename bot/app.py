@@ -121,7 +121,7 @@ class Application:
             pause_before_finalize=debug.pause_before_finalize,
             announce=_announce,
             notices=NoticeLane(
-                NoticeDesk(self.settings, clock=self.clock),
+                NoticeDesk(self.settings, clock=self.clock, voices=self.desk.voices(), main=self.desk.main.name),
                 NoticePoster(
                     self.engine, self.channels, self.settings, clock=self.clock,
                     lease_seconds=self.settings.workers.lease_seconds,

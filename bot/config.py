@@ -53,6 +53,10 @@ class OperatorSettings(_Section):
     timezone: str = "Europe/Rome"
     emergency_number: str = "112"
     customer_phone: str = "06 57003"
+    breakdown_number: str | None = Field(
+        None, description="the operator's own emergency/breakdown line (pronto intervento): the water and waste "
+        "safety replies give it after the emergency number"
+    )
     languages: tuple[str, ...] = ("it", "en")
 
 
@@ -197,6 +201,9 @@ class ServiceSettings(_Section):
     )
     customer_phone: str | None = Field(
         None, description="the number this service's replies give (default: operator.customer_phone)"
+    )
+    breakdown_number: str | None = Field(
+        None, description="this service's own emergency/breakdown line in its safety reply (default: operator.breakdown_number)"
     )
 
 

@@ -9,7 +9,7 @@ posted by :class:`bot.notice_delivery.NoticePoster` exactly once.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,7 +17,7 @@ from sqlalchemy import Connection, insert, select
 
 from bot.config import Settings
 from bot.domain import BOT_ACTOR, Action, Decision, ReplyKind, as_utc, is_emergency
-from handlers.notices import ack_text, ops_text, safety_text
+from handlers.notices import EmergencyVoice, ack_text, ops_text, safety_text
 from storage.cases import acknowledged, agent_holds
 from storage.models import Case, Message, Reply
 from storage.waits import estimate_wait
@@ -42,9 +42,20 @@ def notice_language(row: Message, decision: Decision) -> str:
 class NoticeDesk:
     """Decides which notices a routed message gets and writes them to the outbox."""
 
-    def __init__(self, settings: Settings, *, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self, settings: Settings, *, clock: Callable[[], datetime], voices: Mapping[str, EmergencyVoice] | None = None,
+        main: str | None = None,
+    ) -> None:
+        """``voices``: each service's emergency words and numbers on a desk of several (by service name);
+        ``main``: the one used when a message's service is undecided (transit's, on a desk that has it)."""
         self.settings = settings
         self.clock = clock
+        self.voices = dict(voices or {})
+        self.fallback = self.voices.get(main or "") or EmergencyVoice.of(settings)
+
+    def voice(self, decision: Decision) -> EmergencyVoice:
+        """The voice of the service the message was routed to; the main service's when that is undecided."""
+        return self.voices.get(decision.service or "") or self.fallback
 
     def plan(
         self, conn: Connection, row: Message, decision: Decision, action: Action, *, worker: str, lease_seconds: float
@@ -55,8 +66,9 @@ class NoticeDesk:
         lang = notice_language(row, decision)
         notices: list[dict[str, Any]] = []
         if is_emergency(decision):
-            number = self.settings.operator.emergency_number
-            notices.append(self._row(row, ReplyKind.SAFETY, row.channel, safety_text(lang, emergency_number=number), lang, now))
+            voice = self.voice(decision)
+            text = safety_text(lang, emergency_number=voice.emergency_number, domain=voice.domain, line=voice.breakdown_number)
+            notices.append(self._row(row, ReplyKind.SAFETY, row.channel, text, lang, now))
             notices += self._ops(row, lang, now)
         elif action != Action.AUTO and self._wants_ack(conn, row, now):
             assert row.case_id is not None

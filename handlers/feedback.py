@@ -9,7 +9,5 @@ if TYPE_CHECKING:
 
 
 def write(ctx: HandlerContext) -> str:
-    """A thank-you in the citizen's language."""
-    if ctx.lang == "en":
-        return "Thank you for your message! We will pass it on to the team. Have a good trip."
-    return "Grazie per il tuo messaggio! Lo giriamo volentieri al personale. Buon viaggio."
+    """A thank-you in the citizen's language, in the service's words ("Buon viaggio" only where people travel)."""
+    return ctx.knowledge.domain.thanks(ctx.lang)

@@ -2,25 +2,42 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from knowledge.domains import Domain, domain_named
+
 if TYPE_CHECKING:
+    from bot.config import Settings
     from storage.waits import WaitEstimate
 
 
-def safety_text(lang: str, *, emergency_number: str) -> str:
-    """Call the emergency number, tell the staff; in the citizen's language (it and en for others).
+@dataclass(frozen=True)
+class EmergencyVoice:
+    """How a service answers an emergency at once: its domain's words, the emergency number, its own line."""
+
+    domain: Domain
+    emergency_number: str
+    breakdown_number: str | None = None
+
+    @classmethod
+    def of(cls, settings: Settings) -> EmergencyVoice:
+        """The voice of a desk of one service: the configured domain and the operator's numbers."""
+        operator = settings.operator
+        return cls(domain_named(settings.knowledge.domain), operator.emergency_number, operator.breakdown_number)
+
+
+def safety_text(lang: str, *, emergency_number: str, domain: Domain | None = None, line: str | None = None) -> str:
+    """Call the emergency number and what the service's emergencies call for (transit: tell the driver; water,
+    waste: their own words and ``line``, the operator's emergency line, when set); in the citizen's language
+    (it and en for others). The words are the domain's (``knowledge/domains/<name>/words.yaml``), transit's
+    when none is given.
 
     It never repeats the citizen's words, so it may be posted in public.
     """
-    it = (
-        f"Se qualcuno è in pericolo chiama subito il {emergency_number}. Avvisa il conducente o il "
-        "personale di stazione. Abbiamo avvisato la nostra centrale operativa."
-    )
-    en = (
-        f"If anyone is in danger, call {emergency_number} now. Tell the driver or the station staff. "
-        "We have alerted our operations room."
-    )
+    domain = domain or domain_named("transit")
+    it = domain.emergency_reply("it", number=emergency_number, line=line)
+    en = domain.emergency_reply("en", number=emergency_number, line=line)
     if lang == "it":
         return it
     if lang == "en":

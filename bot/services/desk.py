@@ -16,6 +16,7 @@ from bot.pipeline import RoutingPipeline
 from bot.reading.router import Router
 from bot.services.choice import SERVICE_EXTRA, UNDECIDED, ChoiceBasis, ServiceChoice, ServiceChooser
 from handlers import ReplyWriter
+from handlers.notices import EmergencyVoice
 from knowledge.domains.base import Source
 from knowledge.livefeed import LiveFeed
 from knowledge.outage_feed import OutageFeed
@@ -66,6 +67,12 @@ class ServiceDesk:
     def writer(self) -> ReplyWriter:
         """The main service's reply writer."""
         return self.main.pipeline.writer
+
+    def voices(self) -> dict[str, EmergencyVoice]:
+        """How each service answers an emergency at once: its domain's words and its own numbers, by name."""
+        return {name: EmergencyVoice(s.knowledge.domain, s.pipeline.writer.settings.operator.emergency_number,
+                                     s.pipeline.writer.settings.operator.breakdown_number)
+                for name, s in self.services.items()}
 
     def labels(self) -> dict[str, str]:
         """Each service's name and label, in the configured order."""
@@ -156,8 +163,10 @@ def build_desk(
             service.knowledge, engine=engine, clock=clock, service=name, key=f"services.{name}.knowledge"
         )
         own = settings
-        if service.customer_phone:  # the service's own number in its replies
-            operator = settings.operator.model_copy(update={"customer_phone": service.customer_phone})
+        numbers = {key: value for key, value in (("customer_phone", service.customer_phone),
+                                                  ("breakdown_number", service.breakdown_number)) if value}
+        if numbers:  # the service's own numbers in its replies
+            operator = settings.operator.model_copy(update=numbers)
             own = settings.model_copy(update={"operator": operator})
         services.append(_service(name, service.label, knowledge, own, clock))
     channels = {channel: name for name, service in configured.items() for channel in service.channels}

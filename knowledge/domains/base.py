@@ -7,6 +7,7 @@ domain's tests; the code here only compiles and asks them.
 from __future__ import annotations
 
 import re
+from string import Formatter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -66,6 +67,9 @@ class Words:
     undecided: Mapping[str, str]  # the draft of a message whose service a person decides
     report: Mapping[str, str] | None = None  # what to tell us to report a problem ("linea, fermata e orario")
     everywhere: Mapping[str, str] | None = None  # the whole service in a status reply ("sulla rete")
+    emergency: Mapping[str, str] | None = None  # the safety reply to an emergency ("{number}": the emergency number)
+    emergency_line: Mapping[str, str] | None = None  # said after it when the operator has its own line ("{line}")
+    thanks: Mapping[str, str] | None = None  # the answer to thanks and praise
 
     @classmethod
     def load(cls, path: Path) -> Words:
@@ -75,7 +79,7 @@ class Words:
         except (OSError, yaml.YAMLError) as exc:
             msg = f"{path}: cannot read the domain's words: {exc}"
             raise DomainError(msg) from exc
-        for part in ("service", "topics", "fallback_topic", "where", "undecided"):
+        for part in ("service", "topics", "fallback_topic", "where", "undecided", "emergency", "thanks"):
             if part not in data:
                 msg = f"{path}: missing {part!r}"
                 raise DomainError(msg)
@@ -90,7 +94,26 @@ class Words:
             undecided=dict(data["undecided"]),
             report=dict(data["report"]) if data.get("report") else None,
             everywhere=dict(data["everywhere"]) if data.get("everywhere") else None,
+            emergency=_texts(data["emergency"], path, "emergency", ("number",)),
+            emergency_line=_texts(data["emergency_line"], path, "emergency_line", ("line",))
+            if data.get("emergency_line") else None,
+            thanks=_texts(data["thanks"], path, "thanks", ()),
         )
+
+
+def _texts(texts: Mapping[str, str], path: Path, part: str, fields: tuple[str, ...]) -> dict[str, str]:
+    """A text by language, in Italian and English at least, whose ``{placeholders}`` are exactly ``fields``."""
+    found = {str(lang): str(text) for lang, text in (texts or {}).items()}
+    for lang in ("it", "en"):
+        if lang not in found:
+            msg = f"{path}: {part}: missing the {lang!r} text"
+            raise DomainError(msg)
+    for lang, text in found.items():
+        named = {name for _, name, _, _ in Formatter().parse(text) if name}
+        if named != set(fields):
+            msg = f"{path}: {part}.{lang}: placeholders {sorted(named)}, expected {sorted(fields)}"
+            raise DomainError(msg)
+    return found
 
 
 def _compile(phrases: list[str] | None, path: Path, part: str) -> re.Pattern[str] | None:
@@ -163,6 +186,21 @@ class Domain:
     def everywhere(self, lang: str) -> str:
         """How a status reply with no line or street says "anywhere in the service" ("sulla rete")."""
         texts = self.words.everywhere or {"it": "sulla rete", "en": "on the network"}
+        return texts.get(lang) or texts["it"]
+
+    def emergency_reply(self, lang: str, *, number: str, line: str | None = None) -> str:
+        """The safety reply to an emergency, in ``lang`` ("it" or "en"): call ``number``, and what this service's
+        emergencies call for ("tell the driver", "the fire brigade for a fire"); then the operator's own
+        emergency line, when it has one and the domain says how to give it."""
+        texts = self.words.emergency or {}
+        text = (texts.get(lang) or texts["it"]).format(number=number)
+        if line and self.words.emergency_line:
+            text += " " + (self.words.emergency_line.get(lang) or self.words.emergency_line["it"]).format(line=line)
+        return text
+
+    def thanks(self, lang: str) -> str:
+        """The answer to thanks, praise and greetings ("Buon viaggio" only where people travel)."""
+        texts = self.words.thanks or {}
         return texts.get(lang) or texts["it"]
 
     def undecided_reply(self, lang: str) -> str:

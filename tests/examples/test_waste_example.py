@@ -11,6 +11,7 @@ import pytest
 from bot.app import Application
 from bot.config import PACKAGE_ROOT, StorageSettings, load_settings
 from bot.domain import Action, Intent
+from tests.examples.safety import safety_reply
 
 CONFIG = PACKAGE_ROOT / "examples" / "waste" / "config.yaml"
 NOW = datetime.fromisoformat("2026-12-03T11:00:00+01:00")
@@ -39,3 +40,23 @@ def test_a_sorting_question_gets_the_faq_answer(app: Application) -> None:
     decision, draft = app.pipeline.decide_text("Dove butto il vetro?")
     assert (decision.intent, decision.faq_id) == (Intent.FAQ, "sorting.glass")
     assert "contenitore verde" in draft.text
+
+
+def test_a_bin_on_fire_gets_the_waste_safety_reply_with_the_fire_brigade(app: Application) -> None:
+    text = safety_reply(app, "aiuto, un cassonetto sta andando a fuoco in via Roma a Triggiano, ci sono bambini vicino")
+    assert "chiama subito il 112" in text and "115" in text and "vigili del fuoco" in text
+    assert "conducente" not in text and "stazione" not in text
+    assert "pronto intervento" not in text  # no breakdown_number in this example's config
+
+
+def test_an_english_emergency_gets_the_waste_safety_reply_in_english(app: Application) -> None:
+    text = safety_reply(app, "help, a bin is on fire in via Roma, Triggiano, and the smoke is everywhere")
+    assert "call 112 now" in text and "call 115 (fire brigade)" in text
+    assert "driver" not in text and "station" not in text
+
+
+def test_thanks_get_no_wish_for_a_good_trip(app: Application) -> None:
+    for words, lang in (("grazie mille, siete stati gentilissimi", "it"), ("thank you so much, very kind", "en")):
+        decision, draft = app.pipeline.decide_text(words, channel="web")
+        assert (decision.intent, draft.lang) == (Intent.FEEDBACK, lang)
+        assert "viaggio" not in draft.text and "trip" not in draft.text

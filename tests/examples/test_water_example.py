@@ -11,6 +11,7 @@ import pytest
 from bot.app import Application
 from bot.config import PACKAGE_ROOT, StorageSettings, load_settings
 from bot.domain import Action, Intent, SourceKind
+from tests.examples.safety import safety_reply
 
 CONFIG = PACKAGE_ROOT / "examples" / "water" / "config.yaml"
 NOW = datetime.fromisoformat("2026-12-03T11:00:00+01:00")
@@ -57,3 +58,22 @@ def test_a_billing_question_gets_the_faq_answer(app: Application) -> None:
 
 def test_health_watches_the_outage_sources_not_transits_feeds(app: Application) -> None:
     assert [feed.name for feed in app.health_check().feeds] == ["outages", "planned_outages"]
+
+
+def test_an_emergency_gets_the_water_safety_reply_with_the_breakdown_line(app: Application) -> None:
+    text = safety_reply(app, "aiuto, si è aperta una voragine in via Sparano a Bari e c'è un uomo dentro")
+    assert "chiama subito il 112" in text and "pronto intervento al 800 000 002" in text
+    assert "conducente" not in text and "stazione" not in text
+
+
+def test_an_english_emergency_gets_the_water_safety_reply_in_english(app: Application) -> None:
+    text = safety_reply(app, "help, a man fell into a sinkhole in via Sparano, Bari, he is hurt")
+    assert "call 112 now" in text and "800 000 002" in text
+    assert "driver" not in text and "station" not in text
+
+
+def test_thanks_get_no_wish_for_a_good_trip(app: Application) -> None:
+    for words, lang in (("grazie mille per l'aiuto, gentilissimi", "it"), ("thank you so much, very kind", "en")):
+        decision, draft = app.pipeline.decide_text(words, channel="web")
+        assert (decision.intent, draft.lang) == (Intent.FEEDBACK, lang)
+        assert "viaggio" not in draft.text and "trip" not in draft.text

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from bot.config import Settings
 from bot.domain import Decision, Intent
-from bot.notices import notice_language
-from handlers.notices import ack_text, safety_text
+from bot.notices import NoticeDesk, notice_language
+from handlers.notices import EmergencyVoice, ack_text, safety_text
+from knowledge.domains import domain_named
 from storage.models import Message
 from storage.waits import WaitEstimate
 
@@ -45,3 +47,26 @@ def test_acknowledgement_without_history_says_so_honestly() -> None:
 def test_acknowledgement_gives_a_range() -> None:
     text = ack_text("en", case_id=7, estimate=WaitEstimate(3, 10, backlog=4, handled=12))
     assert "about 3 to 10 minutes" in text and "/status 7" in text
+
+
+def test_water_safety_reply_names_no_driver_and_gives_the_breakdown_line_when_set() -> None:
+    water = domain_named("water")
+    with_line = safety_text("it", emergency_number="112", domain=water, line="800 000 002")
+    assert "chiama subito il 112" in with_line and "pronto intervento al 800 000 002" in with_line
+    assert "conducente" not in with_line
+    assert "pronto intervento" not in safety_text("it", emergency_number="112", domain=water)
+
+
+def test_waste_safety_reply_in_english_names_the_fire_brigade() -> None:
+    text = safety_text("en", emergency_number="112", domain=domain_named("waste"))
+    assert text.startswith("If anyone is in danger, call 112 now.") and "call 115" in text and "driver" not in text
+
+
+def test_a_desk_answers_an_emergency_in_the_words_of_the_service_it_was_routed_to() -> None:
+    settings = Settings()
+    voices = {"transit": EmergencyVoice(domain_named("transit"), "112"),
+              "water": EmergencyVoice(domain_named("water"), "112", "800 000 002")}
+    desk = NoticeDesk(settings, clock=lambda: datetime.now(timezone.utc), voices=voices, main="transit")
+    assert desk.voice(Decision(lang="it", intent=Intent.EMERGENCY, service="water")).domain.name == "water"
+    assert desk.voice(Decision(lang="it", intent=Intent.EMERGENCY, service="undecided")).domain.name == "transit"
+    assert NoticeDesk(settings, clock=lambda: datetime.now(timezone.utc)).voice(Decision(lang="it", intent=Intent.EMERGENCY)).domain.name == "transit"

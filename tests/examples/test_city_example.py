@@ -1,0 +1,46 @@
+"""examples/city, a desk of three services: the reply to an emergency comes from the service it was routed to."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from bot.app import Application
+from bot.config import PACKAGE_ROOT, StorageSettings, load_settings
+from tests.examples.safety import safety_reply
+
+CONFIG = PACKAGE_ROOT / "examples" / "city" / "config.yaml"
+NOW = datetime.fromisoformat("2026-12-03T11:00:00+01:00")
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[Application]:
+    settings = load_settings(CONFIG)
+    settings = settings.model_copy(update={"storage": StorageSettings(url=f"sqlite:///{tmp_path / 'city.db'}")})
+    application = Application(settings, workers=0, web=False, clock=lambda: NOW)
+    yield application
+    application.engine.dispose()
+
+
+def test_a_water_emergency_gets_the_water_services_reply_and_its_breakdown_line(app: Application) -> None:
+    text = safety_reply(app, "aiuto, un tubo dell'acqua è esploso e l'acqua allaga la cantina vicino ai cavi elettrici")
+    assert "chiama subito il 112" in text and "pronto intervento al 800 000 002" in text
+    assert "conducente" not in text
+
+
+def test_a_burning_bin_gets_the_waste_services_reply_in_english(app: Application) -> None:
+    text = safety_reply(app, "help, the rubbish bin is on fire next to the waste collection point, smoke everywhere")
+    assert "call 115 (fire brigade)" in text and "driver" not in text
+
+
+def test_an_emergency_on_a_bus_gets_the_transit_reply(app: Application) -> None:
+    text = safety_reply(app, "aiuto, un uomo è svenuto sul bus 64")
+    assert "Avvisa il conducente" in text
+
+
+def test_an_emergency_no_service_claims_gets_the_transit_reply(app: Application) -> None:
+    text = safety_reply(app, "aiuto, c'è un uomo a terra che non respira, venite subito")
+    assert "Avvisa il conducente" in text
