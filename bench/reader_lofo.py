@@ -69,6 +69,8 @@ RECIPES: dict[str, Recipe] = {
     "current": Recipe(),
     "d1e-1": Recipe(danger_l2=1e-1),
     "lookalikes-x3": Recipe(lookalike_weight=3.0),
+    "lookalikes-x3-d1e-1": Recipe(lookalike_weight=3.0, danger_l2=1e-1),
+    "lookalikes-x5": Recipe(lookalike_weight=5.0),
     "l2-1e-3": Recipe(l2=1e-3),
     "l2-3e-3": Recipe(l2=3e-3),
     "l2-1e-3-d1e-1": Recipe(l2=1e-3, danger_l2=1e-1),

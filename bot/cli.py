@@ -96,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     training.add_argument("file", nargs="*", help="labelled JSON Lines files (default: the repository's and reader.training)")
     training.add_argument("--corrections", action="store_true", help="also learn from the database's corrections")
     training.add_argument("--output", help="write the model here (default: put in service if no worse)")
-    training.add_argument("--epochs", type=int, help="gradient steps per head (default 150)")
+    training.add_argument("--epochs", type=int, help="gradient steps of the intent and danger heads (default 40)")
     training.add_argument("--folds", type=int, default=5, help="held-out folds for calibration (default 5)")
 
     faq = sub.add_parser("faq", help="the FAQ engine alone")

@@ -15,7 +15,7 @@ from bot.config import Settings
 from bot.evaluate import Labelled, read_labelled
 from bot.reading.model import ModelError, ReaderModel
 from bot.reading.retrain import IN_SERVICE, Verdict, no_worse, put_in_service
-from bot.reading.training import TrainingParams, read_examples, train
+from bot.reading.training import TrainingParams, lookalikes, read_examples, train
 from tests.bot.eval_knowledge import eval_knowledge
 from tests.conftest import EVAL, EVAL_NOW, REPO
 
@@ -31,6 +31,15 @@ def _tiny_set() -> list[Labelled]:
             seen[record.intent] = seen.get(record.intent, 0) + 1
             chosen.append(record)
     return chosen
+
+
+def test_the_look_alikes_are_the_calm_messages_of_the_danger_files() -> None:
+    def labelled(id_: str, intent: str) -> Labelled:
+        return Labelled(id_, "t", None, "it", intent, frozenset(), frozenset(), None, frozenset(), None, False)
+
+    rows = [labelled("tr-ds-0001", "emergency"), labelled("tr-ds-0002", "complaint"), labelled("tr-dg-0003", "other"),
+            labelled("tr-md-0001", "complaint"), labelled("dev-001", "faq")]
+    assert lookalikes(rows).tolist() == [False, True, True, False, False]
 
 
 @lru_cache(maxsize=1)
