@@ -171,12 +171,7 @@ class AlertWatcher:
     @staticmethod
     def _first_look(conn: Connection, now: datetime) -> bool:
         """Whether the alerts were never looked at before (and remember that they now were)."""
-        where = (_CURSORS.c.channel == "follow", _CURSORS.c.name == "watched")
-        if conn.execute(select(_CURSORS.c.value).where(*where)).first() is not None:
-            conn.execute(update(_CURSORS).where(*where).values(value=now.isoformat(), updated_at=now))
-            return False
-        conn.execute(insert(_CURSORS).values(channel="follow", name="watched", value=now.isoformat(), updated_at=now))
-        return True
+        return first_look(conn, now, "watched")
 
     def _start(self, conn: Connection, seen: AlertView, now: datetime) -> int:
         values = {"fingerprint": seen.fingerprint, "routes": list(seen.routes), "stops": list(seen.stops),
@@ -209,6 +204,17 @@ class AlertWatcher:
         count = fan_out(conn, event_id, alert_id, routes, stops, now)
         conn.execute(update(_EVENTS).where(_EVENTS.c.id == event_id).values(followers=count))
         return count
+
+
+def first_look(conn: Connection, now: datetime, name: str) -> bool:
+    """Whether the watcher whose cursor is ``name`` never looked before (and remember that it now did): what is
+    in force at its first look is told to followers but is not news on X."""
+    where = (_CURSORS.c.channel == "follow", _CURSORS.c.name == name)
+    if conn.execute(select(_CURSORS.c.value).where(*where)).first() is not None:
+        conn.execute(update(_CURSORS).where(*where).values(value=now.isoformat(), updated_at=now))
+        return False
+    conn.execute(insert(_CURSORS).values(channel="follow", name=name, value=now.isoformat(), updated_at=now))
+    return True
 
 
 def fan_out(conn: Connection, event_id: int, alert_id: str, routes: Iterable[str], stops: Iterable[str], now: datetime,

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from bot.domain import DataState
-from bot.follow.events import MAX_NAMED, EventKind, Topic, Watched, fan_out
+from bot.follow.events import MAX_NAMED, EventKind, Topic, Watched, fan_out, first_look
 from bot.follow.places import PLACE_KINDS, PlaceFinder
 from knowledge.outage_store import OutageStore
 from knowledge.outages import Outage, Place
@@ -37,7 +37,8 @@ LANGS = ("it", "en")
 
 def outage_texts(outage: Outage, places: Iterable[str], finder: PlaceFinder, label: str | None) -> dict[str, dict[str, str]]:
     """What followers read of an outage, per language: its headline (after the service's name on a desk of
-    several), its description, and the followed places it covers (or its area's description, beyond three)."""
+    several), its description, the followed places it covers (or its area's description, beyond three), and its
+    area's description alone (``area``, for the public X timeline)."""
     keys = sorted(places)
     texts = {}
     for lang in LANGS:
@@ -51,7 +52,8 @@ def outage_texts(outage: Outage, places: Iterable[str], finder: PlaceFinder, lab
             what = area or ("più luoghi" if lang == "it" else "several places")
         else:
             what = ", ".join(named)
-        texts[lang] = {"header": header, "description": pick(outage.description) if outage.headline else "", "what": what}
+        texts[lang] = {"header": header, "description": pick(outage.description) if outage.headline else "", "what": what,
+                       "area": area}  # the outage's own area: what the X timeline says (not who follows what)
     return texts
 
 
@@ -66,16 +68,20 @@ def fingerprint(outage: Outage) -> str:
 
 class PlaceWatcher:
     """Compares one service's outages in force with what the followers of places were told, and queues the
-    difference (``service``: the desk's name for it; ``label``: said before each headline, on a desk of several)."""
+    difference (``service``: the desk's name for it; ``label``: said before each headline, on a desk of several;
+    ``post_to_x``: each start and end is also queued for the operator's X timeline, as line alerts are, except
+    for what is already in force at the service's very first look)."""
 
     def __init__(self, engine: Engine, service: str, store: OutageStore, finder: PlaceFinder, *,
-                 clock: Callable[[], datetime], label: str | None = None) -> None:
+                 clock: Callable[[], datetime], label: str | None = None, post_to_x: bool = False) -> None:
         self.engine = engine
         self.service = service
         self.store = store
         self.finder = finder
         self.clock = clock
         self.label = label
+        self.post_to_x = post_to_x
+        self._baseline = False
         self._was_usable = True
         self._places: dict[tuple[str, str], Place | None] = {}
 
@@ -101,6 +107,7 @@ class PlaceWatcher:
                 select(_TOLD).where(_TOLD.c.ended_at.is_(None), _TOLD.c.topic == str(Topic.OUTAGE),
                                     _TOLD.c.service == self.service).with_for_update()
             )}
+            self._baseline = first_look(conn, now, f"watched:outages:{self.service}"[:64])
             for alert_id, outage in current.items():
                 before, places = told.get(alert_id), covered.get(alert_id, set())
                 if before is None:
@@ -169,8 +176,9 @@ class PlaceWatcher:
 
     def _event(self, conn: Connection, alert_id: str, kind: EventKind, texts: dict[str, Any], places: set[str],
                now: datetime) -> int:
+        x_status = "pending" if self.post_to_x and kind != EventKind.CHANGE and not self._baseline else None
         event_id = conn.execute(insert(_EVENTS).values(
-            alert_id=alert_id, kind=str(kind), at=now, texts=texts, followers=0, x_status=None,
+            alert_id=alert_id, kind=str(kind), at=now, texts=texts, followers=0, x_status=x_status,
             topic=str(Topic.OUTAGE), service=self.service,
         ).returning(_EVENTS.c.id)).scalar_one()
         count = fan_out(conn, event_id, alert_id, (), (), now, places=sorted(places))

@@ -59,7 +59,8 @@ class FollowService:
         finder = PlaceFinder([kn.outages.gazetteer for _label, kn in services.values()])
         several = len(services) > 1
         self.outage_watchers = [
-            (kn, PlaceWatcher(engine, name, kn.outages, finder, clock=clock, label=label if several else None))
+            (kn, PlaceWatcher(engine, name, kn.outages, finder, clock=clock, label=label if several else None,
+                              post_to_x=self.x is not None))
             for name, (label, kn) in services.items() if kn.outages.configured
         ]
         pushed = {name: channel for name, channel in channels.items() if name in ("telegram", "web")}

@@ -1,4 +1,4 @@
-"""Each new and ended alert posted once to the operator's own X timeline, within a daily number of posts.
+"""Each new and ended alert (and outage of a service with followed places) posted once to the operator's own X timeline, within a daily number of posts.
 
 An event is marked ``posting`` before the call; after a crash it is looked for on the timeline
 (the X adapter can be asked) before any retry, so a post is never made twice.
@@ -16,9 +16,9 @@ from sqlalchemy import Engine, func, select, update
 from bot.channels.base import Channel
 from bot.domain import OutboundReply
 from bot.errors import ChannelAuthError
-from bot.follow.events import EventKind
+from bot.follow.events import EventKind, Topic
 from bot.follow.quiet import QuietHours
-from bot.follow.texts import NOTICE
+from bot.follow.texts import NOTICE, OUTAGE_NOTICE
 from storage.models import AlertEvent
 
 log = logging.getLogger(__name__)
@@ -27,10 +27,13 @@ _EVENTS = AlertEvent.__table__  # type: ignore[attr-defined]
 X_LIMIT = 280
 
 
-def timeline_text(kind: EventKind, texts: dict[str, Any], lang: str = "it") -> str:
-    """The public post for an event: the alert's header and what it touches, within one post."""
+def timeline_text(kind: EventKind, texts: dict[str, Any], lang: str = "it", topic: Topic = Topic.ALERT) -> str:
+    """The public post for an event: the alert's (or outage's) header and what it touches, within one post."""
     told = texts.get(lang) or {}
-    text = NOTICE[lang][str(kind)].format(what=told.get("what", ""), header=told.get("header", ""))
+    words = OUTAGE_NOTICE if topic == Topic.OUTAGE else NOTICE
+    # An outage is named on X by its own area, not by the places its followers follow.
+    what = (told.get("area") or told.get("what", "")) if topic == Topic.OUTAGE else told.get("what", "")
+    text = words[lang][str(kind)].format(what=what, header=told.get("header", ""))
     return text if len(text) <= X_LIMIT else text[: X_LIMIT - 1].rstrip() + "…"
 
 
@@ -58,7 +61,7 @@ class TimelinePoster:
                 return posted
             with self.engine.begin() as conn:
                 row = conn.execute(
-                    select(_EVENTS.c.id, _EVENTS.c.kind, _EVENTS.c.texts, _EVENTS.c.x_status)
+                    select(_EVENTS.c.id, _EVENTS.c.kind, _EVENTS.c.texts, _EVENTS.c.x_status, _EVENTS.c.topic)
                     .where(_EVENTS.c.x_status.in_(("pending", "posting")))
                     .order_by(_EVENTS.c.id).limit(1).with_for_update(skip_locked=True)
                 ).first()
@@ -72,7 +75,7 @@ class TimelinePoster:
                     return posted
                 conn.execute(update(_EVENTS).where(_EVENTS.c.id == row.id).values(x_status="posting"))
             reply = OutboundReply(
-                reply_id=row.id, channel=self.x.name, text=timeline_text(EventKind(row.kind), row.texts, self.lang),
+                reply_id=row.id, channel=self.x.name, text=timeline_text(EventKind(row.kind), row.texts, self.lang, Topic(row.topic or Topic.ALERT)),
                 lang=self.lang, thread_id=None, in_reply_to=None, author="",
             )
             try:
