@@ -39,7 +39,8 @@ def draft(decision: Decision, text: str, knowledge: Knowledge, settings: Setting
     lang = decision.lang if decision.lang in ("it", "en") else "it"
     tz = settings.operator.timezone
     stamp = data_stamp(age.data_time, now, tz, lang)
-    reply = _text(found, lang, tz, stamp, settings.operator.customer_phone)
+    operator = settings.operator  # urgent faults: the emergency/breakdown line when the operator has one
+    reply = _text(found, lang, tz, stamp, operator.breakdown_number or operator.customer_phone)
     policy = settings.policy
     alone = (found.finding is Finding.COVERED and age.usable and policy.auto_enabled
              and "status" in policy.auto_intents)

@@ -77,3 +77,10 @@ def test_thanks_get_no_wish_for_a_good_trip(app: Application) -> None:
         decision, draft = app.pipeline.decide_text(words, channel="web")
         assert (decision.intent, draft.lang) == (Intent.FEEDBACK, lang)
         assert "viaggio" not in draft.text and "trip" not in draft.text
+
+
+def test_an_unknown_outage_gives_the_breakdown_line_for_urgent_faults(app: Application) -> None:
+    for words, said in (("siamo senza acqua da stamattina in viale Papa Giovanni XXIII a Bari", "per guasti urgenti chiama il"),
+                        ("no water since this morning in viale Papa Giovanni XXIII, Bari", "for urgent faults call")):
+        _decision, draft = app.pipeline.decide_text(words, channel="web")
+        assert f"{said} 800 000 002" in draft.text

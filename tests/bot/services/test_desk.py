@@ -90,4 +90,4 @@ def test_health_watches_every_services_feeds(app: Application) -> None:
 
 def test_a_services_replies_give_its_own_phone_number(app: Application) -> None:
     _decision, draft = app.pipeline.decide_text("viale Papa Giovanni XXIII a Bari senza acqua", channel="web")
-    assert "800 000 001" in draft.text
+    assert "800 000 002" in draft.text  # urgent faults: the water service's own breakdown line, not the desk's number
