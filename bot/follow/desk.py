@@ -13,7 +13,7 @@ from bot.config import SubscriptionSettings
 from bot.domain import Action, Decision, DraftReply, Intent
 from bot.follow.places import PlaceFinder, is_place
 from bot.follow.targets import ALL_WORDS, STOP_WORDS, Resolution, TargetKind, argument, label, resolve
-from bot.follow.texts import DESK, PLACE_DESK, how
+from bot.follow.texts import DESK, ONLY_PLACES, PLACE_DESK, how
 from bot.privacy.pii import redact
 from knowledge.gtfs import GtfsIndex
 from storage.followers import Chat, FollowOutcome, follow, followed_by, unfollow
@@ -51,6 +51,8 @@ class FollowDesk:
 
     def _says(self, lang: str, key: str, *, place: bool = False) -> str:
         """A reply's words: the place wording on a desk without lines (or for a place), else the line wording."""
+        if not self.lines and key in ONLY_PLACES[lang]:
+            return ONLY_PLACES[lang][key]
         if (place or not self.lines) and key in PLACE_DESK[lang]:
             return PLACE_DESK[lang][key]
         return DESK[lang][key]

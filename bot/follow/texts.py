@@ -115,3 +115,9 @@ def how(channel: str, lang: str, *, places: bool = False) -> dict[str, str]:
     with a place as the example (a desk without lines)."""
     forms = HOW_PLACE if places else HOW
     return forms.get((channel, lang)) or forms[("web", lang)]
+
+#: On a desk whose citizens follow only places (a water or waste service alone): no lines or stops named.
+ONLY_PLACES = {
+    "it": {"full": "Segui già {limit} luoghi, il massimo. Togline uno con {stop_any}."},
+    "en": {"full": "You already follow {limit} places, the most allowed. Remove one with {stop_any}."},
+}

@@ -81,3 +81,23 @@ def test_help_on_the_water_desk_shows_how_to_follow_a_street(app: Application) -
     assert stored is not None
     decision, draft = app.pipeline.decide(app.queue.get(stored))
     assert "/follow via Sparano in Bari" in draft.text and "/line 64" not in draft.text
+
+
+
+def test_a_follower_at_the_limit_is_told_of_places_not_lines_or_stops(tmp_path: Path) -> None:
+    settings = load_settings(CONFIG)
+    settings = settings.model_copy(update={
+        "storage": StorageSettings(url=f"sqlite:///{tmp_path / 'limit.db'}"),
+        "subscriptions": settings.subscriptions.model_copy(update={"max_per_person": 2}),
+    })
+    app = Application(settings, workers=1, web=False, clock=lambda: NOW)
+    try:
+        ada = "web-" + "c" * 32
+        _say(app, ada, "avvisami per via Sparano a Bari", 1)
+        _say(app, ada, "avvisami per quartiere Murat", 2)
+        full = _say(app, ada, "segui la fontanella di piazza Umberto I", 3)
+        english = _say(app, ada, "notify me about outages at viale Papa Giovanni XXIII in Bari", 4)
+    finally:
+        app.engine.dispose()
+    assert full.startswith("Segui già 2 luoghi, il massimo.") and "linee" not in full
+    assert english.startswith("You already follow 2 places, the most allowed.") and "lines" not in english
