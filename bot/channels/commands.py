@@ -93,13 +93,13 @@ _HELP_PLACES = {
     "it": (
         "Ciao! Sono lo sportello di {operator}. Scrivimi la tua domanda o segnalazione, oppure usa:\n"
         "/stato 123 - a che punto è la tua segnalazione\n/segui via Sparano a Bari - ricevi gli avvisi di "
-        "disservizio di una via, un quartiere o una fontanella (/seguite per l'elenco, /smetti tutto per smettere)\n"
+        "disservizio di una via, un quartiere o un punto del servizio (/seguite per l'elenco, /smetti tutto per smettere)\n"
         "Per emergenze chiama il {emergency}."
     ),
     "en": (
         "Hello! This is {operator}'s help desk. Write your question or report, or use:\n"
         "/status 123 - where your report stands\n/follow via Sparano in Bari - get the outages of a street, a "
-        "district or a fountain (/following to list, /unfollow all to stop)\n"
+        "district or a service point (/following to list, /unfollow all to stop)\n"
         "In an emergency call {emergency}."
     ),
 }

@@ -10,7 +10,7 @@ import pytest
 
 from bot.app import Application
 from bot.config import PACKAGE_ROOT, StorageSettings, load_settings
-from bot.domain import Action, Intent
+from bot.domain import Action, InboundMessage, Intent
 from tests.examples.safety import safety_reply
 
 CONFIG = PACKAGE_ROOT / "examples" / "waste" / "config.yaml"
@@ -60,3 +60,16 @@ def test_thanks_get_no_wish_for_a_good_trip(app: Application) -> None:
         decision, draft = app.pipeline.decide_text(words, channel="web")
         assert (decision.intent, draft.lang) == (Intent.FEEDBACK, lang)
         assert "viaggio" not in draft.text and "trip" not in draft.text
+
+
+def test_the_help_command_speaks_of_places_of_the_service_not_lines_or_fountains(app: Application) -> None:
+    for lang, number in (("it", 1), ("en", 2)):
+        stored = app.queue.enqueue(InboundMessage(
+            "web", f"help-{lang}", f"web:{lang}", "/aiuto", app.clock(), thread_id=lang,
+            extras={"command": {"name": "help", "argument": "", "lang": lang}},
+        ))
+        assert stored is not None
+        app._worker(number).run_once()  # noqa: SLF001 (the application's own worker)
+        [reply] = app.queue.replies_for(stored)
+        assert "Sparano" in reply.text and "/linea" not in reply.text and "/line " not in reply.text
+        assert "fontanella" not in reply.text and "fountain" not in reply.text
