@@ -17,9 +17,13 @@ well and generalises worse would lead there. So the gate scores both models on *
 - **The model in service** routes the same messages itself.
 
 Both are scored with :func:`bot.evaluate.score`; the candidate is accepted only when no gated figure is
-lower (emergency recall first, then auto-reply precision, then intent accuracy), when it does not send more
+lower (emergency recall first, then auto-reply precision, then intent accuracy, then the share of the
+answerable messages answered alone and right: a model that hands more to agents costs citizens their wait), when it does not send more
 than :data:`FALSE_ALARM_SLACK` more of the calm held-out messages to the emergency lane (a false alarm
-costs an agent a glance, but a lane full of them hides the real ones), and only when the held-out
+costs an agent a glance, but a lane full of them hides the real ones) beyond :data:`ALARMS_PER_CATCH` for each
+held-out emergency it catches that the model in service misses (a miss can cost a life: more false alarms
+are the price of catching more people in danger, and a candidate is not refused for paying it), and only
+when the held-out
 messages are enough to say so: at least :data:`MIN_HELD_OUT` of them, one an emergency. Otherwise the model
 in service stays (a retrain on exactly what the model in service learnt has nothing to show).
 
@@ -40,9 +44,13 @@ from bot.domain import Action, Decision
 from bot.evaluate import Labelled, Outcome, read_labelled, score
 
 #: The figures a new model must not lose on the held-out messages, most important first.
-GATED = ("emergency_recall", "auto_precision", "intent_accuracy")
+GATED = ("emergency_recall", "auto_precision", "intent_accuracy", "auto_coverage")
 #: How much higher (a share of the calm held-out messages) the candidate's false-alarm rate may be.
 FALSE_ALARM_SLACK = 0.01
+#: Calm messages the candidate may also send to the emergency lane for each held-out emergency it catches
+#: that the model in service misses: twenty glances by an agent for one person in danger found. (The
+#: 2026-12-04 retrain caught 7 more of 383 held-out emergencies at 56 more false alarms in 2,241: 8 each.)
+ALARMS_PER_CATCH = 20
 #: The name of the false-alarm figure in ``Verdict.worse`` (lower is better, unlike the gated figures).
 FALSE_ALARMS = "false_alarm_rate"
 #: Folds the held-out messages are dealt into: each costs one training of the candidate's recipe.
@@ -186,13 +194,24 @@ def gate(
     current_outcomes = [Outcome(r, d) for r, d in zip(rows, in_service([r.text for r in rows]))]
     candidate, current = figures(candidate_outcomes), figures(current_outcomes)
     alarms = (false_alarm_rate(candidate_outcomes), false_alarm_rate(current_outcomes))
-    worse = worse_figures(candidate, current) + ((FALSE_ALARMS,) if more_false_alarms(*alarms) else ())
+    caught = escalated_emergencies(candidate_outcomes) - escalated_emergencies(current_outcomes)
+    calm = len(rows) - emergencies
+    worse = worse_figures(candidate, current) + (
+        (FALSE_ALARMS,) if more_false_alarms(*alarms, calm=calm, caught=caught) else ())
     return Verdict(not worse, candidate, current, version, len(rows), emergencies, worse,
                    Refusal.WORSE if worse else None, alarms)
 
 
-def more_false_alarms(candidate: float | None, in_service: float | None) -> bool:
-    """Whether the candidate escalates more calm messages than the model in service, beyond the slack."""
+def escalated_emergencies(outcomes: Sequence[Outcome]) -> int:
+    """How many of the emergencies among ``outcomes`` went to the emergency lane."""
+    return sum(o.gold.intent == "emergency" and o.decision.action == Action.ESCALATE for o in outcomes)
+
+
+def more_false_alarms(candidate: float | None, in_service: float | None, *, calm: int = 0, caught: int = 0) -> bool:
+    """Whether the candidate escalates more calm messages than the model in service, beyond the slack and
+    beyond :data:`ALARMS_PER_CATCH` for each of the ``caught`` emergencies it escalates that the model in
+    service does not (``calm``: how many calm messages the rates are shares of)."""
     if candidate is None or in_service is None:
         return False
-    return candidate > in_service + FALSE_ALARM_SLACK + 1e-9
+    allowed = FALSE_ALARM_SLACK + (ALARMS_PER_CATCH * caught / calm if calm and caught > 0 else 0.0)
+    return candidate > in_service + allowed + 1e-9

@@ -78,10 +78,10 @@ def _memoriser(examples: Sequence[Labelled]) -> Reader:
 
 def test_a_candidate_perfect_on_its_own_training_messages_but_worse_held_out_is_refused() -> None:
     on_its_training = figures([Outcome(e, d) for e, d in zip(EXAMPLES, _memoriser(EXAMPLES)([e.text for e in EXAMPLES]))])
-    assert on_its_training == {"emergency_recall": 1.0, "auto_precision": 1.0, "intent_accuracy": 1.0}
+    assert on_its_training == {"emergency_recall": 1.0, "auto_precision": 1.0, "intent_accuracy": 1.0, "auto_coverage": 1.0}
     verdict = gate(EXAMPLES, _seen_by_service, _memoriser, _complaints_missed, "candidate")
     assert not verdict.accepted and verdict.refusal is Refusal.WORSE
-    assert verdict.worse == ("emergency_recall", "auto_precision", "intent_accuracy")
+    assert verdict.worse == ("emergency_recall", "auto_precision", "intent_accuracy", "auto_coverage")
     assert verdict.held_out == 30 and verdict.emergencies == 10
 
 
@@ -89,7 +89,7 @@ def test_a_candidate_better_on_the_held_out_messages_is_accepted() -> None:
     verdict = gate(EXAMPLES, _seen_by_service, lambda _examples: _words_reader, _complaints_missed, "candidate")
     assert verdict.accepted and verdict.refusal is None and verdict.worse == ()
     assert verdict.false_alarms == (0.0, 0.0)
-    assert verdict.candidate == {"emergency_recall": 1.0, "auto_precision": 1.0, "intent_accuracy": 1.0}
+    assert verdict.candidate == {"emergency_recall": 1.0, "auto_precision": 1.0, "intent_accuracy": 1.0, "auto_coverage": 1.0}
     assert verdict.in_service["intent_accuracy"] < 1.0 and verdict.in_service["auto_precision"] < 1.0
 
 
@@ -124,6 +124,47 @@ def test_false_alarms_within_the_slack_do_not_refuse_a_candidate() -> None:
     assert not more_false_alarms(0.17 + FALSE_ALARM_SLACK, 0.17)
     assert more_false_alarms(0.17 + FALSE_ALARM_SLACK + 0.001, 0.17)
     assert not more_false_alarms(0.10, 0.17) and not more_false_alarms(None, 0.1)
+
+
+def test_a_candidate_that_answers_fewer_messages_alone_is_refused_even_with_the_other_figures_equal() -> None:
+    def shy_on_one_question(texts: Sequence[str]) -> list[Decision]:
+        # the status question is read right, but left for an agent: one citizen of ten waits for nothing
+        return [Decision(lang="it", intent=Intent.STATUS, action=Action.REVIEW) if t.endswith("bus 101 passa oggi?")
+                else _by_words(t) for t in texts]
+
+    verdict = gate(EXAMPLES, _seen_by_service, lambda _examples: shy_on_one_question, _words_reader, "candidate")
+    assert verdict.candidate["auto_precision"] == verdict.in_service["auto_precision"] == 1.0
+    assert verdict.candidate["auto_coverage"] == 0.9 and verdict.in_service["auto_coverage"] == 1.0
+    assert not verdict.accepted and verdict.worse == ("auto_coverage",)
+
+
+def test_more_false_alarms_are_allowed_for_emergencies_caught_that_the_model_in_service_misses() -> None:
+    from bot.reading.gate import ALARMS_PER_CATCH, FALSE_ALARM_SLACK, more_false_alarms
+
+    calm = 2000
+    # one emergency more caught buys ALARMS_PER_CATCH more calm messages in the lane, and no more
+    extra = (ALARMS_PER_CATCH / calm) + FALSE_ALARM_SLACK
+    assert not more_false_alarms(0.17 + extra, 0.17, calm=calm, caught=1)
+    assert more_false_alarms(0.17 + extra + 1 / calm, 0.17, calm=calm, caught=1)
+    # catching fewer (or as many) buys nothing
+    assert more_false_alarms(0.17 + extra, 0.17, calm=calm, caught=0)
+    assert more_false_alarms(0.17 + extra, 0.17, calm=calm, caught=-1)
+
+
+def test_a_candidate_that_catches_an_emergency_the_model_in_service_misses_may_raise_a_false_alarm() -> None:
+    def misses_one(texts: Sequence[str]) -> list[Decision]:
+        # the model in service: one emergency read as a complaint and left in the review queue
+        return [_decision(Intent.COMPLAINT) if t.endswith("fermata 104") else _by_words(t) for t in texts]
+
+    def catches_all_alarmed_once(texts: Sequence[str]) -> list[Decision]:
+        # the candidate: every emergency escalated, and one complaint escalated too (1 calm message of 20)
+        return [Decision(lang="it", intent=Intent.COMPLAINT, action=Action.ESCALATE) if t.endswith("bus 101")
+                else _by_words(t) for t in texts]
+
+    verdict = gate(EXAMPLES, _seen_by_service, lambda _examples: catches_all_alarmed_once, misses_one, "candidate")
+    assert verdict.candidate["emergency_recall"] == 1.0 and verdict.in_service["emergency_recall"] == 0.9
+    assert verdict.false_alarms == (0.05, 0.0)
+    assert verdict.accepted and verdict.worse == ()
 
 
 def test_every_held_out_message_is_read_by_a_model_that_never_trained_on_it_but_trained_on_the_rest() -> None:
