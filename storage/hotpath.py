@@ -6,6 +6,7 @@ worker whose lease ran out changes nothing and gets :class:`~storage.queue.Lease
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -54,6 +55,31 @@ class _Later:
         sql.run_many(conn, sql.REPLY_UPDATE, self.posted)
 
 
+def _fenced_values(
+    claim: Claim, start: MessageState, path: Sequence[MessageState], now: datetime, values: dict[str, Any]
+) -> dict[str, Any]:
+    """The parameters of the fenced update moving ``claim`` along ``path`` (checked) from ``start``."""
+    _check_path(claim.message_id, start, path)
+    final = path[-1]
+    values = {**values, "state": str(final), "updated_at": now}
+    if final not in WORK_STATES:
+        values.update(lease_owner=None, lease_until=None, attempts=0)
+    return {**values, "b_id": claim.message_id, "b_state": str(start), "b_worker": claim.worker, "b_now": now}
+
+
+def _move_together(conn: Connection, writes: Sequence[RouteWrite]) -> None:
+    """The fenced updates of routed messages in one ``executemany`` per set of columns (one round
+    trip each on PostgreSQL, where psycopg pipelines it), or LeaseLost if any lease was lost."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for write in writes:
+        row = _fenced_values(write.claim, MessageState.RECEIVED, write.path, write.now, write.values)
+        groups.setdefault(tuple(sorted(row)), []).append(row)
+    done = sum(sql.run_many(conn, sql.FENCED_UPDATE, rows) for rows in groups.values())
+    if done != len(writes):
+        msg = f"messages {[w.claim.message_id for w in writes]}: a lease of {writes[0].claim.worker} was lost"
+        raise LeaseLost(msg)
+
+
 def _move_fenced(
     conn: Connection,
     claim: Claim,
@@ -64,19 +90,16 @@ def _move_fenced(
     *,
     actor: str = BOT_ACTOR,
     later: _Later | None = None,
+    moved: bool = False,
 ) -> None:
     """Move a held message along ``path`` from ``start``, recording each step (with ``later``,
-    at the end of the transaction), or raise LeaseLost."""
-    _check_path(claim.message_id, start, path)
-    final = path[-1]
-    values = {**values, "state": str(final), "updated_at": now}
-    if final not in WORK_STATES:
-        values.update(lease_owner=None, lease_until=None, attempts=0)
-    fence = {"b_id": claim.message_id, "b_state": str(start), "b_worker": claim.worker, "b_now": now}
-    done = sql.run(conn, sql.FENCED_UPDATE, {**values, **fence})
-    if done.rowcount != 1:
-        msg = f"message {claim.message_id}: lease of {claim.worker} was lost"
-        raise LeaseLost(msg)
+    at the end of the transaction), or raise LeaseLost. ``moved``: the fenced update was run
+    already (:func:`_move_together`); only the steps are recorded."""
+    if not moved:
+        done = sql.run(conn, sql.FENCED_UPDATE, _fenced_values(claim, start, path, now, values))
+        if done.rowcount != 1:
+            msg = f"message {claim.message_id}: lease of {claim.worker} was lost"
+            raise LeaseLost(msg)
     steps = []
     current = start
     for to in path:
@@ -122,11 +145,19 @@ def record_routes(engine: Engine, writes: Sequence[RouteWrite]) -> list[int | No
     Cases are written in id order, so two workers' batches never wait on each other in a cycle.
     """
     order = sorted(range(len(writes)), key=lambda i: (_case_of(writes[i].claim) or 0, writes[i].claim.message_id))
+    # A message alone of its case in the batch is moved before the loop, with the others alone
+    # of theirs: nothing written for another case reads it. Messages sharing a case are moved in
+    # turn, as each one's case reads the others' states.
+    per_case = Counter(_case_of(write.claim) for write in writes)
+    early = {i for i in order if len(writes) > 1 and _case_of(writes[i].claim) is not None
+             and per_case[_case_of(writes[i].claim)] == 1}
     found: list[int | None] = [None] * len(writes)
     later = _Later()
     with engine.begin() as conn:
+        if early:
+            _move_together(conn, [writes[i] for i in order if i in early])
         for i in order:
-            found[i] = _write_route(conn, writes[i], later)
+            found[i] = _write_route(conn, writes[i], later, moved=i in early)
         later.write(conn)
     return found
 
@@ -148,9 +179,9 @@ def record_route(
     return record_routes(engine, [write])[0]
 
 
-def _write_route(conn: Connection, write: RouteWrite, later: _Later) -> int | None:
+def _write_route(conn: Connection, write: RouteWrite, later: _Later, *, moved: bool = False) -> int | None:
     claim, now, path = write.claim, write.now, write.path
-    _move_fenced(conn, claim, MessageState.RECEIVED, path, now, write.values, later=later)
+    _move_fenced(conn, claim, MessageState.RECEIVED, path, now, write.values, later=later, moved=moved)
     later.problems.extend(write.problems)
     seen = None
     if path[-1] != MessageState.ROUTED:

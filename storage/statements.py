@@ -210,10 +210,11 @@ def run(conn: Connection, statement: Executable, values: Mapping[str, Any]) -> R
     return _execute(conn, prepared, prepared.bind(values))
 
 
-def run_many(conn: Connection, statement: Executable, rows: Sequence[Mapping[str, Any]]) -> None:
-    """:func:`run` for many rows of the same keys (an ``executemany``)."""
+def run_many(conn: Connection, statement: Executable, rows: Sequence[Mapping[str, Any]]) -> int:
+    """:func:`run` for many rows of the same keys (an ``executemany``); return how many rows
+    they changed in all."""
     if not rows:
-        return
+        return 0
     rows = [_with_defaults(statement, row) for row in rows]
     prepared = _prepared(conn, statement, sorted(rows[0]))
-    _execute(conn, prepared, [prepared.bind(row) for row in rows], many=True)
+    return _execute(conn, prepared, [prepared.bind(row) for row in rows], many=True).rowcount
