@@ -61,6 +61,40 @@ _STATUS_AND_OTHERS = select(
 
 
 @cache
+def _statuses(size: int) -> Select[Any]:
+    """:data:`_STATUS_AND_OTHERS` for ``size`` cases (``b_c0`` ...) at once, other than the
+    messages ``b_m0`` ... (a padded list of ids: one statement per size, compiled once)."""
+    return select(
+        _CASES.c.id,
+        _CASES.c.status,
+        _CASES.c.service,
+        exists()
+        .where(
+            _MESSAGES.c.case_id == _CASES.c.id,
+            _MESSAGES.c.id.not_in([bindparam(f"b_m{i}") for i in range(size)]),
+            literal_column(_PENDING_SQL),
+        )
+        .label("others"),
+    ).where(_CASES.c.id.in_([bindparam(f"b_c{i}") for i in range(size)]))
+
+
+def statuses(conn: Connection, cases: dict[int, int]) -> dict[int, tuple[str, str | None, bool]]:
+    """For each case of ``{case: message}`` (each message the only one of its case to follow),
+    its status, its service and whether another of its messages waits for a person, in one
+    statement (what :func:`follow_message` reads for one case; give it as ``known``)."""
+    if not cases:
+        return {}
+    pairs = sorted(cases.items())
+    size = 1 << (len(pairs) - 1).bit_length()
+    pairs += [pairs[0]] * (size - len(pairs))
+    params: dict[str, Any] = {}
+    for i, (case_id, message_id) in enumerate(pairs):
+        params[f"b_c{i}"] = case_id
+        params[f"b_m{i}"] = message_id
+    return {int(row[0]): (row[1], row[2], bool(row[3])) for row in sql.run(conn, _statuses(size), params).rows}
+
+
+@cache
 def _held_by_agents(size: int) -> Select[Any]:
     """Of ``size`` cases (``b_c0`` ...), those an agent holds: assigned and waiting, answered by an
     agent since ``b_hold_since``, or with a message an agent took up since ``b_claim_since``.
@@ -134,12 +168,15 @@ def case_for(conn: Connection, message: InboundMessage, now: datetime) -> int:
 
 
 def follow_message(
-    conn: Connection, message_id: int, to: MessageState, *, actor: str, at: datetime, case_id: int | None = None
+    conn: Connection, message_id: int, to: MessageState, *, actor: str, at: datetime, case_id: int | None = None,
+    known: tuple[str, str | None, bool] | None = None,
 ) -> tuple[int, str | None] | None:
     """Bring the case's status in line after message ``message_id`` moved to ``to``; return the case's id and
     service as read on the way (None when no case was read), so a caller need not read them again.
 
-    ``case_id`` (the message's case, when the caller has it) saves reading it.
+    ``case_id`` (the message's case, when the caller has it) saves reading it; ``known`` (with
+    ``case_id``: its status, service and other waiting messages, read by :func:`statuses`) saves
+    reading those.
     """
     if to in (MessageState.RECEIVED, MessageState.ROUTED):
         return None
@@ -149,12 +186,12 @@ def follow_message(
             return None
         case_id = int(found[0])
     if str(to) in PENDING_FOR_PERSON:
-        row = sql.run(conn, _STATUS, {"b_case": case_id}).first()
+        row = known if known is not None else sql.run(conn, _STATUS, {"b_case": case_id}).first()
         if row is None:
             return None
         set_status(conn, case_id, row[0], CaseStatus.WAITING, actor=actor, at=at)
         return case_id, row[1]
-    row = sql.run(conn, _STATUS_AND_OTHERS, {"b_case": case_id, "b_message": message_id}).first()
+    row = known if known is not None else sql.run(conn, _STATUS_AND_OTHERS, {"b_case": case_id, "b_message": message_id}).first()
     if row is None:
         return None
     status, service, others = row[0], row[1], bool(row[2])

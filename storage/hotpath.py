@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Engine, insert
 from bot.domain import BOT_ACTOR, TRANSITIONS, WORK_STATES, MessageState
 from bot.errors import InvalidTransition
 from storage import statements as sql
-from storage.cases import follow_message
+from storage.cases import follow_message, statuses
 from storage.models import ProblemRecord
 from storage.queue import Claim, LeaseLost
 from storage.services import set_case_service
@@ -154,10 +154,15 @@ def record_routes(engine: Engine, writes: Sequence[RouteWrite]) -> list[int | No
     found: list[int | None] = [None] * len(writes)
     later = _Later()
     with engine.begin() as conn:
+        known: dict[int, tuple[str, str | None, bool]] = {}
         if early:
             _move_together(conn, [writes[i] for i in order if i in early])
+            known = statuses(conn, {
+                _case_of(writes[i].claim): writes[i].claim.message_id  # type: ignore[misc]
+                for i in early if writes[i].path[-1] != MessageState.ROUTED
+            })
         for i in order:
-            found[i] = _write_route(conn, writes[i], later, moved=i in early)
+            found[i] = _write_route(conn, writes[i], later, moved=i in early, known=known)
         later.write(conn)
     return found
 
@@ -179,13 +184,18 @@ def record_route(
     return record_routes(engine, [write])[0]
 
 
-def _write_route(conn: Connection, write: RouteWrite, later: _Later, *, moved: bool = False) -> int | None:
+def _write_route(
+    conn: Connection, write: RouteWrite, later: _Later, *, moved: bool = False,
+    known: dict[int, tuple[str, str | None, bool]] | None = None,
+) -> int | None:
     claim, now, path = write.claim, write.now, write.path
     _move_fenced(conn, claim, MessageState.RECEIVED, path, now, write.values, later=later, moved=moved)
     later.problems.extend(write.problems)
     seen = None
     if path[-1] != MessageState.ROUTED:
-        seen = follow_message(conn, claim.message_id, path[-1], actor=BOT_ACTOR, at=now, case_id=_case_of(claim))
+        case_id = _case_of(claim)
+        read = known.get(case_id) if moved and known and case_id is not None else None  # read with the batch's
+        seen = follow_message(conn, claim.message_id, path[-1], actor=BOT_ACTOR, at=now, case_id=case_id, known=read)
     if write.case_service is not None and seen != write.case_service:  # equal: the update would change nothing
         case_id, service = write.case_service
         set_case_service(conn, case_id, claim.message_id, service)

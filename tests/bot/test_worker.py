@@ -252,3 +252,30 @@ def test_a_lease_lost_inside_a_batch_keeps_the_others_and_writes_nothing_for_it(
     assert [queue.get(i).state for i in ids] == [MessageState.AUTO_SENT, MessageState.RECEIVED, MessageState.AUTO_SENT]
     assert queue.replies_for(ids[1]) == [] and queue.get(ids[1]).lease_owner == "other"
     assert [t.to_state for t in queue.history(ids[1])] == ["received"]
+
+
+def test_a_batch_moves_its_cases_as_messages_taken_one_at_a_time(engine: Engine, clock: FixedClock) -> None:
+    from storage.cases import case_history
+
+    worker, queue = _worker(engine, clock)
+    question, complaint = "il tram 8 funziona oggi?", "autista maleducato sul 64, una vergogna"
+
+    def send(prefix: str, thread: str, text: str, n: int) -> int:
+        message = InboundMessage("web", f"{prefix}{n}", f"web:{prefix}{thread}", text, clock(), thread_id=f"{prefix}{thread}")
+        message_id = queue.enqueue(message)
+        assert message_id is not None
+        return message_id
+
+    def cases_after(prefix: str, batch: int) -> list[list[tuple[str | None, str]]]:
+        worker.claim_batch = 1
+        send(prefix, "a", complaint, 0)  # a message already waiting for a person in case a
+        assert worker.run_once()
+        ids = [send(prefix, t, text, n) for n, (t, text) in
+               enumerate([("a", question), ("b", question), ("c", complaint), ("d", complaint), ("d", question)], 1)]
+        worker.claim_batch = batch
+        while worker.run_once():
+            pass
+        case_ids = sorted({queue.get(i).case_id for i in ids})
+        return [[(t.from_status, t.to_status) for t in case_history(engine, c)] for c in case_ids]
+
+    assert cases_after("batch-", 8) == cases_after("alone-", 1)
