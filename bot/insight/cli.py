@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO
@@ -93,13 +94,13 @@ def parse_day(value: str, tz: str, now: datetime) -> date:
         raise InsightError(msg) from exc
 
 
-def problem_report(engine: Engine, settings: Settings, args: argparse.Namespace, now: datetime,
-                   gtfs: GtfsIndex | None) -> ProblemReport:
-    """The problems report the flags ask for (``--route X`` is ``--subject line:X``)."""
-    tz = settings.operator.timezone
-    period = parse_period(args.since, args.until, tz=tz, now=now)
+def narrowing(engine: Engine, settings: Settings, args: argparse.Namespace,
+              gtfs: Callable[[], GtfsIndex | None]) -> tuple[str | None, str | None, tuple[SubjectKind, str] | None]:
+    """What a report's flags narrow it to: (service, known line, subject other than a line). ``--route X``
+    is ``--subject line:X``; giving both, an unknown service, subject or line, or a line where no service
+    runs lines is an error naming the known ones (``gtfs`` is asked only when a line is given)."""
     service = known_service(settings, args.service) if getattr(args, "service", None) else None
-    route, subject = args.route, None
+    route, subject = getattr(args, "route", None), None
     flag = f"--route {route}"
     if getattr(args, "subject", None):
         if route is not None:
@@ -110,7 +111,16 @@ def problem_report(engine: Engine, settings: Settings, args: argparse.Namespace,
             route, subject, flag = subject[1], None, f"--subject line:{subject[1]}"
     if route is not None:
         lines_served(settings, flag, service)
-        route = known_route(engine, settings, gtfs, route)
+        route = known_route(engine, settings, gtfs(), route)
+    return service, route, subject
+
+
+def problem_report(engine: Engine, settings: Settings, args: argparse.Namespace, now: datetime,
+                   gtfs: GtfsIndex | None) -> ProblemReport:
+    """The problems report the flags ask for (``--route X`` is ``--subject line:X``)."""
+    tz = settings.operator.timezone
+    period = parse_period(args.since, args.until, tz=tz, now=now)
+    service, route, subject = narrowing(engine, settings, args, lambda: gtfs)
     refresh_problem_rollup(engine, now=now, tz=tz)
     return ProblemLog(engine, tz=tz, service=service, subject=subject).report(period, now=now, route=route)
 
@@ -262,19 +272,9 @@ def response_report(engine: Engine, settings: Settings, args: argparse.Namespace
     (``--route X`` is ``--subject line:X``); unknown ones are errors naming the known ones."""
     tz = settings.operator.timezone
     period = parse_period(args.since, args.until, tz=tz, now=now)
-    service = known_service(settings, args.service) if getattr(args, "service", None) else None
-    route, subject = getattr(args, "route", None), None
-    flag = f"--route {route}"
-    if getattr(args, "subject", None):
-        if route is not None:
-            msg = "give --route or --subject, not both (--route 64 is --subject line:64)"
-            raise InsightError(msg)
-        subject = known_subject(engine, settings, args.subject, service)
-        if subject[0] == SubjectKind.LINE:
-            route, flag = subject[1], f"--subject line:{subject[1]}"
+    service, route, subject = narrowing(engine, settings, args, lambda: load_gtfs(settings))
     if route is not None:
-        lines_served(settings, flag, service)
-        subject = (SubjectKind.LINE, known_route(engine, settings, load_gtfs(settings), route))
+        subject = (SubjectKind.LINE, route)
     refresh_insight(engine, settings, now=now)
     times = ResponseTimes(engine, tz=tz, target_minutes=settings.console.response_target_minutes,
                           service=service, subject=subject)
