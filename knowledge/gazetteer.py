@@ -25,7 +25,7 @@ from rapidfuzz import fuzz, process
 from bot.subjects import Subject, SubjectKind
 from knowledge.addresses import NUMBER, address_subject, house_number
 from knowledge.errors import KnowledgeError
-from knowledge.outages import Place
+from knowledge.outages import Outage, Place
 from knowledge.places import (
     AREA_CUE_WORDS,
     SERVICE_POINT_COLUMNS,
@@ -131,6 +131,7 @@ class Gazetteer:
         self._town_words = frozenset(name for name in self._towns if " " not in name)
         self._stops = STOP_WORDS | self._town_words | AREA_CUE_WORDS  # 'via Sparano, quartiere Murat'
         names = sorted(self._towns, key=len, reverse=True)
+        self._points_by_code: dict[str, tuple[tuple[float, float], ...]] | None = None
         self._town_re = re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")\b") if names else None
 
     def __len__(self) -> int:
@@ -204,6 +205,35 @@ class Gazetteer:
         if kind == SubjectKind.MUNICIPALITY and (ident in self._by_code or ident in self._town_names):
             return Subject(kind, ident, self._town_names.get(ident) or None), Place(code=ident)
         return None
+
+    def municipalities_touched(self, outage: Outage) -> frozenset[str]:
+        """The codes of the municipalities an outage reaches: those it names whole, those of the streets and of
+        the districts or zones it names, and those with a known street, service point or area inside its shapes
+        (so the followers of a whole municipality hear of an outage in one of its streets)."""
+        found: set[str] = set()
+        for area in outage.areas:
+            found |= area.codes
+            found |= {code for code, _key in area.streets}
+            found |= {a.code for a in self.places.areas if a.id in area.areas and a.code}
+        if any(a.polygons or a.circles for a in outage.areas):
+            for code, points in self._town_points().items():
+                if code not in found and outage.covers(Place(points=points)):
+                    found.add(code)
+            found |= {a.code for a in self.places.areas
+                      if a.code and a.code not in found and outage.covers(a.place)}
+        return frozenset(found)
+
+    def _town_points(self) -> dict[str, tuple[tuple[float, float], ...]]:
+        """Each municipality's known points: its streets' and its service points'."""
+        if self._points_by_code is None:
+            points: dict[str, list[tuple[float, float]]] = defaultdict(list)
+            for s in self.streets:
+                points[s.code] += s.points
+            for p in self.places.points:
+                if p.code:
+                    points[p.code].append(p.point)
+            self._points_by_code = {code: tuple(found) for code, found in points.items()}
+        return self._points_by_code
 
     def find_point(self, text: str) -> PointMatch | None:
         """The service point a message names ('la fontanella di piazza Umberto I'), or None."""

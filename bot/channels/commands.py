@@ -147,12 +147,13 @@ class CommandDesk:
         self.emergency_number = emergency_number
         self.clock = clock
 
-    def answer(self, command: dict[str, Any], message: Message) -> tuple[Decision, DraftReply]:
-        """The decision and reply for a command stored in ``message.extras``."""
+    def answer(self, command: dict[str, Any], message: Message, *, service: str | None = None) -> tuple[Decision, DraftReply]:
+        """The decision and reply for a command stored in ``message.extras`` (``service``: the one the message
+        was read as for, on a desk of several)."""
         name, argument, lang = command["name"], command.get("argument", ""), command.get("lang", "it")
         if name in ("follow", "following", "unfollow"):
             if self.follow is not None:
-                return self.follow.answer(command, message)
+                return self.follow.answer(command, message, service=service)
             name = "help"
         if name == "help":
             helps = _HELP if self.follow is None or self.follow.lines else _HELP_PLACES

@@ -111,7 +111,7 @@ class ChannelPipeline:
     ) -> tuple[Decision, DraftReply]:
         words = read_words(message.text, self._routes, self._places) if self.desk.follow is not None else None
         if words is not None and not is_emergency(decision):
-            return self.desk.answer(words.as_extras(), message)
+            return self.desk.answer(words.as_extras(), message, service=decision.service)
         extras = message.extras or {}
         if extras.get("too_long") and draft.action != Action.ESCALATE:
             return _too_long(decision, int(extras["too_long"]))
@@ -170,7 +170,9 @@ def channel_pipeline(
     clock: Callable[[], datetime],
 ) -> ChannelPipeline:
     """The pipeline ``sportello run`` gives its workers."""
-    follow = FollowDesk(knowledge.gtfs, engine, settings.subscriptions, clock=clock, places=places_of(inner, knowledge))
+    chooser = getattr(inner, "chooser", None)
+    follow = FollowDesk(knowledge.gtfs, engine, settings.subscriptions, clock=clock, places=places_of(inner, knowledge),
+                        channels=getattr(chooser, "channels", None))
     desk = CommandDesk(
         knowledge, writer, engine,
         operator=settings.operator.name, emergency_number=settings.operator.emergency_number, clock=clock,
@@ -186,5 +188,5 @@ def places_of(inner: object, knowledge: Knowledge) -> PlaceFinder:
     """The places citizens may follow: every service's gazetteer on a desk of several, else the one knowledge's."""
     services = getattr(inner, "services", None)
     if isinstance(services, dict) and services:
-        return PlaceFinder([service.knowledge.outages.gazetteer for service in services.values()])
-    return PlaceFinder([knowledge.outages.gazetteer])
+        return PlaceFinder.of_services({name: (s.label, s.knowledge) for name, s in services.items()})
+    return PlaceFinder.of_services({knowledge.domain.name: (knowledge.domain.name, knowledge)})

@@ -3,7 +3,7 @@ stops and, on a desk with a gazetteer, for places (streets, districts, zones, mu
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +11,8 @@ from sqlalchemy import Engine
 
 from bot.config import SubscriptionSettings
 from bot.domain import Action, Decision, DraftReply, Intent
-from bot.follow.places import PlaceFinder, is_place
+from bot.follow.places import PlaceFinder, PlaceLook, is_place
+from bot.services.choice import SERVICE_EXTRA, UNDECIDED
 from bot.follow.targets import ALL_WORDS, STOP_WORDS, Resolution, TargetKind, argument, label, resolve
 from bot.follow.texts import DESK, ONLY_PLACES, PLACE_DESK, how
 from bot.privacy.pii import redact
@@ -39,13 +40,15 @@ class FollowDesk:
 
     def __init__(
         self, gtfs: GtfsIndex, engine: Engine, settings: SubscriptionSettings, *, clock: Callable[[], datetime],
-        places: PlaceFinder | None = None,
+        places: PlaceFinder | None = None, channels: Mapping[str, str] | None = None,
     ) -> None:
+        """``channels``: the channels that are one service's (a water service's own Telegram bot), by name."""
         self.gtfs = gtfs
         self.engine = engine
         self.settings = settings
         self.clock = clock
         self.places = places or PlaceFinder()
+        self.channels = dict(channels or {})
         #: Whether citizens here follow lines (a transit service); without, the examples and replies speak of places.
         self.lines = bool(gtfs.routes) or not self.places
 
@@ -57,8 +60,9 @@ class FollowDesk:
             return PLACE_DESK[lang][key]
         return DESK[lang][key]
 
-    def answer(self, command: dict[str, Any], message: Message) -> tuple[Decision, DraftReply]:
-        """The decision and reply for a follow command stored in ``message.extras`` (or read from words)."""
+    def answer(self, command: dict[str, Any], message: Message, *, service: str | None = None) -> tuple[Decision, DraftReply]:
+        """The decision and reply for a follow command stored in ``message.extras`` (or read from words);
+        ``service``: the service the message was read as for, on a desk of several."""
         name, arg, lang = command["name"], str(command.get("argument", "")).strip(), command.get("lang", "it")
         lang = "en" if lang == "en" else "it"
         who = chat_of(message)
@@ -72,7 +76,9 @@ class FollowDesk:
             return _fixed(lang, self._says(lang, "removed_all", place=bool(self.places)), name)
         if not arg:
             return _fixed(lang, self._says(lang, "ask").format(example=forms["example"]), name)
-        found = self._find(arg)
+        found = self._find(arg, self._service_of(message, service))
+        if isinstance(found, PlaceLook):  # several services' places, named alike: the citizen chooses
+            return _fixed(lang, self._tied(found, lang, forms), name)
         if isinstance(found, Resolution):
             if not self.lines or (self.places and not found.suggestions and len(arg.split()) > 1):
                 text = PLACE_DESK[lang]["unknown_place"].format(arg=redact(arg), example=forms["example"])
@@ -96,16 +102,34 @@ class FollowDesk:
             text += DESK[lang]["quiet"].format(start=start, end=end)
         return _fixed(lang, text, name)
 
-    def _find(self, arg: str) -> tuple[str, str] | Resolution:
-        """The line, stop or place ``arg`` names (a line or stop first where there are lines), or what was not found."""
+    def _find(self, arg: str, service: str | None) -> tuple[str, str] | Resolution | PlaceLook:
+        """The line, stop or place ``arg`` names (a line or stop first where there are lines), what was not
+        found, or the places of several services it names alike (``service`` decides between them when set)."""
         found = resolve(arg, self.gtfs) if self.lines else Resolution(None, TargetKind.LINE, arg)
         if found.target is not None:
             return str(found.target.kind), found.target.key
         if self.places and arg.split()[0].casefold() not in STOP_WORDS:
-            place = self.places.find(arg)
-            if place is not None:
-                return str(place.kind), place.id
+            look = self.places.look(arg, service)
+            if look.target is not None:
+                return str(look.target.kind), look.target.id
+            if look.tied:
+                return look
         return found
+
+    def _service_of(self, message: Message, read: str | None) -> str | None:
+        """The service a message is for: as read on a desk of several, else its page's, else its channel's."""
+        given = (message.extras or {}).get(SERVICE_EXTRA)
+        for service in (read, given if isinstance(given, str) else None, self.channels.get(message.channel)):
+            if service and service != UNDECIDED:
+                return service
+        return None
+
+    def _tied(self, look: PlaceLook, lang: str, forms: dict[str, str]) -> str:
+        """Which of the tied places? Each named with its service, and how to say it again for one of them."""
+        options = [f"{subject.label or subject.id} ({label or name})" for name, label, subject in look.tied]
+        _name, label, subject = look.tied[-1]
+        again = forms["follow"].format(arg=f"{self._argument(str(subject.kind), subject.id, lang)} ({label})")
+        return PLACE_DESK[lang]["tied"].format(options=PLACE_DESK[lang]["or"].join(options), example=again)
 
     def _label(self, kind: str, key: str, lang: str) -> str:
         return self.places.label(kind, key, lang) if is_place(kind) else label(kind, key, self.gtfs, lang)

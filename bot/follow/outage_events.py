@@ -6,7 +6,9 @@ more fetch before it is believed gone (``knowledge.belief``), so an end is confi
 the service's outage sources is stale, suspect or unknown nothing is announced (no outage is called ended from
 data whose age cannot be vouched for). Each event and its notices are written in one transaction. Which followed
 places an outage covers is asked of the outage index with each place's points, street, municipality and areas
-(``knowledge.outages``), so a street inside an outage's polygon is covered and one outside is not.
+(``knowledge.outages``), so a street inside an outage's polygon is covered and one outside is not. A followed
+municipality hears every outage reaching it: one announced for it whole, for one of its streets, districts or
+zones, or whose shape holds a street or service point the service's gazetteer places in it.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 from bot.domain import DataState
 from bot.follow.events import MAX_NAMED, EventKind, Topic, Watched, fan_out, first_look
 from bot.follow.places import PLACE_KINDS, PlaceFinder
+from bot.subjects import SubjectKind
 from knowledge.outage_store import OutageStore
 from knowledge.outages import Outage, Place
 from storage.models import AlertEvent, FollowedAlert, Follower
@@ -84,6 +87,7 @@ class PlaceWatcher:
         self._baseline = False
         self._was_usable = True
         self._places: dict[tuple[str, str], Place | None] = {}
+        self._reached: dict[tuple[str, str], frozenset[str]] = {}
 
     def usable(self, now: datetime) -> bool:
         """Whether every outage source of the service is fresh (not stale, suspect or never fetched)."""
@@ -136,19 +140,35 @@ class PlaceWatcher:
         prefix = f"{self.service}:"
         found: dict[str, set[str]] = {}
         index = self.store.index
+        towns: set[str] = set()
         for kind, target in followed:
+            if kind == str(SubjectKind.MUNICIPALITY):
+                towns.add(target)  # any outage reaching it, not only one announced for it whole (below)
+                continue
             place = self._place(kind, target)
             if place is None:
                 continue
             for outage in index.covering(place, now):
                 found.setdefault(prefix + outage.id, set()).add(f"{kind}:{target}")
+        for alert_id, outage in current.items() if towns else ():
+            for code in self._towns(outage) & towns:
+                found.setdefault(alert_id, set()).add(f"{SubjectKind.MUNICIPALITY}:{code}")
         return found
+
+    def _towns(self, outage: Outage) -> frozenset[str]:
+        """The municipalities an outage reaches (by the service's gazetteer), kept while the outage is unchanged."""
+        key = (outage.id, fingerprint(outage))
+        if key not in self._reached:
+            if len(self._reached) > 10_000:
+                self._reached.clear()
+            self._reached[key] = self.store.gazetteer.municipalities_touched(outage)
+        return self._reached[key]
 
     def _place(self, kind: str, target: str) -> Place | None:
         if (kind, target) not in self._places:
             if len(self._places) > 100_000:
                 self._places.clear()
-            known = self.finder.known(kind, target)
+            known = self.store.gazetteer.known(SubjectKind(kind), target) or self.finder.known(kind, target)  # its own first
             self._places[(kind, target)] = known[1] if known else None
         return self._places[(kind, target)]
 

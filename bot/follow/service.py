@@ -56,7 +56,7 @@ class FollowService:
             clock=clock, post_to_x=self.x is not None,
         )
         services = dict(services or {knowledge.domain.name: (knowledge.domain.name, knowledge)})
-        finder = PlaceFinder([kn.outages.gazetteer for _label, kn in services.values()])
+        finder = PlaceFinder.of_services(services)
         several = len(services) > 1
         self.outage_watchers = [
             (kn, PlaceWatcher(engine, name, kn.outages, finder, clock=clock, label=label if several else None,

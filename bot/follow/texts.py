@@ -63,6 +63,8 @@ PLACE_DESK = {
         "unknown_place": "Non trovo «{arg}» tra le vie, i quartieri e i punti del servizio. Scrivi la via e il comune, ad esempio {example}.",
         "ask": "Quale via, quartiere o punto del servizio? Ad esempio {example}.",
         "channel": "Puoi seguire una via o un quartiere su Telegram o nella chat del sito.",
+        "tied": "Con questo nome conosco più luoghi: {options}. Quale vuoi seguire? Scrivilo con il servizio, ad esempio {example}.",
+        "or": " oppure ",
     },
     "en": {
         "added": "Done: I will tell you when an outage touches {what}. To stop: {stop}.",
@@ -72,6 +74,8 @@ PLACE_DESK = {
         "unknown_place": "I cannot find “{arg}” among the streets, districts and service points. Write the street and the town, for example {example}.",
         "ask": "Which street, district or service point? For example {example}.",
         "channel": "You can follow a street or a district on Telegram or in the website chat.",
+        "tied": "I know several places by that name: {options}. Which one do you want to follow? Write it with the service, for example {example}.",
+        "or": " or ",
     },
 }
 

@@ -110,3 +110,24 @@ def test_a_municipality_without_a_street_is_the_subject(gazetteer: Gazetteer) ->
 
 def test_a_message_naming_no_place_has_no_subject(gazetteer: Gazetteer) -> None:
     assert gazetteer.subjects("come pago la bolletta?") == ()
+
+
+def test_an_outage_reaches_the_municipalities_of_the_places_inside_it() -> None:
+    from datetime import UTC, datetime
+
+    from knowledge.outages import Circle, Outage, OutageArea, Polygon, street_area
+
+    water = PACKAGE_ROOT / "examples" / "water"
+    gazetteer = Gazetteer.load([water / "stradario.csv", water / "luoghi.geojson"])
+    at = datetime(2026, 12, 3, tzinfo=UTC)
+
+    def reached(*areas: OutageArea) -> frozenset[str]:
+        return gazetteer.municipalities_touched(Outage("o", at, areas))
+
+    assert reached(street_area("072006", "Via Giulio Petroni")) == {"072006"}  # a planned outage in one street
+    assert reached(OutageArea(areas=frozenset({"MOD-ZONA-ALTA"}))) == {"072027"}  # a zone of Modugno
+    assert reached(OutageArea(codes=frozenset({"072046"}))) == {"072046"}  # a whole town
+    murat = Polygon(((41.12, 16.862), (41.12, 16.876), (41.129, 16.876), (41.129, 16.862), (41.12, 16.862)))
+    assert reached(OutageArea(polygons=(murat,))) == {"072006"}
+    assert reached(OutageArea(circles=(Circle(41.0838, 16.7816, 0.6),))) == {"072027"}  # Modugno's centre
+    assert reached(OutageArea(circles=(Circle(45.46, 9.19, 5.0),))) == frozenset()  # Milan: no known place there

@@ -172,3 +172,29 @@ def test_a_look_that_dies_midway_leaves_nothing_and_the_next_tells_each_follower
     watcher.watch()
     watcher.watch()
     assert _notices(engine) == [("start", MURAT, "1")]
+
+
+def test_a_followed_municipality_hears_an_outage_inside_it_not_only_one_for_it_whole(
+    engine: Engine, tmp_path: Path,
+) -> None:
+    source = Source(tmp_path, engine, FixedClock(NOW), max_age=24 * 3600)
+    watcher = PlaceWatcher(engine, "water", source.store, PlaceFinder([source.store.gazetteer]), clock=source.clock)
+    _follow(engine, "1", "municipality", "072006")  # Bari: the Murat outage is a polygon over some of its streets
+    _follow(engine, "2", "municipality", "072027")  # Modugno: a circle round its centre
+    _follow(engine, "3", "municipality", "072046")  # Triggiano: its outage (the whole town) starts at 22:00
+    watcher.watch()
+    assert sorted(_notices(engine)) == sorted([("start", MODUGNO, "2"), ("start", MURAT, "1")])
+    source.clock.advance(13 * 3600)  # 22:10: Triggiano's outage is in force
+    source.fetch(ATOM)
+    watcher.watch()
+    assert ("start", TRIGGIANO, "3") in _notices(engine)
+    assert ("start", TRIGGIANO, "1") not in _notices(engine)
+
+
+def test_a_municipality_follower_reads_the_outage_under_its_town(engine: Engine, watcher: PlaceWatcher) -> None:
+    _follow(engine, "1", "municipality", "072006")
+    watcher.watch()
+    with engine.connect() as conn:
+        texts = conn.execute(select(AlertEvent.texts).where(AlertEvent.alert_id == MURAT)).scalar_one()
+    assert texts["it"]["what"] == "comune di Bari"
+    assert texts["en"]["what"] == "the municipality of Bari"
