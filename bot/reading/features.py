@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from bot.reading.linear import Rows
+
 EMBEDDING_DIM = 512
 _SPACES = re.compile(r"\s+")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
@@ -88,6 +90,16 @@ class Vocabulary:
         """One row of :meth:`vector` per text."""
         rows = [self.vector(t) for t in texts]
         return np.vstack(rows) if rows else np.zeros((0, len(self.index)), dtype=np.float32)
+
+    def rows(self, texts: Sequence[str], dense: np.ndarray) -> Rows:
+        """``dense`` (one row per text) beside :meth:`matrix` of the texts, the n-grams kept sparse."""
+        parts = [self.sparse(t) for t in texts]
+        indptr = np.zeros(len(parts) + 1, dtype=np.intp)
+        np.cumsum([len(c) for c, _ in parts], out=indptr[1:])
+        cols = np.concatenate([c for c, _ in parts]) if parts else np.zeros(0, np.intp)
+        values = np.concatenate([v for _, v in parts]) if parts else np.zeros(0, np.float32)
+        return Rows(np.ascontiguousarray(dense, dtype=np.float32), indptr, cols.astype(np.intp),
+                    values.astype(np.float32), len(self.index))
 
     def product(self, texts: Sequence[str], weights: np.ndarray) -> np.ndarray:
         """``matrix(texts) @ weights`` without building the dense rows (``weights``: one row per n-gram).

@@ -1,96 +1,109 @@
-"""The retrain gate: a candidate and the model in service scored on messages neither trained on.
+"""The retrain gate: the candidate's recipe and the model in service's recipe, left out file by file, compared.
 
-A model scored on its own training messages is scored on what it memorised: a candidate that fits them
-well and generalises worse would lead there. So the gate scores both models on *held-out* messages only:
+A model scored on its own training messages is scored on what it memorised, and a model scored on messages
+its recipe's other models have seen is scored on something else than the model it is compared to. So the
+gate compares like with like:
 
-- **Which messages.** The labelled messages (files and agents' corrections) of this retrain that the model in
-  service did not train on. A model records its training messages as short digests of their text
-  (``info["trained_on"]``, written by :func:`bot.reading.retrain.retrain`); a model that predates them is
-  taken to have trained on every message of the files its ``info["sources"]`` names (and on every stored
-  correction when it names ``corrections``). No model in service has seen these messages.
-- **The candidate's decisions on them** come from models of the candidate's own recipe fitted without them:
-  the held-out messages are dealt into :data:`GATE_FOLDS` folds (emergencies spread over every fold), and
-  for each fold the recipe is trained on every other message of the retrain (its thresholds from its own
-  inner folds) and routes that fold. Each held-out message is read by a model that never saw it, and the
-  models saw the rest of the new data, as the candidate does. The candidate put in service is then the
-  recipe fitted on everything, as usual.
-- **The model in service** routes the same messages itself.
+- **Two recipes, the same messages.** The candidate's recipe and the recipe of the model in service (read
+  from its artefact, :func:`bot.reading.training.recipe_of`) are each trained leave-one-group-out on this
+  retrain's labelled messages (:mod:`bot.reading.left_out`: every labelled file a group, the agents'
+  corrections one more) and read the left-out group with thresholds from the other groups. Every message is
+  read by both, each time by models that never saw its writer.
+- **A figure is worse only when its drop is more than noise.** The two readings of a message are a pair;
+  the pairs are resampled with replacement (:data:`RESAMPLES` times, fixed seed, so a verdict is
+  reproducible) and a gated figure counts as lower when it is lower on the whole set *and* in at least
+  :data:`EVIDENCE` of the resamples (:data:`RECALL_EVIDENCE` for emergency recall: a miss can cost a life,
+  so a drop in recall is refused on weaker evidence). Messages of one writer resemble each other, so
+  resampling messages makes the noise look smaller than it is: the gate errs towards keeping the model in
+  service.
+- **Emergencies caught buy false alarms.** False alarms (calm messages sent to the emergency lane) count as
+  worse when the candidate's excess over the model in service, less :data:`ALARMS_PER_CATCH` for each
+  emergency it escalates that the model in service does not, is above zero in :data:`EVIDENCE` of the
+  resamples.
+- **Too little to judge.** Fewer than :data:`MIN_HELD_OUT` messages, none an emergency, or fewer than
+  :data:`MIN_GROUPS` groups: nothing can be shown and the model in service stays. A retrain with no message
+  the model in service did not train on, of the same recipe, has nothing to gain and is not gated at all.
 
-Both are scored with :func:`bot.evaluate.score`; the candidate is accepted only when no gated figure is
-lower (emergency recall first, then auto-reply precision, then intent accuracy, then the share of the
-answerable messages answered alone and right: a model that hands more to agents costs citizens their wait), when it does not send more
-than :data:`FALSE_ALARM_SLACK` more of the calm held-out messages to the emergency lane (a false alarm
-costs an agent a glance, but a lane full of them hides the real ones) beyond :data:`ALARMS_PER_CATCH` for each
-held-out emergency it catches that the model in service misses (a miss can cost a life: more false alarms
-are the price of catching more people in danger, and a candidate is not refused for paying it), and only
-when the held-out
-messages are enough to say so: at least :data:`MIN_HELD_OUT` of them, one an emergency. Otherwise the model
-in service stays (a retrain on exactly what the model in service learnt has nothing to show).
-
-Agents' corrections are messages an agent found misread, often by the model in service; among held-out
-messages they weigh against it. The labelled files' messages keep the gate on ordinary traffic.
+Agents' corrections are messages an agent found misread; left out as one group they show how each recipe
+reads what agents had to fix.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from bot.domain import Action, Decision
+import numpy as np
+
+from bot.domain import Action
 from bot.evaluate import Labelled, Outcome, read_labelled, score
 
-#: The figures a new model must not lose on the held-out messages, most important first.
+#: The figures shown for both recipes (``sportello train``'s ``candidate`` and ``in_service``).
 GATED = ("emergency_recall", "auto_precision", "intent_accuracy", "auto_coverage")
-#: How much higher (a share of the calm held-out messages) the candidate's false-alarm rate may be.
-FALSE_ALARM_SLACK = 0.01
-#: Calm messages the candidate may also send to the emergency lane for each held-out emergency it catches
-#: that the model in service misses: twenty glances by an agent for one person in danger found. (The
-#: 2026-12-04 retrain caught 7 more of 383 held-out emergencies at 56 more false alarms in 2,241: 8 each.)
+#: Intent accuracy over the calm messages neither recipe sends to the emergency lane: a false alarm is also a
+#: wrong intent, and is judged once, by the false-alarm rule (else the false alarms that catches buy would be
+#: refused again as intent errors); a missed emergency is judged by recall.
+CALM_INTENT = "calm_intent_accuracy"
+#: The figures a new recipe must not lose on the left-out messages, most important first.
+COMPARED = ("emergency_recall", "auto_precision", CALM_INTENT, "auto_coverage")
+#: Calm messages the candidate may also send to the emergency lane for each left-out emergency it catches
+#: that the model in service misses: twenty glances by an agent for one person in danger found.
 ALARMS_PER_CATCH = 20
 #: The name of the false-alarm figure in ``Verdict.worse`` (lower is better, unlike the gated figures).
 FALSE_ALARMS = "false_alarm_rate"
-#: Folds the held-out messages are dealt into: each costs one training of the candidate's recipe.
-GATE_FOLDS = 3
-#: Fewer held-out messages than this (or none an emergency) cannot show a candidate is no worse.
+#: Fewer left-out messages than this (or none an emergency) cannot show a candidate is no worse.
 MIN_HELD_OUT = 20
-
-#: A reader as the gate sees it: texts in, the router's decisions out.
-Reader = Callable[[Sequence[str]], list[Decision]]
-#: A recipe: the labelled messages to learn from in, a reader out.
-Recipe = Callable[[Sequence[Labelled]], Reader]
+#: Fewer groups than this leave too little to set a left-out group's thresholds from.
+MIN_GROUPS = 3
+#: How many times the paired readings are resampled to tell a drop from noise.
+RESAMPLES = 2000
+#: The share of resamples in which a figure must be worse for the drop to count (one-sided 95 %).
+EVIDENCE = 0.95
+#: The same for emergency recall: two emergencies lost and none gained are refused (seen in 86 % of resamples),
+#: one is not (63 %): one emergency's place under a threshold set by another file's weakest is noise.
+RECALL_EVIDENCE = 0.80
+SEED = 0
 
 
 class Refusal(StrEnum):
     """Why a candidate was not put in service."""
 
-    WORSE = "worse"  # a gated figure is lower on the held-out messages, or false alarms are higher
-    TOO_FEW_HELD_OUT = "too_few_held_out"  # not enough messages the model in service did not train on
+    WORSE = "worse"  # a gated figure lower beyond noise, or false alarms higher beyond the allowance
+    TOO_FEW_HELD_OUT = "too_few_held_out"  # too few messages, emergencies or groups to judge
+    NOTHING_NEW = "nothing_new"  # the same recipe, and no message the model in service did not train on
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """A candidate model beside the one in service, on held-out messages; ``accepted`` when it is no worse."""
+    """The candidate's recipe beside the in-service model's, left out file by file; ``accepted`` when no worse."""
 
     accepted: bool
     candidate: dict[str, float | None]
     in_service: dict[str, float | None]
     version: str
-    held_out: int = 0  # messages both were scored on
+    held_out: int = 0  # messages both recipes were scored on
     emergencies: int = 0  # of which emergencies
-    worse: tuple[str, ...] = ()  # the gated figures the candidate loses
+    worse: tuple[str, ...] = ()  # the gated figures the candidate loses beyond noise
     refusal: Refusal | None = None
-    #: calm held-out messages escalated, (candidate, in service): gated with FALSE_ALARM_SLACK
+    #: calm left-out messages escalated, (candidate, in service)
     false_alarms: tuple[float | None, float | None] = (None, None)
+    groups: int = 0  # groups left out one at a time
+    #: each gated figure (and false alarms): the share of resamples in which the candidate is worse
+    drops: dict[str, float] = field(default_factory=dict)
+    new: int = 0  # messages the model in service never trained on
 
     def as_dict(self) -> dict[str, Any]:
         """What ``sportello train`` prints about the gate."""
-        return {"held_out": self.held_out, "emergencies": self.emergencies, "folds": GATE_FOLDS,
+        return {"held_out": self.held_out, "emergencies": self.emergencies, "folds": self.groups,
                 "worse": list(self.worse), "refusal": str(self.refusal) if self.refusal else None,
-                "false_alarm_rate": {"candidate": self.false_alarms[0], "in_service": self.false_alarms[1]}}
+                "false_alarm_rate": {"candidate": self.false_alarms[0], "in_service": self.false_alarms[1]},
+                "method": "left out file by file", "groups": self.groups, "new_messages": self.new,
+                "drop_seen": dict(self.drops), "evidence": {"recall": RECALL_EVIDENCE, "other": EVIDENCE},
+                "alarms_per_catch": ALARMS_PER_CATCH}
 
 
 def text_digest(text: str) -> str:
@@ -120,37 +133,6 @@ def seen_by(info: dict[str, Any], files: Sequence[Path], corrections: Iterable[s
     return lambda text: text.strip() in texts
 
 
-def gate_folds(rows: Sequence[Labelled], folds: int) -> list[int]:
-    """A fold per held-out message: emergencies first, each group in the order of a hash of its text, dealt in turn."""
-    order = sorted(range(len(rows)), key=lambda i: (rows[i].intent != "emergency",
-                                                     hashlib.sha1(f"gate:{rows[i].text.strip()}".encode()).hexdigest()))
-    fold = [0] * len(rows)
-    for rank, i in enumerate(order):
-        fold[i] = rank % folds
-    return fold
-
-
-def held_out_outcomes(
-    examples: Sequence[Labelled],
-    rows: Sequence[Labelled],
-    recipe: Recipe,
-    *,
-    folds: int = GATE_FOLDS,
-    progress: Callable[[str], None] = lambda _: None,
-) -> list[Outcome]:
-    """The recipe's decisions on ``rows``, each from a model fitted on ``examples`` without the row's fold."""
-    fold = gate_folds(rows, folds)
-    outcomes: list[Outcome | None] = [None] * len(rows)
-    for k in range(min(folds, len(rows))):
-        held = [i for i in range(len(rows)) if fold[i] == k]
-        left_out = {rows[i].text.strip() for i in held}
-        progress(f"gate fold {k + 1} of {folds}: training without {len(held)} held-out messages")
-        reader = recipe([e for e in examples if e.text.strip() not in left_out])
-        for i, decision in zip(held, reader([rows[i].text for i in held])):
-            outcomes[i] = Outcome(rows[i], decision)
-    return [o for o in outcomes if o is not None]
-
-
 def figures(outcomes: Sequence[Outcome]) -> dict[str, float | None]:
     """The gated figures of some outcomes."""
     metrics = score(outcomes).metrics
@@ -163,55 +145,110 @@ def false_alarm_rate(outcomes: Sequence[Outcome]) -> float | None:
     return sum(o.decision.action == Action.ESCALATE for o in calm) / len(calm) if calm else None
 
 
-def worse_figures(candidate: dict[str, Any], current: dict[str, Any]) -> tuple[str, ...]:
-    """The gated figures on which the candidate is below the current model (a missing figure counts as 0)."""
-    return tuple(k for k in GATED if (candidate.get(k) or 0.0) < (current.get(k) or 0.0) - 1e-9)
+def too_little(examples: Sequence[Labelled], groups: Sequence[str]) -> Refusal | None:
+    """:attr:`Refusal.TOO_FEW_HELD_OUT` when the messages cannot show a candidate is no worse, else None."""
+    if len(examples) < MIN_HELD_OUT or not any(e.intent == "emergency" for e in examples):
+        return Refusal.TOO_FEW_HELD_OUT
+    return Refusal.TOO_FEW_HELD_OUT if len(set(groups)) < MIN_GROUPS else None
+
+
+def refused(refusal: Refusal, version: str, examples: Sequence[Labelled], groups: Sequence[str], new: int) -> Verdict:
+    """A verdict that keeps the model in service without comparing anything."""
+    empty: dict[str, float | None] = dict.fromkeys(GATED)
+    return Verdict(False, empty, dict(empty), version, len(examples), sum(e.intent == "emergency" for e in examples),
+                   (), refusal, groups=len(set(groups)), new=new)
+
+
+# the per-message facts both readings are resampled on, as columns
+_COLUMNS = ("emergency", "caught_c", "caught_s", "intent_c", "intent_s", "posted_c", "good_c", "posted_s", "good_s",
+            "answerable", "alarm_c", "alarm_s", "message", "calm_both")
+_C = {name: i for i, name in enumerate(_COLUMNS)}
+
+
+def _facts(candidate: Sequence[Outcome], in_service: Sequence[Outcome]) -> np.ndarray:
+    rows = []
+    for c, s in zip(candidate, in_service, strict=True):
+        gold = c.gold
+        emergency = gold.intent == "emergency"
+        escalated_c, escalated_s = c.decision.action == Action.ESCALATE, s.decision.action == Action.ESCALATE
+        good_c = c.auto and gold.auto_ok and c.answer_right
+        good_s = s.auto and gold.auto_ok and s.answer_right
+        calm_both = not emergency and not escalated_c and not escalated_s
+        rows.append((emergency, emergency and escalated_c, emergency and escalated_s,
+                     calm_both and str(c.decision.intent) == gold.intent,
+                     calm_both and str(s.decision.intent) == gold.intent,
+                     c.auto, good_c, s.auto, good_s, gold.auto_ok,
+                     not emergency and escalated_c, not emergency and escalated_s, True, calm_both))
+    return np.array(rows, dtype=np.float64).reshape(len(rows), len(_COLUMNS))
+
+
+def _sides(sums: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Each gated figure of the candidate and of the model in service, one value per row of column sums."""
+    def ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
+
+    col = lambda name: sums[:, _C[name]]  # noqa: E731
+    return {
+        "emergency_recall": (ratio(col("caught_c"), col("emergency")), ratio(col("caught_s"), col("emergency"))),
+        "auto_precision": (ratio(col("good_c"), col("posted_c")), ratio(col("good_s"), col("posted_s"))),
+        CALM_INTENT: (ratio(col("intent_c"), col("calm_both")), ratio(col("intent_s"), col("calm_both"))),
+        "auto_coverage": (ratio(col("good_c"), col("answerable")), ratio(col("good_s"), col("answerable"))),
+    }
+
+
+def _excess_alarms(sums: np.ndarray) -> np.ndarray:
+    """Calm messages the candidate escalates beyond the model in service, less the allowance for catches."""
+    caught = sums[:, _C["caught_c"]] - sums[:, _C["caught_s"]]
+    return sums[:, _C["alarm_c"]] - sums[:, _C["alarm_s"]] - ALARMS_PER_CATCH * np.maximum(caught, 0.0)
+
+
+def _lower(candidate: np.ndarray, in_service: np.ndarray) -> np.ndarray:
+    """Where the candidate's figure is below the other's (a figure with nothing to count is never lower)."""
+    with np.errstate(invalid="ignore"):
+        return np.nan_to_num(candidate, nan=np.inf) < np.nan_to_num(in_service, nan=-np.inf) - 1e-12
+
+
+def paired_drops(facts: np.ndarray, *, resamples: int = RESAMPLES, seed: int = SEED) -> dict[str, float]:
+    """Each figure: the share of resamples of the message pairs in which the candidate is worse."""
+    n = len(facts)
+    rng = np.random.default_rng(seed)
+    worse = dict.fromkeys([*COMPARED, FALSE_ALARMS], 0)
+    done = 0
+    while done < resamples:
+        batch = min(250, resamples - done)
+        counts = rng.multinomial(n, np.full(n, 1.0 / n), size=batch).astype(np.float64)
+        sums = counts @ facts
+        for name, (c, s) in _sides(sums).items():
+            worse[name] += int(_lower(c, s).sum())
+        worse[FALSE_ALARMS] += int((_excess_alarms(sums) > 0).sum())
+        done += batch
+    return {name: round(count / resamples, 4) for name, count in worse.items()}
+
+
+def judge(candidate: Sequence[Outcome], in_service: Sequence[Outcome], version: str, *, groups: int = 0,
+          new: int = 0, resamples: int = RESAMPLES) -> Verdict:
+    """The verdict on two recipes' left-out outcomes on the same messages (in the same order)."""
+    facts = _facts(candidate, in_service)
+    whole = facts.sum(axis=0, keepdims=True)
+    point = _sides(whole)
+    drops = paired_drops(facts, resamples=resamples)
+    worse = tuple(name for name in COMPARED if bool(_lower(*point[name])[0])
+                  and drops[name] >= (RECALL_EVIDENCE if name == "emergency_recall" else EVIDENCE))
+    if _excess_alarms(whole)[0] > 0 and drops[FALSE_ALARMS] >= EVIDENCE:
+        worse += (FALSE_ALARMS,)
+    gold = [o.gold for o in candidate]
+    shown = ({**figures(candidate), CALM_INTENT: _value(point[CALM_INTENT][0])},
+             {**figures(in_service), CALM_INTENT: _value(point[CALM_INTENT][1])})
+    return Verdict(not worse, *shown, version, len(gold),
+                   sum(g.intent == "emergency" for g in gold), worse, Refusal.WORSE if worse else None,
+                   (false_alarm_rate(candidate), false_alarm_rate(in_service)), groups, drops, new)
+
+
+def _value(figure: np.ndarray) -> float | None:
+    return None if np.isnan(figure[0]) else round(float(figure[0]), 4)
 
 
 def no_worse(candidate: dict[str, Any], current: dict[str, Any]) -> bool:
-    """Whether every gated figure of the candidate is at least the current one's."""
-    return not worse_figures(candidate, current)
-
-
-def gate(
-    examples: Sequence[Labelled],
-    seen: Callable[[str], bool],
-    recipe: Recipe,
-    in_service: Reader,
-    version: str,
-    *,
-    folds: int = GATE_FOLDS,
-    progress: Callable[[str], None] = lambda _: None,
-) -> Verdict:
-    """Score the recipe (held out) and the model in service on the examples it did not train on; compare."""
-    rows = [e for e in examples if not seen(e.text)]
-    emergencies = sum(e.intent == "emergency" for e in rows)
-    if len(rows) < MIN_HELD_OUT or not emergencies:
-        empty = dict.fromkeys(GATED)
-        return Verdict(False, empty, dict(empty), version, len(rows), emergencies, (), Refusal.TOO_FEW_HELD_OUT)
-    candidate_outcomes = held_out_outcomes(examples, rows, recipe, folds=folds, progress=progress)
-    progress(f"gate: the model in service reads the {len(rows)} held-out messages")
-    current_outcomes = [Outcome(r, d) for r, d in zip(rows, in_service([r.text for r in rows]))]
-    candidate, current = figures(candidate_outcomes), figures(current_outcomes)
-    alarms = (false_alarm_rate(candidate_outcomes), false_alarm_rate(current_outcomes))
-    caught = escalated_emergencies(candidate_outcomes) - escalated_emergencies(current_outcomes)
-    calm = len(rows) - emergencies
-    worse = worse_figures(candidate, current) + (
-        (FALSE_ALARMS,) if more_false_alarms(*alarms, calm=calm, caught=caught) else ())
-    return Verdict(not worse, candidate, current, version, len(rows), emergencies, worse,
-                   Refusal.WORSE if worse else None, alarms)
-
-
-def escalated_emergencies(outcomes: Sequence[Outcome]) -> int:
-    """How many of the emergencies among ``outcomes`` went to the emergency lane."""
-    return sum(o.gold.intent == "emergency" and o.decision.action == Action.ESCALATE for o in outcomes)
-
-
-def more_false_alarms(candidate: float | None, in_service: float | None, *, calm: int = 0, caught: int = 0) -> bool:
-    """Whether the candidate escalates more calm messages than the model in service, beyond the slack and
-    beyond :data:`ALARMS_PER_CATCH` for each of the ``caught`` emergencies it escalates that the model in
-    service does not (``calm``: how many calm messages the rates are shares of)."""
-    if candidate is None or in_service is None:
-        return False
-    allowed = FALSE_ALARM_SLACK + (ALARMS_PER_CATCH * caught / calm if calm and caught > 0 else 0.0)
-    return candidate > in_service + allowed + 1e-9
+    """Whether every gated figure of the candidate is at least the current one's (a missing figure counts as 0)."""
+    return not any((candidate.get(k) or 0.0) < (current.get(k) or 0.0) - 1e-9 for k in GATED)

@@ -14,12 +14,13 @@ import numpy as np
 
 from bot.domain import Intent
 from bot.evaluate import Labelled, read_labelled
-from bot.reading.features import Encoder, Vocabulary
-from bot.reading.linear import Linear, balanced_weights, fit
+from bot.reading.features import EMBEDDING_DIM, Encoder, Vocabulary
+from bot.reading.linear import Linear, Rows, balanced_weights, fit
 from bot.reading.model import (
     CATEGORIES,
     CONFIDENCE_FEATURES,
     INTENTS,
+    LEGACY_CONFIDENCE_FEATURES,
     ReaderModel,
     Reading,
     danger_score,
@@ -57,6 +58,42 @@ class TrainingParams:
     #: read no better at 40 steps than at 60: 0.841 against 0.846; the language head was not measured)
     other_epochs: int = 150
     seed: int = 0
+    #: danger is the mean of the danger head and the intent head's emergency (False: the danger head alone)
+    danger_blend: bool = True
+    #: the calibrator also weighs how near in meaning the FAQ entry is (``faq_agrees``, ``faq_semantic``)
+    faq_meaning: bool = True
+    calibrator_l2: float = CALIBRATOR_L2
+    #: the danger head's steps when not ``epochs``
+    danger_epochs: int | None = None
+    #: thresholds and calibration from readings of each labelled file by heads fitted on the other files (as a
+    #: new writer's messages are read), not from random folds (which share writers); needs the examples' groups
+    calibrate_by_file: bool = False
+
+    @property
+    def confidence_features(self) -> tuple[str, ...]:
+        """The facts the calibrator of this recipe weighs."""
+        return CONFIDENCE_FEATURES if self.faq_meaning else LEGACY_CONFIDENCE_FEATURES
+
+    def danger(self, intent_p: np.ndarray, danger_p: np.ndarray) -> np.ndarray:
+        """How likely a person is in danger now, as this recipe reads it from its two heads."""
+        return danger_score(intent_p, danger_p) if self.danger_blend else danger_p
+
+
+def recipe_of(model: ReaderModel) -> TrainingParams:
+    """The recipe a model was trained with, from what its artefact records.
+
+    A model records its :class:`TrainingParams` in ``info["params"]``; a setting it does not record did not
+    exist yet when it was trained, and had the value the code had then: the danger head took the other heads'
+    penalty, no look-alike was weighed, every head took the same steps, the calibrator's penalty was 1e-3
+    before the FAQ-meaning facts came (and 1e-2 with them), danger and the FAQ facts are what the model reads.
+    """
+    given = dict(model.info.get("params") or {})
+    faq_meaning = tuple(model.confidence_features) == CONFIDENCE_FEATURES
+    defaults = {"danger_l2": given.get("l2", TrainingParams.l2), "lookalike_weight": 1.0,
+                "other_epochs": given.get("epochs", TrainingParams.epochs), "danger_blend": model.danger_blend,
+                "faq_meaning": faq_meaning, "calibrator_l2": CALIBRATOR_L2 if faq_meaning else 1e-3}
+    known = set(TrainingParams.__dataclass_fields__)
+    return TrainingParams(**{**defaults, **{k: v for k, v in given.items() if k in known}})
 
 
 #: the id prefixes of the files written as danger scenes beside their look-alikes (``knowledge/training/``)
@@ -88,21 +125,42 @@ def default_training_files(shared: Path | None = None) -> list[Path]:
     return files
 
 
+#: the group of the agents' corrections (every labelled file is a group of its own, by name)
+CORRECTIONS = "corrections"
+
+
 def read_examples(paths: Sequence[Path], extra: Sequence[dict[str, Any]] = ()) -> tuple[list[Labelled], dict[str, int]]:
     """Labelled messages of ``paths`` plus ``extra`` records (agents' corrections), each text once (last wins)."""
-    by_text: dict[str, Labelled] = {}
+    examples, _groups, sources = read_grouped(paths, extra)
+    return examples, sources
+
+
+def read_grouped(paths: Sequence[Path], extra: Sequence[dict[str, Any]] = ()
+                 ) -> tuple[list[Labelled], list[str], dict[str, int]]:
+    """:func:`read_examples` with each message's group: the file it is kept from, or :data:`CORRECTIONS`.
+
+    A file is written by one writer in one style; the gate leaves one group out at a time.
+    """
+    by_text: dict[str, tuple[Labelled, str]] = {}
     sources: dict[str, int] = {}
     for path in paths:
         records = read_labelled(path)
         sources[Path(path).name] = len(records)
         for record in records:
-            by_text[record.text.strip()] = record
+            by_text[record.text.strip()] = (record, Path(path).name)
     for data in extra:
         if data.get("text") and data.get("intent"):
-            by_text[str(data["text"]).strip()] = Labelled.from_dict(data)
+            by_text[str(data["text"]).strip()] = (Labelled.from_dict(data), CORRECTIONS)
     if extra:
-        sources["corrections"] = len(extra)
-    return list(by_text.values()), sources
+        sources[CORRECTIONS] = len(extra)
+    return [e for e, _ in by_text.values()], [g for _, g in by_text.values()], sources
+
+
+def encode_all(texts: Sequence[str]) -> np.ndarray:
+    """The encoder's vectors of many texts, 64 at a time."""
+    if not texts:
+        return np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
+    return np.vstack([Encoder.encode(texts[i:i + 64]) for i in range(0, len(texts), 64)])
 
 
 def _folds(examples: Sequence[Labelled], folds: int, seed: int) -> np.ndarray:
@@ -110,13 +168,14 @@ def _folds(examples: Sequence[Labelled], folds: int, seed: int) -> np.ndarray:
     return np.array([int(hashlib.sha1(f"{seed}:{e.text}".encode()).hexdigest(), 16) % folds for e in examples])
 
 
-def _heads(x: np.ndarray, intents: np.ndarray, lookalike: np.ndarray,
-           params: TrainingParams) -> tuple[Linear, Linear]:
+def heads(x: np.ndarray | Rows, intents: np.ndarray, lookalike: np.ndarray,
+          params: TrainingParams) -> tuple[Linear, Linear]:
+    """The intent and danger heads of ``params`` fitted on feature rows ``x``."""
     intent = fit(x, intents, len(INTENTS), l2=params.l2, epochs=params.epochs,
                  sample_weight=balanced_weights(intents, len(INTENTS)))
     danger_y = (intents == INTENTS.index(Intent.EMERGENCY)).astype(int)
     weights = balanced_weights(danger_y, 2, power=1.0) * np.where(lookalike, params.lookalike_weight, 1.0)
-    danger = fit(x, danger_y, 2, l2=params.danger_l2, epochs=params.epochs, sample_weight=weights)
+    danger = fit(x, danger_y, 2, l2=params.danger_l2, epochs=params.danger_epochs or params.epochs, sample_weight=weights)
     return intent, danger
 
 
@@ -132,12 +191,13 @@ def _auto_threshold(scores: np.ndarray, right: np.ndarray, target: float) -> tup
     return float(scores[order][k]), float(precision[k]), k + 1
 
 
-def fit_calibrator(x: np.ndarray, right: np.ndarray) -> Linear:
+def fit_calibrator(x: np.ndarray, right: np.ndarray, l2: float = CALIBRATOR_L2) -> Linear:
     """Logistic regression of "the whole answer was right" on the confidence facts and their interactions."""
-    return fit(expand(x), right, 2, l2=CALIBRATOR_L2, epochs=600, rate=0.3)
+    return fit(expand(x), right, 2, l2=l2, epochs=600, rate=0.3)
 
 
-def cross_fitted(x: np.ndarray, right: np.ndarray, candidate: np.ndarray, fold: np.ndarray, folds: int) -> np.ndarray:
+def cross_fitted(x: np.ndarray, right: np.ndarray, candidate: np.ndarray, fold: np.ndarray, folds: int,
+                 l2: float = CALIBRATOR_L2) -> np.ndarray:
     """Each candidate's confidence from a calibrator fitted on the other folds: held out twice over.
 
     The readings are already out-of-fold; scoring the calibrator on the rows it was fitted on would
@@ -151,7 +211,7 @@ def cross_fitted(x: np.ndarray, right: np.ndarray, candidate: np.ndarray, fold: 
         if len(set(right[fitted].tolist())) < 2:  # nothing to tell apart: the fold's base rate
             scores[held] = float(right[fitted].mean()) if fitted.any() else 0.0
             continue
-        scores[held] = fit_calibrator(x[fitted], right[fitted]).proba(expand(x[held]))[:, 1]
+        scores[held] = fit_calibrator(x[fitted], right[fitted], l2).proba(expand(x[held]))[:, 1]
     return scores
 
 
@@ -163,11 +223,15 @@ def train(
     params: TrainingParams = TrainingParams(),
     sources: dict[str, int] | None = None,
     progress: Callable[[str], None] = lambda _: None,
+    embeddings: np.ndarray | None = None,
+    groups: Sequence[str] | None = None,
 ) -> tuple[ReaderModel, TrainingReport]:
     """Fit the reader on ``examples``; calibrate its confidence and thresholds on out-of-fold predictions.
 
     ``knowledge`` is the network, alerts and FAQ the examples were labelled against: the calibration
     learns when a whole answer (lines, FAQ entry, alerts) is right, so it routes every held-out message.
+    ``embeddings``: the examples' encoder vectors when already at hand; ``groups``: each example's file (with
+    ``params.calibrate_by_file`` the held-out readings leave one file out at a time instead of a random fold).
     """
     from bot.evaluate import Outcome
     from bot.reading.router import Router
@@ -175,20 +239,25 @@ def train(
     texts = [e.text for e in examples]
     intents = np.array([INTENTS.index(Intent(e.intent)) for e in examples])
     lookalike = lookalikes(examples)
-    progress(f"encoding {len(texts)} messages")
-    embeddings = np.vstack([Encoder.encode(texts[i:i + 64]) for i in range(0, len(texts), 64)])
-    fold = _folds(examples, params.folds, params.seed)
+    if embeddings is None:
+        progress(f"encoding {len(texts)} messages")
+        embeddings = encode_all(texts)
+    if params.calibrate_by_file and groups is not None and len(set(groups)) > 1:
+        names = list(dict.fromkeys(groups))
+        fold, folds = np.array([names.index(g) for g in groups]), len(names)
+    else:
+        fold, folds = _folds(examples, params.folds, params.seed), params.folds
     oof_intent = np.zeros((len(texts), len(INTENTS)), dtype=np.float32)
     oof_danger = np.zeros(len(texts), dtype=np.float32)
-    for k in range(params.folds):
-        progress(f"fold {k + 1} of {params.folds}")
+    for k in range(folds):
+        progress(f"fold {k + 1} of {folds}")
         train_idx, held = np.nonzero(fold != k)[0], np.nonzero(fold == k)[0]
         vocab = Vocabulary.build([texts[i] for i in train_idx], limit=params.vocabulary)
-        x_train = np.hstack([embeddings[train_idx], vocab.matrix([texts[i] for i in train_idx])])
-        x_held = np.hstack([embeddings[held], vocab.matrix([texts[i] for i in held])])
-        intent_head, danger_head = _heads(x_train, intents[train_idx], lookalike[train_idx], params)
+        x_train = vocab.rows([texts[i] for i in train_idx], embeddings[train_idx])
+        x_held = vocab.rows([texts[i] for i in held], embeddings[held])
+        intent_head, danger_head = heads(x_train, intents[train_idx], lookalike[train_idx], params)
         oof_intent[held] = intent_head.proba(x_held)
-        oof_danger[held] = danger_score(oof_intent[held], danger_head.proba(x_held)[:, 1])
+        oof_danger[held] = params.danger(oof_intent[held], danger_head.proba(x_held)[:, 1])
 
     is_danger = intents == INTENTS.index(Intent.EMERGENCY)
     weakest = float(oof_danger[is_danger].min()) if is_danger.any() else 0.5
@@ -196,20 +265,21 @@ def train(
 
     progress("final model")
     vocab = Vocabulary.build(texts, limit=params.vocabulary)
-    x_all = np.hstack([embeddings, vocab.matrix(texts)])
-    intent_head, danger_head = _heads(x_all, intents, lookalike, params)
+    x_all = vocab.rows(texts, embeddings)
+    intent_head, danger_head = heads(x_all, intents, lookalike, params)
     complaint_rows = [i for i, e in enumerate(examples) if e.intent == "complaint" and e.category]
     categories = np.array([CATEGORIES.index(examples[i].category) for i in complaint_rows])  # type: ignore[arg-type]
-    category_head = fit(x_all[complaint_rows], categories, len(CATEGORIES), l2=params.l2, epochs=params.other_epochs,
+    category_head = fit(x_all.take(complaint_rows), categories, len(CATEGORIES), l2=params.l2, epochs=params.other_epochs,
                         sample_weight=balanced_weights(categories, len(CATEGORIES)))
     languages = tuple(sorted({e.lang for e in examples}))
     lang_y = np.array([languages.index(e.lang) for e in examples])
     language_head = fit(x_all, lang_y, len(languages), l2=params.l2, epochs=params.other_epochs,
                         sample_weight=balanced_weights(lang_y, len(languages)))
-    neutral = Linear(np.zeros((expand(np.zeros((1, len(CONFIDENCE_FEATURES)))).shape[1], 2), np.float32),
+    features = params.confidence_features
+    neutral = Linear(np.zeros((expand(np.zeros((1, len(features)))).shape[1], 2), np.float32),
                      np.zeros(2, np.float32))
     draft = ReaderModel("draft", vocab, intent_head, danger_head, category_head, neutral, language_head, languages,
-                        danger_threshold, 1.01)
+                        danger_threshold, 1.01, confidence_features=features, danger_blend=params.danger_blend)
 
     progress("calibrating on held-out readings")
     router = Router(knowledge, model=draft)
@@ -222,15 +292,15 @@ def train(
         reading = Reading(chosen, probs, float(oof_danger[i]), in_danger, None, languages_read[i].language,
                           languages_read[i].language_probability, embeddings[i])
         facts = router.read(example.text, now=now, reading=reading)
-        rows.append([facts.confidence_facts.get(name, 0.0) for name in CONFIDENCE_FEATURES])
+        rows.append([facts.confidence_facts.get(name, 0.0) for name in features])
         outcome = Outcome(example, facts.decision)
         right.append(int(example.auto_ok and outcome.answer_right))
         candidate.append(facts.decision.intent in (Intent.STATUS, Intent.FAQ, Intent.FEEDBACK))
     x_cal = np.array(rows, dtype=np.float32)
     y_cal = np.array(right)
     cand = np.array(candidate)
-    calibrator = fit_calibrator(x_cal[cand], y_cal[cand])
-    cal_scores = cross_fitted(x_cal, y_cal, cand, fold, params.folds)
+    calibrator = fit_calibrator(x_cal[cand], y_cal[cand], params.calibrator_l2)
+    cal_scores = cross_fitted(x_cal, y_cal, cand, fold, folds, params.calibrator_l2)
     threshold, precision, posted = _auto_threshold(cal_scores[cand], y_cal[cand], AUTO_PRECISION_TARGET)
 
     oof_pred = oof_intent.argmax(axis=1)
@@ -251,5 +321,5 @@ def train(
     info = {"trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "examples": len(examples),
             "sources": report.sources, "held_out": report.held_out, "params": params.__dict__}
     model = ReaderModel(version, vocab, intent_head, danger_head, category_head, calibrator, language_head, languages,
-                        danger_threshold, threshold, info)
+                        danger_threshold, threshold, info, confidence_features=features, danger_blend=params.danger_blend)
     return model, report

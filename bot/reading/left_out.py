@@ -1,0 +1,166 @@
+"""Left out group by group: a recipe's decisions on each labelled file, from models fitted on the other files.
+
+Each labelled file is written by one writer in one style (agents' corrections are one more group), so random
+folds share writers and flatter a recipe. Here, for each group, the recipe's intent and danger heads are fitted
+on every *other* group (n-gram vocabulary included) and read the left-out group; its thresholds come from the
+other groups' left-out readings: the danger threshold is their weakest emergency (recall first), the calibrator
+is fitted on their routed readings and the auto-reply threshold chosen on their cross-fitted confidences for
+:data:`~bot.reading.training.AUTO_PRECISION_TARGET`. What a group meets is what a file by a new writer would.
+
+Not nested: the other groups' readings that set a group's thresholds come from heads that did train on that
+group (a nested run would cost a training per pair of groups). The heads that read a group never saw it.
+The language of a message is read by one model for every recipe (the model in service): it is held the same.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from bot.domain import Action, Decision, Intent
+from bot.evaluate import Labelled, Outcome
+from bot.reading.features import Vocabulary
+from bot.reading.model import INTENTS, Reading, ReaderModel, expand
+from bot.reading.training import (
+    AUTO_PRECISION_TARGET,
+    TrainingParams,
+    _auto_threshold,
+    fit_calibrator,
+    heads,
+    lookalikes,
+)
+
+if TYPE_CHECKING:
+    from knowledge.store import Knowledge
+
+EMERGENCY = INTENTS.index(Intent.EMERGENCY)
+AUTO_INTENTS = (Intent.STATUS, Intent.FAQ, Intent.FEEDBACK)
+
+
+@dataclass(frozen=True)
+class GroupReadings:
+    """Every message's intent probabilities and danger score, from heads fitted without its group."""
+
+    intent: np.ndarray  # (messages, intents)
+    danger: np.ndarray  # (messages,)
+
+
+def group_readings(
+    examples: Sequence[Labelled],
+    groups: Sequence[str],
+    embeddings: np.ndarray,
+    params: TrainingParams,
+    *,
+    progress: Callable[[str], None] = lambda _: None,
+) -> GroupReadings:
+    """The recipe's heads fitted on every group but one read that one, for each group."""
+    texts = [e.text for e in examples]
+    intents = np.array([INTENTS.index(Intent(e.intent)) for e in examples])
+    lookalike = lookalikes(examples)
+    group = np.array(groups)
+    intent_p = np.zeros((len(texts), len(INTENTS)), dtype=np.float32)
+    danger = np.zeros(len(texts), dtype=np.float32)
+    started = time.perf_counter()
+    names = list(dict.fromkeys(groups))
+    for n, name in enumerate(names):
+        train_idx, held = np.nonzero(group != name)[0], np.nonzero(group == name)[0]
+        if not len(train_idx):
+            continue
+        vocab = Vocabulary.build([texts[i] for i in train_idx], limit=params.vocabulary)
+        x_train = vocab.rows([texts[i] for i in train_idx], embeddings[train_idx])
+        x_held = vocab.rows([texts[i] for i in held], embeddings[held])
+        intent_head, danger_head = heads(x_train, intents[train_idx], lookalike[train_idx], params)
+        intent_p[held] = intent_head.proba(x_held)
+        danger[held] = params.danger(intent_p[held], danger_head.proba(x_held)[:, 1])
+        progress(f"left out {n + 1} of {len(names)} ({name}, {len(held)} messages): "
+                 f"{time.perf_counter() - started:.0f} s")
+    return GroupReadings(intent_p, danger)
+
+
+def danger_thresholds(readings: GroupReadings, examples: Sequence[Labelled], groups: Sequence[str]) -> dict[str, float]:
+    """Each group's danger threshold: the weakest left-out emergency of the other groups (0.5 when they have none)."""
+    group = np.array(groups)
+    emergency = np.array([e.intent == Intent.EMERGENCY for e in examples])
+    out = {}
+    for name in dict.fromkeys(groups):
+        others = emergency & (group != name)
+        weakest = float(readings.danger[others].min()) if others.any() else 0.5
+        out[name] = float(np.clip(weakest, 0.02, 0.5))
+    return out
+
+
+def group_decisions(
+    readings: GroupReadings,
+    examples: Sequence[Labelled],
+    groups: Sequence[str],
+    embeddings: np.ndarray,
+    params: TrainingParams,
+    knowledge: Knowledge,
+    now: datetime,
+    languages: ReaderModel,
+) -> list[Decision]:
+    """The router's decisions on the left-out readings, each group's thresholds from the other groups.
+
+    ``languages``: the model whose language head reads every message (and whose router steps are used;
+    its own calibration is not).
+    """
+    from bot.reading.router import Router
+
+    router = Router(knowledge, model=replace(languages, auto_threshold=1.01))
+    group = np.array(groups)
+    threshold = danger_thresholds(readings, examples, groups)
+    read_languages = languages.read_many([e.text for e in examples], embeddings)
+    calm = [i for i, intent in enumerate(INTENTS) if intent != Intent.EMERGENCY]
+    decisions, rows, right, candidate, served = [], [], [], [], []
+    for i, example in enumerate(examples):
+        row = readings.intent[i]
+        in_danger = bool(readings.danger[i] >= threshold[groups[i]]) or int(np.argmax(row)) == EMERGENCY
+        chosen = Intent.EMERGENCY if in_danger else INTENTS[max(calm, key=lambda j: row[j])]
+        reading = Reading(chosen, dict(zip(INTENTS, row.tolist())), float(readings.danger[i]), in_danger, None,
+                          read_languages[i].language, read_languages[i].language_probability, embeddings[i])
+        facts = router.read(example.text, now=now, reading=reading)
+        decisions.append(facts.decision)
+        rows.append([facts.confidence_facts.get(name, 0.0) for name in params.confidence_features])
+        right.append(int(example.auto_ok and Outcome(example, facts.decision).answer_right))
+        candidate.append(facts.decision.intent in AUTO_INTENTS)
+        served.append(bool(facts.confidence_facts.get("served_language")))
+    x, y, cand = np.array(rows, np.float32), np.array(right), np.array(candidate)
+    confidence = np.zeros(len(examples), np.float32)
+    for name in dict.fromkeys(groups):  # each group's confidences from a calibrator fitted on the other groups
+        fitted, held = cand & (group != name), cand & (group == name)
+        if not held.any():
+            continue
+        if len(set(y[fitted].tolist())) < 2:  # nothing to tell apart: the other groups' base rate
+            confidence[held] = float(y[fitted].mean()) if fitted.any() else 0.0
+            continue
+        confidence[held] = fit_calibrator(x[fitted], y[fitted], params.calibrator_l2).proba(expand(x[held]))[:, 1]
+    auto = np.zeros(len(examples), bool)
+    for name in dict.fromkeys(groups):  # each group's auto-reply threshold chosen on the other groups' confidences
+        others, mine = cand & (group != name), group == name
+        limit, _, _ = _auto_threshold(confidence[others], y[others], AUTO_PRECISION_TARGET)
+        auto[mine] = cand[mine] & (confidence[mine] >= limit)
+    return [replace(d, action=Action.AUTO if auto[i] and served[i] else d.action, confidence=round(float(confidence[i]), 3))
+            for i, d in enumerate(decisions)]
+
+
+def left_out(
+    examples: Sequence[Labelled],
+    groups: Sequence[str],
+    embeddings: np.ndarray,
+    params: TrainingParams,
+    knowledge: Knowledge,
+    now: datetime,
+    languages: ReaderModel,
+    *,
+    progress: Callable[[str], None] = lambda _: None,
+) -> list[Outcome]:
+    """The recipe's outcome on every message, read with its group left out (see the module's docstring)."""
+    readings = group_readings(examples, groups, embeddings, params, progress=progress)
+    progress("routing the left-out readings")
+    decisions = group_decisions(readings, examples, groups, embeddings, params, knowledge, now, languages)
+    return [Outcome(e, d) for e, d in zip(examples, decisions)]

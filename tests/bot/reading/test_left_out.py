@@ -1,0 +1,140 @@
+"""Left out file by file: each group read by heads that never saw it, with thresholds from the other groups."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.config import ReaderSettings, Settings
+from bot.domain import Action
+from bot.evaluate import Labelled, read_labelled
+from bot.reading import retrain as retrain_module
+from bot.reading.gate import Refusal, trained_on_digests
+from bot.reading.left_out import GroupReadings, danger_thresholds, group_readings, left_out
+from bot.reading.model import ReaderModel
+from bot.reading.retrain import retrain, same_recipe
+from bot.reading.training import TrainingParams, encode_all, recipe_of, train
+from tests.bot.eval_knowledge import eval_knowledge
+from tests.conftest import EVAL_NOW, REPO
+
+TINY = TrainingParams(folds=2, epochs=25, vocabulary=400)
+
+
+@lru_cache(maxsize=1)
+def _tiny() -> tuple[list[Labelled], list[str], np.ndarray]:
+    """Six messages of each intent from the router's cases, dealt into three files."""
+    seen: dict[str, int] = {}
+    chosen = []
+    for record in read_labelled(REPO / "tests" / "bot" / "router_cases.jsonl"):
+        if seen.get(record.intent, 0) < 6:
+            seen[record.intent] = seen.get(record.intent, 0) + 1
+            chosen.append(record)
+    groups = [f"file{i % 3}.jsonl" for i in range(len(chosen))]
+    return chosen, groups, encode_all([e.text for e in chosen])
+
+
+def test_a_group_is_read_by_heads_that_never_saw_its_labels() -> None:
+    examples, groups, emb = _tiny()
+    readings = group_readings(examples, groups, emb, TINY)
+    relabelled = [replace(e, intent="other") if g == "file0.jsonl" else e for e, g in zip(examples, groups)]
+    again = group_readings(relabelled, groups, emb, TINY)
+    mine = np.array(groups) == "file0.jsonl"
+    assert np.allclose(readings.intent[mine], again.intent[mine]) and np.allclose(readings.danger[mine], again.danger[mine])
+    assert not np.allclose(readings.intent[~mine], again.intent[~mine])  # the others did learn from file0
+
+
+def test_a_groups_danger_threshold_is_the_weakest_emergency_of_the_other_groups() -> None:
+    def labelled(n: int, intent: str) -> Labelled:
+        return Labelled(str(n), f"m{n}", None, "it", intent, frozenset(), frozenset(), None, frozenset(), None, False)
+
+    examples = [labelled(0, "emergency"), labelled(1, "emergency"), labelled(2, "emergency"), labelled(3, "status")]
+    groups = ["a", "b", "b", "c"]
+    readings = GroupReadings(np.zeros((4, 6), np.float32), np.array([0.30, 0.25, 0.40, 0.01], np.float32))
+    assert danger_thresholds(readings, examples, groups) == pytest.approx({"a": 0.25, "b": 0.30, "c": 0.25})
+    two = GroupReadings(readings.intent[[0, 3]], readings.danger[[0, 3]])
+    alone = danger_thresholds(two, examples[:1] + examples[3:], ["a", "c"])
+    assert alone["a"] == 0.5  # no other group has an emergency: the highest threshold allowed
+
+
+def test_every_message_gets_a_left_out_outcome_in_order() -> None:
+    examples, groups, emb = _tiny()
+    outcomes = left_out(examples, groups, emb, TINY, eval_knowledge(), EVAL_NOW, ReaderModel.cached())
+    assert [o.gold for o in outcomes] == examples
+    assert all(o.decision.action in (Action.AUTO, Action.REVIEW, Action.ESCALATE) for o in outcomes)
+    assert all((o.decision.action == Action.ESCALATE) == (o.decision.intent == "emergency") for o in outcomes)
+
+
+def test_the_shipped_models_recipe_is_read_from_its_artefact() -> None:
+    recipe = recipe_of(ReaderModel.load(REPO / "bot" / "reading" / "models" / "reader.npz"))
+    assert recipe == TrainingParams(epochs=150, other_epochs=150, l2=1e-4, danger_l2=1e-4, lookalike_weight=1.0,
+                                    danger_blend=False, faq_meaning=False, calibrator_l2=1e-3, vocabulary=12000)
+
+
+def test_a_model_records_its_whole_recipe(tmp_path: Path) -> None:
+    examples, groups, emb = _tiny()
+    params = replace(TINY, danger_blend=False, faq_meaning=False, lookalike_weight=2.0, danger_epochs=10,
+                     calibrate_by_file=True)
+    said: list[str] = []
+    model, _ = train(examples, eval_knowledge(), now=EVAL_NOW, params=params, embeddings=emb, groups=groups,
+                     progress=said.append)
+    assert "fold 3 of 3" in said and "fold 4 of 3" not in said  # held out file by file: one fold a file
+    model.save(tmp_path / "m.npz")
+    assert recipe_of(ReaderModel.load(tmp_path / "m.npz")) == params
+    assert not same_recipe(params, TINY) and same_recipe(TINY, replace(TINY, folds=5, seed=3, other_epochs=9))
+
+
+def _write(path: Path, rows: list[Labelled]) -> Path:
+    path.write_text("".join(json.dumps({
+        "id": g.id, "text": g.text, "lang": g.lang, "intent": g.intent, "routes": sorted(g.routes),
+        "stops": sorted(g.stops), "faq_id": g.faq_id, "alert_ids": sorted(g.alert_ids), "category": g.category,
+        "auto_ok": g.auto_ok,
+    }) + "\n" for g in rows), encoding="utf-8")
+    return path
+
+
+def _retrain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, service_params: TrainingParams, *,
+             service_saw_all: bool) -> tuple[object, list[TrainingParams]]:
+    examples, groups, emb = _tiny()
+    files = [_write(tmp_path / name, [e for e, g in zip(examples, groups) if g == name]) for name in dict.fromkeys(groups)]
+    service, _ = train(examples, eval_knowledge(), now=EVAL_NOW, params=service_params, embeddings=emb)
+    seen = examples if service_saw_all else examples[: len(examples) // 2]
+    service = replace(service, info={**service.info, "trained_on": trained_on_digests(seen)})
+    service.save(tmp_path / "service.npz")
+    recipes: list[TrainingParams] = []
+    real = retrain_module.left_out
+
+    def recording(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        recipes.append(args[3])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(retrain_module, "left_out", recording)
+    monkeypatch.setattr(retrain_module, "encode_all", lambda texts: emb)
+    settings = Settings(reader=ReaderSettings(model=str(tmp_path / "service.npz")))
+    _model, verdict = retrain(settings, eval_knowledge(), now=EVAL_NOW, files=files, params=TINY)
+    return verdict, recipes
+
+
+def test_the_gate_trains_both_recipes_left_out_and_compares_them_on_every_message(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    service_recipe = replace(TINY, lookalike_weight=1.0, danger_blend=False)
+    verdict, recipes = _retrain(tmp_path, monkeypatch, service_recipe, service_saw_all=False)
+    assert recipes == [TINY, service_recipe]
+    examples = _tiny()[0]
+    assert verdict.held_out == len(examples) and verdict.groups == 3 and verdict.new == len(examples) - len(examples) // 2
+    assert verdict.refusal in (None, Refusal.WORSE) and verdict.accepted == (verdict.worse == ())
+    assert set(verdict.drops) >= {"emergency_recall", "false_alarm_rate"}
+
+
+def test_the_same_recipe_is_trained_left_out_once_and_is_no_worse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    verdict, recipes = _retrain(tmp_path, monkeypatch, TINY, service_saw_all=False)
+    assert recipes == [TINY] and verdict.accepted and verdict.candidate == verdict.in_service
+
+
+def test_the_same_recipe_on_nothing_new_is_not_gated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    verdict, recipes = _retrain(tmp_path, monkeypatch, TINY, service_saw_all=True)
+    assert recipes == [] and not verdict.accepted and verdict.refusal is Refusal.NOTHING_NEW and verdict.new == 0
