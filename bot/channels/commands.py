@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from bot.domain import Action, CaseStatus, Decision, DraftReply, Intent, as_utc
 from bot.privacy.pii import redact
+from knowledge.domains.base import Source
 from storage.cases import PENDING_FOR_PERSON
 from storage.models import Case, CaseTransition, Message, Transition
 
@@ -158,6 +159,9 @@ class CommandDesk:
         if name == "help":
             helps = _HELP if self.follow is None or self.follow.lines else _HELP_PLACES
             return self._fixed(lang, helps[lang].format(operator=self.operator, emergency=self.emergency_number), name)
+        if name in ("line", "stop") and not self.knowledge.domain.reads(Source.GTFS):
+            # A water or waste desk has no lines or stops: what it can do instead, in its domain's words.
+            return self._fixed(lang, self.knowledge.domain.no_lines_reply(lang), name)
         if not argument:
             return self._fixed(lang, _ASK[name][lang], name)
         if name == "line":

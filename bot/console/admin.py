@@ -13,6 +13,8 @@ from bot.console.auth import PREFIX, requires
 from bot.console.bulk import answer_many, bulk_groups
 from bot.console.canned import CannedReplyError, delete_canned, save_canned, search_canned
 from bot.console.shipped import PLACEHOLDERS, shipped_replies
+from bot.config import Settings
+from bot.services.categories import domains_of
 from bot.console.supervision import supervision
 from bot.console.context import Console, console_of, flash, render
 from bot.console.i18n import LANGUAGES
@@ -74,13 +76,18 @@ async def canned_page(request: Request, user: User) -> Response:
     replies = await run_in_threadpool(search_canned, console.engine, q, lang)
     words = q.casefold().split()
     shipped = [
-        r for r in shipped_replies()
+        r for r in shipped_replies(domains_of(console.settings, None), every=True)  # every service's
         if (lang is None or r.lang == lang) and all(w in f"{r.title} {r.text}".casefold() for w in words)
     ]
     return render(
         request, "canned.html", user, page="canned", replies=replies, shipped=shipped, q=q, filter_lang=lang,
-        placeholders=PLACEHOLDERS,
+        placeholders=PLACEHOLDERS, services=_service_labels(console.settings),
     )
+
+
+def _service_labels(settings: Settings) -> dict[str, str]:
+    """On a desk of several services, each domain's service label (a shipped reply's badge); else nothing."""
+    return {s.knowledge.domain: s.label or name for name, s in (settings.services or {}).items()}
 
 
 @requires("supervisor")

@@ -28,7 +28,7 @@ from bot.console.queueview import ORDERS
 from bot.console.sources import source_rows
 from bot.console.users import list_users, role_at_least
 from bot.domain import Intent, MessageState, agent_actor, as_utc
-from bot.services.categories import categories_of, category_labels
+from bot.services.categories import categories_of, category_labels, domains_of
 from bot.services.choice import UNDECIDED
 from bot.errors import BadInput, SportelloError, StorageError
 from bot.privacy.pii import has_pii
@@ -396,12 +396,12 @@ async def canned_json(request: Request, user: User) -> Response:
     message_id = int(raw_id) if raw_id.isdigit() else None
 
     def gather() -> list[dict[str, Any]]:
-        values, intent = _placeholder_values(console, message_id, user)
+        values, intent, service = _placeholder_values(console, message_id, user)
         lang = params.get("lang") or None
-        found = [
+        found = [  # the replies of the message's service (every service's when it has none yet)
             {"id": f"shipped:{r.key}", "title": r.title, "lang": r.lang, "text": fill(r.text, values), "shipped": True,
              "lead": intent in r.intents}
-            for r in shipped_replies()
+            for r in shipped_replies(domains_of(console.settings, service))
             if (lang is None or r.lang == lang) and _has_words(f"{r.title} {r.text}", params.get("q", ""))
         ]
         found.sort(key=lambda r: not r["lead"])
@@ -420,7 +420,10 @@ def _has_words(text: str, query: str) -> bool:
     return all(word in folded for word in query.casefold().split())
 
 
-def _placeholder_values(console: Console, message_id: int | None, user: User) -> tuple[dict[str, str], str | None]:
+def _placeholder_values(
+    console: Console, message_id: int | None, user: User
+) -> tuple[dict[str, str], str | None, str | None]:
+    """The placeholders' values for a message, its intent and its service (None, None without a message)."""
     operator = console.settings.operator
     values = {
         "agent_first_name": first_name(user.username),
@@ -428,17 +431,24 @@ def _placeholder_values(console: Console, message_id: int | None, user: User) ->
         "emergency_number": operator.emergency_number,
     }
     if message_id is None:
-        return values, None
+        return values, None, None
     with read_session(console.engine) as session:
         row = session.get(Message, message_id)
     if row is None:
-        return values, None
+        return values, None, None
+    service = (console.settings.services or {}).get(row.service or "")
+    if service is not None and service.customer_phone:
+        values["phone"] = service.customer_phone  # the service's own number
     if row.case_id is not None:
         values["case"] = str(row.case_id)
-    routes = (row.decision or {}).get("routes") or []
+    decision = row.decision or {}
+    routes = decision.get("routes") or []
     if routes:
         values["line"] = str(routes[0])
-    return values, row.intent
+    places = [s for s in decision.get("subjects") or () if s.get("kind") not in {str(k) for k in TRANSIT_KINDS}]
+    if places:
+        values["place"] = str(places[0].get("label") or places[0].get("id"))
+    return values, row.intent, (row.service if console.settings.services else None)
 
 
 @requires("agent")

@@ -1,48 +1,44 @@
-"""Canned replies shipped with sportello (``data/canned_replies.yaml``) and their placeholders."""
+"""Canned replies shipped with sportello, each service's from its domain's ``words.yaml`` (``canned_replies``),
+and their placeholders."""
 
 from __future__ import annotations
 
-import functools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
-from string import Formatter
 
-import yaml
+from knowledge.domains.base import CANNED_PLACEHOLDERS, Domain
 
-from bot.errors import ConfigError
-
-SHIPPED = Path(__file__).resolve().parent / "data" / "canned_replies.yaml"
-#: The placeholders a canned reply may use.
-PLACEHOLDERS = ("case", "line", "agent_first_name", "phone", "emergency_number")
+#: The placeholders a canned reply may use (a domain's file using another fails at start-up, naming the file).
+PLACEHOLDERS = CANNED_PLACEHOLDERS
 _LEFT = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
 
 
 @dataclass(frozen=True)
 class ShippedReply:
-    """One shipped canned reply in one language."""
+    """One shipped canned reply in one language, of one service's domain."""
 
     key: str
     lang: str
     title: str
     text: str
     intents: tuple[str, ...]
+    domain: str = ""
 
 
-@functools.cache
-def shipped_replies(path: Path = SHIPPED) -> tuple[ShippedReply, ...]:
-    """Every shipped reply, per language; a placeholder outside :data:`PLACEHOLDERS` is an error."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+def shipped_replies(domains: Iterable[Domain], *, every: bool = False) -> tuple[ShippedReply, ...]:
+    """The canned replies of ``domains`` (a message's service's own; every service's for an undecided message
+    or the canned page of a desk of several), per language; a key already given by an earlier domain is not
+    repeated, unless ``every`` (the canned page lists each service's own)."""
     found: list[ShippedReply] = []
-    for entry in data["replies"]:
-        for lang in ("it", "en"):
-            part = entry[lang]
-            text = " ".join(str(part["text"]).split())
-            for _, name, _, _ in Formatter().parse(text):
-                if name is not None and name not in PLACEHOLDERS:
-                    msg = f"{path.name}: reply {entry['id']!r} ({lang}) uses {{{name}}}; known: {', '.join(PLACEHOLDERS)}"
-                    raise ConfigError(msg)
-            found.append(ShippedReply(entry["id"], lang, str(part["title"]), text, tuple(entry.get("intents") or ())))
+    seen: set[str] = set()
+    for domain in domains:
+        for canned in domain.words.canned:
+            if canned.key in seen and not every:
+                continue
+            seen.add(canned.key)
+            found += [ShippedReply(canned.key, lang, canned.titles[lang], canned.texts[lang], canned.intents, domain.name)
+                      for lang in ("it", "en")]
     return tuple(found)
 
 

@@ -70,6 +70,9 @@ class Words:
     emergency: Mapping[str, str] | None = None  # the safety reply to an emergency ("{number}": the emergency number)
     emergency_line: Mapping[str, str] | None = None  # said after it when the operator has its own line ("{line}")
     thanks: Mapping[str, str] | None = None  # the answer to thanks and praise
+    canned: tuple[CannedText, ...] = ()  # the agents' canned replies for this service (the console)
+    no_lines: Mapping[str, str] | None = None  # /linea or /fermata on a desk of this service: what it can do instead
+    path: Path | None = None  # the file it was read from
 
     @classmethod
     def load(cls, path: Path) -> Words:
@@ -79,7 +82,8 @@ class Words:
         except (OSError, yaml.YAMLError) as exc:
             msg = f"{path}: cannot read the domain's words: {exc}"
             raise DomainError(msg) from exc
-        for part in ("service", "topics", "fallback_topic", "where", "undecided", "emergency", "thanks"):
+        for part in ("service", "topics", "fallback_topic", "where", "undecided", "emergency", "thanks",
+                     "canned_replies"):
             if part not in data:
                 msg = f"{path}: missing {part!r}"
                 raise DomainError(msg)
@@ -98,7 +102,52 @@ class Words:
             emergency_line=_texts(data["emergency_line"], path, "emergency_line", ("line",))
             if data.get("emergency_line") else None,
             thanks=_texts(data["thanks"], path, "thanks", ()),
+            canned=_canned(data["canned_replies"], path),
+            no_lines=_texts(data["no_lines"], path, "no_lines", ()) if data.get("no_lines") else None,
+            path=path,
         )
+
+
+#: The placeholders a canned reply may use, filled when an agent inserts it (``bot/console/shipped.py``).
+CANNED_PLACEHOLDERS = ("case", "line", "place", "agent_first_name", "phone", "emergency_number")
+
+
+@dataclass(frozen=True)
+class CannedText:
+    """One canned reply of a service: its key, the intents it suits, its title and text by language."""
+
+    key: str
+    intents: tuple[str, ...]
+    titles: Mapping[str, str]
+    texts: Mapping[str, str]
+
+
+def _canned(entries: list[dict[str, Any]] | None, path: Path) -> tuple[CannedText, ...]:
+    """The canned replies, each in Italian and English with a title and a text using only known placeholders."""
+    if not entries:
+        msg = f"{path}: canned_replies: none listed"
+        raise DomainError(msg)
+    found: list[CannedText] = []
+    for n, entry in enumerate(entries, start=1):
+        key = str((entry or {}).get("id") or "")
+        if not key or key in {c.key for c in found}:
+            msg = f"{path}: canned_replies #{n}: {'a second ' + repr(key) if key else 'no id'}"
+            raise DomainError(msg)
+        titles, texts = {}, {}
+        for lang in ("it", "en"):
+            part = entry.get(lang) or {}
+            if not part.get("title") or not part.get("text"):
+                msg = f"{path}: canned_replies {key!r}: missing the {lang!r} title or text"
+                raise DomainError(msg)
+            text = " ".join(str(part["text"]).split())
+            unknown = sorted({name for _, name, _, _ in Formatter().parse(text) if name} - set(CANNED_PLACEHOLDERS))
+            if unknown:
+                msg = (f"{path}: canned_replies {key!r} ({lang}) uses {{{unknown[0]}}}; known: "
+                       f"{', '.join(CANNED_PLACEHOLDERS)}")
+                raise DomainError(msg)
+            titles[lang], texts[lang] = str(part["title"]), text
+        found.append(CannedText(key, tuple(entry.get("intents") or ()), titles, texts))
+    return tuple(found)
 
 
 def _texts(texts: Mapping[str, str], path: Path, part: str, fields: tuple[str, ...]) -> dict[str, str]:
@@ -148,6 +197,9 @@ class Domain:
     help: str = ""
 
     def __post_init__(self) -> None:
+        if Source.GTFS not in self.sources and self.words.no_lines is None:
+            msg = f"{self.words.path or self.name}: missing 'no_lines' (the answer to /linea and /fermata on a desk without lines)"
+            raise DomainError(msg)
         register_categories(self.categories)
 
     def reads(self, source: Source) -> bool:
@@ -201,6 +253,11 @@ class Domain:
     def thanks(self, lang: str) -> str:
         """The answer to thanks, praise and greetings ("Buon viaggio" only where people travel)."""
         texts = self.words.thanks or {}
+        return texts.get(lang) or texts["it"]
+
+    def no_lines_reply(self, lang: str) -> str:
+        """The answer to /linea or /fermata on this service's desk (no lines): what it can do instead."""
+        texts = self.words.no_lines or {}
         return texts.get(lang) or texts["it"]
 
     def undecided_reply(self, lang: str) -> str:

@@ -47,3 +47,12 @@ def test_the_strike_in_triggiano_is_told_to_the_towns_follower_only(app: Applica
     with app.engine.connect() as conn:
         [told] = conn.execute(select(Reply.text).where(Reply.kind == "follow")).scalars().all()
     assert told.startswith("⚠️ Disservizio per comune di Triggiano: Triggiano: raccolta porta a porta sospesa per sciopero")
+
+
+def test_the_line_command_on_the_waste_desk_says_what_it_can_do(app: Application) -> None:
+    stored = app.queue.enqueue(InboundMessage("telegram", "7003:1", "7003", "/linea 64", NOW, thread_id="7003",
+                                              extras={"chat_id": 7003, "lang": "it"}))
+    assert stored is not None
+    _decision, draft = app.pipeline.decide(app.queue.get(stored))
+    assert draft.text.startswith("Qui rispondiamo per la raccolta dei rifiuti: non ci sono linee né fermate.")
+    assert "/segui via Roma a Triggiano" in draft.text

@@ -83,6 +83,23 @@ def test_help_on_the_water_desk_shows_how_to_follow_a_street(app: Application) -
     assert "/follow via Sparano in Bari" in draft.text and "/line 64" not in draft.text
 
 
+@pytest.mark.parametrize(("command", "lang", "said"), [
+    ("/linea 64", "it", "Qui rispondiamo per il servizio idrico: non ci sono linee né fermate."),
+    ("/fermata 70340", "it", "/segui via Sparano a Bari"),
+    ("/line", "en", "This desk answers for the water service: there are no lines or stops."),
+    ("/stop 70340", "en", "/follow via Sparano in Bari"),
+])
+def test_line_and_stop_commands_on_the_water_desk_say_what_it_can_do(
+    app: Application, command: str, lang: str, said: str,
+) -> None:
+    stored = app.queue.enqueue(InboundMessage("telegram", f"7002:{command}", "7002", command, NOW, thread_id="7002",
+                                              extras={"chat_id": 7002, "lang": lang}))
+    assert stored is not None
+    decision, draft = app.pipeline.decide(app.queue.get(stored))
+    assert said in draft.text and draft.lang == lang
+    assert "Non trovo la linea" not in draft.text and "cannot find" not in draft.text
+
+
 
 def test_a_follower_at_the_limit_is_told_of_places_not_lines_or_stops(tmp_path: Path) -> None:
     settings = load_settings(CONFIG)

@@ -12,30 +12,31 @@ from starlette.testclient import TestClient
 from bot.console.shipped import PLACEHOLDERS, fill, first_name, shipped_replies, unfilled
 from bot.console.suggest import suggest
 from bot.domain import MessageState
-from bot.errors import ConfigError
+from knowledge.domains import domain_named
+from knowledge.domains.base import DomainError, Words
 from storage.db import session_scope
 from storage.models import Message, Reply
 from storage.queue import MessageQueue
 from tests.bot.console.conftest import Messages, token
 
 
-def test_every_shipped_reply_exists_in_italian_and_english() -> None:
-    replies = shipped_replies()
+@pytest.mark.parametrize("domain", ["transit", "water", "waste"])
+def test_every_shipped_reply_exists_in_italian_and_english(domain: str) -> None:
+    replies = shipped_replies([domain_named(domain)])
     keys = {r.key for r in replies}
-    assert len(keys) >= 10
+    assert len(keys) >= 9
     for key in keys:
         assert {r.lang for r in replies if r.key == key} == {"it", "en"}
     assert all("{case}" in r.text for r in replies if r.key != "thanks")
 
 
-def test_an_unknown_placeholder_in_the_file_is_refused(tmp_path: Path) -> None:
-    bad = tmp_path / "canned.yaml"
-    bad.write_text(
-        "replies:\n  - id: x\n    it: {title: T, text: 'Pratica {pratica}'}\n    en: {title: T, text: 'Case {case}'}\n",
-        encoding="utf-8",
-    )
-    with pytest.raises(ConfigError, match="pratica"):
-        shipped_replies(bad)
+def test_an_unknown_placeholder_in_a_domains_file_is_refused_naming_it(tmp_path: Path) -> None:
+    words = (Path(__file__).resolve().parents[3] / "knowledge" / "domains" / "water" / "words.yaml").read_text("utf-8")
+    bad = tmp_path / "words.yaml"
+    bad.write_text(words.replace("(pratica {case}) e la\n        passiamo alla squadra", "(pratica {pratica}) e la\n"
+                                 "        passiamo alla squadra"), encoding="utf-8")
+    with pytest.raises(DomainError, match=r"words.yaml: canned_replies 'leak_report' \(it\) uses \{pratica\}"):
+        Words.load(bad)
 
 
 def test_placeholders_are_filled_where_known_and_left_where_not() -> None:
