@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from knowledge.faq_entries import FaqEntry, FaqError, read_entries
-from knowledge.faq_fused import SYNONYMS_FILE, FusedFaqIndex, FusedWeights, read_synonyms
+from knowledge.faq_fused import SYNONYMS_FILE, FusedFaqIndex, FusedWeights, answer_sentences, read_synonyms
 
 SMALL_FAQ = Path(__file__).parent / "data" / "water_faq_small.yaml"
 
@@ -92,7 +92,7 @@ def test_a_given_threshold_is_kept_and_checked() -> None:
 def test_weights_decide_what_counts() -> None:
     entries = read_entries([SMALL_FAQ])
     answers_only = FusedFaqIndex(
-        entries, weights=FusedWeights(question=0.0, answer=1.0, lexical=0.0, e5=0.0), line=0.5
+        entries, weights=FusedWeights(question=0.0, answer=1.0, lexical=0.0, e5=0.0, answer_e5=0.0), line=0.5
     )
     # the quality answer speaks of the smell of chlorine; its question does not
     assert answers_only.rank("puzza di cloro", k=1)[0].faq_id == "water.quality"
@@ -106,7 +106,7 @@ def test_an_injected_encoder_is_used() -> None:
         return np.eye(len(texts), 8)[:, :8] if len(texts) <= 8 else np.ones((len(texts), 8)) / np.sqrt(8)
 
     entry = FaqEntry("a", "t", {"it": ("domanda",)}, {"it": "una risposta abbastanza lunga da contare."})
-    FusedFaqIndex([entry], encoder=encoder, weights=FusedWeights(e5=0.0), line=0.5)
+    FusedFaqIndex([entry], encoder=encoder, weights=FusedWeights(e5=0.0, answer_e5=0.0), line=0.5)
     assert calls
 
 
@@ -121,7 +121,7 @@ def test_an_everyday_word_finds_the_formal_one_through_the_synonyms() -> None:
         FaqEntry("a", "t", {"it": ("Come si legge la fattura?",)}, {"it": "La fattura riporta i consumi del periodo."}),
         FaqEntry("b", "t", {"it": ("Come si legge il contatore?",)}, {"it": "Il contatore mostra i metri cubi."}),
     ]
-    words_only = FusedWeights(question=0.0, answer=0.0, lexical=1.0, e5=0.0)
+    words_only = FusedWeights(question=0.0, answer=0.0, lexical=1.0, e5=0.0, answer_e5=0.0)
     with_synonyms = FusedFaqIndex(entries, weights=words_only, line=0.5)
     without = FusedFaqIndex(entries, weights=words_only, line=0.5, synonyms=())
     assert with_synonyms.rank("la bolletta", k=1)[0].faq_id == "a"
@@ -148,21 +148,22 @@ def test_the_entries_e5_vectors_are_kept_in_the_cache_folder(tmp_path: Path) -> 
     first, second = _CountingE5(), _CountingE5()
     FusedFaqIndex(entries, e5=first, cache_dir=tmp_path, line=0.5)
     FusedFaqIndex(entries, e5=second, cache_dir=tmp_path, line=0.5)
-    assert first.texts == 2 * len(entries)  # each question as a passage and as a query
+    sentences = sum(len(answer_sentences(answer)) for entry in entries for answer in entry.answer.values())
+    assert first.texts == 2 * len(entries) + sentences  # each question as a passage and a query, each sentence
     assert second.texts == 0
     assert len(list(tmp_path.glob("faq-e5-*.npz"))) == 1
 
 
 def test_without_e5_weight_the_e5_encoder_is_never_asked() -> None:
     counting = _CountingE5()
-    index = FusedFaqIndex(read_entries([SMALL_FAQ]), e5=counting, weights=FusedWeights(e5=0.0), line=0.5)
+    index = FusedFaqIndex(read_entries([SMALL_FAQ]), e5=counting, weights=FusedWeights(e5=0.0, answer_e5=0.0), line=0.5)
     index.rank("la bolletta è troppo alta")
     assert counting.texts == 0
 
 
 def test_e5_alone_finds_an_everyday_question() -> None:
     e5_only = FusedFaqIndex(
-        read_entries([SMALL_FAQ]), weights=FusedWeights(question=0.0, lexical=0.0, e5=1.0), line=0.5
+        read_entries([SMALL_FAQ]), weights=FusedWeights(question=0.0, lexical=0.0, e5=1.0, answer_e5=0.0), line=0.5
     )
     # no word of "la bolletta è troppo alta" is in the question "... una fattura di importo elevato?"
     assert e5_only.rank("la bolletta è troppo alta", k=1)[0].faq_id == "billing.high_bill"
@@ -189,7 +190,65 @@ def test_a_synonym_counts_less_than_the_message_own_word() -> None:
         FaqEntry("own", "t", {"it": ("Come si paga la bolletta?",)}, {"it": "Con il bollettino."}),
         FaqEntry("formal", "t", {"it": ("Come si paga la fattura?",)}, {"it": "Con il bollettino."}),
     ]
-    words_only = FusedWeights(question=0.0, answer=0.0, lexical=1.0, e5=0.0)
+    words_only = FusedWeights(question=0.0, answer=0.0, lexical=1.0, e5=0.0, answer_e5=0.0)
     index = FusedFaqIndex(entries, weights=words_only, line=0.5, synonyms=(("bolletta", "fattura"),))
     ranked = index.rank("pagare la bolletta", k=2)
     assert [m.faq_id for m in ranked] == ["own", "formal"]
+
+
+def test_e5_over_the_answer_sentences_alone_finds_words_only_the_answer_holds() -> None:
+    sentences_only = FusedFaqIndex(
+        read_entries([SMALL_FAQ]), weights=FusedWeights(question=0.0, lexical=0.0, e5=0.0, answer_e5=1.0), line=0.5
+    )
+    # the smell of chlorine and the jug are in the quality answer, never in its question
+    assert sentences_only.rank("l'acqua sa di cloro, la lascio in una caraffa?", k=1)[0].faq_id == "water.quality"
+    # the tobacconist is in the payment answer only
+    assert sentences_only.rank("si paga anche dal tabaccaio?", k=1)[0].faq_id == "payment.methods"
+
+
+class _SharedDirectionE5:
+    """A stand-in for e5 whose vectors share one large direction, as e5's do, plus a small one of their own.
+
+    Texts holding "acqua" lean on axis 1, "fattura" on axis 2, anything else on axis 3; queries also carry
+    their own offset (axis 4), as "query: " does in e5.
+    """
+
+    @staticmethod
+    def _own(text: str) -> np.ndarray:
+        axis = 1 if "acqua" in text else 2 if "fattura" in text else 3
+        return np.eye(6)[axis]
+
+    def passage(self, texts: list[str]) -> np.ndarray:
+        rows = np.array([3.0 * np.eye(6)[0] + self._own(t) for t in texts])
+        return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+    def query(self, texts: list[str]) -> np.ndarray:
+        rows = np.array([3.0 * np.eye(6)[0] + 2.0 * np.eye(6)[4] + self._own(t) for t in texts])
+        return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+def _three_entries() -> list[FaqEntry]:
+    return [
+        FaqEntry("water", "t", {"it": ("acqua torbida",)}, {"it": "Lasci scorrere l'acqua per qualche minuto."}),
+        FaqEntry("bill", "t", {"it": ("fattura alta",)}, {"it": "Controlli la lettura nella fattura ricevuta."}),
+        FaqEntry("other", "t", {"it": ("orari",)}, {"it": "Gli sportelli aprono alle nove di mattina."}),
+    ]
+
+
+def test_e5_vectors_are_centred_on_the_entry_set_so_unrelated_entries_score_nothing() -> None:
+    e5_only = FusedWeights(question=0.0, lexical=0.0, e5=1.0, answer_e5=0.0)
+    index = FusedFaqIndex(_three_entries(), e5=_SharedDirectionE5(), weights=e5_only, line=0.5)
+    raw = _SharedDirectionE5()
+    # raw cosines of unrelated texts are high (0.9: the shared direction); centred, they fall below the floor
+    assert float(raw.query(["acqua"])[0] @ raw.passage(["fattura alta"])[0]) > 0.6
+    scores = index._scores(index._message("acqua marrone"))
+    assert scores[0] == pytest.approx(1.0)
+    assert scores[1] == scores[2] == 0.0
+
+
+def test_the_e5_floors_are_the_median_similarity_to_other_entries() -> None:
+    index = FusedFaqIndex(_three_entries(), e5=_SharedDirectionE5(), line=0.5)
+    question_floor, sentence_floor = index._e5_floors
+    # three one-axis entries centred on their mean: every question is at cosine -1/2 from the others
+    assert question_floor == pytest.approx(-0.5)
+    assert -1.0 <= sentence_floor < 1.0
