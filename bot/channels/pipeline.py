@@ -15,6 +15,8 @@ from bot.domain import Action, Decision, DraftReply, Intent, is_emergency
 from bot.follow.desk import FollowDesk
 from bot.follow.places import PlaceFinder
 from bot.follow.words import read_words
+from bot.reading.rules import RULES
+from knowledge.text import normalise
 from knowledge.lines import RouteFinder
 from bot.pipeline import RoutingPipeline
 from bot.config import Settings
@@ -110,7 +112,7 @@ class ChannelPipeline:
         self, message: Message, decision: Decision, draft: DraftReply, *, held: bool
     ) -> tuple[Decision, DraftReply]:
         words = read_words(message.text, self._routes, self._places) if self.desk.follow is not None else None
-        if words is not None and not is_emergency(decision):
+        if words is not None and (not is_emergency(decision) or _bare_request(message.text)):
             return self.desk.answer(words.as_extras(), message, service=decision.service)
         extras = message.extras or {}
         if extras.get("too_long") and draft.action != Action.ESCALATE:
@@ -129,6 +131,13 @@ class ChannelPipeline:
             return held_by_agents(
                 conn, case_ids, self.clock(), hold_minutes=self.hold_minutes, claim_minutes=self.claim_minutes
             )
+
+
+def _bare_request(text: str) -> bool:
+    """Whether a follow request is nothing but the request and a place's name ("avvisami per via Cavour a
+    Bari"): answered as a follow even when the reader reads danger in it (rule ``bare_follow``: a name word
+    that may carry news, "c'è", "fumo", "non", keeps the reader's reading and its escalation)."""
+    return RULES.bare_follow.search(normalise(text)) is not None
 
 
 def _hold(decision: Decision, draft: DraftReply, reason: str) -> tuple[Decision, DraftReply]:

@@ -35,6 +35,15 @@ _ENGLISH = frozenset(
     been going there s m ll ve re since ago line lines train trains driver hi hello hey
     """.split()
 )
+#: Words of water and waste messages that only Italian spells so (not Spanish, French or Portuguese): each weighs
+#: more, so "viale Papa Giovanni XXIII a Bari senza acqua" is clear Italian whatever a street's proper names look
+#: like to the learned reader's language guess.
+_UTILITY = {"acqua": 1.5, "senza": 1.5, "manca": 1.5, "mancanza": 1.5, "perdita": 1.5, "guasto": 1.5,
+            "bolletta": 1.5, "bollette": 1.5, "contatore": 1.5, "rifiuti": 1.5, "spazzatura": 1.5,
+            "immondizia": 1.5, "cassonetto": 1.5, "cassonetti": 1.5, "raccolta": 1.0, "differenziata": 1.5,
+            "pieno": 1.0, "piena": 1.0, "pieni": 1.0, "fogna": 1.5, "tombino": 1.5, "allagata": 1.5, "allagato": 1.5, "rubinetto": 1.5, "rubinetti": 1.5,
+            # Italian street words: little weight (an English writer names the street as it is, "via Roma").
+            "viale": 0.5, "piazza": 0.5, "piazzale": 0.5, "vicolo": 0.5, "corso": 0.5, "lungomare": 0.5}
 _WEAK = {"ciao": 0.2, "buongiorno": 0.3, "grazie": 0.5, "scusate": 0.5, "hi": 0.2, "hello": 0.2,
          "hey": 0.2, "thanks": 0.5, "ok": 0.0, "a": 0.3, "e": 0.5, "o": 0.3, "no": 0.3, "in": 0.4,
          "se": 0.6, "stop": 0.3, "open": 0.5, "pass": 0.3, "metro": 0.0}
@@ -47,7 +56,9 @@ def language_scores(text: str, norm: str | None = None) -> tuple[float, float]:
     italian = english = 0.0
     for word in (normalise(text) if norm is None else norm).split():
         weight = _WEAK.get(word, 1.0)
-        if word in _ITALIAN:
+        if word in _UTILITY:
+            italian += _UTILITY[word]
+        elif word in _ITALIAN:
             italian += weight
         if word in _ENGLISH:
             english += weight

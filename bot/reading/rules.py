@@ -49,6 +49,7 @@ class Rules:
     service_name: Rule
     rail_words: Rule
     follow: Rule
+    bare_follow: Rule
     unfollow: Rule
 
     @classmethod

@@ -14,7 +14,7 @@ from bot.app import Application
 from bot.config import PACKAGE_ROOT, StorageSettings, load_settings
 from bot.domain import InboundMessage
 from storage.followers import Chat, followed_by
-from storage.models import Reply
+from storage.models import Message, Reply
 
 CONFIG = PACKAGE_ROOT / "examples" / "water" / "config.yaml"
 NOW = datetime.fromisoformat("2026-12-03T11:00:00+01:00")
@@ -118,3 +118,14 @@ def test_a_follower_at_the_limit_is_told_of_places_not_lines_or_stops(tmp_path: 
         app.engine.dispose()
     assert full.startswith("Segui già 2 luoghi, il massimo.") and "linee" not in full
     assert english.startswith("You already follow 2 places, the most allowed.") and "lines" not in english
+
+
+def test_a_bare_request_for_an_unknown_street_is_answered_not_escalated(app: Application) -> None:
+    thread = "web-" + "d" * 32
+    said = _say(app, thread, "avvisami per via Cavour a Bari", 1)  # the reader alone took it for danger
+    assert said.startswith("Non trovo «via cavour a bari» tra le vie")
+    with app.engine.connect() as conn:
+        states = list(conn.execute(select(Message.state).where(Message.thread_id == thread)).scalars())
+    assert states != ["escalated"]
+    danger = _say(app, thread, "avvisami per via Cavour a Bari: c'è fumo dal tombino!", 2)
+    assert "Non trovo" not in danger  # a name word that carries news keeps the reader's reading
