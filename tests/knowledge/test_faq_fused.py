@@ -252,3 +252,42 @@ def test_the_e5_floors_are_the_median_similarity_to_other_entries() -> None:
     # three one-axis entries centred on their mean: every question is at cosine -1/2 from the others
     assert question_floor == pytest.approx(-0.5)
     assert -1.0 <= sentence_floor < 1.0
+
+
+def test_the_encoders_read_a_message_with_its_synonyms_in_brackets() -> None:
+    read: list[str] = []
+
+    def encoder(texts: list[str]) -> np.ndarray:
+        read.extend(texts)
+        return np.ones((len(texts), 4)) / 2.0
+
+    entries = [FaqEntry("a", "t", {"it": ("Come si legge la fattura?",)}, {"it": "La fattura riporta i consumi."})]
+    use_only = FusedWeights(question=1.0, lexical=0.0, e5=0.0, answer_e5=0.0)
+    index = FusedFaqIndex(entries, encoder=encoder, weights=use_only, line=0.5, synonyms=(("bolletta", "fattura"),))
+    read.clear()
+    index.rank("la bolletta è alta")
+    assert read == ["la bolletta è alta (fattura)"]
+    plain = FusedFaqIndex(entries, encoder=encoder, weights=use_only, line=0.5, synonyms=())
+    read.clear()
+    plain.rank("la bolletta è alta")
+    assert read == ["la bolletta è alta"]
+
+
+def test_a_word_already_in_the_message_is_not_added_again() -> None:
+    index = FusedFaqIndex(
+        _three_entries(), e5=_SharedDirectionE5(), line=0.5, synonyms=(("bolletta", "fattura", "bill"),)
+    )
+    assert index._with_synonyms("bolletta o fattura?") == "bolletta o fattura? (bill)"
+    assert index._with_synonyms("orari degli sportelli") == "orari degli sportelli"
+
+
+def test_calibration_asks_the_stored_questions_with_their_synonyms() -> None:
+    asked: list[str] = []
+
+    class RecordingE5(_SharedDirectionE5):
+        def query(self, texts: list[str]) -> np.ndarray:
+            asked.extend(texts)
+            return super().query(texts)
+
+    FusedFaqIndex(_three_entries(), e5=RecordingE5(), line=None, synonyms=(("fattura", "bolletta"),))
+    assert "fattura alta (bolletta)" in asked
