@@ -166,7 +166,7 @@ def main() -> int:
     problems = ProblemLog(engine, tz=TZ)
     response = ResponseTimes(engine, tz=TZ, target_minutes=TARGET_S / 60)
     service = ServiceReports(engine, None, tz=TZ)
-    # Narrowed to a service (every message here is transit's: the whole period read from the facts) and a subject.
+    # Narrowed to a service (every message here is transit's) and a subject: whole days from the scoped rollup.
     narrowed_service = ResponseTimes(engine, tz=TZ, target_minutes=TARGET_S / 60, service="transit")
     narrowed_line = ResponseTimes(engine, tz=TZ, target_minutes=TARGET_S / 60, subject=(SubjectKind.LINE, "0"))
     periods = {

@@ -456,6 +456,46 @@ class ResponseHistogram(SQLModel, table=True):
     total_s: float = 0.0
 
 
+class ResponseScopedRollup(SQLModel, table=True):
+    """:class:`ResponseRollup`'s counts per ``scope``: ``service:<name>`` or ``subject:<kind>:<id>`` (the messages
+    any of whose problem records name it), so a report narrowed to one reads whole days from here."""
+
+    __tablename__ = "response_scoped_rollup"
+    __table_args__ = (Index("ix_response_scoped_rollup_scope", "scope", "dimension", "grain", "day"),
+                      {"sqlite_with_rowid": False})
+
+    dimension: str = Field(primary_key=True, max_length=8)
+    grain: str = Field(primary_key=True, max_length=1)
+    day: date = Field(primary_key=True)
+    scope: str = Field(primary_key=True, max_length=160)
+    key: str = Field(primary_key=True, max_length=255)
+    messages: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    cases: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    resolved: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    bot_alone: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    handed: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    target_met: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    replies_met: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+
+
+class ResponseScopedHistogram(SQLModel, table=True):
+    """:class:`ResponseHistogram`'s buckets per ``scope`` (as :class:`ResponseScopedRollup`)."""
+
+    __tablename__ = "response_scoped_histogram"
+    __table_args__ = (Index("ix_response_scoped_histogram_scope", "scope", "dimension", "grain", "day"),
+                      {"sqlite_with_rowid": False})
+
+    dimension: str = Field(primary_key=True, max_length=8)
+    grain: str = Field(primary_key=True, max_length=1)
+    day: date = Field(primary_key=True)
+    scope: str = Field(primary_key=True, max_length=160)
+    key: str = Field(primary_key=True, max_length=255)
+    measure: str = Field(primary_key=True, max_length=12)
+    low: float = Field(primary_key=True)
+    n: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    total_s: float = Field(default=0.0, sa_column_kwargs={"server_default": "0"})
+
+
 class PrivacyAudit(SQLModel, table=True):
     """Who saw or handled a citizen's personal data: a reveal in the console, an export, an erasure.
 

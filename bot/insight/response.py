@@ -1,8 +1,8 @@
 """How fast we answer: first, next and resolution times, hand-overs, target hit rate, backlog.
 
 Figures come from ``response_facts`` (kept by :mod:`bot.insight.facts`): whole local days and
-months from their rollup (:mod:`bot.insight.response_rollup`), the edges of the period from the
-facts. Medians and 90th percentiles come from one histogram the database sums and accumulates
+months from their rollup (:mod:`bot.insight.response_rollup`; its scoped tables for a report narrowed to a
+service or a subject), the edges of the period from the facts. Medians and 90th percentiles come from one histogram the database sums and accumulates
 with windows, read with ``percentile_cont``'s interpolation. The backlog is read live from
 ``messages``.
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import (
     Connection,
@@ -38,13 +39,23 @@ from bot.insight.response_rollup import (
     covered_for,
     fact_counts,
     fact_key,
+    service_scope,
+    subject_scope,
     whole,
 )
 from bot.insight.response_rollup import NAME as ROLLUP
 from bot.insight.rollup_state import constant, load_state
 from bot.insight.sqltime import seconds_between_sql
 from bot.subjects import SubjectKind
-from storage.models import Message, ProblemRecord, ResponseFact, ResponseHistogram, ResponseRollup
+from storage.models import (
+    Message,
+    ProblemRecord,
+    ResponseFact,
+    ResponseHistogram,
+    ResponseRollup,
+    ResponseScopedHistogram,
+    ResponseScopedRollup,
+)
 
 F = ResponseFact.__table__.c
 P = ProblemRecord.__table__.c
@@ -164,17 +175,30 @@ class ResponseTimes:
         self.service = service
         self.subject = subject
         self._narrow: list[ColumnElement] = []
+        #: The scoped rollup's scope a narrowed report reads whole days from (None: the rollup of everything;
+        #: narrowed to a service and a subject at once, every day is read raw).
+        self._scope: str | None = None
         if service is not None:
             self._narrow.append(F.service == service)
+            self._scope = service_scope(service)
         if subject is not None:
             kind, ident = subject
             self._narrow.append(exists().where(P.message_id == F.message_id, P.subject_kind == str(kind),
                                                P.subject_id == ident))
+            self._scope = subject_scope(str(kind), ident)
+        self._raw_only = service is not None and subject is not None
+
+    def _tables(self) -> tuple[Any, Any, list[ColumnElement]]:
+        """The rollup tables to read whole days from, and the condition picking the report's scope there."""
+        if self._scope is None:
+            return ResponseRollup.__table__, ResponseHistogram.__table__, []
+        rollup, histogram = ResponseScopedRollup.__table__, ResponseScopedHistogram.__table__
+        return rollup, histogram, [rollup.c.scope == self._scope, histogram.c.scope == self._scope]
 
     def _cells(self, period: Period, now: datetime) -> Cells:
-        """Whole days from the rollup (those over before the target's grace ends), the rest raw; all
-        raw when the report is narrowed to a service or a subject."""
-        if self._narrow:
+        """Whole days from the rollup (those over before the target's grace ends; the scoped rollup's for a
+        report narrowed to a service or a subject), the rest raw; all raw when narrowed to both at once."""
+        if self._raw_only:
             return split(period, self.tz, None)
         with self.engine.connect() as conn:
             covered = covered_for(load_state(conn, ROLLUP), self.tz, self.target_s)
@@ -187,11 +211,12 @@ class ResponseTimes:
         cells = self._cells(period, now)
         due_before = as_utc(now) - timedelta(seconds=self.target_s)
         parts: list[Select] = []
-        r = ResponseRollup.__table__.c
+        table, _histogram, scoped = self._tables()
+        r = table.c
         for grain, low, high, sign in cells.blocks():
             parts.append(select(r.key, *[(sign * r[c]).label(c) for c in COUNTS], (sign * r.cases).label("due"),
                                 (sign * r.messages).label("replies_due"))
-                         .where(r.dimension == name, r.grain == grain, r.day >= low, r.day < high))
+                         .where(r.dimension == name, r.grain == grain, r.day >= low, r.day < high, *scoped[:1]))
         for span in cells.raw:
             key = fact_key(name, self.dialect, self.tz, span)
             due = _sum(and_(F.opens_case == True, or_(F.first_reply_s.is_not(None),
@@ -236,15 +261,16 @@ class ResponseTimes:
         ``percentile_cont`` does between the values of the ranks around them, a bucket's value
         being the mean of its durations: exact on raw values, within a bucket on rolled-up days."""
         parts: list[Select] = []
-        h = ResponseHistogram.__table__.c
+        _rollup, table, scoped = self._tables()
+        h = table.c
         for grain, low, high, sign in cells.blocks():
             parts.append(select(h.measure, h.key, h.low, (sign * h.n).label("n"), (sign * h.total_s).label("total_s"))
                          .where(h.dimension == dimension, h.grain == grain, h.day >= low, h.day < high,
-                                h.key.in_(keys)))
+                                h.key.in_(keys), *scoped[1:]))
             parts.append(select(constant(WAIT).label("measure"), h.key, h.low, (sign * h.n).label("n"),
                                 (sign * h.total_s).label("total_s"))
                          .where(h.dimension == dimension, h.grain == grain, h.day >= low, h.day < high,
-                                h.measure == "first_reply", h.key.in_(keys)))
+                                h.measure == "first_reply", h.key.in_(keys), *scoped[1:]))
         for span in cells.raw:
             key = fact_key(dimension, self.dialect, self.tz, span)
             for name, column in [*((m, m) for m in MEASURES), (WAIT, "first_reply")]:

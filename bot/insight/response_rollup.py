@@ -8,6 +8,10 @@ one distinct duration, otherwise within the bucket's width. Counts, means and th
 bands (1, 5, 15 and 60 minutes are bucket edges) are exact. A day is rebuilt whenever a case
 with a message on that day is touched, the same rule that rebuilds the facts; the rollup
 holds one response target and one time zone, and is rebuilt whole when either changes.
+
+The same rows are kept per scope (``response_scoped_rollup`` and ``response_scoped_histogram``): per
+service (``service:water``) and per subject any of a message's problem records names
+(``subject:street:072006:via argiro``), so a report narrowed to one reads whole days from them.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.selectable import Select
+from sqlalchemy.sql.selectable import FromClause, Select
 
 from bot.domain import as_utc
 from bot.insight.cells import DAY, MONTH, as_period, month_of, month_span
@@ -48,15 +52,22 @@ from bot.insight.sqltime import local_hour
 from storage.models import (
     Case,
     Message,
+    ProblemRecord,
     ResponseFact,
     ResponseHistogram,
     ResponseRollup,
+    ResponseScopedHistogram,
+    ResponseScopedRollup,
 )
 
 F = ResponseFact.__table__.c
 M = Message.__table__.c
 RR = ResponseRollup.__table__
 RH = ResponseHistogram.__table__
+SR = ResponseScopedRollup.__table__
+SH = ResponseScopedHistogram.__table__
+FACTS = ResponseFact.__table__
+P = ProblemRecord.__table__.c
 NAME = "response_rollup"
 MARGIN = timedelta(minutes=10)
 MEASURES = ("first_reply", "first_human", "next_reply", "resolution")
@@ -64,8 +75,33 @@ DIMENSIONS = ("all", "channel", "intent", "line", "hour", "service", "subject")
 #: ``(below, width)``: durations under ``below`` seconds fall in buckets ``width`` seconds wide.
 STEPS = ((60, 10), (300, 30), (900, 60), (3600, 300), (7200, 900), (86400, 3600), (None, 86400))
 #: Names the bucket edges (and the counts' version) in the saved state: other edges mean a rebuild.
-EDGES = ",".join(f"{below}:{width}" for below, width in STEPS) + ";replies_met;service,subject"
+EDGES = ",".join(f"{below}:{width}" for below, width in STEPS) + ";replies_met;service,subject;scoped"
 COUNTS = ("messages", "cases", "resolved", "bot_alone", "handed", "target_met", "replies_met")
+#: Each pair of tables with the columns that key a row beside ``dimension``, ``grain``, ``day`` and ``key``.
+TABLES = ((RR, RH, ()), (SR, SH, ("scope",)))
+
+
+def service_scope(service: str) -> str:
+    """The scope of one service's facts in the scoped rollup."""
+    return f"service:{service}"
+
+
+def subject_scope(kind: str, ident: str) -> str:
+    """The scope of the facts of the messages naming one subject (any of their problem records)."""
+    return f"subject:{kind}:{ident}"
+
+
+def _scopes(span: Period) -> list[tuple[ColumnElement, FromClause]]:
+    """How a fact of ``span`` falls in scopes, and what to read it from: its service's scope, and one scope per
+    subject its message's problem records name (each once; only the records of the span's facts are read)."""
+    facts = select(F.message_id).where(F.received_at >= as_utc(span.since), F.received_at < as_utc(span.until))
+    named = (select(P.message_id, P.subject_kind, P.subject_id)
+             .where(P.subject_kind.is_not(None), P.message_id.in_(facts)).distinct().subquery("named"))
+    return [
+        (constant("service:") + F.service, FACTS),
+        (constant("subject:") + named.c.subject_kind + ":" + named.c.subject_id,
+         FACTS.join(named, named.c.message_id == F.message_id)),
+    ]
 
 
 def fact_key(dimension: str, dialect: str, tz: str, span: Period) -> ColumnElement:
@@ -126,8 +162,8 @@ def refresh_response_rollup(engine: Engine, *, now: datetime, tz: str, target_s:
         everything = Period(as_utc(oldest), as_utc(latest) + timedelta(seconds=1))
         fresh = covered_for(state, tz, target_s) is None
         if fresh:
-            conn.execute(delete(RR))
-            conn.execute(delete(RH))
+            for table in (RR, RH, SR, SH):
+                conn.execute(delete(table))
             days = [(local_day(everything.since, tz), local_day(everything.until, tz) + timedelta(days=1))]
         else:
             cutoff = datetime.fromisoformat(state["watermark"]) - MARGIN
@@ -187,57 +223,73 @@ def _runs(days: list[date]) -> list[tuple[date, date]]:
     return runs
 
 
-def _histogram_rows(dimension: str, dialect: str, tz: str, span: Period, day: ColumnElement) -> Select:
+def _histogram_rows(dimension: str, dialect: str, tz: str, span: Period, day: ColumnElement,
+                    scope: tuple[ColumnElement, FromClause] | None = None) -> Select:
     key = fact_key(dimension, dialect, tz, span)
     parts = []
     for name in MEASURES:
         value = F[f"{name}_s"]
-        parts.append(select(day.label("day"), key.label("key"), constant(name).label("measure"),
-                            bucket_low(value, dialect).label("low"), value.label("value"))
+        part = select(day.label("day"), *([scope[0].label("scope")] if scope else []), key.label("key"),
+                      constant(name).label("measure"), bucket_low(value, dialect).label("low"), value.label("value"))
+        parts.append((part.select_from(scope[1]) if scope else part)
                      .where(value.is_not(None), key.is_not(None),
                             F.received_at >= as_utc(span.since), F.received_at < as_utc(span.until)))
     rows = union_all(*parts).subquery("durations")
     c = rows.c
-    return (select(constant(DAY), c.day, constant(dimension), c.key, c.measure, c.low, func.count(), func.sum(c.value))
-            .group_by(c.day, c.key, c.measure, c.low))
+    scoped = [c.scope] if scope else []
+    return (select(constant(DAY), c.day, constant(dimension), *scoped, c.key, c.measure, c.low, func.count(),
+                   func.sum(c.value))
+            .group_by(c.day, *scoped, c.key, c.measure, c.low))
 
 
 def _build_days(conn: Connection, dialect: str, tz: str, target_s: float, low: date, high: date) -> None:
     span = as_period(low, high, tz)
-    for table in (RR, RH):
-        for dimension in DIMENSIONS:  # one primary-key range each
-            conn.execute(delete(table).where(table.c.dimension == dimension, table.c.grain == DAY,
-                                             table.c.day >= low, table.c.day < high))
+    for counts_table, histogram_table, _extra in TABLES:
+        for table in (counts_table, histogram_table):
+            for dimension in DIMENSIONS:  # one primary-key range each
+                conn.execute(delete(table).where(table.c.dimension == dimension, table.c.grain == DAY,
+                                                 table.c.day >= low, table.c.day < high))
     day = day_sql(F.received_at, dialect, tz, span.since, span.until)
+    within = (F.received_at >= as_utc(span.since), F.received_at < as_utc(span.until))
     for dimension in DIMENSIONS:
         key = fact_key(dimension, dialect, tz, span)
+        keyed = [] if dimension == "all" else [key]
         counts = (select(constant(DAY), day, constant(dimension), key, *fact_counts(target_s))
-                  .where(F.received_at >= as_utc(span.since), F.received_at < as_utc(span.until), key.is_not(None))
-                  .group_by(day, *([] if dimension == "all" else [key])))
+                  .where(*within, key.is_not(None)).group_by(day, *keyed))
         conn.execute(RR.insert().from_select(["grain", "day", "dimension", "key", *COUNTS], counts))
         conn.execute(RH.insert().from_select(["grain", "day", "dimension", "key", "measure", "low", "n", "total_s"],
                                              _histogram_rows(dimension, dialect, tz, span, day)))
+        for scope, source in _scopes(span):  # the same per service and per subject named
+            counts = (select(constant(DAY), day, constant(dimension), scope, key, *fact_counts(target_s))
+                      .select_from(source).where(*within, key.is_not(None)).group_by(day, scope, *keyed))
+            conn.execute(SR.insert().from_select(["grain", "day", "dimension", "scope", "key", *COUNTS], counts))
+            conn.execute(SH.insert().from_select(
+                ["grain", "day", "dimension", "scope", "key", "measure", "low", "n", "total_s"],
+                _histogram_rows(dimension, dialect, tz, span, day, (scope, source))))
 
 
 def _build_month(conn: Connection, dialect: str, month: date) -> None:
     low, high = month_span(month)
     first = date_constant(month, dialect)
-    for table in (RR, RH):
-        for dimension in DIMENSIONS:
-            conn.execute(delete(table).where(table.c.dimension == dimension, table.c.grain == MONTH,
-                                             table.c.day == month))
-    r, h = RR.c, RH.c
-    for dimension in DIMENSIONS:  # one primary-key range each
-        conn.execute(RR.insert().from_select(
-            ["grain", "day", "dimension", "key", *COUNTS],
-            select(constant(MONTH), first, r.dimension, r.key, *[func.sum(r[c]) for c in COUNTS])
-            .where(r.dimension == dimension, r.grain == DAY, r.day >= low, r.day < high)
-            .group_by(r.dimension, r.key)))
-        conn.execute(RH.insert().from_select(
-            ["grain", "day", "dimension", "key", "measure", "low", "n", "total_s"],
-            select(constant(MONTH), first, h.dimension, h.key, h.measure, h.low, func.sum(h.n), func.sum(h.total_s))
-            .where(h.dimension == dimension, h.grain == DAY, h.day >= low, h.day < high)
-            .group_by(h.dimension, h.key, h.measure, h.low)))
+    for counts_table, histogram_table, extra in TABLES:
+        for table in (counts_table, histogram_table):
+            for dimension in DIMENSIONS:
+                conn.execute(delete(table).where(table.c.dimension == dimension, table.c.grain == MONTH,
+                                                 table.c.day == month))
+        r, h = counts_table.c, histogram_table.c
+        for dimension in DIMENSIONS:  # one primary-key range each
+            conn.execute(counts_table.insert().from_select(
+                ["grain", "day", "dimension", *extra, "key", *COUNTS],
+                select(constant(MONTH), first, r.dimension, *[r[e] for e in extra], r.key,
+                       *[func.sum(r[c]) for c in COUNTS])
+                .where(r.dimension == dimension, r.grain == DAY, r.day >= low, r.day < high)
+                .group_by(r.dimension, *[r[e] for e in extra], r.key)))
+            conn.execute(histogram_table.insert().from_select(
+                ["grain", "day", "dimension", *extra, "key", "measure", "low", "n", "total_s"],
+                select(constant(MONTH), first, h.dimension, *[h[e] for e in extra], h.key, h.measure, h.low,
+                       func.sum(h.n), func.sum(h.total_s))
+                .where(h.dimension == dimension, h.grain == DAY, h.day >= low, h.day < high)
+                .group_by(h.dimension, *[h[e] for e in extra], h.key, h.measure, h.low)))
 
 
 def _upsert(conn: Connection, dialect: str, table: Table, names: list[str], query: Select,
@@ -253,28 +305,34 @@ def _upsert(conn: Connection, dialect: str, table: Table, names: list[str], quer
 def _shift_months(conn: Connection, dialect: str, low: date, high: date, sign: int) -> None:
     """Add (``sign`` 1) or take away (-1) the day rows of ``[low, high)`` to or from the rows of
     their months: a day rebuilt costs its own rows, not its month's."""
-    r, h = RR.c, RH.c
     month = month_of(low)
     while month < high:
         after = month_span(month)[1]
         first, start, stop = date_constant(month, dialect), max(low, month), min(high, after)
-        for dimension in DIMENSIONS:
-            _upsert(conn, dialect, RR, ["grain", "day", "dimension", "key", *COUNTS],
-                    select(constant(MONTH), first, r.dimension, r.key, *[sign * func.sum(r[c]) for c in COUNTS])
-                    .where(r.dimension == dimension, r.grain == DAY, r.day >= start, r.day < stop)
-                    .group_by(r.dimension, r.key), COUNTS)
-            _upsert(conn, dialect, RH, ["grain", "day", "dimension", "key", "measure", "low", "n", "total_s"],
-                    select(constant(MONTH), first, h.dimension, h.key, h.measure, h.low, sign * func.sum(h.n),
-                           sign * func.sum(h.total_s))
-                    .where(h.dimension == dimension, h.grain == DAY, h.day >= start, h.day < stop)
-                    .group_by(h.dimension, h.key, h.measure, h.low), ("n", "total_s"))
+        for counts_table, histogram_table, extra in TABLES:
+            r, h = counts_table.c, histogram_table.c
+            for dimension in DIMENSIONS:
+                _upsert(conn, dialect, counts_table, ["grain", "day", "dimension", *extra, "key", *COUNTS],
+                        select(constant(MONTH), first, r.dimension, *[r[e] for e in extra], r.key,
+                               *[sign * func.sum(r[c]) for c in COUNTS])
+                        .where(r.dimension == dimension, r.grain == DAY, r.day >= start, r.day < stop)
+                        .group_by(r.dimension, *[r[e] for e in extra], r.key), COUNTS)
+                _upsert(conn, dialect, histogram_table,
+                        ["grain", "day", "dimension", *extra, "key", "measure", "low", "n", "total_s"],
+                        select(constant(MONTH), first, h.dimension, *[h[e] for e in extra], h.key, h.measure, h.low,
+                               sign * func.sum(h.n), sign * func.sum(h.total_s))
+                        .where(h.dimension == dimension, h.grain == DAY, h.day >= start, h.day < stop)
+                        .group_by(h.dimension, *[h[e] for e in extra], h.key, h.measure, h.low), ("n", "total_s"))
         month = after
 
 
 def _prune_month(conn: Connection, month: date) -> None:
     """Drop the month rows that taking days away left empty."""
-    for dimension in DIMENSIONS:
-        conn.execute(delete(RR).where(RR.c.dimension == dimension, RR.c.grain == MONTH, RR.c.day == month,
-                                      RR.c.messages == 0))
-        conn.execute(delete(RH).where(RH.c.dimension == dimension, RH.c.grain == MONTH, RH.c.day == month,
-                                      RH.c.n == 0))
+    for counts_table, histogram_table, _extra in TABLES:
+        for dimension in DIMENSIONS:
+            conn.execute(delete(counts_table).where(counts_table.c.dimension == dimension,
+                                                    counts_table.c.grain == MONTH, counts_table.c.day == month,
+                                                    counts_table.c.messages == 0))
+            conn.execute(delete(histogram_table).where(histogram_table.c.dimension == dimension,
+                                                       histogram_table.c.grain == MONTH,
+                                                       histogram_table.c.day == month, histogram_table.c.n == 0))

@@ -18,6 +18,7 @@ from bot.insight.render import response_tables
 from bot.insight.response import ResponseTimes
 from bot.insight.response_rollup import refresh_response_rollup
 from bot.subjects import Subject, SubjectKind
+from storage.models import ResponseFact
 from tests.bot.insight.generated_day import write_static
 from tests.bot.insight.scenario import NOW, T0, Writer, s
 
@@ -93,6 +94,50 @@ def test_service_and_subject_groups_from_the_rollup_equal_those_from_the_facts(e
     refresh_response_rollup(engine, now=NOW, tz=TZ, target_s=300)
     rolled = times(engine).report(DAY, now=NOW)
     assert rolled.by["service"] == raw.by["service"] and rolled.by["subject"] == raw.by["subject"]
+
+
+NARROWED = [{"service": "water"}, {"service": "transit"}, {"subject": (SubjectKind.STREET, "bari:via-sparano")},
+            {"subject": (SubjectKind.MUNICIPALITY, "072006")}, {"subject": (SubjectKind.LINE, "R64")},
+            {"service": "water", "subject": (SubjectKind.STREET, "bari:via-sparano")}]
+
+
+def test_narrowed_reports_read_whole_days_from_the_scoped_rollup_and_equal_the_facts(engine: Engine) -> None:
+    water_care_day(engine)
+    raw = [times(engine, **narrow).report(DAY, now=NOW) for narrow in NARROWED]
+    refresh_response_rollup(engine, now=NOW, tz=TZ, target_s=300)
+    assert [times(engine, **narrow).report(DAY, now=NOW) for narrow in NARROWED] == raw
+    with engine.begin() as conn:  # the facts gone: what is still counted came from the scoped rollup
+        conn.execute(ResponseFact.__table__.delete())  # type: ignore[attr-defined]
+    water, street = (times(engine, **narrow).report(DAY, now=NOW) for narrow in NARROWED[0:3:2])
+    assert (water.overall.cases, water.overall.first_reply.median_s) == (2, 480.0)
+    assert {g.key: g.cases for g in water.by["subject"]} == {"street:bari:via-sparano": 1,
+                                                              "service_point:fontanella-12": 1}
+    assert (street.overall.cases, street.overall.first_reply.mean_s) == (1, 60.0)
+    both = times(engine, **NARROWED[-1]).report(DAY, now=NOW)  # a service and a subject at once: the facts alone
+    assert both.overall.cases == 0
+
+
+def test_a_case_touched_after_the_rollup_moves_its_scopes_figures(engine: Engine) -> None:
+    water_care_day(engine)
+    refresh_response_rollup(engine, now=NOW, tz=TZ, target_s=300)
+    w = Writer(engine)
+    at = T0 + timedelta(hours=5)
+    w.case(4, "web", at)
+    w.message(4, 4, "web", at, "sent", intent="complaint", updated=NOW, service="water")
+    w.move(4, "received", "sent", "bot", at + s(120))
+    w.reply(4, 4, "web", "bot", at + s(120))
+    w.problem(4, "web", at, subject=STREET, category="outage", service="water")
+    w.commit()
+    refresh_facts(engine, now=NOW + timedelta(minutes=1))
+    refresh_response_rollup(engine, now=NOW + timedelta(minutes=1), tz=TZ, target_s=300)
+    street = (SubjectKind.STREET, "bari:via-sparano")
+    rolled = [times(engine, service="water").report(DAY, now=NOW), times(engine, subject=street).report(DAY, now=NOW)]
+    assert [(r.overall.cases, r.overall.first_reply.mean_s) for r in rolled] == [(3, 360.0), (2, 90.0)]
+    month = day_period(T0.date().replace(day=1), TZ).since, DAY.until + timedelta(days=40)
+    from bot.insight.period import Period
+
+    whole = times(engine, subject=street).report(Period(*month), now=NOW + timedelta(days=40))
+    assert whole.overall.cases == 2  # the month's rows too
 
 
 @pytest.fixture

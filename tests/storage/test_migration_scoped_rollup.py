@@ -1,0 +1,104 @@
+"""Migration 0018_scoped_response_rollup on a filled database, on both databases: the scoped rollup tables are
+created empty beside every row kept, the next refresh fills them from the facts, and the downgrade drops them and
+keeps everything else."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, inspect, text
+from sqlalchemy.engine import make_url
+
+from bot.insight.response_rollup import refresh_response_rollup
+from storage.db import make_engine
+from tests.conftest import EVAL_NOW, PG_URL
+from tests.storage.test_migration_response_subjects import _fill, _to
+
+AFTER = "0018_scoped_response_rollup"
+BEFORE = "0017_response_subjects"
+TABLES = ("cases", "messages", "problems", "response_facts", "response_rollup", "response_histogram")
+SCOPED = ("response_scoped_rollup", "response_scoped_histogram")
+
+
+def _filled(url: str) -> None:
+    """A database filled at 0016 (messages of three services, their problems and facts), taken to 0017 with
+    a rollup row of its own."""
+    _fill(url)
+    engine = make_engine(url)
+    try:
+        _to(engine, BEFORE)
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO response_rollup (dimension, grain, day, key, messages, cases, resolved,"
+                              " bot_alone, handed, target_met, replies_met) VALUES ('all', 'd', '2026-11-23', 'all',"
+                              " 5, 5, 5, 5, 0, 3, 3)"))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def old(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A copy of a database filled at 0017 (SQLite: a copied file; PostgreSQL: a database from a template)."""
+    if request.param == "sqlite":
+        filled, copy = tmp_path / "filled.db", tmp_path / "copy.db"
+        _filled(f"sqlite:///{filled}")
+        shutil.copyfile(filled, copy)
+        engine = make_engine(f"sqlite:///{copy}")
+        yield engine
+        engine.dispose()
+        return
+    admin_url = make_url(PG_URL)
+    names = [f"scoped_rollup_{uuid.uuid4().hex[:8]}" for _ in range(2)]
+    try:
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{names[0]}"'))
+    except Exception as exc:  # noqa: BLE001 - the shared fixtures skip the same way
+        pytest.skip(f"PostgreSQL unreachable at {PG_URL}: {exc}")
+    try:
+        _filled(admin_url.set(database=names[0]).render_as_string(hide_password=False))
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{names[1]}" TEMPLATE "{names[0]}"'))
+        engine = make_engine(admin_url.set(database=names[1]).render_as_string(hide_password=False))
+        yield engine
+        engine.dispose()
+    finally:
+        with admin.connect() as conn:
+            for name in names:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _rows(engine: Engine) -> dict[str, list[str]]:
+    """Every row of the tables kept, each as text (JSON columns hold dicts)."""
+    with engine.connect() as conn:
+        return {table: sorted(repr(tuple(row)) for row in conn.execute(text(f"SELECT * FROM {table}")))
+                for table in TABLES}
+
+
+def test_the_scoped_tables_come_empty_beside_every_row_kept_and_the_refresh_fills_them(old: Engine) -> None:
+    before = _rows(old)
+    assert before["response_facts"] and before["response_rollup"]
+    _to(old, AFTER)
+    assert _rows(old) == before
+    with old.connect() as conn:
+        assert [conn.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar() for t in SCOPED] == [0, 0]
+    refresh_response_rollup(old, now=EVAL_NOW + timedelta(hours=1), tz="Europe/Rome", target_s=300)
+    with old.connect() as conn:
+        scopes = dict(conn.execute(text("SELECT scope, SUM(cases) FROM response_scoped_rollup"
+                                        " WHERE dimension = 'all' AND grain = 'd' GROUP BY scope")).all())
+    assert scopes == {"service:water": 2, "service:transit": 2, "service:waste": 1,  # the fact left alone: transit
+                      "subject:street:bari:via-sparano": 1, "subject:municipality:072006": 1,
+                      "subject:line:64": 1, "subject:stop:TERMINI": 1}
+
+
+def test_the_downgrade_drops_the_scoped_tables_and_keeps_everything_else(old: Engine) -> None:
+    before = _rows(old)
+    _to(old, AFTER)
+    _to(old, BEFORE, down=True)
+    assert _rows(old) == before
+    assert not set(SCOPED) & set(inspect(old).get_table_names())
