@@ -71,7 +71,8 @@ def test_every_message_gets_a_left_out_outcome_in_order() -> None:
 
 def test_the_shipped_models_recipe_is_read_from_its_artefact() -> None:
     recipe = recipe_of(ReaderModel.load(REPO / "bot" / "reading" / "models" / "reader.npz"))
-    assert recipe == TrainingParams(epochs=150, other_epochs=150, l2=1e-4, danger_l2=1e-4, lookalike_weight=1.0,
+    assert recipe == TrainingParams(epochs=150, danger_epochs=None, other_epochs=150, l2=1e-4, danger_l2=1e-4,
+                                    lookalike_weight=1.0,
                                     danger_blend=False, faq_meaning=False, calibrator_l2=1e-3, vocabulary=12000)
 
 
