@@ -1,0 +1,84 @@
+"""Recipes compared as the retrain gate compares them: each left out file by file, every pair judged.
+
+``python bench/reader_gate.py [--recipe NAME ...] [--without PREFIX ...] [--output FILE.json]``
+
+Each recipe (``RECIPES``; ``shipped`` is the shipped model's, read from its artefact) is trained leave-one-file-out
+on the repository's labelled files (``bot.reading.left_out``, what ``sportello train``'s gate runs) and every
+ordered pair is judged by :func:`bot.reading.gate.judge`: the first as the candidate, the second as the model in
+service. ``--without writer7`` leaves out the files whose name starts so (to read them later as unseen). Only
+training data is read: no sealed set, no benchmark. Encoder vectors are cached as in ``bench/reader_lofo.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+SHARED = Path(os.environ.get("SPORTELLO_SHARED") or REPO.parent / "shared")
+
+from bench.reader_lofo import embeddings  # noqa: E402
+from bot.reading.gate import false_alarm_rate, judge  # noqa: E402
+from bot.reading.left_out import left_out  # noqa: E402
+from bot.reading.model import ReaderModel  # noqa: E402
+from bot.reading.training import TrainingParams, default_training_files, read_grouped, recipe_of  # noqa: E402
+
+RECIPES = {
+    "shipped": None,  # the shipped model's, from its artefact
+    "intent150-danger40": TrainingParams(),  # `sportello train`'s since 2026-12-04 evening
+    "intent40-danger40": replace(TrainingParams(), epochs=40, danger_epochs=None),  # main's of 2026-12-04 afternoon
+}
+
+
+def main() -> int:
+    """Read every file left out with each recipe; print each recipe's figures and each pair's verdict as JSON."""
+    from bot.cli import parse_now
+    from bot.config import Settings
+    from bot.routing_cli import offline_knowledge
+    from types import SimpleNamespace
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--recipe", action="append", help=f"recipes (default: all of {list(RECIPES)})")
+    parser.add_argument("--without", action="append", default=[], help="leave out files whose name starts so")
+    parser.add_argument("--cache", default="/tmp/sportello-reader-lofo-use.npz", help="where encoder vectors are kept")
+    parser.add_argument("--output", help="also write the figures to this JSON file")
+    args = parser.parse_args()
+    now = parse_now("2026-11-27T08:30:00+01:00")
+    assert now is not None
+    knowledge = offline_knowledge(SimpleNamespace(gtfs=str(SHARED / "eval" / "gtfs"),
+                                                  alerts=str(SHARED / "eval" / "alerts.pb"),
+                                                  faq=[str(SHARED / "eval" / "faq")]), Settings(), lambda: now)
+    paths = [p for p in default_training_files(SHARED) if not p.name.startswith(tuple(args.without))]
+    examples, groups, _ = read_grouped(paths)
+    emb = embeddings([e.text for e in examples], Path(args.cache))
+    service = ReaderModel.load()
+    outcomes, result = {}, {"files": len(set(groups)), "messages": len(examples), "recipes": {}, "pairs": {}}
+    for name in args.recipe or list(RECIPES):
+        params = RECIPES[name] or recipe_of(service)
+        started = time.perf_counter()
+        outcomes[name] = left_out(examples, groups, emb, params, knowledge, now, service,
+                                  progress=lambda s: print(f"{name}: {s}", file=sys.stderr, flush=True))
+        verdict = judge(outcomes[name], outcomes[name], name)
+        result["recipes"][name] = {**verdict.candidate, "false_alarm_rate": false_alarm_rate(outcomes[name]),
+                                   "seconds": round(time.perf_counter() - started)}
+    for a in outcomes:
+        for b in outcomes:
+            if a != b:
+                v = judge(outcomes[a], outcomes[b], a)
+                result["pairs"][f"{a} over {b}"] = {"accepted": v.accepted, "worse": list(v.worse),
+                                                    "drop_seen": v.drops}
+    text = json.dumps(result, indent=1)
+    print(text)
+    if args.output:
+        Path(args.output).write_text(text + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
