@@ -3,8 +3,6 @@ alert event and notice is kept (topic ``alert``), a place can then be followed, 
 
 from __future__ import annotations
 
-import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,12 +10,12 @@ from typing import Any
 import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, text
 
 from storage.db import MIGRATIONS_DIR, alembic_config, make_engine
 from storage.followers import Chat, follow, followed_by
-from tests.conftest import EVAL_NOW, PG_URL
+from tests.conftest import EVAL_NOW
+from tests.storage.migration_copies import filled_copy
 
 AFTER = "0016_place_followers"
 BEFORE = str(ScriptDirectory(str(MIGRATIONS_DIR)).get_revision(AFTER).down_revision)
@@ -50,34 +48,7 @@ def _fill(url: str) -> None:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def old(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """A filled database at the revision before, handed over as a copy (a file copy; a database made from a template)."""
-    if request.param == "sqlite":
-        filled, copy = tmp_path / "filled.db", tmp_path / "copy.db"
-        _fill(f"sqlite:///{filled}")
-        shutil.copyfile(filled, copy)
-        engine = make_engine(f"sqlite:///{copy}")
-        yield engine
-        engine.dispose()
-        return
-    admin_url = make_url(PG_URL)
-    names = [f"follow_places_{uuid.uuid4().hex[:8]}" for _ in range(2)]
-    try:
-        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{names[0]}"'))
-    except Exception as exc:  # noqa: BLE001 - the shared fixtures skip the same way
-        pytest.skip(f"PostgreSQL unreachable at {PG_URL}: {exc}")
-    try:
-        _fill(admin_url.set(database=names[0]).render_as_string(hide_password=False))
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{names[1]}" TEMPLATE "{names[0]}"'))
-        engine = make_engine(admin_url.set(database=names[1]).render_as_string(hide_password=False))
-        yield engine
-        engine.dispose()
-    finally:
-        with admin.connect() as conn:
-            for name in names:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    yield from filled_copy(request.param, tmp_path, _fill, "follow_places")
 
 
 def _rows(engine: Engine, sql: str) -> set[tuple[Any, ...]]:

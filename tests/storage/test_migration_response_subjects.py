@@ -3,19 +3,17 @@ message's service and first subject, none is added or lost, and the downgrade ke
 
 from __future__ import annotations
 
-import shutil
-import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import Engine, MetaData, create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, MetaData, text
 
 from storage.db import alembic_config, make_engine
-from tests.conftest import EVAL_NOW, PG_URL
+from tests.conftest import EVAL_NOW
+from tests.storage.migration_copies import filled_copy
 
 AFTER = "0017_response_subjects"
 BEFORE = "0016_place_followers"
@@ -69,34 +67,7 @@ def _fill(url: str) -> None:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def old(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """A copy of a database filled at 0016 (SQLite: a copied file; PostgreSQL: a database from a template)."""
-    if request.param == "sqlite":
-        filled, copy = tmp_path / "filled.db", tmp_path / "copy.db"
-        _fill(f"sqlite:///{filled}")
-        shutil.copyfile(filled, copy)
-        engine = make_engine(f"sqlite:///{copy}")
-        yield engine
-        engine.dispose()
-        return
-    admin_url = make_url(PG_URL)
-    names = [f"reports_response_subjects_{uuid.uuid4().hex[:8]}" for _ in range(2)]
-    try:
-        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{names[0]}"'))
-    except Exception as exc:  # noqa: BLE001 - the shared fixtures skip the same way
-        pytest.skip(f"PostgreSQL unreachable at {PG_URL}: {exc}")
-    try:
-        _fill(admin_url.set(database=names[0]).render_as_string(hide_password=False))
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{names[1]}" TEMPLATE "{names[0]}"'))
-        engine = make_engine(admin_url.set(database=names[1]).render_as_string(hide_password=False))
-        yield engine
-        engine.dispose()
-    finally:
-        with admin.connect() as conn:
-            for name in names:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    yield from filled_copy(request.param, tmp_path, _fill, "reports_response_subjects")
 
 
 def _facts(engine: Engine, columns: str) -> set[tuple]:

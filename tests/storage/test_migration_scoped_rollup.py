@@ -4,19 +4,17 @@ keeps everything else."""
 
 from __future__ import annotations
 
-import shutil
-import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, inspect, text
 
 from bot.insight.response_rollup import refresh_response_rollup
 from storage.db import make_engine
-from tests.conftest import EVAL_NOW, PG_URL
+from tests.conftest import EVAL_NOW
+from tests.storage.migration_copies import filled_copy
 from tests.storage.test_migration_response_subjects import _fill, _to
 
 AFTER = "0018_scoped_response_rollup"
@@ -43,34 +41,7 @@ def _filled(url: str) -> None:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def old(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """A copy of a database filled at 0017 (SQLite: a copied file; PostgreSQL: a database from a template)."""
-    if request.param == "sqlite":
-        filled, copy = tmp_path / "filled.db", tmp_path / "copy.db"
-        _filled(f"sqlite:///{filled}")
-        shutil.copyfile(filled, copy)
-        engine = make_engine(f"sqlite:///{copy}")
-        yield engine
-        engine.dispose()
-        return
-    admin_url = make_url(PG_URL)
-    names = [f"scoped_rollup_{uuid.uuid4().hex[:8]}" for _ in range(2)]
-    try:
-        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{names[0]}"'))
-    except Exception as exc:  # noqa: BLE001 - the shared fixtures skip the same way
-        pytest.skip(f"PostgreSQL unreachable at {PG_URL}: {exc}")
-    try:
-        _filled(admin_url.set(database=names[0]).render_as_string(hide_password=False))
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{names[1]}" TEMPLATE "{names[0]}"'))
-        engine = make_engine(admin_url.set(database=names[1]).render_as_string(hide_password=False))
-        yield engine
-        engine.dispose()
-    finally:
-        with admin.connect() as conn:
-            for name in names:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    yield from filled_copy(request.param, tmp_path, _filled, "scoped_rollup")
 
 
 def _rows(engine: Engine) -> dict[str, list[str]]:
