@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -266,20 +267,25 @@ class FusedFaqIndex:
         assert self._e5 is not None
         texts = ["e5-v3", *questions, "\x01", *asked, "\x01", *sentences]
         key = hashlib.sha256("\x00".join(texts).encode("utf-8")).hexdigest()[:24]
+        remembered = _E5_BUILT.get((self._e5, key))
+        if remembered is not None:
+            return remembered
         cached = self._cache_dir / f"faq-e5-{key}.npz" if self._cache_dir else None
         if cached is not None and cached.is_file():
             with np.load(cached) as stored:
-                return stored["passages"], stored["queries"], stored["sentences"]
-        vectors = (
-            _in_batches(self._e5.passage, questions),
-            _in_batches(self._e5.query, asked),
-            _in_batches(self._e5.passage, sentences),
-        )
-        if cached is not None:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            partial = cached.with_suffix(".tmp.npz")
-            np.savez(partial, passages=vectors[0], queries=vectors[1], sentences=vectors[2])
-            partial.replace(cached)
+                vectors = stored["passages"], stored["queries"], stored["sentences"]
+        else:
+            vectors = (
+                _in_batches(self._e5.passage, questions),
+                _in_batches(self._e5.query, asked),
+                _in_batches(self._e5.passage, sentences),
+            )
+            if cached is not None:
+                cached.parent.mkdir(parents=True, exist_ok=True)
+                partial = cached.with_suffix(".tmp.npz")
+                np.savez(partial, passages=vectors[0], queries=vectors[1], sentences=vectors[2])
+                partial.replace(cached)
+        _remember_e5(self._e5, key, vectors)
         return vectors
 
     # -- scoring ---------------------------------------------------------------------------
@@ -443,6 +449,20 @@ class _E5Space:
             seen = other & (best > -1.0)
             floors.append(min(float(np.median(best[seen])), 0.99) if seen.any() else 0.0)
         return floors[0], floors[1]
+
+
+# The e5 vectors of the last few entry sets built in this process, by encoder and content: a knowledge reload
+# with the same FAQ, or a second desk with the same entries, does not embed them again (seconds a build
+# without `knowledge.cache_dir`). Read-only: `_E5Space` takes new arrays from them.
+_E5_BUILT: OrderedDict[tuple[object, str], tuple[np.ndarray, np.ndarray, np.ndarray]] = OrderedDict()
+_E5_BUILT_SIZE = 4
+
+
+def _remember_e5(encoder: object, key: str, vectors: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
+    _E5_BUILT[(encoder, key)] = vectors
+    _E5_BUILT.move_to_end((encoder, key))
+    while len(_E5_BUILT) > _E5_BUILT_SIZE:
+        _E5_BUILT.popitem(last=False)
 
 
 def _unit(rows: np.ndarray) -> np.ndarray:

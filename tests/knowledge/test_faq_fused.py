@@ -154,6 +154,20 @@ def test_the_entries_e5_vectors_are_kept_in_the_cache_folder(tmp_path: Path) -> 
     assert len(list(tmp_path.glob("faq-e5-*.npz"))) == 1
 
 
+def test_the_same_entries_built_again_in_the_process_are_not_embedded_again() -> None:
+    entries = read_entries([SMALL_FAQ])
+    counting = _CountingE5()
+    first = FusedFaqIndex(entries, e5=counting, line=0.5)
+    asked = counting.texts
+    again = FusedFaqIndex(entries, e5=counting, line=0.5)
+    assert asked > 0 and counting.texts == asked
+    assert [m.faq_id for m in again.rank("la bolletta è troppo alta")] == [
+        m.faq_id for m in first.rank("la bolletta è troppo alta")]
+    changed = [*entries[1:], entries[0]]  # other content: embedded anew
+    FusedFaqIndex(changed, e5=counting, line=0.5)
+    assert counting.texts > asked
+
+
 def test_without_e5_weight_the_e5_encoder_is_never_asked() -> None:
     counting = _CountingE5()
     index = FusedFaqIndex(read_entries([SMALL_FAQ]), e5=counting, weights=FusedWeights(e5=0.0, answer_e5=0.0), line=0.5)
