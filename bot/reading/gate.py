@@ -23,6 +23,9 @@ gate compares like with like:
 - **Too little to judge.** Fewer than :data:`MIN_HELD_OUT` messages, none an emergency, or fewer than
   :data:`MIN_GROUPS` groups: nothing can be shown and the model in service stays. A retrain with no message
   the model in service did not train on, of the same recipe, has nothing to gain and is not gated at all.
+- **The same recipe on new messages** would read alike left out twice: then the candidate's left-out readings
+  are set beside the model in service's own readings of the messages it never trained on
+  (:func:`bot.reading.retrain.in_service_beside`), and judged by the same rules.
 
 Agents' corrections are messages an agent found misread; left out as one group they show how each recipe
 reads what agents had to fix.
@@ -145,11 +148,14 @@ def false_alarm_rate(outcomes: Sequence[Outcome]) -> float | None:
     return sum(o.decision.action == Action.ESCALATE for o in calm) / len(calm) if calm else None
 
 
+def too_few(examples: Sequence[Labelled]) -> bool:
+    """Whether these messages are too few, or hold no emergency, to show that a candidate is no worse."""
+    return len(examples) < MIN_HELD_OUT or not any(e.intent == "emergency" for e in examples)
+
+
 def too_little(examples: Sequence[Labelled], groups: Sequence[str]) -> Refusal | None:
     """:attr:`Refusal.TOO_FEW_HELD_OUT` when the messages cannot show a candidate is no worse, else None."""
-    if len(examples) < MIN_HELD_OUT or not any(e.intent == "emergency" for e in examples):
-        return Refusal.TOO_FEW_HELD_OUT
-    return Refusal.TOO_FEW_HELD_OUT if len(set(groups)) < MIN_GROUPS else None
+    return Refusal.TOO_FEW_HELD_OUT if too_few(examples) or len(set(groups)) < MIN_GROUPS else None
 
 
 def refused(refusal: Refusal, version: str, examples: Sequence[Labelled], groups: Sequence[str], new: int) -> Verdict:

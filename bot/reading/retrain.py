@@ -18,7 +18,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from bot.config import Settings
-from bot.reading.gate import GATED, Refusal, Verdict, judge, no_worse, refused, seen_by, too_little, trained_on_digests
+from bot.evaluate import Outcome
+from bot.reading.gate import (
+    GATED,
+    Refusal,
+    Verdict,
+    judge,
+    no_worse,
+    refused,
+    seen_by,
+    too_few,
+    too_little,
+    trained_on_digests,
+)
 from bot.reading.left_out import left_out
 from bot.reading.model import SHIPPED_MODEL, ReaderModel
 from bot.reading.training import TrainingParams, default_training_files, encode_all, read_grouped, recipe_of, train
@@ -55,8 +67,10 @@ def retrain(
     """Train on the labelled files and stored corrections, then gate the result against the model in service.
 
     The gate (:mod:`bot.reading.gate`) trains the candidate's recipe and the in-service model's recipe
-    leave-one-file-out (corrections one more group) and compares them on the same left-out messages; the
-    second training is skipped when the recipes are the same (the readings would be too).
+    leave-one-file-out (corrections one more group) and compares them on the same left-out messages. When the
+    recipes are the same, those readings would be too: the candidate's left-out readings are compared instead
+    with the model in service's own readings of the messages it never trained on (refused as too few when
+    they are under the gate's minimum or hold no emergency).
     """
     corrections: list[dict[str, Any]] = []
     if engine is not None:
@@ -86,15 +100,33 @@ def retrain(
     refusal = too_little(examples, groups) or (Refusal.NOTHING_NEW if not new and same else None)
     if refusal:
         return model, refused(refusal, model.version, examples, groups, new)
+    unseen = [i for i, e in enumerate(examples) if not seen(e.text)]
+    if same and too_few([examples[i] for i in unseen]):
+        return model, refused(Refusal.TOO_FEW_HELD_OUT, model.version, examples, groups, new)
     progress("gate: the candidate's recipe, left out file by file")
     candidate = left_out(examples, groups, embeddings, params, knowledge, now, current, progress=progress)
     if same:
-        current_outcomes = candidate
+        # The same recipe left out twice reads alike: what is in question is the new data. The model in service
+        # reads the messages it never trained on, beside the candidate's recipe left out: neither saw them.
+        progress(f"gate: the model in service ({current.version}) reads the {len(unseen)} messages it never saw")
+        candidate, current_outcomes = in_service_beside(candidate, unseen, current, knowledge, now)
     else:
         progress(f"gate: the recipe of the model in service ({current.version}), left out file by file")
         current_outcomes = left_out(examples, groups, embeddings, in_service, knowledge, now, current, progress=progress)
     verdict = judge(candidate, current_outcomes, model.version, groups=len(set(groups)), new=new)
     return model, verdict
+
+
+def in_service_beside(
+    candidate: Sequence[Outcome], unseen: Sequence[int], current: ReaderModel, knowledge: Knowledge, now: datetime
+) -> tuple[list[Outcome], list[Outcome]]:
+    """The candidate's left-out outcomes on the messages the model in service never trained on, and that model's
+    own outcomes on them, in the same order."""
+    from bot.reading.router import Router
+
+    router = Router(knowledge, model=current)
+    mine = [candidate[i] for i in unseen]
+    return mine, [Outcome(o.gold, router.route(o.gold.text, now=now)) for o in mine]
 
 
 def same_recipe(a: TrainingParams, b: TrainingParams) -> bool:

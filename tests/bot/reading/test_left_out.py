@@ -12,12 +12,13 @@ import pytest
 
 from bot.config import ReaderSettings, Settings
 from bot.domain import Action
-from bot.evaluate import Labelled, read_labelled
+from bot.evaluate import Labelled, Outcome, read_labelled
 from bot.reading import retrain as retrain_module
-from bot.reading.gate import Refusal, trained_on_digests
+from bot.reading.gate import GATED, Refusal, figures, trained_on_digests
 from bot.reading.left_out import GroupReadings, danger_thresholds, group_readings, left_out
 from bot.reading.model import ReaderModel
 from bot.reading.retrain import retrain, same_recipe
+from bot.reading.router import Router
 from bot.reading.training import TrainingParams, encode_all, recipe_of, train
 from tests.bot.eval_knowledge import eval_knowledge
 from tests.conftest import EVAL_NOW, REPO
@@ -99,11 +100,11 @@ def _write(path: Path, rows: list[Labelled]) -> Path:
 
 
 def _retrain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, service_params: TrainingParams, *,
-             service_saw_all: bool) -> tuple[object, list[TrainingParams]]:
+             service_saw_all: bool, service_saw: int | None = None) -> tuple[object, list[TrainingParams]]:
     examples, groups, emb = _tiny()
     files = [_write(tmp_path / name, [e for e, g in zip(examples, groups) if g == name]) for name in dict.fromkeys(groups)]
     service, _ = train(examples, eval_knowledge(), now=EVAL_NOW, params=service_params, embeddings=emb)
-    seen = examples if service_saw_all else examples[: len(examples) // 2]
+    seen = examples if service_saw_all else examples[: len(examples) // 2 if service_saw is None else service_saw]
     service = replace(service, info={**service.info, "trained_on": trained_on_digests(seen)})
     service.save(tmp_path / "service.npz")
     recipes: list[TrainingParams] = []
@@ -131,9 +132,22 @@ def test_the_gate_trains_both_recipes_left_out_and_compares_them_on_every_messag
     assert set(verdict.drops) >= {"emergency_recall", "false_alarm_rate"}
 
 
-def test_the_same_recipe_is_trained_left_out_once_and_is_no_worse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    verdict, recipes = _retrain(tmp_path, monkeypatch, TINY, service_saw_all=False)
-    assert recipes == [TINY] and verdict.accepted and verdict.candidate == verdict.in_service
+def test_the_same_recipe_is_set_beside_the_model_in_service_reading_what_it_never_saw(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    verdict, recipes = _retrain(tmp_path, monkeypatch, TINY, service_saw_all=False, service_saw=9)
+    unseen = _tiny()[0][9:]
+    router = Router(eval_knowledge(), model=ReaderModel.load(tmp_path / "service.npz"))
+    own = figures([Outcome(e, router.route(e.text, now=EVAL_NOW)) for e in unseen])
+    assert recipes == [TINY]  # trained left out once: the in-service side is the model itself, not its recipe
+    assert verdict.held_out == len(unseen) and verdict.new == len(unseen)
+    assert {name: verdict.in_service[name] for name in GATED} == own
+    assert verdict.refusal in (None, Refusal.WORSE) and verdict.accepted == (verdict.worse == ())
+
+
+def test_the_same_recipe_with_too_few_unseen_messages_is_not_gated(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    verdict, recipes = _retrain(tmp_path, monkeypatch, TINY, service_saw_all=False)  # 18 unseen, under 20
+    assert recipes == [] and not verdict.accepted and verdict.refusal is Refusal.TOO_FEW_HELD_OUT
 
 
 def test_the_same_recipe_on_nothing_new_is_not_gated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
