@@ -259,6 +259,12 @@ class Asked(StrEnum):
     SERVICE_COUNTS = "service_counts"  # how many trips of a line ran or were missed today
 
 
+class DangerCause(StrEnum):
+    """Why the router treats a message as possible danger whatever its reader read (agents see it; notices branch on it)."""
+
+    UNREAD_SCRIPT = "unread_script"  # written mostly in a script the reader cannot read: its calm is no evidence
+
+
 @dataclass(frozen=True)
 class Decision:
     """What the router understood of a message, and what should happen to it."""
@@ -281,6 +287,8 @@ class Decision:
     #: What the message is about (:mod:`bot.subjects`). ``routes``, ``stops`` and ``stop_ids`` are
     #: transit's view of them: give either, the other is derived (both given: kept as given).
     subjects: tuple[Subject, ...] = ()
+    #: Why the message is treated as possible danger whatever the reader read (None: the reader's reading stands).
+    danger_cause: DangerCause | None = None
 
     def __post_init__(self) -> None:
         if not self.subjects and (self.routes or self.stops):
@@ -312,6 +320,7 @@ class Decision:
             **({"written_lang": self.written_lang} if self.written_lang and self.written_lang != self.lang else {}),
             **({"asked": str(self.asked)} if self.asked else {}),
             **({"service": self.service} if self.service else {}),
+            **({"danger_cause": str(self.danger_cause)} if self.danger_cause else {}),
         }
 
     @classmethod
@@ -334,6 +343,7 @@ class Decision:
             asked=Asked(data["asked"]) if data.get("asked") else None,
             service=data.get("service"),
             subjects=tuple(Subject.from_dict(s) for s in data.get("subjects") or ()),
+            danger_cause=DangerCause(data["danger_cause"]) if data.get("danger_cause") else None,
         )
 
 

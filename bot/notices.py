@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select
 
 from bot.config import Settings
-from bot.domain import BOT_ACTOR, Action, Decision, ReplyKind, as_utc, is_emergency
+from bot.domain import BOT_ACTOR, Action, DangerCause, Decision, ReplyKind, as_utc, is_emergency
 from handlers.notices import EmergencyVoice, ack_text, ops_text, safety_text
 from storage.cases import acknowledged, agent_holds
 from storage.models import Case, Message, Reply
@@ -32,7 +32,10 @@ OPS_EMAIL = "ops:email"
 
 def notice_language(row: Message, decision: Decision) -> str:
     """The language of a notice: the reader's, unless the platform says the citizen uses another
-    one than Italian or English (a Telegram app in German): then ``other``, written in both."""
+    one than Italian or English (a Telegram app in German), or the message is in a script the reader cannot read:
+    then ``other``, written in both."""
+    if decision.danger_cause == DangerCause.UNREAD_SCRIPT:
+        return "other"
     told = str((row.extras or {}).get("lang") or "")[:2].lower()
     if told and told not in ("it", "en"):
         return "other"

@@ -10,12 +10,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from bot.config import Settings
-from bot.domain import Action, Asked, Decision, Intent
+from bot.domain import Action, Asked, DangerCause, Decision, Intent
 from bot.reading.alert_choice import AlertChoice, asks_about_network, choose_alerts, names_network
 from bot.reading.features import Encoder
 from bot.reading.language import LanguageReading, read_language
 from bot.reading.model import Reading, ReaderModel
 from bot.reading.rules import RULES
+from bot.reading.scripts import SCRIPTS
 from bot.reading.timeframe import DEFAULT_TIMEZONE, Timeframe, timeframe
 from knowledge.faq import FaqMatch
 from knowledge.lines import find_routes
@@ -60,6 +61,7 @@ class _Found:
     choice: AlertChoice
     unmet: tuple[str, ...]
     facts: dict[str, float]
+    danger_cause: DangerCause | None = None
 
 
 class Router:
@@ -113,6 +115,10 @@ class Router:
         # 1. language: the reply's (Italian or English) and the one written in
         lang = read_language(text, norm, served=self.served,
                              identify=lambda: (reading.language or "", reading.language_probability))
+        unread = SCRIPTS.unread_script(text)
+        if unread is not None:  # a script the reader cannot read: whatever language it guessed, none we serve
+            lang = LanguageReading(lang.written if not lang.served else "und", "en" if "en" in self.served
+                                   else self.served[0], False)
         # 2. lines, stops and the time asked about: rules, from the network's own names
         routes = find_routes(kn.gtfs, text)
         stops = find_stops(kn.gtfs, text, street=self._street_lines_only(routes, norm))
@@ -126,6 +132,11 @@ class Router:
                                            f"p={reading.probabilities[reading.intent]:.2f}"]
         if reading.in_danger:
             reasons.append(f"danger to a person now (score {reading.danger:.2f})")
+        danger_cause = DangerCause.UNREAD_SCRIPT if unread is not None else None
+        if unread is not None and intent != Intent.EMERGENCY:  # issue 9: when unsure, treat it as danger
+            intent = Intent.EMERGENCY
+            reasons.append(f"written mostly in {unread.lower()} script, which the reader cannot read: "
+                           "treated as possible danger")
         question = "?" in text
         asked: Asked | None = None
         if intent != Intent.EMERGENCY and routes and RULES.service_count.search(norm):
@@ -177,7 +188,8 @@ class Router:
             "faq_agrees": float(nearest is not None and nearest == (faq.faq_id if faq else None)),
             "faq_semantic": semantic,
         }
-        return _Found(text, lang, reading, intent, reasons, asked, routes, stops, when, faq, choice, unmet, facts)
+        return _Found(text, lang, reading, intent, reasons, asked, routes, stops, when, faq, choice, unmet, facts,
+                      danger_cause)
 
     def _decide(self, found: _Found, confidence: float) -> Facts:
         """The decision from the findings and the calibrated confidence (0 for an intent never answered alone)."""
@@ -205,6 +217,7 @@ class Router:
             reasons=tuple(reasons),
             written_lang=lang.written,
             asked=found.asked,
+            danger_cause=found.danger_cause,
         )
         return Facts(lang, reading, decision, found.facts)
 

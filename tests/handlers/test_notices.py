@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from bot.config import Settings
-from bot.domain import Decision, Intent
+from bot.domain import DangerCause, Decision, Intent
 from bot.notices import NoticeDesk, notice_language
 from handlers.notices import EmergencyVoice, ack_text, safety_text
 from knowledge.domains import domain_named
@@ -37,6 +37,14 @@ def test_a_telegram_user_in_german_gets_notices_in_both_languages() -> None:
     assert notice_language(_row({"lang": "de"}), decision) == "other"
     assert notice_language(_row({"lang": "it"}), decision) == "it"
     assert notice_language(_row(), Decision(lang="en", intent=Intent.EMERGENCY)) == "en"
+
+
+def test_a_message_in_a_script_the_reader_cannot_read_gets_the_safety_reply_in_both_languages() -> None:
+    decision = Decision(lang="en", intent=Intent.EMERGENCY, written_lang="am", danger_cause=DangerCause.UNREAD_SCRIPT)
+    lang = notice_language(_row(), decision)
+    assert lang == "other"
+    text = safety_text(lang, emergency_number="112")
+    assert "chiama subito il 112" in text and "call 112 now" in text
 
 
 def test_acknowledgement_without_history_says_so_honestly() -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.config import Settings
-from bot.domain import Action, Category, Decision, Intent
+from bot.domain import Action, Category, DangerCause, Decision, Intent
+from bot.reading.model import Reading
 from bot.reading.router import Router
 from handlers import ReplyWriter
 from tests.bot.eval_knowledge import eval_knowledge
@@ -72,3 +73,40 @@ def test_stops_are_named_as_in_stops_txt_with_one_id_each() -> None:
 
 def test_an_english_question_is_answered_in_english() -> None:
     assert _route("Is the metro C running normally?").lang == "en"
+
+
+# Issue 9: a message mostly in a script the reader cannot read is treated as possible danger.
+_AMHARIC_CALM = "ሰላም፣ ሜትሮ ዛሬ ይሰራል? ወደ ተርሚኒ መሄድ እፈልጋለሁ"  # "hello, is the metro running today? I want to go to Termini"
+_HINDI_CALM = "नमस्ते, क्या आज मेट्रो चल रही है? मुझे टर्मिनी जाना है"
+
+
+@pytest.mark.parametrize("text", [_AMHARIC_CALM, _HINDI_CALM])
+def test_a_message_in_a_script_the_reader_cannot_read_is_escalated_as_possible_danger(text: str) -> None:
+    decision = _route(text)
+    assert (decision.intent, decision.action) == (Intent.EMERGENCY, Action.ESCALATE)
+    assert decision.danger_cause == DangerCause.UNREAD_SCRIPT
+    assert decision.as_dict()["danger_cause"] == "unread_script"
+    assert decision.lang == "en" and decision.written_lang != "en"  # not served: the safety reply goes in both
+    assert any("cannot read" in reason for reason in decision.reasons)
+
+
+def test_an_unread_script_the_reader_already_reads_as_danger_keeps_its_reading_and_says_the_cause() -> None:
+    router = Router(eval_knowledge())
+    danger = Reading(Intent.EMERGENCY, {i: (0.9 if i == Intent.EMERGENCY else 0.02) for i in Intent}, 0.95, True, None)
+    decision = router.read(_HINDI_CALM, now=EVAL_NOW, reading=danger).decision
+    assert (decision.intent, decision.action, decision.danger_cause) == (
+        Intent.EMERGENCY, Action.ESCALATE, DangerCause.UNREAD_SCRIPT)
+    assert not any("cannot read" in reason for reason in decision.reasons)  # the reader's own reading stands
+
+
+@pytest.mark.parametrize("text", [
+    "Fährt die U-Bahn heute normal? Ich muss nach Termini",
+    "รถไฟใต้ดินสาย A วันนี้เปิดตามปกติไหม",
+    "Работает ли сегодня метро A? Мне нужно на Термини",
+    "il 64 passa regolare stamattina?",
+])
+def test_a_message_in_a_script_the_reader_reads_gets_the_readers_reading(text: str) -> None:
+    router = Router(eval_knowledge())
+    decision = router.route(text, now=EVAL_NOW)
+    assert decision.danger_cause is None
+    assert decision.intent == router.model.read(text).intent

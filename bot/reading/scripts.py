@@ -1,0 +1,64 @@
+"""The scripts the learned reader can read (``scripts.yaml``), and whether a message is mostly in one it cannot."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.errors import SportelloError
+
+SCRIPTS_FILE = Path(__file__).resolve().parent / "scripts.yaml"
+UNKNOWN = "UNKNOWN"  # a letter Unicode gives no name (unassigned, private use): no script the reader knows
+_MOSTLY = 0.5  # above this share of its letters in scripts the reader cannot read, a message is unreadable to it
+
+
+class ScriptTableError(SportelloError):
+    """The scripts file is missing, empty, or gives an example letter that is not in its script."""
+
+
+def letter_script(letter: str) -> str:
+    """The script of one letter as Unicode names it: the first word of its name (``"DEVANAGARI"``)."""
+    name = unicodedata.name(letter, "")
+    return name.split(" ", 1)[0] if name else UNKNOWN
+
+
+@dataclass(frozen=True)
+class ScriptTable:
+    """The scripts the reader can read, each with one example letter (the table's own test)."""
+
+    read: dict[str, str]
+
+    @classmethod
+    def load(cls, path: Path = SCRIPTS_FILE) -> ScriptTable:
+        """The table stored in ``path``; an example letter outside its script is an error naming it."""
+        data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        read = data.get("read")
+        if not isinstance(read, dict) or not read:
+            msg = f"{path}: 'read' must map each script the reader can read to one of its letters"
+            raise ScriptTableError(msg)
+        for script, example in read.items():
+            if not isinstance(example, str) or len(example) != 1 or letter_script(example) != script:
+                msg = f"{path}: script {script!r}: example {example!r} is not one letter of that script"
+                raise ScriptTableError(msg)
+        return cls({str(k): str(v) for k, v in read.items()})
+
+    def unread_script(self, text: str) -> str | None:
+        """The script most of ``text``'s letters are in when that share is in scripts the reader cannot read
+        (``"ETHIOPIC"``); None when most are in scripts it reads, or there are no letters."""
+        counts: dict[str, int] = {}
+        for char in text:
+            if char.isalpha():
+                script = letter_script(char)
+                counts[script] = counts.get(script, 0) + 1
+        letters = sum(counts.values())
+        unread = {script: n for script, n in counts.items() if script not in self.read}
+        if not letters or sum(unread.values()) <= _MOSTLY * letters:
+            return None
+        return max(unread, key=lambda script: unread[script])
+
+
+SCRIPTS = ScriptTable.load()

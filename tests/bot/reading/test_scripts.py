@@ -1,0 +1,85 @@
+"""The scripts the reader reads: the table is data with its own test, and a message mostly in another script is found."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.reading.scripts import SCRIPTS, UNKNOWN, ScriptTable, ScriptTableError, letter_script
+
+
+def test_every_example_letter_is_in_the_script_it_stands_for() -> None:
+    assert SCRIPTS.read  # the file loaded and checked itself
+    for script, letter in SCRIPTS.read.items():
+        assert letter_script(letter) == script
+
+
+@pytest.mark.parametrize("script", ["LATIN", "ARABIC", "CYRILLIC", "GREEK", "CJK", "HANGUL", "HIRAGANA", "KATAKANA",
+                                    "THAI", "HEBREW"])
+def test_the_scripts_of_the_readers_languages_are_read(script: str) -> None:
+    assert script in SCRIPTS.read
+
+
+@pytest.mark.parametrize("script", ["ETHIOPIC", "DEVANAGARI", "BENGALI", "GURMUKHI", "GUJARATI", "TAMIL", "TELUGU",
+                                    "KANNADA", "MALAYALAM", "SINHALA", "MYANMAR", "KHMER", "LAO", "GEORGIAN",
+                                    "ARMENIAN"])
+def test_scripts_none_of_the_readers_languages_use_are_not_read(script: str) -> None:
+    assert script not in SCRIPTS.read
+
+
+def test_a_letter_without_a_unicode_name_is_in_no_known_script() -> None:
+    assert letter_script("\ue000") == UNKNOWN  # private use
+    assert letter_script("क") == "DEVANAGARI"
+
+
+@pytest.mark.parametrize(("text", "script"), [
+    ("ሰላም፣ ሜትሮ ዛሬ ይሰራል?", "ETHIOPIC"),
+    ("मेट्रो आज चल रही है?", "DEVANAGARI"),
+    ("মেট্রো কি আজ চলছে?", "BENGALI"),
+    ("ამ დილით მეტრო მუშაობს?", "GEORGIAN"),
+    ("metro 64 ሰላም ሜትሮ ዛሬ ይሰራል", "ETHIOPIC"),  # a line number and a Latin word do not make it readable
+])
+def test_a_message_mostly_in_a_script_the_reader_cannot_read_names_that_script(text: str, script: str) -> None:
+    assert SCRIPTS.unread_script(text) == script
+
+
+@pytest.mark.parametrize("text", [
+    "il 64 passa?", "Fährt die U-Bahn heute?", "هل يعمل المترو اليوم؟", "метро сегодня работает?",
+    "λειτουργεί το μετρό;", "地铁今天运行吗？", "今日は地下鉄が動いていますか", "지하철 오늘 운행해요?",
+    "รถไฟใต้ดินวันนี้เปิดไหม", "האם הרכבת פועלת היום?", "ＡＢＣ ｶﾀｶﾅ",
+])
+def test_a_message_in_a_script_the_reader_reads_is_left_to_it(text: str) -> None:
+    assert SCRIPTS.unread_script(text) is None
+
+
+def test_a_message_half_in_an_unread_script_is_left_to_the_reader() -> None:
+    assert SCRIPTS.unread_script("abcd कखगघ") is None  # "mostly" means more than half its letters
+    assert SCRIPTS.unread_script("abc कखगघ") == "DEVANAGARI"
+
+
+def test_a_message_without_letters_is_left_to_the_reader() -> None:
+    assert SCRIPTS.unread_script("64? 🚌 !!!") is None
+    assert SCRIPTS.unread_script("") is None
+
+
+def test_an_example_letter_outside_its_script_is_an_error_naming_it(tmp_path: Path) -> None:
+    path = tmp_path / "scripts.yaml"
+    path.write_text('read:\n  LATIN: "a"\n  THAI: "б"\n', encoding="utf-8")
+    with pytest.raises(ScriptTableError, match="'THAI'"):
+        ScriptTable.load(path)
+
+
+def test_an_example_of_more_than_one_letter_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "scripts.yaml"
+    path.write_text('read:\n  LATIN: "ab"\n', encoding="utf-8")
+    with pytest.raises(ScriptTableError, match="'LATIN'"):
+        ScriptTable.load(path)
+
+
+@pytest.mark.parametrize("body", ["", "read: {}\n", "read: [LATIN]\n"])
+def test_a_table_without_scripts_is_an_error(tmp_path: Path, body: str) -> None:
+    path = tmp_path / "scripts.yaml"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(ScriptTableError, match="'read'"):
+        ScriptTable.load(path)
