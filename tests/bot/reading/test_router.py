@@ -110,3 +110,21 @@ def test_a_message_in_a_script_the_reader_reads_gets_the_readers_reading(text: s
     decision = router.route(text, now=EVAL_NOW)
     assert decision.danger_cause is None
     assert decision.intent == router.model.read(text).intent
+
+
+def _calm(language: str) -> Reading:
+    probabilities = {i: (0.9 if i == Intent.STATUS else 0.02) for i in Intent}
+    return Reading(Intent.STATUS, probabilities, 0.01, False, None, language=language, language_probability=0.9)
+
+
+@pytest.mark.parametrize(("guess", "written"), [("it", "und"), ("hi", "hi")])
+def test_an_unread_script_is_never_taken_for_a_served_language(guess: str, written: str) -> None:
+    decision = Router(eval_knowledge()).read(_HINDI_CALM, now=EVAL_NOW, reading=_calm(guess)).decision
+    assert (decision.intent, decision.lang, decision.written_lang) == (Intent.EMERGENCY, "en", written)
+
+
+def test_an_unread_script_on_a_desk_without_english_is_answered_in_its_first_language() -> None:
+    router = Router(eval_knowledge())
+    router.served = ("it",)
+    decision = router.read(_HINDI_CALM, now=EVAL_NOW, reading=_calm("hi")).decision
+    assert (decision.intent, decision.lang, decision.danger_cause) == (Intent.EMERGENCY, "it", DangerCause.UNREAD_SCRIPT)
