@@ -50,7 +50,8 @@ class ScriptTable:
         """The script most of ``text``'s letters are in when that share is in scripts the reader cannot read
         (``"ETHIOPIC"``); None when most are in scripts it reads, or there are no letters."""
         counts: dict[str, int] = {}
-        for char in text:
+        # compatibility forms first: the bold, italic and script letters of styled posts (𝐛𝐮𝐬, 𝘣𝘶𝘴) are Latin
+        for char in unicodedata.normalize("NFKC", text):
             if char.isalpha():
                 script = letter_script(char)
                 counts[script] = counts.get(script, 0) + 1

@@ -83,3 +83,9 @@ def test_a_table_without_scripts_is_an_error(tmp_path: Path, body: str) -> None:
     path.write_text(body, encoding="utf-8")
     with pytest.raises(ScriptTableError, match="'read'"):
         ScriptTable.load(path)
+
+
+def test_styled_latin_letters_of_a_post_are_latin() -> None:
+    bold = "𝐢𝐥 𝟔𝟒 𝐞̀ 𝐢𝐧 𝐫𝐢𝐭𝐚𝐫𝐝𝐨?"  # mathematical bold, as styled-text sites write it
+    assert {letter_script(c) for c in bold if c.isalpha()} >= {"MATHEMATICAL"}
+    assert SCRIPTS.unread_script(bold) is None
