@@ -32,9 +32,11 @@ OPS_EMAIL = "ops:email"
 
 def notice_language(row: Message, decision: Decision) -> str:
     """The language of a notice: the reader's, unless the platform says the citizen uses another
-    one than Italian or English (a Telegram app in German), or the message is in a script the reader cannot read:
-    then ``other``, written in both."""
+    one than Italian or English (a Telegram app in German), the message is written in another language (a
+    Spanish tourist's emergency), or it is in a script the reader cannot read: then ``other``, written in both."""
     if decision.danger_cause == DangerCause.UNREAD_SCRIPT:
+        return "other"
+    if decision.written_lang and decision.written_lang not in ("it", "en"):
         return "other"
     told = str((row.extras or {}).get("lang") or "")[:2].lower()
     if told and told not in ("it", "en"):

@@ -39,6 +39,12 @@ def test_a_telegram_user_in_german_gets_notices_in_both_languages() -> None:
     assert notice_language(_row(), Decision(lang="en", intent=Intent.EMERGENCY)) == "en"
 
 
+def test_an_emergency_written_in_another_language_gets_notices_in_both_languages() -> None:
+    spanish = Decision(lang="en", intent=Intent.EMERGENCY, written_lang="es")
+    assert notice_language(_row(), spanish) == "other"
+    assert notice_language(_row(), Decision(lang="it", intent=Intent.EMERGENCY, written_lang="it")) == "it"
+
+
 def test_a_message_in_a_script_the_reader_cannot_read_gets_the_safety_reply_in_both_languages() -> None:
     decision = Decision(lang="en", intent=Intent.EMERGENCY, written_lang="am", danger_cause=DangerCause.UNREAD_SCRIPT)
     lang = notice_language(_row(), decision)
