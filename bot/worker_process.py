@@ -38,6 +38,8 @@ STARTING_BEAT = math.inf
 #: How long a stopping child may take to finish the messages in hand before it is killed.
 STOP_SECONDS = 30.0
 _PR_SET_PDEATHSIG = 1
+#: How long a child whose parent died waits for its workers and scheduler to stop before it ends anyway.
+ORPHAN_STOP_SECONDS = 10.0
 
 
 def spawn_context() -> SpawnContext:
@@ -148,4 +150,16 @@ def run_worker_process(
     finally:
         for i in range(threads):
             beats[i] = -math.inf
+        if os.getppid() != parent:
+            _stop_orphaned(app)
         app.stop()
+
+
+def _stop_orphaned(app: Any) -> None:
+    """The parent is gone: stop what stops within :data:`ORPHAN_STOP_SECONDS`, then end this process whatever is
+    still running (a scheduled job, a slow join). Nothing is lost: a message being worked on keeps its lease and
+    another worker takes it when the lease ends, as after a kill."""
+    stopper = threading.Thread(target=app.stop, name="orphan-stop", daemon=True)
+    stopper.start()
+    stopper.join(ORPHAN_STOP_SECONDS)
+    os._exit(0)
