@@ -3,8 +3,6 @@ every record keeps its line and stop as subjects, counts stay, and the downgrade
 
 from __future__ import annotations
 
-import shutil
-import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -13,11 +11,11 @@ from typing import Any
 import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, MetaData, create_engine, func, inspect, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, MetaData, func, inspect, select, text
 
 from storage.db import MIGRATIONS_DIR, alembic_config, make_engine
-from tests.conftest import EVAL_NOW, PG_URL
+from tests.conftest import EVAL_NOW
+from tests.storage.migration_copies import filled_copy
 
 AFTER = "0012_subjects"
 BEFORE = str(ScriptDirectory(str(MIGRATIONS_DIR)).get_revision(AFTER).down_revision)
@@ -35,34 +33,10 @@ OLD_RECORDS = [
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def old_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database at the revision before 0012_subjects, filled with messages, cases and problem records, and handed over as a copy
-    (SQLite: a copy of the file; PostgreSQL: a database made from the filled one as template)."""
-    if request.param == "sqlite":
-        filled = tmp_path / "filled.db"
-        _fill(f"sqlite:///{filled}")
-        copy = tmp_path / "copy.db"
-        shutil.copyfile(filled, copy)
-        yield f"sqlite:///{copy}"
-        return
-    admin_url = make_url(PG_URL)
-    names = [f"subjects_migration_{uuid.uuid4().hex[:8]}" for _ in range(2)]
-    try:
-        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{names[0]}"'))
-    except Exception as exc:  # noqa: BLE001 - the shared fixtures skip the same way
-        pytest.skip(f"PostgreSQL unreachable at {PG_URL}: {exc}")
-    try:
-        _fill(admin_url.set(database=names[0]).render_as_string(hide_password=False))
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{names[1]}" TEMPLATE "{names[0]}"'))
-        yield admin_url.set(database=names[1]).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            for name in names:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+def old(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A database at the revision before 0012_subjects, filled with messages, cases and problem records, and handed
+    over as a copy (``tests/storage/migration_copies.py``)."""
+    yield from filled_copy(request.param, tmp_path, _fill, "subjects_migration")
 
 
 def _to(engine: Engine, revision: str, *, down: bool = False) -> None:
@@ -91,13 +65,6 @@ def _fill(url: str) -> None:
                     stop_id=stop_id, stop_name=stop_name, alert_id=alert, at=EVAL_NOW + timedelta(minutes=message)))
     finally:
         engine.dispose()
-
-
-@pytest.fixture
-def old(old_url: str) -> Iterator[Engine]:
-    engine = make_engine(old_url)
-    yield engine
-    engine.dispose()
 
 
 def _counts(engine: Engine) -> dict[str, Any]:
