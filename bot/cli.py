@@ -96,8 +96,13 @@ def build_parser() -> argparse.ArgumentParser:
     training.add_argument("file", nargs="*", help="labelled JSON Lines files (default: the repository's and reader.training)")
     training.add_argument("--corrections", action="store_true", help="also learn from the database's corrections")
     training.add_argument("--output", help="write the model here (default: put in service if no worse)")
-    training.add_argument("--epochs", type=int, help="gradient steps of the intent and danger heads (default 40)")
-    training.add_argument("--folds", type=int, default=5, help="held-out folds for calibration (default 5)")
+    training.add_argument(
+        "--recipe", choices=("default", "in-service"), default="default",
+        help="how to train: default, the code's recipe; in-service, the recipe the model in service was trained "
+        "with, read from its file (to retrain it on new messages alone)",
+    )
+    training.add_argument("--epochs", type=int, help="gradient steps of the intent head (default: the recipe's)")
+    training.add_argument("--folds", type=int, help="held-out folds for calibration (default: the recipe's, 5)")
 
     faq = sub.add_parser("faq", help="the FAQ engine alone")
     faq_sub = faq.add_subparsers(dest="faq_command", required=True)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from bot.config import Settings
+from bot.errors import SportelloError
 from bot.evaluate import Outcome
 from bot.reading.gate import (
     GATED,
@@ -41,7 +42,8 @@ if TYPE_CHECKING:
     from knowledge.store import Knowledge
 
 log = logging.getLogger(__name__)
-__all__ = ["GATED", "IN_SERVICE", "Verdict", "no_worse", "put_in_service", "retrain", "train_command"]
+__all__ = ["GATED", "IN_SERVICE", "RECIPES", "Verdict", "no_worse", "put_in_service", "recipe_named", "retrain",
+           "train_command"]
 IN_SERVICE = "reader.npz"
 
 
@@ -158,6 +160,25 @@ def scheduled_retrain(settings: Settings, knowledge: Knowledge, engine: Engine, 
              verdict.in_service)
 
 
+#: the recipes ``sportello train --recipe`` trains: the code's (:class:`TrainingParams`' defaults), or the one the
+#: model in service was trained with (read from its artefact, :func:`recipe_of`)
+RECIPES = ("default", "in-service")
+
+
+def recipe_named(name: str, settings: Settings, *, epochs: int | None = None, folds: int | None = None
+                 ) -> TrainingParams:
+    """The recipe ``sportello train --recipe NAME`` trains, with ``epochs`` and ``folds`` overriding its own."""
+    if name == "in-service":
+        params = recipe_of(ReaderModel.load(model_in_service(settings)))
+    elif name == "default":
+        params = TrainingParams()
+    else:
+        msg = f"--recipe: unknown recipe {name!r}; known: {', '.join(RECIPES)}"
+        raise SportelloError(msg)
+    given = {"epochs": epochs, "folds": folds}
+    return replace(params, **{k: v for k, v in given.items() if v is not None})
+
+
 def train_command(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """``sportello train``: build a model from the labelled files (and corrections), gate it, write it."""
     from bot.cli import parse_now
@@ -172,7 +193,7 @@ def train_command(args: argparse.Namespace, settings: Settings, out: TextIO) -> 
 
         engine = open_database(settings.storage.url)
     files = [Path(f) for f in args.file] if args.file else [*default_training_files(), *map(Path, settings.reader.training)]
-    params = TrainingParams(epochs=args.epochs, folds=args.folds) if args.epochs else TrainingParams(folds=args.folds)
+    params = recipe_named(args.recipe, settings, epochs=args.epochs, folds=args.folds)
     model, verdict = retrain(settings, knowledge, now=now, engine=engine, files=files, params=params,
                              progress=lambda s: print(f"train: {s}", file=sys.stderr))
     if args.output:

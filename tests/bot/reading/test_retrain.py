@@ -1,0 +1,56 @@
+"""`sportello train --recipe`: which recipe a retrain trains, the code's or the model in service's."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from bot.cli import build_parser
+from bot.config import ReaderSettings, Settings
+from bot.errors import SportelloError
+from bot.reading.model import ReaderModel
+from bot.reading.retrain import RECIPES, recipe_named
+from bot.reading.training import TrainingParams, recipe_of
+
+
+def test_train_takes_the_default_recipe_unless_told() -> None:
+    assert build_parser().parse_args(["train"]).recipe == "default"
+    assert build_parser().parse_args(["train", "--recipe", "in-service"]).recipe == "in-service"
+
+
+def test_train_offers_every_recipe_it_knows_and_refuses_others(capsys: pytest.CaptureFixture[str]) -> None:
+    assert [build_parser().parse_args(["train", "--recipe", name]).recipe for name in RECIPES] == list(RECIPES)
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["train", "--recipe", "newest"])
+    assert "invalid choice: 'newest'" in capsys.readouterr().err
+
+
+def test_the_default_recipe_is_the_codes() -> None:
+    assert recipe_named("default", Settings()) == TrainingParams()
+
+
+def test_the_in_service_recipe_is_read_from_the_shipped_model() -> None:
+    assert recipe_named("in-service", Settings()) == recipe_of(ReaderModel.load())
+
+
+def test_the_in_service_recipe_follows_the_configured_model(tmp_path: Path) -> None:
+    model = ReaderModel.load()
+    params = {**model.info.get("params", {}), "epochs": 77, "lookalike_weight": 2.0}
+    replace(model, info={**model.info, "params": params}).save(tmp_path / "service.npz")
+    settings = Settings(reader=ReaderSettings(model=str(tmp_path / "service.npz")))
+    recipe = recipe_named("in-service", settings)
+    assert (recipe.epochs, recipe.lookalike_weight) == (77, 2.0)
+
+
+def test_epochs_and_folds_given_override_the_recipe() -> None:
+    shipped = recipe_of(ReaderModel.load())
+    recipe = recipe_named("in-service", Settings(), epochs=20, folds=2)
+    assert (recipe.epochs, recipe.folds) == (20, 2)
+    assert replace(recipe, epochs=shipped.epochs, folds=shipped.folds) == shipped
+
+
+def test_an_unknown_recipe_name_is_an_error_that_lists_the_known() -> None:
+    with pytest.raises(SportelloError, match="default, in-service"):
+        recipe_named("newest", Settings())
