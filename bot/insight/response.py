@@ -2,7 +2,8 @@
 
 Figures come from ``response_facts`` (kept by :mod:`bot.insight.facts`): whole local days and
 months from their rollup (:mod:`bot.insight.response_rollup`; its scoped tables for a report narrowed to a
-service or a subject), the edges of the period from the facts. Medians and 90th percentiles come from one histogram the database sums and accumulates
+service or an area), the edges of the period from the facts (every day, for a report narrowed to another
+subject: the facts of the messages naming it, found through the problem records' subject index). Medians and 90th percentiles come from one histogram the database sums and accumulates
 with windows, read with ``percentile_cont``'s interpolation. The backlog is read live from
 ``messages``.
 """
@@ -39,6 +40,7 @@ from bot.insight.response_rollup import (
     covered_for,
     fact_counts,
     fact_key,
+    rolled_up,
     service_scope,
     subject_scope,
     whole,
@@ -65,6 +67,8 @@ BUCKET_LABELS = ("<1 min", "1-5 min", "5-15 min", "15-60 min", ">60 min")
 DIMENSIONS = ("channel", "intent", "line", "hour", "service", "subject")
 #: The reference point: a large operator answers in 8 minutes on average.
 REFERENCE_MINUTES = 8.0
+#: How far a problem record's time may be from its message's (they are the same: a day's margin).
+MARGIN = timedelta(days=1)
 #: The first response with the unanswered counted at their wait so far (censored times).
 WAIT = "first_wait"
 #: Messages nobody has answered yet.
@@ -171,22 +175,31 @@ class ResponseTimes:
         self.target_minutes = target_minutes
         self.dialect = engine.dialect.name
         #: One service's messages (a desk of several), and the messages naming one subject (any of their
-        #: subjects, as the problems report counts them): both read from the facts, the rollup holding all.
+        #: subjects, as the problems report counts them).
         self.service = service
         self.subject = subject
-        self._narrow: list[ColumnElement] = []
-        #: The scoped rollup's scope a narrowed report reads whole days from (None: the rollup of everything;
-        #: narrowed to a service and a subject at once, every day is read raw).
+        #: The scoped rollup's scope a narrowed report reads whole days from (None: the rollup of everything).
+        #: A report narrowed to a line, stop, street, address or service point (not kept there), or to a service
+        #: and a subject at once (the scopes are not split by service), reads every day from the facts of the
+        #: messages naming it, found through the problem records' subject index: a handful of a year's facts.
         self._scope: str | None = None
         if service is not None:
-            self._narrow.append(F.service == service)
             self._scope = service_scope(service)
         if subject is not None:
-            kind, ident = subject
-            self._narrow.append(exists().where(P.message_id == F.message_id, P.subject_kind == str(kind),
-                                               P.subject_id == ident))
-            self._scope = subject_scope(str(kind), ident)
-        self._raw_only = service is not None and subject is not None
+            self._scope = subject_scope(str(subject[0]), subject[1])
+        self._raw_only = subject is not None and (service is not None or not rolled_up(subject[0]))
+
+    def _narrow(self, span: Period) -> list[ColumnElement]:
+        """The conditions keeping the facts of ``span`` the report is narrowed to: the service's, and those of
+        the messages naming the subject (their problem records carry the message's time, a day's margin kept)."""
+        if self.subject is None:
+            return [] if self.service is None else [F.service == self.service]
+        kind, ident = self.subject
+        naming = select(P.message_id).where(P.subject_kind == str(kind), P.subject_id == ident,
+                                            P.at >= as_utc(span.since) - MARGIN, P.at < as_utc(span.until) + MARGIN)
+        if self.service is not None:  # the service asked of the messages found, so the subject's index leads
+            naming = naming.join(Message.__table__, M.id == P.message_id).where(M.service == self.service)
+        return [F.message_id.in_(naming)]
 
     def _tables(self) -> tuple[Any, Any, list[ColumnElement]]:
         """The rollup tables to read whole days from, and the condition picking the report's scope there."""
@@ -197,7 +210,8 @@ class ResponseTimes:
 
     def _cells(self, period: Period, now: datetime) -> Cells:
         """Whole days from the rollup (those over before the target's grace ends; the scoped rollup's for a
-        report narrowed to a service or a subject), the rest raw; all raw when narrowed to both at once."""
+        report narrowed to a service or an area), the rest raw; all raw when narrowed to another subject, or to a
+        service and a subject at once."""
         if self._raw_only:
             return split(period, self.tz, None)
         with self.engine.connect() as conn:
@@ -224,7 +238,7 @@ class ResponseTimes:
             replies_due = _sum(or_(F.next_reply_s.is_not(None), F.received_at < due_before)).label("replies_due")
             raw = (select(key.label("key"), *fact_counts(self.target_s), due, replies_due)
                    .where(F.received_at >= as_utc(span.since), F.received_at < as_utc(span.until), key.is_not(None),
-                          *self._narrow))
+                          *self._narrow(span)))
             parts.append(raw.group_by(key) if name != "all" else raw)
         pieces = union_all(*parts).subquery("pieces")
         c = pieces.c
@@ -278,7 +292,7 @@ class ResponseTimes:
                 parts.append(
                     select(constant(name).label("measure"), key.label("key"), value.label("low"),
                            func.count().label("n"), func.sum(value).label("total_s"))
-                    .where(value.is_not(None), key.in_(keys), *self._narrow,
+                    .where(value.is_not(None), key.in_(keys), *self._narrow(span),
                            F.received_at >= as_utc(span.since), F.received_at < as_utc(span.until))
                     .group_by(*([] if dimension == "all" else [key]), value)
                 )
@@ -287,7 +301,7 @@ class ResponseTimes:
         parts.append(  # the unanswered, at their wait so far (or until closed): censored times
             select(constant(WAIT).label("measure"), key.label("key"), waited.label("low"),
                    func.count().label("n"), func.sum(waited).label("total_s"))
-            .where(F.opens_case == True, F.first_reply_s.is_(None), key.in_(keys), *self._narrow,
+            .where(F.opens_case == True, F.first_reply_s.is_(None), key.in_(keys), *self._narrow(period),
                    F.received_at >= as_utc(period.since), F.received_at < as_utc(period.until))
             .group_by(*([] if dimension == "all" else [key]), waited)
         )
@@ -340,7 +354,7 @@ class ResponseTimes:
         key = fact_key(dimension, self.dialect, self.tz, period)
         waited = self._waited(now)
         query = (select(key, func.count(), _sum(waited > self.target_s))
-                 .where(F.opens_case == True, F.first_reply_s.is_(None), key.in_(keys), *self._narrow,
+                 .where(F.opens_case == True, F.first_reply_s.is_(None), key.in_(keys), *self._narrow(period),
                         F.received_at >= as_utc(period.since), F.received_at < as_utc(period.until)))
         if dimension != "all":
             query = query.group_by(key)

@@ -10,8 +10,12 @@ with a message on that day is touched, the same rule that rebuilds the facts; th
 holds one response target and one time zone, and is rebuilt whole when either changes.
 
 The same rows are kept per scope (``response_scoped_rollup`` and ``response_scoped_histogram``): per
-service (``service:water``) and per subject any of a message's problem records names
-(``subject:street:072006:via argiro``), so a report narrowed to one reads whole days from them.
+service (``service:water``) and per area any of a message's problem records names (a municipality, district or
+zone: ``subject:municipality:072006``), so a report narrowed to one reads whole days from them. Lines, stops,
+streets, addresses and service points are not kept there: they are many and each is named by few messages, so
+their rows compressed little (per subject, a day's rows were about as many as its facts) and were most of the
+scoped rows; a report narrowed to one reads its messages' facts found through the problem records' subject
+index (:mod:`bot.insight.response`).
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ from bot.insight.rollup_state import (
     save_state,
 )
 from bot.insight.sqltime import local_hour
+from bot.subjects import SubjectKind
 from storage.models import (
     Case,
     Message,
@@ -75,10 +80,17 @@ DIMENSIONS = ("all", "channel", "intent", "line", "hour", "service", "subject")
 #: ``(below, width)``: durations under ``below`` seconds fall in buckets ``width`` seconds wide.
 STEPS = ((60, 10), (300, 30), (900, 60), (3600, 300), (7200, 900), (86400, 3600), (None, 86400))
 #: Names the bucket edges (and the counts' version) in the saved state: other edges mean a rebuild.
-EDGES = ",".join(f"{below}:{width}" for below, width in STEPS) + ";replies_met;service,subject;scoped"
+EDGES = ",".join(f"{below}:{width}" for below, width in STEPS) + ";replies_met;service,subject;scoped:service,area"
 COUNTS = ("messages", "cases", "resolved", "bot_alone", "handed", "target_met", "replies_met")
 #: Each pair of tables with the columns that key a row beside ``dimension``, ``grain``, ``day`` and ``key``.
 TABLES = ((RR, RH, ()), (SR, SH, ("scope",)))
+#: The subject kinds kept per subject in the scoped rollup: areas, few and each named by many messages.
+ROLLED_KINDS = tuple(str(kind) for kind in SubjectKind if kind.is_area)
+
+
+def rolled_up(kind: SubjectKind | str) -> bool:
+    """Whether the scoped rollup keeps rows per subject of ``kind`` (the areas), else its facts are read."""
+    return str(kind) in ROLLED_KINDS
 
 
 def service_scope(service: str) -> str:
@@ -93,10 +105,10 @@ def subject_scope(kind: str, ident: str) -> str:
 
 def _scopes(span: Period) -> list[tuple[ColumnElement, FromClause]]:
     """How a fact of ``span`` falls in scopes, and what to read it from: its service's scope, and one scope per
-    subject its message's problem records name (each once; only the records of the span's facts are read)."""
+    area its message's problem records name (each once; only the records of the span's facts are read)."""
     facts = select(F.message_id).where(F.received_at >= as_utc(span.since), F.received_at < as_utc(span.until))
     named = (select(P.message_id, P.subject_kind, P.subject_id)
-             .where(P.subject_kind.is_not(None), P.message_id.in_(facts)).distinct().subquery("named"))
+             .where(P.subject_kind.in_(ROLLED_KINDS), P.message_id.in_(facts)).distinct().subquery("named"))
     return [
         (constant("service:") + F.service, FACTS),
         (constant("subject:") + named.c.subject_kind + ":" + named.c.subject_id,

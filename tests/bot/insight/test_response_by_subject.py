@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from bot.cli import main
 from bot.config import PACKAGE_ROOT
@@ -18,7 +18,7 @@ from bot.insight.render import response_tables
 from bot.insight.response import ResponseTimes
 from bot.insight.response_rollup import refresh_response_rollup
 from bot.subjects import Subject, SubjectKind
-from storage.models import ResponseFact
+from storage.models import ResponseFact, ResponseScopedRollup
 from tests.bot.insight.generated_day import write_static
 from tests.bot.insight.scenario import NOW, T0, Writer, s
 
@@ -108,13 +108,21 @@ def test_narrowed_reports_read_whole_days_from_the_scoped_rollup_and_equal_the_f
     assert [times(engine, **narrow).report(DAY, now=NOW) for narrow in NARROWED] == raw
     with engine.begin() as conn:  # the facts gone: what is still counted came from the scoped rollup
         conn.execute(ResponseFact.__table__.delete())  # type: ignore[attr-defined]
-    water, street = (times(engine, **narrow).report(DAY, now=NOW) for narrow in NARROWED[0:3:2])
+    water, town = (times(engine, **narrow).report(DAY, now=NOW) for narrow in NARROWED[0:4:3])
     assert (water.overall.cases, water.overall.first_reply.median_s) == (2, 480.0)
     assert {g.key: g.cases for g in water.by["subject"]} == {"street:bari:via-sparano": 1,
                                                               "service_point:fontanella-12": 1}
-    assert (street.overall.cases, street.overall.first_reply.mean_s) == (1, 60.0)
-    both = times(engine, **NARROWED[-1]).report(DAY, now=NOW)  # a service and a subject at once: the facts alone
-    assert both.overall.cases == 0
+    assert (town.overall.cases, town.overall.first_reply.mean_s) == (1, 60.0)  # an area: kept per subject
+    street, line, both = (times(engine, **narrow).report(DAY, now=NOW) for narrow in NARROWED[2:5:2] + NARROWED[-1:])
+    assert (street.overall.cases, line.overall.cases, both.overall.cases) == (0, 0, 0)  # read from the facts alone
+
+
+def test_the_scoped_rollup_keeps_services_and_areas_only(engine: Engine) -> None:
+    water_care_day(engine)
+    refresh_response_rollup(engine, now=NOW, tz=TZ, target_s=300)
+    with engine.connect() as conn:
+        scopes = set(conn.execute(select(ResponseScopedRollup.scope).distinct()).scalars())
+    assert scopes == {"service:water", "service:transit", "subject:municipality:072006"}
 
 
 def test_a_case_touched_after_the_rollup_moves_its_scopes_figures(engine: Engine) -> None:
