@@ -4,7 +4,7 @@ Run by hand:
     .venv/bin/python bench/follow_bench.py --pg postgresql+psycopg://postgres@127.0.0.1:5432/test \\
         [--followers 100000] [--send 1500] [--rate 25] [--kill-followers 1500]
 
-Three measures, each on a fresh PostgreSQL database made for it (dropped afterwards):
+Each measure on a fresh PostgreSQL database made for it (dropped afterwards):
 1. *queued*: 100,000 followers of line 64; one alert on line 64 starts; the time of the watcher's one
    transaction that writes the event and its 100,000 notices (the outbox).
 2. *sent*: ``--send`` notices posted by the sender through the real Telegram adapter to the fake Bot API
@@ -14,6 +14,9 @@ Three measures, each on a fresh PostgreSQL database made for it (dropped afterwa
    outage) and one follower of each other place of that example; the outage watcher's first look (which
    followed places the outages cover, then the event and its notices in one transaction), and a second look
    that finds nothing new.
+5. *municipality* (``--only municipality``): the same with the 100,000 following the municipality of Bari
+   (072006), which hears of every outage reaching it: one announced for it, or for one of its streets, districts or
+   zones, or whose shape holds a place of it the gazetteer knows.
 3. *SIGKILL*: ``sportello run`` tells ``--kill-followers`` followers, is killed with SIGKILL a third of the
    way, and is started again; how many followers got the alert twice, and how many were left ``unknown``.
 """
@@ -118,8 +121,10 @@ def measure_queue(admin_url: str, followers: int, gtfs: GtfsIndex) -> float:
     return seconds
 
 
-def measure_place(admin_url: str, followers: int) -> tuple[float, float]:
-    """The outage watcher of examples/water, with ``followers`` following via Sparano and one of every other place."""
+def measure_place(admin_url: str, followers: int, *, kind: str = "street",
+                  target: str = "072006:via sparano da bari", name: str = "via Sparano") -> tuple[float, float]:
+    """The outage watcher of examples/water, with ``followers`` following via Sparano (or another ``kind`` and
+    ``target``: the municipality of Bari) and one of every other place."""
     from datetime import datetime
 
     from bot.config import AlertFeedSettings
@@ -137,7 +142,7 @@ def measure_place(admin_url: str, followers: int) -> tuple[float, float]:
     others += [p.subject for p in gazetteer.places.points] + list(gazetteer.municipalities())
     with fresh_database(admin_url) as url:
         engine = create_engine(url)
-        add_followers(engine, followers, kind="street", target="072006:via sparano da bari")
+        add_followers(engine, followers, kind=kind, target=target)
         for i, subject in enumerate(others):
             add_followers(engine, 1, first_chat=20_000_000 + i, kind=str(subject.kind), target=subject.id)
         watcher = PlaceWatcher(engine, "water", store, PlaceFinder([gazetteer]), clock=lambda: now)
@@ -149,7 +154,7 @@ def measure_place(admin_url: str, followers: int) -> tuple[float, float]:
         second = time.perf_counter() - start
         assert again.events == () and watched.notices >= followers, watched
         engine.dispose()
-    print(f"place: {followers} followers of via Sparano + {len(others)} of other places; first look: "
+    print(f"place: {followers} followers of {name} + {len(others)} of other places; first look: "
           f"{len(watched.events)} outage events, {watched.notices} notices in {first:.2f} s; "
           f"a look with nothing new {second * 1000:.0f} ms (PostgreSQL)")
     return first, second
@@ -241,7 +246,7 @@ def main() -> None:
     parser.add_argument("--send", type=int, default=1500)
     parser.add_argument("--rate", type=float, default=Settings().channels.telegram.global_per_second)
     parser.add_argument("--kill-followers", type=int, default=1500)
-    parser.add_argument("--only", choices=("queue", "send", "kill", "place"))
+    parser.add_argument("--only", choices=("queue", "send", "kill", "place", "municipality"))
     args = parser.parse_args()
     gtfs = GtfsIndex.load(SAMPLE_DIR / "gtfs")
     load = os.getloadavg()[0]
@@ -254,6 +259,8 @@ def main() -> None:
         measure_kill(args.pg, args.kill_followers, args.rate)
     if args.only in (None, "place"):
         measure_place(args.pg, args.followers)
+    if args.only in (None, "municipality"):
+        measure_place(args.pg, args.followers, kind="municipality", target="072006", name="the municipality of Bari")
 
 
 if __name__ == "__main__":
