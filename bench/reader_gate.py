@@ -6,24 +6,22 @@ Each recipe (``RECIPES``; ``shipped`` is the shipped model's, read from its arte
 on the repository's labelled files (``bot.reading.left_out``, what ``sportello train``'s gate runs) and every
 ordered pair is judged by :func:`bot.reading.gate.judge`: the first as the candidate, the second as the model in
 service. ``--without writer7`` leaves out the files whose name starts so (to read them later as unseen). Only
-training data is read: no sealed set, no benchmark. Encoder vectors are cached as in ``bench/reader_lofo.py``.
+training data is read: no sealed set, no benchmark. Encoder vectors are cached (``bench/reader_common.py``).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import sys
 import time
 from dataclasses import replace
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-SHARED = Path(os.environ.get("SPORTELLO_SHARED") or REPO.parent / "shared")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.reader_lofo import embeddings  # noqa: E402
+from bench.reader_common import (  # noqa: E402
+    ENCODER_CACHE, SHARED, encoder_vectors, eval_knowledge, eval_now, put_figures,
+)
 from bot.reading.gate import false_alarm_rate, judge  # noqa: E402
 from bot.reading.left_out import left_out  # noqa: E402
 from bot.reading.model import ReaderModel  # noqa: E402
@@ -38,25 +36,17 @@ RECIPES = {
 
 def main() -> int:
     """Read every file left out with each recipe; print each recipe's figures and each pair's verdict as JSON."""
-    from bot.cli import parse_now
-    from bot.config import Settings
-    from bot.routing_cli import offline_knowledge
-    from types import SimpleNamespace
-
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--recipe", action="append", help=f"recipes (default: all of {list(RECIPES)})")
     parser.add_argument("--without", action="append", default=[], help="leave out files whose name starts so")
-    parser.add_argument("--cache", default="/tmp/sportello-reader-lofo-use.npz", help="where encoder vectors are kept")
+    parser.add_argument("--cache", default=ENCODER_CACHE, help="where encoder vectors are kept")
     parser.add_argument("--output", help="also write the figures to this JSON file")
     args = parser.parse_args()
-    now = parse_now("2026-11-27T08:30:00+01:00")
-    assert now is not None
-    knowledge = offline_knowledge(SimpleNamespace(gtfs=str(SHARED / "eval" / "gtfs"),
-                                                  alerts=str(SHARED / "eval" / "alerts.pb"),
-                                                  faq=[str(SHARED / "eval" / "faq")]), Settings(), lambda: now)
+    now = eval_now()
+    knowledge = eval_knowledge(now)
     paths = [p for p in default_training_files(SHARED) if not p.name.startswith(tuple(args.without))]
     examples, groups, _ = read_grouped(paths)
-    emb = embeddings([e.text for e in examples], Path(args.cache))
+    emb = encoder_vectors([e.text for e in examples], Path(args.cache))
     service = ReaderModel.load()
     outcomes, result = {}, {"files": len(set(groups)), "messages": len(examples), "recipes": {}, "pairs": {}}
     for name in args.recipe or list(RECIPES):
@@ -73,10 +63,7 @@ def main() -> int:
                 v = judge(outcomes[a], outcomes[b], a)
                 result["pairs"][f"{a} over {b}"] = {"accepted": v.accepted, "worse": list(v.worse),
                                                     "drop_seen": v.drops}
-    text = json.dumps(result, indent=1)
-    print(text)
-    if args.output:
-        Path(args.output).write_text(text + "\n", encoding="utf-8")
+    put_figures(result, args.output)
     return 0
 
 

@@ -23,32 +23,29 @@ shipped model's and ``sportello train``'s of 2026-12-04.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
-import os
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-SHARED = Path(os.environ.get("SPORTELLO_SHARED") or REPO.parent / "shared")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.reader_common import (  # noqa: E402
+    ENCODER_CACHE, LOOKALIKE_FILES, SHARED, encoder_vectors, eval_knowledge, eval_now,
+)
 from bot.domain import Action, Intent  # noqa: E402
 from bot.evaluate import Labelled, Outcome, read_labelled, score  # noqa: E402
-from bot.reading.features import Encoder, Vocabulary  # noqa: E402
+from bot.reading.features import Vocabulary  # noqa: E402
 from bot.reading.linear import Linear, balanced_weights, fit  # noqa: E402
 from bot.reading.model import CATEGORIES, CONFIDENCE_FEATURES, INTENTS, Reading, expand  # noqa: E402
 from bot.reading.training import AUTO_PRECISION_TARGET, _auto_threshold, default_training_files, fit_calibrator  # noqa: E402
 
 EMERGENCY = INTENTS.index(Intent.EMERGENCY)
-NOW = "2026-11-27T08:30:00+01:00"
 AUTO_INTENTS = (Intent.STATUS, Intent.FAQ, Intent.FEEDBACK)
 
 
@@ -76,9 +73,6 @@ RECIPES: dict[str, Recipe] = {
     "l2-1e-3-d1e-1": Recipe(l2=1e-3, danger_l2=1e-1),
     "vocab-4000": Recipe(vocabulary=4000),
 }
-#: the training files written as danger scenes beside their look-alikes: their calm messages are the look-alikes
-LOOKALIKE_FILES = ("danger_scenes", "multilingual_danger", "danger_lookalikes", "danger_now_vs_lookalikes",
-                   "calm_children_elderly")
 
 
 @dataclass
@@ -88,24 +82,6 @@ class Readings:
     intent: np.ndarray  # (n, intents)
     danger: np.ndarray  # (n,)
     category: np.ndarray  # (n, categories)
-
-
-def embeddings(texts: list[str], cache: Path) -> np.ndarray:
-    """Encoder vectors of ``texts``, from ``cache`` where there, encoded and added where not."""
-    keys = [hashlib.sha256(t.encode("utf-8")).hexdigest()[:32] for t in texts]
-    known: dict[str, np.ndarray] = {}
-    if cache.exists():
-        with np.load(cache) as data:
-            known = dict(zip(data["keys"].tolist(), data["vectors"]))
-    missing = [i for i, k in enumerate(keys) if k not in known]
-    if missing:
-        for start in range(0, len(missing), 64):
-            chunk = missing[start:start + 64]
-            for i, row in zip(chunk, Encoder.encode([texts[i] for i in chunk])):
-                known[keys[i]] = row
-        names = sorted(known)
-        np.savez(cache, keys=np.array(names), vectors=np.vstack([known[k] for k in names]))
-    return np.vstack([known[k] for k in keys]).astype(np.float32)
 
 
 def examples_by_file(paths: list[Path]) -> tuple[list[Labelled], np.ndarray, list[str]]:
@@ -274,26 +250,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--recipe", action="append", help=f"recipes to compare (default: all of {list(RECIPES)})")
     parser.add_argument("--epochs", type=int, default=150)
-    parser.add_argument("--cache", default="/tmp/sportello-reader-lofo-use.npz", help="where encoder vectors are kept")
+    parser.add_argument("--cache", default=ENCODER_CACHE, help="where encoder vectors are kept")
     parser.add_argument("--mistakes", type=int, default=0, help="print this many of the pooled worst readings")
     parser.add_argument("--output", help="also write the figures to this JSON file")
     args = parser.parse_args()
-    from bot.cli import parse_now
-    from bot.config import Settings
     from bot.reading.model import ReaderModel
     from bot.reading.router import Router
-    from bot.routing_cli import offline_knowledge
 
-    now = parse_now(NOW)
-    assert now is not None
-    knowledge = offline_knowledge(SimpleNamespace(gtfs=str(SHARED / "eval" / "gtfs"),
-                                                  alerts=str(SHARED / "eval" / "alerts.pb"),
-                                                  faq=[str(SHARED / "eval" / "faq")]), Settings(), lambda: now)
-    router = Router(knowledge, model=replace(ReaderModel.load(), auto_threshold=1.01))
+    now = eval_now()
+    router = Router(eval_knowledge(now), model=replace(ReaderModel.load(), auto_threshold=1.01))
     paths = default_training_files(SHARED)
     examples, file_of, names = examples_by_file(paths)
     texts = [e.text for e in examples]
-    emb = embeddings(texts, Path(args.cache))
+    emb = encoder_vectors(texts, Path(args.cache))
     intents = np.array([INTENTS.index(Intent(e.intent)) for e in examples])
     has_category = np.array([e.intent == "complaint" and e.category is not None for e in examples])
     categories = np.array([CATEGORIES.index(e.category) if h else 0 for e, h in zip(examples, has_category)])  # type: ignore[arg-type]

@@ -12,15 +12,14 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
 import sys
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
-REPO = Path(__file__).resolve().parent.parent
-SHARED = Path(os.environ.get("SPORTELLO_SHARED") or REPO.parent / "shared")
-NOW = "2026-11-27T08:30:00+01:00"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.reader_common import NOW, REPO, SHARED, eval_sources, put_figures  # noqa: E402
+
 ROME_SETS = {
     "dev": SHARED / "eval" / "dev.jsonl",
     "router_cases": REPO / "tests" / "bot" / "router_cases.jsonl",
@@ -39,9 +38,7 @@ def _pipeline(code: Path) -> Any:
     from bot.config import Settings
     from bot.routing_cli import build_offline_pipeline
 
-    args = SimpleNamespace(gtfs=str(SHARED / "eval" / "gtfs"), alerts=str(SHARED / "eval" / "alerts.pb"),
-                           faq=[str(SHARED / "eval" / "faq")], now=NOW)
-    return build_offline_pipeline(args, Settings())
+    return build_offline_pipeline(eval_sources(NOW), Settings())
 
 
 def _rome(pipeline: Any, path: Path) -> dict[str, Any]:
@@ -148,10 +145,7 @@ def main() -> int:
     twcs_labels = next(iter(sorted(SEALED.glob("*twcs*.jsonl"))), None) if sealed else None
     figures["twcs_transport"] = _twcs(pipeline, twcs_labels)
     figures["complaints_transport"] = _complaints(pipeline)
-    text = json.dumps(figures, indent=1)
-    print(text)
-    if args.output:
-        Path(args.output).write_text(text + "\n", encoding="utf-8")
+    put_figures(figures, args.output)
     return 0
 
 
