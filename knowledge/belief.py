@@ -9,9 +9,12 @@ believed in force until the next good fetch agrees it is gone, and a fetch that 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from google.transit import gtfs_realtime_pb2
+
+from bot.domain import DataState, SourceAge, SourceKind
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,21 @@ def observe(previous: Belief | None, fetched: frozenset[str], max_shrink_share: 
     before = len(previous.seen)
     suspect = before > 0 and (before - len(fetched)) / before > max_shrink_share
     return Belief(seen=fetched, held=frozenset(held), suspect=suspect)
+
+
+def believed_age(kind: SourceKind, now: datetime, data_at: datetime | None, fetched_at: datetime | None,
+                 limit_seconds: float, belief: Belief | None) -> SourceAge:
+    """The typed age at ``now`` of a source's data: unknown without any, stale older than ``limit_seconds``,
+    suspect while its belief is, else fresh."""
+    if data_at is None:
+        return SourceAge(kind, DataState.UNKNOWN, limit_seconds=limit_seconds)
+    if (now - data_at).total_seconds() > limit_seconds:
+        state = DataState.STALE
+    elif belief is not None and belief.suspect:
+        state = DataState.SUSPECT
+    else:
+        state = DataState.FRESH
+    return SourceAge(kind, state, data_at, fetched_at, limit_seconds)
 
 
 def entity_ids(feed: gtfs_realtime_pb2.FeedMessage) -> frozenset[str]:

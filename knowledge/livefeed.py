@@ -17,9 +17,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.config import AlertFeedSettings, FeedSettings
-from bot.domain import DataState, SourceAge, SourceKind, as_utc
+from bot.domain import SourceAge, SourceKind, as_utc
 from knowledge.alerts import parse_feed
-from knowledge.belief import Belief, believed_feed, entity_ids, observe
+from knowledge.belief import Belief, believed_age, believed_feed, entity_ids, observe
 from knowledge.feeds import FeedSource
 from storage.feed_cache import locked_row, record_feed_error, stored_feed
 
@@ -160,16 +160,7 @@ class LiveFeed:
 
     def source_age(self, now: datetime) -> SourceAge:
         """The typed age of this feed's data at ``now``."""
-        limit = self.settings.max_age_seconds
-        if self.data_at is None:
-            return SourceAge(self.kind, DataState.UNKNOWN, limit_seconds=limit)
-        if (now - self.data_at).total_seconds() > limit:
-            state = DataState.STALE
-        elif self.belief is not None and self.belief.suspect:
-            state = DataState.SUSPECT
-        else:
-            state = DataState.FRESH
-        return SourceAge(self.kind, state, self.data_at, self.fetched_at, limit)
+        return believed_age(self.kind, now, self.data_at, self.fetched_at, self.settings.max_age_seconds, self.belief)
 
     def fresh(self, now: datetime) -> bool:
         """Whether the data may be presented as live (young enough and confirmed)."""

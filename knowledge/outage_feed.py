@@ -25,8 +25,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.config import AlertFeedSettings
-from bot.domain import DataState, SourceAge, SourceKind, as_utc
-from knowledge.belief import Belief, observe
+from bot.domain import SourceAge, SourceKind, as_utc
+from knowledge.belief import Belief, believed_age, observe
 from knowledge.cap import parse_cap
 from knowledge.errors import FeedError
 from knowledge.outage_csv import parse_outage_csv
@@ -177,16 +177,8 @@ class OutageFeed:
     # -- age --------------------------------------------------------------------------------
     def source_age(self, now: datetime) -> SourceAge:
         """The typed age of this source's data at ``now``."""
-        limit = self.settings.max_age_seconds
-        if self.data_at is None:
-            return SourceAge(SourceKind.OUTAGES, DataState.UNKNOWN, limit_seconds=limit)
-        if (now - self.data_at).total_seconds() > limit:
-            state = DataState.STALE
-        elif self.belief is not None and self.belief.suspect:
-            state = DataState.SUSPECT
-        else:
-            state = DataState.FRESH
-        return SourceAge(SourceKind.OUTAGES, state, self.data_at, self.fetched_at, limit)
+        return believed_age(SourceKind.OUTAGES, now, self.data_at, self.fetched_at, self.settings.max_age_seconds,
+                            self.belief)
 
     def age(self, now: datetime) -> timedelta | None:
         """How old the data is (from its own time), or None when there is none."""

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from google.transit import gtfs_realtime_pb2
 
-from knowledge.belief import Belief, believed_feed, observe
-from tests.conftest import EVAL
+from bot.domain import DataState, SourceKind
+from knowledge.belief import Belief, believed_age, believed_feed, observe
+from tests.conftest import EVAL, EVAL_NOW
 
 FULL = frozenset("abcdefgh")
 
@@ -53,3 +56,15 @@ def test_the_believed_feed_keeps_the_held_entities() -> None:
 def test_a_belief_round_trips_through_json() -> None:
     belief = Belief(seen=frozenset("ab"), held=frozenset("c"), suspect=True)
     assert Belief.from_dict(belief.as_dict()) == belief
+
+
+def test_a_sources_age_is_unknown_stale_suspect_or_fresh() -> None:
+    fetched = EVAL_NOW - timedelta(seconds=30)
+
+    def state(data_at: datetime | None, belief: Belief | None) -> DataState:
+        return believed_age(SourceKind.ALERTS, EVAL_NOW, data_at, fetched, 60, belief).state
+
+    assert state(None, None) == DataState.UNKNOWN
+    assert state(EVAL_NOW - timedelta(seconds=61), Belief(suspect=True)) == DataState.STALE
+    assert state(EVAL_NOW - timedelta(seconds=59), Belief(suspect=True)) == DataState.SUSPECT
+    assert state(EVAL_NOW - timedelta(seconds=59), None) == DataState.FRESH
