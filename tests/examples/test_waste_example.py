@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from bot.app import Application
-from bot.config import PACKAGE_ROOT, StorageSettings, load_settings
 from bot.domain import Action, InboundMessage, Intent
+from tests.examples.desks import example_app
 from tests.examples.safety import safety_reply
-
-CONFIG = PACKAGE_ROOT / "examples" / "waste" / "config.yaml"
-NOW = datetime.fromisoformat("2026-12-03T11:00:00+01:00")
 
 
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[Application]:
-    settings = load_settings(CONFIG)
-    settings = settings.model_copy(update={"storage": StorageSettings(url=f"sqlite:///{tmp_path / 'waste.db'}")})
-    application = Application(settings, workers=0, web=False, clock=lambda: NOW)
-    yield application
-    application.engine.dispose()
+    yield from example_app("waste", tmp_path)
 
 
 def test_a_street_of_a_town_on_strike_gets_the_suspension(app: Application) -> None:

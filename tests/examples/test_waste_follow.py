@@ -4,28 +4,20 @@ collection in Triggiano (a CAP alert naming the municipality's ISTAT code) is to
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from bot.app import Application
-from bot.config import PACKAGE_ROOT, StorageSettings, load_settings
 from bot.domain import InboundMessage
 from storage.models import Reply
-
-CONFIG = PACKAGE_ROOT / "examples" / "waste" / "config.yaml"
-NOW = datetime.fromisoformat("2026-12-03T11:00:00+01:00")
+from tests.examples.desks import NOW, example_app
 
 
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[Application]:
-    settings = load_settings(CONFIG)
-    settings = settings.model_copy(update={"storage": StorageSettings(url=f"sqlite:///{tmp_path / 'waste.db'}")})
-    application = Application(settings, workers=1, web=False, clock=lambda: NOW)
-    yield application
-    application.engine.dispose()
+    yield from example_app("waste", tmp_path, workers=1)
 
 
 def _say(app: Application, thread: str, text: str) -> str:

@@ -4,29 +4,24 @@ covering them, once, in the conversation where they asked; a street outside it i
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from bot.app import Application
-from bot.config import PACKAGE_ROOT, StorageSettings, load_settings
+from bot.config import StorageSettings, load_settings
 from bot.domain import InboundMessage
 from storage.followers import Chat, followed_by
 from storage.models import Message, Reply
+from tests.examples.desks import NOW, example_app, example_config
 
-CONFIG = PACKAGE_ROOT / "examples" / "water" / "config.yaml"
-NOW = datetime.fromisoformat("2026-12-03T11:00:00+01:00")
+CONFIG = example_config("water")
 
 
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[Application]:
-    settings = load_settings(CONFIG)
-    settings = settings.model_copy(update={"storage": StorageSettings(url=f"sqlite:///{tmp_path / 'water.db'}")})
-    application = Application(settings, workers=1, web=False, clock=lambda: NOW)
-    yield application
-    application.engine.dispose()
+    yield from example_app("water", tmp_path, workers=1)
 
 
 def _say(app: Application, thread: str, text: str, number: int) -> str:
