@@ -11,7 +11,7 @@ from bot.config import Settings
 from bot.domain import Action, Decision, DraftReply, Intent
 from bot.privacy.pii import without_echo
 from handlers import complaint, emergency, faq, feedback, other, outage, status, unserved
-from handlers.policy import choose_action
+from handlers.policy import acknowledge_action, choose_action
 from handlers.sources import sources_used
 from knowledge.domains.base import Source
 from knowledge.outage_lookup import Finding
@@ -72,7 +72,21 @@ class ReplyWriter:
                 decision = replace(decision, subjects=(*decision.subjects, *named))
         if now is not None and not decision.alert_ids:
             decision = self._known_outages(decision, text, now)
-        return decision
+        return self._place_report(decision, text)
+
+    def _place_report(self, decision: Decision, text: str) -> Decision:
+        """A report of a problem the domain acknowledges (its category's cue) against a place the gazetteer knows,
+        with no word of anyone at risk, is a complaint with that category even when the reader read danger in it
+        (a leak in a street); any other reading stands, and a word of risk keeps it for a person."""
+        domain = self.knowledge.domain
+        if decision.intent != Intent.EMERGENCY or decision.danger_cause is not None or not domain.words.acknowledgements:
+            return decision
+        reported = replace(decision, intent=Intent.COMPLAINT, category=domain.category_of(text), action=Action.REVIEW)
+        place = complaint.reported_place(reported)
+        if place is None or not complaint.acknowledged(reported, text, domain):
+            return decision
+        return replace(reported, reasons=(*decision.reasons, f"a report of {reported.category} against {place.name}, "
+                                          "nobody said at risk: a complaint, not an emergency"))
 
     def _known_outages(self, decision: Decision, text: str, now: datetime) -> Decision:
         store = self.knowledge.outages
@@ -99,8 +113,11 @@ class ReplyWriter:
         handler = HANDLERS[decision.intent]
         if self._unserved(decision):
             handler = unserved.write
-        reply = without_echo(handler(context), text)
         action = choose_action(decision, self.settings.policy)
+        if (decision.intent == Intent.COMPLAINT and not self._unserved(decision)
+                and complaint.acknowledged(decision, text, self.knowledge.domain)):
+            handler, action = complaint.acknowledgement, acknowledge_action(decision, self.settings.policy)
+        reply = without_echo(handler(context), text)
         if self._unserved(decision) and action == Action.AUTO:
             action = Action.REVIEW
         return DraftReply(text=reply, lang=context.lang, action=action, sources=sources)

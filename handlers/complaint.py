@@ -1,13 +1,47 @@
-"""Complaints: acknowledge, give the case number, say what is known (the category named in the domain's words)."""
+"""Complaints: acknowledge, give the case number, say what is known (the category named in the domain's words);
+a report the service acknowledges alone (a leak in a known street) gets its words' acknowledgement."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.domain import Decision
+from bot.subjects import Subject, SubjectKind
 from handlers.text import join_names
 
 if TYPE_CHECKING:
     from handlers.base import HandlerContext
+    from knowledge.domains.base import Domain
+
+#: The subjects a report is recorded against as a place: a street, an address, an area, a service point.
+PLACE_KINDS = frozenset(k for k in SubjectKind if k.is_area) | {SubjectKind.STREET, SubjectKind.ADDRESS,
+                                                                 SubjectKind.SERVICE_POINT}
+
+
+def reported_place(decision: Decision) -> Subject | None:
+    """The first place (not a line or stop) the message names, as the gazetteer found it."""
+    return next((s for s in decision.subjects if s.kind in PLACE_KINDS), None)
+
+
+def acknowledged(decision: Decision, text: str, domain: Domain) -> bool:
+    """Whether a complaint is a report the service acknowledges alone: of a category its words acknowledge, against
+    a place the gazetteer knows, with no outage or alert cited and no word of anyone at risk."""
+    return (domain.acknowledges(decision.category) and reported_place(decision) is not None
+            and not decision.alert_ids and not domain.endangers(text))
+
+
+def acknowledgement(ctx: HandlerContext) -> str:
+    """The service's acknowledgement of a report against a place (see :func:`acknowledged`), in the reply's language."""
+    place = reported_place(ctx.decision)
+    texts = ctx.knowledge.domain.words.acknowledgements[str(ctx.decision.category)]
+    lang = ctx.lang if ctx.lang in texts else "it"
+    case = ""
+    if ctx.case_id:
+        case = f" as case #{ctx.case_id}" if lang == "en" else f" con il numero di pratica #{ctx.case_id}"
+    operator = ctx.settings.operator
+    return texts[lang].format(place=place.name if place else "", case=case,
+                              phone=operator.breakdown_number or operator.customer_phone)
+
 
 def _italian_on(ctx: HandlerContext) -> str:
     """" sul bus 64", " sulla metro A e sul tram 8": each line with its own preposition."""

@@ -32,3 +32,14 @@ def choose_action(decision: Decision, policy: PolicySettings) -> Action:
     if required is not None and decision.source(required) is None:
         return Action.REVIEW
     return Action.AUTO
+
+
+def acknowledge_action(decision: Decision, policy: PolicySettings) -> Action:
+    """A report the service acknowledges (``handlers.complaint.acknowledged``) goes out alone where the operator lets
+    complaints do so (``complaint`` in ``policy.auto_intents``) and every source it drew on is usable; else a person
+    sends it. Its text states no live fact, so the reader's confidence in an answer does not apply."""
+    if not policy.auto_enabled or str(Intent.COMPLAINT) not in policy.auto_intents:
+        return Action.REVIEW
+    if any(not source.usable for source in decision.sources):
+        return Action.REVIEW
+    return Action.AUTO

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from string import Formatter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -72,6 +72,10 @@ class Words:
     thanks: Mapping[str, str] | None = None  # the answer to thanks and praise
     canned: tuple[CannedText, ...] = ()  # the agents' canned replies for this service (the console)
     no_lines: Mapping[str, str] | None = None  # /linea or /fermata on a desk of this service: what it can do instead
+    #: complaint category -> language -> the acknowledgement a report of it against a known place gets alone
+    #: (``{place}``, ``{case}``: " con il numero di pratica #12" or empty, ``{phone}``: the urgent line)
+    acknowledgements: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    danger_words: re.Pattern[str] | None = None  # a reported problem put someone at risk: never acknowledged alone
     path: Path | None = None  # the file it was read from
 
     @classmethod
@@ -104,8 +108,25 @@ class Words:
             thanks=_texts(data["thanks"], path, "thanks", ()),
             canned=_canned(data["canned_replies"], path),
             no_lines=_texts(data["no_lines"], path, "no_lines", ()) if data.get("no_lines") else None,
+            acknowledgements=_acknowledgements(data, path),
+            danger_words=_compile(data.get("danger_words"), path, "danger_words"),
             path=path,
         )
+
+
+def _acknowledgements(data: Mapping[str, Any], path: Path) -> dict[str, dict[str, str]]:
+    """The acknowledgements by category: each category a topic of the file, each text in Italian and English with
+    exactly ``{place}``, ``{case}`` and ``{phone}``; the danger words are required beside them."""
+    found = data.get("acknowledgements") or {}
+    if found and not data.get("danger_words"):
+        msg = f"{path}: acknowledgements: need 'danger_words' (what keeps a report for a person)"
+        raise DomainError(msg)
+    for category in found:
+        if category not in (data.get("topics") or {}):
+            msg = f"{path}: acknowledgements.{category}: not a category of 'topics'"
+            raise DomainError(msg)
+    return {str(category): _texts(texts, path, f"acknowledgements.{category}", ("place", "case", "phone"))
+            for category, texts in found.items()}
 
 
 #: The placeholders a canned reply may use, filled when an agent inserts it (``bot/console/shipped.py``).
@@ -219,6 +240,14 @@ class Domain:
             if cue is not None and cue.search(folded):
                 return member
         return self.other_category
+
+    def acknowledges(self, category: StrEnum | str | None) -> bool:
+        """Whether a report of ``category`` against a known place is acknowledged alone (the words file says how)."""
+        return category is not None and str(category) in self.words.acknowledgements
+
+    def endangers(self, text: str) -> bool:
+        """Whether ``text`` says a reported problem puts someone at risk (the words file's danger words)."""
+        return self.words.danger_words is not None and self.words.danger_words.search(fold(text)) is not None
 
     def topic(self, category: str | None, lang: str) -> str:
         """How a reply names a complaint's category ("il ritardo", "the leak")."""

@@ -59,3 +59,30 @@ def test_water_and_waste_agents_and_citizens_read_no_transit_words(domain: str) 
     assert words.no_lines is not None
     for text in words.no_lines.values():
         assert "/segui" in text or "/follow" in text  # what the desk can do instead
+
+
+@pytest.mark.parametrize("domain", ["water", "waste"])
+def test_acknowledgements_without_danger_words_fail_naming_the_file(tmp_path: Path, domain: str) -> None:
+    path = _without(tmp_path, domain, "danger_words")
+    with pytest.raises(DomainError, match=re.escape(f"{path}: acknowledgements: need 'danger_words'")):
+        Words.load(path)
+
+
+def test_an_acknowledgement_with_another_placeholder_fails_naming_it(tmp_path: Path) -> None:
+    text = (DOMAINS / "water" / "words.yaml").read_text("utf-8").replace("passed to our repair team",
+                                                                          "passed to {agent_first_name}")
+    path = tmp_path / "words.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DomainError, match=re.escape(f"{path}: acknowledgements.leak.en: placeholders")):
+        Words.load(path)
+
+
+@pytest.mark.parametrize("domain", ["water", "waste"])
+def test_each_acknowledged_category_is_the_domains_and_its_text_says_no_transit_word(domain: str) -> None:
+    words = domain_named(domain).words
+    assert set(words.acknowledgements) <= {str(c) for c in domain_named(domain).categories}
+    assert not any(TRANSIT_WORDS.search(t) for texts in words.acknowledgements.values() for t in texts.values())
+
+
+def test_transit_acknowledges_no_report_alone() -> None:
+    assert domain_named("transit").words.acknowledgements == {}
