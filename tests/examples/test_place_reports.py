@@ -5,38 +5,25 @@ through the shipped config and a worker; a word of risk, or no place the gazette
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from bot.app import Application
-from bot.config import PACKAGE_ROOT, StorageSettings, load_settings
 from bot.domain import Action, InboundMessage, Intent
 from storage.models import Message, ProblemRecord, Reply
-
-NOW = datetime.fromisoformat("2026-12-03T11:00:00+01:00")
-
-
-def _app(example: str, tmp_path: Path) -> Application:
-    settings = load_settings(PACKAGE_ROOT / "examples" / example / "config.yaml")
-    settings = settings.model_copy(update={"storage": StorageSettings(url=f"sqlite:///{tmp_path / 'desk.db'}")})
-    return Application(settings, workers=1, web=False, clock=lambda: NOW)
+from tests.examples.desks import NOW, example_app
 
 
 @pytest.fixture
 def water(tmp_path: Path) -> Iterator[Application]:
-    app = _app("water", tmp_path)
-    yield app
-    app.engine.dispose()
+    yield from example_app("water", tmp_path, workers=1)
 
 
 @pytest.fixture
 def waste(tmp_path: Path) -> Iterator[Application]:
-    app = _app("waste", tmp_path)
-    yield app
-    app.engine.dispose()
+    yield from example_app("waste", tmp_path, workers=1)
 
 
 def _report(app: Application, text: str) -> tuple[str, str, list[tuple[str | None, str | None, str | None]]]:
