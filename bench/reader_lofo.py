@@ -13,11 +13,15 @@ router (lines, FAQ, alerts, rules) as in training, and are scored per file and p
   being the weakest left-out emergency of the *other* files (what a recipe choosing its threshold on
   leave-one-file-out readings would ship); ``pooled@1.0`` gives the false alarms at the pooled weakest emergency;
 - auto-reply precision and coverage: the calibrator of a file is fitted on the other files' readings, its
-  threshold chosen on theirs for precision 0.985 (the training target).
+  threshold chosen on theirs for precision 0.985 (the training target). It weighs the recipe's confidence facts:
+  with ``faq_meaning`` (as ``TrainingParams``) also the two FAQ-meaning facts, which the router finds from the
+  reading's encoder vector (each reading carries its message's), at the recipe's calibrator penalty.
 
 Only the training data is read: no sealed set, no benchmark. Encoder vectors are kept in ``--cache`` (one row per
-text, keyed by its hash). A recipe (``RECIPES``) says how the heads are fitted; ``shipped`` and ``current`` are the
-shipped model's and ``sportello train``'s of 2026-12-04.
+text, keyed by its hash). A recipe (``RECIPES``) says how the heads are fitted and what the calibrator weighs;
+``shipped`` is the shipped model's (``recipe_of``: danger head alone at 1e-4, the 16 facts without FAQ meaning,
+calibrator penalty 1e-3), ``current`` ``sportello train``'s of 2026-12-04 at one step count for every head.
+Measurement only: nothing here is written to a model.
 """
 
 from __future__ import annotations
@@ -42,8 +46,12 @@ from bot.domain import Action, Intent  # noqa: E402
 from bot.evaluate import Labelled, Outcome, read_labelled, score  # noqa: E402
 from bot.reading.features import Vocabulary  # noqa: E402
 from bot.reading.linear import Linear, balanced_weights, fit  # noqa: E402
-from bot.reading.model import CATEGORIES, CONFIDENCE_FEATURES, INTENTS, Reading, expand  # noqa: E402
-from bot.reading.training import AUTO_PRECISION_TARGET, _auto_threshold, default_training_files, fit_calibrator  # noqa: E402
+from bot.reading.model import (  # noqa: E402
+    CATEGORIES, CONFIDENCE_FEATURES, INTENTS, LEGACY_CONFIDENCE_FEATURES, Reading, expand,
+)
+from bot.reading.training import (  # noqa: E402
+    AUTO_PRECISION_TARGET, CALIBRATOR_L2, _auto_threshold, default_training_files, fit_calibrator,
+)
 
 EMERGENCY = INTENTS.index(Intent.EMERGENCY)
 AUTO_INTENTS = (Intent.STATUS, Intent.FAQ, Intent.FEEDBACK)
@@ -59,10 +67,17 @@ class Recipe:
     vocabulary: int = 12000
     danger_power: float = 1.0  # class balance of the danger head
     lookalike_weight: float = 1.0  # weight of the look-alikes (calm messages of the danger files) in the danger head
+    faq_meaning: bool = True  # the calibrator also weighs how near in meaning the FAQ entry is (TrainingParams')
+    calibrator_l2: float = CALIBRATOR_L2
+
+    @property
+    def confidence_features(self) -> tuple[str, ...]:
+        """The facts the calibrator of this recipe weighs."""
+        return CONFIDENCE_FEATURES if self.faq_meaning else LEGACY_CONFIDENCE_FEATURES
 
 
 RECIPES: dict[str, Recipe] = {
-    "shipped": Recipe(danger_l2=1e-4, blend=False),
+    "shipped": Recipe(danger_l2=1e-4, blend=False, faq_meaning=False, calibrator_l2=1e-3),
     "current": Recipe(),
     "d1e-1": Recipe(danger_l2=1e-1),
     "lookalikes-x3": Recipe(lookalike_weight=3.0),
@@ -146,9 +161,10 @@ def lofo_readings(recipes: dict[str, Recipe], texts: list[str], emb: np.ndarray,
     return out
 
 
-def evaluate(readings: Readings, examples: list[Labelled], file_of: np.ndarray, names: list[str],
-             router: object, now: datetime) -> dict[str, dict[str, float | int | None]]:
-    """Per-file and pooled figures of left-out readings routed as in training."""
+def evaluate(readings: Readings, recipe: Recipe, examples: list[Labelled], emb: np.ndarray, file_of: np.ndarray,
+             names: list[str], router: object, now: datetime) -> dict[str, dict[str, float | int | None]]:
+    """Per-file and pooled figures of left-out readings routed as in training (each reading carries its message's
+    encoder vector, from which the router finds the FAQ entry nearest in meaning), calibrated on the recipe's facts."""
     intents = np.array([INTENTS.index(Intent(e.intent)) for e in examples])
     is_danger = intents == EMERGENCY
     files = np.unique(file_of)
@@ -165,11 +181,11 @@ def evaluate(readings: Readings, examples: list[Labelled], file_of: np.ndarray, 
         in_danger = bool(readings.danger[i] >= threshold[file_of[i]]) or int(np.argmax(row)) == EMERGENCY
         chosen = Intent.EMERGENCY if in_danger else INTENTS[max(calm, key=lambda j: row[j])]
         category = CATEGORIES[int(np.argmax(readings.category[i]))] if chosen == Intent.COMPLAINT else None
-        reading = Reading(chosen, probs, float(readings.danger[i]), in_danger, category, None, 0.0, None)
+        reading = Reading(chosen, probs, float(readings.danger[i]), in_danger, category, None, 0.0, emb[i])
         facts = router.read(example.text, now=now, reading=reading)  # type: ignore[attr-defined]
         outcome = Outcome(example, facts.decision)
         outcomes.append(outcome)
-        rows.append([facts.confidence_facts.get(name, 0.0) for name in CONFIDENCE_FEATURES])
+        rows.append([facts.confidence_facts.get(name, 0.0) for name in recipe.confidence_features])
         right.append(int(example.auto_ok and outcome.answer_right))
         cand.append(facts.decision.intent in AUTO_INTENTS)
     x_cal, y_cal, candidate = np.array(rows, np.float32), np.array(right), np.array(cand)
@@ -177,7 +193,8 @@ def evaluate(readings: Readings, examples: list[Labelled], file_of: np.ndarray, 
     for f in files:  # each file's confidence from a calibrator fitted on the other files
         fitted, held = candidate & (file_of != f), candidate & (file_of == f)
         if held.any():
-            cal[held] = fit_calibrator(x_cal[fitted], y_cal[fitted]).proba(expand(x_cal[held]))[:, 1]
+            calibrator = fit_calibrator(x_cal[fitted], y_cal[fitted], recipe.calibrator_l2)
+            cal[held] = calibrator.proba(expand(x_cal[held]))[:, 1]
     auto = np.zeros(len(examples), bool)
     for f in files:  # each file's auto-reply threshold chosen on the other files' held-out confidences
         others = candidate & (file_of != f)
@@ -272,7 +289,7 @@ def main() -> int:
     readings = lofo_readings(chosen, texts, emb, intents, categories, has_category, file_of, lookalike, args.epochs)
     results = {}
     for name in chosen:
-        results[name] = evaluate(readings[name], examples, file_of, names, router, now)
+        results[name] = evaluate(readings[name], chosen[name], examples, emb, file_of, names, router, now)
         if args.mistakes:
             print(f"--- {name}", file=sys.stderr)
             mistakes(readings[name], examples, file_of, names, args.mistakes)
