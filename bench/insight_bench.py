@@ -31,7 +31,7 @@ from bot.insight.response import ResponseTimes  # noqa: E402
 from bot.insight.response_rollup import refresh_response_rollup  # noqa: E402
 from bot.insight.service import ServiceReports  # noqa: E402
 from bot.subjects import SubjectKind  # noqa: E402
-from storage.db import open_database  # noqa: E402
+from storage.db import open_database, optimize  # noqa: E402
 
 START = datetime(2025, 11, 27, tzinfo=timezone.utc)
 DAYS = 365
@@ -175,6 +175,7 @@ def main() -> int:
         began = time.perf_counter()
         refresh_problem_rollup(engine, now=END, tz=TZ)
         print(f"  built the problem rollup in {time.perf_counter() - began:.1f} s")
+        optimize(engine)  # the planner's statistics, as the app's storage:optimize job keeps them
     problems = ProblemLog(engine, tz=TZ)
     response = ResponseTimes(engine, tz=TZ, target_minutes=TARGET_S / 60)
     service = ServiceReports(engine, None, tz=TZ)
