@@ -72,21 +72,7 @@ class ReplyWriter:
                 decision = replace(decision, subjects=(*decision.subjects, *named))
         if now is not None and not decision.alert_ids:
             decision = self._known_outages(decision, text, now)
-        return self._place_report(decision, text)
-
-    def _place_report(self, decision: Decision, text: str) -> Decision:
-        """A report of a problem the domain acknowledges (its category's cue) against a place the gazetteer knows,
-        with no word of anyone at risk, is a complaint with that category even when the reader read danger in it
-        (a leak in a street); any other reading stands, and a word of risk keeps it for a person."""
-        domain = self.knowledge.domain
-        if decision.intent != Intent.EMERGENCY or decision.danger_cause is not None or not domain.words.acknowledgements:
-            return decision
-        reported = replace(decision, intent=Intent.COMPLAINT, category=domain.category_of(text), action=Action.REVIEW)
-        place = complaint.reported_place(reported)
-        if place is None or not complaint.acknowledged(reported, text, domain):
-            return decision
-        return replace(reported, reasons=(*decision.reasons, f"a report of {reported.category} against {place.name}, "
-                                          "nobody said at risk: a complaint, not an emergency"))
+        return decision
 
     def _known_outages(self, decision: Decision, text: str, now: datetime) -> Decision:
         store = self.knowledge.outages

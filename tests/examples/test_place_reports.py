@@ -1,6 +1,7 @@
-"""examples/water and examples/waste: a report of a leak in a street, or of a street not swept, is recorded as a
-complaint against that street with the service's category and acknowledged alone in the citizen's language,
-through the shipped config and a worker; a word of risk, or no place the gazetteer knows, keeps it for a person."""
+"""examples/water and examples/waste: a report of a leak in a street, or of a street not swept, read as a complaint
+is recorded against that street with the service's category and acknowledged alone in the citizen's language,
+through the shipped config and a worker; a word of risk, or no place the gazetteer knows, keeps it for a person;
+a report the reader reads as danger stays in the emergency lane (a person looks first)."""
 
 from __future__ import annotations
 
@@ -41,7 +42,8 @@ def _report(app: Application, text: str) -> tuple[str, str, list[tuple[str | Non
 
 
 def test_a_leak_in_a_street_is_a_leak_complaint_acknowledged_alone(water: Application) -> None:
-    state, reply, problems = _report(water, "C'è una perdita d'acqua in via Sparano a Bari")
+    state, reply, problems = _report(water, "perdita d'acqua in via Sparano a Bari da tre giorni, "
+                                            "nessuno è venuto a ripararla")
     assert state == "auto_sent"
     assert reply.startswith("Grazie per la segnalazione della perdita d'acqua in Via Sparano da Bari, Bari: "
                             "l'abbiamo registrata con il numero di pratica #")
@@ -50,11 +52,19 @@ def test_a_leak_in_a_street_is_a_leak_complaint_acknowledged_alone(water: Applic
 
 
 def test_a_leak_reported_in_english_is_acknowledged_in_english(water: Application) -> None:
-    decision, draft = water.pipeline.decide_text("there is a water leak in the street in via Argiro, Bari",
+    decision, draft = water.pipeline.decide_text("water leak in via Argiro, Bari for days, nobody has come",
                                                  channel="web")
     assert (decision.intent, str(decision.category), draft.action, draft.lang) == (
         Intent.COMPLAINT, "leak", Action.AUTO, "en")
     assert draft.text.startswith("Thank you for reporting the water leak in Via Argiro, Bari")
+
+
+def test_a_leak_the_reader_reads_as_danger_stays_in_the_emergency_lane(water: Application) -> None:
+    """No word of risk does not make a danger reading safe: the reader is unsure, so a person looks first."""
+    state, reply, problems = _report(water, "C'è una perdita d'acqua in via Sparano a Bari")
+    assert state == "escalated"
+    assert "112" in reply and "Grazie per la segnalazione" not in reply
+    assert ("street", "072006:via sparano da bari") in [(kind, subject) for _cat, kind, subject in problems]
 
 
 def test_a_leak_with_someone_at_risk_stays_an_emergency(water: Application) -> None:
