@@ -25,12 +25,22 @@ from bench.reader_common import (  # noqa: E402
 from bot.reading.gate import false_alarm_rate, judge  # noqa: E402
 from bot.reading.left_out import left_out  # noqa: E402
 from bot.reading.model import ReaderModel  # noqa: E402
-from bot.reading.training import TrainingParams, default_training_files, read_grouped, recipe_of  # noqa: E402
+from bot.reading.training import (  # noqa: E402
+    CALIBRATOR_L2,
+    TrainingParams,
+    default_training_files,
+    read_grouped,
+    recipe_of,
+)
 
+#: the 150/40 recipe of 2026-12-04 evening: one danger threshold from every held-out emergency, calibrator 1e-2
+EVENING = replace(TrainingParams(), calibrator_l2=CALIBRATOR_L2, danger_skips_rule_caught=False, danger_languages=(),
+                  danger_language_slack=1.0)
 RECIPES = {
     "shipped": None,  # the shipped model's, from its artefact
-    "intent150-danger40": TrainingParams(),  # `sportello train`'s since 2026-12-04 evening
-    "intent40-danger40": replace(TrainingParams(), epochs=40, danger_epochs=None),  # main's of 2026-12-04 afternoon
+    "default": TrainingParams(),  # `sportello train`'s since 2026-12-04 night: thresholds by language, calibrator 1e-3
+    "intent150-danger40": EVENING,  # `sportello train`'s of 2026-12-04 evening
+    "intent40-danger40": replace(EVENING, epochs=40, danger_epochs=None),  # main's of 2026-12-04 afternoon
 }
 
 

@@ -41,6 +41,9 @@ class Labelled:
     #: The places it names as subject keys (``street:072006:via argiro``, ``address:...:12``); None when the
     #: file does not label places (then no place figure counts it).
     places: frozenset[str] | None = None
+    #: A calm message written beside danger scenes to look like one (the past, figurative speech, a rules
+    #: question): the reader's training weighs it as a hard negative (``knowledge/training/README.md``).
+    lookalike: bool = False
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Labelled:
@@ -65,6 +68,7 @@ class Labelled:
             category=data.get("category"),
             auto_ok=bool(data.get("auto_ok")),
             places=frozenset(map(str, places)) if places is not None else None,
+            lookalike=bool(data.get("lookalike", False)),
         )
 
 

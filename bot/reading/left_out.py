@@ -3,9 +3,9 @@
 Each labelled file is written by one writer in one style (agents' corrections are one more group), so random
 folds share writers and flatter a recipe. Here, for each group, the recipe's intent and danger heads are fitted
 on every *other* group (n-gram vocabulary included) and read the left-out group; its thresholds come from the
-other groups' left-out readings: the danger threshold is their weakest emergency (recall first), the calibrator
-is fitted on their routed readings and the auto-reply threshold chosen on their cross-fitted confidences for
-:data:`~bot.reading.training.AUTO_PRECISION_TARGET`. What a group meets is what a file by a new writer would.
+other groups' left-out readings: the danger thresholds as the recipe sets them from their emergencies
+(:mod:`bot.reading.danger`, recall first), the calibrator is fitted on their routed readings and the auto-reply
+threshold chosen on their cross-fitted confidences for :data:`~bot.reading.training.AUTO_PRECISION_TARGET`. What a group meets is what a file by a new writer would.
 
 Not nested: the other groups' readings that set a group's thresholds come from heads that did train on that
 group (a nested run would cost a training per pair of groups). The heads that read a group never saw it.
@@ -24,6 +24,7 @@ import numpy as np
 
 from bot.domain import Action, Decision, Intent
 from bot.evaluate import Labelled, Outcome
+from bot.reading.danger import DangerThresholds
 from bot.reading.features import Vocabulary
 from bot.reading.model import INTENTS, Reading, ReaderModel, expand
 from bot.reading.training import (
@@ -34,6 +35,7 @@ from bot.reading.training import (
     heads,
     lookalikes,
 )
+from bot.reading.training import danger_thresholds as training_thresholds
 
 if TYPE_CHECKING:
     from knowledge.store import Knowledge
@@ -82,15 +84,23 @@ def group_readings(
     return GroupReadings(intent_p, danger)
 
 
-def danger_thresholds(readings: GroupReadings, examples: Sequence[Labelled], groups: Sequence[str]) -> dict[str, float]:
-    """Each group's danger threshold: the weakest left-out emergency of the other groups (0.5 when they have none)."""
+def danger_thresholds(readings: GroupReadings, examples: Sequence[Labelled], groups: Sequence[str],
+                      params: TrainingParams, languages: Sequence[str | None] | None = None,
+                      probabilities: Sequence[float] | None = None) -> dict[str, DangerThresholds]:
+    """Each group's danger thresholds, as the recipe sets them from the other groups' left-out readings
+    (:func:`bot.reading.training.danger_thresholds`; 0.5 when they have no emergency).
+
+    ``languages``, ``probabilities``: the language each message is read in (None: unknown, every message is
+    held to the threshold of every language).
+    """
     group = np.array(groups)
-    emergency = np.array([e.intent == Intent.EMERGENCY for e in examples])
+    langs = list(languages) if languages is not None else [None] * len(examples)
+    probs = list(probabilities) if probabilities is not None else [0.0] * len(examples)
     out = {}
     for name in dict.fromkeys(groups):
-        others = emergency & (group != name)
-        weakest = float(readings.danger[others].min()) if others.any() else 0.5
-        out[name] = float(np.clip(weakest, 0.02, 0.5))
+        others = np.nonzero(group != name)[0]
+        out[name] = training_thresholds(readings.danger[others], [examples[i] for i in others],
+                                        [langs[i] for i in others], [probs[i] for i in others], params)
     return out
 
 
@@ -113,13 +123,15 @@ def group_decisions(
 
     router = Router(knowledge, model=replace(languages, auto_threshold=1.01))
     group = np.array(groups)
-    threshold = danger_thresholds(readings, examples, groups)
     read_languages = languages.read_many([e.text for e in examples], embeddings)
+    threshold = danger_thresholds(readings, examples, groups, params, [r.language for r in read_languages],
+                                  [r.language_probability for r in read_languages])
     calm = [i for i, intent in enumerate(INTENTS) if intent != Intent.EMERGENCY]
     decisions, rows, right, candidate, served = [], [], [], [], []
     for i, example in enumerate(examples):
         row = readings.intent[i]
-        in_danger = bool(readings.danger[i] >= threshold[groups[i]]) or int(np.argmax(row)) == EMERGENCY
+        held_to = threshold[groups[i]].of(read_languages[i].language, read_languages[i].language_probability)
+        in_danger = bool(readings.danger[i] >= held_to) or int(np.argmax(row)) == EMERGENCY
         chosen = Intent.EMERGENCY if in_danger else INTENTS[max(calm, key=lambda j: row[j])]
         reading = Reading(chosen, dict(zip(INTENTS, row.tolist())), float(readings.danger[i]), in_danger, None,
                           read_languages[i].language, read_languages[i].language_probability, embeddings[i])

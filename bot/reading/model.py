@@ -14,6 +14,7 @@ import numpy as np
 
 from bot.domain import Category, Intent
 from bot.errors import SportelloError
+from bot.reading.danger import DangerThresholds
 from bot.reading.features import EMBEDDING_DIM, Encoder, Vocabulary
 from bot.reading.linear import Linear, softmax
 
@@ -105,6 +106,14 @@ class ReaderModel:
     info: dict[str, Any] = field(default_factory=dict)
     confidence_features: tuple[str, ...] = CONFIDENCE_FEATURES
     danger_blend: bool = True  # danger is :func:`danger_score` (False: the danger head alone, as models before it)
+    #: the danger threshold of a message surely read in one of these languages (:mod:`bot.reading.danger`); every
+    #: other message is held to ``danger_threshold`` (models before it: every message)
+    danger_by_language: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def danger_thresholds(self) -> DangerThresholds:
+        """The danger thresholds this model reads with."""
+        return DangerThresholds(self.danger_threshold, self.danger_by_language)
 
     def features(self, texts: list[str], embeddings: np.ndarray | None = None) -> np.ndarray:
         """The model's input rows: sentence embedding beside n-gram tf-idf."""
@@ -137,13 +146,14 @@ class ReaderModel:
         calm = [i for i, intent in enumerate(INTENTS) if intent != Intent.EMERGENCY]
         emergency = INTENTS.index(Intent.EMERGENCY)
         danger_scores = (danger_score(intent_p, danger_p[:, 1]) if self.danger_blend else danger_p[:, 1]).tolist()
+        thresholds = self.danger_thresholds
         for row, danger, cat, lang in zip(intent_p.tolist(), danger_scores, category_p, language_p):
             probs = dict(zip(INTENTS, row))
             best = max(range(len(row)), key=row.__getitem__)
-            in_danger = danger >= self.danger_threshold or best == emergency
+            written = int(np.argmax(lang))
+            in_danger = danger >= thresholds.of(self.languages[written], float(lang[written])) or best == emergency
             intent = Intent.EMERGENCY if in_danger else INTENTS[max(calm, key=row.__getitem__)]
             category = CATEGORIES[int(np.argmax(cat))] if intent == Intent.COMPLAINT else None
-            written = int(np.argmax(lang))
             out.append(Reading(intent, probs, danger, in_danger, category, self.languages[written],
                                float(lang[written])))
         return out
@@ -182,7 +192,7 @@ class ReaderModel:
             "format": FORMAT, "version": self.version, "danger_threshold": self.danger_threshold,
             "auto_threshold": self.auto_threshold, "info": self.info, "languages": list(self.languages),
             "vocabulary": self.vocabulary.to_data(), "confidence_features": list(self.confidence_features),
-            "danger_blend": self.danger_blend,
+            "danger_blend": self.danger_blend, "danger_by_language": self.danger_by_language,
         }
         arrays: dict[str, np.ndarray] = {"meta": np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8),
                                          "idf": self.vocabulary.idf.astype(np.float16)}
@@ -228,7 +238,9 @@ class ReaderModel:
         return cls(version=meta["version"], vocabulary=vocabulary, danger_threshold=float(meta["danger_threshold"]),
                    auto_threshold=float(meta["auto_threshold"]), info=meta.get("info") or {}, languages=languages,
                    confidence_features=tuple(meta.get("confidence_features") or LEGACY_CONFIDENCE_FEATURES),
-                   danger_blend=bool(meta.get("danger_blend", False)), **heads)
+                   danger_blend=bool(meta.get("danger_blend", False)),
+                   danger_by_language={str(k): float(v) for k, v in (meta.get("danger_by_language") or {}).items()},
+                   **heads)
 
 
 @functools.lru_cache(maxsize=4)

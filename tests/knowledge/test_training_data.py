@@ -48,7 +48,7 @@ def test_every_line_is_a_labelled_message_the_loader_reads(path: Path) -> None:
     records = _records(path)
     assert len(read_labelled(path)) == len(records) > 0
     for record in records:
-        assert list(record) == FIELDS, record["id"]
+        assert list(record) in (FIELDS, [*FIELDS, "lookalike"]), record["id"]
 
 
 @pytest.mark.parametrize("path", TRAINING, ids=lambda p: p.name)
@@ -67,6 +67,8 @@ def test_labels_follow_the_rules(path: Path) -> None:
         assert set(r["routes"]) <= routes, where
         assert set(r["stops"]) <= stops, where
         assert set(r["alert_ids"]) <= alerts, where
+        if "lookalike" in r:  # a calm message written to look like danger: only ever true, never an emergency
+            assert r["lookalike"] is True and r["intent"] != "emergency", where
 
 
 def test_ids_and_texts_are_unique_across_the_training_files() -> None:

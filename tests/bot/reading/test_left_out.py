@@ -56,10 +56,11 @@ def test_a_groups_danger_threshold_is_the_weakest_emergency_of_the_other_groups(
     examples = [labelled(0, "emergency"), labelled(1, "emergency"), labelled(2, "emergency"), labelled(3, "status")]
     groups = ["a", "b", "b", "c"]
     readings = GroupReadings(np.zeros((4, 6), np.float32), np.array([0.30, 0.25, 0.40, 0.01], np.float32))
-    assert danger_thresholds(readings, examples, groups) == pytest.approx({"a": 0.25, "b": 0.30, "c": 0.25})
+    thresholds = danger_thresholds(readings, examples, groups, TINY)
+    assert {name: t.default for name, t in thresholds.items()} == pytest.approx({"a": 0.25, "b": 0.30, "c": 0.25})
     two = GroupReadings(readings.intent[[0, 3]], readings.danger[[0, 3]])
-    alone = danger_thresholds(two, examples[:1] + examples[3:], ["a", "c"])
-    assert alone["a"] == 0.5  # no other group has an emergency: the highest threshold allowed
+    alone = danger_thresholds(two, examples[:1] + examples[3:], ["a", "c"], TINY)
+    assert alone["a"].default == 0.5  # no other group has an emergency: the highest threshold allowed
 
 
 def test_every_message_gets_a_left_out_outcome_in_order() -> None:
@@ -74,7 +75,8 @@ def test_the_shipped_models_recipe_is_read_from_its_artefact() -> None:
     recipe = recipe_of(ReaderModel.load(REPO / "bot" / "reading" / "models" / "reader.npz"))
     assert recipe == TrainingParams(epochs=150, danger_epochs=None, other_epochs=150, l2=1e-4, danger_l2=1e-4,
                                     lookalike_weight=1.0,
-                                    danger_blend=False, faq_meaning=False, calibrator_l2=1e-3, vocabulary=12000)
+                                    danger_blend=False, faq_meaning=False, calibrator_l2=1e-3, vocabulary=12000,
+                                    danger_skips_rule_caught=False, danger_languages=(), danger_language_slack=1.0)
 
 
 def test_a_model_records_its_whole_recipe(tmp_path: Path) -> None:

@@ -33,13 +33,19 @@ def _tiny_set() -> list[Labelled]:
     return chosen
 
 
-def test_the_look_alikes_are_the_calm_messages_of_the_danger_files() -> None:
-    def labelled(id_: str, intent: str) -> Labelled:
-        return Labelled(id_, "t", None, "it", intent, frozenset(), frozenset(), None, frozenset(), None, False)
+def test_the_look_alikes_are_the_calm_messages_their_file_marks_so() -> None:
+    def labelled(id_: str, intent: str, marked: bool) -> Labelled:
+        return Labelled.from_dict({"id": id_, "text": "t", "intent": intent, **({"lookalike": True} if marked else {})})
 
-    rows = [labelled("tr-ds-0001", "emergency"), labelled("tr-ds-0002", "complaint"), labelled("tr-dg-0003", "other"),
-            labelled("tr-md-0001", "complaint"), labelled("dev-001", "faq")]
+    rows = [labelled("tr-ds-0001", "emergency", True), labelled("tr-ds-0002", "complaint", True),
+            labelled("tr-w7m-003", "other", True), labelled("tr-ds-0004", "complaint", False), labelled("dev-001", "faq", False)]
     assert lookalikes(rows).tolist() == [False, True, True, False, False]
+
+
+def test_the_seventh_writers_calm_messages_in_other_languages_are_look_alikes() -> None:
+    rows = read_labelled(REPO / "knowledge" / "training" / "writer7_ml.jsonl")
+    marked = lookalikes(rows)
+    assert marked.sum() == sum(r.intent != "emergency" and r.lang != "en" for r in rows) == 111
 
 
 @lru_cache(maxsize=1)

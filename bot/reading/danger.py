@@ -1,0 +1,86 @@
+"""The danger threshold: set by the weakest held-out emergency no rule catches, with one of their own for the
+languages the reader reads best.
+
+A threshold set by the single weakest held-out emergency is dragged down by one message the reader can barely
+read (an Amharic or romanised Hindi emergency scored 0.19), and then every calm Italian message above 0.19 goes
+to the emergency lane. Two things keep one such message from setting the threshold for all:
+
+- an emergency a rule already sends to the emergency lane whatever its score (a message mostly in a script the
+  reader cannot read, :mod:`bot.reading.scripts`) does not set it: the rule catches it at any threshold;
+- the languages the reader has most emergencies of (``own``: Italian and English) each get a threshold from their
+  own weakest emergency, lowered by a slack for the writers it has not met; a message read in another language,
+  or with an unsure language, keeps the lowest threshold of all (so nothing is caught less than before).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bot.reading.scripts import SCRIPTS
+
+#: below this probability of its language, a message is read with the threshold of every language
+LANGUAGE_SURE = 0.5
+#: a language gets a threshold of its own only with at least this many held-out emergencies read in it
+MIN_EMERGENCIES = 20
+#: the bounds of any danger threshold (as before: never above 0.5, never so low that everything is danger)
+FLOOR, CEILING = 0.02, 0.5
+
+
+@dataclass(frozen=True)
+class DangerThresholds:
+    """The danger threshold of a message: ``by_language`` for a message surely read in one of those, else ``default``."""
+
+    default: float
+    by_language: Mapping[str, float] = field(default_factory=dict)
+
+    def of(self, language: str | None, probability: float) -> float:
+        """The threshold a message read in ``language`` with ``probability`` is held to."""
+        if language is not None and probability >= LANGUAGE_SURE:
+            return self.by_language.get(language, self.default)
+        return self.default
+
+    def each(self, languages: Sequence[str | None], probabilities: Sequence[float]) -> np.ndarray:
+        """The threshold of every message, from the language each is read in."""
+        return np.array([self.of(lang, float(p)) for lang, p in zip(languages, probabilities, strict=True)],
+                        dtype=np.float64)
+
+
+def caught_by_rule(texts: Sequence[str]) -> np.ndarray:
+    """Which messages a rule sends to the emergency lane whatever their danger score (an unread script)."""
+    return np.array([SCRIPTS.unread_script(text) is not None for text in texts], dtype=bool)
+
+
+def _bounded(value: float) -> float:
+    return float(np.clip(value, FLOOR, CEILING))
+
+
+def calibrate(
+    danger: np.ndarray,
+    emergency: np.ndarray,
+    caught: np.ndarray,
+    languages: Sequence[str | None],
+    probabilities: Sequence[float],
+    *,
+    own: Sequence[str] = (),
+    slack: float = 1.0,
+) -> DangerThresholds:
+    """The thresholds from held-out danger scores: every emergency no rule catches fires at ``default``.
+
+    ``caught``: the emergencies a rule catches (left out of the calibration; all-False to count every one);
+    ``own``: the languages that get a threshold of their own, ``slack`` times the weakest held-out emergency
+    surely read in that language. ``default`` is the weakest of every counted emergency and of those, so an
+    unsure or other language is never held to more than the languages read best. No counted emergency: 0.5.
+    """
+    counted = np.asarray(emergency, dtype=bool) & ~np.asarray(caught, dtype=bool)
+    lang = np.array([language or "" for language in languages], dtype=object)
+    sure = np.asarray(probabilities, dtype=np.float64) >= LANGUAGE_SURE
+    by_language: dict[str, float] = {}
+    for name in own:
+        mine = counted & sure & (lang == name)
+        if int(mine.sum()) >= MIN_EMERGENCIES:
+            by_language[name] = _bounded(slack * float(danger[mine].min()))
+    weakest = _bounded(float(danger[counted].min())) if counted.any() else CEILING
+    return DangerThresholds(min([weakest, *by_language.values()]), by_language)

@@ -1,0 +1,92 @@
+"""The danger threshold: an emergency a rule catches does not drag it, and Italian and English get their own."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.evaluate import Labelled
+from bot.reading.danger import LANGUAGE_SURE, MIN_EMERGENCIES, DangerThresholds, calibrate, caught_by_rule
+from bot.reading.model import ReaderModel
+from bot.reading.training import TrainingParams, danger_thresholds
+
+AMHARIC = "የአውቶቡስ 64 ሹፌር መሪው ላይ ተደፍቶ አይንቀሳቀስም"  # a driver slumped on the wheel: Ethiopic, which the reader cannot read
+PARAMS = TrainingParams()
+
+
+def _labelled(n: int, text: str, intent: str = "emergency", lang: str = "it") -> Labelled:
+    return Labelled(f"d-{n}", text, None, lang, intent, frozenset(), frozenset(), None, frozenset(), None, False)
+
+
+def _italian(count: int) -> list[Labelled]:
+    return [_labelled(n, f"sul 64 un uomo è svenuto e non risponde ({n})") for n in range(count)]
+
+
+def test_an_emergency_the_unread_script_rule_catches_does_not_drag_the_threshold() -> None:
+    examples = [*_italian(3), _labelled(99, AMHARIC, lang="am"), _labelled(100, "il 64 passa?", "status")]
+    danger = np.array([0.40, 0.35, 0.30, 0.05, 0.10])
+    languages, sure = ["it", "it", "it", "it", "it"], [0.9] * 5  # the Amharic one read as Italian, as the reader did
+    assert caught_by_rule([e.text for e in examples]).tolist() == [False, False, False, True, False]
+    assert danger_thresholds(danger, examples, languages, sure, PARAMS).default == pytest.approx(0.30)
+    dragged = replace(PARAMS, danger_skips_rule_caught=False)
+    assert danger_thresholds(danger, examples, languages, sure, dragged).default == pytest.approx(0.05)
+
+
+def test_a_weak_emergency_in_another_language_keeps_the_low_threshold_for_that_language_alone() -> None:
+    examples = [*_italian(MIN_EMERGENCIES), _labelled(99, "bus 64 me ek aadmi chaku dikha raha hai abhi", lang="hi")]
+    danger = np.array([0.40] * (MIN_EMERGENCIES - 1) + [0.30, 0.20])
+    languages = ["it"] * MIN_EMERGENCIES + ["it"]
+    probabilities = [0.95] * MIN_EMERGENCIES + [0.38]  # romanised Hindi: read as Italian, unsurely
+    thresholds = danger_thresholds(danger, examples, languages, probabilities, PARAMS)
+    assert thresholds.default == pytest.approx(0.20)
+    assert thresholds.by_language == pytest.approx({"it": 0.30 * PARAMS.danger_language_slack})
+    assert thresholds.of("it", 0.95) == pytest.approx(0.255)  # a calm Italian message at 0.22 stays calm
+    assert thresholds.of("it", LANGUAGE_SURE - 0.01) == thresholds.of("hi", 0.99) == pytest.approx(0.20)
+    assert thresholds.of(None, 1.0) == pytest.approx(0.20)
+
+
+def test_a_language_with_few_emergencies_gets_no_threshold_of_its_own() -> None:
+    few = MIN_EMERGENCIES - 1
+    thresholds = calibrate(np.full(few, 0.4), np.ones(few, bool), np.zeros(few, bool), ["en"] * few, [0.9] * few,
+                           own=("it", "en"), slack=0.85)
+    assert thresholds == DangerThresholds(0.4, {})
+
+
+def test_a_language_threshold_is_never_below_the_threshold_of_every_message() -> None:
+    count = MIN_EMERGENCIES
+    danger = np.array([0.30] * count + [0.45])
+    thresholds = calibrate(danger, np.ones(count + 1, bool), np.zeros(count + 1, bool), ["en"] * count + ["de"],
+                           [0.9] * (count + 1), own=("en",), slack=0.5)
+    assert thresholds.default == pytest.approx(0.15) and thresholds.by_language == pytest.approx({"en": 0.15})
+
+
+def test_no_emergency_left_to_count_gives_the_highest_threshold_allowed() -> None:
+    thresholds = calibrate(np.array([0.01]), np.array([True]), np.array([True]), ["am"], [0.9], own=("it",))
+    assert thresholds.default == 0.5
+
+
+def test_a_saved_model_keeps_its_language_thresholds(tmp_path: Path) -> None:
+    from tests.bot.reading.test_training import _tiny_model
+
+    model = replace(_tiny_model(), danger_threshold=0.2, danger_by_language={"it": 0.3})
+    model.save(tmp_path / "m.npz")
+    loaded = ReaderModel.load(tmp_path / "m.npz")
+    assert loaded.danger_thresholds == DangerThresholds(0.2, {"it": 0.3})
+
+
+def test_a_message_is_held_to_the_threshold_of_the_language_it_is_read_in() -> None:
+    from tests.bot.reading.test_training import _tiny_model
+
+    model = _tiny_model()
+    text = "il 64 passa stamattina?"
+    reading = model.read(text)
+    assert max(reading.probabilities, key=reading.probabilities.__getitem__) != "emergency"
+    below, above = reading.danger - 0.01, reading.danger + 0.01
+    own = {str(reading.language): above}
+    sure = reading.language_probability >= LANGUAGE_SURE
+    assert replace(model, danger_threshold=below, danger_by_language=own).read(text).in_danger is not sure
+    assert replace(model, danger_threshold=below, danger_by_language={}).read(text).in_danger
+    assert not replace(model, danger_threshold=above, danger_by_language={}).read(text).in_danger
