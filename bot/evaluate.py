@@ -35,7 +35,9 @@ class Labelled:
     routes: frozenset[str]
     stops: frozenset[str]
     faq_id: str | None
-    alert_ids: frozenset[str]
+    #: The alerts a right reply cites; None when the file does not label alerts (then whether the alerts cited
+    #: are right is not judged, and no alert figure counts the message).
+    alert_ids: frozenset[str] | None
     category: str | None
     auto_ok: bool
     #: The places it names as subject keys (``street:072006:via argiro``, ``address:...:12``); None when the
@@ -64,7 +66,7 @@ class Labelled:
             routes=frozenset(data.get("routes") or ()),
             stops=frozenset(data.get("stops") or ()),
             faq_id=data.get("faq_id"),
-            alert_ids=frozenset(data.get("alert_ids") or ()),
+            alert_ids=None if "alert_ids" in data and data["alert_ids"] is None else frozenset(data.get("alert_ids") or ()),
             category=data.get("category"),
             auto_ok=bool(data.get("auto_ok")),
             places=frozenset(map(str, places)) if places is not None else None,
@@ -87,7 +89,7 @@ class Outcome:
             str(d.intent) == g.intent
             and frozenset(d.routes) == g.routes
             and d.faq_id == g.faq_id
-            and frozenset(d.alert_ids) == g.alert_ids
+            and (g.alert_ids is None or frozenset(d.alert_ids) == g.alert_ids)
         )
 
     @property
@@ -114,7 +116,7 @@ class Outcome:
             wrong.append("stops")
         if d.faq_id != g.faq_id:
             wrong.append("faq_id")
-        if frozenset(d.alert_ids) != g.alert_ids:
+        if g.alert_ids is not None and frozenset(d.alert_ids) != g.alert_ids:
             wrong.append("alert_ids")
         if g.places is not None and self.places != g.places:
             wrong.append("places")
@@ -175,11 +177,11 @@ def score(outcomes: Sequence[Outcome]) -> Scores:
     faq = [o for o in outcomes if o.gold.intent == "faq"]
     m["faq_top1"] = _ratio(sum(o.decision.faq_id == o.gold.faq_id for o in faq), len(faq))
 
-    cited = [o for o in outcomes if o.gold.alert_ids]
-    tp = sum(len(frozenset(o.decision.alert_ids) & o.gold.alert_ids) for o in cited)
-    m["alert_precision"] = _ratio(tp, sum(len(frozenset(o.decision.alert_ids)) for o in cited))
-    m["alert_recall"] = _ratio(tp, sum(len(o.gold.alert_ids) for o in cited))
-    empty = [o for o in outcomes if not o.gold.alert_ids]
+    cited = [(o, o.gold.alert_ids) for o in outcomes if o.gold.alert_ids]
+    tp = sum(len(frozenset(o.decision.alert_ids) & gold) for o, gold in cited)
+    m["alert_precision"] = _ratio(tp, sum(len(frozenset(o.decision.alert_ids)) for o, _ in cited))
+    m["alert_recall"] = _ratio(tp, sum(len(gold) for _, gold in cited))
+    empty = [o for o in outcomes if o.gold.alert_ids is not None and not o.gold.alert_ids]
     m["false_alert_messages"] = sum(bool(o.decision.alert_ids) for o in empty)
     m["false_alerts_cited"] = sum(len(o.decision.alert_ids) for o in empty)
 
@@ -303,7 +305,7 @@ def render_mistakes(outcomes: Iterable[Outcome], out: TextIO) -> None:
         d, g = o.decision, o.gold
         gold = {
             "lang": g.lang, "intent": g.intent, "routes": sorted(g.routes), "stops": sorted(g.stops),
-            "faq_id": g.faq_id, "alert_ids": sorted(g.alert_ids), "category": g.category,
+            "faq_id": g.faq_id, "alert_ids": sorted(g.alert_ids or ()), "category": g.category,
             "auto": g.auto_ok, "not escalated": "escalate", "places": sorted(g.places or ()),
         }
         got = {

@@ -41,6 +41,18 @@ def test_an_emergency_not_escalated_lowers_recall() -> None:
     assert score(outcomes).metrics["emergency_recall"] == 0.0
 
 
+def test_a_file_without_alert_labels_judges_the_answer_without_its_alerts() -> None:
+    unlabelled = Labelled.from_dict({"text": "il 64 è in ritardo?", "intent": "status", "routes": ["64"],
+                                     "alert_ids": None, "auto_ok": True})
+    labelled = Labelled.from_dict({"text": "il 64 è in ritardo?", "intent": "status", "routes": ["64"],
+                                   "alert_ids": [], "auto_ok": True})
+    cites = Decision("it", Intent.STATUS, routes=("64",), alert_ids=("a-64",), action=Action.AUTO)
+    assert unlabelled.alert_ids is None and labelled.alert_ids == frozenset()
+    assert Outcome(unlabelled, cites).answer_right and not Outcome(labelled, cites).answer_right
+    metrics = score([Outcome(unlabelled, cites)]).metrics
+    assert (metrics["auto_precision"], metrics["false_alert_messages"]) == (1.0, 0)
+
+
 LABELLED_SETS = [
     CASES,
     REPO / "tests" / "bot" / "fresh_cases.jsonl",
