@@ -5,23 +5,23 @@ that each run ``workers.count`` worker threads (and the scheduler, like any ``sp
 process: shared jobs are leased, so each runs once). A message stored by the web server wakes
 the children at once (a shared event; on PostgreSQL ``NOTIFY`` as well). The children report
 their workers' heartbeats and failed platform calls to the parent, which /health and /metrics
-read; a child ends with its parent, even when the parent is killed.
+read; a child ends with its parent, even when the parent is killed: it watches a pipe whose only write end
+the parent holds, and the kernel closes that end when the whole parent process is gone.
 """
 
 from __future__ import annotations
 
-import ctypes
 import logging
 import math
 import multiprocessing
 import os
 import signal
 import socket
-import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from multiprocessing.context import SpawnContext, SpawnProcess
 from typing import Any
 
@@ -37,8 +37,8 @@ BEAT_SECONDS = 1.0
 STARTING_BEAT = math.inf
 #: How long a stopping child may take to finish the messages in hand before it is killed.
 STOP_SECONDS = 30.0
-_PR_SET_PDEATHSIG = 1
-#: How long a child whose parent died waits for its workers and scheduler to stop before it ends anyway.
+#: How long a child whose parent died waits for its workers and scheduler to stop before it ends anyway
+#: (counted from the parent's death, whatever the child was doing: loading the reader, or a slow stop).
 ORPHAN_STOP_SECONDS = 10.0
 
 
@@ -58,6 +58,8 @@ class WorkerProcess:
     threads: int
     #: The child's failed platform calls, in the order of ``bot.ops.call_errors.SLOTS``.
     errors: Any = None
+    #: The write end of the child's lifeline: never written, closed by the kernel when this process ends.
+    lifeline: Connection | None = None
 
     def call_errors(self) -> dict[tuple[str, CallFailure], int]:
         """The child's failed platform calls by channel and kind (as copied at its last beat)."""
@@ -87,14 +89,16 @@ def start_worker_processes(
     for index in range(processes):
         beats = context.Array("d", [STARTING_BEAT] * threads, lock=False)
         errors = context.Array("q", len(SLOTS), lock=False)
+        watched, lifeline = context.Pipe(duplex=False)
         process = context.Process(
             target=run_worker_process,
-            args=(settings, threads, arrived, beats, os.getpid(), verbose, errors),
+            args=(settings, threads, arrived, beats, watched, verbose, errors),
             name=f"sportello-workers-{index}",
             daemon=True,
         )
         process.start()
-        started.append(WorkerProcess(process, beats, threads, errors))
+        watched.close()  # the child has its own copy: the write end must be the only one left here
+        started.append(WorkerProcess(process, beats, threads, errors, lifeline))
     return started
 
 
@@ -110,24 +114,59 @@ def stop_worker_processes(children: Sequence[WorkerProcess], *, timeout: float =
             log.warning("worker process %s did not stop in %.0f s: killed", child.process.pid, timeout)
             child.process.kill()
             child.process.join(5)
+        if child.lifeline is not None:
+            child.lifeline.close()
 
 
-def _end_with_parent(parent: int) -> None:
-    """SIGTERM this process when its parent dies (Linux), and stop if it is gone already."""
-    if sys.platform.startswith("linux"):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-    if os.getppid() != parent:
-        raise SystemExit(0)
+class ParentWatch:
+    """The child's side of its lifeline: a thread that waits for the parent's end (EOF on the pipe), stops the
+    child's workers and scheduler, and ends the process once they have stopped or after :data:`ORPHAN_STOP_SECONDS`.
+
+    Ending it here, not by returning: the interpreter's own exit waits for a scheduled job still running (a
+    retrain, a report), however long it takes. And a pipe rather than Linux's parent-death signal: that signal
+    follows the parent *thread* that started the child (it came when the start-up thread ended, and on a kill
+    while the child still saw its parent's pid, so the child took the unbounded stop); the pipe's end follows
+    the whole process, on every platform.
+    """
+
+    def __init__(self, watched: Connection, stop: threading.Event, end: Callable[[], object] | None = None) -> None:
+        """``end`` ends the process (:func:`end_now` unless told)."""
+        self.watched = watched
+        self.stop = stop
+        self.end = end or end_now
+        #: Set by the child once its workers and scheduler have stopped.
+        self.finished = threading.Event()
+        self.thread = threading.Thread(target=self._watch, name="parent-watch", daemon=True)
+
+    def start(self) -> None:
+        """Watch from now on (a parent already gone is seen at once)."""
+        self.thread.start()
+
+    def _watch(self) -> None:
+        try:
+            self.watched.recv_bytes()  # the parent never writes: this returns only at its end
+        except (EOFError, OSError):
+            pass
+        self.stop.set()
+        if not self.finished.wait(ORPHAN_STOP_SECONDS):
+            log.warning("parent gone and the workers not stopped in %.0f s: ending", ORPHAN_STOP_SECONDS)
+        self.end()
+
+
+def end_now() -> None:
+    """End this process now, whatever still runs (a scheduled job, a slow join). Nothing is lost: a message
+    being worked on keeps its lease and another worker takes it when the lease ends, as after a kill."""
+    os._exit(0)
 
 
 def run_worker_process(
-    settings: Settings, threads: int, arrived: Any, beats: Any, parent: int, verbose: bool = False,
+    settings: Settings, threads: int, arrived: Any, beats: Any, watched: Connection, verbose: bool = False,
     errors: Any = None,
 ) -> None:
     """The child's main: workers and the scheduler, no web server, until SIGTERM or the parent's end."""
-    _end_with_parent(parent)
     stop = threading.Event()
+    watch = ParentWatch(watched, stop)
+    watch.start()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     from bot import redact
@@ -140,26 +179,14 @@ def run_worker_process(
     try:
         app.warm()
         app.start_background()
-        while os.getppid() == parent:
+        while not stop.is_set():
             for i, pulse in enumerate(app.pulses()[:threads]):
                 beats[i] = pulse.beat_at if pulse.alive else -1.0
             if errors is not None:
                 copy_counts(CALL_ERRORS.counts(), errors)
-            if stop.wait(BEAT_SECONDS):
-                break
+            stop.wait(BEAT_SECONDS)
     finally:
         for i in range(threads):
             beats[i] = -math.inf
-        if os.getppid() != parent:
-            _stop_orphaned(app)
         app.stop()
-
-
-def _stop_orphaned(app: Any) -> None:
-    """The parent is gone: stop what stops within :data:`ORPHAN_STOP_SECONDS`, then end this process whatever is
-    still running (a scheduled job, a slow join). Nothing is lost: a message being worked on keeps its lease and
-    another worker takes it when the lease ends, as after a kill."""
-    stopper = threading.Thread(target=app.stop, name="orphan-stop", daemon=True)
-    stopper.start()
-    stopper.join(ORPHAN_STOP_SECONDS)
-    os._exit(0)
+        watch.finished.set()

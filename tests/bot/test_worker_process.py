@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+import multiprocessing
 import os
+import threading
 import signal
 import subprocess
 import sys
@@ -14,11 +16,13 @@ from pathlib import Path
 import pytest
 
 from bot.ops.call_errors import SLOTS, CallFailure, copy_counts
-from bot.worker_process import STARTING_BEAT, WorkerProcess
+from bot.worker_process import ORPHAN_STOP_SECONDS, STARTING_BEAT, ParentWatch, WorkerProcess
 from tests.bot.test_run_command import _free_port, _get
 from tests.conftest import REPO
 
 DEADLINE = 90.0
+#: From the parent's kill to the child's end: its bounded stop, and room for a loaded machine.
+ORPHAN_DEADLINE = ORPHAN_STOP_SECONDS + 10.0
 
 
 @dataclass
@@ -59,6 +63,20 @@ def test_a_childs_failed_platform_calls_are_read_from_its_shared_counts() -> Non
     child = WorkerProcess(_Process(4242, True), [12.5], threads=1, errors=shared)  # type: ignore[arg-type]
     assert child.call_errors() == {("telegram", CallFailure.TIMEOUT): 2}
     assert WorkerProcess(_Process(4242, True), [12.5], threads=1).call_errors() == {}  # type: ignore[arg-type]
+
+
+def test_a_child_stops_and_ends_once_its_parents_end_of_the_lifeline_closes() -> None:
+    watched, lifeline = multiprocessing.Pipe(duplex=False)
+    stop, ended = threading.Event(), threading.Event()
+    watch = ParentWatch(watched, stop, end=ended.set)
+    watch.start()
+    assert (stop.is_set(), ended.is_set()) == (False, False)
+    lifeline.close()
+    assert stop.wait(DEADLINE)
+    watch.finished.set()  # the child's workers and scheduler have stopped
+    watch.thread.join(DEADLINE)
+    assert ended.is_set()
+    watched.close()
 
 
 def _worker_children(parent: int) -> list[int]:
@@ -110,8 +128,9 @@ def test_a_killed_web_server_takes_its_worker_process_along(tmp_path: Path) -> N
         assert len(children) == 1
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
+        orphaned_until = time.monotonic() + ORPHAN_DEADLINE
         while any(_running(child) for child in children):
-            if time.monotonic() > deadline:
+            if time.monotonic() > orphaned_until:
                 pytest.fail("the worker process outlived its parent")
             time.sleep(0.2)
     finally:
