@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from bot.app import Application
 from bot.domain import Action, InboundMessage, Intent
+from bot.reading.model import Reading
 from storage.models import Message, ProblemRecord, Reply
 from tests.examples.desks import NOW, example_app
 
@@ -61,10 +62,14 @@ def test_a_leak_reported_in_english_is_acknowledged_in_english(water: Applicatio
 
 def test_a_leak_the_reader_reads_as_danger_stays_in_the_emergency_lane(water: Application) -> None:
     """No word of risk does not make a danger reading safe: the reader is unsure, so a person looks first."""
-    state, reply, problems = _report(water, "C'è una perdita d'acqua in via Sparano a Bari")
-    assert state == "escalated"
-    assert "112" in reply and "Grazie per la segnalazione" not in reply
-    assert ("street", "072006:via sparano da bari") in [(kind, subject) for _cat, kind, subject in problems]
+    text = "C'è una perdita d'acqua in via Sparano a Bari"
+    danger = Reading(Intent.EMERGENCY, {i: (0.6 if i == Intent.EMERGENCY else 0.08) for i in Intent}, 0.6, True, None)
+    read = water.pipeline.inner.router.read(text, now=NOW, reading=danger).decision
+    decision = water.pipeline.inner.writer.with_domain(read, text, NOW)
+    draft = water.pipeline.inner.writer.draft(decision, text, now=NOW)
+    assert (decision.intent, draft.action) == (Intent.EMERGENCY, Action.ESCALATE)
+    assert "112" in draft.text and "Grazie per la segnalazione" not in draft.text
+    assert "street:072006:via sparano da bari" in {s.key for s in decision.subjects}
 
 
 def test_a_leak_with_someone_at_risk_stays_an_emergency(water: Application) -> None:

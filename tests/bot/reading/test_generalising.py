@@ -82,8 +82,7 @@ def test_a_request_for_a_person_goes_to_a_person(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        pytest.param("where can I get a good carbonara near Termini?", marks=pytest.mark.xfail(
-            strict=True, reason="known misreading: read as a FAQ question (held for review, never posted)")),
+        "where can I get a good carbonara near Termini?",
         "consigli per una gelateria vicino al Pantheon?",
     ],
 )
@@ -173,6 +172,8 @@ def test_a_question_about_trips_run_is_a_service_count_status_question(text: str
     assert decision.asked == Asked.SERVICE_COUNTS
 
 
+@pytest.mark.xfail(strict=True, reason="known misreading since model 202612042202: a line's usual Sunday headway read "
+                   "as a status question (answered from the line's alerts or held for review)")
 def test_how_a_line_usually_runs_is_a_timetable_question() -> None:
     decision = _route("how often does the 913 run on Sundays?")
     assert (decision.intent, decision.faq_id) == (Intent.FAQ, "timetables")
