@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import Application
+from bot.domain import Action, Intent
 from tests.examples.desks import example_app
 from tests.examples.safety import safety_reply
 
@@ -36,3 +37,16 @@ def test_an_emergency_on_a_bus_gets_the_transit_reply(app: Application) -> None:
 def test_an_emergency_no_service_claims_gets_the_transit_reply(app: Application) -> None:
     text = safety_reply(app, "aiuto, c'è un uomo a terra che non respira, venite subito")
     assert "Avvisa il conducente" in text
+
+
+def test_a_leak_a_service_acknowledges_goes_out_alone_on_the_city_desk(app: Application) -> None:
+    decision, draft = app.pipeline.decide_text("perdita d'acqua in via Sparano a Bari da tre giorni, nessuno è venuto "
+                                               "a ripararla", channel="web")
+    assert (decision.intent, str(decision.category), draft.action) == (Intent.COMPLAINT, "leak", Action.AUTO)
+    assert draft.text.startswith("Grazie per la segnalazione della perdita d'acqua in Via Sparano da Bari")
+
+
+@pytest.mark.parametrize("text", ["autista maleducato sul 40", "il 64 non passa da 40 minuti. vergogna"])
+def test_a_transit_complaint_still_waits_for_a_person_on_the_city_desk(app: Application, text: str) -> None:
+    decision, draft = app.pipeline.decide_text(text, channel="web")
+    assert (decision.intent, draft.action) == (Intent.COMPLAINT, Action.REVIEW)
