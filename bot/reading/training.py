@@ -310,9 +310,10 @@ def train(
     progress("calibrating on held-out readings")
     router = Router(knowledge, model=draft)
     languages_read = draft.read_many(texts, embeddings)
-    thresholds = danger_thresholds(oof_danger, examples, [r.language for r in languages_read],
-                                   [r.language_probability for r in languages_read], params)
-    each = thresholds.each([r.language for r in languages_read], [r.language_probability for r in languages_read])
+    read_in = [r.language for r in languages_read]
+    sureness = [r.language_probability for r in languages_read]
+    thresholds = danger_thresholds(oof_danger, examples, read_in, sureness, params)
+    each = thresholds.each(read_in, sureness)
     rows, right, candidate = [], [], []
     for i, example in enumerate(examples):
         probs = {intent: float(p) for intent, p in zip(INTENTS, oof_intent[i])}
