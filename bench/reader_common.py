@@ -28,9 +28,6 @@ SHARED = Path(os.environ.get("SPORTELLO_SHARED") or REPO.parent / "shared")
 NOW = "2026-11-27T08:30:00+01:00"
 #: where the encoder vectors of the training texts are kept between runs
 ENCODER_CACHE = "/tmp/sportello-reader-lofo-use.npz"
-#: the training files written as danger scenes beside their look-alikes: their calm messages are the look-alikes
-LOOKALIKE_FILES = ("danger_scenes", "multilingual_danger", "danger_lookalikes", "danger_now_vs_lookalikes",
-                   "calm_children_elderly")
 
 
 def eval_sources(now: str | None = None) -> SimpleNamespace:

@@ -4,7 +4,7 @@
 fold's other folds, the intent head and the danger-head variants the reader could use, scores the held-out
 fold, and for every way of reading danger reports the threshold that keeps recall 1.0 (the weakest held-out
 emergency still fires), the false-alarm rate at that threshold on calm messages and on the look-alikes alone
-(the calm messages of the files written beside danger scenes: past, figurative, rules, news), the same at the
+(the calm messages their file marks ``"lookalike": true``: past, figurative, rules, news), the same at the
 third-weakest emergency (how much the two weakest cost) and the weakest emergencies. Only the training data
 is read (``bot.reading.training.default_training_files``): no sealed set, no benchmark.
 
@@ -31,24 +31,15 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.reader_common import LOOKALIKE_FILES, cached_vectors, put_figures  # noqa: E402
+from bench.reader_common import cached_vectors, put_figures  # noqa: E402
 from bot.domain import Intent  # noqa: E402
 from bot.evaluate import read_labelled  # noqa: E402
 from bot.reading.features import Vocabulary  # noqa: E402
 from bot.reading.linear import balanced_weights, fit  # noqa: E402
 from bot.reading.model import INTENTS  # noqa: E402
-from bot.reading.training import _folds, default_training_files, encode_all, read_examples  # noqa: E402
+from bot.reading.training import _folds, default_training_files, encode_all, lookalikes, read_examples  # noqa: E402
 
 EMERGENCY = INTENTS.index(Intent.EMERGENCY)
-
-
-def lookalike_texts(paths: list[Path]) -> set[str]:
-    """The calm messages of the files that hold danger scenes and their look-alikes."""
-    out: set[str] = set()
-    for path in paths:
-        if Path(path).stem in LOOKALIKE_FILES:
-            out |= {r.text.strip() for r in read_labelled(path) if r.intent != "emergency"}
-    return out
 
 
 def _head(x: np.ndarray, y: np.ndarray, held: np.ndarray, l2: float, weights: np.ndarray, epochs: int) -> np.ndarray:
@@ -246,8 +237,7 @@ def main() -> int:
     texts = [e.text for e in examples]
     intents = np.array([INTENTS.index(Intent(e.intent)) for e in examples])
     danger = intents == EMERGENCY
-    looks = lookalike_texts(paths)
-    lookalike = np.array([t.strip() in looks for t in texts])
+    lookalike = lookalikes(examples)
     embeddings = encode_all(texts)
     result: dict[str, object] = {"messages": len(texts), "emergencies": int(danger.sum()),
                                  "lookalikes": int(lookalike.sum()), "seeds": {}}

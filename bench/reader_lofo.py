@@ -40,7 +40,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.reader_common import (  # noqa: E402
-    ENCODER_CACHE, LOOKALIKE_FILES, SHARED, encoder_vectors, eval_knowledge, eval_now,
+    ENCODER_CACHE, SHARED, encoder_vectors, eval_knowledge, eval_now,
 )
 from bot.domain import Action, Intent  # noqa: E402
 from bot.evaluate import Labelled, Outcome, read_labelled, score  # noqa: E402
@@ -50,7 +50,7 @@ from bot.reading.model import (  # noqa: E402
     CATEGORIES, CONFIDENCE_FEATURES, INTENTS, LEGACY_CONFIDENCE_FEATURES, Reading, expand,
 )
 from bot.reading.training import (  # noqa: E402
-    AUTO_PRECISION_TARGET, CALIBRATOR_L2, _auto_threshold, default_training_files, fit_calibrator,
+    AUTO_PRECISION_TARGET, CALIBRATOR_L2, _auto_threshold, default_training_files, fit_calibrator, lookalikes,
 )
 
 EMERGENCY = INTENTS.index(Intent.EMERGENCY)
@@ -66,7 +66,7 @@ class Recipe:
     blend: bool = True  # danger = mean of the danger head and the intent head's emergency
     vocabulary: int = 12000
     danger_power: float = 1.0  # class balance of the danger head
-    lookalike_weight: float = 1.0  # weight of the look-alikes (calm messages of the danger files) in the danger head
+    lookalike_weight: float = 1.0  # weight of the look-alikes (calm messages marked lookalike) in the danger head
     faq_meaning: bool = True  # the calibrator also weighs how near in meaning the FAQ entry is (TrainingParams')
     calibrator_l2: float = CALIBRATOR_L2
 
@@ -285,7 +285,7 @@ def main() -> int:
     categories = np.array([CATEGORIES.index(e.category) if h else 0 for e, h in zip(examples, has_category)])  # type: ignore[arg-type]
     chosen = {name: RECIPES[name] for name in args.recipe or list(RECIPES)}
     print(f"recipes: {chosen}", file=sys.stderr, flush=True)
-    lookalike = np.array([names[f] in LOOKALIKE_FILES for f in file_of]) & (intents != EMERGENCY)
+    lookalike = lookalikes(examples)
     readings = lofo_readings(chosen, texts, emb, intents, categories, has_category, file_of, lookalike, args.epochs)
     results = {}
     for name in chosen:
