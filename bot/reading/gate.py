@@ -23,9 +23,12 @@ gate compares like with like:
 - **Too little to judge.** Fewer than :data:`MIN_HELD_OUT` messages, none an emergency, or fewer than
   :data:`MIN_GROUPS` groups: nothing can be shown and the model in service stays. A retrain with no message
   the model in service did not train on, of the same recipe, has nothing to gain and is not gated at all.
-- **The same recipe on new messages** would read alike left out twice: then the candidate's left-out readings
-  are set beside the model in service's own readings of the messages it never trained on
-  (:func:`bot.reading.retrain.in_service_beside`), and judged by the same rules.
+- **The same recipe on new messages** would read alike left out twice: then the recipe is left out a second
+  time with the messages the model in service never trained on as one group
+  (:func:`bot.reading.retrain.without_new`), so they are read by heads fitted on what that model saw, and the
+  two readings of those messages are judged by the same rules. (The model in service's own readings were used
+  before: calibrated on random folds, they answered about twice as many messages alone as any left-out reading,
+  0.36 against 0.18 of the answerable on 2026-12-05, and refused every retrain of the same recipe on coverage.)
 
 Agents' corrections are messages an agent found misread; left out as one group they show how each recipe
 reads what agents had to fix.

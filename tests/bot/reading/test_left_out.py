@@ -12,14 +12,13 @@ import pytest
 
 from bot.config import ReaderSettings, Settings
 from bot.domain import Action
-from bot.evaluate import Labelled, Outcome, read_labelled
+from bot.evaluate import Labelled, read_labelled
 from bot.reading import retrain as retrain_module
 from bot.reading.gate import GATED, Refusal, figures, trained_on_digests
 from bot.reading.left_out import GroupReadings, danger_thresholds, group_readings, left_out
 from bot.reading.model import ReaderModel
-from bot.reading.retrain import retrain, same_recipe
-from bot.reading.router import Router
-from bot.reading.training import TrainingParams, encode_all, recipe_of, train
+from bot.reading.retrain import NEW_MESSAGES, retrain, same_recipe, without_new
+from bot.reading.training import TrainingParams, encode_all, read_grouped, recipe_of, train
 from tests.bot.eval_knowledge import eval_knowledge
 from tests.conftest import EVAL_NOW, REPO
 
@@ -131,16 +130,26 @@ def test_the_gate_trains_both_recipes_left_out_and_compares_them_on_every_messag
     assert set(verdict.drops) >= {"emergency_recall", "false_alarm_rate"}
 
 
-def test_the_same_recipe_is_set_beside_the_model_in_service_reading_what_it_never_saw(
+def test_the_same_recipe_is_left_out_again_without_the_messages_the_model_in_service_never_saw(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     verdict, recipes = _retrain(tmp_path, monkeypatch, TINY, service_saw_all=False, service_saw=9)
-    unseen = _tiny()[0][9:]
-    router = Router(eval_knowledge(), model=ReaderModel.load(tmp_path / "service.npz"))
-    own = figures([Outcome(e, router.route(e.text, now=EVAL_NOW)) for e in unseen])
-    assert recipes == [TINY]  # trained left out once: the in-service side is the model itself, not its recipe
-    assert verdict.held_out == len(unseen) and verdict.new == len(unseen)
-    assert {name: verdict.in_service[name] for name in GATED} == own
+    assert recipes == [TINY, TINY]  # the candidate's groups, then the new messages as one group
+    examples, groups, emb = _tiny()
+    seen = {e.text for e in examples[:9]}
+    files = [tmp_path / name for name in dict.fromkeys(groups)]
+    read, read_groups, _ = read_grouped(files)  # as the retrain reads them (its encoder is the cached vectors)
+    unseen = [i for i, e in enumerate(read) if e.text not in seen]
+    before = without_new(read_groups, unseen)
+    assert sorted(set(before)) == sorted({NEW_MESSAGES, *(read_groups[i] for i in range(len(read)) if i not in unseen)})
+    service = ReaderModel.load(tmp_path / "service.npz")
+    expected = left_out(read, before, emb, TINY, eval_knowledge(), EVAL_NOW, service)
+    assert verdict.held_out == len(unseen) == len(examples) - 9 and verdict.new == len(unseen)
+    assert {name: verdict.in_service[name] for name in GATED} == figures([expected[i] for i in unseen])
     assert verdict.refusal in (None, Refusal.WORSE) and verdict.accepted == (verdict.worse == ())
+
+
+def test_without_new_puts_the_unseen_messages_in_one_group_and_keeps_the_others() -> None:
+    assert without_new(["a", "a", "b", "c"], [1, 3]) == ["a", NEW_MESSAGES, "b", NEW_MESSAGES]
 
 
 def test_the_same_recipe_with_too_few_unseen_messages_is_not_gated(
