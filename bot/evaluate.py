@@ -51,6 +51,7 @@ class Labelled:
     def from_dict(cls, data: dict[str, Any]) -> Labelled:
         """A labelled message from its JSON object (``places``: a list of ``kind:id`` keys of place kinds)."""
         places = data.get("places")
+        alert_ids = data.get("alert_ids", ())  # null: the file does not label alerts
         if places is not None:
             for key in places:
                 kind, _ident = split_key(str(key))  # ValueError for anything but kind:id
@@ -66,7 +67,7 @@ class Labelled:
             routes=frozenset(data.get("routes") or ()),
             stops=frozenset(data.get("stops") or ()),
             faq_id=data.get("faq_id"),
-            alert_ids=None if "alert_ids" in data and data["alert_ids"] is None else frozenset(data.get("alert_ids") or ()),
+            alert_ids=None if alert_ids is None else frozenset(alert_ids),
             category=data.get("category"),
             auto_ok=bool(data.get("auto_ok")),
             places=frozenset(map(str, places)) if places is not None else None,
