@@ -40,9 +40,8 @@ def ngrams(text: str) -> Counter[str]:
     return counts
 
 
-@functools.lru_cache(maxsize=65536)
 def _word_grams(word: str) -> tuple[str, ...]:
-    """The n-grams of one word (words repeat across messages: each is cut once)."""
+    """The n-grams of one word (not cached: a vocabulary keeps each word's columns, far smaller than its n-grams)."""
     padded = f" {word} "
     return tuple(padded[i:i + n] for n in NGRAM_SIZES for i in range(len(padded) - n + 1))
 
@@ -67,10 +66,7 @@ class Vocabulary:
 
     def sparse(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """The known n-grams of the text as (columns, sublinear tf-idf values), L2-normalised."""
-        index = self.index
-        counts: Counter[int] = Counter()
-        for word in ngram_text(text).split():
-            counts.update(col for col in map(index.get, _word_grams(word)) if col is not None)
+        counts = Counter(chain.from_iterable(map(self._word_columns, ngram_text(text).split())))
         if not counts:
             return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.float32)
         cols = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
