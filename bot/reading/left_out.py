@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from bot.domain import Action, Decision, Intent
+from bot.errors import SportelloError
 from bot.evaluate import Labelled, Outcome
 from bot.reading.danger import DangerThresholds
 from bot.reading.features import Vocabulary
@@ -31,9 +32,12 @@ from bot.reading.training import (
     AUTO_PRECISION_TARGET,
     TrainingParams,
     _auto_threshold,
+    calm_choice,
     fit_calibrator,
+    fit_intent_head,
     heads,
     lookalikes,
+    recipe_of,
 )
 from bot.reading.training import danger_thresholds as training_thresholds
 
@@ -50,6 +54,8 @@ class GroupReadings:
 
     intent: np.ndarray  # (messages, intents)
     danger: np.ndarray  # (messages,)
+    #: (messages, intents): the calm heads' probabilities, which choose the calm intent (None: ``intent``'s)
+    calm: np.ndarray | None = None
 
 
 def group_readings(
@@ -84,6 +90,33 @@ def group_readings(
     return GroupReadings(intent_p, danger)
 
 
+def calm_readings(
+    examples: Sequence[Labelled],
+    groups: Sequence[str],
+    embeddings: np.ndarray,
+    params: TrainingParams,
+    *,
+    progress: Callable[[str], None] = lambda _: None,
+) -> np.ndarray:
+    """The calm heads of ``params`` (:mod:`bot.reading.calm`) fitted on every group but one read that one."""
+    texts = [e.text for e in examples]
+    intents = np.array([INTENTS.index(Intent(e.intent)) for e in examples])
+    group = np.array(groups)
+    calm = np.zeros((len(texts), len(INTENTS)), dtype=np.float32)
+    names = list(dict.fromkeys(groups))
+    started = time.perf_counter()
+    for n, name in enumerate(names):
+        train_idx, held = np.nonzero(group != name)[0], np.nonzero(group == name)[0]
+        if not len(train_idx):
+            continue
+        vocab = Vocabulary.build([texts[i] for i in train_idx], limit=params.vocabulary)
+        x_train = vocab.rows([texts[i] for i in train_idx], embeddings[train_idx])
+        calm[held] = fit_intent_head(x_train, intents[train_idx], params).proba(
+            vocab.rows([texts[i] for i in held], embeddings[held]))
+        progress(f"calm heads left out {n + 1} of {len(names)} ({name}): {time.perf_counter() - started:.0f} s")
+    return calm
+
+
 def danger_thresholds(readings: GroupReadings, examples: Sequence[Labelled], groups: Sequence[str],
                       params: TrainingParams, languages: Sequence[str | None] | None = None,
                       probabilities: Sequence[float] | None = None) -> dict[str, DangerThresholds]:
@@ -104,6 +137,24 @@ def danger_thresholds(readings: GroupReadings, examples: Sequence[Labelled], gro
     return out
 
 
+def danger_decisions(
+    readings: GroupReadings,
+    examples: Sequence[Labelled],
+    groups: Sequence[str],
+    embeddings: np.ndarray,
+    params: TrainingParams,
+    languages: ReaderModel,
+) -> np.ndarray:
+    """Which messages the left-out readings escalate: a danger score at its group's threshold (from the other
+    groups, in the language ``languages`` reads it in), or an intent head whose likeliest intent is emergency."""
+    read = languages.read_many([e.text for e in examples], embeddings)
+    threshold = danger_thresholds(readings, examples, groups, params, [r.language for r in read],
+                                  [r.language_probability for r in read])
+    rows = zip(readings.danger, readings.intent, groups, read, strict=True)
+    return np.array([bool(danger >= threshold[g].of(r.language, r.language_probability))
+                     or int(np.argmax(row)) == EMERGENCY for danger, row, g, r in rows], dtype=bool)
+
+
 def group_decisions(
     readings: GroupReadings,
     examples: Sequence[Labelled],
@@ -113,28 +164,28 @@ def group_decisions(
     knowledge: Knowledge,
     now: datetime,
     languages: ReaderModel,
+    *,
+    in_danger: np.ndarray | None = None,
 ) -> list[Decision]:
     """The router's decisions on the left-out readings, each group's thresholds from the other groups.
 
     ``languages``: the model whose language head reads every message (and whose router steps are used;
-    its own calibration is not).
+    its own calibration is not). ``in_danger``: which messages escalate, when already decided (else
+    :func:`danger_decisions` of ``readings``); the calm intent is the calm readings' (``readings.calm``).
     """
     from bot.reading.router import Router
 
     router = Router(knowledge, model=replace(languages, auto_threshold=1.01))
     group = np.array(groups)
     read_languages = languages.read_many([e.text for e in examples], embeddings)
-    threshold = danger_thresholds(readings, examples, groups, params, [r.language for r in read_languages],
-                                  [r.language_probability for r in read_languages])
-    calm = [i for i, intent in enumerate(INTENTS) if intent != Intent.EMERGENCY]
+    if in_danger is None:
+        in_danger = danger_decisions(readings, examples, groups, embeddings, params, languages)
+    calm_p = readings.intent if readings.calm is None else readings.calm
     decisions, rows, right, candidate, served = [], [], [], [], []
     for i, example in enumerate(examples):
-        row = readings.intent[i]
-        held_to = threshold[groups[i]].of(read_languages[i].language, read_languages[i].language_probability)
-        in_danger = bool(readings.danger[i] >= held_to) or int(np.argmax(row)) == EMERGENCY
-        chosen = Intent.EMERGENCY if in_danger else INTENTS[max(calm, key=lambda j: row[j])]
-        reading = Reading(chosen, dict(zip(INTENTS, row.tolist())), float(readings.danger[i]), in_danger, None,
-                          read_languages[i].language, read_languages[i].language_probability, embeddings[i])
+        probs = dict(zip(INTENTS, calm_p[i].tolist()))
+        reading = Reading(calm_choice(probs, bool(in_danger[i])), probs, float(readings.danger[i]), bool(in_danger[i]),
+                          None, read_languages[i].language, read_languages[i].language_probability, embeddings[i])
         facts = router.read(example.text, now=now, reading=reading)
         decisions.append(facts.decision)
         rows.append([facts.confidence_facts.get(name, 0.0) for name in params.confidence_features])
@@ -176,3 +227,45 @@ def left_out(
     progress("routing the left-out readings")
     decisions = group_decisions(readings, examples, groups, embeddings, params, knowledge, now, languages)
     return [Outcome(e, d) for e, d in zip(examples, decisions)]
+
+
+def split_left_out(
+    examples: Sequence[Labelled],
+    groups: Sequence[str],
+    before: Sequence[str],
+    embeddings: np.ndarray,
+    params: TrainingParams,
+    knowledge: Knowledge,
+    now: datetime,
+    in_service: ReaderModel,
+    *,
+    progress: Callable[[str], None] = lambda _: None,
+) -> tuple[list[Outcome], list[Outcome]]:
+    """The outcomes of a recipe that keeps ``in_service``'s danger part (:mod:`bot.reading.calm`) and of
+    ``in_service``'s own recipe, on every message, with the same danger decisions.
+
+    The danger part is ``in_service``'s danger recipe left out by ``before`` (each group read by heads that never
+    saw it; the new messages one group, read as ``in_service``'s danger part reads them): both sides escalate
+    exactly those messages. The calm intents are ``params``' calm heads left out by ``groups`` for the candidate,
+    and ``in_service``'s recipe left out by ``before`` for the other side; each side's calibrator and auto-reply
+    threshold from its own groups, as :func:`group_decisions` does.
+    """
+    from bot.reading.calm import danger_recipe
+
+    danger_params, service_params = danger_recipe(in_service), recipe_of(in_service)
+    progress(f"gate: the danger part of {in_service.version} and its calm part, left out")
+    service = group_readings(examples, before, embeddings, danger_params, progress=progress)
+    escalated = danger_decisions(service, examples, before, embeddings, danger_params, in_service)
+    if in_service.calm_head is not None:
+        service = replace(service, calm=calm_readings(examples, before, embeddings, service_params, progress=progress))
+    progress("gate: the candidate's calm heads, left out file by file")
+    candidate = replace(service, calm=calm_readings(examples, groups, embeddings, params, progress=progress))
+    progress("routing the left-out readings")
+    ours = group_decisions(candidate, examples, groups, embeddings, params, knowledge, now, in_service,
+                           in_danger=escalated)
+    theirs = group_decisions(service, examples, before, embeddings, service_params, knowledge, now, in_service,
+                             in_danger=escalated)
+    if [d.action == Action.ESCALATE for d in ours] != [d.action == Action.ESCALATE for d in theirs]:
+        msg = "the two sides of a split gate escalate different messages: the danger part was not kept"
+        raise SportelloError(msg)
+    return [Outcome(e, d) for e, d in zip(examples, ours)], [Outcome(e, d) for e, d in zip(examples, theirs)]

@@ -23,6 +23,9 @@ CATEGORIES: tuple[Category, ...] = tuple(Category)
 #: The artefact that ships inside the package, used when no other model is configured.
 SHIPPED_MODEL = Path(__file__).resolve().parent / "models" / "reader.npz"
 FORMAT = 1
+#: the format of a model with a calm head (:mod:`bot.reading.calm`): code that reads only format 1 refuses it rather
+#: than read its calm intents with the danger part's intent head
+CALM_FORMAT = 2
 
 #: The facts the calibrator weighs, in order (see ``bot.reading.router``): each in [0, 1].
 LEGACY_CONFIDENCE_FEATURES: tuple[str, ...] = (
@@ -109,6 +112,9 @@ class ReaderModel:
     #: the danger threshold of a message surely read in one of these languages (:mod:`bot.reading.danger`); every
     #: other message is held to ``danger_threshold`` (models before it: every message)
     danger_by_language: dict[str, float] = field(default_factory=dict)
+    #: the head that chooses among the calm intents (:mod:`bot.reading.calm`); ``intent_head`` then reads only danger
+    #: (its emergency in the danger score, its argmax emergency). None: ``intent_head`` reads both, as before
+    calm_head: Linear | None = None
 
     @property
     def danger_thresholds(self) -> DangerThresholds:
@@ -132,27 +138,32 @@ class ReaderModel:
         stacked = self._stacked
         scores = emb @ stacked.embedding + self.vocabulary.product(texts, stacked.ngrams)
         scores += stacked.bias
-        parts = [softmax(scores[:, a:b]) for a, b in stacked.spans]
+        parts = [softmax(scores[:, a:b]) for a, b in stacked.spans]  # intent, danger, category, language(, calm)
         return [replace(r, embedding=e) for r, e in zip(self._readings(*parts), emb)]
 
     def read_rows(self, x: np.ndarray) -> list[Reading]:
         """Readings of precomputed feature rows (see :meth:`features`)."""
+        calm = (self.calm_head.proba(x),) if self.calm_head is not None else ()
         return self._readings(self.intent_head.proba(x), self.danger_head.proba(x), self.category_head.proba(x),
-                              self.language_head.proba(x))
+                              self.language_head.proba(x), *calm)
 
     def _readings(self, intent_p: np.ndarray, danger_p: np.ndarray, category_p: np.ndarray,
-                  language_p: np.ndarray) -> list[Reading]:
+                  language_p: np.ndarray, calm_p: np.ndarray | None = None) -> list[Reading]:
+        """Danger from ``intent_p`` and ``danger_p``; the calm intent, and the probabilities shown, from ``calm_p``
+        (None: ``intent_p``)."""
         out = []
         calm = [i for i, intent in enumerate(INTENTS) if intent != Intent.EMERGENCY]
         emergency = INTENTS.index(Intent.EMERGENCY)
         danger_scores = (danger_score(intent_p, danger_p[:, 1]) if self.danger_blend else danger_p[:, 1]).tolist()
         thresholds = self.danger_thresholds
-        for row, danger, cat, lang in zip(intent_p.tolist(), danger_scores, category_p, language_p):
-            probs = dict(zip(INTENTS, row))
+        chosen_p = intent_p if calm_p is None else calm_p
+        for row, shown, danger, cat, lang in zip(intent_p.tolist(), chosen_p.tolist(), danger_scores, category_p,
+                                                 language_p):
+            probs = dict(zip(INTENTS, shown))
             best = max(range(len(row)), key=row.__getitem__)
             written = int(np.argmax(lang))
             in_danger = danger >= thresholds.of(self.languages[written], float(lang[written])) or best == emergency
-            intent = Intent.EMERGENCY if in_danger else INTENTS[max(calm, key=row.__getitem__)]
+            intent = Intent.EMERGENCY if in_danger else INTENTS[max(calm, key=shown.__getitem__)]
             category = CATEGORIES[int(np.argmax(cat))] if intent == Intent.COMPLAINT else None
             out.append(Reading(intent, probs, danger, in_danger, category, self.languages[written],
                                float(lang[written])))
@@ -160,8 +171,11 @@ class ReaderModel:
 
     @functools.cached_property
     def _stacked(self) -> _Stacked:
-        """The four reading heads side by side, split into embedding and n-gram rows."""
+        """The four reading heads (and the calm head) side by side, split into embedding and n-gram rows.
+
+        The calm head comes last, so the danger part's columns are where they are in a model without it."""
         heads = (self.intent_head, self.danger_head, self.category_head, self.language_head)
+        heads += (self.calm_head,) if self.calm_head is not None else ()
         weights = np.hstack([h.weights for h in heads]).astype(np.float32)
         widths = np.cumsum([0] + [h.weights.shape[1] for h in heads])
         return _Stacked(np.ascontiguousarray(weights[:EMBEDDING_DIM]), np.ascontiguousarray(weights[EMBEDDING_DIM:]),
@@ -189,14 +203,15 @@ class ReaderModel:
     def save(self, path: Path) -> None:
         """Write the model as one compressed ``.npz`` file (weights as float16, metadata as JSON)."""
         meta = {
-            "format": FORMAT, "version": self.version, "danger_threshold": self.danger_threshold,
-            "auto_threshold": self.auto_threshold, "info": self.info, "languages": list(self.languages),
+            "format": FORMAT if self.calm_head is None else CALM_FORMAT, "version": self.version,
+            "danger_threshold": self.danger_threshold, "auto_threshold": self.auto_threshold, "info": self.info,
+            "languages": list(self.languages),
             "vocabulary": self.vocabulary.to_data(), "confidence_features": list(self.confidence_features),
             "danger_blend": self.danger_blend, "danger_by_language": self.danger_by_language,
         }
         arrays: dict[str, np.ndarray] = {"meta": np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8),
                                          "idf": self.vocabulary.idf.astype(np.float16)}
-        for name in HEADS:
+        for name in HEADS + (("calm_head",) if self.calm_head is not None else ()):
             head: Linear = getattr(self, name)
             arrays[f"{name}.w"] = head.weights.astype(np.float16 if name != "calibrator" else np.float32)
             arrays[f"{name}.b"] = head.bias.astype(np.float32)
@@ -225,11 +240,12 @@ class ReaderModel:
         try:
             with np.load(path) as data:
                 meta = json.loads(bytes(data["meta"]).decode("utf-8"))
-                if meta.get("format") != FORMAT:
-                    msg = f"{path}: reader model format {meta.get('format')!r}, expected {FORMAT}"
+                if meta.get("format") not in (FORMAT, CALM_FORMAT):
+                    msg = f"{path}: reader model format {meta.get('format')!r}, expected {FORMAT} or {CALM_FORMAT}"
                     raise ModelError(msg)
+                named = HEADS + (("calm_head",) if meta["format"] == CALM_FORMAT else ())
                 heads = {name: Linear(data[f"{name}.w"].astype(np.float32), data[f"{name}.b"].astype(np.float32))
-                         for name in HEADS}
+                         for name in named}
                 languages = tuple(meta["languages"])
                 vocabulary = Vocabulary.from_data(meta["vocabulary"], data["idf"])
         except (OSError, ValueError, KeyError) as exc:

@@ -31,13 +31,16 @@ from bot.reading.gate import (
     too_little,
     trained_on_digests,
 )
-from bot.reading.left_out import left_out
+from bot.reading.calm import same_calm, train_calm
+from bot.reading.left_out import left_out, split_left_out
 from bot.reading.model import SHIPPED_MODEL, ReaderModel
 from bot.reading.training import TrainingParams, default_training_files, encode_all, read_grouped, recipe_of, train
 
 if TYPE_CHECKING:
+    import numpy as np
     from sqlalchemy.engine import Engine
 
+    from bot.evaluate import Labelled
     from knowledge.store import Knowledge
 
 log = logging.getLogger(__name__)
@@ -83,13 +86,22 @@ def retrain(
     examples, groups, sources = read_grouped(paths, corrections)
     progress(f"encoding {len(examples)} messages")
     embeddings = encode_all([e.text for e in examples])
-    model, _report = train(examples, knowledge, now=now, params=params, sources=sources, progress=progress,
-                           embeddings=embeddings, groups=groups)
-    model.info["trained_on"] = trained_on_digests(examples)
     current_path = model_in_service(settings)
     try:
-        current = ReaderModel.load(current_path)
+        current: ReaderModel | None = ReaderModel.load(current_path)
     except Exception:  # noqa: BLE001 - no usable model in service: any candidate is better than none
+        current = None
+    if params.keep_danger:
+        if current is None:
+            msg = f"the recipe keeps the danger part of the model in service, and {current_path} cannot be loaded"
+            raise SportelloError(msg)
+        model, _report = train_calm(examples, knowledge, current, now=now, params=params, sources=sources,
+                                    progress=progress, embeddings=embeddings, groups=groups)
+    else:
+        model, _report = train(examples, knowledge, now=now, params=params, sources=sources, progress=progress,
+                               embeddings=embeddings, groups=groups)
+    model.info["trained_on"] = trained_on_digests(examples)
+    if current is None:
         log.warning("reader: the model in service (%s) cannot be loaded; the candidate is compared to nothing",
                     current_path)
         held = model.info.get("held_out") or {}
@@ -103,8 +115,11 @@ def retrain(
     if refusal:
         return model, refused(refusal, model.version, examples, groups, new)
     unseen = [i for i, e in enumerate(examples) if not seen(e.text)]
-    if same and too_few([examples[i] for i in unseen]):
+    if same and not params.keep_danger and too_few([examples[i] for i in unseen]):
         return model, refused(Refusal.TOO_FEW_HELD_OUT, model.version, examples, groups, new)
+    if params.keep_danger:
+        return model, _split_verdict(model, examples, groups, unseen, embeddings, params, knowledge, now, current,
+                                     new, progress)
     progress("gate: the candidate's recipe, left out file by file")
     candidate = left_out(examples, groups, embeddings, params, knowledge, now, current, progress=progress)
     if same:
@@ -120,6 +135,26 @@ def retrain(
         current_outcomes = left_out(examples, groups, embeddings, in_service, knowledge, now, current, progress=progress)
     verdict = judge(candidate, current_outcomes, model.version, groups=len(set(groups)), new=new)
     return model, verdict
+
+
+def _split_verdict(model: ReaderModel, examples: Sequence[Labelled], groups: Sequence[str], unseen: Sequence[int],
+                   embeddings: np.ndarray, params: TrainingParams, knowledge: Knowledge, now: datetime,
+                   current: ReaderModel, new: int, progress: Callable[[str], None]) -> Verdict:
+    """The gate of a recipe that keeps the danger part of the model in service (:func:`split_left_out`).
+
+    Both sides escalate the same left-out messages; what is judged is the calm part. When the candidate's calm
+    recipe reads as the model in service's (:func:`~bot.reading.calm.same_calm`), a file the model in service saw
+    is read alike by both sides (heads fitted on every other group), so the new messages are judged, as for the
+    same recipe; else every message is.
+    """
+    alike = same_calm(recipe_of(current), params)
+    if alike and too_few([examples[i] for i in unseen]):
+        return refused(Refusal.TOO_FEW_HELD_OUT, model.version, examples, groups, new)
+    candidate, current_outcomes = split_left_out(examples, groups, without_new(groups, unseen), embeddings, params,
+                                                 knowledge, now, current, progress=progress)
+    if alike:
+        candidate, current_outcomes = [candidate[i] for i in unseen], [current_outcomes[i] for i in unseen]
+    return judge(candidate, current_outcomes, model.version, groups=len(set(groups)), new=new)
 
 
 #: the group of the messages the model in service never trained on, when the recipe is left out as it was trained
@@ -166,9 +201,10 @@ def scheduled_retrain(settings: Settings, knowledge: Knowledge, engine: Engine, 
              verdict.in_service)
 
 
-#: the recipes ``sportello train --recipe`` trains: the code's (:class:`TrainingParams`' defaults), or the one the
-#: model in service was trained with (read from its artefact, :func:`recipe_of`)
-RECIPES = ("default", "in-service")
+#: the recipes ``sportello train --recipe`` trains: the code's (:class:`TrainingParams`' defaults), the one the
+#: model in service was trained with (read from its artefact, :func:`recipe_of`), or the code's calm part beside
+#: the danger part of the model in service, unchanged (:mod:`bot.reading.calm`)
+RECIPES = ("default", "in-service", "split")
 
 
 def recipe_named(name: str, settings: Settings, *, epochs: int | None = None, folds: int | None = None
@@ -178,6 +214,8 @@ def recipe_named(name: str, settings: Settings, *, epochs: int | None = None, fo
         params = recipe_of(ReaderModel.load(model_in_service(settings)))
     elif name == "default":
         params = TrainingParams()
+    elif name == "split":
+        params = TrainingParams(keep_danger=True)
     else:
         msg = f"--recipe: unknown recipe {name!r}; known: {', '.join(RECIPES)}"
         raise SportelloError(msg)

@@ -87,6 +87,10 @@ class TrainingParams:
     #: Left out file by file 1.0 missed an Italian emergency of a new writer by 0.002; 0.85 caught every
     #: Italian and English one (0.9: 779 of 781 caught, false alarms 13.2 %; 0.8: 780, 15.8 %)
     danger_language_slack: float = 0.85
+    #: the danger part (danger head, the intent head's emergency, the language head, the danger thresholds) is the
+    #: model in service's, unchanged, and only the calm part is trained: the calm intents, complaint category,
+    #: calibrator and auto-reply threshold (:mod:`bot.reading.calm`, ``sportello train --recipe split``)
+    keep_danger: bool = False
 
     @property
     def confidence_features(self) -> tuple[str, ...]:
@@ -199,12 +203,17 @@ def _folds(examples: Sequence[Labelled], folds: int, seed: int) -> np.ndarray:
 def heads(x: np.ndarray | Rows, intents: np.ndarray, lookalike: np.ndarray,
           params: TrainingParams) -> tuple[Linear, Linear]:
     """The intent and danger heads of ``params`` fitted on feature rows ``x``."""
-    intent = fit(x, intents, len(INTENTS), l2=params.l2, epochs=params.epochs,
-                 sample_weight=balanced_weights(intents, len(INTENTS)))
+    intent = fit_intent_head(x, intents, params)
     danger_y = (intents == INTENTS.index(Intent.EMERGENCY)).astype(int)
     weights = balanced_weights(danger_y, 2, power=1.0) * np.where(lookalike, params.lookalike_weight, 1.0)
     danger = fit(x, danger_y, 2, l2=params.danger_l2, epochs=params.danger_epochs or params.epochs, sample_weight=weights)
     return intent, danger
+
+
+def fit_intent_head(x: np.ndarray | Rows, intents: np.ndarray, params: TrainingParams) -> Linear:
+    """The intent head of ``params`` fitted on feature rows ``x`` (every intent, rare ones weighed up)."""
+    return fit(x, intents, len(INTENTS), l2=params.l2, epochs=params.epochs,
+               sample_weight=balanced_weights(intents, len(INTENTS)))
 
 
 def _auto_threshold(scores: np.ndarray, right: np.ndarray, target: float) -> tuple[float, float, int]:
@@ -243,6 +252,56 @@ def cross_fitted(x: np.ndarray, right: np.ndarray, candidate: np.ndarray, fold: 
     return scores
 
 
+def calm_choice(probabilities: dict[Intent, float], in_danger: bool) -> Intent:
+    """The intent a reading chooses: emergency when in danger, else the likeliest calm intent."""
+    if in_danger:
+        return Intent.EMERGENCY
+    return max((j for j in INTENTS if j != Intent.EMERGENCY), key=probabilities.__getitem__)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The calibrator fitted on held-out readings, and the auto-reply threshold chosen on cross-fitted confidences."""
+
+    calibrator: Linear
+    threshold: float
+    precision: float  # held-out precision at the threshold
+    posted: int  # held-out answers at or above it
+    x: np.ndarray  # the confidence facts of every reading
+    right: np.ndarray  # whether the whole answer was right and may go out alone
+    candidate: np.ndarray  # whether its intent is one answered alone
+    scores: np.ndarray  # the cross-fitted confidences
+
+    @property
+    def coverage(self) -> float:
+        """The share of right answers at or above the threshold (held-out)."""
+        cand = self.candidate
+        return round(self.posted and float(self.right[cand][self.scores[cand] >= self.threshold].sum()
+                                           / max(1, self.right.sum())), 4)
+
+
+def calibrated(readings: Sequence[Reading], examples: Sequence[Labelled], draft: ReaderModel, knowledge: Knowledge,
+               now: datetime, fold: np.ndarray, folds: int, params: TrainingParams) -> Calibration:
+    """Route every held-out reading with ``draft``'s steps and fit the calibrator on whether the answer was right;
+    the auto-reply threshold is chosen for :data:`AUTO_PRECISION_TARGET` on confidences cross-fitted on ``fold``."""
+    from bot.evaluate import Outcome
+    from bot.reading.router import Router
+
+    router = Router(knowledge, model=draft)
+    features = params.confidence_features
+    rows, right, candidate = [], [], []
+    for example, reading in zip(examples, readings, strict=True):
+        facts = router.read(example.text, now=now, reading=reading)
+        rows.append([facts.confidence_facts.get(name, 0.0) for name in features])
+        right.append(int(example.auto_ok and Outcome(example, facts.decision).answer_right))
+        candidate.append(facts.decision.intent in (Intent.STATUS, Intent.FAQ, Intent.FEEDBACK))
+    x, y, cand = np.array(rows, dtype=np.float32), np.array(right), np.array(candidate)
+    calibrator = fit_calibrator(x[cand], y[cand], params.calibrator_l2)
+    scores = cross_fitted(x, y, cand, fold, folds, params.calibrator_l2)
+    threshold, precision, posted = _auto_threshold(scores[cand], y[cand], AUTO_PRECISION_TARGET)
+    return Calibration(calibrator, threshold, precision, posted, x, y, cand, scores)
+
+
 def train(
     examples: Sequence[Labelled],
     knowledge: Knowledge,
@@ -261,9 +320,6 @@ def train(
     ``embeddings``: the examples' encoder vectors when already at hand; ``groups``: each example's file (with
     ``params.calibrate_by_file`` the held-out readings leave one file out at a time instead of a random fold).
     """
-    from bot.evaluate import Outcome
-    from bot.reading.router import Router
-
     texts = [e.text for e in examples]
     intents = np.array([INTENTS.index(Intent(e.intent)) for e in examples])
     lookalike = lookalikes(examples)
@@ -308,30 +364,20 @@ def train(
                         0.5, 1.01, confidence_features=features, danger_blend=params.danger_blend)
 
     progress("calibrating on held-out readings")
-    router = Router(knowledge, model=draft)
     languages_read = draft.read_many(texts, embeddings)
     read_in = [r.language for r in languages_read]
     sureness = [r.language_probability for r in languages_read]
     thresholds = danger_thresholds(oof_danger, examples, read_in, sureness, params)
     each = thresholds.each(read_in, sureness)
-    rows, right, candidate = [], [], []
-    for i, example in enumerate(examples):
+    readings = []
+    for i in range(len(examples)):
         probs = {intent: float(p) for intent, p in zip(INTENTS, oof_intent[i])}
         in_danger = bool(oof_danger[i] >= each[i]) or max(probs, key=probs.__getitem__) == Intent.EMERGENCY
-        chosen = Intent.EMERGENCY if in_danger else max((j for j in INTENTS if j != Intent.EMERGENCY), key=probs.__getitem__)
-        reading = Reading(chosen, probs, float(oof_danger[i]), in_danger, None, languages_read[i].language,
-                          languages_read[i].language_probability, embeddings[i])
-        facts = router.read(example.text, now=now, reading=reading)
-        rows.append([facts.confidence_facts.get(name, 0.0) for name in features])
-        outcome = Outcome(example, facts.decision)
-        right.append(int(example.auto_ok and outcome.answer_right))
-        candidate.append(facts.decision.intent in (Intent.STATUS, Intent.FAQ, Intent.FEEDBACK))
-    x_cal = np.array(rows, dtype=np.float32)
-    y_cal = np.array(right)
-    cand = np.array(candidate)
-    calibrator = fit_calibrator(x_cal[cand], y_cal[cand], params.calibrator_l2)
-    cal_scores = cross_fitted(x_cal, y_cal, cand, fold, folds, params.calibrator_l2)
-    threshold, precision, posted = _auto_threshold(cal_scores[cand], y_cal[cand], AUTO_PRECISION_TARGET)
+        readings.append(Reading(calm_choice(probs, in_danger), probs, float(oof_danger[i]), in_danger, None,
+                                languages_read[i].language, languages_read[i].language_probability, embeddings[i]))
+    cal = calibrated(readings, examples, draft, knowledge, now, fold, folds, params)
+    x_cal, y_cal, cand, cal_scores = cal.x, cal.right, cal.candidate, cal.scores
+    calibrator, threshold, precision = cal.calibrator, cal.threshold, cal.precision
 
     oof_pred = oof_intent.argmax(axis=1)
     fired = (oof_danger >= each) | caught_by_rule(texts)  # what the model, or the unread-script rule, escalates
@@ -343,7 +389,7 @@ def train(
         "emergency_recall": round(float(fired[is_danger].mean()) if is_danger.any() else 1.0, 4),
         "false_alarm_rate": round(float((oof_pred[calm] == INTENTS.index(Intent.EMERGENCY)).mean()), 4),
         "auto_precision": round(precision, 4),
-        "auto_coverage": round(posted and float(y_cal[cand][cal_scores[cand] >= threshold].sum() / max(1, y_cal.sum())), 4),
+        "auto_coverage": cal.coverage,
         "danger_threshold": round(thresholds.default, 4),
         **{f"danger_threshold_{lang}": round(t, 4) for lang, t in thresholds.by_language.items()},
         "auto_threshold": round(threshold, 4),

@@ -11,12 +11,23 @@ import numpy as np
 import pytest
 
 from bot.config import ReaderSettings, Settings
-from bot.domain import Action
+from bot.domain import Action, Intent
+from bot.errors import SportelloError
 from bot.evaluate import Labelled, read_labelled
 from bot.reading import retrain as retrain_module
 from bot.reading.gate import GATED, Refusal, figures, trained_on_digests
-from bot.reading.left_out import GroupReadings, danger_thresholds, group_readings, left_out
-from bot.reading.model import ReaderModel
+from bot.reading.calm import DANGER_FROM, same_calm
+from bot.reading.left_out import (
+    GroupReadings,
+    calm_readings,
+    danger_decisions,
+    danger_thresholds,
+    group_decisions,
+    group_readings,
+    left_out,
+    split_left_out,
+)
+from bot.reading.model import INTENTS, ReaderModel
 from bot.reading.retrain import NEW_MESSAGES, retrain, same_recipe, without_new
 from bot.reading.training import TrainingParams, encode_all, read_grouped, recipe_of, train
 from tests.bot.eval_knowledge import eval_knowledge
@@ -161,3 +172,96 @@ def test_the_same_recipe_with_too_few_unseen_messages_is_not_gated(
 def test_the_same_recipe_on_nothing_new_is_not_gated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     verdict, recipes = _retrain(tmp_path, monkeypatch, TINY, service_saw_all=True)
     assert recipes == [] and not verdict.accepted and verdict.refusal is Refusal.NOTHING_NEW and verdict.new == 0
+
+
+def test_a_group_is_read_by_calm_heads_that_never_saw_its_labels() -> None:
+    examples, groups, emb = _tiny()
+    calm = calm_readings(examples, groups, emb, TINY)
+    relabelled = [replace(e, intent="other") if g == "file0.jsonl" else e for e, g in zip(examples, groups)]
+    again = calm_readings(relabelled, groups, emb, TINY)
+    mine = np.array(groups) == "file0.jsonl"
+    assert np.allclose(calm[mine], again[mine]) and not np.allclose(calm[~mine], again[~mine])
+    assert np.allclose(calm, group_readings(examples, groups, emb, TINY).intent)  # the intent head of the recipe
+
+
+def test_the_danger_decisions_given_are_the_ones_a_left_out_reading_makes() -> None:
+    examples, groups, emb = _tiny()
+    readings = group_readings(examples, groups, emb, TINY)
+    service = ReaderModel.cached()
+    escalated = danger_decisions(readings, examples, groups, emb, TINY, service)
+    given = group_decisions(readings, examples, groups, emb, TINY, eval_knowledge(), EVAL_NOW, service,
+                            in_danger=escalated)
+    assert given == group_decisions(readings, examples, groups, emb, TINY, eval_knowledge(), EVAL_NOW, service)
+    forced = group_decisions(readings, examples, groups, emb, TINY, eval_knowledge(), EVAL_NOW, service,
+                             in_danger=np.ones(len(examples), bool))
+    assert all(d.action == Action.ESCALATE for d in forced)
+
+
+def test_the_calm_readings_choose_the_calm_intent_and_the_intent_readings_the_danger() -> None:
+    examples, groups, emb = _tiny()
+    readings = group_readings(examples, groups, emb, TINY)
+    calm = np.zeros_like(readings.intent)
+    calm[:, INTENTS.index(Intent.FEEDBACK)] = 1.0
+    decisions = group_decisions(replace(readings, calm=calm), examples, groups, emb, TINY, eval_knowledge(), EVAL_NOW,
+                                ReaderModel.cached())
+    plain = group_decisions(readings, examples, groups, emb, TINY, eval_knowledge(), EVAL_NOW, ReaderModel.cached())
+    assert [d.action == Action.ESCALATE for d in decisions] == [d.action == Action.ESCALATE for d in plain]
+    assert {d.intent for d in decisions if d.action != Action.ESCALATE} <= {Intent.FEEDBACK, Intent.STATUS}
+
+
+def test_a_split_recipe_and_the_model_in_service_escalate_the_same_left_out_messages(tmp_path: Path) -> None:
+    examples, groups, emb = _tiny()
+    service, _ = train(examples, eval_knowledge(), now=EVAL_NOW, params=TINY, embeddings=emb)
+    said: list[str] = []
+    before = without_new(groups, list(range(12)))
+    ours, theirs = split_left_out(examples, groups, before, emb, replace(TINY, keep_danger=True, epochs=40),
+                                  eval_knowledge(), EVAL_NOW, service, progress=said.append)
+    assert [o.gold for o in ours] == [o.gold for o in theirs] == examples
+    escalated = [[o.decision.action == Action.ESCALATE for o in side] for side in (ours, theirs)]
+    assert escalated[0] == escalated[1]
+    assert [o.decision.intent for o in ours] != [o.decision.intent for o in theirs]
+    assert any("calm heads left out 3 of 3" in s for s in said) and any(f"left out 3 of {len(set(before))}" in s
+                                                                        for s in said)
+
+
+def _split_retrain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, params: TrainingParams):  # noqa: ANN202
+    examples, groups, emb = _tiny()
+    files = [_write(tmp_path / name, [e for e, g in zip(examples, groups) if g == name]) for name in dict.fromkeys(groups)]
+    service, _ = train(examples, eval_knowledge(), now=EVAL_NOW, params=TINY, embeddings=emb)
+    service = replace(service, info={**service.info, "trained_on": trained_on_digests(examples[:9])})
+    service.save(tmp_path / "service.npz")
+    monkeypatch.setattr(retrain_module, "encode_all", lambda texts: emb)
+    monkeypatch.setattr(retrain_module, "left_out", lambda *a, **k: pytest.fail("the split recipe is gated apart"))
+    settings = Settings(reader=ReaderSettings(model=str(tmp_path / "service.npz")))
+    model, verdict = retrain(settings, eval_knowledge(), now=EVAL_NOW, files=files, params=params)
+    assert model.info[DANGER_FROM]["version"] == service.version and model.calm_head is not None
+    assert verdict.candidate["emergency_recall"] == verdict.in_service["emergency_recall"]
+    assert verdict.false_alarms[0] == verdict.false_alarms[1] and "false_alarm_rate" not in verdict.worse
+    assert verdict.accepted == (verdict.worse == ()) and verdict.new == len(examples) - 9
+    return verdict
+
+
+def test_a_split_recipe_whose_calm_part_reads_as_the_model_in_service_is_gated_on_the_new_messages(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    verdict = _split_retrain(tmp_path, monkeypatch, replace(TINY, keep_danger=True))
+    assert verdict.held_out == len(_tiny()[0]) - 9
+
+
+def test_a_split_recipe_with_another_calm_part_is_gated_on_every_message(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    verdict = _split_retrain(tmp_path, monkeypatch, replace(TINY, keep_danger=True, epochs=40))
+    assert verdict.held_out == len(_tiny()[0])
+
+
+def test_the_same_calm_part_is_told_by_the_settings_that_read_calm_intents() -> None:
+    assert same_calm(TINY, replace(TINY, keep_danger=True, danger_l2=1.0, lookalike_weight=9.0, folds=7))
+    assert not same_calm(TINY, replace(TINY, epochs=40)) and not same_calm(TINY, replace(TINY, calibrator_l2=0.5))
+
+
+def test_the_split_recipe_needs_a_model_in_service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    examples, groups, emb = _tiny()
+    files = [_write(tmp_path / name, [e for e, g in zip(examples, groups) if g == name]) for name in dict.fromkeys(groups)]
+    monkeypatch.setattr(retrain_module, "encode_all", lambda texts: emb)
+    settings = Settings(reader=ReaderSettings(model=str(tmp_path / "missing.npz")))
+    with pytest.raises(SportelloError, match="danger part of the model in service"):
+        retrain(settings, eval_knowledge(), now=EVAL_NOW, files=files, params=replace(TINY, keep_danger=True))

@@ -52,5 +52,11 @@ def test_epochs_and_folds_given_override_the_recipe() -> None:
 
 
 def test_an_unknown_recipe_name_is_an_error_that_lists_the_known() -> None:
-    with pytest.raises(SportelloError, match="default, in-service"):
+    with pytest.raises(SportelloError, match="default, in-service, split"):
         recipe_named("newest", Settings())
+
+
+def test_the_split_recipe_is_the_codes_with_the_danger_part_kept() -> None:
+    assert build_parser().parse_args(["train", "--recipe", "split"]).recipe == "split"
+    recipe = recipe_named("split", Settings(), epochs=20)
+    assert recipe.keep_danger and replace(recipe, keep_danger=False, epochs=TrainingParams.epochs) == TrainingParams()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -12,10 +13,12 @@ import pytest
 
 from bot.cli import main
 from bot.config import Settings
+from bot.domain import Intent
 from bot.evaluate import Labelled, read_labelled
+from bot.reading.linear import Linear
 from bot.reading.model import ModelError, ReaderModel
 from bot.reading.retrain import IN_SERVICE, Verdict, no_worse, put_in_service
-from bot.reading.training import TrainingParams, lookalikes, read_examples, train
+from bot.reading.training import Calibration, TrainingParams, calm_choice, lookalikes, read_examples, train
 from tests.bot.eval_knowledge import eval_knowledge
 from tests.conftest import EVAL, EVAL_NOW, REPO
 
@@ -220,3 +223,19 @@ def test_a_model_saved_before_danger_was_blended_reads_danger_from_its_danger_he
     x = old.features([text])
     assert not old.danger_blend
     assert old.read(text).danger == pytest.approx(float(old.danger_head.proba(x)[0, 1]), abs=1e-3)
+
+
+def test_a_reading_in_danger_is_an_emergency_whatever_its_calm_probabilities() -> None:
+    probs = {intent: 0.0 for intent in Intent}
+    probs.update({Intent.EMERGENCY: 0.6, Intent.STATUS: 0.1, Intent.COMPLAINT: 0.3})
+    assert calm_choice(probs, True) == Intent.EMERGENCY
+    assert calm_choice(probs, False) == Intent.COMPLAINT  # the likeliest calm intent, never emergency
+
+
+def test_the_held_out_coverage_counts_the_right_answers_at_or_above_the_threshold() -> None:
+    right, candidate = np.array([1, 1, 0, 1, 1]), np.array([True, True, True, True, False])
+    scores = np.array([0.9, 0.5, 0.4, 0.95, 0.0], np.float32)
+    calibration = Calibration(Linear(np.zeros((1, 2)), np.zeros(2)), 0.8, 1.0, 2, np.zeros((5, 1)), right, candidate,
+                              scores)
+    assert calibration.coverage == 0.5  # two of the four right answers (one not a candidate)
+    assert replace(calibration, posted=0).coverage == 0

@@ -1,0 +1,221 @@
+"""The calm part of the reader retrained beside a danger part kept unchanged: what escalates stays a given model's.
+
+The danger part of a model decides which messages go to the emergency lane: the danger head, the intent head (its
+emergency probability in the danger score, its argmax emergency), the language head (a message's danger threshold
+is its language's) and the danger thresholds. The calm part chooses among the calm intents, the complaint category,
+and calibrates the confidence of an answer. ``sportello train --recipe split`` (``TrainingParams.keep_danger``)
+keeps the first from the model in service and trains the second on every labelled file:
+
+- the model keeps the given model's vocabulary and every head of its danger part, so a message escalates exactly
+  when it does with the given model; one more head, the calm head (:attr:`~bot.reading.model.ReaderModel.calm_head`),
+  chooses the intent among the calm ones when the danger part says calm, and gives the intent probabilities;
+- the calibrator learns from held-out readings, as in :func:`~bot.reading.training.train`: the calm heads' of
+  random folds, beside the danger part's readings of messages it never trained on. For a message the danger part
+  did train on, its own danger score would be in-sample (calm messages lower, emergencies higher than a new
+  writer's), so the danger score and escalation the calibrator learns from are the danger recipe's out-of-fold
+  readings of those messages (:func:`held_out_danger`), held to the given model's thresholds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from bot.domain import Intent
+from bot.evaluate import Labelled
+from bot.reading.danger import caught_by_rule
+from bot.reading.features import Vocabulary
+from bot.reading.gate import text_digest
+from bot.reading.linear import Linear, balanced_weights, fit
+from bot.reading.model import CATEGORIES, INTENTS, Reading, ReaderModel, expand
+from bot.reading.training import (
+    TrainingParams,
+    TrainingReport,
+    _folds,
+    calibrated,
+    calm_choice,
+    encode_all,
+    fit_intent_head,
+    heads,
+    lookalikes,
+    recipe_of,
+)
+
+if TYPE_CHECKING:
+    from knowledge.store import Knowledge
+
+#: the key of ``info`` that says which model a model's danger part came from (version, recipe, sources, digests)
+DANGER_FROM = "danger_from"
+EMERGENCY = INTENTS.index(Intent.EMERGENCY)
+
+
+#: the settings that make a recipe's calm readings and their calibration: two recipes alike in these read the calm
+#: intents of a file alike when fitted on the same messages
+CALM_SETTINGS = ("epochs", "l2", "vocabulary", "faq_meaning", "calibrator_l2")
+
+
+def same_calm(a: TrainingParams, b: TrainingParams) -> bool:
+    """Whether two recipes read the calm intents, and calibrate them, alike (:data:`CALM_SETTINGS`)."""
+    return all(getattr(a, name) == getattr(b, name) for name in CALM_SETTINGS)
+
+
+def danger_source(model: ReaderModel) -> dict[str, Any]:
+    """Which model ``model``'s danger part was trained as: what it records, else the model itself."""
+    recorded = model.info.get(DANGER_FROM)
+    if recorded:
+        return dict(recorded)
+    return {"version": model.version, "params": dict(model.info.get("params") or {}),
+            "sources": dict(model.info.get("sources") or {}), "trained_on": list(model.info.get("trained_on") or ())}
+
+
+def danger_recipe(model: ReaderModel) -> TrainingParams:
+    """The recipe ``model``'s danger part was trained with (:func:`~bot.reading.training.recipe_of` of its source)."""
+    if not model.info.get(DANGER_FROM):
+        return recipe_of(model)
+    return recipe_of(replace(model, info={"params": danger_source(model).get("params") or {}}))
+
+
+def trained_danger_on(model: ReaderModel, examples: Sequence[Labelled], groups: Sequence[str]) -> np.ndarray:
+    """Which examples ``model``'s danger part trained on: by its digests, else every example of a file it names."""
+    source = danger_source(model)
+    digests = set(source.get("trained_on") or ())
+    if digests:
+        return np.array([text_digest(e.text) in digests for e in examples], dtype=bool)
+    names = set(source.get("sources") or ())
+    return np.array([g in names for g in groups], dtype=bool)
+
+
+def held_out_danger(
+    model: ReaderModel,
+    examples: Sequence[Labelled],
+    groups: Sequence[str],
+    embeddings: np.ndarray,
+    seen: np.ndarray,
+    readings: Sequence[Reading],
+    *,
+    progress: Callable[[str], None] = lambda _: None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every example's danger score and escalation as the danger part reads a message it never trained on.
+
+    ``readings``: ``model``'s own readings of the examples (their danger and language); ``seen``: the examples its
+    danger part trained on. Those are read instead by the danger recipe's heads fitted on the other folds of them
+    (the recipe's own folds), held to ``model``'s thresholds in the language ``model`` reads them in.
+    """
+    danger = np.array([r.danger for r in readings], dtype=np.float32)
+    in_danger = np.array([r.in_danger for r in readings], dtype=bool)
+    index = np.nonzero(seen)[0]
+    if len(index) < 2:
+        return danger, in_danger
+    recipe = danger_recipe(model)
+    texts = [e.text for e in examples]
+    intents = np.array([INTENTS.index(Intent(e.intent)) for e in examples])
+    lookalike = lookalikes(examples)
+    names = list(dict.fromkeys(groups[i] for i in index))
+    if recipe.calibrate_by_file and len(names) > 1:
+        fold, folds = np.array([names.index(groups[i]) for i in index]), len(names)
+    else:
+        fold, folds = _folds([examples[i] for i in index], recipe.folds, recipe.seed), recipe.folds
+    limits = model.danger_thresholds.each([r.language for r in readings], [r.language_probability for r in readings])
+    for k in range(folds):
+        fitted, held = index[fold != k], index[fold == k]
+        if not len(fitted) or not len(held):
+            continue
+        progress(f"the danger part's held-out readings: fold {k + 1} of {folds}")
+        vocab = Vocabulary.build([texts[i] for i in fitted], limit=recipe.vocabulary)
+        x_fitted = vocab.rows([texts[i] for i in fitted], embeddings[fitted])
+        x_held = vocab.rows([texts[i] for i in held], embeddings[held])
+        intent_head, danger_head = heads(x_fitted, intents[fitted], lookalike[fitted], recipe)
+        intent_p = intent_head.proba(x_held)
+        danger[held] = recipe.danger(intent_p, danger_head.proba(x_held)[:, 1])
+        in_danger[held] = (danger[held] >= limits[held]) | (intent_p.argmax(axis=1) == EMERGENCY)
+    return danger, in_danger
+
+
+def train_calm(
+    examples: Sequence[Labelled],
+    knowledge: Knowledge,
+    danger_from: ReaderModel,
+    *,
+    now: datetime,
+    params: TrainingParams = TrainingParams(keep_danger=True),
+    sources: dict[str, int] | None = None,
+    progress: Callable[[str], None] = lambda _: None,
+    embeddings: np.ndarray | None = None,
+    groups: Sequence[str] | None = None,
+) -> tuple[ReaderModel, TrainingReport]:
+    """A model whose danger part is ``danger_from``'s, unchanged, and whose calm part is fitted on ``examples``.
+
+    The calm head and the complaint-category head are fitted on ``danger_from``'s vocabulary; the calibrator on
+    held-out readings (the calm heads' of ``params``' folds, the danger part's as :func:`held_out_danger` gives
+    them) and the auto-reply threshold on cross-fitted confidences, as :func:`~bot.reading.training.train` does.
+    """
+    texts = [e.text for e in examples]
+    intents = np.array([INTENTS.index(Intent(e.intent)) for e in examples])
+    groups = list(groups) if groups is not None else [""] * len(examples)
+    if embeddings is None:
+        progress(f"encoding {len(texts)} messages")
+        embeddings = encode_all(texts)
+    own = danger_from.read_many(texts, embeddings)
+    seen = trained_danger_on(danger_from, examples, groups)
+    danger, in_danger = held_out_danger(danger_from, examples, groups, embeddings, seen, own, progress=progress)
+    x_all = danger_from.vocabulary.rows(texts, embeddings)
+    if params.calibrate_by_file and len(set(groups)) > 1:
+        names = list(dict.fromkeys(groups))
+        fold, folds = np.array([names.index(g) for g in groups]), len(names)
+    else:
+        fold, folds = _folds(examples, params.folds, params.seed), params.folds
+    oof_calm = np.zeros((len(texts), len(INTENTS)), dtype=np.float32)
+    for k in range(folds):
+        progress(f"calm fold {k + 1} of {folds}")
+        fitted, held = np.nonzero(fold != k)[0], np.nonzero(fold == k)[0]
+        if len(fitted) and len(held):
+            oof_calm[held] = fit_intent_head(x_all.take(fitted), intents[fitted], params).proba(x_all.take(held))
+
+    progress("final calm heads")
+    calm_head = fit_intent_head(x_all, intents, params)
+    complaint_rows = [i for i, e in enumerate(examples) if e.intent == "complaint" and e.category]
+    categories = np.array([CATEGORIES.index(examples[i].category) for i in complaint_rows])  # type: ignore[arg-type]
+    category_head = fit(x_all.take(complaint_rows), categories, len(CATEGORIES), l2=params.l2,
+                        epochs=params.other_epochs, sample_weight=balanced_weights(categories, len(CATEGORIES)))
+    features = params.confidence_features
+    neutral = Linear(np.zeros((expand(np.zeros((1, len(features)))).shape[1], 2), np.float32), np.zeros(2, np.float32))
+    draft = replace(danger_from, version="draft", category_head=category_head, calibrator=neutral, auto_threshold=1.01,
+                    info={}, confidence_features=features, calm_head=calm_head)
+
+    progress("calibrating on held-out readings")
+    readings = []
+    for i in range(len(examples)):
+        probs = {intent: float(p) for intent, p in zip(INTENTS, oof_calm[i])}
+        readings.append(Reading(calm_choice(probs, bool(in_danger[i])), probs, float(danger[i]), bool(in_danger[i]),
+                                None, own[i].language, own[i].language_probability, embeddings[i]))
+    cal = calibrated(readings, examples, draft, knowledge, now, fold, folds, params)
+
+    fired = in_danger | caught_by_rule(texts)
+    chosen = np.array([EMERGENCY if fired[i] else INTENTS.index(r.intent) for i, r in enumerate(readings)])
+    emergency, calm = intents == EMERGENCY, intents != EMERGENCY
+    report = TrainingReport(examples=len(examples), sources=dict(sources or {}),
+                            calibration=(cal.x, cal.right, cal.candidate, danger, intents))
+    report.held_out = {
+        "intent_accuracy": round(float((chosen == intents).mean()), 4),
+        "emergency_recall": round(float(fired[emergency].mean()) if emergency.any() else 1.0, 4),
+        "false_alarm_rate": round(float(fired[calm].mean()) if calm.any() else 0.0, 4),
+        "auto_precision": round(cal.precision, 4),
+        "auto_coverage": cal.coverage,
+        "danger_threshold": round(danger_from.danger_threshold, 4),
+        **{f"danger_threshold_{lang}": round(t, 4) for lang, t in danger_from.danger_by_language.items()},
+        "auto_threshold": round(cal.threshold, 4),
+        "danger_read_out_of_fold": int(seen.sum()),  # messages the danger part trained on, read by its recipe's folds
+    }
+    source = danger_source(danger_from)
+    digest = hashlib.sha1(json.dumps(sorted(texts)).encode() + json.dumps(params.__dict__).encode()
+                          + str(source["version"]).encode()).hexdigest()[:8]
+    version = f"{datetime.now(timezone.utc):%Y%m%d%H%M}-{digest}"
+    info = {"trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "examples": len(examples),
+            "sources": report.sources, "held_out": report.held_out, "params": params.__dict__, DANGER_FROM: source}
+    return replace(draft, version=version, calibrator=cal.calibrator, auto_threshold=cal.threshold, info=info), report

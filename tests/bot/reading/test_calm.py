@@ -1,0 +1,188 @@
+"""The calm part retrained beside a kept danger part: the same escalations to the message, its own calm intents."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.domain import Action, Intent
+from bot.evaluate import Labelled, read_labelled
+from bot.reading.calm import (
+    DANGER_FROM,
+    danger_recipe,
+    danger_source,
+    held_out_danger,
+    train_calm,
+    trained_danger_on,
+)
+from bot.reading.gate import trained_on_digests
+from bot.reading.model import INTENTS, ReaderModel
+from bot.reading.router import Router
+from bot.reading.training import TrainingParams, encode_all, recipe_of
+from tests.bot.eval_knowledge import eval_knowledge
+from tests.conftest import EVAL, EVAL_NOW, REPO
+
+TINY = TrainingParams(folds=2, epochs=25, vocabulary=400, keep_danger=True)
+NEW_FILE = REPO / "knowledge" / "training" / "writer10_danger.jsonl"
+
+
+@lru_cache(maxsize=1)
+def _tiny() -> tuple[list[Labelled], list[str]]:
+    """Six messages of each intent from the router's cases (the shipped model trained on them) and twelve of a file
+    it never saw (calm and understated emergencies of the tenth writer)."""
+    seen: dict[str, int] = {}
+    chosen, groups = [], []
+    for record in read_labelled(REPO / "tests" / "bot" / "router_cases.jsonl"):
+        if seen.get(record.intent, 0) < 6:
+            seen[record.intent] = seen.get(record.intent, 0) + 1
+            chosen.append(record)
+            groups.append("router_cases.jsonl")
+    new = read_labelled(NEW_FILE)
+    for intent in ("emergency", "complaint", "other"):
+        picked = [r for r in new if r.intent == intent][:4]
+        chosen += picked
+        groups += [NEW_FILE.name] * len(picked)
+    return chosen, groups
+
+
+@lru_cache(maxsize=1)
+def _split() -> ReaderModel:
+    examples, groups = _tiny()
+    model, _report = train_calm(examples, eval_knowledge(), ReaderModel.cached(), now=EVAL_NOW, params=TINY,
+                                groups=groups)
+    return model
+
+
+@lru_cache(maxsize=1)
+def _texts() -> tuple[list[str], np.ndarray]:
+    """The eval dev set and two training files (one the shipped model trained on, one it never saw), encoded."""
+    texts = [r.text for r in read_labelled(EVAL / "dev.jsonl")]
+    for name in ("danger_now_vs_lookalikes.jsonl", "writer10_danger.jsonl"):
+        texts += [r.text for r in read_labelled(REPO / "knowledge" / "training" / name)]
+    return texts, encode_all(texts)
+
+
+def test_a_split_model_escalates_exactly_what_its_danger_model_escalates() -> None:
+    texts, emb = _texts()
+    shipped, split = ReaderModel.cached().read_many(texts, emb), _split().read_many(texts, emb)
+    assert len(texts) > 600
+    assert [r.in_danger for r in split] == [r.in_danger for r in shipped]
+    assert [r.danger for r in split] == [r.danger for r in shipped]
+    assert [r.language for r in split] == [r.language for r in shipped]
+
+
+def test_a_split_models_decisions_escalate_as_its_danger_models() -> None:
+    texts, _ = _texts()
+    texts = texts[:: 4]
+    shipped = Router(eval_knowledge(), model=ReaderModel.cached()).route_many(texts, now=EVAL_NOW)
+    split = Router(eval_knowledge(), model=_split()).route_many(texts, now=EVAL_NOW)
+    assert [d.action == Action.ESCALATE for d in split] == [d.action == Action.ESCALATE for d in shipped]
+    assert any(d.action == Action.ESCALATE for d in split)
+
+
+def test_a_calm_message_takes_the_likeliest_calm_intent_of_the_calm_head() -> None:
+    texts, emb = _texts()
+    model = _split()
+    readings = model.read_many(texts, emb)
+    calm_p = model.calm_head.proba(model.vocabulary.rows(texts, emb))  # type: ignore[union-attr]
+    calm = [i for i, intent in enumerate(INTENTS) if intent != Intent.EMERGENCY]
+    for reading, row in zip(readings, calm_p):
+        assert np.allclose(list(reading.probabilities.values()), row, atol=1e-4)
+        if not reading.in_danger:
+            assert reading.intent == INTENTS[max(calm, key=lambda j: row[j])]
+    assert not np.allclose(calm_p, model.intent_head.proba(model.vocabulary.rows(texts, emb)), atol=1e-2)
+
+
+def test_the_batched_heads_of_a_split_model_read_as_its_dense_heads() -> None:
+    model = _split()
+    texts = ["il 64 passa stamattina?", "un uomo è svenuto sulla banchina a Termini", "¿dónde compro el billete?"]
+    for b, d in zip(model.read_many(texts), model.read_rows(model.features(texts))):
+        assert (b.intent, b.in_danger, b.category, b.language) == (d.intent, d.in_danger, d.category, d.language)
+        assert np.allclose(list(b.probabilities.values()), list(d.probabilities.values()), atol=1e-4)
+
+
+def test_a_split_model_decides_the_same_batched_and_alone() -> None:
+    texts = [r.text for r in read_labelled(REPO / "tests" / "bot" / "router_cases.jsonl")]
+    router = Router(eval_knowledge(), model=_split())
+    batched = [d for i in range(0, len(texts), 32) for d in router.route_many(texts[i:i + 32], now=EVAL_NOW)]
+    alone = [router.route(text, now=EVAL_NOW) for text in texts]
+    assert [(d.intent, d.action, d.category, d.faq_id) for d in batched] == [
+        (d.intent, d.action, d.category, d.faq_id) for d in alone]
+    assert max(abs(b.confidence - a.confidence) for b, a in zip(batched, alone)) <= 1e-6
+
+
+def test_a_split_model_says_which_model_its_danger_part_came_from() -> None:
+    model, shipped = _split(), ReaderModel.cached()
+    assert model.info[DANGER_FROM]["version"] == shipped.version
+    assert model.info[DANGER_FROM]["trained_on"] == shipped.info["trained_on"]
+    assert danger_source(model) == model.info[DANGER_FROM] and danger_source(shipped)["version"] == shipped.version
+    assert recipe_of(model) == TINY and danger_recipe(model) == recipe_of(shipped) == danger_recipe(shipped)
+    assert model.info["held_out"]["danger_threshold"] == round(shipped.danger_threshold, 4)
+
+
+def test_a_split_model_saves_and_loads_as_trained(tmp_path: Path) -> None:
+    model = _split()
+    model.save(tmp_path / "split.npz")
+    loaded = ReaderModel.load(tmp_path / "split.npz")
+    texts, emb = _texts()
+    assert loaded.calm_head is not None and loaded.info[DANGER_FROM] == model.info[DANGER_FROM]
+    assert [r.intent for r in loaded.read_many(texts, emb)] == [r.intent for r in model.read_many(texts, emb)]
+    with np.load(tmp_path / "split.npz") as data:
+        assert json.loads(bytes(data["meta"]).decode())["format"] == 2  # code that reads only format 1 refuses it
+
+
+def test_a_model_without_a_calm_head_saves_and_reads_as_before(tmp_path: Path) -> None:
+    shipped = ReaderModel.load()
+    assert shipped.calm_head is None
+    shipped.save(tmp_path / "m.npz")
+    with np.load(tmp_path / "m.npz") as data:
+        assert json.loads(bytes(data["meta"]).decode())["format"] == 1 and "calm_head.w" not in data
+    texts, emb = _texts()
+    again = ReaderModel.load(tmp_path / "m.npz").read_many(texts[:50], emb[:50])
+    assert [(r.intent, r.in_danger, r.danger) for r in again] == [
+        (r.intent, r.in_danger, r.danger) for r in shipped.read_many(texts[:50], emb[:50])]
+
+
+def test_the_danger_part_trained_on_is_known_by_digest_or_else_by_file() -> None:
+    examples, groups = _tiny()
+    shipped = ReaderModel.cached()
+    by_digest = trained_danger_on(shipped, examples, groups)
+    assert by_digest.tolist() == [g == "router_cases.jsonl" for g in groups]
+    older = replace(shipped, info={"sources": {"router_cases.jsonl": 109}})
+    assert trained_danger_on(older, examples, groups).tolist() == by_digest.tolist()
+    narrow = replace(shipped, info={"trained_on": trained_on_digests(examples[:3])})
+    assert trained_danger_on(narrow, examples, groups).tolist() == [i < 3 for i in range(len(examples))]
+
+
+def test_the_danger_part_is_read_out_of_fold_on_the_messages_it_trained_on() -> None:
+    examples, groups = _tiny()
+    texts = [e.text for e in examples]
+    shipped = ReaderModel.cached()
+    emb = encode_all(texts)
+    own = shipped.read_many(texts, emb)
+    seen = trained_danger_on(shipped, examples, groups)
+    danger, in_danger = held_out_danger(shipped, examples, groups, emb, seen, own)
+    assert danger[~seen].tolist() == [r.danger for r, s in zip(own, seen) if not s]  # new to it: its own reading
+    assert in_danger[~seen].tolist() == [r.in_danger for r, s in zip(own, seen) if not s]
+    assert not np.allclose(danger[seen], [r.danger for r, s in zip(own, seen) if s])  # trained on: out of fold
+    nothing = held_out_danger(shipped, examples, groups, emb, np.zeros(len(examples), bool), own)
+    assert nothing[0].tolist() == [r.danger for r in own]
+
+
+def test_a_split_model_is_calibrated_on_held_out_readings() -> None:
+    model = _split()
+    held = model.info["held_out"]
+    assert 0.0 <= model.auto_threshold <= 1.01 and held["auto_threshold"] == round(model.auto_threshold, 4)
+    assert held["danger_read_out_of_fold"] == 36 and held["emergency_recall"] > 0.0
+    assert model.calibrator.weights.shape != ReaderModel.cached().calibrator.weights.shape or not np.allclose(
+        model.calibrator.weights, ReaderModel.cached().calibrator.weights)
+
+
+@pytest.mark.parametrize("name", ["intent_head", "danger_head", "language_head", "vocabulary"])
+def test_a_split_model_keeps_every_part_of_the_danger_reading(name: str) -> None:
+    assert getattr(_split(), name) is getattr(ReaderModel.cached(), name)
