@@ -20,6 +20,13 @@ gate compares like with like:
   worse when the candidate's excess over the model in service, less :data:`ALARMS_PER_CATCH` for each
   emergency it escalates that the model in service does not, is above zero in :data:`EVIDENCE` of the
   resamples.
+- **Right replies buy wrong ones.** The auto-reply threshold is chosen so that answers posted alone are right
+  :data:`~bot.reading.training.AUTO_PRECISION_TARGET` of the time, so a candidate that posts more right answers
+  may post wrong ones at that rate: :data:`WRONG_PER_RIGHT` for each right answer it adds. Precision counts as
+  worse when the candidate's wrong automatic replies beyond the model in service's, less that allowance, are
+  above zero in :data:`EVIDENCE` of the resamples. (Precision's own ratio was compared before: a model in service
+  whose left-out answers held no wrong one, as on 2026-12-05 with 156 posted, made any single error a drop, so
+  a candidate answering 2.3 times as many messages at 0.992 was refused.)
 - **Too little to judge.** Fewer than :data:`MIN_HELD_OUT` messages, none an emergency, or fewer than
   :data:`MIN_GROUPS` groups: nothing can be shown and the model in service stays. A retrain with no message
   the model in service did not train on, of the same recipe, has nothing to gain and is not gated at all.
@@ -47,6 +54,7 @@ import numpy as np
 
 from bot.domain import Action
 from bot.evaluate import Labelled, Outcome, read_labelled, score
+from bot.reading.training import AUTO_PRECISION_TARGET
 
 #: The figures shown for both recipes (``sportello train``'s ``candidate`` and ``in_service``).
 GATED = ("emergency_recall", "auto_precision", "intent_accuracy", "auto_coverage")
@@ -59,6 +67,9 @@ COMPARED = ("emergency_recall", "auto_precision", CALM_INTENT, "auto_coverage")
 #: Calm messages the candidate may also send to the emergency lane for each left-out emergency it catches
 #: that the model in service misses: twenty glances by an agent for one person in danger found.
 ALARMS_PER_CATCH = 20
+#: Wrong automatic replies the candidate may add for each right one it adds: the rate the auto-reply threshold is
+#: chosen for (1.5 wrong in 100 at 0.985), so added replies are judged by the precision promised for all of them.
+WRONG_PER_RIGHT = (1.0 - AUTO_PRECISION_TARGET) / AUTO_PRECISION_TARGET
 #: The name of the false-alarm figure in ``Verdict.worse`` (lower is better, unlike the gated figures).
 FALSE_ALARMS = "false_alarm_rate"
 #: Fewer left-out messages than this (or none an emergency) cannot show a candidate is no worse.
@@ -109,7 +120,7 @@ class Verdict:
                 "false_alarm_rate": {"candidate": self.false_alarms[0], "in_service": self.false_alarms[1]},
                 "method": "left out file by file", "groups": self.groups, "new_messages": self.new,
                 "drop_seen": dict(self.drops), "evidence": {"recall": RECALL_EVIDENCE, "other": EVIDENCE},
-                "alarms_per_catch": ALARMS_PER_CATCH}
+                "alarms_per_catch": ALARMS_PER_CATCH, "wrong_per_right": round(WRONG_PER_RIGHT, 4)}
 
 
 def text_digest(text: str) -> str:
@@ -212,6 +223,21 @@ def _excess_alarms(sums: np.ndarray) -> np.ndarray:
     return sums[:, _C["alarm_c"]] - sums[:, _C["alarm_s"]] - ALARMS_PER_CATCH * np.maximum(caught, 0.0)
 
 
+def _excess_wrong(sums: np.ndarray) -> np.ndarray:
+    """Wrong automatic replies the candidate posts beyond the model in service, less the allowance for right ones."""
+    right = sums[:, _C["good_c"]] - sums[:, _C["good_s"]]
+    wrong_c = sums[:, _C["posted_c"]] - sums[:, _C["good_c"]]
+    wrong_s = sums[:, _C["posted_s"]] - sums[:, _C["good_s"]]
+    return wrong_c - wrong_s - WRONG_PER_RIGHT * np.maximum(right, 0.0)
+
+
+def _worse(name: str, sums: np.ndarray, sides: dict[str, tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """Where the candidate is worse on a compared figure: lower, or for precision, wrong replies beyond the allowance."""
+    if name == "auto_precision":
+        return _excess_wrong(sums) > 1e-12
+    return _lower(*sides[name])
+
+
 def _lower(candidate: np.ndarray, in_service: np.ndarray) -> np.ndarray:
     """Where the candidate's figure is below the other's (a figure with nothing to count is never lower)."""
     with np.errstate(invalid="ignore"):
@@ -228,8 +254,9 @@ def paired_drops(facts: np.ndarray, *, resamples: int = RESAMPLES, seed: int = S
         batch = min(250, resamples - done)
         counts = rng.multinomial(n, np.full(n, 1.0 / n), size=batch).astype(np.float64)
         sums = counts @ facts
-        for name, (c, s) in _sides(sums).items():
-            worse[name] += int(_lower(c, s).sum())
+        sides = _sides(sums)
+        for name in COMPARED:
+            worse[name] += int(_worse(name, sums, sides).sum())
         worse[FALSE_ALARMS] += int((_excess_alarms(sums) > 0).sum())
         done += batch
     return {name: round(count / resamples, 4) for name, count in worse.items()}
@@ -242,7 +269,7 @@ def judge(candidate: Sequence[Outcome], in_service: Sequence[Outcome], version: 
     whole = facts.sum(axis=0, keepdims=True)
     point = _sides(whole)
     drops = paired_drops(facts, resamples=resamples)
-    worse = tuple(name for name in COMPARED if bool(_lower(*point[name])[0])
+    worse = tuple(name for name in COMPARED if bool(_worse(name, whole, point)[0])
                   and drops[name] >= (RECALL_EVIDENCE if name == "emergency_recall" else EVIDENCE))
     if _excess_alarms(whole)[0] > 0 and drops[FALSE_ALARMS] >= EVIDENCE:
         worse += (FALSE_ALARMS,)

@@ -20,6 +20,7 @@ from bot.reading.gate import (
     MIN_GROUPS,
     MIN_HELD_OUT,
     RECALL_EVIDENCE,
+    WRONG_PER_RIGHT,
     Refusal,
     judge,
     paired_drops,
@@ -143,6 +144,32 @@ def test_a_candidate_that_answers_wrongly_alone_is_refused_on_precision() -> Non
     verdict = _judge(_reading(_first("complaint", 10, WRONG_ANSWER)), _reading())
     assert verdict.candidate["auto_precision"] == pytest.approx(100 / 110)
     assert not verdict.accepted and "auto_precision" in verdict.worse
+
+
+def _many_questions(shy: int, right: int, wrong: int) -> list[Outcome]:
+    """600 answerable questions and 100 complaints: the first ``shy`` questions left to a person (the rest
+    answered alone, right), the first ``wrong`` complaints answered alone, wrongly; ``right`` is for reading."""
+    messages = _messages(emergencies=20, questions=600, complaints=100)
+    shy_ids = {g.id for g in messages if g.intent == "status"}
+    shy_ids = set(sorted(shy_ids, key=int)[:shy])
+    wrong_ids = set(sorted((g.id for g in messages if g.intent == "complaint"), key=int)[:wrong])
+    assert right == 600 - shy
+    return [Outcome(g, SHY if g.id in shy_ids else WRONG_ANSWER if g.id in wrong_ids else _right(g)) for g in messages]
+
+
+def test_a_candidate_that_answers_many_more_alone_may_add_wrong_replies_at_the_promised_rate() -> None:
+    # 400 more right answers buy 400 x 1.5 % = 6.1 wrong ones; 3 are added: precision 1.0 -> 0.995 is no drop
+    verdict = _judge(_many_questions(shy=0, right=600, wrong=3), _many_questions(shy=400, right=200, wrong=0))
+    assert 400 * WRONG_PER_RIGHT > 3
+    assert verdict.candidate["auto_precision"] < verdict.in_service["auto_precision"] == 1.0
+    assert verdict.accepted and verdict.worse == ()
+
+
+def test_wrong_replies_added_faster_than_the_promised_rate_are_refused_on_precision() -> None:
+    # 60 more right answers buy 0.9 of a wrong one; 10 are added
+    verdict = _judge(_many_questions(shy=340, right=260, wrong=10), _many_questions(shy=400, right=200, wrong=0))
+    assert verdict.candidate["auto_coverage"] > verdict.in_service["auto_coverage"]
+    assert not verdict.accepted and "auto_precision" in verdict.worse  # (the wrong replies are misread intents too)
 
 
 def test_a_candidate_that_answers_fewer_alone_is_refused_on_coverage_and_not_on_precision() -> None:
