@@ -15,7 +15,7 @@ The language of a message is read by one model for every recipe (the model in se
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -27,6 +27,7 @@ from bot.errors import SportelloError
 from bot.evaluate import Labelled, Outcome
 from bot.reading.danger import DangerThresholds
 from bot.reading.features import Vocabulary
+from bot.reading.linear import Rows
 from bot.reading.model import INTENTS, Reading, ReaderModel, expand
 from bot.reading.training import (
     AUTO_PRECISION_TARGET,
@@ -70,24 +71,31 @@ def group_readings(
     texts = [e.text for e in examples]
     intents = np.array([INTENTS.index(Intent(e.intent)) for e in examples])
     lookalike = lookalikes(examples)
-    group = np.array(groups)
     intent_p = np.zeros((len(texts), len(INTENTS)), dtype=np.float32)
     danger = np.zeros(len(texts), dtype=np.float32)
     started = time.perf_counter()
     names = list(dict.fromkeys(groups))
-    for n, name in enumerate(names):
-        train_idx, held = np.nonzero(group != name)[0], np.nonzero(group == name)[0]
-        if not len(train_idx):
-            continue
-        vocab = Vocabulary.build([texts[i] for i in train_idx], limit=params.vocabulary)
-        x_train = vocab.rows([texts[i] for i in train_idx], embeddings[train_idx])
-        x_held = vocab.rows([texts[i] for i in held], embeddings[held])
+    for n, (name, train_idx, held, x_train, x_held) in enumerate(_left_out_rows(texts, groups, embeddings, params)):
         intent_head, danger_head = heads(x_train, intents[train_idx], lookalike[train_idx], params)
         intent_p[held] = intent_head.proba(x_held)
         danger[held] = params.danger(intent_p[held], danger_head.proba(x_held)[:, 1])
         progress(f"left out {n + 1} of {len(names)} ({name}, {len(held)} messages): "
                  f"{time.perf_counter() - started:.0f} s")
     return GroupReadings(intent_p, danger)
+
+
+def _left_out_rows(texts: Sequence[str], groups: Sequence[str], embeddings: np.ndarray, params: TrainingParams
+                   ) -> Iterator[tuple[str, np.ndarray, np.ndarray, Rows, Rows]]:
+    """Each group with another, in order: its name, the other groups' indices and its own, and their feature rows
+    over an n-gram vocabulary built from the other groups alone (a group alone in the data is skipped)."""
+    group = np.array(groups)
+    for name in dict.fromkeys(groups):
+        train_idx, held = np.nonzero(group != name)[0], np.nonzero(group == name)[0]
+        if not len(train_idx):
+            continue
+        vocab = Vocabulary.build([texts[i] for i in train_idx], limit=params.vocabulary)
+        yield (name, train_idx, held, vocab.rows([texts[i] for i in train_idx], embeddings[train_idx]),
+               vocab.rows([texts[i] for i in held], embeddings[held]))
 
 
 def calm_readings(
@@ -101,18 +109,11 @@ def calm_readings(
     """The calm heads of ``params`` (:mod:`bot.reading.calm`) fitted on every group but one read that one."""
     texts = [e.text for e in examples]
     intents = np.array([INTENTS.index(Intent(e.intent)) for e in examples])
-    group = np.array(groups)
     calm = np.zeros((len(texts), len(INTENTS)), dtype=np.float32)
     names = list(dict.fromkeys(groups))
     started = time.perf_counter()
-    for n, name in enumerate(names):
-        train_idx, held = np.nonzero(group != name)[0], np.nonzero(group == name)[0]
-        if not len(train_idx):
-            continue
-        vocab = Vocabulary.build([texts[i] for i in train_idx], limit=params.vocabulary)
-        x_train = vocab.rows([texts[i] for i in train_idx], embeddings[train_idx])
-        calm[held] = fit_intent_head(x_train, intents[train_idx], params).proba(
-            vocab.rows([texts[i] for i in held], embeddings[held]))
+    for n, (name, train_idx, held, x_train, x_held) in enumerate(_left_out_rows(texts, groups, embeddings, params)):
+        calm[held] = fit_intent_head(x_train, intents[train_idx], params).proba(x_held)
         progress(f"calm heads left out {n + 1} of {len(names)} ({name}): {time.perf_counter() - started:.0f} s")
     return calm
 
