@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
@@ -13,9 +14,25 @@ from knowledge.gtfs import GtfsIndex
 _VEHICLE = frozenset({
     "bus", "autobus", "bussino", "tram", "linea", "linee", "line", "lines", "route", "routes", "navetta",
     "navette", "shuttle", "sostitutivo", "sostitutiva", "sostitutivi", "notturno", "notturna", "filobus",
-    "trolleybus",
+    "trolleybus", "ligne", "línea", "linha", "linie", "linii", "linią", "линия", "лінія", "γραμμή",
+    # the same cues as tourists write them (es, fr, pt, de, ro, pl, uk, ru)
+    "autobús", "autobuz", "autobuzul", "ônibus", "onibus", "автобус", "автобуса", "автобусі", "tranvía", "tranvia",
+    "tramway", "tramvai", "tramvaiul", "tramwaj", "tramwaju", "bonde", "straßenbahn", "strassenbahn", "трамвай",
+    "трамвае", "трамваї", "버스", "트램", "বাস", "ٹرام", "الترام", "اتوبوس", "تراموای", "ትራም",
 })
-_METRO = frozenset({"metro", "metropolitana", "metrò", "subway", "underground"})
+# Words for "line" that also announce a metro letter ("linea A", "la línea A", "ligne C", "Linie B").
+_LINE_WORD = frozenset({
+    "linea", "linee", "line", "lines", "línea", "ligne", "linha", "linie", "linii", "linią", "линия", "лінія",
+    "γραμμή", "خط", "الخط", "tuyến",
+})
+_METRO = frozenset({
+    "metro", "metropolitana", "metrò", "subway", "underground", "métro", "metrô", "metroul", "metroului", "metrou",
+    "metra", "metrze", "metroja", "bahn", "метро", "μετρό", "메트로", "지하철", "مترو", "المترو", "ሜትሮ",
+})
+# Lines inside Chinese, Japanese and Korean words, which have no spaces: "64路", "40番", "170번", "地铁B线", "A선".
+_CJK_NUMBER = re.compile(r"(\d+)(?:路|番|번)|(?:トラム)(\d+)")
+_CJK_LETTER = re.compile(r"([ABC]1?)(?:线|線|선)|(?:地铁|地下鉄|メトロ)([ABC]1?)")
+_CYRILLIC_LETTER = str.maketrans("АВС", "ABC")  # "метро А" typed on a Cyrillic keyboard
 # Articles and articulated prepositions that precede a line number ("il 64", "dell'8", "er 30", "the 64").
 _ARTICLE = frozenset({
     "il", "l", "lo", "del", "dell", "dello", "al", "all", "allo", "sul", "sull", "sullo", "col", "coll",
@@ -38,6 +55,9 @@ _NOT_LINE_BEFORE = frozenset({
     "only", "just", "about", "around", "approx", "quasi", "almost", "ben", "tipo", "like", "anche", "also",
     "posto", "binario", "platform", "gate", "vagone", "carrozza", "uscita", "exit", "piano", "floor",
     "pagina", "page", "sconto", "meno", "più", "piu", "more", "less", "+", "-", "×",
+    # ages, documents and elapsed time: "Pietro (anni 81)", "aged 81", "fattura n. 118", "error 500", "1 hour 20"
+    "anni", "età", "eta", "aged", "age", "fattura", "invoice", "bolletta", "ricevuta", "civico", "errore", "error",
+    "hour", "hours", "been", "into", "delayed",
     # clock times: "sono le 7", "il bus delle 8", "passati 20 (minuti)"
     "le", "delle", "nelle", "sulle", "passati", "passate", "trascorsi", "quarter", "past", "half",
 })
@@ -60,7 +80,22 @@ _UNIT_AFTER = frozenset({
     "giri", "messaggi", "email", "mail", "telefonate", "chiamate", "calls", "reclami", "segnalazioni",
     "tweet", "am", "pm", "oclock", "mezza", "mezzo", "quarti",
     "bus", "autobus", "tram", "linee", "lines", "fermate", "stops", "controllori", "autisti", "drivers",
-    "mesate", "rate", "punti", "points", "gr", "cm", "mm", "ml",
+    "mesate", "rate", "punti", "points", "gr", "cm", "mm", "ml", "past",
+    # the same units as tourists write them
+    "minutos", "minuten", "minut", "minuta", "minuty", "минут", "минуты", "хвилин", "λεπτά", "dakika", "dakikadır",
+    "horas", "stunden", "jam", "graden", "graus", "دقيقة",
+})
+# A person before "is", "am", "'m", "ist": "my dad is 85", "I'm 23", "mein Vater ist 90" give an age.
+_PERSON = frozenset({
+    "i", "he", "she", "son", "daughter", "dad", "father", "mum", "mom", "mother", "grandma", "granny", "grandad",
+    "grandpa", "grandfather", "grandmother", "wife", "husband", "boy", "girl", "kid", "child", "baby", "brother",
+    "sister", "vater", "mutter", "sohn", "tochter", "oma", "opa",
+})
+_COPULA = frozenset({"is", "am", "m", "s", "was", "ist"})
+# Words before an article that make the number a telephone number: "abbiamo chiamato il 118", "call the 112".
+_CALL = frozenset({
+    "chiamato", "chiamare", "chiama", "chiamate", "chiamo", "chiamata", "called", "call", "calling", "ambulanza",
+    "ambulance",
 })
 _MONTHS = frozenset({
     "gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre", "ottobre",
@@ -73,6 +108,14 @@ _WEEKDAYS = frozenset({
     "venerdì", "sabato", "domenica", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
     "sunday", "mon", "tue", "wed", "thu", "fri", "sat", "sun",
 })
+# Cues of a single-letter line only ("esperando o H", "auf den H", "H bus", "H driver").
+_LETTER_ARTICLE = frozenset({"o", "el", "le", "den", "der"})
+_LETTER_NEXT = frozenset({"bus", "driver", "drivers", "autista", "line", "linea"})
+_GERMAN_LINE = re.compile(r"(\d+)er")
+_PLURAL_LINE = re.compile(r"(\d+)s")
+_COUNT_WORD = frozenset({"two", "three", "four", "five", "six", "several", "many", "few"})
+# Italian puts no preposition after the preposition «a»: «A per Anagnina», «A da Battistini» name metro A.
+_AFTER_LETTER_A = frozenset({"per", "da", "ad", "fino", "verso", "direzione"})
 _LIST_JOIN = frozenset({",", "e", "and", "o", "or", "/", "&", "oppure", "ed"})
 _PUNCT_BREAK = frozenset({".", "!", "?", ":", ";", "(", ")", "[", "]", "\"", "…", "|", "→"})
 _APOSTROPHES = "'’`´"
@@ -94,8 +137,15 @@ class Token:
 
 
 def tokenize(text: str) -> list[Token]:
-    """Words, numbers and single symbols (apostrophes, punctuation, €, %, #) with their spans."""
-    return [Token(m.group(), m.group().lower(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    """Words, numbers and single symbols (apostrophes, punctuation, €, %, #) with their spans; digits of any
+    script read as ASCII digits ("৬৪", "۱۷۰")."""
+    tokens = []
+    for m in _TOKEN.finditer(text):
+        word = m.group()
+        if word.isdigit() and not word.isascii():
+            word = "".join(str(unicodedata.digit(c)) for c in word)
+        tokens.append(Token(word, word.lower(), m.start(), m.end()))
+    return tokens
 
 
 class RouteFinder:
@@ -151,6 +201,16 @@ class RouteFinder:
         glued = self._glued_cue(tok.text)  # "tram8", "metroA" written without a space
         if glued:
             return glued
+        german = _GERMAN_LINE.fullmatch(tok.text)  # "im 64er", "der 40er" (not "die 40er Jahre")
+        if german and _next_word(tokens, i) not in ("jahre", "jahren"):
+            return self.exact.get(german.group(1))
+        if not tok.text.isascii():
+            cjk = self._cjk(tok.text)
+            if cjk:
+                return cjk
+        plural = _PLURAL_LINE.fullmatch(tok.text)  # "two 62s in a row", "three 40s go by"
+        if plural and _prev_word(tokens, i) in _COUNT_WORD:
+            return self.exact.get(plural.group(1))
         if tok.is_number:
             route_id = self.exact.get(tok.text)
             if route_id is None:  # still judged: "le 7 e 40" is a time even where no line 7 exists
@@ -169,15 +229,33 @@ class RouteFinder:
         if tok.low in self.folded:
             return self.folded[tok.low]
         letter = tok.text.upper()
+        if prev in _METRO and tok.text.isupper():
+            letter = letter.translate(_CYRILLIC_LETTER)
         if letter in self.metro and self._metro_letter_cued(tokens, i, prev):
+            return self.metro[letter]
+        if len(letter) == 2 and letter in self.metro and prev not in ("livello", "level", "niveau"):  # "B1": no cue
             return self.metro[letter]
         if tok.text in self.metro_codes and (not shouting or prev in _METRO | _FEMININE):
             return self.metro_codes[tok.text]
         if tok.text in self.exact and tok.text.isalpha():  # "MC", "RMG", "MEA"
             if not shouting or prev in _VEHICLE | _ARTICLE:
                 return self.exact[tok.text]
-        if tok.text in self.letters and (prev in _VEHICLE | _ARTICLE | _FEMININE) and not _apostrophe_after(tokens, i):
+        if tok.text in self.letters and not _apostrophe_after(tokens, i) and (
+                prev in _VEHICLE | _ARTICLE | _FEMININE | _LETTER_ARTICLE
+                or _next_word(tokens, i) in _LETTER_NEXT or _opens_message(tokens, i)):  # "H bus", "H regolare?"
             return self.letters[tok.text]
+        if tok.text.islower() and tok.text.upper() in self.letters and _elided(tokens, i):  # "dell'h"
+            return self.letters[tok.text.upper()]
+        return None
+
+    def _cjk(self, word: str) -> str | None:
+        """The first line named inside a word of a script written without spaces."""
+        number = _CJK_NUMBER.search(word)
+        letter = _CJK_LETTER.search(word)
+        if number and (letter is None or number.start() < letter.start()):
+            return self.exact.get(number.group(1) or number.group(2))
+        if letter:
+            return self.metro.get(letter.group(1) or letter.group(2))
         return None
 
     def _glued_cue(self, word: str) -> str | None:
@@ -206,12 +284,17 @@ class RouteFinder:
         if prev in _METRO:  # "metro c" yes, but "metro a Ottaviano" is a preposition
             nxt_tok = tokens[i + 1] if i + 1 < len(tokens) else None
             return upper or tok.text != "a" or nxt_tok is None or not nxt_tok.text[0].isalnum()
-        if prev in ("linea", "line", "lines", "linee") and upper:
+        if prev in _LINE_WORD and (upper or tok.text != "a"):  # "linea c", not "linea a singhiozzo"
             return True
         nxt = _next_word(tokens, i)
         if upper and nxt in ("line", "linea"):
             return True
         if upper and prev in _FEMININE:
+            return True
+        opening = upper and _opens_message(tokens, i)  # "B per Laurentina ok?", "A per Anagnina?", not "A Termini"
+        if opening and (nxt in _AFTER_LETTER_A if tok.text == "A" else nxt not in (".", None)):
+            return True
+        if upper and nxt in _LIST_JOIN and _upper_letter_after(tokens, i + 1, self.metro):  # "A e B regolari?"
             return True
         if upper and prev in _LIST_JOIN:  # "metro A e B"
             j = _prev_index(tokens, i)
@@ -236,14 +319,19 @@ class RouteFinder:
         if nxt in ("bus", "tram", "autobus", "night", "notturno", "line", "linea") and (
                 prev in _ARTICLE or len(tok.text) >= 2):
             return True
-        if nxt in _UNIT_AFTER or nxt in _MONTHS or _symbol_after(tokens, i):
+        unit = nxt in _UNIT_AFTER and not _apostrophe_after(tokens, i + 1)  # "64 m'ha" is an elision, not metres
+        if unit or (nxt in _MONTHS and int(tok.text) <= 31) or _symbol_after(tokens, i):  # "the 63 set to" not Sept.
             return False
-        if prev in _WEEKDAYS or prev in _MONTHS:
+        if nxt in ("de", "di", "of") and i + 2 < len(tokens) and tokens[i + 2].low in _UNIT_AFTER:  # "30 de minute"
+            return False
+        if _is_age(tokens, i, prev) or _signature_age(tokens, i):
+            return False
+        if prev in _WEEKDAYS or (prev in _MONTHS and int(tok.text) <= 31):
             return False
         if prev is not None and prev in _STREET or _after_street_name(tokens, i):
             return False
-        if prev in _ARTICLE:
-            return True
+        if prev in _ARTICLE or (prev == "le" and int(tok.text) > 24):  # French "dans le 64"; Italian "le 7" a time
+            return j is None or _prev_word(tokens, j) not in _CALL  # "chiamato il 118" is a telephone number
         if prev in _NOT_LINE_BEFORE or prev in ("€", "$", "£"):
             return False
         if prev in _LIST_JOIN and j is not None:
@@ -317,6 +405,9 @@ def _attached_non_line(tokens: list[Token], i: int) -> bool:
         return True
     if _touching(tokens, i - 1, i) and tokens[i - 1].text in "€$£+":
         return True
+    if (_touching(tokens, i, i + 1) and tokens[i + 1].text == "-" and _touching(tokens, i + 1, i + 2)
+            and tokens[i + 2].low in _UNIT_AFTER - _VEHICLE):  # "80-year-old", "30-minute", "72-Stunden"
+        return True
     if _touching(tokens, i, i + 1) and tokens[i + 1].text in "%°ºª€$'’":
         # "20'" is minutes; "l'8" has its apostrophe before the number, not after
         return not (tokens[i + 1].text in _APOSTROPHES and _touching(tokens, i + 1, i + 2)
@@ -325,7 +416,46 @@ def _attached_non_line(tokens: list[Token], i: int) -> bool:
 
 
 def _symbol_after(tokens: list[Token], i: int) -> bool:
-    return i + 1 < len(tokens) and tokens[i + 1].text in ("%", "€", "$", "£", "°", "'", "’", "x", "×")
+    return i + 1 < len(tokens) and tokens[i + 1].text in ("%", "€", "$", "£", "°", "'", "’", "x", "×", "+")
+
+
+def _is_age(tokens: list[Token], i: int, prev: str | None) -> bool:
+    """"my dad is 85", "I'm 23", "mein Vater ist 90": a person, a copula, a number."""
+    if prev not in _COPULA:
+        return False
+    j = _prev_index(tokens, i)
+    for _ in range(3):
+        j = _prev_index(tokens, j) if j is not None else None
+        if j is not None and tokens[j].low in _PERSON:
+            return True
+    return False
+
+
+def _signature_age(tokens: list[Token], i: int) -> bool:
+    """"Grazie, Pietro (81)": a number in brackets after a name, closing the message."""
+    if not (_touching(tokens, i - 1, i) and tokens[i - 1].text == "(" and _touching(tokens, i, i + 1)
+            and tokens[i + 1].text == ")" and i >= 2 and tokens[i - 2].text[:1].isupper()):
+        return False
+    return all(not t.text[0].isalnum() for t in tokens[i + 2:])
+
+
+def _opens_message(tokens: list[Token], i: int) -> bool:
+    """The first word of the message, after any @mentions."""
+    j = 0
+    while j < i and tokens[j].text == "@" and j + 1 < i:
+        j += 2
+    return j == i
+
+
+def _elided(tokens: list[Token], i: int) -> bool:
+    """After an elided article: "l'h", "dell'h"."""
+    return (i >= 2 and tokens[i - 1].text in _APOSTROPHES and _touching(tokens, i - 1, i)
+            and tokens[i - 2].low in _ARTICLE)
+
+
+def _upper_letter_after(tokens: list[Token], i: int, letters: dict[str, str]) -> bool:
+    """The word after index i is an upper-case metro letter: "A e B"."""
+    return i + 1 < len(tokens) and tokens[i + 1].text in letters
 
 
 def _adjacent_number(tokens: list[Token], i: int) -> bool:

@@ -111,6 +111,83 @@ def test_lowercase_a_after_metro_is_a_preposition(rome: GtfsIndex) -> None:
     assert routes(rome, "lavori della metro a piazza Venezia") == []
 
 
+# ---- routes: ages, documents and elapsed time are not lines -----------------------------------------
+@pytest.mark.parametrize("text", [
+    "Grazie, Pietro (anni 81)", "mio nonno, 81 anni, non riesce a salire", "Grazie, Pietro (81)", "un 81enne caduto",
+    "my dad is 85 and uses a walker", "I'm 23 and at uni, is there a cheaper pass?", "my 80-year-old mum nearly fell",
+    "aged 81, I need help with the stairs", "he is 81 years old", "Mein Vater ist 90 und braucht Hilfe",
+])
+def test_ages_are_not_lines(rome: GtfsIndex, text: str) -> None:
+    assert routes(rome, text) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Il 719 svolge regolare servizio oggi? Grazie, Pietro (anni 81)", ["719"]),
+    ("il 81 per il signore di 80 anni", ["81"]),
+    ("the 64 driver pulled away before my 80-year-old mum sat down", ["64"]),
+    ("is the 81 running? my dad is 85", ["81"]),
+])
+def test_line_beside_an_age_is_still_found(rome: GtfsIndex, text: str, expected: list[str]) -> None:
+    assert routes(rome, text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "la fattura n. 118 non è pagata", "the app says error 500", "1 hour 20 to get home", "it's been 38",
+    "60+ stairs at Cavour", "20 past, 25 past, nothing", "19:40 delayed 30", "abbiamo chiamato il 118",
+    "sciopero il 5 set", "a 30-minute wait", "the board says 2 min and it turns into 20",
+])
+def test_documents_and_elapsed_time_are_not_lines(rome: GtfsIndex, text: str) -> None:
+    assert routes(rome, text) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("il 118 è in ritardo", ["118"]), ("l'arrivo del 64 è previsto alle 8", ["64"]),
+    ("heating on the 63 set to tropical", ["63"]), ("il 64 m'ha ammazzato", ["64"]),
+    ("couldn't get on two 62s in a row", ["62"]),
+])
+def test_lines_next_to_look_alike_words(rome: GtfsIndex, text: str, expected: list[str]) -> None:
+    assert routes(rome, text) == expected
+
+
+# ---- routes: letters without a cue -------------------------------------------------------------------
+@pytest.mark.parametrize(("text", "expected"), [
+    ("H bus running ok?", ["H"]), ("@InfoAtac H regolare?", ["H"]), ("grazie all'autista dell'h", ["H"]),
+    ("A per Anagnina regolare?", ["248"]), ("A e B domenica sono aperte?", ["248", "249"]),
+    ("B per Laurentina tutto ok?", ["249"]), ("B1 funziona fino a Jonio?", ["305"]),
+    ("stazione san giovanni linea c", ["342"]),
+])
+def test_letters_named_without_a_cue(rome: GtfsIndex, text: str, expected: list[str]) -> None:
+    assert routes(rome, text) == expected
+
+
+@pytest.mark.parametrize("text", ["A Termini c'è folla", "corso di inglese livello B1", "C. Rossi ha scritto",
+                                  "linea a singhiozzo"])
+def test_letters_that_are_not_lines(rome: GtfsIndex, text: str) -> None:
+    assert routes(rome, text) == []
+
+
+# ---- routes: other languages -------------------------------------------------------------------------
+@pytest.mark.parametrize(("text", "expected"), [
+    ("la línea A del metro funciona?", ["248"]), ("le métro B est sale", ["249"]), ("el tranvía 8 va hoy?", ["8"]),
+    ("o bonde 8 está funcionando?", ["8"]), ("tramvaiul 8 circulă azi?", ["8"]), ("Im 64er ist es heiß", ["64"]),
+    ("Метро А сегодня работает?", ["248"]), ("В автобусе 170 мужчина потерял сознание", ["170"]),
+    ("64路太挤了", ["64"]), ("64番のバスは今遅れていますか？", ["64"]), ("170번 버스 안에서", ["170"]),
+    ("今天地铁C线正常吗", ["342"]), ("B선 선로에 사람이", ["249"]), ("বাস ৭১ এ দুইজন", ["71"]),
+    ("اتوبوس ۱۷۰ شلوغه", ["170"]), ("on étouffe dans le 64", ["64"]), ("هل المترو C شغال اليوم؟", ["342"]),
+])
+def test_lines_named_in_other_languages(rome: GtfsIndex, text: str, expected: list[str]) -> None:
+    assert routes(rome, text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "llevo 40 minutos esperando", "schon wieder 30 Minuten gewartet", "жду уже 40 минут", "ein 72-Stunden-Ticket",
+    "aștept de 30 de minute", "die 40er Jahre", "pase de 72 horas", "أنتظر منذ ٤٠ دقيقة",
+    "sono le 7 e il bus non passa",
+])
+def test_durations_in_other_languages_are_not_lines(rome: GtfsIndex, text: str) -> None:
+    assert routes(rome, text) == []
+
+
 # ---- stops -----------------------------------------------------------------------------------------
 def test_metro_station_name_resolves_to_the_metro_stop(rome: GtfsIndex) -> None:
     assert stops(rome, "sono a Termini") == ["TERMINI (MA-MB-FS)"]
