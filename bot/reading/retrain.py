@@ -189,12 +189,22 @@ def put_in_service(model: ReaderModel, verdict: Verdict, model_dir: Path) -> Pat
     return model_dir / IN_SERVICE
 
 
+def scheduled_recipe(settings: Settings) -> TrainingParams:
+    """The recipe a scheduled retrain trains: the model in service's own, so that agents' corrections reach the part
+    it retrains (a split model's calm part; its danger part changes only by a retrain of every head, by hand), or the
+    code's when no model in service can be read."""
+    try:
+        return recipe_named("in-service", settings)
+    except Exception:  # noqa: BLE001 - no readable model in service: retrain the code's recipe, as before
+        return TrainingParams()
+
+
 def scheduled_retrain(settings: Settings, knowledge: Knowledge, engine: Engine, clock: Callable[[], datetime]) -> None:
     """The scheduler's job: retrain, gate, and put in service only a model no worse than the current one."""
     if not settings.reader.model_dir:
         log.warning("reader: retrain_hours is set but reader.model_dir is not; nothing retrained")
         return
-    model, verdict = retrain(settings, knowledge, now=clock(), engine=engine)
+    model, verdict = retrain(settings, knowledge, now=clock(), engine=engine, params=scheduled_recipe(settings))
     kept = put_in_service(model, verdict, Path(settings.reader.model_dir))
     log.info("reader: model %s %s (on %d held-out messages: candidate %s, in service %s)", verdict.version,
              "put in service" if kept else f"kept aside ({verdict.refusal})", verdict.held_out, verdict.candidate,

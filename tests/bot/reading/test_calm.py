@@ -118,11 +118,18 @@ def test_a_split_model_decides_the_same_batched_and_alone() -> None:
 
 def test_a_split_model_says_which_model_its_danger_part_came_from() -> None:
     model, shipped = _split(), ReaderModel.cached()
-    assert model.info[DANGER_FROM]["version"] == shipped.version
-    assert model.info[DANGER_FROM]["trained_on"] == shipped.info["trained_on"]
-    assert danger_source(model) == model.info[DANGER_FROM] and danger_source(shipped)["version"] == shipped.version
-    assert recipe_of(model) == TINY and danger_recipe(model) == recipe_of(shipped) == danger_recipe(shipped)
+    # the shipped model is itself a split model (2026-12-05): a split of it names the model its danger part came from
+    assert shipped.calm_head is not None and model.info[DANGER_FROM] == shipped.info[DANGER_FROM]
+    assert danger_source(model) == danger_source(shipped) == shipped.info[DANGER_FROM]
+    assert recipe_of(model) == TINY and danger_recipe(model) == danger_recipe(shipped)
     assert model.info["held_out"]["danger_threshold"] == round(shipped.danger_threshold, 4)
+
+
+def test_a_model_with_no_recorded_danger_source_is_its_own() -> None:
+    shipped = ReaderModel.cached()
+    whole = replace(shipped, calm_head=None, info={k: v for k, v in shipped.info.items() if k != DANGER_FROM})
+    assert danger_source(whole)["version"] == whole.version and danger_recipe(whole) == recipe_of(whole)
+    assert danger_source(whole)["trained_on"] == list(whole.info.get("trained_on") or ())
 
 
 def test_a_split_model_saves_and_loads_as_trained(tmp_path: Path) -> None:
@@ -137,8 +144,7 @@ def test_a_split_model_saves_and_loads_as_trained(tmp_path: Path) -> None:
 
 
 def test_a_model_without_a_calm_head_saves_and_reads_as_before(tmp_path: Path) -> None:
-    shipped = ReaderModel.load()
-    assert shipped.calm_head is None
+    shipped = replace(ReaderModel.load(), calm_head=None)  # the shipped model has one since 2026-12-05
     shipped.save(tmp_path / "m.npz")
     with np.load(tmp_path / "m.npz") as data:
         assert json.loads(bytes(data["meta"]).decode())["format"] == 1 and "calm_head.w" not in data

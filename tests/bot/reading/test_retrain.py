@@ -11,7 +11,7 @@ from bot.cli import build_parser
 from bot.config import ReaderSettings, Settings
 from bot.errors import SportelloError
 from bot.reading.model import ReaderModel
-from bot.reading.retrain import RECIPES, recipe_named
+from bot.reading.retrain import RECIPES, recipe_named, scheduled_recipe
 from bot.reading.training import TrainingParams, recipe_of
 
 
@@ -60,3 +60,13 @@ def test_the_split_recipe_is_the_codes_with_the_danger_part_kept() -> None:
     assert build_parser().parse_args(["train", "--recipe", "split"]).recipe == "split"
     recipe = recipe_named("split", Settings(), epochs=20)
     assert recipe.keep_danger and replace(recipe, keep_danger=False, epochs=TrainingParams.epochs) == TrainingParams()
+
+
+def test_a_scheduled_retrain_trains_the_recipe_of_the_model_in_service() -> None:
+    assert scheduled_recipe(Settings()) == recipe_of(ReaderModel.load()) == TrainingParams(keep_danger=True)
+
+
+def test_a_scheduled_retrain_with_no_readable_model_trains_the_codes_recipe(tmp_path: Path) -> None:
+    (tmp_path / "reader.npz").write_bytes(b"not a model")
+    settings = Settings(reader=ReaderSettings(model_dir=str(tmp_path)))
+    assert scheduled_recipe(settings) == TrainingParams()
