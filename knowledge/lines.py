@@ -7,116 +7,24 @@ import unicodedata
 from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
-
 from knowledge.gtfs import GtfsIndex
+from knowledge.line_words import WORDS
 
-# Words that announce a line. Each set is small vocabulary (Italian and English), not a list of lines.
-_VEHICLE = frozenset({
-    "bus", "autobus", "bussino", "tram", "linea", "linee", "line", "lines", "route", "routes", "navetta",
-    "navette", "shuttle", "sostitutivo", "sostitutiva", "sostitutivi", "notturno", "notturna", "filobus",
-    "trolleybus", "ligne", "línea", "linha", "linie", "linii", "linią", "линия", "лінія", "γραμμή",
-    # the same cues as tourists write them (es, fr, pt, de, ro, pl, uk, ru)
-    "autobús", "autobuz", "autobuzul", "ônibus", "onibus", "автобус", "автобуса", "автобусі", "tranvía", "tranvia",
-    "tramway", "tramvai", "tramvaiul", "tramwaj", "tramwaju", "bonde", "straßenbahn", "strassenbahn", "трамвай",
-    "трамвае", "трамваї", "버스", "트램", "বাস", "ٹرام", "الترام", "اتوبوس", "تراموای", "ትራም",
-})
-# Words for "line" that also announce a metro letter ("linea A", "la línea A", "ligne C", "Linie B").
-_LINE_WORD = frozenset({
-    "linea", "linee", "line", "lines", "línea", "ligne", "linha", "linie", "linii", "linią", "линия", "лінія",
-    "γραμμή", "خط", "الخط", "tuyến",
-})
-_METRO = frozenset({
-    "metro", "metropolitana", "metrò", "subway", "underground", "métro", "metrô", "metroul", "metroului", "metrou",
-    "metra", "metrze", "metroja", "bahn", "метро", "μετρό", "메트로", "지하철", "مترو", "المترو", "ሜትሮ",
-})
+# The words are data (WORDS: knowledge/line_words.yaml, read once at import); patterns and symbols stay here.
+
+
+def _either(words: tuple[str, ...]) -> str:
+    """A pattern's alternatives: ``words`` in their order."""
+    return "|".join(re.escape(w) for w in words)
+
+
 # Lines inside Chinese, Japanese and Korean words, which have no spaces: "64路", "40番", "170번", "地铁B线", "A선".
-_CJK_NUMBER = re.compile(r"(\d+)(?:路|番|번)|(?:トラム)(\d+)")
-_CJK_LETTER = re.compile(r"([ABC]1?)(?:线|線|선)|(?:地铁|地下鉄|メトロ)([ABC]1?)")
+_CJK_NUMBER = re.compile(rf"(\d+)(?:{_either(WORDS.cjk_number_after)})|(?:{_either(WORDS.cjk_number_before)})(\d+)")
+_CJK_LETTER = re.compile(rf"([ABC]1?)(?:{_either(WORDS.cjk_letter_after)})|(?:{_either(WORDS.cjk_letter_before)})"
+                         r"([ABC]1?)")
 _CYRILLIC_LETTER = str.maketrans("АВС", "ABC")  # "метро А" typed on a Cyrillic keyboard
-# Articles and articulated prepositions that precede a line number ("il 64", "dell'8", "er 30", "the 64").
-_ARTICLE = frozenset({
-    "il", "l", "lo", "del", "dell", "dello", "al", "all", "allo", "sul", "sull", "sullo", "col", "coll",
-    "dal", "dall", "dallo", "nel", "nell", "nello", "pel", "er", "quel", "quell", "questo", "sto", "the",
-    "su",
-})
-_FEMININE = frozenset({"la", "della", "alla", "sulla", "dalla", "nella", "colla", "the"})
-# Place-holders between a cue and the number: "bus n. 64", "linea numero 8", "the number 8 tram".
-_NUMBER_WORD = frozenset({"n", "no", "nr", "num", "numero", "number", "n°", "nº"})
-# Words before a number that make it a time, a duration, an amount, an id or an address.
-_NOT_LINE_BEFORE = frozenset({
-    "alle", "ore", "h", "dalle", "entro", "ogni", "every", "verso", "circa", "intorno", "tra", "fra", "in",
-    "per", "da", "for", "since", "at", "after", "before", "prima", "dopo", "di", "of", "a", "fino", "oltre",
-    "over", "under", "almeno", "least", "than", "x", "costa", "costano", "costato", "pagato", "pago",
-    "paid", "pay", "cost", "costs", "spent", "speso", "aspetto", "aspettato", "aspettando", "waited",
-    "waiting", "wait", "sono", "siamo", "erano", "eravamo", "ho", "hai", "ha", "abbiamo", "hanno", "have",
-    "has", "had", "fermata", "fermate", "stop", "palina", "paline", "codice", "code", "verbale", "pratica",
-    "multa", "fine", "tessera", "card", "tel", "telefono", "phone", "cell", "whatsapp", "chiamato",
-    "called", "call", "chiamare", "ultimi", "ultime", "last", "next", "prossimi", "prossime", "solo",
-    "only", "just", "about", "around", "approx", "quasi", "almost", "ben", "tipo", "like", "anche", "also",
-    "posto", "binario", "platform", "gate", "vagone", "carrozza", "uscita", "exit", "piano", "floor",
-    "pagina", "page", "sconto", "meno", "più", "piu", "more", "less", "+", "-", "×",
-    # ages, documents and elapsed time: "Pietro (anni 81)", "aged 81", "fattura n. 118", "error 500", "1 hour 20"
-    "anni", "età", "eta", "aged", "age", "fattura", "invoice", "bolletta", "ricevuta", "civico", "errore", "error",
-    "hour", "hours", "been", "into", "delayed",
-    # clock times: "sono le 7", "il bus delle 8", "passati 20 (minuti)"
-    "le", "delle", "nelle", "sulle", "passati", "passate", "trascorsi", "quarter", "past", "half",
-})
-_STREET = frozenset({
-    "via", "viale", "v", "piazza", "p", "pza", "piazzale", "largo", "corso", "vicolo", "lungotevere",
-    "circonvallazione", "borgo", "salita", "street", "st", "avenue", "road",
-})
-# Nouns after a number that make it a count, a duration, an amount or a date.
-_UNIT_AFTER = frozenset({
-    "min", "mins", "minuti", "minuto", "minute", "minutes", "m", "h", "hr", "hrs", "ore", "ora", "hours",
-    "hour", "sec", "secondi", "secondo", "seconds", "giorni", "giorno", "gg", "days", "day", "settimane",
-    "settimana", "weeks", "week", "mesi", "mese", "months", "month", "anni", "anno", "years", "year", "yo",
-    "euro", "eur", "euros", "cent", "centesimi", "cents", "dollars", "persone", "persona", "people",
-    "person", "persons", "passeggeri", "passengers", "bambini", "bambine", "bimbi", "figli", "figlie",
-    "children", "kids", "ragazzi", "ragazze", "adulti", "adults", "anziani", "signore", "volte", "volta",
-    "times", "gradi", "degrees", "km", "chilometri", "metri", "meters", "metres", "percento", "fermate",
-    "treni", "trains", "corse", "vetture", "carrozze", "vagoni", "biglietti", "tickets", "valigie", "bags",
-    "suitcases", "borse", "zaini", "posti", "seats", "stazioni", "stations", "scale", "gradini", "steps",
-    "piani", "floors", "ticket", "biglietto", "chili", "kg", "litri", "notti", "nights", "sere", "mattine",
-    "giri", "messaggi", "email", "mail", "telefonate", "chiamate", "calls", "reclami", "segnalazioni",
-    "tweet", "am", "pm", "oclock", "mezza", "mezzo", "quarti",
-    "bus", "autobus", "tram", "linee", "lines", "fermate", "stops", "controllori", "autisti", "drivers",
-    "mesate", "rate", "punti", "points", "gr", "cm", "mm", "ml", "past",
-    # the same units as tourists write them
-    "minutos", "minuten", "minut", "minuta", "minuty", "минут", "минуты", "хвилин", "λεπτά", "dakika", "dakikadır",
-    "horas", "stunden", "jam", "graden", "graus", "دقيقة",
-})
-# A person before "is", "am", "'m", "ist": "my dad is 85", "I'm 23", "mein Vater ist 90" give an age.
-_PERSON = frozenset({
-    "i", "he", "she", "son", "daughter", "dad", "father", "mum", "mom", "mother", "grandma", "granny", "grandad",
-    "grandpa", "grandfather", "grandmother", "wife", "husband", "boy", "girl", "kid", "child", "baby", "brother",
-    "sister", "vater", "mutter", "sohn", "tochter", "oma", "opa",
-})
-_COPULA = frozenset({"is", "am", "m", "s", "was", "ist"})
-# Words before an article that make the number a telephone number: "abbiamo chiamato il 118", "call the 112".
-_CALL = frozenset({
-    "chiamato", "chiamare", "chiama", "chiamate", "chiamo", "chiamata", "called", "call", "calling", "ambulanza",
-    "ambulance",
-})
-_MONTHS = frozenset({
-    "gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre", "ottobre",
-    "novembre", "dicembre", "gen", "feb", "mar", "apr", "mag", "giu", "lug", "ago", "set", "sett", "ott",
-    "nov", "dic", "january", "february", "march", "april", "may", "june", "july", "august", "september",
-    "october", "november", "december", "jan", "jun", "jul", "aug", "sep", "oct", "dec",
-})
-_WEEKDAYS = frozenset({
-    "lunedi", "lunedì", "martedi", "martedì", "mercoledi", "mercoledì", "giovedi", "giovedì", "venerdi",
-    "venerdì", "sabato", "domenica", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
-    "sunday", "mon", "tue", "wed", "thu", "fri", "sat", "sun",
-})
-# Cues of a single-letter line only ("esperando o H", "auf den H", "H bus", "H driver").
-_LETTER_ARTICLE = frozenset({"o", "el", "le", "den", "der"})
-_LETTER_NEXT = frozenset({"bus", "driver", "drivers", "autista", "line", "linea"})
 _GERMAN_LINE = re.compile(r"(\d+)er")
 _PLURAL_LINE = re.compile(r"(\d+)s")
-_COUNT_WORD = frozenset({"two", "three", "four", "five", "six", "several", "many", "few"})
-# Italian puts no preposition after the preposition «a»: «A per Anagnina», «A da Battistini» name metro A.
-_AFTER_LETTER_A = frozenset({"per", "da", "ad", "fino", "verso", "direzione"})
-_LIST_JOIN = frozenset({",", "e", "and", "o", "or", "/", "&", "oppure", "ed"})
 _PUNCT_BREAK = frozenset({".", "!", "?", ":", ";", "(", ")", "[", "]", "\"", "…", "|", "→"})
 _APOSTROPHES = "'’`´"
 _TOKEN = re.compile(r"[^\W_]+|\S")
@@ -202,14 +110,14 @@ class RouteFinder:
         if glued:
             return glued
         german = _GERMAN_LINE.fullmatch(tok.text)  # "im 64er", "der 40er" (not "die 40er Jahre")
-        if german and _next_word(tokens, i) not in ("jahre", "jahren"):
+        if german and _next_word(tokens, i) not in WORDS.decade_after:
             return self.exact.get(german.group(1))
         if not tok.text.isascii():
             cjk = self._cjk(tok.text)
             if cjk:
                 return cjk
         plural = _PLURAL_LINE.fullmatch(tok.text)  # "two 62s in a row", "three 40s go by"
-        if plural and _prev_word(tokens, i) in _COUNT_WORD:
+        if plural and _prev_word(tokens, i) in WORDS.count_word:
             return self.exact.get(plural.group(1))
         if tok.is_number:
             route_id = self.exact.get(tok.text)
@@ -229,20 +137,20 @@ class RouteFinder:
         if tok.low in self.folded:
             return self.folded[tok.low]
         letter = tok.text.upper()
-        if prev in _METRO and tok.text.isupper():
+        if prev in WORDS.metro and tok.text.isupper():
             letter = letter.translate(_CYRILLIC_LETTER)
         if letter in self.metro and self._metro_letter_cued(tokens, i, prev):
             return self.metro[letter]
-        if len(letter) == 2 and letter in self.metro and prev not in ("livello", "level", "niveau"):  # "B1": no cue
+        if len(letter) == 2 and letter in self.metro and prev not in WORDS.level:  # "B1": no cue
             return self.metro[letter]
-        if tok.text in self.metro_codes and (not shouting or prev in _METRO | _FEMININE):
+        if tok.text in self.metro_codes and (not shouting or prev in WORDS.metro | WORDS.feminine):
             return self.metro_codes[tok.text]
         if tok.text in self.exact and tok.text.isalpha():  # "MC", "RMG", "MEA"
-            if not shouting or prev in _VEHICLE | _ARTICLE:
+            if not shouting or prev in WORDS.vehicle | WORDS.article:
                 return self.exact[tok.text]
         if tok.text in self.letters and not _apostrophe_after(tokens, i) and (
-                prev in _VEHICLE | _ARTICLE | _FEMININE | _LETTER_ARTICLE
-                or _next_word(tokens, i) in _LETTER_NEXT or _opens_message(tokens, i)):  # "H bus", "H regolare?"
+                prev in WORDS.vehicle | WORDS.article | WORDS.feminine | WORDS.letter_article
+                or _next_word(tokens, i) in WORDS.letter_next or _opens_message(tokens, i)):  # "H bus", "H regolare?"
             return self.letters[tok.text]
         if tok.text.islower() and tok.text.upper() in self.letters and _elided(tokens, i):  # "dell'h"
             return self.letters[tok.text.upper()]
@@ -260,18 +168,18 @@ class RouteFinder:
 
     def _glued_cue(self, word: str) -> str | None:
         low = word.lower()
-        for cue in ("metro", "linea", "line", "tram", "bus"):
+        for cue in WORDS.glued_cue:
             rest = word[len(cue):]
-            if low.startswith(cue) and rest and (rest.isdigit() or (rest.isupper() and cue in ("metro", "linea"))):
+            if low.startswith(cue) and rest and (rest.isdigit() or (rest.isupper() and cue in WORDS.glued_letter_cue)):
                 return self._hashtag(word)
         return None
 
     def _hashtag(self, word: str) -> str | None:
         low = word.lower()
-        for cue in sorted(_VEHICLE | _METRO, key=len, reverse=True):
+        for cue in sorted(WORDS.vehicle | WORDS.metro, key=len, reverse=True):
             if low.startswith(cue) and len(low) > len(cue):
                 rest = word[len(cue):]
-                if rest.upper() in self.metro and cue in _METRO | {"linea", "line"}:
+                if rest.upper() in self.metro and cue in WORDS.metro | WORDS.hashtag_letter_cue:
                     return self.metro[rest.upper()]
                 return self.exact.get(rest) or self.folded.get(rest.lower())
         return self.exact.get(word) or self.folded.get(low)
@@ -281,22 +189,22 @@ class RouteFinder:
         if _apostrophe_after(tokens, i):  # "C'è"
             return False
         upper = tok.text.isupper()
-        if prev in _METRO:  # "metro c" yes, but "metro a Ottaviano" is a preposition
+        if prev in WORDS.metro:  # "metro c" yes, but "metro a Ottaviano" is a preposition
             nxt_tok = tokens[i + 1] if i + 1 < len(tokens) else None
             return upper or tok.text != "a" or nxt_tok is None or not nxt_tok.text[0].isalnum()
-        if prev in _LINE_WORD and (upper or tok.text != "a"):  # "linea c", not "linea a singhiozzo"
+        if prev in WORDS.line_word and (upper or tok.text != "a"):  # "linea c", not "linea a singhiozzo"
             return True
         nxt = _next_word(tokens, i)
-        if upper and nxt in ("line", "linea"):
+        if upper and nxt in WORDS.metro_letter_next:
             return True
-        if upper and prev in _FEMININE:
+        if upper and prev in WORDS.feminine:
             return True
         opening = upper and _opens_message(tokens, i)  # "B per Laurentina ok?", "A per Anagnina?", not "A Termini"
-        if opening and (nxt in _AFTER_LETTER_A if tok.text == "A" else nxt not in (".", None)):
+        if opening and (nxt in WORDS.after_letter_a if tok.text == "A" else nxt not in (".", None)):
             return True
-        if upper and nxt in _LIST_JOIN and _upper_letter_after(tokens, i + 1, self.metro):  # "A e B regolari?"
+        if upper and nxt in WORDS.list_join and _upper_letter_after(tokens, i + 1, self.metro):  # "A e B regolari?"
             return True
-        if upper and prev in _LIST_JOIN:  # "metro A e B"
+        if upper and prev in WORDS.list_join:  # "metro A e B"
             j = _prev_index(tokens, i)
             k = _prev_index(tokens, j) if j is not None else None
             return k is not None and tokens[k].text.upper() in self.metro and self._metro_letter_cued(
@@ -311,36 +219,36 @@ class RouteFinder:
         prev = tokens[j].low if j is not None else None
         if prev == "#":
             return True
-        if prev in _VEHICLE or (prev in _METRO):
+        if prev in WORDS.vehicle or (prev in WORDS.metro):
             return True
         if _adjacent_number(tokens, i):
             return False
         nxt = _next_word(tokens, i)
-        if nxt in ("bus", "tram", "autobus", "night", "notturno", "line", "linea") and (
-                prev in _ARTICLE or len(tok.text) >= 2):
+        if nxt in WORDS.line_after and (prev in WORDS.article or len(tok.text) >= 2):
             return True
-        unit = nxt in _UNIT_AFTER and not _apostrophe_after(tokens, i + 1)  # "64 m'ha" is an elision, not metres
-        if unit or (nxt in _MONTHS and int(tok.text) <= 31) or _symbol_after(tokens, i):  # "the 63 set to" not Sept.
+        unit = nxt in WORDS.unit_after and not _apostrophe_after(tokens, i + 1)  # "64 m'ha" is an elision, not metres
+        date = nxt in WORDS.months and int(tok.text) <= 31
+        if unit or date or _symbol_after(tokens, i):  # "the 63 set to" is not September
             return False
-        if nxt in ("de", "di", "of") and i + 2 < len(tokens) and tokens[i + 2].low in _UNIT_AFTER:  # "30 de minute"
+        if nxt in WORDS.unit_of and i + 2 < len(tokens) and tokens[i + 2].low in WORDS.unit_after:  # "30 de minute"
             return False
         if _is_age(tokens, i, prev) or _signature_age(tokens, i):
             return False
-        if prev in _WEEKDAYS or (prev in _MONTHS and int(tok.text) <= 31):
+        if prev in WORDS.weekdays or (prev in WORDS.months and int(tok.text) <= 31):
             return False
-        if prev is not None and prev in _STREET or _after_street_name(tokens, i):
+        if prev is not None and prev in WORDS.street or _after_street_name(tokens, i):
             return False
-        if prev in _ARTICLE or (prev == "le" and int(tok.text) > 24):  # French "dans le 64"; Italian "le 7" a time
-            return j is None or _prev_word(tokens, j) not in _CALL  # "chiamato il 118" is a telephone number
-        if prev in _NOT_LINE_BEFORE or prev in ("€", "$", "£"):
+        if prev in WORDS.article or (prev == "le" and int(tok.text) > 24):  # French "dans le 64"; Italian "le 7" a time
+            return j is None or _prev_word(tokens, j) not in WORDS.call  # "chiamato il 118" is a telephone number
+        if prev in WORDS.not_line_before or prev in ("€", "$", "£"):
             return False
-        if prev in _LIST_JOIN and j is not None:
+        if prev in WORDS.list_join and j is not None:
             k = _prev_index(tokens, j)
             if k is not None and k in verdicts:
                 return verdicts[k]
         if tok.text in not_lines:
             return False
-        if prev is not None and prev not in _PUNCT_BREAK and prev not in _LIST_JOIN and not prev.isalpha():
+        if prev is not None and prev not in _PUNCT_BREAK and prev not in WORDS.list_join and not prev.isalpha():
             return False
         words = [t for t in tokens if t.text[0].isalnum()]
         return len(tok.text) >= 2 or len(words) == 1
@@ -357,9 +265,9 @@ def _prev_index(tokens: list[Token], i: int) -> int | None:
 
 def _skip_number_word(tokens: list[Token], j: int | None) -> int | None:
     """Step back over "n.", "no.", "numero", "number" between a cue and a number."""
-    if j is not None and tokens[j].text in ".°º" and j > 0 and tokens[j - 1].low in _NUMBER_WORD:
+    if j is not None and tokens[j].text in ".°º" and j > 0 and tokens[j - 1].low in WORDS.number_word:
         j -= 1
-    while j is not None and tokens[j].low in _NUMBER_WORD:
+    while j is not None and tokens[j].low in WORDS.number_word:
         j = _prev_index(tokens, j)
     return j
 
@@ -406,7 +314,7 @@ def _attached_non_line(tokens: list[Token], i: int) -> bool:
     if _touching(tokens, i - 1, i) and tokens[i - 1].text in "€$£+":
         return True
     if (_touching(tokens, i, i + 1) and tokens[i + 1].text == "-" and _touching(tokens, i + 1, i + 2)
-            and tokens[i + 2].low in _UNIT_AFTER - _VEHICLE):  # "80-year-old", "30-minute", "72-Stunden"
+            and tokens[i + 2].low in WORDS.unit_after - WORDS.vehicle):  # "80-year-old", "30-minute", "72-Stunden"
         return True
     if _touching(tokens, i, i + 1) and tokens[i + 1].text in "%°ºª€$'’":
         # "20'" is minutes; "l'8" has its apostrophe before the number, not after
@@ -421,12 +329,12 @@ def _symbol_after(tokens: list[Token], i: int) -> bool:
 
 def _is_age(tokens: list[Token], i: int, prev: str | None) -> bool:
     """"my dad is 85", "I'm 23", "mein Vater ist 90": a person, a copula, a number."""
-    if prev not in _COPULA:
+    if prev not in WORDS.copula:
         return False
     j = _prev_index(tokens, i)
     for _ in range(3):
         j = _prev_index(tokens, j) if j is not None else None
-        if j is not None and tokens[j].low in _PERSON:
+        if j is not None and tokens[j].low in WORDS.person:
             return True
     return False
 
@@ -450,7 +358,7 @@ def _opens_message(tokens: list[Token], i: int) -> bool:
 def _elided(tokens: list[Token], i: int) -> bool:
     """After an elided article: "l'h", "dell'h"."""
     return (i >= 2 and tokens[i - 1].text in _APOSTROPHES and _touching(tokens, i - 1, i)
-            and tokens[i - 2].low in _ARTICLE)
+            and tokens[i - 2].low in WORDS.article)
 
 
 def _upper_letter_after(tokens: list[Token], i: int, letters: dict[str, str]) -> bool:
@@ -471,9 +379,9 @@ def _after_street_name(tokens: list[Token], i: int) -> bool:
         j = _prev_index(tokens, j)
     steps = 0
     while j is not None and steps < 4 and tokens[j].text[:1].isalpha():
-        if tokens[j].low in _STREET:
+        if tokens[j].low in WORDS.street:
             return steps > 0
-        if not (tokens[j].text[0].isupper() or tokens[j].low in ("di", "del", "della", "dei", "degli", "delle")):
+        if not (tokens[j].text[0].isupper() or tokens[j].low in WORDS.street_name_link):
             return False
         j = _prev_index(tokens, j)
         steps += 1

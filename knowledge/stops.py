@@ -11,8 +11,8 @@ from weakref import WeakKeyDictionary
 from rapidfuzz import fuzz, process
 
 from knowledge.gtfs import GtfsIndex
+from knowledge.line_words import WORDS
 from knowledge.lines import (  # the tokenizer and its helpers are shared with line finding
-    _LIST_JOIN,
     Token,
     _prev_index,
     _shouting,
@@ -249,7 +249,7 @@ class StopFinder:
         if prev in _ARTICLES_ONLY and not (key.metro and capitalised and prev == "the"):
             return 0.0
         if key.metro:
-            if prev in _PLACE_BEFORE or prev in _LIST_JOIN or nxt in _STATION_STATE:
+            if prev in _PLACE_BEFORE or prev in WORDS.list_join or nxt in _STATION_STATE:
                 return 0.85  # "a ottaviano", "con ottaviano chiusa", "lepanto riaperta?"
             if i == 0 and nxt is not None:  # a station opening the message: "lepanto chiusa?"
                 return 0.7
