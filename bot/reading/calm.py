@@ -32,18 +32,19 @@ from bot.evaluate import Labelled
 from bot.reading.danger import caught_by_rule
 from bot.reading.features import Vocabulary
 from bot.reading.gate import text_digest
-from bot.reading.linear import Linear, balanced_weights, fit
-from bot.reading.model import CATEGORIES, INTENTS, Reading, ReaderModel, expand
+from bot.reading.model import INTENTS, Reading, ReaderModel
 from bot.reading.training import (
     TrainingParams,
     TrainingReport,
-    _folds,
     calibrated,
     calm_choice,
     encode_all,
+    fit_category_head,
     fit_intent_head,
     heads,
+    held_out_folds,
     lookalikes,
+    neutral_calibrator,
     recipe_of,
 )
 
@@ -116,11 +117,7 @@ def held_out_danger(
     texts = [e.text for e in examples]
     intents = np.array([INTENTS.index(Intent(e.intent)) for e in examples])
     lookalike = lookalikes(examples)
-    names = list(dict.fromkeys(groups[i] for i in index))
-    if recipe.calibrate_by_file and len(names) > 1:
-        fold, folds = np.array([names.index(groups[i]) for i in index]), len(names)
-    else:
-        fold, folds = _folds([examples[i] for i in index], recipe.folds, recipe.seed), recipe.folds
+    fold, folds = held_out_folds([examples[i] for i in index], [groups[i] for i in index], recipe)
     limits = model.danger_thresholds.each([r.language for r in readings], [r.language_probability for r in readings])
     for k in range(folds):
         fitted, held = index[fold != k], index[fold == k]
@@ -165,11 +162,7 @@ def train_calm(
     seen = trained_danger_on(danger_from, examples, groups)
     danger, in_danger = held_out_danger(danger_from, examples, groups, embeddings, seen, own, progress=progress)
     x_all = danger_from.vocabulary.rows(texts, embeddings)
-    if params.calibrate_by_file and len(set(groups)) > 1:
-        names = list(dict.fromkeys(groups))
-        fold, folds = np.array([names.index(g) for g in groups]), len(names)
-    else:
-        fold, folds = _folds(examples, params.folds, params.seed), params.folds
+    fold, folds = held_out_folds(examples, groups, params)
     oof_calm = np.zeros((len(texts), len(INTENTS)), dtype=np.float32)
     for k in range(folds):
         progress(f"calm fold {k + 1} of {folds}")
@@ -179,13 +172,10 @@ def train_calm(
 
     progress("final calm heads")
     calm_head = fit_intent_head(x_all, intents, params)
-    complaint_rows = [i for i, e in enumerate(examples) if e.intent == "complaint" and e.category]
-    categories = np.array([CATEGORIES.index(examples[i].category) for i in complaint_rows])  # type: ignore[arg-type]
-    category_head = fit(x_all.take(complaint_rows), categories, len(CATEGORIES), l2=params.l2,
-                        epochs=params.other_epochs, sample_weight=balanced_weights(categories, len(CATEGORIES)))
+    category_head = fit_category_head(x_all, examples, params)
     features = params.confidence_features
-    neutral = Linear(np.zeros((expand(np.zeros((1, len(features)))).shape[1], 2), np.float32), np.zeros(2, np.float32))
-    draft = replace(danger_from, version="draft", category_head=category_head, calibrator=neutral, auto_threshold=1.01,
+    draft = replace(danger_from, version="draft", category_head=category_head,
+                    calibrator=neutral_calibrator(features), auto_threshold=1.01,
                     info={}, confidence_features=features, calm_head=calm_head)
 
     progress("calibrating on held-out readings")

@@ -200,6 +200,29 @@ def _folds(examples: Sequence[Labelled], folds: int, seed: int) -> np.ndarray:
     return np.array([int(hashlib.sha1(f"{seed}:{e.text}".encode()).hexdigest(), 16) % folds for e in examples])
 
 
+def held_out_folds(examples: Sequence[Labelled], groups: Sequence[str] | None, params: TrainingParams
+                   ) -> tuple[np.ndarray, int]:
+    """Each example's held-out fold and the number of folds: one file a fold with ``params.calibrate_by_file`` (and
+    more than one file), else ``params.folds`` random folds."""
+    if params.calibrate_by_file and groups is not None and len(set(groups)) > 1:
+        names = list(dict.fromkeys(groups))
+        return np.array([names.index(g) for g in groups]), len(names)
+    return _folds(examples, params.folds, params.seed), params.folds
+
+
+def fit_category_head(x: Rows, examples: Sequence[Labelled], params: TrainingParams) -> Linear:
+    """The complaint-category head, fitted on the rows of the complaints that name a category."""
+    rows = [i for i, e in enumerate(examples) if e.intent == "complaint" and e.category]
+    categories = np.array([CATEGORIES.index(examples[i].category) for i in rows])  # type: ignore[arg-type]
+    return fit(x.take(rows), categories, len(CATEGORIES), l2=params.l2, epochs=params.other_epochs,
+               sample_weight=balanced_weights(categories, len(CATEGORIES)))
+
+
+def neutral_calibrator(features: Sequence[str]) -> Linear:
+    """A calibrator that weighs nothing, for a draft model routed only to gather its confidence facts."""
+    return Linear(np.zeros((expand(np.zeros((1, len(features)))).shape[1], 2), np.float32), np.zeros(2, np.float32))
+
+
 def heads(x: np.ndarray | Rows, intents: np.ndarray, lookalike: np.ndarray,
           params: TrainingParams) -> tuple[Linear, Linear]:
     """The intent and danger heads of ``params`` fitted on feature rows ``x``."""
@@ -326,11 +349,7 @@ def train(
     if embeddings is None:
         progress(f"encoding {len(texts)} messages")
         embeddings = encode_all(texts)
-    if params.calibrate_by_file and groups is not None and len(set(groups)) > 1:
-        names = list(dict.fromkeys(groups))
-        fold, folds = np.array([names.index(g) for g in groups]), len(names)
-    else:
-        fold, folds = _folds(examples, params.folds, params.seed), params.folds
+    fold, folds = held_out_folds(examples, groups, params)
     oof_intent = np.zeros((len(texts), len(INTENTS)), dtype=np.float32)
     oof_danger = np.zeros(len(texts), dtype=np.float32)
     for k in range(folds):
@@ -349,18 +368,14 @@ def train(
     vocab = Vocabulary.build(texts, limit=params.vocabulary)
     x_all = vocab.rows(texts, embeddings)
     intent_head, danger_head = heads(x_all, intents, lookalike, params)
-    complaint_rows = [i for i, e in enumerate(examples) if e.intent == "complaint" and e.category]
-    categories = np.array([CATEGORIES.index(examples[i].category) for i in complaint_rows])  # type: ignore[arg-type]
-    category_head = fit(x_all.take(complaint_rows), categories, len(CATEGORIES), l2=params.l2, epochs=params.other_epochs,
-                        sample_weight=balanced_weights(categories, len(CATEGORIES)))
+    category_head = fit_category_head(x_all, examples, params)
     languages = tuple(sorted({e.lang for e in examples}))
     lang_y = np.array([languages.index(e.lang) for e in examples])
     language_head = fit(x_all, lang_y, len(languages), l2=params.l2, epochs=params.other_epochs,
                         sample_weight=balanced_weights(lang_y, len(languages)))
     features = params.confidence_features
-    neutral = Linear(np.zeros((expand(np.zeros((1, len(features)))).shape[1], 2), np.float32),
-                     np.zeros(2, np.float32))
-    draft = ReaderModel("draft", vocab, intent_head, danger_head, category_head, neutral, language_head, languages,
+    draft = ReaderModel("draft", vocab, intent_head, danger_head, category_head, neutral_calibrator(features),
+                        language_head, languages,
                         0.5, 1.01, confidence_features=features, danger_blend=params.danger_blend)
 
     progress("calibrating on held-out readings")
