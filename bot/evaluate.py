@@ -94,6 +94,15 @@ class Outcome:
         )
 
     @property
+    def answer_judged(self) -> bool:
+        """Whether the labels can tell if the reply is right: not when the file does not label alerts (``alert_ids``
+        null) and the reply draws on alerts (a line's status, or any alert cited). Training neither fits the
+        confidence calibrator on such a reply nor chooses the auto-reply threshold on it, and the retrain gate
+        does not count it: judged right, it would flatter both."""
+        d, g = self.decision, self.gold
+        return g.alert_ids is not None or (str(d.intent) != "status" and not d.alert_ids)
+
+    @property
     def places(self) -> frozenset[str]:
         """The places the decision names, as subject keys (its subjects but lines and stops)."""
         return frozenset(s.key for s in self.decision.subjects if str(s.kind) in PLACE_KINDS)

@@ -191,13 +191,14 @@ def _facts(candidate: Sequence[Outcome], in_service: Sequence[Outcome]) -> np.nd
         gold = c.gold
         emergency = gold.intent == "emergency"
         escalated_c, escalated_s = c.decision.action == Action.ESCALATE, s.decision.action == Action.ESCALATE
-        good_c = c.auto and gold.auto_ok and c.answer_right
-        good_s = s.auto and gold.auto_ok and s.answer_right
+        posted_c, posted_s = c.auto and c.answer_judged, s.auto and s.answer_judged  # a post the labels can judge
+        good_c = posted_c and gold.auto_ok and c.answer_right
+        good_s = posted_s and gold.auto_ok and s.answer_right
         calm_both = not emergency and not escalated_c and not escalated_s
         rows.append((emergency, emergency and escalated_c, emergency and escalated_s,
                      calm_both and str(c.decision.intent) == gold.intent,
                      calm_both and str(s.decision.intent) == gold.intent,
-                     c.auto, good_c, s.auto, good_s, gold.auto_ok,
+                     posted_c, good_c, posted_s, good_s, gold.auto_ok,
                      not emergency and escalated_c, not emergency and escalated_s, True, calm_both))
     return np.array(rows, dtype=np.float64).reshape(len(rows), len(_COLUMNS))
 

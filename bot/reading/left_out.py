@@ -182,7 +182,7 @@ def group_decisions(
     if in_danger is None:
         in_danger = danger_decisions(readings, examples, groups, embeddings, params, languages)
     calm_p = readings.intent if readings.calm is None else readings.calm
-    decisions, rows, right, candidate, served = [], [], [], [], []
+    decisions, rows, right, candidate, served, judged = [], [], [], [], [], []
     for i, example in enumerate(examples):
         probs = dict(zip(INTENTS, calm_p[i].tolist()))
         reading = Reading(calm_choice(probs, bool(in_danger[i])), probs, float(readings.danger[i]), bool(in_danger[i]),
@@ -190,13 +190,16 @@ def group_decisions(
         facts = router.read(example.text, now=now, reading=reading)
         decisions.append(facts.decision)
         rows.append([facts.confidence_facts.get(name, 0.0) for name in params.confidence_features])
-        right.append(int(example.auto_ok and Outcome(example, facts.decision).answer_right))
+        outcome = Outcome(example, facts.decision)
+        right.append(int(example.auto_ok and outcome.answer_right))
         candidate.append(facts.decision.intent in AUTO_INTENTS)
         served.append(bool(facts.confidence_facts.get("served_language")))
+        judged.append(outcome.answer_judged)
     x, y, cand = np.array(rows, np.float32), np.array(right), np.array(candidate)
+    known = cand & np.array(judged, bool)  # fitted and chosen on: answers whose labels can judge them
     confidence = np.zeros(len(examples), np.float32)
     for name in dict.fromkeys(groups):  # each group's confidences from a calibrator fitted on the other groups
-        fitted, held = cand & (group != name), cand & (group == name)
+        fitted, held = known & (group != name), cand & (group == name)
         if not held.any():
             continue
         if len(set(y[fitted].tolist())) < 2:  # nothing to tell apart: the other groups' base rate
@@ -205,7 +208,7 @@ def group_decisions(
         confidence[held] = fit_calibrator(x[fitted], y[fitted], params.calibrator_l2).proba(expand(x[held]))[:, 1]
     auto = np.zeros(len(examples), bool)
     for name in dict.fromkeys(groups):  # each group's auto-reply threshold chosen on the other groups' confidences
-        others, mine = cand & (group != name), group == name
+        others, mine = known & (group != name), group == name
         limit, _, _ = _auto_threshold(confidence[others], y[others], AUTO_PRECISION_TARGET)
         auto[mine] = cand[mine] & (confidence[mine] >= limit)
     return [replace(d, action=Action.AUTO if auto[i] and served[i] else d.action, confidence=round(float(confidence[i]), 3))

@@ -292,15 +292,15 @@ class Calibration:
     posted: int  # held-out answers at or above it
     x: np.ndarray  # the confidence facts of every reading
     right: np.ndarray  # whether the whole answer was right and may go out alone
-    candidate: np.ndarray  # whether its intent is one answered alone
+    candidate: np.ndarray  # whether its intent is one answered alone, and its labels can judge the answer
     scores: np.ndarray  # the cross-fitted confidences
 
     @property
     def coverage(self) -> float:
-        """The share of right answers at or above the threshold (held-out)."""
+        """The share of right answers at or above the threshold (held-out, of the answers the labels can judge)."""
         cand = self.candidate
         return round(self.posted and float(self.right[cand][self.scores[cand] >= self.threshold].sum()
-                                           / max(1, self.right.sum())), 4)
+                                           / max(1, self.right[cand].sum())), 4)
 
 
 def calibrated(readings: Sequence[Reading], examples: Sequence[Labelled], draft: ReaderModel, knowledge: Knowledge,
@@ -315,9 +315,10 @@ def calibrated(readings: Sequence[Reading], examples: Sequence[Labelled], draft:
     rows, right, candidate = [], [], []
     for example, reading in zip(examples, readings, strict=True):
         facts = router.read(example.text, now=now, reading=reading)
+        outcome = Outcome(example, facts.decision)
         rows.append([facts.confidence_facts.get(name, 0.0) for name in features])
-        right.append(int(example.auto_ok and Outcome(example, facts.decision).answer_right))
-        candidate.append(facts.decision.intent in (Intent.STATUS, Intent.FAQ, Intent.FEEDBACK))
+        right.append(int(example.auto_ok and outcome.answer_right))
+        candidate.append(facts.decision.intent in (Intent.STATUS, Intent.FAQ, Intent.FEEDBACK) and outcome.answer_judged)
     x, y, cand = np.array(rows, dtype=np.float32), np.array(right), np.array(candidate)
     calibrator = fit_calibrator(x[cand], y[cand], params.calibrator_l2)
     scores = cross_fitted(x, y, cand, fold, folds, params.calibrator_l2)

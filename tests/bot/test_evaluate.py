@@ -53,6 +53,21 @@ def test_a_file_without_alert_labels_judges_the_answer_without_its_alerts() -> N
     assert (metrics["auto_precision"], metrics["false_alert_messages"]) == (1.0, 0)
 
 
+
+def test_an_answer_drawing_on_alerts_is_not_judged_where_the_file_labels_no_alerts() -> None:
+    def gold(intent: str, alert_ids: list[str] | None) -> Labelled:
+        return Labelled.from_dict({"text": "il 64?", "intent": intent, "routes": ["64"], "alert_ids": alert_ids,
+                                   "auto_ok": True})
+
+    status = Decision("it", Intent.STATUS, routes=("64",), action=Action.AUTO)
+    cites = Decision("it", Intent.FAQ, routes=("64",), alert_ids=("a-64",), action=Action.AUTO)
+    plain = Decision("it", Intent.FAQ, routes=("64",), action=Action.AUTO)
+    assert not Outcome(gold("status", None), status).answer_judged  # a status reply draws on alerts
+    assert not Outcome(gold("faq", None), cites).answer_judged  # any alert cited
+    assert Outcome(gold("faq", None), plain).answer_judged  # a reply without alerts is judged as before
+    assert Outcome(gold("status", []), status).answer_judged and Outcome(gold("status", ["a-64"]), cites).answer_judged
+
+
 LABELLED_SETS = [
     CASES,
     REPO / "tests" / "bot" / "fresh_cases.jsonl",

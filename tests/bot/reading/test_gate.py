@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,7 @@ from bot.reading.gate import (
     text_digest,
     too_little,
     trained_on_digests,
+    _COLUMNS,
     _facts,
 )
 
@@ -230,3 +232,13 @@ def test_an_older_model_trained_on_every_message_of_the_files_its_sources_name(t
     assert seen(old[5].text) and not seen(new[5].text) and not seen("una correzione")
     with_corrections = seen_by({"sources": {"old.jsonl": len(old), "corrections": 1}}, files, ["una correzione"])
     assert with_corrections("una correzione")
+
+
+def test_a_status_reply_on_a_file_that_labels_no_alerts_is_not_counted_as_posted_or_right() -> None:
+    unlabelled = [replace(g, alert_ids=None) if g.intent == "status" else g for g in MESSAGES]
+    outcomes = [Outcome(g, _right(g)) for g in unlabelled]
+    assert not any(o.answer_judged for o in outcomes if o.gold.intent == "status")
+    sums = _facts(outcomes, outcomes).sum(axis=0)
+    assert sums[_COLUMNS.index("posted_c")] == sums[_COLUMNS.index("good_c")] == 0  # 100 replies, none judged
+    labelled = _facts(_reading(), _reading()).sum(axis=0)
+    assert labelled[_COLUMNS.index("posted_c")] == labelled[_COLUMNS.index("good_c")] == 100

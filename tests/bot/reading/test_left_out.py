@@ -268,3 +268,21 @@ def test_the_split_recipe_needs_a_model_in_service(tmp_path: Path, monkeypatch: 
     settings = Settings(reader=ReaderSettings(model=str(tmp_path / "missing.npz")))
     with pytest.raises(SportelloError, match="danger part of the model in service"):
         retrain(settings, eval_knowledge(), now=EVAL_NOW, files=files, params=replace(TINY, keep_danger=True))
+
+
+def test_answers_the_labels_cannot_judge_neither_fit_the_left_out_calibrators_nor_choose_their_thresholds() -> None:
+    examples, groups, emb = _tiny()
+    readings = group_readings(examples, groups, emb, TINY)
+    service = ReaderModel.cached()
+    plain = group_decisions(readings, examples, groups, emb, TINY, eval_knowledge(), EVAL_NOW, service)
+    # the same messages, none labelling its alerts, and every calm message read as a status question
+    unlabelled = [replace(e, alert_ids=None) for e in examples]
+    status = np.zeros_like(readings.intent)
+    status[:, INTENTS.index(Intent.STATUS)] = 1.0
+    blind = group_decisions(replace(readings, calm=status), unlabelled, groups, emb, TINY, eval_knowledge(), EVAL_NOW,
+                            service)
+    assert any(d.action != Action.ESCALATE for d in blind)
+    assert all(d.intent == Intent.STATUS for d in blind if d.action != Action.ESCALATE)
+    assert not any(d.action == Action.AUTO for d in blind)  # nothing judged: no threshold any answer reaches
+    assert all(d.confidence == 0.0 for d in blind if d.action != Action.ESCALATE)
+    assert len(plain) == len(blind)

@@ -237,5 +237,16 @@ def test_the_held_out_coverage_counts_the_right_answers_at_or_above_the_threshol
     scores = np.array([0.9, 0.5, 0.4, 0.95, 0.0], np.float32)
     calibration = Calibration(Linear(np.zeros((1, 2)), np.zeros(2)), 0.8, 1.0, 2, np.zeros((5, 1)), right, candidate,
                               scores)
-    assert calibration.coverage == 0.5  # two of the four right answers (one not a candidate)
+    # two of the three right answers the labels can judge (the last is right by labels that cannot judge it)
+    assert calibration.coverage == round(2 / 3, 4)
     assert replace(calibration, posted=0).coverage == 0
+
+
+def test_status_answers_of_a_file_that_labels_no_alerts_neither_fit_the_calibrator_nor_set_the_threshold() -> None:
+    examples = [replace(e, alert_ids=None) if e.intent == "status" else e for e in _tiny_set()]
+    _model, report = train(examples, eval_knowledge(), now=EVAL_NOW, params=TINY)
+    x, right, candidate, _danger, _intents = report.calibration
+    status = [e.intent == "status" for e in examples]
+    assert sum(status) == 6 and not candidate[status].any()  # read as status (or citing alerts): not judged
+    _model, labelled = train(_tiny_set(), eval_knowledge(), now=EVAL_NOW, params=TINY)
+    assert labelled.calibration[2][status].any()  # the same messages with their alerts labelled are judged
