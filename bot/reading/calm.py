@@ -39,6 +39,7 @@ from bot.reading.training import (
     calibrated,
     calm_choice,
     encode_all,
+    faq_prototypes,
     fit_category_head,
     fit_intent_head,
     heads,
@@ -58,7 +59,7 @@ EMERGENCY = INTENTS.index(Intent.EMERGENCY)
 
 #: the settings that make a recipe's calm readings and their calibration: two recipes alike in these read the calm
 #: intents of a file alike when fitted on the same messages
-CALM_SETTINGS = ("epochs", "l2", "vocabulary", "faq_meaning", "calibrator_l2")
+CALM_SETTINGS = ("epochs", "l2", "vocabulary", "faq_meaning", "calibrator_l2", "faq_prototypes", "faq_prototype_weight")
 
 
 def same_calm(a: TrainingParams, b: TrainingParams) -> bool:
@@ -79,7 +80,7 @@ def danger_recipe(model: ReaderModel) -> TrainingParams:
     """The recipe ``model``'s danger part was trained with (:func:`~bot.reading.training.recipe_of` of its source)."""
     if not model.info.get(DANGER_FROM):
         return recipe_of(model)
-    return recipe_of(replace(model, info={"params": danger_source(model).get("params") or {}}))
+    return recipe_of(replace(model, info={"params": danger_source(model).get("params") or {}}, faq_prototypes=None))
 
 
 def trained_danger_on(model: ReaderModel, examples: Sequence[Labelled], groups: Sequence[str]) -> np.ndarray:
@@ -184,7 +185,8 @@ def train_calm(
         probs = {intent: float(p) for intent, p in zip(INTENTS, oof_calm[i])}
         readings.append(Reading(calm_choice(probs, bool(in_danger[i])), probs, float(danger[i]), bool(in_danger[i]),
                                 None, own[i].language, own[i].language_probability, embeddings[i]))
-    cal = calibrated(readings, examples, draft, knowledge, now, fold, folds, params)
+    final_prototypes, fold_prototypes = faq_prototypes(examples, embeddings, knowledge, fold, folds, params)
+    cal = calibrated(readings, examples, draft, knowledge, now, fold, folds, params, fold_prototypes)
 
     fired = in_danger | caught_by_rule(texts)
     chosen = np.array([EMERGENCY if fired[i] else INTENTS.index(r.intent) for i, r in enumerate(readings)])
@@ -208,4 +210,5 @@ def train_calm(
     version = f"{datetime.now(timezone.utc):%Y%m%d%H%M}-{digest}"
     info = {"trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "examples": len(examples),
             "sources": report.sources, "held_out": report.held_out, "params": params.__dict__, DANGER_FROM: source}
-    return replace(draft, version=version, calibrator=cal.calibrator, auto_threshold=cal.threshold, info=info), report
+    return replace(draft, version=version, calibrator=cal.calibrator, auto_threshold=cal.threshold, info=info,
+                   faq_prototypes=final_prototypes), report

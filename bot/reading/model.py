@@ -15,6 +15,7 @@ import numpy as np
 from bot.domain import Category, Intent
 from bot.errors import SportelloError
 from bot.reading.danger import DangerThresholds
+from bot.reading.faq_choice import FaqPrototypes
 from bot.reading.features import EMBEDDING_DIM, Encoder, Vocabulary
 from bot.reading.linear import Linear, softmax
 
@@ -26,6 +27,10 @@ FORMAT = 1
 #: the format of a model with a calm head (:mod:`bot.reading.calm`): code that reads only format 1 refuses it rather
 #: than read its calm intents with the danger part's intent head
 CALM_FORMAT = 2
+#: the format of a model with FAQ prototypes (:mod:`bot.reading.faq_choice`), with or without a calm head: code that
+#: reads only formats 1 and 2 refuses it rather than choose its FAQ entries lexically beside a calibrator that learnt
+#: from the prototypes' choices
+FAQ_FORMAT = 3
 
 #: The facts the calibrator weighs, in order (see ``bot.reading.router``): each in [0, 1].
 LEGACY_CONFIDENCE_FEATURES: tuple[str, ...] = (
@@ -115,6 +120,9 @@ class ReaderModel:
     #: the head that chooses among the calm intents (:mod:`bot.reading.calm`); ``intent_head`` then reads only danger
     #: (its emergency in the danger score, its argmax emergency). None: ``intent_head`` reads both, as before
     calm_head: Linear | None = None
+    #: per FAQ entry, the prototype of the messages labelled with it (:mod:`bot.reading.faq_choice`): a FAQ reading's
+    #: entry is chosen by the lexical score and the prototypes. None: by the lexical score alone, as before
+    faq_prototypes: FaqPrototypes | None = None
 
     @property
     def danger_thresholds(self) -> DangerThresholds:
@@ -202,8 +210,9 @@ class ReaderModel:
 
     def save(self, path: Path) -> None:
         """Write the model as one compressed ``.npz`` file (weights as float16, metadata as JSON)."""
+        form = FORMAT if self.calm_head is None else CALM_FORMAT
         meta = {
-            "format": FORMAT if self.calm_head is None else CALM_FORMAT, "version": self.version,
+            "format": form if self.faq_prototypes is None else FAQ_FORMAT, "version": self.version,
             "danger_threshold": self.danger_threshold, "auto_threshold": self.auto_threshold, "info": self.info,
             "languages": list(self.languages),
             "vocabulary": self.vocabulary.to_data(), "confidence_features": list(self.confidence_features),
@@ -215,6 +224,10 @@ class ReaderModel:
             head: Linear = getattr(self, name)
             arrays[f"{name}.w"] = head.weights.astype(np.float16 if name != "calibrator" else np.float32)
             arrays[f"{name}.b"] = head.bias.astype(np.float32)
+        if self.faq_prototypes is not None:
+            meta["faq_prototypes"] = self.faq_prototypes.to_meta()
+            arrays["meta"] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
+            arrays["faq_prototypes"] = self.faq_prototypes.vectors.astype(np.float32)
         path.parent.mkdir(parents=True, exist_ok=True)
         buffer = io.BytesIO()
         np.savez_compressed(buffer, **arrays)
@@ -240,14 +253,18 @@ class ReaderModel:
         try:
             with np.load(path) as data:
                 meta = json.loads(bytes(data["meta"]).decode("utf-8"))
-                if meta.get("format") not in (FORMAT, CALM_FORMAT):
-                    msg = f"{path}: reader model format {meta.get('format')!r}, expected {FORMAT} or {CALM_FORMAT}"
+                if meta.get("format") not in (FORMAT, CALM_FORMAT, FAQ_FORMAT):
+                    msg = (f"{path}: reader model format {meta.get('format')!r}, expected {FORMAT}, {CALM_FORMAT} "
+                           f"or {FAQ_FORMAT}")
                     raise ModelError(msg)
-                named = HEADS + (("calm_head",) if meta["format"] == CALM_FORMAT else ())
+                calm = meta["format"] == CALM_FORMAT or (meta["format"] == FAQ_FORMAT and "calm_head.w" in data)
+                named = HEADS + (("calm_head",) if calm else ())
                 heads = {name: Linear(data[f"{name}.w"].astype(np.float32), data[f"{name}.b"].astype(np.float32))
                          for name in named}
                 languages = tuple(meta["languages"])
                 vocabulary = Vocabulary.from_data(meta["vocabulary"], data["idf"])
+                prototypes = (FaqPrototypes.from_meta(meta["faq_prototypes"], data["faq_prototypes"])
+                              if meta["format"] == FAQ_FORMAT else None)
         except (OSError, ValueError, KeyError) as exc:
             msg = f"cannot read the reader model {path}: {exc}"
             raise ModelError(msg) from exc
@@ -256,7 +273,7 @@ class ReaderModel:
                    confidence_features=tuple(meta.get("confidence_features") or LEGACY_CONFIDENCE_FEATURES),
                    danger_blend=bool(meta.get("danger_blend", False)),
                    danger_by_language={str(k): float(v) for k, v in (meta.get("danger_by_language") or {}).items()},
-                   **heads)
+                   faq_prototypes=prototypes, **heads)
 
 
 @functools.lru_cache(maxsize=4)

@@ -12,6 +12,7 @@ import numpy as np
 from bot.config import Settings
 from bot.domain import Action, Asked, DangerCause, Decision, Intent
 from bot.reading.alert_choice import AlertChoice, asks_about_network, choose_alerts, names_network
+from bot.reading.faq_choice import fused_order, question_means, unit
 from bot.reading.features import Encoder
 from bot.reading.language import LanguageReading, read_language
 from bot.reading.model import Reading, ReaderModel
@@ -80,6 +81,7 @@ class Router:
             model = ReaderModel.cached(model_in_service(settings) if settings else None)
         self.model = model
         self._faq_embedded: tuple[np.ndarray, np.ndarray, list[str]] | None = None
+        self._faq_prototypes: np.ndarray | None = None
 
     def route(self, text: str, *, now: datetime, channel: str | None = None) -> Decision:
         """The decision for one message, as of ``now``."""
@@ -153,10 +155,14 @@ class Router:
         # 4. the FAQ entry and the alerts that apply
         words = [w for w in norm.split() if w not in _STOP_WORDS_ANY and not w.isdigit()]
         wanted = intent == Intent.FAQ and len(words) >= _MIN_FAQ_WORDS  # only a FAQ reading needs an entry
-        ranked = kn.faq.rank(text, k=2, lang=lang.reply) if wanted else []
-        faq = ranked[0] if ranked else None
-        faq_score = faq.score if faq else 0.0
-        faq_margin = faq_score - (ranked[1].score if len(ranked) > 1 else 0.0)
+        if wanted and self.model.faq_prototypes is not None and reading.embedding is not None:
+            faq, faq_margin = self._learned_faq(text, reading.embedding, lang.reply)
+            faq_score = faq.score
+        else:
+            ranked = kn.faq.rank(text, k=2, lang=lang.reply) if wanted else []
+            faq = ranked[0] if ranked else None
+            faq_score = faq.score if faq else 0.0
+            faq_margin = faq_score - (ranked[1].score if len(ranked) > 1 else 0.0)
         stop_ids = [stop_id for mention in stops for stop_id in mention.stop_ids]
         services = [name for name in RULES.service_name.findall(text) if not find_routes(kn.gtfs, name)]
         choice = choose_alerts(
@@ -232,6 +238,26 @@ class Router:
         np.maximum.at(nearest, owners, questions @ reading.embedding)
         chosen = ids.index(faq_id) if faq_id in ids else -1
         return ids[int(np.argmax(nearest))], max(0.0, float(nearest[chosen])) if chosen >= 0 else 0.0
+
+    def _learned_faq(self, text: str, embedding: np.ndarray, lang: str) -> tuple[FaqMatch, float]:
+        """The entry of a FAQ reading by the lexical score and the model's prototypes (:mod:`bot.reading.faq_choice`),
+        and its margin: its lexical score, and how far that is above every other entry's (0 when not above)."""
+        entries = self.knowledge.faq.entries
+        number = {entry.id: n for n, entry in enumerate(entries)}
+        lexical = np.zeros(len(entries), dtype=np.float64)
+        langs: dict[int, str] = {}
+        for match in self.knowledge.faq.rank(text, k=len(entries), lang=lang):
+            lexical[number[match.faq_id]] = match.score
+            langs[number[match.faq_id]] = match.lang
+        prototypes = self.model.faq_prototypes
+        assert prototypes is not None
+        if self._faq_prototypes is None:
+            questions, owners, _ids = self._faq_questions()
+            self._faq_prototypes = prototypes.matrix(entries, question_means(entries, questions, owners))
+        best = int(fused_order(lexical, self._faq_prototypes @ unit(embedding), prototypes.weight)[0])
+        others = np.delete(lexical, best)
+        margin = max(0.0, float(lexical[best] - (others.max() if len(others) else 0.0)))
+        return FaqMatch(entries[best].id, float(lexical[best]), langs.get(best, lang)), margin
 
     def _faq_questions(self) -> tuple[np.ndarray, np.ndarray, list[str]]:
         """Every FAQ question embedded (once, on first use), the entry each belongs to, and the entry ids."""

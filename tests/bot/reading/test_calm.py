@@ -21,7 +21,7 @@ from bot.reading.calm import (
     trained_danger_on,
 )
 from bot.reading.gate import trained_on_digests
-from bot.reading.model import INTENTS, ReaderModel
+from bot.reading.model import FAQ_FORMAT, INTENTS, ReaderModel
 from bot.reading.router import Router
 from bot.reading.training import TrainingParams, encode_all, recipe_of
 from tests.bot.eval_knowledge import eval_knowledge
@@ -139,8 +139,13 @@ def test_a_split_model_saves_and_loads_as_trained(tmp_path: Path) -> None:
     texts, emb = _texts()
     assert loaded.calm_head is not None and loaded.info[DANGER_FROM] == model.info[DANGER_FROM]
     assert [r.intent for r in loaded.read_many(texts, emb)] == [r.intent for r in model.read_many(texts, emb)]
-    with np.load(tmp_path / "split.npz") as data:
-        assert json.loads(bytes(data["meta"]).decode())["format"] == 2  # code that reads only format 1 refuses it
+    assert loaded.faq_prototypes is not None and model.faq_prototypes is not None
+    assert loaded.faq_prototypes.to_meta() == model.faq_prototypes.to_meta()
+    with np.load(tmp_path / "split.npz") as data:  # code that reads only formats 1 and 2 refuses it
+        assert json.loads(bytes(data["meta"]).decode())["format"] == FAQ_FORMAT
+    replace(model, faq_prototypes=None).save(tmp_path / "plain.npz")
+    with np.load(tmp_path / "plain.npz") as data:  # without prototypes: code that reads only format 1 refuses it
+        assert json.loads(bytes(data["meta"]).decode())["format"] == 2
 
 
 def test_a_model_without_a_calm_head_saves_and_reads_as_before(tmp_path: Path) -> None:

@@ -84,9 +84,10 @@ def test_every_message_gets_a_left_out_outcome_in_order() -> None:
 def test_the_shipped_models_recipe_is_read_from_its_artefact() -> None:
     shipped = ReaderModel.load(REPO / "bot" / "reading" / "models" / "reader.npz")
     # since 2026-12-05 the shipped model is a split model (its calm part trained, its danger part kept), and its
-    # danger part was trained with the code's recipe: both recorded in full
-    assert recipe_of(shipped) == TrainingParams(keep_danger=True)
-    assert danger_recipe(shipped) == TrainingParams()
+    # danger part was trained with the code's recipe: both recorded in full (the FAQ prototypes came after its danger
+    # part: a recipe that records none kept none)
+    assert recipe_of(shipped) == TrainingParams(keep_danger=True, faq_prototypes=shipped.faq_prototypes is not None)
+    assert danger_recipe(shipped) == TrainingParams(faq_prototypes=False)
 
 
 def test_a_model_records_its_whole_recipe(tmp_path: Path) -> None:

@@ -18,7 +18,15 @@ from bot.evaluate import Labelled, read_labelled
 from bot.reading.linear import Linear
 from bot.reading.model import ModelError, ReaderModel
 from bot.reading.retrain import IN_SERVICE, Verdict, no_worse, put_in_service
-from bot.reading.training import Calibration, TrainingParams, calm_choice, lookalikes, read_examples, train
+from bot.reading.training import (
+    Calibration,
+    TrainingParams,
+    calm_choice,
+    lookalikes,
+    read_examples,
+    recipe_of,
+    train,
+)
 from tests.bot.eval_knowledge import eval_knowledge
 from tests.conftest import EVAL, EVAL_NOW, REPO
 
@@ -63,6 +71,19 @@ def test_a_tiny_training_run_gives_a_versioned_model_with_held_out_thresholds() 
     assert 0.0 < model.danger_threshold <= 0.5
     assert 0.0 <= model.auto_threshold <= 1.01
     assert set(model.info["held_out"]) >= {"intent_accuracy", "emergency_recall", "auto_precision"}
+
+
+def test_a_tiny_training_run_keeps_a_prototype_of_each_faq_entry_it_saw_labelled() -> None:
+    model = _tiny_model()
+    labelled = {e.faq_id for e in _tiny_set() if e.faq_id}
+    assert model.faq_prototypes is not None and set(model.faq_prototypes.ids) == labelled
+    assert sum(model.faq_prototypes.counts) == sum(bool(e.faq_id) for e in _tiny_set())
+
+
+def test_a_model_trained_before_the_faq_prototypes_keeps_choosing_entries_lexically() -> None:
+    assert recipe_of(replace(_tiny_model(), faq_prototypes=None, info={"params": {}})).faq_prototypes is False
+    assert train(_tiny_set(), eval_knowledge(), now=EVAL_NOW,
+                 params=replace(TINY, faq_prototypes=False))[0].faq_prototypes is None
 
 
 def test_a_saved_model_reads_as_the_one_trained(tmp_path: Path) -> None:
