@@ -81,7 +81,7 @@ class Router:
             model = ReaderModel.cached(model_in_service(settings) if settings else None)
         self.model = model
         self._faq_embedded: tuple[np.ndarray, np.ndarray, list[str]] | None = None
-        self._faq_prototypes: np.ndarray | None = None
+        self._faq_prototypes: tuple[Sequence[object], np.ndarray] | None = None  # the entries, their prototypes
 
     def route(self, text: str, *, now: datetime, channel: str | None = None) -> Decision:
         """The decision for one message, as of ``now``."""
@@ -251,10 +251,13 @@ class Router:
             langs[number[match.faq_id]] = match.lang
         prototypes = self.model.faq_prototypes
         assert prototypes is not None
-        if self._faq_prototypes is None:
+        cached = self._faq_prototypes
+        if cached is None or cached[0] != entries:  # first use, or the FAQ reloaded (then its questions too)
+            if cached is not None:
+                self._faq_embedded = None
             questions, owners, _ids = self._faq_questions()
-            self._faq_prototypes = prototypes.matrix(entries, question_means(entries, questions, owners))
-        best = int(fused_order(lexical, self._faq_prototypes @ unit(embedding), prototypes.weight)[0])
+            self._faq_prototypes = (entries, prototypes.matrix(entries, question_means(entries, questions, owners)))
+        best = int(fused_order(lexical, self._faq_prototypes[1] @ unit(embedding), prototypes.weight)[0])
         others = np.delete(lexical, best)
         margin = max(0.0, float(lexical[best] - (others.max() if len(others) else 0.0)))
         return FaqMatch(entries[best].id, float(lexical[best]), langs.get(best, lang)), margin

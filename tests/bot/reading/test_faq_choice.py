@@ -3,6 +3,7 @@ held-out folds the calibrator's routes are made with."""
 
 from __future__ import annotations
 
+import copy
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
@@ -17,6 +18,7 @@ from bot.reading.features import Encoder
 from bot.reading.model import FAQ_FORMAT, ReaderModel
 from bot.reading.router import Router
 from bot.reading.training import TrainingParams, faq_prototypes, read_grouped
+from knowledge.faq import FaqIndex
 from knowledge.faq_entries import FaqEntry
 from tests.bot.eval_knowledge import eval_knowledge
 from tests.conftest import EVAL_NOW
@@ -142,3 +144,13 @@ def test_agents_corrections_feed_the_prototypes_like_any_labelled_message(tmp_pa
     final, _by_fold = faq_prototypes(examples, Encoder.encode([e.text for e in examples]), eval_knowledge(),
                                      np.zeros(1, int), 1, TrainingParams())
     assert groups == [training.CORRECTIONS] and final is not None and dict(zip(final.ids, final.counts)) == {faq_id: 1}
+
+
+def test_an_entry_removed_from_a_reloaded_faq_is_no_longer_chosen() -> None:
+    _chosen, other = _lexical_choice()
+    knowledge = copy.copy(eval_knowledge())
+    router = Router(knowledge, model=replace(ReaderModel.cached(), faq_prototypes=_prototype_for(other, MESSAGE)))
+    assert router.route(MESSAGE, now=EVAL_NOW).faq_id == other
+    knowledge.faq = FaqIndex.from_entries([e for e in eval_knowledge().faq.entries if e.id != other])
+    decision = router.route(MESSAGE, now=EVAL_NOW)
+    assert decision.faq_id is not None and decision.faq_id != other
