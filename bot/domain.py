@@ -265,6 +265,14 @@ class DangerCause(StrEnum):
     UNREAD_SCRIPT = "unread_script"  # written mostly in a script the reader cannot read: its calm is no evidence
 
 
+class Priority(StrEnum):
+    """How soon a person must look at a message held for one, beyond its action (None: in its turn)."""
+
+    #: possible danger: its danger score is under the emergency lane's threshold but in the watch band just below it
+    #: (``ReaderModel.watch_thresholds``). Never answered alone, not an emergency: held for a person, first in the queue
+    WATCH = "watch"
+
+
 @dataclass(frozen=True)
 class Decision:
     """What the router understood of a message, and what should happen to it."""
@@ -289,6 +297,8 @@ class Decision:
     subjects: tuple[Subject, ...] = ()
     #: Why the message is treated as possible danger whatever the reader read (None: the reader's reading stands).
     danger_cause: DangerCause | None = None
+    #: How soon a person must look (None: in its turn); :attr:`Priority.WATCH` is never answered alone.
+    priority: Priority | None = None
 
     def __post_init__(self) -> None:
         if not self.subjects and (self.routes or self.stops):
@@ -321,6 +331,7 @@ class Decision:
             **({"asked": str(self.asked)} if self.asked else {}),
             **({"service": self.service} if self.service else {}),
             **({"danger_cause": str(self.danger_cause)} if self.danger_cause else {}),
+            **({"priority": str(self.priority)} if self.priority else {}),
         }
 
     @classmethod
@@ -344,7 +355,14 @@ class Decision:
             service=data.get("service"),
             subjects=tuple(Subject.from_dict(s) for s in data.get("subjects") or ()),
             danger_cause=DangerCause(data["danger_cause"]) if data.get("danger_cause") else None,
+            priority=Priority(data["priority"]) if data.get("priority") else None,
         )
+
+
+def is_watched(decision: Decision) -> bool:
+    """Whether the reader saw possible danger under the emergency lane (:attr:`Priority.WATCH`): a person looks at
+    once."""
+    return decision.priority == Priority.WATCH and not is_emergency(decision)
 
 
 def is_emergency(decision: Decision) -> bool:

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.config import Settings
-from bot.domain import Action, Decision, DraftReply, Intent
+from bot.domain import Action, Decision, DraftReply, Intent, is_watched
 from bot.privacy.pii import without_echo
 from handlers import complaint, emergency, faq, feedback, other, outage, status, unserved
 from handlers.policy import acknowledge_action, choose_action
@@ -86,7 +86,14 @@ class ReplyWriter:
     def draft(
         self, decision: Decision, text: str, *, now: datetime, case_id: int | None = None
     ) -> DraftReply:
-        """The reply to a message, with the sources it drew on and the action the policy allows."""
+        """The reply to a message, with the sources it drew on and the action the policy allows; a watched message
+        (possible danger, :func:`~bot.domain.is_watched`) is never posted alone, whichever handler wrote it."""
+        draft = self._draft(decision, text, now=now, case_id=case_id)
+        if is_watched(decision) and draft.action == Action.AUTO:
+            return replace(draft, action=Action.REVIEW)
+        return draft
+
+    def _draft(self, decision: Decision, text: str, *, now: datetime, case_id: int | None) -> DraftReply:
         if decision.intent != Intent.EMERGENCY and not self._unserved(decision):
             about_outage = outage.draft(decision, text, self.knowledge, self.settings, now)
             if about_outage is not None:

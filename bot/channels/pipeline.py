@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine
 
 from bot.channels.commands import CommandDesk, parse_command
-from bot.domain import Action, Decision, DraftReply, Intent, is_emergency
+from bot.domain import Action, Decision, DraftReply, Intent, is_emergency, is_watched
 from bot.follow.desk import FollowDesk
 from bot.follow.places import PlaceFinder
 from bot.follow.words import read_words
@@ -112,7 +112,7 @@ class ChannelPipeline:
         self, message: Message, decision: Decision, draft: DraftReply, *, held: bool
     ) -> tuple[Decision, DraftReply]:
         words = read_words(message.text, self._routes, self._places) if self.desk.follow is not None else None
-        if words is not None and (not is_emergency(decision) or _bare_request(message.text)):
+        if words is not None and (not (is_emergency(decision) or is_watched(decision)) or _bare_request(message.text)):
             return self.desk.answer(words.as_extras(), message, service=decision.service)
         extras = message.extras or {}
         if extras.get("too_long") and draft.action != Action.ESCALATE:

@@ -79,6 +79,9 @@ class Reading:
     language: str | None = None  # the language head's choice (None when the reading came from elsewhere)
     language_probability: float = 0.0
     embedding: np.ndarray | None = field(default=None, compare=False, repr=False)  # the sentence embedding
+    #: not in danger, but the danger score is at or above the model's watch threshold (possible danger: a person
+    #: looks at once; :attr:`ReaderModel.watch_thresholds`). False when the model has no watch band
+    watched: bool = False
 
     @property
     def margin(self) -> float:
@@ -123,6 +126,9 @@ class ReaderModel:
     #: per FAQ entry, the prototype of the messages labelled with it (:mod:`bot.reading.faq_choice`): a FAQ reading's
     #: entry is chosen by the lexical score and the prototypes. None: by the lexical score alone, as before
     faq_prototypes: FaqPrototypes | None = None
+    #: the lower edge of the watch band (:mod:`bot.reading.calm`): a message not in danger whose danger score is at or
+    #: above it is possible danger, held for a person at once. Never above the danger thresholds; None: no band
+    watch_thresholds: DangerThresholds | None = None
 
     @property
     def danger_thresholds(self) -> DangerThresholds:
@@ -163,7 +169,7 @@ class ReaderModel:
         calm = [i for i, intent in enumerate(INTENTS) if intent != Intent.EMERGENCY]
         emergency = INTENTS.index(Intent.EMERGENCY)
         danger_scores = (danger_score(intent_p, danger_p[:, 1]) if self.danger_blend else danger_p[:, 1]).tolist()
-        thresholds = self.danger_thresholds
+        thresholds, watch = self.danger_thresholds, self.watch_thresholds
         chosen_p = intent_p if calm_p is None else calm_p
         for row, shown, danger, cat, lang in zip(intent_p.tolist(), chosen_p.tolist(), danger_scores, category_p,
                                                  language_p):
@@ -171,10 +177,12 @@ class ReaderModel:
             best = max(range(len(row)), key=row.__getitem__)
             written = int(np.argmax(lang))
             in_danger = danger >= thresholds.of(self.languages[written], float(lang[written])) or best == emergency
+            watched = (not in_danger and watch is not None
+                       and danger >= watch.of(self.languages[written], float(lang[written])))
             intent = Intent.EMERGENCY if in_danger else INTENTS[max(calm, key=shown.__getitem__)]
             category = CATEGORIES[int(np.argmax(cat))] if intent == Intent.COMPLAINT else None
             out.append(Reading(intent, probs, danger, in_danger, category, self.languages[written],
-                               float(lang[written])))
+                               float(lang[written]), watched=watched))
         return out
 
     @functools.cached_property
@@ -218,6 +226,9 @@ class ReaderModel:
             "vocabulary": self.vocabulary.to_data(), "confidence_features": list(self.confidence_features),
             "danger_blend": self.danger_blend, "danger_by_language": self.danger_by_language,
         }
+        if self.watch_thresholds is not None:  # a model without a band writes no key: it reads as before
+            meta["watch_threshold"] = self.watch_thresholds.default
+            meta["watch_by_language"] = dict(self.watch_thresholds.by_language)
         arrays: dict[str, np.ndarray] = {"meta": np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8),
                                          "idf": self.vocabulary.idf.astype(np.float16)}
         for name in HEADS + (("calm_head",) if self.calm_head is not None else ()):
@@ -273,7 +284,15 @@ class ReaderModel:
                    confidence_features=tuple(meta.get("confidence_features") or LEGACY_CONFIDENCE_FEATURES),
                    danger_blend=bool(meta.get("danger_blend", False)),
                    danger_by_language={str(k): float(v) for k, v in (meta.get("danger_by_language") or {}).items()},
-                   faq_prototypes=prototypes, **heads)
+                   faq_prototypes=prototypes, watch_thresholds=_watch(meta), **heads)
+
+
+def _watch(meta: dict[str, Any]) -> DangerThresholds | None:
+    """The watch thresholds an artefact stores; None for one without them (no band)."""
+    if meta.get("watch_threshold") is None:
+        return None
+    by_language = {str(k): float(v) for k, v in (meta.get("watch_by_language") or {}).items()}
+    return DangerThresholds(float(meta["watch_threshold"]), by_language)
 
 
 @functools.lru_cache(maxsize=4)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from bot.config import Settings
-from bot.domain import Action, Asked, DangerCause, Decision, Intent
+from bot.domain import Action, Asked, DangerCause, Decision, Intent, Priority
 from bot.reading.alert_choice import AlertChoice, asks_about_network, choose_alerts, names_network
 from bot.reading.faq_choice import fused_order, question_means, unit
 from bot.reading.features import Encoder
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 SERVICE_COUNT_REASON = "service count: trips run and missed today"
 NETWORK_STATUS_REASON = "asks how the whole network runs: a status question, whatever the FAQ matched"
 STRIKE_DATE_REASON = "asks about a strike on a day: a status question, whatever the FAQ matched"
+WATCH_REASON = "possible danger: the danger score is in the watch band under the emergency lane's threshold"
 AUTO_INTENTS: frozenset[Intent] = frozenset({Intent.STATUS, Intent.FAQ, Intent.FEEDBACK})
 _MIN_FAQ_WORDS = 2  # below this many content words a FAQ score means nothing ("64?")
 _STOP_WORDS_ANY = STOP_WORDS["it"] | STOP_WORDS["en"]
@@ -134,6 +135,8 @@ class Router:
                                            f"p={reading.probabilities[reading.intent]:.2f}"]
         if reading.in_danger:
             reasons.append(f"danger to a person now (score {reading.danger:.2f})")
+        elif reading.watched:
+            reasons.append(f"{WATCH_REASON} (score {reading.danger:.2f}): held for a person at once")
         danger_cause = DangerCause.UNREAD_SCRIPT if unread is not None else None
         if unread is not None and intent != Intent.EMERGENCY:  # issue 9: when unsure, treat it as danger
             intent = Intent.EMERGENCY
@@ -202,6 +205,7 @@ class Router:
         lang, reading, intent, reasons = found.lang, found.reading, found.intent, list(found.reasons)
         stops, faq, choice, unmet, when = found.stops, found.faq, found.choice, found.unmet, found.when
         # 6. the decision
+        watched = reading.watched and intent != Intent.EMERGENCY
         if not lang.served:
             reasons.append(f"written in {lang.written}, a language the operator does not serve")
         if unmet:
@@ -218,12 +222,13 @@ class Router:
             faq_id=faq.faq_id if faq and intent == Intent.FAQ else None,
             alert_ids=choice.alert_ids,
             category=reading.category if intent == Intent.COMPLAINT else None,
-            action=self._action(intent, confidence, lang),
+            action=Action.REVIEW if watched else self._action(intent, confidence, lang),
             confidence=round(confidence, 3),
             reasons=tuple(reasons),
             written_lang=lang.written,
             asked=found.asked,
             danger_cause=found.danger_cause,
+            priority=Priority.WATCH if watched else None,
         )
         return Facts(lang, reading, decision, found.facts)
 

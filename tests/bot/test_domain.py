@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.domain import DangerCause, DataState, Decision, Intent, SourceAge, SourceKind
+from bot.domain import DangerCause, DataState, Decision, Intent, Priority, SourceAge, SourceKind
 from tests.conftest import EVAL_NOW
 
 
@@ -16,6 +16,12 @@ def test_a_decision_round_trips_its_source_ages() -> None:
 def test_a_source_age_is_counted_from_the_data_own_time() -> None:
     age = SourceAge(SourceKind.ALERTS, DataState.FRESH, EVAL_NOW, None, 900.0)
     assert (age.age_seconds(EVAL_NOW.replace(minute=40)), age.usable) == (600.0, True)
+
+
+def test_a_decision_round_trips_its_watch_priority() -> None:
+    decision = Decision(lang="it", intent=Intent.COMPLAINT, priority=Priority.WATCH)
+    assert Decision.from_dict(decision.as_dict()).priority == Priority.WATCH
+    assert "priority" not in Decision(lang="it", intent=Intent.COMPLAINT).as_dict()
 
 
 def test_a_decision_round_trips_its_danger_cause() -> None:

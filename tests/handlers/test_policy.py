@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from bot.config import PolicySettings
-from bot.domain import Action, DataState, Decision, Intent, SourceAge, SourceKind
-from handlers.policy import choose_action
+from bot.domain import Action, DataState, Decision, Intent, Priority, SourceAge, SourceKind
+from handlers.policy import acknowledge_action, choose_action
 from tests.conftest import EVAL_NOW
 
 POLICY = PolicySettings()
@@ -48,3 +50,15 @@ def test_feedback_needs_no_source() -> None:
 def test_an_emergency_escalates_whatever_the_data() -> None:
     decision = _decision(Intent.EMERGENCY, _age(SourceKind.ALERTS, DataState.STALE))
     assert choose_action(decision, POLICY) == Action.ESCALATE
+
+
+def test_a_sure_reply_in_the_watch_band_is_held_for_a_person() -> None:
+    watched = replace(_decision(Intent.STATUS, _age(SourceKind.ALERTS)), priority=Priority.WATCH)
+    assert choose_action(watched, POLICY) == Action.REVIEW
+
+
+def test_a_complaint_acknowledgement_in_the_watch_band_is_held_for_a_person() -> None:
+    policy = PolicySettings(auto_intents=[*POLICY.auto_intents, "complaint"])
+    complaint = Decision("it", Intent.COMPLAINT, action=Action.REVIEW)
+    assert acknowledge_action(complaint, policy) == Action.AUTO
+    assert acknowledge_action(replace(complaint, priority=Priority.WATCH), policy) == Action.REVIEW
