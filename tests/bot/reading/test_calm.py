@@ -19,7 +19,10 @@ from bot.reading.calm import (
     held_out_danger,
     train_calm,
     trained_danger_on,
+    watch_thresholds,
 )
+from bot.reading.danger import DangerThresholds, caught_by_rule
+from bot.reading.training import TrainingReport
 from bot.reading.gate import trained_on_digests
 from bot.reading.model import FAQ_FORMAT, INTENTS, ReaderModel
 from bot.reading.router import Router
@@ -51,11 +54,13 @@ def _tiny() -> tuple[list[Labelled], list[str]]:
 
 
 @lru_cache(maxsize=1)
-def _split() -> ReaderModel:
+def _trained() -> tuple[ReaderModel, TrainingReport]:
     examples, groups = _tiny()
-    model, _report = train_calm(examples, eval_knowledge(), ReaderModel.cached(), now=EVAL_NOW, params=TINY,
-                                groups=groups)
-    return model
+    return train_calm(examples, eval_knowledge(), ReaderModel.cached(), now=EVAL_NOW, params=TINY, groups=groups)
+
+
+def _split() -> ReaderModel:
+    return _trained()[0]
 
 
 @lru_cache(maxsize=1)
@@ -197,3 +202,42 @@ def test_a_split_model_is_calibrated_on_held_out_readings() -> None:
 @pytest.mark.parametrize("name", ["intent_head", "danger_head", "language_head", "vocabulary"])
 def test_a_split_model_keeps_every_part_of_the_danger_reading(name: str) -> None:
     assert getattr(_split(), name) is getattr(ReaderModel.cached(), name)
+
+
+def test_a_split_model_sets_watch_thresholds_never_above_its_danger_thresholds() -> None:
+    watch, kept = _split().watch_thresholds, ReaderModel.cached().danger_thresholds
+    assert watch is not None
+    for language in ("it", "en", "es", None):
+        assert watch.of(language, 1.0) <= kept.of(language, 1.0)
+    assert watch.default < kept.default  # the tenth writer's understated emergencies open a band
+
+
+def test_every_held_out_emergency_is_at_or_above_its_watch_threshold() -> None:
+    examples, _groups = _tiny()
+    model, report = _trained()
+    danger = report.calibration[3]  # the held-out danger scores the calibrator learned from
+    readings = model.read_many([e.text for e in examples])
+    limits = model.watch_thresholds.each([r.language for r in readings], [r.language_probability for r in readings])
+    counted = np.array([e.intent == "emergency" for e in examples]) & ~caught_by_rule([e.text for e in examples])
+    assert counted.sum() >= 8 and (danger[counted] >= limits[counted]).all()
+
+
+def test_the_held_out_figures_say_what_the_lane_catches_and_the_band_adds() -> None:
+    held = _split().info["held_out"]
+    assert held["emergencies"] == 10  # six of the router's cases, four of the tenth writer's
+    assert held["emergencies_escalated"] + held["emergencies_watched"] == held["emergencies"]
+    assert held["watched_recall"] == 1.0 and 0.0 <= held["watch_rate"] <= 1.0
+    assert held["watch_threshold"] == round(_split().watch_thresholds.default, 4)
+
+
+def test_a_band_above_the_kept_thresholds_is_cut_to_them() -> None:
+    examples = [Labelled(f"e{n}", f"aiuto sul 64 ({n})", None, "it", "emergency", frozenset(), frozenset(), None,
+                         frozenset(), None, False) for n in range(25)]
+    kept = DangerThresholds(0.2, {"it": 0.25})
+    watch = watch_thresholds(np.full(25, 0.4), examples, ["it"] * 25, [0.9] * 25, TrainingParams(), kept)
+    assert watch == kept  # no emergency under the lane: the band is empty
+
+
+def test_a_split_model_saves_and_loads_its_watch_thresholds(tmp_path: Path) -> None:
+    _split().save(tmp_path / "split.npz")
+    assert ReaderModel.load(tmp_path / "split.npz").watch_thresholds == _split().watch_thresholds
