@@ -54,7 +54,17 @@ def _rome(pipeline: Any, path: Path) -> dict[str, Any]:
     figures["false_alarm_rate"] = round(
         sum(o.decision.action == Action.ESCALATE and str(o.decision.intent) == "emergency" for o in calm)
         / max(1, len(calm)), 4)
+    emergencies = [o for o in outcomes if o.gold.intent == "emergency"]
+    figures["watched_recall"] = round(
+        sum(o.decision.action == Action.ESCALATE or _watched(o.decision) for o in emergencies)
+        / max(1, len(emergencies)), 4)
+    figures["watch_rate"] = round(sum(_watched(o.decision) for o in calm) / max(1, len(calm)), 4)
     return figures
+
+
+def _watched(decision: Any) -> bool:
+    """In the watch band: possible danger held for a person at once (a reader without the band: never)."""
+    return decision.as_dict().get("priority") == "watch" and str(decision.intent) != "emergency"
 
 
 def _danger(pipeline: Any, path: Path) -> dict[str, Any]:
@@ -62,15 +72,19 @@ def _danger(pipeline: Any, path: Path) -> dict[str, Any]:
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     hits = {True: 0, False: 0}
     counts = {True: 0, False: 0}
+    watched = {True: 0, False: 0}
     for row in rows:
         gold = _is_danger(row)
         decision = pipeline.decide_text(row["text"], channel=row.get("channel"))[0]
         fired = str(decision.intent) == "emergency"
         counts[gold] += 1
         hits[gold] += fired
+        watched[gold] += _watched(decision)
     return {"messages": len(rows), "danger": counts[True], "lookalikes": counts[False],
             "emergency_recall": round(hits[True] / max(1, counts[True]), 4),
-            "false_alarm_rate": round(hits[False] / max(1, counts[False]), 4)}
+            "false_alarm_rate": round(hits[False] / max(1, counts[False]), 4),
+            "watched_recall": round((hits[True] + watched[True]) / max(1, counts[True]), 4),
+            "watch_rate": round(watched[False] / max(1, counts[False]), 4)}
 
 
 def _is_danger(row: dict[str, Any]) -> bool:

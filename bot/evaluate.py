@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.config import Settings
-from bot.domain import Action, Decision, Intent
+from bot.domain import Action, Decision, Intent, is_watched
 from bot.errors import SportelloError
 from bot.subjects import TRANSIT_KINDS, SubjectKind, split_key
 
@@ -155,8 +155,9 @@ def _ratio(num: int, den: int) -> float | None:
     return num / den if den else None
 
 
-def score(outcomes: Sequence[Outcome]) -> Scores:
-    """Every metric over the outcomes of one labelled file."""
+def score(outcomes: Sequence[Outcome], *, watch: bool = False) -> Scores:
+    """Every metric over the outcomes of one labelled file; with ``watch`` (the model has a watch band), also
+    ``watched_recall`` (emergencies escalated or in the band) and ``watch_rate`` (other messages in the band)."""
     n = len(outcomes)
     result = Scores(messages=n)
     m = result.metrics
@@ -211,6 +212,11 @@ def score(outcomes: Sequence[Outcome]) -> Scores:
     m["emergency_recall"] = _ratio(
         sum(o.decision.action == Action.ESCALATE for o in emergencies), len(emergencies)
     )
+    if watch:
+        m["watched_recall"] = _ratio(
+            sum(o.decision.action == Action.ESCALATE or is_watched(o.decision) for o in emergencies), len(emergencies))
+        others = [o for o in outcomes if o.gold.intent != "emergency"]
+        m["watch_rate"] = _ratio(sum(is_watched(o.decision) for o in others), len(others))
     _score_places(outcomes, result)
     return result
 
@@ -263,6 +269,11 @@ TABLE: tuple[tuple[str, str, float | None], ...] = (
     ("auto_coverage", "auto-reply coverage", 0.70),
     ("emergency_recall", "emergency recall", 1.0),
 )
+#: Shown after :data:`TABLE` only when the model has a watch band (possible danger, held for a person at once).
+WATCH_TABLE: tuple[tuple[str, str, float | None], ...] = (
+    ("watched_recall", "emergencies escalated or watched", 1.0),
+    ("watch_rate", "other messages watched", None),
+)
 #: Shown after :data:`TABLE` only when the file labels places.
 PLACE_TABLE: tuple[tuple[str, str, float | None], ...] = (
     ("place_messages", "messages labelling places", None),
@@ -287,7 +298,8 @@ def render_table(scores: Scores, out: TextIO, previous: Scores | None = None) ->
     """The metrics as an aligned text table, with the targets (and a previous model's figures) beside them."""
     before = f" {'previous':>8}" if previous else ""
     out.write(f"{'metric':<32} {'value':>8}{before}  target\n")
-    rows = TABLE + (PLACE_TABLE if "place_messages" in scores.metrics else ())
+    rows = TABLE + (WATCH_TABLE if "watch_rate" in scores.metrics else ())
+    rows += PLACE_TABLE if "place_messages" in scores.metrics else ()
     for key, label, target in rows:
         value = scores.metrics.get(key)
         shown = _shown(value)
@@ -332,6 +344,13 @@ def render_mistakes(outcomes: Iterable[Outcome], out: TextIO) -> None:
             out.write(f"  reasons: {'; '.join(d.reasons)}\n")
 
 
+def watches(pipeline: Any) -> bool:
+    """Whether the reader of ``pipeline`` (of any service, on a desk of several) has a watch band."""
+    services = getattr(pipeline, "services", None)
+    pipelines = [s.pipeline for s in services.values()] if isinstance(services, dict) else [pipeline]
+    return any(getattr(p.router.model, "watch_thresholds", None) is not None for p in pipelines)
+
+
 def read_labelled(path: str | Path) -> list[Labelled]:
     """The labelled messages of a JSON Lines file."""
     try:
@@ -363,11 +382,14 @@ def evaluate_command(args: argparse.Namespace, settings: Settings, stdout: TextI
     for gold in labelled:
         decision, _draft = pipeline.decide_text(gold.text, channel=gold.channel)
         outcomes.append(Outcome(gold, decision))
-    scores = score(outcomes)
     previous: Scores | None = None
+    before = None
     if getattr(args, "previous", None):
         before = build_offline_pipeline(args, with_model(settings, args.previous))
-        previous = score([Outcome(g, before.decide_text(g.text, channel=g.channel)[0]) for g in labelled])
+    watch = watches(pipeline) or (before is not None and watches(before))
+    scores = score(outcomes, watch=watch)
+    if before is not None:
+        previous = score([Outcome(g, before.decide_text(g.text, channel=g.channel)[0]) for g in labelled], watch=watch)
     if getattr(args, "json", False):
         payload: dict[str, Any] = {
             "messages": scores.messages,

@@ -5,13 +5,16 @@ from __future__ import annotations
 import argparse
 import io
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from bot.config import Settings
-from bot.domain import Action, Decision, Intent
-from bot.evaluate import Labelled, Outcome, evaluate_command, score
+from bot.domain import Action, Decision, Intent, Priority
+from bot.evaluate import Labelled, Outcome, evaluate_command, render_table, score
+from bot.reading.danger import DangerThresholds
+from bot.reading.model import ReaderModel
 from tests.conftest import EVAL, REPO
 
 CASES = REPO / "tests" / "bot" / "router_cases.jsonl"
@@ -101,3 +104,44 @@ def test_the_table_names_the_targets_and_lists_mistakes_when_asked() -> None:
     text = out.getvalue()
     assert "auto-reply precision" in text and ">= 0.98" in text
     assert "own-" in text  # at least one mistake is listed with its id
+
+
+def _watch_outcomes() -> list[Outcome]:
+    watched = Decision("it", Intent.COMPLAINT, action=Action.REVIEW, priority=Priority.WATCH)
+    return [
+        Outcome(_gold("emergency", False), Decision("it", Intent.EMERGENCY, action=Action.ESCALATE)),
+        Outcome(_gold("emergency", False), watched),
+        Outcome(_gold("emergency", False), Decision("it", Intent.COMPLAINT, action=Action.REVIEW)),
+        Outcome(_gold("complaint", False), watched),
+        Outcome(_gold("status", True), Decision("it", Intent.STATUS, action=Action.AUTO)),
+    ]
+
+
+def test_a_model_with_a_watch_band_is_scored_on_what_the_lane_and_the_band_catch() -> None:
+    metrics = score(_watch_outcomes(), watch=True).metrics
+    assert metrics["emergency_recall"] == pytest.approx(1 / 3)
+    assert metrics["watched_recall"] == pytest.approx(2 / 3)
+    assert metrics["watch_rate"] == 0.5
+
+
+def test_a_model_without_a_band_keeps_its_metric_keys() -> None:
+    assert "watched_recall" not in score(_watch_outcomes()).metrics
+    assert "watch_rate" not in score(_watch_outcomes()).metrics
+
+
+def test_the_table_shows_the_band_only_when_the_model_has_one() -> None:
+    with_band, without = io.StringIO(), io.StringIO()
+    render_table(score(_watch_outcomes(), watch=True), with_band)
+    render_table(score(_watch_outcomes()), without)
+    shown = with_band.getvalue()
+    assert "emergencies escalated or watched" in shown and "other messages watched" in shown
+    assert "watched" not in without.getvalue()
+
+
+def test_eval_of_a_model_with_a_band_prints_the_band_figures(tmp_path: Path) -> None:
+    path = tmp_path / "banded.npz"
+    replace(ReaderModel.cached(), watch_thresholds=DangerThresholds(0.1, {"it": 0.1, "en": 0.1})).save(path)
+    out = io.StringIO()
+    evaluate_command(_args(json=True, model=str(path)), Settings(), out)
+    metrics = json.loads(out.getvalue())["metrics"]
+    assert metrics["watched_recall"] >= metrics["emergency_recall"] and 0.0 < metrics["watch_rate"] < 1.0
