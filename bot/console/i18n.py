@@ -37,6 +37,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "emergency": "Emergenza",
         "danger_cause": "Perché emergenza",
         "danger_unread_script": "scritto in un alfabeto che il lettore automatico non sa leggere: trattato come possibile pericolo",
+        "watch": "Possibile pericolo",
+        "watch_reason": "il lettore automatico vi legge un pericolo appena sotto la soglia delle emergenze: "
+                        "guardalo subito (mai risposto in automatico)",
         "escalated": "Al supervisore",
         "review": "Da rivedere",
         "sending": "In invio",
@@ -300,6 +303,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "emergency": "Emergency",
         "danger_cause": "Why an emergency",
         "danger_unread_script": "written in a script the automatic reader cannot read: treated as possible danger",
+        "watch": "Possible danger",
+        "watch_reason": "the automatic reader reads danger just under the emergency threshold: look at it at once "
+                        "(never answered automatically)",
         "escalated": "Escalated",
         "review": "To review",
         "sending": "Sending",

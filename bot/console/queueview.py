@@ -1,4 +1,5 @@
-"""The queue as agents see it: what waits for a person, most urgent first, oldest first within."""
+"""The queue as agents see it: what waits for a person, most urgent first (emergencies, then possible danger), oldest
+first within."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
-from bot.domain import Intent, MessageState, as_utc
+from bot.domain import Intent, MessageState, Priority, as_utc
 from bot.privacy.pii import mask
 from knowledge.streetnames import fold
 from storage.models import Case, Message
@@ -61,6 +62,9 @@ class QueueItem:
     service: str | None = None  # the service a desk of several routed it to (bot.services)
     places: tuple[str, ...] = ()  # the ids and labels of the streets, areas and service points it names
     place_names: tuple[str, ...] = ()  # what people call them (the label, else the id), for the queue's chips
+    #: possible danger held for a person at once (the reader's watch band, ``Decision.priority``): listed right after
+    #: the emergencies
+    watched: bool = False
 
     def as_json(self) -> dict[str, Any]:
         """The item as JSON-ready data for the live queue."""
@@ -100,6 +104,12 @@ class QueueView:
         if state in SENDING_STATES:
             return SENDING
         return ANSWERED
+
+    def watched(self, row: Message) -> bool:
+        """Whether ``row`` waits for a person as possible danger (its decision's priority is the watch band)."""
+        decision = row.decision or {}
+        return (decision.get("priority") == str(Priority.WATCH) and row.intent != Intent.EMERGENCY
+                and MessageState(row.state) in WAITING_STATES)
 
     def item(
         self, row: Message, now: datetime, case_status: str | None = None, assigned_to: str | None = None
@@ -141,6 +151,7 @@ class QueueView:
             case_status=case_status,
             assigned_to=assigned_to,
             service=row.service,
+            watched=self.watched(row),
         )
 
     def load(self, engine: Engine, now: datetime, *, order: str = "urgency", limit: int = 500) -> list[QueueItem]:
@@ -148,7 +159,8 @@ class QueueView:
 
         ``order="urgency"`` puts the most urgent first and, within one urgency, the citizen
         who has waited longest first; ``order="newest"`` keeps emergencies on top and shows
-        the rest newest first.
+        the rest newest first. Either way the watched messages (possible danger) come right after the emergencies,
+        oldest first.
         """
         since = now - timedelta(hours=self.recent_hours)
         waiting = [str(s) for s in (*WAITING_STATES, *SENDING_STATES)]
@@ -175,13 +187,16 @@ class QueueView:
                 ).all()
             } if case_ids else {}
 
-        def key(row: Message) -> tuple[int, float, int]:
+        def key(row: Message) -> tuple[int, bool, float, int]:
             rank = self.urgency(row)
             stamp = as_utc(row.received_at).timestamp()
+            watched = self.watched(row)
+            if watched:  # between the emergencies and everything else
+                return (EMERGENCY, True, stamp, row.id or 0)
             newest_first = order == "newest" or rank == ANSWERED
             if order == "newest" and rank != EMERGENCY:
                 rank = REVIEW
-            return (rank, -stamp if newest_first else stamp, row.id or 0)
+            return (rank, False, -stamp if newest_first else stamp, row.id or 0)
 
         return [self.item(row, now, *cases.get(row.case_id, (None, None))) for row in sorted(rows, key=key)]
 

@@ -154,12 +154,14 @@
   function renderItem(item) {
     const li = el("li", "item u-" + item.urgency);
     li.dataset.id = String(item.id);
+    if (item.watched) li.classList.add("watched");
     if (item.claimed_by && item.claimed_by !== config.me) li.classList.add("claimed-other");
     if (!firstLoad && !seen.has(item.id)) li.classList.add("new");
     if (item.id === selectedId) li.classList.add("selected");
 
     const meta = el("div", "meta");
     meta.appendChild(el("span", "badge urgency", S[item.urgency] || item.urgency));
+    if (item.watched) meta.appendChild(el("span", "badge watch", S.watch));
     meta.appendChild(el("span", "channel", item.channel));
     meta.appendChild(el("span", "author", item.author_name || item.author));
     if (item.case_status) {
@@ -231,7 +233,8 @@
     const fragment = document.createDocumentFragment();
     let section = null;
     items.forEach(function (item) {
-      const group = order === "newest" ? (item.urgency === "emergency" ? "emergency" : "all") : item.urgency;
+      const group = item.watched ? "watch"
+        : order === "newest" ? (item.urgency === "emergency" ? "emergency" : "all") : item.urgency;
       if (group !== section && group !== "all") {
         fragment.appendChild(el("li", "section-heading s-" + group, S[group] || group));
       }

@@ -1,10 +1,11 @@
-"""The case view says why a message is an emergency when the reader did not read danger in it (issue 9)."""
+"""The case view says why a message is an emergency when the reader did not read danger in it (issue 9), and marks
+possible danger (the watch band)."""
 
 from __future__ import annotations
 
 from starlette.testclient import TestClient
 
-from bot.domain import DangerCause
+from bot.domain import DangerCause, Priority
 from storage.db import session_scope
 from storage.queue import MessageQueue
 from tests.bot.console.conftest import Messages
@@ -27,3 +28,19 @@ def test_the_case_view_of_an_emergency_the_reader_read_names_no_cause(
 ) -> None:
     message_id = messages.add("aiuto, un uomo è svenuto in metro a Termini", intent="emergency")
     assert 'id="danger-cause"' not in anna.get(f"/console/messages/{message_id}").text
+
+
+def test_the_case_view_marks_a_watched_message_as_possible_danger(
+    anna: TestClient, messages: Messages, queue: MessageQueue
+) -> None:
+    message_id = messages.add("mio figlio ha le labbra blu, è normale?", intent="other")
+    with session_scope(queue.engine) as session:
+        row = queue.load(session, message_id, lock=True)
+        row.decision = {**(row.decision or {}), "priority": str(Priority.WATCH)}
+    page = anna.get(f"/console/messages/{message_id}").text
+    assert "Possibile pericolo" in page.split('id="watch"')[0].rsplit("<dt>", 1)[1]
+    assert "appena sotto la soglia delle emergenze" in page.split('id="watch"')[1].split("</dd>")[0]
+
+
+def test_the_case_view_of_an_ordinary_message_shows_no_watch_mark(anna: TestClient, messages: Messages) -> None:
+    assert 'id="watch"' not in anna.get(f"/console/messages/{messages.add('il 64 è in ritardo')}").text

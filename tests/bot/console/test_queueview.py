@@ -1,4 +1,5 @@
-"""What the queue shows and in which order: emergencies first, then oldest first."""
+"""What the queue shows and in which order: emergencies first, then possible danger (the watch band), then oldest
+first."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from sqlalchemy import Engine
 
 from bot.console.desk import Desk
 from bot.console.queueview import QueueView
-from bot.domain import MessageState
+from bot.domain import MessageState, Priority
+from storage.db import session_scope
 from storage.queue import MessageQueue
 from tests.bot.console.conftest import Messages
 from tests.conftest import FixedClock
@@ -80,3 +82,33 @@ def test_each_line_shows_its_case_state(engine: Engine, messages: Messages, cloc
     waiting = messages.add("complaint")
     [item] = VIEW.load(engine, clock())
     assert (item.id, item.case_status) == (waiting, "waiting")
+
+
+def _watch(queue: MessageQueue, message_id: int) -> None:
+    """Mark a routed message as the reader's watch band leaves it: possible danger, held for a person."""
+    with session_scope(queue.engine) as session:
+        row = queue.load(session, message_id, lock=True)
+        row.decision = {**(row.decision or {}), "priority": str(Priority.WATCH)}
+
+
+def test_possible_danger_comes_right_after_the_emergencies(
+    engine: Engine, messages: Messages, queue: MessageQueue, clock: FixedClock
+) -> None:
+    older = messages.add("review, older", ago_seconds=600)
+    escalated = messages.add("escalated", state=MessageState.ESCALATED, ago_seconds=300)
+    watched = messages.add("le labbra di mia figlia sono blu, è normale?", ago_seconds=30)
+    _watch(queue, watched)
+    emergency = messages.add("emergency", state=MessageState.ESCALATED, intent="emergency", ago_seconds=5)
+    for order in ("urgency", "newest"):
+        items = VIEW.load(engine, clock(), order=order)
+        assert [i.id for i in items][:2] == [emergency, watched]
+        assert {i.id: i.watched for i in items} == {emergency: False, watched: True, escalated: False, older: False}
+
+
+def test_a_watched_message_no_longer_waiting_is_not_first(
+    engine: Engine, messages: Messages, queue: MessageQueue, clock: FixedClock
+) -> None:
+    waiting = messages.add("review", ago_seconds=600)
+    answered = messages.add("answered", state=MessageState.AUTO_SENT, intent="status")
+    _watch(queue, answered)
+    assert [(i.id, i.watched) for i in VIEW.load(engine, clock())] == [(waiting, False), (answered, False)]
