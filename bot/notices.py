@@ -2,9 +2,10 @@
 
 An emergency gets a safety reply (call the emergency number, tell the staff) and an alert to
 the operations room; a message that waits for a person gets, once per case, an
-acknowledgement with the expected wait and the case number. Each notice is a row of the
-outbox (``replies`` with its :class:`ReplyKind`) written in the routing transaction, then
-posted by :class:`bot.notice_delivery.NoticePoster` exactly once.
+acknowledgement with the expected wait and the case number (possible danger, the watch band:
+one calm line more with the emergency number). Each notice is a row of the outbox
+(``replies`` with its :class:`ReplyKind`) written in the routing transaction, then posted by
+:class:`bot.notice_delivery.NoticePoster` exactly once.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select
 
 from bot.config import Settings
-from bot.domain import BOT_ACTOR, Action, DangerCause, Decision, ReplyKind, as_utc, is_emergency
+from bot.domain import BOT_ACTOR, Action, DangerCause, Decision, ReplyKind, as_utc, is_emergency, is_watched
 from handlers.notices import EmergencyVoice, ack_text, ops_text, safety_text
 from storage.cases import acknowledged, agent_holds
 from storage.models import Case, Message, Reply
@@ -77,7 +78,8 @@ class NoticeDesk:
             notices += self._ops(row, lang, now)
         elif action != Action.AUTO and self._wants_ack(conn, row, now):
             assert row.case_id is not None
-            text = ack_text(lang, case_id=row.case_id, estimate=estimate_wait(conn, now))
+            number = self.voice(decision).emergency_number if is_watched(decision) else None  # possible danger
+            text = ack_text(lang, case_id=row.case_id, estimate=estimate_wait(conn, now), emergency_number=number)
             notices.append(self._row(row, ReplyKind.ACK, row.channel, text, lang, now))
         ids = []
         for notice in notices:

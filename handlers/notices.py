@@ -56,20 +56,31 @@ def _wait_words(lang: str, estimate: WaitEstimate | None) -> str:
     return f"Attesa prevista: circa {low}–{high} minuti."
 
 
-def ack_text(lang: str, *, case_id: int, estimate: WaitEstimate | None) -> str:
-    """We have your message, a person will answer, how long that may take, and the case number."""
+def watch_line(lang: str, *, emergency_number: str) -> str:
+    """The one calm line a watched message's acknowledgement adds (possible danger, :func:`bot.domain.is_watched`)."""
+    if lang == "en":
+        return f"If someone is in danger right now, call {emergency_number} straight away."
+    return f"Se qualcuno è in pericolo in questo momento, chiama subito il {emergency_number}."
+
+
+def ack_text(lang: str, *, case_id: int, estimate: WaitEstimate | None, emergency_number: str | None = None) -> str:
+    """We have your message, a person will answer, how long that may take, and the case number; with
+    ``emergency_number`` (a watched message) one calm line more: call it if someone is in danger now."""
     if lang == "en":
         head = "We have your message: a member of our customer care team will answer you."
         tail = f"Your case number is {case_id}: send /status {case_id} to see where it stands."
-        return f"{head} {_wait_words('en', estimate)} {tail}"
+        watch = f" {watch_line('en', emergency_number=emergency_number)}" if emergency_number else ""
+        return f"{head} {_wait_words('en', estimate)} {tail}{watch}"
     it = (
         "Abbiamo ricevuto il tuo messaggio: ti risponderà una persona del nostro servizio clienti. "
         f"{_wait_words('it', estimate)} La tua pratica è la n. {case_id}: scrivi /stato {case_id} "
         "per sapere a che punto è."
     )
+    if emergency_number:
+        it += f" {watch_line('it', emergency_number=emergency_number)}"
     if lang == "it":
         return it
-    return f"{it}\n{ack_text('en', case_id=case_id, estimate=estimate)}"
+    return f"{it}\n{ack_text('en', case_id=case_id, estimate=estimate, emergency_number=emergency_number)}"
 
 
 def ops_text(*, case_id: int, channel: str, lang: str, text: str, received: str) -> str:

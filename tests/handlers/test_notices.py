@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from sqlalchemy import Engine
+from sqlmodel import Session
+
 from bot.config import Settings
-from bot.domain import DangerCause, Decision, Intent
+from bot.domain import Action, DangerCause, Decision, InboundMessage, Intent, Priority
 from bot.notices import NoticeDesk, notice_language
 from handlers.notices import EmergencyVoice, ack_text, safety_text
 from knowledge.domains import domain_named
-from storage.models import Message
+from storage.models import Message, Reply
+from storage.queue import MessageQueue
 from storage.waits import WaitEstimate
+from tests.conftest import FixedClock
 
 
 def _row(extras: dict | None = None) -> Message:
@@ -84,3 +89,38 @@ def test_a_desk_answers_an_emergency_in_the_words_of_the_service_it_was_routed_t
     assert desk.voice(Decision(lang="it", intent=Intent.EMERGENCY, service="water")).domain.name == "water"
     assert desk.voice(Decision(lang="it", intent=Intent.EMERGENCY, service="undecided")).domain.name == "transit"
     assert NoticeDesk(settings, clock=lambda: datetime.now(timezone.utc)).voice(Decision(lang="it", intent=Intent.EMERGENCY)).domain.name == "transit"
+
+
+def test_a_watched_messages_acknowledgement_adds_one_calm_line_with_the_emergency_number() -> None:
+    plain = ack_text("it", case_id=5, estimate=None)
+    watched = ack_text("it", case_id=5, estimate=None, emergency_number="112")
+    assert watched == f"{plain} Se qualcuno è in pericolo in questo momento, chiama subito il 112."
+    english = ack_text("en", case_id=5, estimate=None, emergency_number="112")
+    assert english.endswith("If someone is in danger right now, call 112 straight away.")
+    both = ack_text("other", case_id=5, estimate=None, emergency_number="112")
+    assert "chiama subito il 112" in both and "call 112 straight away" in both
+
+
+def _planned(engine: Engine, clock: FixedClock, decision: Decision) -> list[str]:
+    queue = MessageQueue(engine, clock=clock)
+    message_id = queue.enqueue(InboundMessage(channel="web", external_id="w1", author="web:c1", text="ho le mani che "
+                                              "formicolano, è normale?", received_at=clock(), thread_id="c1"))
+    assert message_id is not None
+    row = queue.get(message_id)
+    desk = NoticeDesk(Settings(), clock=clock)
+    with engine.begin() as conn:
+        ids = desk.plan(conn, row, decision, Action.REVIEW, worker="w", lease_seconds=30)
+    with Session(engine) as session:
+        return [session.get(Reply, i).text for i in ids]  # type: ignore[union-attr]
+
+
+def test_a_watched_message_held_for_a_person_is_acknowledged_with_the_emergency_number(
+    engine: Engine, clock: FixedClock
+) -> None:
+    [ack] = _planned(engine, clock, Decision(lang="it", intent=Intent.OTHER, priority=Priority.WATCH))
+    assert ack.endswith("chiama subito il 112.") and "/stato" in ack
+
+
+def test_an_ordinary_message_held_for_a_person_gets_the_plain_acknowledgement(engine: Engine, clock: FixedClock) -> None:
+    [ack] = _planned(engine, clock, Decision(lang="it", intent=Intent.OTHER))
+    assert "112" not in ack
