@@ -51,11 +51,12 @@ class BulkOutcome:
 def bulk_groups(view: QueueView, engine: Engine, now: datetime, *, agent: str) -> list[BulkGroup]:
     """Groups of at least two answerable messages sharing an alert id or a FAQ id, largest first.
 
-    Emergencies are never answered in bulk, and messages another agent holds are left out.
+    Emergencies and possible danger (the watch band: a person reads each) are never answered in bulk, and messages
+    another agent holds are left out.
     """
     groups: dict[str, BulkGroup] = {}
     for item in view.load(engine, now):
-        if item.urgency in ("emergency", "sending", "answered"):
+        if item.urgency in ("emergency", "sending", "answered") or item.watched:
             continue
         if item.claimed_by not in (None, agent):
             continue

@@ -124,6 +124,7 @@ class QueueView:
         if claimed_at is None or claimed_at + timedelta(minutes=self.claim_minutes) < now:
             holder = None
         rank = self.urgency(row)
+        watched = self.watched(row)
         return QueueItem(
             id=row.id,
             case_id=row.case_id,
@@ -145,13 +146,14 @@ class QueueView:
             draft=row.draft,
             received_at=received.isoformat(),
             waited_seconds=int(waited.total_seconds()),
-            wait_level=self.wait_level(waited, emergency=rank == EMERGENCY) if rank <= REVIEW else "done",
+            # possible danger is looked at once: its wait is coloured against the emergencies' target
+            wait_level=self.wait_level(waited, emergency=rank == EMERGENCY or watched) if rank <= REVIEW else "done",
             urgency=URGENCY_NAMES[rank],
             claimed_by=holder,
             case_status=case_status,
             assigned_to=assigned_to,
             service=row.service,
-            watched=self.watched(row),
+            watched=watched,
         )
 
     def load(self, engine: Engine, now: datetime, *, order: str = "urgency", limit: int = 500) -> list[QueueItem]:

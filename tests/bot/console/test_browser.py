@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from bot.console.users import create_user
+from storage.db import session_scope
 from tests.bot.console.live import CHROMIUM, LiveService, launched_chromium, say_in_chat, sign_in, wait_until
 
 pytestmark = pytest.mark.browser
@@ -203,3 +204,16 @@ def test_an_emergency_raises_banner_sound_and_notification_for_a_signed_in_agent
         assert "waiting for an agent" in item.inner_text()
     finally:
         context.close()
+
+
+def test_possible_danger_is_marked_and_listed_in_its_own_section(anna: Any, service: LiveService) -> None:
+    _, message_id = say_in_chat(service, "il tram 8 ha saltato la fermata di Trastevere, inaccettabile")
+    queue = service.app.queue
+    with session_scope(queue.engine) as session:  # as the reader's watch band leaves it
+        row = queue.load(session, message_id, lock=True)
+        row.decision = {**(row.decision or {}), "priority": "watch"}
+    anna.reload()
+    item = anna.locator(f'#queue li.item.watched[data-id="{message_id}"]')
+    item.wait_for()
+    assert item.locator(".badge.watch").inner_text().lower() == "possible danger"
+    assert anna.locator(".section-heading.s-watch").count() == 1

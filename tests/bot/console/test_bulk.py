@@ -7,7 +7,8 @@ from sqlalchemy import Engine
 from bot.console.bulk import answer_many, bulk_groups
 from bot.console.desk import Desk
 from bot.console.queueview import QueueView
-from bot.domain import MessageState
+from bot.domain import MessageState, Priority
+from storage.db import session_scope
 from storage.queue import MessageQueue
 from tests.bot.console.conftest import Messages
 from tests.conftest import FixedClock
@@ -75,3 +76,14 @@ def test_a_message_claimed_by_another_agent_is_skipped(messages: Messages, queue
     outcome = answer_many(desk, "anna", [mine, theirs], {"it": "ok"}, languages={})
     assert outcome.sent == [mine]
     assert "bruno" in outcome.skipped[theirs]
+
+
+def test_possible_danger_is_never_answered_in_bulk(
+    engine: Engine, messages: Messages, clock: FixedClock, queue: MessageQueue
+) -> None:
+    kept = [messages.add("quanto costa?", faq_id="tickets.price") for _ in range(2)]
+    watched = messages.add("quanto costa il biglietto? mia figlia ha le labbra blu", faq_id="tickets.price")
+    with session_scope(queue.engine) as session:
+        row = queue.load(session, watched, lock=True)
+        row.decision = {**(row.decision or {}), "priority": str(Priority.WATCH)}
+    assert [i.id for i in bulk_groups(VIEW, engine, clock(), agent="anna")[0].items] == kept

@@ -112,3 +112,12 @@ def test_a_watched_message_no_longer_waiting_is_not_first(
     answered = messages.add("answered", state=MessageState.AUTO_SENT, intent="status")
     _watch(queue, answered)
     assert [(i.id, i.watched) for i in VIEW.load(engine, clock())] == [(waiting, False), (answered, False)]
+
+
+def test_possible_danger_turns_red_after_the_emergencies_one_minute_target(
+    engine: Engine, messages: Messages, queue: MessageQueue, clock: FixedClock
+) -> None:
+    watched = messages.add("ho le mani che formicolano, è normale?", ago_seconds=90)
+    _watch(queue, watched)
+    review = messages.add("complaint", ago_seconds=90)
+    assert {item.id: item.wait_level for item in VIEW.load(engine, clock())} == {watched: "late", review: "ok"}
