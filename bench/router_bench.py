@@ -26,6 +26,8 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -61,6 +63,43 @@ def deal(texts: list[str], batch: int) -> tuple[list[str], list[str]]:
     """``texts`` dealt in blocks of ``batch``: the even blocks (to read one at a time), then the odd ones."""
     blocks = [texts[start:start + batch] for start in range(0, len(texts), batch)]
     return [t for block in blocks[0::2] for t in block], [t for block in blocks[1::2] for t in block]
+
+
+def labelled_texts() -> list[str]:
+    """The bench's labelled messages: the dev set, then the router's test cases (329 texts)."""
+    return _texts([EVAL / "dev.jsonl", REPO / "tests" / "bot" / "router_cases.jsonl"])
+
+
+def one_core() -> None:
+    """Pin this process to its first allowed core (the reader's BLAS runs one thread already)."""
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+
+
+@dataclass(frozen=True)
+class ReaderSetUp:
+    """The Rome feed, the FAQ, the alerts and a router over them, at the evaluation's clock."""
+
+    gtfs: GtfsIndex
+    faq: FaqIndex
+    knowledge: Knowledge
+    router: Router
+    now: datetime
+    startup_seconds: float
+
+
+def set_up_reader(cache_dir: str | None = None) -> ReaderSetUp:
+    """Load the shared evaluation's knowledge and a router, and read one message: timed as start-up."""
+    now = parse_now(NOW)
+    assert now is not None
+    started = time.perf_counter()
+    gtfs = GtfsIndex.load(EVAL / "gtfs", cache_dir=cache_dir)
+    faq = FaqIndex.load([EVAL / "faq"])
+    knowledge = Knowledge(gtfs, faq, FeedSettings(source=str(EVAL / "alerts.pb")), clock=lambda: now)
+    stop_finder(gtfs)  # the stop-name index is built on first use: count it as start-up
+    router = Router(knowledge)
+    router.route("il 64 passa?", now=now)
+    return ReaderSetUp(gtfs, faq, knowledge, router, now, time.perf_counter() - started)
 
 
 def _model_load_seconds() -> float:
@@ -111,26 +150,17 @@ def main() -> int:
     args = parser.parse_args()
     if args.read_once and args.e5_share:
         parser.error("--e5-share ranks every message before timing: it cannot read each message once")
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # one core
-    now = parse_now(NOW)
-    assert now is not None
-
-    started = time.perf_counter()
-    gtfs = GtfsIndex.load(EVAL / "gtfs", cache_dir=args.cache_dir)
-    faq = FaqIndex.load([EVAL / "faq"])
-    knowledge = Knowledge(gtfs, faq, FeedSettings(source=str(EVAL / "alerts.pb")), clock=lambda: now)
-    stop_finder(gtfs)  # the stop-name index is built on first use: count it as start-up
-    router = Router(knowledge)
-    router.route("il 64 passa?", now=now)
-    startup = time.perf_counter() - started
+    one_core()
+    setup = set_up_reader(args.cache_dir)
+    gtfs, faq, knowledge, router, now = setup.gtfs, setup.faq, setup.knowledge, setup.router, setup.now
+    startup = setup.startup_seconds
     model_load = _model_load_seconds()
 
     if args.read_once:
         texts = read_once_pool()
         one_by_one, batches = deal(texts, args.batch)
     else:
-        texts = one_by_one = batches = _texts([EVAL / "dev.jsonl", REPO / "tests" / "bot" / "router_cases.jsonl"])
+        texts = one_by_one = batches = labelled_texts()
     seconds = None if args.read_once else args.seconds
     asked: set[str] = set()
     ask: Callable[[list[str]], object] = lambda chunk: None

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import json
 from types import ModuleType
 
-from tests.conftest import EVAL, REPO
+from tests.conftest import EVAL
 
 
 def _bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("router_bench", REPO / "bench" / "router_bench.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return importlib.import_module("bench.router_bench")
 
 
 def test_dealing_gives_every_text_to_exactly_one_way_of_reading_in_alternate_blocks() -> None:
