@@ -48,7 +48,9 @@ def _words(alternatives: str) -> re.Pattern[str]:
 
 
 TOPICS: tuple[Topic, ...] = (
-    Topic("strike", _words("sciopero|scioperi|sciopera|strike|fasce garantite|fascia garantita|walkout"),
+    # a strike in the Latin-script languages tourists write in too ("greve", "huelga", "Streik", "strajk")
+    Topic("strike", _words("sciopero|scioperi|sciopera|strike|fasce garantite|fascia garantita|walkout"
+                           r"|greve\b|greves\b|huelga|streik|strajk"),
           causes=frozenset({"STRIKE"}), before_start=True),
     Topic("detour", _words("deviat|deviazion|diverted|diversion|detour|percorso|route changes"),
           effects=frozenset({"DETOUR"})),

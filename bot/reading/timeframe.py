@@ -34,6 +34,32 @@ _TODAY_PARTS: dict[str, tuple[int, int]] = {
     "stamattina": (5, 12), "stamani": (5, 12), "stamane": (5, 12), "stasera": (18, 24),
     "stanotte": (21, 24), "tonight": (18, 24), "stapomeriggio": (12, 18),
 }
+# Fixed-date holidays named without a date, as (pattern over the normalised text, month, day): the next such day.
+# "the night of" one of them is its evening (read by the parts of the day above), New Year's Eve is 31 December.
+_NAMED_DAYS: tuple[tuple[str, int, int], ...] = (
+    (r"(?<!vigilia di )(?<!mercatini di )(?<!mercatino di )(?<!babbo )(?<!albero di )(?<!notte di )"
+     r"\bnatale\b", 12, 25),
+    (r"\bchristmas day\b|\b(?:on|at|over|for) christmas\b(?! eve| market| lights| tree| shopping| party)", 12, 25),
+    (r"(?<!via )(?<!via di )(?<!piazza )(?<!chiesa di )\bsanto stefano\b(?! rotondo)|\bboxing day\b", 12, 26),
+    (r"\bnotte di capodanno\b|\bvigilia di capodanno\b|\bsan silvestro\b|\bnew year s eve\b|\bnew years eve\b"
+     r"|\bnye\b", 12, 31),
+    (r"(?<!notte di )(?<!vigilia di )\bcapodanno\b|\bnew year s day\b|\bnew years day\b", 1, 1),
+    (r"\bepifania\b|\bbefana\b|\bepiphany\b", 1, 6),
+    (r"\bimmacolata\b", 12, 8),
+    (r"\bferragosto\b", 8, 15),
+    (r"\bfesta della liberazione\b|\bliberation day\b", 4, 25),
+    (r"\bprimo maggio\b|\bfesta dei lavoratori\b|\blabou?r day\b|\bmay day\b", 5, 1),
+    (r"\bfesta della repubblica\b|\brepublic day\b", 6, 2),
+)
+_NAMED_DAY_PATTERNS: tuple[tuple[re.Pattern[str], int, int], ...] = tuple(
+    (re.compile(pattern), month, day) for pattern, month, day in _NAMED_DAYS
+)
+# The words that can start one of them, for the quick test below.
+_NAMED_DAY_WORDS = frozenset({
+    "natale", "christmas", "stefano", "boxing", "capodanno", "silvestro", "year", "nye", "epifania", "befana",
+    "epiphany", "immacolata", "ferragosto", "liberazione", "liberation", "maggio", "lavoratori", "labour", "labor",
+    "may", "repubblica", "republic", "years",
+})
 _MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _DAY_MONTH = re.compile(rf"\b([0-3]?\d)(?:st|nd|rd|th)? (?:of )?({_MONTH_NAMES})\b")
 _MONTH_DAY = re.compile(rf"\b({_MONTH_NAMES}) ([0-3]?\d)(?:st|nd|rd|th)?\b")
@@ -61,7 +87,7 @@ _AFTER_HOUR = re.compile(r"\b(?:dopo le|dalle|after|from) ([012]?\d)(?:[:.](\d\d
 # Every word that can start a time expression: a message with none of them (and no digit) asks about now.
 _TIME_VOCABULARY = frozenset({
     *_WEEKDAYS, *_MONTHS, *_PARTS, *_TODAY_PARTS, "oggi", "today", "this", "domani", "tomorrow", "tmrw",
-    "dopodomani", "weekend", "week", "settimana", "finesettimana", "prossima", "next",
+    "dopodomani", "weekend", "week", "settimana", "finesettimana", "prossima", "next", *_NAMED_DAY_WORDS,
 })
 
 
@@ -109,6 +135,10 @@ def timeframe(
     for match in _NUMERIC_DATE.finditer(text):
         days += _dated(today, int(match.group(1)), int(match.group(2)))
         labels.append(match.group(0))
+    for named, month, day in _NAMED_DAY_PATTERNS:
+        for match in named.finditer(words):
+            days += _dated(today, day, month)
+            labels.append(match.group(0))
     for pattern in (_WEEKDAY_DAY, _BARE_DAY):
         for match in pattern.finditer(words):
             if match.group(1) in lines and pattern is _BARE_DAY:

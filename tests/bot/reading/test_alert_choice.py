@@ -54,3 +54,20 @@ def test_a_network_question_gets_every_network_alert_in_force() -> None:
 
 def test_a_complaint_about_a_past_day_cites_nothing() -> None:
     assert _choose("ieri il 64 era pieno", intent=Intent.COMPLAINT, routes=("64",)) == ()
+
+
+def test_a_holiday_asked_about_cites_only_alerts_in_force_that_day() -> None:
+    assert _choose("Is the Rome metro running on Christmas Day?") == ()
+    assert _choose("a Natale i bus girano?") == ()
+    assert _choose("l'Immacolata il tram 8 va?", routes=("8",)) == ("tram8-casaletto-trastevere",)
+
+
+def test_a_strike_asked_in_another_latin_script_language_cites_the_strike() -> None:
+    for text in ("il y a une grève samedi 5 décembre?", "hay huelga de transporte el 5 de diciembre?",
+                 "vai ter greve de transporte no próximo sábado?", "gibt es morgen einen Streik in Rom?",
+                 "czy jutro jest strajk komunikacji w Rzymie?"):
+        assert _choose(text) == ("strike-2026-12-05",), text
+
+
+def test_a_strike_word_in_another_language_needs_the_whole_word() -> None:
+    assert _choose("grevenbroich bus 64?", routes=("64",)) == ("bus64-delays",)

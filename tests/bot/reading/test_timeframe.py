@@ -57,3 +57,37 @@ def test_two_dates_make_one_window_spanning_both() -> None:
 def test_the_weekend_is_saturday_and_sunday() -> None:
     when = timeframe("questo weekend la A funziona?", EVAL_NOW)
     assert (when.start, when.end) == (_local(28), _local(30))
+
+
+def test_a_fixed_holiday_named_without_a_date_is_its_next_day() -> None:
+    for text, month, day in (
+        ("Is the Rome metro running on Christmas Day?", 12, 25), ("a Natale i bus girano?", 12, 25),
+        ("Santo Stefano la metro c'è?", 12, 26), ("buses on Boxing Day?", 12, 26),
+        ("will there be trains after midnight on NYE?", 12, 31), ("a San Silvestro la metro?", 12, 31),
+        ("buses on New Year's Eve?", 12, 31), ("a Capodanno il 492 passa?", 1, 1),
+        ("New Year's Day metro hours?", 1, 1), ("la Befana i mezzi girano?", 1, 6),
+        ("all'Immacolata la metro è aperta?", 12, 8), ("a Ferragosto il 64 passa?", 8, 15),
+        ("il primo maggio ci sono i bus?", 5, 1), ("festa della Repubblica, il tram 8 va?", 6, 2),
+    ):
+        when = timeframe(text, EVAL_NOW)
+        year = 2027 if month < 11 else 2026
+        assert (when.start, when.end) == (datetime(year, month, day, tzinfo=ROME),
+                                          datetime(year, month, day, tzinfo=ROME) + (_local(2) - _local(1))), text
+
+
+def test_the_evening_of_a_holiday_is_its_evening() -> None:
+    when = timeframe("la sera del 31 dicembre la metro va tutta la notte?", EVAL_NOW)
+    assert (when.start, when.end) == (_local(31, 18, month=12), datetime(2027, 1, 1, tzinfo=ROME))
+
+
+def test_the_8th_of_december_in_every_written_form_is_that_day() -> None:
+    for text in ("will the metro be open on 8 December? holiday", "l'8 dicembre la metro è aperta?",
+                 "the 8th of December", "December 8, metro open?", "l'8/12 la metro va?"):
+        when = timeframe(text, EVAL_NOW)
+        assert (when.start, when.end) == (_local(8, month=12), _local(9, month=12)), text
+
+
+def test_a_holiday_word_that_names_no_day_is_not_a_date() -> None:
+    for text in ("i mercatini di Natale a piazza Navona, che bus?", "the Christmas market bus", "babbo natale in metro",
+                 "via di Santo Stefano Rotondo, che bus passa?", "may I ask if the 64 runs?", "happy new year"):
+        assert timeframe(text, EVAL_NOW).is_now, text
