@@ -76,6 +76,13 @@ _NETWORK = _words(r"rete\b|network|stazioni|stations|linee\b|lines\b|mezzi\b|in 
 _GENERAL = _words(r"what s going on|what is going on|what s happening|anything (?:i|we) should know|anything to know"
                   r"|any news|news\b|novita|cosa succede|che succede|situazione|come va|how is|how are things"
                   r"|disagi|disruptions?\b|problemi|problems|issues|what s up with|heads up")
+# A mode of the network named with no line ("la metro", "are the trams running?") asks about that mode's
+# lines, by GTFS route_type; a bus named beside it leaves the question about the whole network.
+_MODES: tuple[tuple[re.Pattern[str], int], ...] = (
+    (_words(r"metro\b|metros\b|metropolitana|subway|underground\b"), 1),
+    (_words(r"tram\b|trams\b|tramvi"), 0),
+)
+_BUSES = _words(r"bus\b|buses\b|busses\b|autobus")
 _PAST = _words(r"ieri|yesterday|last night|l altra sera|l altro giorno|settimana scorsa|last week|scors[oa]\b"
                r"|giorni fa|days ago")
 
@@ -116,6 +123,14 @@ def names_network(norm: str) -> bool:
     return _NETWORK.search(norm) is not None
 
 
+def mode_routes(index: AlertIndex, norm: str) -> list[str]:
+    """The lines of the modes a normalised message names with no line ("la metro"), [] when none or buses too."""
+    types = {route_type for named, route_type in _MODES if named.search(norm)}
+    if not types or index.gtfs is None or _BUSES.search(norm):
+        return []
+    return [route.route_id for route in index.gtfs.routes.values() if route.route_type in types]
+
+
 def topics_asked(norm: str) -> list[Topic]:
     """The kinds of disruption a normalised message asks about."""
     return [t for t in TOPICS if t.asked.search(norm)]
@@ -153,7 +168,14 @@ def choose_alerts(
     for alert, name in named:
         chosen[alert.id] = alert
         reasons.append(f"{alert.id} describes {name}")
-    subject = bool(routes or stop_ids or named)
+    modes: list[str] = []  # a strike question stays about the strike, whatever mode it names
+    if (intent == Intent.STATUS and not (routes or stop_ids or named) and _NETWORK.search(norm) is None
+            and not any(t.name in _NETWORK_TOPICS for t in topics)):
+        modes = mode_routes(index, norm)
+        for alert in index.applicable(start, modes, until=end):
+            chosen[alert.id] = alert
+            reasons.append(f"{alert.id} concerns the mode named")
+    subject = bool(routes or stop_ids or named or modes)
     network = intent == Intent.STATUS and (not subject or _NETWORK.search(norm) is not None)
     if topics and (routes or stop_ids):
         for alert in index.matching(routes, stop_ids):

@@ -71,3 +71,23 @@ def test_a_strike_asked_in_another_latin_script_language_cites_the_strike() -> N
 
 def test_a_strike_word_in_another_language_needs_the_whole_word() -> None:
     assert _choose("grevenbroich bus 64?", routes=("64",)) == ("bus64-delays",)
+
+
+def test_the_metro_named_with_no_line_gets_the_metro_lines_alerts_in_force() -> None:
+    assert _choose("la metro funziona tutta regolarmente oggi?") == ("metro-a-flaminio-ottaviano", "metro-c-frequency")
+    assert _choose("Any disruption on the metro this evening?") == ("metro-a-flaminio-ottaviano",)
+
+
+def test_the_trams_named_with_no_line_get_the_tram_lines_alerts_in_force() -> None:
+    assert _choose("Are trams running normally on Saturday?") == ("tram8-casaletto-trastevere",)
+
+
+def test_a_mode_beside_buses_or_the_network_stays_a_network_question() -> None:
+    everything = {"metro-a-flaminio-ottaviano", "tram8-casaletto-trastevere", "bus64-delays", "metro-c-frequency"}
+    assert set(_choose("bus e metro oggi tutto regolare?")) == everything
+    assert set(_choose("problemi sulle linee della metro oggi?")) == everything
+
+
+def test_a_strike_question_naming_the_metro_stays_about_the_strike() -> None:
+    assert _choose("is there a strike on Saturday? will the metro run?") == ("strike-2026-12-05",)
+    assert _choose("il 5 c'è sciopero? metro chiusa tutto il giorno?") == ("strike-2026-12-05",)
