@@ -29,6 +29,7 @@ from bot.reading.danger import DangerThresholds
 from bot.reading.features import Vocabulary
 from bot.reading.linear import Rows
 from bot.reading.model import INTENTS, Reading, ReaderModel, expand
+from bot.reading.router import AUTO_INTENTS
 from bot.reading.training import (
     AUTO_PRECISION_TARGET,
     TrainingParams,
@@ -46,7 +47,6 @@ if TYPE_CHECKING:
     from knowledge.store import Knowledge
 
 EMERGENCY = INTENTS.index(Intent.EMERGENCY)
-AUTO_INTENTS = (Intent.STATUS, Intent.FAQ, Intent.FEEDBACK)
 
 
 @dataclass(frozen=True)
