@@ -1,15 +1,25 @@
-"""The time a message asks about ("domenica", "il 5", "stasera", "tomorrow") as a window in local time."""
+"""The time a message asks about ("domenica", "il 5", "stasera", "tomorrow") as a window in local time.
+
+Italian and English are read here; the words of other languages and scripts (``timewords.yaml``) are first
+rewritten as the English words they stand for.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
+import yaml
+
+from bot.errors import SportelloError
 from knowledge.text import normalise
 
 DEFAULT_TIMEZONE = "Europe/Rome"
+TIME_WORDS_FILE = Path(__file__).resolve().parent / "timewords.yaml"
 
 _WEEKDAYS: dict[str, int] = {
     "lunedi": 0, "martedi": 1, "mercoledi": 2, "giovedi": 3, "venerdi": 4, "sabato": 5, "domenica": 6,
@@ -61,7 +71,7 @@ _NAMED_DAY_WORDS = frozenset({
     "may", "repubblica", "republic", "years",
 })
 _MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
-_DAY_MONTH = re.compile(rf"\b([0-3]?\d)(?:st|nd|rd|th)? (?:of )?({_MONTH_NAMES})\b")
+_DAY_MONTH = re.compile(rf"\b([0-3]?\d)(?:st|nd|rd|th)? (?:of |di |de )?({_MONTH_NAMES})\b")
 _MONTH_DAY = re.compile(rf"\b({_MONTH_NAMES}) ([0-3]?\d)(?:st|nd|rd|th)?\b")
 _NUMERIC_DATE = re.compile(r"(?<![\d/])([0-3]?\d)/([01]?\d)(?![\d/])")
 # "il 5", "sabato 5", "the 6th", "on the 5th": a day of the month with no month.
@@ -91,6 +101,72 @@ _TIME_VOCABULARY = frozenset({
 })
 
 
+class TimeWordsError(SportelloError):
+    """The time words file is missing a section or holds a pattern that does not compile."""
+
+
+@dataclass(frozen=True)
+class TimeWords:
+    """Days and times of other languages and scripts, each with the English words read in its place."""
+
+    latin: dict[str, dict[str, str]]  # kind ("days", "weekdays", ...) -> normalised phrase -> English
+    compound_parts: dict[str, str]  # a part of the day written joined to a weekday ("abend") -> English
+    scripts: dict[str, dict[str, str]]  # kind -> pattern over the lower-cased message -> replacement
+
+    @classmethod
+    def load(cls, path: Path = TIME_WORDS_FILE) -> TimeWords:
+        """The words stored in ``path``; a missing section or a pattern that does not compile is an error."""
+        data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for key in ("latin", "compound_parts", "scripts"):
+            if not isinstance(data.get(key), dict):
+                msg = f"{path}: no {key!r} section"
+                raise TimeWordsError(msg)
+        for patterns in data["scripts"].values():
+            for pattern in patterns:
+                try:
+                    re.compile(pattern)
+                except re.error as exc:
+                    msg = f"{path}: scripts pattern {pattern!r} does not compile ({exc})"
+                    raise TimeWordsError(msg) from exc
+        return cls(data["latin"], data["compound_parts"], data["scripts"])
+
+
+class _Translation:
+    """The compiled rewriting of ``TimeWords`` into English."""
+
+    _SCRIPT_ORDER = ("dates", "tonight", "days", "weekdays", "months", "parts", "weekend")
+
+    def __init__(self, words: TimeWords) -> None:
+        self.latin = {phrase: english for kind in words.latin.values() for phrase, english in kind.items()}
+        alternatives = "|".join(re.escape(p) for p in sorted(self.latin, key=len, reverse=True))
+        self.latin_pattern = re.compile(rf"\b(?:{alternatives})\b")
+        weekdays = "|".join(sorted((w for w in words.latin.get("weekdays", {}) if " " not in w), key=len, reverse=True))
+        parts = "|".join(sorted(words.compound_parts, key=len, reverse=True))
+        self.compound = re.compile(rf"\b({weekdays})({parts})\b")
+        self.compound_parts = words.compound_parts
+        kinds = [*self._SCRIPT_ORDER, *(k for k in words.scripts if k not in self._SCRIPT_ORDER)]
+        self.scripts = tuple(
+            (re.compile(pattern), replacement)
+            for kind in kinds
+            for pattern, replacement in sorted(words.scripts.get(kind, {}).items(), key=lambda p: -len(p[0]))
+        )
+        self.any_script = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in self.scripts))
+
+    def rewrite(self, text: str, words: str) -> tuple[str, str]:
+        """``text`` and its normalised ``words`` with the time words of other languages in English."""
+        if not text.isascii():
+            lowered = text.lower()
+            if self.any_script.search(lowered):
+                for pattern, replacement in self.scripts:
+                    lowered = pattern.sub(replacement, lowered)
+                text, words = lowered, normalise(lowered)
+        words = self.compound.sub(lambda m: f"{m.group(1)} {self.compound_parts[m.group(2)]}", words)
+        return text, self.latin_pattern.sub(lambda m: self.latin[m.group(0)], words)
+
+
+_TRANSLATION = _Translation(TimeWords.load())
+
+
 @dataclass(frozen=True)
 class Timeframe:
     """A window [start, end) the message asks about; ``end`` None means the instant ``start``."""
@@ -116,7 +192,7 @@ def timeframe(
 
     ``lines`` are the numbers the message uses as line names ("il 30" is then a bus, not a date).
     """
-    words = normalise(text) if norm is None else norm
+    text, words = _TRANSLATION.rewrite(text, normalise(text) if norm is None else norm)
     if not any(c.isdigit() for c in words) and _TIME_VOCABULARY.isdisjoint(words.split()):
         return Timeframe(now)
     zone = ZoneInfo(tz)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.reading.timeframe import timeframe
+import pytest
+
+from bot.reading.timeframe import TimeWords, timeframe
 from tests.conftest import EVAL_NOW
 
 ROME = ZoneInfo("Europe/Rome")
@@ -91,3 +93,73 @@ def test_a_holiday_word_that_names_no_day_is_not_a_date() -> None:
     for text in ("i mercatini di Natale a piazza Navona, che bus?", "the Christmas market bus", "babbo natale in metro",
                  "via di Santo Stefano Rotondo, che bus passa?", "may I ask if the 64 runs?", "happy new year"):
         assert timeframe(text, EVAL_NOW).is_now, text
+
+
+# Days and times of other languages and scripts (bot/reading/timewords.yaml): each entry reads as its English.
+_WORDS = TimeWords.load()
+# How an entry of each kind is put in a message, so that it names a time alone.
+_SAYING = {"days": "{}", "weekdays": "{}", "months": "5 {}", "parts": "sunday {}", "tonight": "{}", "weekend": "{}"}
+
+
+def _window(text: str) -> tuple[datetime, datetime | None]:
+    when = timeframe(text, EVAL_NOW)
+    return when.start, when.end
+
+
+def _latin_entries() -> list[tuple[str, str, str]]:
+    return [(kind, word, english) for kind, words in _WORDS.latin.items() if kind in _SAYING
+            for word, english in words.items()]
+
+
+def _script_entries() -> list[tuple[str, str, str]]:
+    """Each pattern's first spelling (patterns with figures are tested by whole messages below)."""
+    entries = []
+    for kind, patterns in _WORDS.scripts.items():
+        for pattern, english in patterns.items():
+            if kind in _SAYING and "\\d" not in pattern:
+                entries.append((kind, pattern.split("|")[0].replace("\\.", "."), english.strip()))
+    return entries
+
+
+@pytest.mark.parametrize(("kind", "word", "english"), _latin_entries() + _script_entries())
+def test_a_time_word_of_another_language_reads_as_its_english(kind: str, word: str, english: str) -> None:
+    saying = _SAYING[kind]
+    assert _window(saying.format(word)) == _window(saying.format(english))
+    assert not timeframe(saying.format(word), EVAL_NOW).is_now or english in ("today", "this morning")
+
+
+def test_a_weekday_joined_to_a_part_of_the_day_is_that_part() -> None:
+    for text in ("fährt die Tram 2 am Sonntagabend normal?", "rijdt tram 2 zondagavond?"):
+        assert _window(text) == (_local(29, 18), _local(30)), text
+    assert _window("Samstagnachmittag U-Bahn?") == (_local(28, 12), _local(28, 18))
+
+
+@pytest.mark.parametrize(("text", "start", "end"), [
+    ("est-ce que le métro C fonctionne normalement ce soir ?", _local(27, 18), _local(28)),
+    ("dimanche soir après le match, le tram 2 circule normalement?", _local(29, 18), _local(30)),
+    ("no sábado dia 5 o ônibus 64 vai funcionar com a greve?", _local(5, month=12), _local(6, month=12)),
+    ("el 5 de diciembre hay huelga?", _local(5, month=12), _local(6, month=12)),
+    ("¿mañana por la mañana funciona el metro?", _local(28, 5), _local(28, 12)),
+    ("demain matin le métro A?", _local(28, 5), _local(28, 12)),
+    ("morgen früh die U-Bahn?", _local(28, 5), _local(28, 12)),
+    ("amanhã o metro funciona?", _local(28), _local(29)),
+    ("jutro rano metro działa?", _local(28, 5), _local(28, 12)),
+    ("am Samstag, den 5. Dezember, fährt die Metro?", _local(5, month=12), _local(6, month=12)),
+    ("ce week-end le tram 8 circule?", _local(28), _local(30)),
+    ("هل يوجد إضراب للمواصلات يوم السبت 5 ديسمبر؟", _local(5, month=12), _local(6, month=12)),
+    ("12月5号罢工吗？地铁早上开不开？", _local(5, 5, month=12), _local(5, 12, month=12)),
+    ("12월 5일 지하철 운행하나요?", _local(5, month=12), _local(6, month=12)),
+    ("วันเสาร์ที่ 5 ธันวาคม รถไฟใต้ดินวิ่งไหมคะ", _local(5, month=12), _local(6, month=12)),
+    ("Чи буде страйк у суботу 5 грудня? Метро працюватиме?", _local(5, month=12), _local(6, month=12)),
+    ("明天地铁A线开吗？", _local(28), _local(29)),
+    ("今夜、トラム8は走っていますか？", _local(27, 18), _local(28)),
+])
+def test_a_day_written_in_another_language_or_script_is_that_day(text: str, start: datetime, end: datetime) -> None:
+    assert _window(text) == (start, end)
+
+
+def test_words_of_other_languages_that_are_greetings_or_italian_name_no_time() -> None:
+    for text in ("Guten Morgen, fährt die U-Bahn?", "buenos días, el metro funciona?", "bom dia, o 64 passa?",
+                 "il 64 ha le porte rotte", "llego tarde, el 64 no pasa"):
+        assert timeframe(text, EVAL_NOW).is_now, text
+    assert _window("dopo le 18 il 64 passa?") == (EVAL_NOW, None)
