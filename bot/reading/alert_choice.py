@@ -29,6 +29,7 @@ class Topic:
     effects: frozenset[str] = frozenset()
     header: re.Pattern[str] | None = None
     before_start: bool = False  # the alert answers the question even before it comes into force
+    asked_as_sent: re.Pattern[str] | None = None  # words of scripts normalising drops, in the lower-cased message
     now_only: bool = False  # only an alert in force now answers it ("when will it be back to normal?")
 
     def answers(self, alert: Alert, now: datetime) -> bool:
@@ -50,8 +51,12 @@ def _words(alternatives: str) -> re.Pattern[str]:
 TOPICS: tuple[Topic, ...] = (
     # a strike in the Latin-script languages tourists write in too ("greve", "huelga", "Streik", "strajk")
     Topic("strike", _words("sciopero|scioperi|sciopera|strike|fasce garantite|fascia garantita|walkout"
-                           r"|greve\b|greves\b|huelga|streik|strajk"),
-          causes=frozenset({"STRIKE"}), before_start=True),
+                           r"|greve\b|greves\b|huelga|streik|strajk|grev\b"),
+          causes=frozenset({"STRIKE"}), before_start=True,
+          # and in the scripts normalising drops: Arabic, Chinese, Japanese, Korean, Thai, Russian and Ukrainian,
+          # Greek, Hindi, Persian, Urdu
+          asked_as_sent=re.compile("إضراب|اضراب|罢工|罷工|ストライキ|파업|นัดหยุดงาน|забастовк|страйк|απεργ|हड़ताल"
+                                   "|اعتصاب|ہڑتال")),
     Topic("detour", _words("deviat|deviazion|diverted|diversion|detour|percorso|route changes"),
           effects=frozenset({"DETOUR"})),
     Topic("frequency", _words("frequenz|ogni quanto|how often|frequency|ridott"),
@@ -131,9 +136,11 @@ def mode_routes(index: AlertIndex, norm: str) -> list[str]:
     return [route.route_id for route in index.gtfs.routes.values() if route.route_type in types]
 
 
-def topics_asked(norm: str) -> list[Topic]:
-    """The kinds of disruption a normalised message asks about."""
-    return [t for t in TOPICS if t.asked.search(norm)]
+def topics_asked(norm: str, text: str = "") -> list[Topic]:
+    """The kinds of disruption a normalised message asks about (``text``: the message as sent, if known)."""
+    lowered = "" if text.isascii() else text.lower()
+    return [t for t in TOPICS if t.asked.search(norm)
+            or (lowered and t.asked_as_sent is not None and t.asked_as_sent.search(lowered))]
 
 
 def choose_alerts(
@@ -146,11 +153,13 @@ def choose_alerts(
     routes: Sequence[str],
     stop_ids: Sequence[str],
     services: Sequence[str] = (),
+    text: str = "",
 ) -> AlertChoice:
     """The alerts a correct reply to this message draws on, in feed order.
 
     ``services``: names of services the message asks about that are no GTFS route (a replacement
-    shuttle "MA1"); an alert in force whose text names one describes that service.
+    shuttle "MA1"); an alert in force whose text names one describes that service. ``text``: the message
+    as sent, for the words of scripts that normalising drops.
     """
     start, end = when.start, when.end
     reasons: list[str] = []
@@ -163,7 +172,7 @@ def choose_alerts(
         for alert in index.applicable(start, routes, stop_ids, until=end):
             chosen[alert.id] = alert
     asks = intent in (Intent.STATUS, Intent.FAQ)
-    topics = topics_asked(norm) if intent == Intent.STATUS else []
+    topics = topics_asked(norm, text) if intent == Intent.STATUS else []
     named = _describing(index, services, start, end) if intent == Intent.STATUS else []
     for alert, name in named:
         chosen[alert.id] = alert

@@ -170,7 +170,7 @@ class Router:
         services = [name for name in RULES.service_name.findall(text) if not find_routes(kn.gtfs, name)]
         choice = choose_alerts(
             kn.alerts, intent=intent, norm=norm, now=now, when=when, routes=routes, stop_ids=stop_ids,
-            services=services,
+            services=services, text=text,
         )
         unmet = kn.faq.unmet_topics(text, faq.faq_id) if faq and intent == Intent.FAQ else ()
         nearest, semantic = self._faq_meaning(reading, faq.faq_id) if faq and intent == Intent.FAQ else (None, 0.0)

@@ -91,3 +91,22 @@ def test_a_mode_beside_buses_or_the_network_stays_a_network_question() -> None:
 def test_a_strike_question_naming_the_metro_stays_about_the_strike() -> None:
     assert _choose("is there a strike on Saturday? will the metro run?") == ("strike-2026-12-05",)
     assert _choose("il 5 c'è sciopero? metro chiusa tutto il giorno?") == ("strike-2026-12-05",)
+
+
+def _choose_as_sent(text: str, routes: tuple[str, ...] = ()) -> tuple[str, ...]:
+    return choose_alerts(eval_knowledge().alerts, intent=Intent.STATUS, norm=normalise(text), now=EVAL_NOW,
+                         when=timeframe(text, EVAL_NOW), routes=routes, stop_ids=(), text=text).alert_ids
+
+
+def test_a_strike_asked_in_a_script_normalising_drops_cites_the_strike() -> None:
+    for text in ("هل يوجد إضراب للمواصلات يوم السبت 5 ديسمبر؟", "12月5号罢工吗？地铁早上开不开？",
+                 "12月5日はストライキがありますか？", "วันเสาร์ที่ 5 ธันวาคม มีการนัดหยุดงานไหม",
+                 "Чи буде страйк у суботу 5 грудня?", "будет ли забастовка в субботу?", "Υπάρχει απεργία το Σάββατο;",
+                 "क्या शनिवार को हड़ताल है?", "Bu cumartesi grev var mı?"):
+        assert _choose_as_sent(text) == ("strike-2026-12-05",), text
+    assert _choose_as_sent("오늘 파업 있나요? 메트로 A 운행하나요", routes=("248",)) == (
+        "metro-a-flaminio-ottaviano", "strike-2026-12-05")
+
+
+def test_a_message_in_another_script_with_no_strike_word_is_no_strike_question() -> None:
+    assert _choose_as_sent("64번 버스 지금 운행하나요?", routes=("64",)) == ("bus64-delays",)
