@@ -265,6 +265,31 @@ class DangerCause(StrEnum):
     UNREAD_SCRIPT = "unread_script"  # written mostly in a script the reader cannot read: its calm is no evidence
 
 
+class ElsewhereKind(StrEnum):
+    """What told that a message is about another operator's network (:mod:`bot.reading.elsewhere`)."""
+
+    OPERATOR = "operator"  # another operator, or its care account, named (LNER, @ScotRail, Trenord, ATM Milano)
+    LINE = "line"  # a line of another network named (the Northern line, the Overground, the DART)
+    PLACE = "place"  # another city, station or airport named as where the service is (between Leeds and York)
+
+
+@dataclass(frozen=True)
+class Elsewhere:
+    """The other network a message is about: how it was told, and the words that told it (as the message has them)."""
+
+    kind: ElsewhereKind
+    name: str
+
+    def as_dict(self) -> dict[str, str]:
+        """As JSON-ready data."""
+        return {"kind": str(self.kind), "name": self.name}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Elsewhere:
+        """Rebuild one stored with :meth:`as_dict`."""
+        return cls(ElsewhereKind(data["kind"]), str(data.get("name") or ""))
+
+
 class Priority(StrEnum):
     """How soon a person must look at a message held for one, beyond its action (None: in its turn)."""
 
@@ -299,6 +324,9 @@ class Decision:
     danger_cause: DangerCause | None = None
     #: How soon a person must look (None: in its turn); :attr:`Priority.WATCH` is never answered alone.
     priority: Priority | None = None
+    #: The other operator's network the message is about, with no line or stop of ours named (None: ours, or
+    #: not told). Such a message cites none of our alerts and is never answered alone.
+    elsewhere: Elsewhere | None = None
 
     def __post_init__(self) -> None:
         if not self.subjects and (self.routes or self.stops):
@@ -332,6 +360,7 @@ class Decision:
             **({"service": self.service} if self.service else {}),
             **({"danger_cause": str(self.danger_cause)} if self.danger_cause else {}),
             **({"priority": str(self.priority)} if self.priority else {}),
+            **({"elsewhere": self.elsewhere.as_dict()} if self.elsewhere else {}),
         }
 
     @classmethod
@@ -356,6 +385,7 @@ class Decision:
             subjects=tuple(Subject.from_dict(s) for s in data.get("subjects") or ()),
             danger_cause=DangerCause(data["danger_cause"]) if data.get("danger_cause") else None,
             priority=Priority(data["priority"]) if data.get("priority") else None,
+            elsewhere=Elsewhere.from_dict(data["elsewhere"]) if isinstance(data.get("elsewhere"), dict) else None,
         )
 
 

@@ -55,26 +55,31 @@ class Rules:
     @classmethod
     def load(cls, path: Path = RULES_FILE) -> Rules:
         """The rules stored in ``path``; a missing or broken rule is an error naming it."""
-        data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        rules = {}
-        for name in cls.__dataclass_fields__:
-            spec = data.get(name)
-            if not isinstance(spec, dict) or "pattern" not in spec:
-                msg = f"{path}: rule {name!r} missing (needs pattern, help, matches, misses)"
-                raise RuleError(msg)
-            source = re.sub(r"\s*\n\s*", "", str(spec["pattern"]).strip())
-            try:
-                pattern = re.compile(source)
-            except re.error as exc:
-                msg = f"{path}: rule {name!r} does not compile: {exc}"
-                raise RuleError(msg) from exc
-            rules[name] = Rule(name, str(spec.get("help", "")), pattern, spec.get("flags") == "raw",
-                               tuple(spec.get("matches") or ()), tuple(spec.get("misses") or ()))
-        return cls(**rules)
+        return cls(**read_rules(path, tuple(cls.__dataclass_fields__)))
 
     def all(self) -> tuple[Rule, ...]:
         """Every rule, in file order."""
         return tuple(getattr(self, name) for name in self.__dataclass_fields__)
+
+
+def read_rules(path: Path, names: tuple[str, ...]) -> dict[str, Rule]:
+    """The rules ``names`` of the YAML file ``path``, each compiled; a missing or broken rule is an error naming it."""
+    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    rules = {}
+    for name in names:
+        spec = data.get(name)
+        if not isinstance(spec, dict) or "pattern" not in spec:
+            msg = f"{path}: rule {name!r} missing (needs pattern, help, matches, misses)"
+            raise RuleError(msg)
+        source = re.sub(r"\s*\n\s*", "", str(spec["pattern"]).strip())
+        try:
+            pattern = re.compile(source)
+        except re.error as exc:
+            msg = f"{path}: rule {name!r} does not compile: {exc}"
+            raise RuleError(msg) from exc
+        rules[name] = Rule(name, str(spec.get("help", "")), pattern, spec.get("flags") == "raw",
+                           tuple(spec.get("matches") or ()), tuple(spec.get("misses") or ()))
+    return rules
 
 
 RULES = Rules.load()
