@@ -29,7 +29,7 @@ from bot.reading.danger import DangerThresholds
 from bot.reading.features import Vocabulary
 from bot.reading.linear import Rows
 from bot.reading.model import INTENTS, Reading, ReaderModel, expand
-from bot.reading.router import AUTO_INTENTS
+from bot.reading.router import may_answer_alone
 from bot.reading.training import (
     AUTO_PRECISION_TARGET,
     TrainingParams,
@@ -193,7 +193,7 @@ def group_decisions(
         rows.append([facts.confidence_facts.get(name, 0.0) for name in params.confidence_features])
         outcome = Outcome(example, facts.decision)
         right.append(int(example.auto_ok and outcome.answer_right))
-        candidate.append(facts.decision.intent in AUTO_INTENTS)
+        candidate.append(may_answer_alone(facts.decision))
         served.append(bool(facts.confidence_facts.get("served_language")))
         judged.append(outcome.answer_judged)
     x, y, cand = np.array(rows, np.float32), np.array(right), np.array(candidate)

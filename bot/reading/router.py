@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from bot.config import Settings
-from bot.domain import Action, Asked, DangerCause, Decision, Intent, Priority
+from bot.domain import Action, Asked, DangerCause, Decision, Elsewhere, Intent, Priority
 from bot.reading.alert_choice import AlertChoice, asks_about_network, choose_alerts, names_network
+from bot.reading.elsewhere import ELSEWHERE
 from bot.reading.faq_choice import fused_order, question_means, unit
 from bot.reading.features import Encoder
 from bot.reading.language import LanguageReading, read_language
@@ -19,6 +20,7 @@ from bot.reading.model import Reading, ReaderModel
 from bot.reading.rules import RULES
 from bot.reading.scripts import SCRIPTS
 from bot.reading.timeframe import DEFAULT_TIMEZONE, Timeframe, timeframe
+from knowledge.domains.base import Source
 from knowledge.faq import FaqMatch
 from knowledge.lines import find_routes
 from knowledge.stops import StopMention, find_stops
@@ -64,6 +66,19 @@ class _Found:
     unmet: tuple[str, ...]
     facts: dict[str, float]
     danger_cause: DangerCause | None = None
+    elsewhere: Elsewhere | None = None
+
+    @property
+    def answerable(self) -> bool:
+        """Whether a reply may be posted alone, confidence permitting (:func:`may_answer_alone`)."""
+        return self.intent in AUTO_INTENTS and self.elsewhere is None
+
+
+def may_answer_alone(decision: Decision) -> bool:
+    """Whether the router may post a decision's reply with no person looking, its confidence permitting: an intent
+    answered alone, about our own network. The training calibration and the left-out decisions fit and choose
+    the auto-reply threshold on these only, as the router answers these only."""
+    return decision.intent in AUTO_INTENTS and decision.elsewhere is None
 
 
 class Router:
@@ -94,7 +109,7 @@ class Router:
         """The decisions for many messages, in order: what :meth:`route` gives each, with one model pass for all."""
         readings = self.model.read_many(list(texts))
         found = [self._find(text, now, reading) for text, reading in zip(texts, readings)]
-        answerable = [f for f in found if f.intent in AUTO_INTENTS]
+        answerable = [f for f in found if f.answerable]
         confidences = dict(zip(map(id, answerable), self.model.confidence_many([f.facts for f in answerable])))
         return [self._decide(f, confidences.get(id(f), 0.0)).decision for f in found]
 
@@ -109,7 +124,7 @@ class Router:
 
     def _read(self, text: str, now: datetime, reading: Reading) -> Facts:
         found = self._find(text, now, reading)
-        return self._decide(found, self.model.confidence(found.facts) if found.intent in AUTO_INTENTS else 0.0)
+        return self._decide(found, self.model.confidence(found.facts) if found.answerable else 0.0)
 
     def _find(self, text: str, now: datetime, reading: Reading) -> _Found:
         """Every rule step's finding and the confidence facts: all of a decision but its confidence."""
@@ -168,10 +183,18 @@ class Router:
             faq_margin = faq_score - (ranked[1].score if len(ranked) > 1 else 0.0)
         stop_ids = [stop_id for mention in stops for stop_id in mention.stop_ids]
         services = [name for name in RULES.service_name.findall(text) if not find_routes(kn.gtfs, name)]
-        choice = choose_alerts(
-            kn.alerts, intent=intent, norm=norm, now=now, when=when, routes=routes, stop_ids=stop_ids,
-            services=services, text=text,
-        )
+        # another transit operator's network, no line or stop of ours named: none of our alerts, a person answers
+        elsewhere = None
+        if intent != Intent.EMERGENCY and not has_subject and kn.domain.reads(Source.GTFS):
+            elsewhere = ELSEWHERE.find(text, norm, ours=self._our_names())
+        if elsewhere is not None:
+            choice = AlertChoice((), (), False, (f"about another network ({elsewhere.kind}: {elsewhere.name}): "
+                                                 "none of our alerts, a person answers",))
+        else:
+            choice = choose_alerts(
+                kn.alerts, intent=intent, norm=norm, now=now, when=when, routes=routes, stop_ids=stop_ids,
+                services=services, text=text,
+            )
         unmet = kn.faq.unmet_topics(text, faq.faq_id) if faq and intent == Intent.FAQ else ()
         nearest, semantic = self._faq_meaning(reading, faq.faq_id) if faq and intent == Intent.FAQ else (None, 0.0)
         # 5. a confidence calibrated on messages the model did not train on
@@ -198,7 +221,7 @@ class Router:
             "faq_semantic": semantic,
         }
         return _Found(text, lang, reading, intent, reasons, asked, routes, stops, when, faq, choice, unmet, facts,
-                      danger_cause)
+                      danger_cause, elsewhere)
 
     def _decide(self, found: _Found, confidence: float) -> Facts:
         """The decision from the findings and the calibrated confidence (0 for an intent never answered alone)."""
@@ -222,13 +245,14 @@ class Router:
             faq_id=faq.faq_id if faq and intent == Intent.FAQ else None,
             alert_ids=choice.alert_ids,
             category=reading.category if intent == Intent.COMPLAINT else None,
-            action=Action.REVIEW if watched else self._action(intent, confidence, lang),
+            action=Action.REVIEW if watched or found.elsewhere else self._action(intent, confidence, lang),
             confidence=round(confidence, 3),
             reasons=tuple(reasons),
             written_lang=lang.written,
             asked=found.asked,
             danger_cause=found.danger_cause,
             priority=Priority.WATCH if watched else None,
+            elsewhere=found.elsewhere,
         )
         return Facts(lang, reading, decision, found.facts)
 
@@ -286,6 +310,13 @@ class Router:
         if intent in AUTO_INTENTS and lang.served and confidence >= self.model.auto_threshold:
             return Action.AUTO
         return Action.REVIEW
+
+    def _our_names(self) -> tuple[str, ...]:
+        """The operator's and the GTFS agencies' names, normalised: a message naming one is about our network."""
+        names = [agency.name for agency in self.knowledge.gtfs.agencies.values()]
+        if self.settings is not None:
+            names.append(self.settings.operator.name)
+        return tuple(dict.fromkeys(n for n in map(normalise, names) if n))
 
     def _street_lines_only(self, routes: list[str], norm: str) -> bool:
         """Whether the message names only bus or tram lines and says nothing of the metro or a station."""

@@ -340,7 +340,7 @@ def calibrated(readings: Sequence[Reading], examples: Sequence[Labelled], draft:
 
     ``prototypes``: per fold, the FAQ prototypes that route its held-out messages (built without them)."""
     from bot.evaluate import Outcome
-    from bot.reading.router import AUTO_INTENTS, Router
+    from bot.reading.router import Router, may_answer_alone
 
     router = Router(knowledge, model=draft)
     by_fold = {k: Router(knowledge, model=replace(draft, faq_prototypes=p)) for k, p in enumerate(prototypes or ())}
@@ -351,7 +351,7 @@ def calibrated(readings: Sequence[Reading], examples: Sequence[Labelled], draft:
         outcome = Outcome(example, facts.decision)
         rows.append([facts.confidence_facts.get(name, 0.0) for name in features])
         right.append(int(example.auto_ok and outcome.answer_right))
-        candidate.append(facts.decision.intent in AUTO_INTENTS and outcome.answer_judged)
+        candidate.append(may_answer_alone(facts.decision) and outcome.answer_judged)
     x, y, cand = np.array(rows, dtype=np.float32), np.array(right), np.array(candidate)
     calibrator = fit_calibrator(x[cand], y[cand], params.calibrator_l2)
     scores = cross_fitted(x, y, cand, fold, folds, params.calibrator_l2)

@@ -145,3 +145,16 @@ def test_eval_of_a_model_with_a_band_prints_the_band_figures(tmp_path: Path) -> 
     evaluate_command(_args(json=True, model=str(path)), Settings(), out)
     metrics = json.loads(out.getvalue())["metrics"]
     assert metrics["watched_recall"] >= metrics["emergency_recall"] and 0.0 < metrics["watch_rate"] < 1.0
+
+
+def test_eval_scores_a_question_about_another_network_as_right_and_never_posted(tmp_path: Path) -> None:
+    path = tmp_path / "elsewhere.jsonl"
+    gold = {"id": "e1", "channel": "x", "text": "@LNER trains from Kings Cross back to normal yet?", "lang": "en",
+            "intent": "status", "routes": [], "stops": [], "faq_id": None, "alert_ids": [], "category": None,
+            "auto_ok": True}
+    path.write_text(json.dumps(gold) + "\n", encoding="utf-8")
+    out = io.StringIO()
+    assert evaluate_command(_args(file=str(path), json=True, mistakes=True), Settings(), out) == 0
+    payload = json.loads(out.getvalue())
+    assert payload["mistakes"] == []  # its alerts (none of ours) are right, and it waits for a person
+    assert (payload["metrics"]["auto_coverage"], payload["metrics"]["false_alerts_cited"]) == (0.0, 0)

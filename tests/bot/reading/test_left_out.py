@@ -287,3 +287,26 @@ def test_answers_the_labels_cannot_judge_neither_fit_the_left_out_calibrators_no
     assert not any(d.action == Action.AUTO for d in blind)  # nothing judged: no threshold any answer reaches
     assert all(d.confidence == 0.0 for d in blind if d.action != Action.ESCALATE)
     assert len(plain) == len(blind)
+
+
+_ELSEWHERE = ["is the Piccadilly line running ok?", "@LNER trains from Kings Cross back to normal yet?",
+              "@ScotRail Glasgow to Edinburgh via Falkirk, any disruption right now?",
+              "is anything running on the Jubilee??", "are there trains between Leeds and York today?",
+              "is the DART running to Howth this evening?"]
+
+
+def test_questions_about_another_network_are_never_posted_by_the_left_out_decisions_the_gate_compares() -> None:
+    examples, groups, _emb = _tiny()
+    texts = iter(_ELSEWHERE)  # the status questions, asked of other operators: right by their labels, no alert
+    examples = [replace(e, text=next(texts), routes=frozenset(), stops=frozenset(), alert_ids=frozenset())
+                if e.intent == "status" else e for e in examples]
+    emb = encode_all([e.text for e in examples])
+    readings = group_readings(examples, groups, emb, TINY)
+    status = np.zeros_like(readings.intent)
+    status[:, INTENTS.index(Intent.STATUS)] = 1.0
+    decisions = group_decisions(replace(readings, calm=status), examples, groups, emb, TINY, eval_knowledge(),
+                                EVAL_NOW, ReaderModel.cached())
+    # the tiny danger heads may escalate one: an emergency stays one, wherever it is
+    elsewhere = [d for d, e in zip(decisions, examples) if e.text in _ELSEWHERE and d.action != Action.ESCALATE]
+    assert len(elsewhere) >= 4 and all(d.elsewhere is not None for d in elsewhere)
+    assert all(d.action == Action.REVIEW and d.confidence == 0.0 and not d.alert_ids for d in elsewhere)

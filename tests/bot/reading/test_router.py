@@ -127,3 +127,74 @@ def test_an_unread_script_on_a_desk_without_english_is_answered_in_its_first_lan
     router.served = ("it",)
     decision = router.read(_HINDI_CALM, now=EVAL_NOW, reading=_calm("hi")).decision
     assert (decision.intent, decision.lang, decision.danger_cause) == (Intent.EMERGENCY, "it", DangerCause.UNREAD_SCRIPT)
+
+
+def _in_danger(language: str) -> Reading:
+    probabilities = {i: (0.9 if i == Intent.EMERGENCY else 0.02) for i in Intent}
+    return Reading(Intent.EMERGENCY, probabilities, 0.99, True, None, language=language, language_probability=0.9)
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("hi, is the Piccadilly line running ok? seeing loads of people saying it's suspended", "en"),
+    ("@ScotRail Glasgow to Edinburgh via Falkirk, any disruption right now?", "en"),
+    ("lo sciopero di ATM Milano di domani ferma anche la metro?", "it"),
+])
+def test_a_status_question_about_another_network_cites_none_of_our_alerts_and_waits_for_a_person(
+    text: str, lang: str
+) -> None:
+    decision = Router(eval_knowledge()).read(text, now=EVAL_NOW, reading=_calm(lang)).decision
+    assert decision.elsewhere is not None
+    assert (decision.intent, decision.alert_ids, decision.action) == (Intent.STATUS, (), Action.REVIEW)
+    assert (decision.confidence, decision.priority) == (0.0, None)
+
+
+def test_the_same_question_about_our_network_cites_its_alerts() -> None:
+    decision = Router(eval_knowledge()).read("ci sono problemi sulla rete stamattina?", now=EVAL_NOW,
+                                             reading=_calm("it")).decision
+    assert decision.elsewhere is None and "metro-a-flaminio-ottaviano" in decision.alert_ids
+
+
+@pytest.mark.parametrize(("text", "alert"), [
+    ("il 64 è in ritardo? devo prendere il treno per Napoli", "bus64-delays"),  # a line of ours
+    ("la metro a Termini funziona? arrivo col Frecciarossa da Milano", None),  # a stop of ours
+])
+def test_a_message_naming_a_line_or_stop_of_ours_is_ours(text: str, alert: str | None) -> None:
+    decision = Router(eval_knowledge()).read(text, now=EVAL_NOW, reading=_calm("it")).decision
+    assert decision.elsewhere is None and (decision.routes or decision.stops)
+    assert alert is None or alert in decision.alert_ids
+
+
+@pytest.mark.parametrize("text", [
+    "Is the Rome–Lido train working today? Want to go to the beach at Ostia",
+    "il treno per Fiumicino aeroporto va stamattina?",
+    "ci sono problemi sulla FL1 per Orte stamattina?",
+])
+def test_romes_own_railways_and_places_are_never_another_network(text: str) -> None:
+    assert Router(eval_knowledge()).read(text, now=EVAL_NOW, reading=_calm("it")).decision.elsewhere is None
+
+
+def test_a_person_in_danger_in_another_city_is_escalated_as_anywhere() -> None:
+    text = "a Napoli sulla banchina un uomo è svenuto e non respira, aiuto"
+    decision = Router(eval_knowledge()).read(text, now=EVAL_NOW, reading=_in_danger("it")).decision
+    assert (decision.intent, decision.action, decision.elsewhere) == (Intent.EMERGENCY, Action.ESCALATE, None)
+
+
+def test_a_batch_reads_another_network_as_one_message_at_a_time() -> None:
+    router = Router(eval_knowledge())
+    texts = ["is anything running on the Jubilee?? 😭", "@LNER trains from Kings Cross back to normal yet?"]
+    assert router.route_many(texts, now=EVAL_NOW) == [router.route(t, now=EVAL_NOW) for t in texts]
+    assert all(d.action == Action.REVIEW and not d.alert_ids for d in router.route_many(texts, now=EVAL_NOW))
+
+
+def test_a_desk_without_a_transit_network_reads_no_other_network() -> None:
+    from bot.config import FeedSettings
+    from knowledge.domains import domain_named
+    from knowledge.store import Knowledge
+    from tests.conftest import EVAL
+
+    shared = eval_knowledge()  # shared by the tests: a copy of it with another domain
+    water = Knowledge(shared.gtfs, shared.faq, FeedSettings(source=str(EVAL / "alerts.pb")), engine=None,
+                      clock=lambda: EVAL_NOW, domain=domain_named("water"))
+    decision = Router(water).read("siamo senza acqua da stamattina in via Argiro a Bari", now=EVAL_NOW,
+                                  reading=_calm("it")).decision
+    assert decision.elsewhere is None

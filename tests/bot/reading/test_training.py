@@ -271,3 +271,16 @@ def test_status_answers_of_a_file_that_labels_no_alerts_neither_fit_the_calibrat
     assert sum(status) == 6 and not candidate[status].any()  # read as status (or citing alerts): not judged
     _model, labelled = train(_tiny_set(), eval_knowledge(), now=EVAL_NOW, params=TINY)
     assert labelled.calibration[2][status].any()  # the same messages with their alerts labelled are judged
+
+
+def test_questions_about_another_network_neither_fit_the_calibrator_nor_set_the_threshold() -> None:
+    texts = iter(["is the Piccadilly line running ok?", "@LNER trains from Kings Cross back to normal yet?",
+                  "@ScotRail Glasgow to Edinburgh via Falkirk, any disruption right now?",
+                  "is anything running on the Jubilee??", "are there trains between Leeds and York today?",
+                  "is the DART running to Howth this evening?"])
+    examples = [replace(e, text=next(texts), routes=frozenset(), stops=frozenset(), alert_ids=frozenset())
+                if e.intent == "status" else e for e in _tiny_set()]
+    _model, report = train(examples, eval_knowledge(), now=EVAL_NOW, params=TINY)
+    candidate = report.calibration[2]
+    status = [e.intent == "status" for e in examples]
+    assert sum(status) == 6 and not candidate[status].any()  # the router never posts them alone: not fitted on
