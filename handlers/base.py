@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from bot.config import Settings
 from bot.domain import Action, Decision, DraftReply, Intent, is_watched
 from bot.privacy.pii import without_echo
-from handlers import complaint, emergency, faq, feedback, other, outage, status, unserved
+from handlers import complaint, elsewhere, emergency, faq, feedback, other, outage, status, unserved
 from handlers.policy import acknowledge_action, choose_action
 from handlers.sources import sources_used
 from knowledge.domains.base import Source
@@ -104,10 +104,13 @@ class ReplyWriter:
         decision = replace(decision, sources=sources)
         context = HandlerContext(decision, text, self.knowledge, self.settings, now, case_id)
         handler = HANDLERS[decision.intent]
+        about_elsewhere = decision.elsewhere is not None and decision.intent != Intent.EMERGENCY
+        if about_elsewhere:  # another operator's network: never answered alone (the router's action says so)
+            handler = elsewhere.write
         if self._unserved(decision):
             handler = unserved.write
         action = choose_action(decision, self.settings.policy)
-        if (decision.intent == Intent.COMPLAINT and not self._unserved(decision)
+        if (decision.intent == Intent.COMPLAINT and not self._unserved(decision) and not about_elsewhere
                 and complaint.acknowledged(decision, text, self.knowledge.domain)):
             handler, action = complaint.acknowledgement, acknowledge_action(decision, self.settings.policy)
         reply = without_echo(handler(context), text)
