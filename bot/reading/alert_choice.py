@@ -88,6 +88,8 @@ _MODES: tuple[tuple[re.Pattern[str], int], ...] = (
     (_words(r"tram\b|trams\b|tramvi"), 0),
 )
 _BUSES = _words(r"bus\b|buses\b|busses\b|autobus")
+# The metro lines a station's GTFS name tags: "SPAGNA (MA)", "TERMINI (MA-MB-FS)".
+_STATION_TAG = re.compile(r"\(([A-Z0-9-]+)\)\s*$")
 _PAST = _words(r"ieri|yesterday|last night|l altra sera|l altro giorno|settimana scorsa|last week|scors[oa]\b"
                r"|giorni fa|days ago")
 
@@ -134,6 +136,21 @@ def mode_routes(index: AlertIndex, norm: str) -> list[str]:
     if not types or index.gtfs is None or _BUSES.search(norm):
         return []
     return [route.route_id for route in index.gtfs.routes.values() if route.route_type in types]
+
+
+def station_lines(index: AlertIndex, stop_ids: Sequence[str]) -> list[str]:
+    """The metro routes the names of these stops tag ("SPAGNA (MA)": metro A), in no particular order."""
+    if index.gtfs is None:
+        return []
+    metro = {f"M{route.display_name.upper()}": route.route_id
+             for route in index.gtfs.routes.values() if route.kind == "metro"}
+    found: set[str] = set()
+    for stop_id in stop_ids:
+        stop = index.gtfs.stop(stop_id)
+        tag = _STATION_TAG.search(stop.name) if stop is not None else None
+        if tag is not None:
+            found.update(metro[code] for code in tag.group(1).split("-") if code in metro)
+    return sorted(found)
 
 
 def topics_asked(norm: str, text: str = "") -> list[Topic]:
@@ -191,6 +208,14 @@ def choose_alerts(
             if alert.state(now) != "expired" and any(t.answers(alert, now) for t in topics):
                 chosen[alert.id] = alert
                 reasons.append(f"{alert.id} answers the question asked")
+    # A station named alone and asked whether it is closed or open: the closures of the metro lines it serves
+    # answer it, whether or not they name the station ("is Spagna open? heard stations are closed").
+    closure = [t for t in topics if t.name == "closure"]
+    if closure and stop_ids and not routes:
+        for alert in index.matching(station_lines(index, stop_ids)):
+            if alert.in_force(start, end) and closure[0].answers(alert, now):
+                chosen[alert.id] = alert
+                reasons.append(f"{alert.id} answers whether the station is closed")
     # A strike stops the whole network: the strike question cites it whatever line or stop is named.
     wide_topics = [t for t in topics if network or t.name in _NETWORK_TOPICS]
     if wide_topics:
