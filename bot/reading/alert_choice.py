@@ -89,6 +89,7 @@ _MODES: tuple[tuple[re.Pattern[str], int], ...] = (
 )
 _BUSES = _words(r"bus\b|buses\b|busses\b|autobus")
 # The metro lines a station's GTFS name tags: "SPAGNA (MA)", "TERMINI (MA-MB-FS)".
+_CLOSED = _words(r"chius|closed|closure|shut\b")
 _STATION_TAG = re.compile(r"\(([A-Z0-9-]+)\)\s*$")
 _PAST = _words(r"ieri|yesterday|last night|l altra sera|l altro giorno|settimana scorsa|last week|scors[oa]\b"
                r"|giorni fa|days ago")
@@ -208,10 +209,11 @@ def choose_alerts(
             if alert.state(now) != "expired" and any(t.answers(alert, now) for t in topics):
                 chosen[alert.id] = alert
                 reasons.append(f"{alert.id} answers the question asked")
-    # A station named alone and asked whether it is closed or open: the closures of the metro lines it serves
-    # answer it, whether or not they name the station ("is Spagna open? heard stations are closed").
+    # A station named alone and said or heard to be closed: the closures of the metro lines it serves answer
+    # it, whether or not they name the station ("is Spagna open? heard stations are closed"). Asked only
+    # whether it is open, it gets the alerts that name it, as any stop.
     closure = [t for t in topics if t.name == "closure"]
-    if closure and stop_ids and not routes:
+    if closure and stop_ids and not routes and _CLOSED.search(norm):
         for alert in index.matching(station_lines(index, stop_ids)):
             if alert.in_force(start, end) and closure[0].answers(alert, now):
                 chosen[alert.id] = alert
