@@ -68,7 +68,8 @@ TOPICS: tuple[Topic, ...] = (
     Topic("lift", _words("ascensor|lift|elevator|scale mobili|escalator"),
           effects=frozenset({"ACCESSIBILITY_ISSUE"})),
     Topic("delay", _words("ritard|delay|late\\b"), effects=frozenset({"SIGNIFICANT_DELAYS"})),
-    Topic("recovery", _words("torna normale|torna regolare|tornera|back to normal|fino a quando|until when"
+    Topic("recovery", _words("torna normale|torna regolare|tornera|torna il|torna la|ritorna|back to normal"
+                             "|fino a quando|until when"
                              "|quando finisce|quando finiscono|when will it end|how long will"),
           header=_words(""), now_only=True),
 )
@@ -87,6 +88,9 @@ _MODES: tuple[tuple[re.Pattern[str], int], ...] = (
     (_words(r"metro\b|metros\b|metropolitana|subway|underground\b"), 1),
     (_words(r"tram\b|trams\b|tramvi"), 0),
 )
+# A match at the stadium asked about, and the alert on the match's detours that answers it.
+_MATCH = _words(r"partita|match\b|stadio|stadium|olimpico|olympic|football\b|calcio\b|derby\b|the game\b")
+_MATCH_HEADER = _words(r"partita|match\b|stadio|stadium")
 _BUSES = _words(r"bus\b|buses\b|busses\b|autobus")
 # The metro lines a station's GTFS name tags: "SPAGNA (MA)", "TERMINI (MA-MB-FS)".
 _CLOSED = _words(r"chius|closed|closure|shut\b")
@@ -218,6 +222,14 @@ def choose_alerts(
             if alert.in_force(start, end) and closure[0].answers(alert, now):
                 chosen[alert.id] = alert
                 reasons.append(f"{alert.id} answers whether the station is closed")
+    # A match asked about: the alert on the match's detours answers it, whatever line is named; before the match
+    # when no time is named, else only in force at the time asked (another day's match is another match).
+    if intent == Intent.STATUS and _MATCH.search(norm):
+        for alert in index.alerts:
+            if (_MATCH_HEADER.search(" ".join(alert.header.values()).lower()) and alert.state(now) != "expired"
+                    and (when.is_now or alert.in_force(start, end))):
+                chosen[alert.id] = alert
+                reasons.append(f"{alert.id} answers a question about the match")
     # A strike stops the whole network: the strike question cites it whatever line or stop is named.
     wide_topics = [t for t in topics if network or t.name in _NETWORK_TOPICS]
     if wide_topics:

@@ -128,3 +128,16 @@ def test_a_station_asked_only_whether_open_gets_the_alerts_naming_it() -> None:
 def test_a_station_closure_asked_after_the_closure_ends_or_without_closure_words_cites_nothing() -> None:
     assert _choose("Spagna è chiusa lunedì?", stop_ids=("82366",)) == ()
     assert _choose("a Spagna i treni vanno regolari?", stop_ids=("82366",)) == ()
+
+
+def test_a_question_about_the_match_cites_the_match_detours_whatever_line_is_named() -> None:
+    assert _choose("is the 780 diverted because of the match?", routes=("780",)) == ("olympic-stadium-sunday",)
+    assert _choose("il 780 è deviato per la partita?", routes=("780",)) == ("olympic-stadium-sunday",)
+
+
+def test_a_match_on_another_day_than_the_match_alert_does_not_cite_it() -> None:
+    assert _choose("domani sera c'è la partita, il 780 fa deviazioni?", routes=("780",)) == ()
+
+
+def test_a_line_said_to_come_back_cites_its_alert_in_force_now() -> None:
+    assert _choose("ma dal 15 dicembre torna il tram 8 vero?", routes=("8",)) == ("tram8-casaletto-trastevere",)
