@@ -17,7 +17,8 @@ keeps the first from the model in service and trains the second on every labelle
 - the watch band (:func:`watch_thresholds`): the kept danger thresholds were set on the files the danger part knew,
   and miss emergencies by new writers told calmly. From the same held-out danger scores of every file, the thresholds
   the danger recipe would set at recall 1.0 (never above the kept ones) mark the band just under the emergency lane
-  where a message is possible danger: never answered alone, held for a person at once.
+  where a message is possible danger: never answered alone, held for a person at once. The model keeps the band
+  only with ``TrainingParams.watch_band`` (off by default: see there); its figures are reported either way.
 """
 
 from __future__ import annotations
@@ -92,7 +93,8 @@ def danger_recipe(model: ReaderModel) -> TrainingParams:
     """The recipe ``model``'s danger part was trained with (:func:`~bot.reading.training.recipe_of` of its source)."""
     if not model.info.get(DANGER_FROM):
         return recipe_of(model)
-    return recipe_of(replace(model, info={"params": danger_source(model).get("params") or {}}, faq_prototypes=None))
+    return recipe_of(replace(model, info={"params": danger_source(model).get("params") or {}}, faq_prototypes=None,
+                             watch_thresholds=None))
 
 
 def trained_danger_on(model: ReaderModel, examples: Sequence[Labelled], groups: Sequence[str]) -> np.ndarray:
@@ -272,4 +274,4 @@ def train_calm(
     info = {"trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "examples": len(examples),
             "sources": report.sources, "held_out": report.held_out, "params": params.__dict__, DANGER_FROM: source}
     return replace(draft, version=version, calibrator=cal.calibrator, auto_threshold=cal.threshold, info=info,
-                   faq_prototypes=final_prototypes, watch_thresholds=watch), report
+                   faq_prototypes=final_prototypes, watch_thresholds=watch if params.watch_band else None), report

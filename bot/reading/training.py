@@ -99,6 +99,12 @@ class TrainingParams:
     #: prototypes built without the message's own fold
     faq_prototypes: bool = True
     faq_prototype_weight: float = FAQ_PROTOTYPE_WEIGHT
+    #: a split model keeps its watch band (:func:`bot.reading.calm.watch_thresholds`) and holds the messages in it
+    #: for a person. Off: set at recall 1.0 by eleven emergencies of one writer (``writer10_danger``; without that
+    #: file the band is empty), on 2026-12-05 it held 8.5 % of dev's calm messages, 13.7 % of the eleventh writer's
+    #: Italian ones and 22 % of the utilities' (follow requests and leak reports among them). The band's thresholds
+    #: and figures are still computed and reported (``held_out``), so a retrain shows what it would hold
+    watch_band: bool = False
 
     @property
     def confidence_features(self) -> tuple[str, ...]:
@@ -124,7 +130,7 @@ def recipe_of(model: ReaderModel) -> TrainingParams:
                 "other_epochs": given.get("epochs", TrainingParams.epochs), "danger_blend": model.danger_blend,
                 "faq_meaning": faq_meaning, "calibrator_l2": CALIBRATOR_L2 if faq_meaning else 1e-3,
                 "danger_skips_rule_caught": False, "danger_languages": (), "danger_language_slack": 1.0,
-                "faq_prototypes": model.faq_prototypes is not None}
+                "faq_prototypes": model.faq_prototypes is not None, "watch_band": model.watch_thresholds is not None}
     known = set(TrainingParams.__dataclass_fields__)
     chosen = {**defaults, **{k: v for k, v in given.items() if k in known}}
     chosen["danger_languages"] = tuple(chosen["danger_languages"])  # a list in the artefact's JSON

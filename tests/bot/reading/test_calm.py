@@ -30,7 +30,7 @@ from bot.reading.training import TrainingParams, encode_all, recipe_of
 from tests.bot.eval_knowledge import eval_knowledge
 from tests.conftest import EVAL, EVAL_NOW, REPO
 
-TINY = TrainingParams(folds=2, epochs=25, vocabulary=400, keep_danger=True)
+TINY = TrainingParams(folds=2, epochs=25, vocabulary=400, keep_danger=True, watch_band=True)
 NEW_FILE = REPO / "knowledge" / "training" / "writer10_danger.jsonl"
 
 
@@ -154,7 +154,8 @@ def test_a_split_model_saves_and_loads_as_trained(tmp_path: Path) -> None:
 
 
 def test_a_model_without_a_calm_head_saves_and_reads_as_before(tmp_path: Path) -> None:
-    shipped = replace(ReaderModel.load(), calm_head=None)  # the shipped model has one since 2026-12-05
+    # the shipped model has a calm head since 2026-12-05, FAQ prototypes and a watch band since 2026-12-05 evening
+    shipped = replace(ReaderModel.load(), calm_head=None, faq_prototypes=None, watch_thresholds=None)
     shipped.save(tmp_path / "m.npz")
     with np.load(tmp_path / "m.npz") as data:
         assert json.loads(bytes(data["meta"]).decode())["format"] == 1 and "calm_head.w" not in data
@@ -228,6 +229,22 @@ def test_the_held_out_figures_say_what_the_lane_catches_and_the_band_adds() -> N
     assert held["emergencies_escalated"] + held["emergencies_watched"] == held["emergencies"]
     assert held["watched_recall"] == 1.0 and 0.0 <= held["watch_rate"] <= 1.0
     assert held["watch_threshold"] == round(_split().watch_thresholds.default, 4)
+
+
+def test_a_split_model_of_the_default_recipe_has_no_band_but_reports_what_one_would_hold() -> None:
+    examples, groups = _tiny()
+    model, report = train_calm(examples, eval_knowledge(), ReaderModel.cached(), now=EVAL_NOW,
+                               params=replace(TINY, watch_band=False), groups=groups)
+    assert model.watch_thresholds is None
+    assert report.held_out["watch_threshold"] == round(_split().watch_thresholds.default, 4)
+    texts, emb = _texts()
+    assert not any(r.watched for r in model.read_many(texts, emb))
+
+
+def test_the_recipe_of_a_model_says_whether_it_keeps_a_band() -> None:
+    assert recipe_of(_split()).watch_band
+    assert not recipe_of(replace(_split(), watch_thresholds=None, info={})).watch_band
+    assert not TrainingParams(keep_danger=True).watch_band  # sportello train --recipe split
 
 
 def test_a_band_above_the_kept_thresholds_is_cut_to_them() -> None:
