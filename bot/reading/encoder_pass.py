@@ -20,13 +20,19 @@ from typing import Any
 
 import numpy as np
 
-#: the pieces the sentencepiece vocabulary ranks first (ids below this: 80 % of the pieces of the training and dev
-#: messages) have their first layer computed when the pass is installed, 256 at a time (about 0.15 s, 36 MB)
-FREQUENT_PIECES = 12288
+#: the pieces the sentencepiece vocabulary ranks first (ids below this: 76 % of the pieces of the training and dev
+#: messages) have their first layer computed when the pass is installed, 256 at a time (24 MB). Chosen with
+#: PIECE_LIMIT for issue 9's peak memory < 300 MB (2026-12-05, 8,723-stop Rome feed): 12,288 and 4,096 (48 MB)
+#: put the peak of `sportello route` over the 7,596 training texts read once at 295 MB and the load test's
+#: read-once run at 300 MB; 8,192 and 2,048 (30 MB) at 277 and 282 MB (labelled messages: 263 MB); 4,096 and
+#: 2,048 (18 MB) at 265 and 269 MB. The encoder's network on 1,500 texts read once, alone (sum of each text's best
+#: of five, load 2.1): the package's pass 1.89 ms a text, 12,288 / 4,096 1.73, 8,192 / 2,048 1.77, 4,096 / 2,048
+#: 1.81; new 8-row products a text read once 0.68, 0.85 and 0.94
+FREQUENT_PIECES = 8192
 _BLOCK = 256
-#: other piece ids whose first layer is kept (3 KB each, 12 MB in all), computed at first use; past this the kept
+#: other piece ids whose first layer is kept (3 KB each, 6 MB in all), computed at first use; past this the kept
 #: rows are dropped and computed again
-PIECE_LIMIT = 4096
+PIECE_LIMIT = 2048
 #: a call's new rare pieces are computed this many at a time (padded): a product of 8 rows gives each row the same
 #: bits whatever the other rows and its place among them (OpenBLAS here, checked by a test), and costs about what
 #: one row alone does (the projection's 1.5 MB streamed, about 80 us)
