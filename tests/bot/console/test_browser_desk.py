@@ -123,15 +123,24 @@ def test_an_internal_note_is_shown_to_agents_and_never_to_the_citizen(
 def test_a_long_message_is_folded_in_the_queue_until_more_is_pressed(carla: Any, service: LiveService) -> None:
     _, short = say_in_chat(service, "Il 64 salta la fermata di Largo Argentina")
     _, long = say_in_chat(service, ("Il 64 ha saltato la mia fermata e l'autista non ha aperto le porte. " * 60)[:4000])
-    short_item = carla.locator(f'#queue li.item[data-id="{short}"]')
-    long_item = carla.locator(f'#queue li.item[data-id="{long}"]')
+    short_selector, long_selector = (f'#queue li.item[data-id="{short}"]', f'#queue li.item[data-id="{long}"]')
+    short_item, long_item = carla.locator(short_selector), carla.locator(long_selector)
     expect(long_item.locator("button.more")).to_be_visible()
     expect(short_item).to_be_visible()
-    folded = long_item.bounding_box()["height"]
-    assert folded < 2.5 * short_item.bounding_box()["height"]
+    folded, short_height = _heights(carla, long_selector, short_selector)
+    assert folded < 2.5 * short_height
     long_item.locator("button.more").click()
     expect(long_item.locator("a.text")).to_have_class("text fold open")
-    assert long_item.bounding_box()["height"] > 3 * folded
+    [unfolded] = _heights(carla, long_selector)
+    assert unfolded > 3 * folded
+
+
+def _heights(page: Any, *selectors: str) -> list[float]:
+    """The rendered heights of the queue items ``selectors`` name, read in one step in the page: the queue is
+    redrawn every poll, and an element measured across two protocol calls can be replaced in between (it was, once,
+    under load: ``bounding_box`` gave None)."""
+    return page.evaluate("sels => sels.map(s => document.querySelector(s).getBoundingClientRect().height)",
+                         list(selectors))
 
 
 def test_a_shipped_canned_reply_is_found_filled_and_inserted_into_the_draft(carla: Any, service: LiveService) -> None:
