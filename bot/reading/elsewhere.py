@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.domain import Elsewhere, ElsewhereKind
-from bot.reading.rules import Rule, read_rules
+from bot.reading.rules import Rule, RuleSet
 from knowledge.text import normalise
 
 ELSEWHERE_FILE = Path(__file__).resolve().parent / "elsewhere.yaml"
@@ -16,7 +16,7 @@ _HANDLE = re.compile(r"(?<![\w@])@(\w{2,30})")
 
 
 @dataclass(frozen=True)
-class ElsewhereRules:
+class ElsewhereRules(RuleSet):
     """The rules of ``elsewhere.yaml``, read once: ``ours`` first, then the others in the order of their kinds."""
 
     ours: Rule
@@ -28,11 +28,7 @@ class ElsewhereRules:
     @classmethod
     def load(cls, path: Path = ELSEWHERE_FILE) -> ElsewhereRules:
         """The rules stored in ``path``; a missing or broken rule is an error naming it."""
-        return cls(**read_rules(path, tuple(cls.__dataclass_fields__)))
-
-    def all(self) -> tuple[Rule, ...]:
-        """Every rule, in file order."""
-        return tuple(getattr(self, name) for name in self.__dataclass_fields__)
+        return cls.read(path)
 
     def find(self, text: str, norm: str | None = None, *, ours: Iterable[str] = ()) -> Elsewhere | None:
         """The other network ``text`` names, or None when it names none or names ours.

@@ -71,14 +71,18 @@ class _Found:
     @property
     def answerable(self) -> bool:
         """Whether a reply may be posted alone, confidence permitting (:func:`may_answer_alone`)."""
-        return self.intent in AUTO_INTENTS and self.elsewhere is None
+        return _answerable(self.intent, self.elsewhere)
 
 
 def may_answer_alone(decision: Decision) -> bool:
     """Whether the router may post a decision's reply with no person looking, its confidence permitting: an intent
     answered alone, about our own network. The training calibration and the left-out decisions fit and choose
     the auto-reply threshold on these only, as the router answers these only."""
-    return decision.intent in AUTO_INTENTS and decision.elsewhere is None
+    return _answerable(decision.intent, decision.elsewhere)
+
+
+def _answerable(intent: Intent, elsewhere: Elsewhere | None) -> bool:
+    return intent in AUTO_INTENTS and elsewhere is None
 
 
 class Router:
@@ -98,6 +102,7 @@ class Router:
         self.model = model
         self._faq_embedded: tuple[np.ndarray, np.ndarray, list[str]] | None = None
         self._faq_prototypes: tuple[Sequence[object], np.ndarray] | None = None  # the entries, their prototypes
+        self._own_names: tuple[object, tuple[str, ...]] | None = None  # the network they were read from, the names
 
     def route(self, text: str, *, now: datetime, channel: str | None = None) -> Decision:
         """The decision for one message, as of ``now``."""
@@ -312,11 +317,15 @@ class Router:
         return Action.REVIEW
 
     def _our_names(self) -> tuple[str, ...]:
-        """The operator's and the GTFS agencies' names, normalised: a message naming one is about our network."""
-        names = [agency.name for agency in self.knowledge.gtfs.agencies.values()]
-        if self.settings is not None:
-            names.append(self.settings.operator.name)
-        return tuple(dict.fromkeys(n for n in map(normalise, names) if n))
+        """The operator's and the GTFS agencies' names, normalised: a message naming one is about our network.
+        Read once per network (a refreshed GTFS is a new one)."""
+        gtfs = self.knowledge.gtfs
+        if self._own_names is None or self._own_names[0] is not gtfs:
+            names = [agency.name for agency in gtfs.agencies.values()]
+            if self.settings is not None:
+                names.append(self.settings.operator.name)
+            self._own_names = (gtfs, tuple(dict.fromkeys(n for n in map(normalise, names) if n)))
+        return self._own_names[1]
 
     def _street_lines_only(self, routes: list[str], norm: str) -> bool:
         """Whether the message names only bus or tram lines and says nothing of the metro or a station."""

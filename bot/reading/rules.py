@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import yaml
 
@@ -38,8 +38,21 @@ class Rule:
         return self.pattern.findall(text)
 
 
+class RuleSet:
+    """A frozen dataclass whose fields are the rules of one YAML file, by name (:func:`read_rules`)."""
+
+    @classmethod
+    def read(cls, path: Path) -> Self:
+        """The set of rules stored in ``path``; a missing or broken rule is an error naming it."""
+        return cls(**read_rules(path, tuple(cls.__dataclass_fields__)))  # type: ignore[attr-defined]
+
+    def all(self) -> tuple[Rule, ...]:
+        """Every rule, in file order."""
+        return tuple(getattr(self, name) for name in self.__dataclass_fields__)  # type: ignore[attr-defined]
+
+
 @dataclass(frozen=True)
-class Rules:
+class Rules(RuleSet):
     """Every rule of ``rules.yaml``, by name."""
 
     service_count: Rule
@@ -55,11 +68,7 @@ class Rules:
     @classmethod
     def load(cls, path: Path = RULES_FILE) -> Rules:
         """The rules stored in ``path``; a missing or broken rule is an error naming it."""
-        return cls(**read_rules(path, tuple(cls.__dataclass_fields__)))
-
-    def all(self) -> tuple[Rule, ...]:
-        """Every rule, in file order."""
-        return tuple(getattr(self, name) for name in self.__dataclass_fields__)
+        return cls.read(path)
 
 
 def read_rules(path: Path, names: tuple[str, ...]) -> dict[str, Rule]:
