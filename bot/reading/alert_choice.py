@@ -5,18 +5,24 @@ asks about and informs a route or stop the message is about (GTFS-RT selector se
 ``knowledge.alerts.AlertIndex``); a question about the whole network gets every alert in force with a
 network-wide selector; the alert that answers the question asked (a strike question and the strike
 alert) counts even when it is not yet in force; an expired alert never counts.
+The words it chooses by (a topic's, an alert header's, the network's, a mode's, a match's) are data, in
+``alertwords.yaml``.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from bot.domain import Intent
+from bot.reading.rules import Rule, RuleSet
 from bot.reading.timeframe import Timeframe
 from knowledge.alerts import Alert, AlertIndex
+from knowledge.gtfs import GtfsIndex
 
 
 @dataclass(frozen=True)
@@ -44,59 +50,63 @@ class Topic:
         return self.header.search(text) is not None
 
 
-def _words(alternatives: str) -> re.Pattern[str]:
-    return re.compile(rf"\b(?:{alternatives})")
+ALERT_WORDS_FILE = Path(__file__).resolve().parent / "alertwords.yaml"
 
 
+@dataclass(frozen=True)
+class AlertWords(RuleSet):
+    """The rules of ``alertwords.yaml``, read once: each topic's words (and its alert header's), then the rest."""
+
+    strike: Rule
+    strike_as_sent: Rule
+    detour: Rule
+    frequency: Rule
+    frequency_header: Rule
+    closure: Rule
+    closure_header: Rule
+    replacement: Rule
+    replacement_header: Rule
+    lift: Rule
+    delay: Rule
+    recovery: Rule
+    recovery_header: Rule
+    network: Rule
+    general: Rule
+    metro: Rule
+    tram: Rule
+    buses: Rule
+    match: Rule
+    match_header: Rule
+    closed: Rule
+    past: Rule
+
+    @classmethod
+    def load(cls, path: Path = ALERT_WORDS_FILE) -> AlertWords:
+        """The rules stored in ``path``; a missing or broken rule is an error naming it."""
+        return cls.read(path)
+
+
+WORDS = AlertWords.load()
 TOPICS: tuple[Topic, ...] = (
-    # a strike in the Latin-script languages tourists write in too ("greve", "huelga", "Streik", "strajk")
-    Topic("strike", _words("sciopero|scioperi|sciopera|strike|fasce garantite|fascia garantita|walkout"
-                           r"|greve\b|greves\b|huelga|streik|strajk|grev\b"),
-          causes=frozenset({"STRIKE"}), before_start=True,
-          # and in the scripts normalising drops: Arabic, Chinese, Japanese, Korean, Thai, Russian and Ukrainian,
-          # Greek, Hindi, Persian, Urdu
-          asked_as_sent=re.compile("إضراب|اضراب|罢工|罷工|ストライキ|파업|นัดหยุดงาน|забастовк|страйк|απεργ|हड़ताल"
-                                   "|اعتصاب|ہڑتال")),
-    Topic("detour", _words("deviat|deviazion|diverted|diversion|detour|percorso|route changes"),
-          effects=frozenset({"DETOUR"})),
-    Topic("frequency", _words("frequenz|ogni quanto|how often|frequency|ridott"),
-          effects=frozenset({"REDUCED_SERVICE"}), header=_words("ogni|every|frequen")),
-    Topic("closure", _words("chius|closed|closure|aperta|aperte|aperto|open|riapr|re open"),
-          header=_words("chius|closed")),
-    Topic("replacement", _words("sostitu|navett|replacement|replaced|shuttle"),
-          effects=frozenset({"MODIFIED_SERVICE"}), header=_words("sostitut|replacement")),
-    Topic("lift", _words("ascensor|lift|elevator|scale mobili|escalator"),
-          effects=frozenset({"ACCESSIBILITY_ISSUE"})),
-    Topic("delay", _words("ritard|delay|late\\b"), effects=frozenset({"SIGNIFICANT_DELAYS"})),
-    Topic("recovery", _words("torna normale|torna regolare|tornera|torna il|torna la|ritorna|back to normal"
-                             "|fino a quando|until when"
-                             "|quando finisce|quando finiscono|when will it end|how long will"),
-          header=_words(""), now_only=True),
+    Topic("strike", WORDS.strike.pattern, causes=frozenset({"STRIKE"}), before_start=True,
+          asked_as_sent=WORDS.strike_as_sent.pattern),
+    Topic("detour", WORDS.detour.pattern, effects=frozenset({"DETOUR"})),
+    Topic("frequency", WORDS.frequency.pattern, effects=frozenset({"REDUCED_SERVICE"}),
+          header=WORDS.frequency_header.pattern),
+    Topic("closure", WORDS.closure.pattern, header=WORDS.closure_header.pattern),
+    Topic("replacement", WORDS.replacement.pattern, effects=frozenset({"MODIFIED_SERVICE"}),
+          header=WORDS.replacement_header.pattern),
+    Topic("lift", WORDS.lift.pattern, effects=frozenset({"ACCESSIBILITY_ISSUE"})),
+    Topic("delay", WORDS.delay.pattern, effects=frozenset({"SIGNIFICANT_DELAYS"})),
+    Topic("recovery", WORDS.recovery.pattern, header=WORDS.recovery_header.pattern, now_only=True),
 )
 _SERVICE_TOPICS = frozenset({"strike", "closure", "delay", "replacement"})  # unambiguous words of service
 _NETWORK_TOPICS = frozenset({"strike"})  # topics whose alerts concern the network, whatever is named
-_NETWORK = _words(r"rete\b|network|stazioni|stations|linee\b|lines\b|mezzi\b|in giro|tutta roma|whole city"
-                  r"|public transport|trasporto pubblico|trasporti pubblici|buses (?:and )?(?:metro|trams)"
-                  r"|(?:bus|autobus) e (?:metro|tram)|bus (?:and )?metro"
-                  r"|across the city|citywide|all lines|tutte le linee|some stations|in citta|per roma|in town")
-_GENERAL = _words(r"what s going on|what is going on|what s happening|anything (?:i|we) should know|anything to know"
-                  r"|any news|news\b|novita|cosa succede|che succede|situazione|come va|how is|how are things"
-                  r"|disagi|disruptions?\b|problemi|problems|issues|what s up with|heads up")
 # A mode of the network named with no line ("la metro", "are the trams running?") asks about that mode's
 # lines, by GTFS route_type; a bus named beside it leaves the question about the whole network.
-_MODES: tuple[tuple[re.Pattern[str], int], ...] = (
-    (_words(r"metro\b|metros\b|metropolitana|subway|underground\b"), 1),
-    (_words(r"tram\b|trams\b|tramvi"), 0),
-)
-# A match at the stadium asked about, and the alert on the match's detours that answers it.
-_MATCH = _words(r"partita|match\b|stadio|stadium|olimpico|olympic|football\b|calcio\b|derby\b|the game\b")
-_MATCH_HEADER = _words(r"partita|match\b|stadio|stadium")
-_BUSES = _words(r"bus\b|buses\b|busses\b|autobus")
+_MODES: tuple[tuple[Rule, int], ...] = ((WORDS.metro, 1), (WORDS.tram, 0))
 # The metro lines a station's GTFS name tags: "SPAGNA (MA)", "TERMINI (MA-MB-FS)".
-_CLOSED = _words(r"chius|closed|closure|shut\b")
 _STATION_TAG = re.compile(r"\(([A-Z0-9-]+)\)\s*$")
-_PAST = _words(r"ieri|yesterday|last night|l altra sera|l altro giorno|settimana scorsa|last week|scors[oa]\b"
-               r"|giorni fa|days ago")
 
 
 @dataclass(frozen=True)
@@ -127,35 +137,46 @@ def asks_about_network(norm: str) -> bool:
     """A question about the network as a whole and how it runs ("any problems on the network this weekend?")."""
     if not names_network(norm):
         return False
-    return _GENERAL.search(norm) is not None or any(t.name in _SERVICE_TOPICS for t in topics_asked(norm))
+    return WORDS.general.search(norm) is not None or any(t.name in _SERVICE_TOPICS for t in topics_asked(norm))
 
 
 def names_network(norm: str) -> bool:
     """Whether a normalised message names the whole network ("la rete", "all lines", "i mezzi")."""
-    return _NETWORK.search(norm) is not None
+    return WORDS.network.search(norm) is not None
 
 
 def mode_routes(index: AlertIndex, norm: str) -> list[str]:
     """The lines of the modes a normalised message names with no line ("la metro"), [] when none or buses too."""
     types = {route_type for named, route_type in _MODES if named.search(norm)}
-    if not types or index.gtfs is None or _BUSES.search(norm):
+    if not types or index.gtfs is None or WORDS.buses.search(norm):
         return []
     return [route.route_id for route in index.gtfs.routes.values() if route.route_type in types]
 
 
 def station_lines(index: AlertIndex, stop_ids: Sequence[str]) -> list[str]:
-    """The metro routes the names of these stops tag ("SPAGNA (MA)": metro A), in no particular order."""
+    """The metro routes the names of these stops tag ("SPAGNA (MA)": metro A), sorted."""
     if index.gtfs is None:
         return []
+    stations = metro_stations(index.gtfs)
+    return sorted({route_id for stop_id in stop_ids for route_id in stations.get(stop_id, ())})
+
+
+@functools.lru_cache(maxsize=1)
+def metro_stations(gtfs: GtfsIndex) -> dict[str, tuple[str, ...]]:
+    """Each stop whose name tags metro lines, and their routes ("TERMINI (MA-MB-FS)": metro A and B).
+
+    Built once per network: the cache is keyed on the GTFS object (a refreshed GTFS is a new one).
+    """
     metro = {f"M{route.display_name.upper()}": route.route_id
-             for route in index.gtfs.routes.values() if route.kind == "metro"}
-    found: set[str] = set()
-    for stop_id in stop_ids:
-        stop = index.gtfs.stop(stop_id)
-        tag = _STATION_TAG.search(stop.name) if stop is not None else None
+             for route in gtfs.routes.values() if route.kind == "metro"}
+    stations: dict[str, tuple[str, ...]] = {}
+    for stop in gtfs.stops.values():
+        tag = _STATION_TAG.search(stop.name)
         if tag is not None:
-            found.update(metro[code] for code in tag.group(1).split("-") if code in metro)
-    return sorted(found)
+            lines = tuple(metro[code] for code in tag.group(1).split("-") if code in metro)
+            if lines:
+                stations[stop.stop_id] = lines
+    return stations
 
 
 def topics_asked(norm: str, text: str = "") -> list[Topic]:
@@ -186,7 +207,7 @@ def choose_alerts(
     start, end = when.start, when.end
     reasons: list[str] = []
     if intent in (Intent.COMPLAINT, Intent.OTHER, Intent.EMERGENCY, Intent.FEEDBACK):
-        if _PAST.search(norm) and intent != Intent.EMERGENCY:
+        if WORDS.past.search(norm) and intent != Intent.EMERGENCY:
             return AlertChoice((), (), False, ("a past experience: no alert in force then is cited",))
         start, end = now, None
     chosen: dict[str, Alert] = {}
@@ -200,14 +221,14 @@ def choose_alerts(
         chosen[alert.id] = alert
         reasons.append(f"{alert.id} describes {name}")
     modes: list[str] = []  # a strike question stays about the strike, whatever mode it names
-    if (intent == Intent.STATUS and not (routes or stop_ids or named) and _NETWORK.search(norm) is None
+    if (intent == Intent.STATUS and not (routes or stop_ids or named) and WORDS.network.search(norm) is None
             and not any(t.name in _NETWORK_TOPICS for t in topics)):
         modes = mode_routes(index, norm)
         for alert in index.applicable(start, modes, until=end):
             chosen[alert.id] = alert
             reasons.append(f"{alert.id} concerns the mode named")
     subject = bool(routes or stop_ids or named or modes)
-    network = intent == Intent.STATUS and (not subject or _NETWORK.search(norm) is not None)
+    network = intent == Intent.STATUS and (not subject or WORDS.network.search(norm) is not None)
     if topics and (routes or stop_ids):
         for alert in index.matching(routes, stop_ids):
             if alert.state(now) != "expired" and any(t.answers(alert, now) for t in topics):
@@ -217,16 +238,16 @@ def choose_alerts(
     # it, whether or not they name the station ("is Spagna open? heard stations are closed"). Asked only
     # whether it is open, it gets the alerts that name it, as any stop.
     closure = [t for t in topics if t.name == "closure"]
-    if closure and stop_ids and not routes and _CLOSED.search(norm):
+    if closure and stop_ids and not routes and WORDS.closed.search(norm):
         for alert in index.matching(station_lines(index, stop_ids)):
             if alert.in_force(start, end) and closure[0].answers(alert, now):
                 chosen[alert.id] = alert
                 reasons.append(f"{alert.id} answers whether the station is closed")
     # A match asked about: the alert on the match's detours answers it, whatever line is named; before the match
     # when no time is named, else only in force at the time asked (another day's match is another match).
-    if intent == Intent.STATUS and _MATCH.search(norm):
+    if intent == Intent.STATUS and WORDS.match.search(norm):
         for alert in index.alerts:
-            if (_MATCH_HEADER.search(" ".join(alert.header.values()).lower()) and alert.state(now) != "expired"
+            if (WORDS.match_header.search(" ".join(alert.header.values()).lower()) and alert.state(now) != "expired"
                     and (when.is_now or alert.in_force(start, end))):
                 chosen[alert.id] = alert
                 reasons.append(f"{alert.id} answers a question about the match")
@@ -242,7 +263,7 @@ def choose_alerts(
                     reasons.append(f"{alert.id} answers a {topic.name} question")
     # The whole network asked about in general ("what's going on tomorrow? any closures?"): every
     # network-wide alert in force at the time asked, not only those of the kind named.
-    if network and asks and (not topics or _GENERAL.search(norm)):
+    if network and asks and (not topics or WORDS.general.search(norm)):
         for alert in index.network(start, end):
             chosen[alert.id] = alert
         reasons.append("a question about the whole network")

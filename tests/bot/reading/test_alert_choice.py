@@ -1,8 +1,15 @@
-"""Which alerts a reply draws on, against the shared scenario's alerts at 2026-11-27 08:30 Rome."""
+"""Which alerts a reply draws on, against the shared scenario's alerts at 2026-11-27 08:30 Rome; and the words it
+chooses them by (bot/reading/alertwords.yaml), each rule against its examples."""
 
 from __future__ import annotations
 
-from bot.reading.alert_choice import choose_alerts
+from pathlib import Path
+
+import pytest
+
+from bot.reading.alert_choice import (ALERT_WORDS_FILE, WORDS, AlertWords, choose_alerts, metro_stations,
+                                      station_lines)
+from bot.reading.rules import RuleError
 from bot.domain import Intent
 from bot.reading.timeframe import timeframe
 from knowledge.text import normalise
@@ -15,6 +22,37 @@ def _choose(text: str, intent: Intent = Intent.STATUS, routes: tuple[str, ...] =
     when = timeframe(text, EVAL_NOW)
     return choose_alerts(eval_knowledge().alerts, intent=intent, norm=normalise(text), now=EVAL_NOW,
                          when=when, routes=routes, stop_ids=stop_ids).alert_ids
+
+
+@pytest.mark.parametrize("rule", WORDS.all(), ids=lambda r: r.name)
+def test_each_word_rule_matches_its_examples_and_misses_the_others(rule) -> None:  # noqa: ANN001
+    assert rule.matches and rule.misses, f"{rule.name}: a rule needs examples both ways"
+    prepared = str.lower if rule.raw else normalise  # a header, or words of a script normalising drops
+    assert [t for t in rule.matches if not rule.search(prepared(t))] == []
+    assert [t for t in rule.misses if rule.search(prepared(t))] == []
+
+
+def test_a_missing_word_rule_is_an_error_naming_it(tmp_path: Path) -> None:
+    path = tmp_path / "alertwords.yaml"
+    path.write_text(ALERT_WORDS_FILE.read_text(encoding="utf-8").replace("\nclosed:", "\nclosed_words:", 1),
+                    encoding="utf-8")
+    with pytest.raises(RuleError, match="'closed'"):
+        AlertWords.load(path)
+
+
+def test_a_word_pattern_that_does_not_compile_is_an_error_naming_it(tmp_path: Path) -> None:
+    path = tmp_path / "alertwords.yaml"
+    path.write_text(ALERT_WORDS_FILE.read_text(encoding="utf-8").replace(r"\b(?:partita", r"\b(?:partita(", 1),
+                    encoding="utf-8")
+    with pytest.raises(RuleError, match="'match'"):
+        AlertWords.load(path)
+
+
+def test_the_metro_lines_a_station_name_tags_are_read_once_per_network() -> None:
+    alerts = eval_knowledge().alerts
+    assert station_lines(alerts, ("05000",)) == ["248", "249"]  # TERMINI (MA-MB-FS)
+    assert station_lines(alerts, ("70340", "82366")) == ["248", "249"]  # COLOSSEO (MB), SPAGNA (MA)
+    assert metro_stations(alerts.gtfs) is metro_stations(alerts.gtfs)
 
 
 def test_a_line_with_an_alert_in_force_gets_it() -> None:
