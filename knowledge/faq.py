@@ -430,9 +430,10 @@ def _cosines(
     postings: Mapping[str, list[tuple[int, float]]],
 ) -> dict[int, float]:
     sims: dict[int, float] = {}
+    get = sims.get
     for feature, weight in _weights(bag, idf).items():
         for q, stored in postings[feature]:
-            sims[q] = sims.get(q, 0.0) + weight * stored
+            sims[q] = get(q, 0.0) + weight * stored
     return sims
 
 

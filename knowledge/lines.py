@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from weakref import WeakKeyDictionary
 
 from knowledge.gtfs import GtfsIndex
@@ -56,6 +58,13 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
+@lru_cache(maxsize=4)
+def read_tokens(text: str) -> tuple[tuple[Token, ...], bool]:
+    """:func:`tokenize` of ``text`` and whether it shouts (mostly capitals): the route finder and the stop finder read
+    the same message one after the other, and it is read once for both (the last few texts are kept)."""
+    return tuple(tokenize(text)), _shouting(text)
+
+
 class RouteFinder:
     """Aliases of one feed's routes, derived from routes.txt (metro letters from route_type 1)."""
 
@@ -89,8 +98,7 @@ class RouteFinder:
 
     def find(self, text: str) -> list[str]:
         """Route ids the text names, in order of first mention, without repeats."""
-        tokens = tokenize(text)
-        shouting = _shouting(text)
+        tokens, shouting = read_tokens(text)
         found: list[str] = []
         verdicts: dict[int, bool] = {}
         not_lines: set[str] = set()
@@ -101,7 +109,7 @@ class RouteFinder:
         return found
 
     # ---- one token -----------------------------------------------------------------------------
-    def _route_at(self, tokens: list[Token], i: int, shouting: bool, verdicts: dict[int, bool],
+    def _route_at(self, tokens: Sequence[Token], i: int, shouting: bool, verdicts: dict[int, bool],
                   not_lines: set[str]) -> str | None:
         tok = tokens[i]
         if _is_hashtag(tokens, i):
@@ -168,6 +176,8 @@ class RouteFinder:
 
     def _glued_cue(self, word: str) -> str | None:
         low = word.lower()
+        if not low.startswith(WORDS.glued_cue):  # no cue begins the word (most words): none of the tests below holds
+            return None
         for cue in WORDS.glued_cue:
             rest = word[len(cue):]
             if low.startswith(cue) and rest and (rest.isdigit() or (rest.isupper() and cue in WORDS.glued_letter_cue)):
@@ -184,7 +194,7 @@ class RouteFinder:
                 return self.exact.get(rest) or self.folded.get(rest.lower())
         return self.exact.get(word) or self.folded.get(low)
 
-    def _metro_letter_cued(self, tokens: list[Token], i: int, prev: str | None) -> bool:
+    def _metro_letter_cued(self, tokens: Sequence[Token], i: int, prev: str | None) -> bool:
         tok = tokens[i]
         if _apostrophe_after(tokens, i):  # "C'è"
             return False
@@ -211,7 +221,7 @@ class RouteFinder:
                 tokens, k, _prev_word(tokens, k))
         return False
 
-    def _number_is_line(self, tokens: list[Token], i: int, verdicts: dict[int, bool], not_lines: set[str]) -> bool:
+    def _number_is_line(self, tokens: Sequence[Token], i: int, verdicts: dict[int, bool], not_lines: set[str]) -> bool:
         tok = tokens[i]
         if _attached_non_line(tokens, i):
             return False
@@ -255,7 +265,7 @@ class RouteFinder:
 
 
 # ---- token helpers ---------------------------------------------------------------------------------
-def _prev_index(tokens: list[Token], i: int) -> int | None:
+def _prev_index(tokens: Sequence[Token], i: int) -> int | None:
     """Index of the previous token that is not an apostrophe (so "dell'8" reads as dell + 8)."""
     j = i - 1
     while j >= 0 and tokens[j].text in _APOSTROPHES:
@@ -263,7 +273,7 @@ def _prev_index(tokens: list[Token], i: int) -> int | None:
     return j if j >= 0 else None
 
 
-def _skip_number_word(tokens: list[Token], j: int | None) -> int | None:
+def _skip_number_word(tokens: Sequence[Token], j: int | None) -> int | None:
     """Step back over "n.", "no.", "numero", "number" between a cue and a number."""
     if j is not None and tokens[j].text in ".°º" and j > 0 and tokens[j - 1].low in WORDS.number_word:
         j -= 1
@@ -272,37 +282,37 @@ def _skip_number_word(tokens: list[Token], j: int | None) -> int | None:
     return j
 
 
-def _prev_word(tokens: list[Token], i: int) -> str | None:
+def _prev_word(tokens: Sequence[Token], i: int) -> str | None:
     j = _prev_index(tokens, i)
     return tokens[j].low if j is not None else None
 
 
-def _next_word(tokens: list[Token], i: int) -> str | None:
+def _next_word(tokens: Sequence[Token], i: int) -> str | None:
     j = i + 1
     return tokens[j].low if j < len(tokens) else None
 
 
-def _apostrophe_after(tokens: list[Token], i: int) -> bool:
+def _apostrophe_after(tokens: Sequence[Token], i: int) -> bool:
     return i + 1 < len(tokens) and tokens[i + 1].text in _APOSTROPHES and tokens[i + 1].start == tokens[i].end
 
 
-def _is_hashtag(tokens: list[Token], i: int) -> bool:
+def _is_hashtag(tokens: Sequence[Token], i: int) -> bool:
     return (i > 0 and tokens[i - 1].text == "#" and tokens[i - 1].end == tokens[i].start
             and not tokens[i].is_number)
 
 
-def _inside_tag(tokens: list[Token], i: int) -> bool:
+def _inside_tag(tokens: Sequence[Token], i: int) -> bool:
     """A word touching a hyphen or bracket on both sides, as in a station tag "(MA-MB-FS)"."""
     before = i > 0 and tokens[i - 1].end == tokens[i].start and tokens[i - 1].text in "-(/"
     after = i + 1 < len(tokens) and tokens[i + 1].start == tokens[i].end and tokens[i + 1].text in "-)/"
     return before or after
 
 
-def _touching(tokens: list[Token], a: int, b: int) -> bool:
+def _touching(tokens: Sequence[Token], a: int, b: int) -> bool:
     return 0 <= a < len(tokens) and 0 <= b < len(tokens) and tokens[a].end == tokens[b].start
 
 
-def _attached_non_line(tokens: list[Token], i: int) -> bool:
+def _attached_non_line(tokens: Sequence[Token], i: int) -> bool:
     """Times, decimals, dates, money and percentages written without spaces: 8:15, 1,50, 5/12, €2, 50%."""
     sep = ":.,/-"
     if (_touching(tokens, i, i + 1) and tokens[i + 1].text in sep and _touching(tokens, i + 1, i + 2)
@@ -323,11 +333,11 @@ def _attached_non_line(tokens: list[Token], i: int) -> bool:
     return False
 
 
-def _symbol_after(tokens: list[Token], i: int) -> bool:
+def _symbol_after(tokens: Sequence[Token], i: int) -> bool:
     return i + 1 < len(tokens) and tokens[i + 1].text in ("%", "€", "$", "£", "°", "'", "’", "x", "×", "+")
 
 
-def _is_age(tokens: list[Token], i: int, prev: str | None) -> bool:
+def _is_age(tokens: Sequence[Token], i: int, prev: str | None) -> bool:
     """"my dad is 85", "I'm 23", "mein Vater ist 90": a person, a copula, a number."""
     if prev not in WORDS.copula:
         return False
@@ -339,7 +349,7 @@ def _is_age(tokens: list[Token], i: int, prev: str | None) -> bool:
     return False
 
 
-def _signature_age(tokens: list[Token], i: int) -> bool:
+def _signature_age(tokens: Sequence[Token], i: int) -> bool:
     """"Grazie, Pietro (81)": a number in brackets after a name, closing the message."""
     if not (_touching(tokens, i - 1, i) and tokens[i - 1].text == "(" and _touching(tokens, i, i + 1)
             and tokens[i + 1].text == ")" and i >= 2 and tokens[i - 2].text[:1].isupper()):
@@ -347,7 +357,7 @@ def _signature_age(tokens: list[Token], i: int) -> bool:
     return all(not t.text[0].isalnum() for t in tokens[i + 2:])
 
 
-def _opens_message(tokens: list[Token], i: int) -> bool:
+def _opens_message(tokens: Sequence[Token], i: int) -> bool:
     """The first word of the message, after any @mentions."""
     j = 0
     while j < i and tokens[j].text == "@" and j + 1 < i:
@@ -355,24 +365,24 @@ def _opens_message(tokens: list[Token], i: int) -> bool:
     return j == i
 
 
-def _elided(tokens: list[Token], i: int) -> bool:
+def _elided(tokens: Sequence[Token], i: int) -> bool:
     """After an elided article: "l'h", "dell'h"."""
     return (i >= 2 and tokens[i - 1].text in _APOSTROPHES and _touching(tokens, i - 1, i)
             and tokens[i - 2].low in WORDS.article)
 
 
-def _upper_letter_after(tokens: list[Token], i: int, letters: dict[str, str]) -> bool:
+def _upper_letter_after(tokens: Sequence[Token], i: int, letters: dict[str, str]) -> bool:
     """The word after index i is an upper-case metro letter: "A e B"."""
     return i + 1 < len(tokens) and tokens[i + 1].text in letters
 
 
-def _adjacent_number(tokens: list[Token], i: int) -> bool:
+def _adjacent_number(tokens: Sequence[Token], i: int) -> bool:
     """Part of a run of numbers separated by single spaces: phone numbers, codes."""
     return ((i + 1 < len(tokens) and tokens[i + 1].is_number and tokens[i + 1].start - tokens[i].end == 1)
             or (i > 0 and tokens[i - 1].is_number and tokens[i].start - tokens[i - 1].end == 1))
 
 
-def _after_street_name(tokens: list[Token], i: int) -> bool:
+def _after_street_name(tokens: Sequence[Token], i: int) -> bool:
     """"via Nazionale 40", "viale Trastevere, 12": a capitalised name right after a street word."""
     j = _prev_index(tokens, i)
     if j is not None and tokens[j].text == ",":
@@ -389,8 +399,8 @@ def _after_street_name(tokens: list[Token], i: int) -> bool:
 
 
 def _shouting(text: str) -> bool:
-    letters = [c for c in text if c.isalpha()]
-    return len(letters) >= 8 and sum(c.isupper() for c in letters) / len(letters) > 0.6
+    letters = "".join(filter(str.isalpha, text))
+    return len(letters) >= 8 and sum(map(str.isupper, letters)) / len(letters) > 0.6
 
 
 _FINDERS: WeakKeyDictionary[GtfsIndex, RouteFinder] = WeakKeyDictionary()

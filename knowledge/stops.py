@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from weakref import WeakKeyDictionary
@@ -15,9 +16,8 @@ from knowledge.line_words import WORDS
 from knowledge.lines import (  # the tokenizer and its helpers are shared with line finding
     Token,
     _prev_index,
-    _shouting,
     _skip_number_word,
-    tokenize,
+    read_tokens,
 )
 
 @dataclass(frozen=True, slots=True)
@@ -184,11 +184,10 @@ class StopFinder:
         ``street``: the message is about a bus or tram line and not the metro, so a name shared by a
         metro station and a street stop ("Colosseo") means the street stop.
         """
-        raw = tokenize(text)
+        raw, shouting = read_tokens(text)
         words = [(w, tok) for tok in raw if tok.text[0].isalnum() for w in _normalized_word(tok.text)]
         found: dict[str, tuple[int, StopMention]] = {}
         self._codes(raw, found)
-        shouting = _shouting(text)
         i = 0
         while i < len(words):
             hit = self._longest(words, i) or self._fuzzy(words, i)
@@ -258,7 +257,7 @@ class StopFinder:
             return 0.7
         return 0.0
 
-    def _codes(self, raw: list[Token], found: dict[str, tuple[int, StopMention]]) -> None:
+    def _codes(self, raw: Sequence[Token], found: dict[str, tuple[int, StopMention]]) -> None:
         """Stop codes after a cue: "fermata 70340", "stop n. 70340", "palina 70340"."""
         for i, tok in enumerate(raw):
             if not tok.is_number or len(tok.text) < 4:

@@ -29,7 +29,9 @@ _WORD_CACHE = 65536  # words whose n-gram columns are kept (per vocabulary)
 def ngram_text(text: str) -> str:
     """Lower case, accents folded (other scripts kept), mentions and links dropped, digits as ``0``."""
     text = _MENTION.sub(" ", _URL.sub(" ", text))
-    folded = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+    folded = unicodedata.normalize("NFKD", text.lower())
+    if not folded.isascii():  # an ASCII letter is never a combining mark
+        folded = "".join(c for c in folded if not unicodedata.combining(c))
     return _SPACES.sub(" ", _DIGITS.sub("0", folded)).strip()
 
 

@@ -99,8 +99,7 @@ def read_language(
     """
     italian, english = language_scores(text, norm)
     reply = "en" if english > italian else DEFAULT_LANGUAGE
-    letters = sum(c.isalpha() for c in text)
-    if identify is None or max(italian, english) >= _CLEAR or letters < _MIN_LETTERS:
+    if identify is None or max(italian, english) >= _CLEAR or sum(map(str.isalpha, text)) < _MIN_LETTERS:
         return LanguageReading(reply, reply, reply in served)
     written, probability = identify()
     if written in ("it", "en") or probability < _SURE:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import io
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -153,7 +153,7 @@ class ReaderModel:
         scores = emb @ stacked.embedding + self.vocabulary.product(texts, stacked.ngrams)
         scores += stacked.bias
         parts = [softmax(scores[:, a:b]) for a, b in stacked.spans]  # intent, danger, category, language(, calm)
-        return [replace(r, embedding=e) for r, e in zip(self._readings(*parts), emb)]
+        return self._readings(*parts, embeddings=emb)
 
     def read_rows(self, x: np.ndarray) -> list[Reading]:
         """Readings of precomputed feature rows (see :meth:`features`)."""
@@ -162,27 +162,29 @@ class ReaderModel:
                               self.language_head.proba(x), *calm)
 
     def _readings(self, intent_p: np.ndarray, danger_p: np.ndarray, category_p: np.ndarray,
-                  language_p: np.ndarray, calm_p: np.ndarray | None = None) -> list[Reading]:
+                  language_p: np.ndarray, calm_p: np.ndarray | None = None, *,
+                  embeddings: np.ndarray | None = None) -> list[Reading]:
         """Danger from ``intent_p`` and ``danger_p``; the calm intent, and the probabilities shown, from ``calm_p``
-        (None: ``intent_p``)."""
+        (None: ``intent_p``); each reading carries its row of ``embeddings`` (None: no embedding)."""
         out = []
         calm = [i for i, intent in enumerate(INTENTS) if intent != Intent.EMERGENCY]
         emergency = INTENTS.index(Intent.EMERGENCY)
         danger_scores = (danger_score(intent_p, danger_p[:, 1]) if self.danger_blend else danger_p[:, 1]).tolist()
         thresholds, watch = self.danger_thresholds, self.watch_thresholds
         chosen_p = intent_p if calm_p is None else calm_p
-        for row, shown, danger, cat, lang in zip(intent_p.tolist(), chosen_p.tolist(), danger_scores, category_p,
-                                                 language_p):
+        rows = embeddings if embeddings is not None else [None] * len(intent_p)
+        for row, shown, danger, cat, lang, embedding in zip(intent_p.tolist(), chosen_p.tolist(), danger_scores,
+                                                            category_p, language_p, rows):
             probs = dict(zip(INTENTS, shown))
             best = max(range(len(row)), key=row.__getitem__)
-            written = int(np.argmax(lang))
+            written = int(lang.argmax())
             in_danger = danger >= thresholds.of(self.languages[written], float(lang[written])) or best == emergency
             watched = (not in_danger and watch is not None
                        and danger >= watch.of(self.languages[written], float(lang[written])))
             intent = Intent.EMERGENCY if in_danger else INTENTS[max(calm, key=shown.__getitem__)]
-            category = CATEGORIES[int(np.argmax(cat))] if intent == Intent.COMPLAINT else None
+            category = CATEGORIES[int(cat.argmax())] if intent == Intent.COMPLAINT else None
             out.append(Reading(intent, probs, danger, in_danger, category, self.languages[written],
-                               float(lang[written]), watched=watched))
+                               float(lang[written]), embedding=embedding, watched=watched))
         return out
 
     @functools.cached_property

@@ -51,6 +51,8 @@ class ScriptTable:
     def unread_script(self, text: str) -> str | None:
         """The script most of ``text``'s letters are in when that share is in scripts the reader cannot read
         (``"ETHIOPIC"``); None when most are in scripts it reads, or there are no letters."""
+        if text.isascii() and self._reads_ascii:  # NFKC keeps ASCII as it is: every letter in a script it reads
+            return None
         counts: dict[str, int] = {}
         # compatibility forms first: the bold, italic and script letters of styled posts (𝐛𝐮𝐬, 𝘣𝘶𝘴) are Latin
         for char in unicodedata.normalize("NFKC", text):
@@ -62,6 +64,11 @@ class ScriptTable:
         if not letters or sum(unread.values()) <= _MOSTLY * letters:
             return None
         return max(unread, key=lambda script: unread[script])
+
+    @functools.cached_property
+    def _reads_ascii(self) -> bool:
+        """Whether every ASCII letter is in a script the reader reads."""
+        return all(letter_script(chr(c)) in self.read for c in range(128) if chr(c).isalpha())
 
 
 SCRIPTS = ScriptTable.load()

@@ -193,7 +193,7 @@ def timeframe(
     ``lines`` are the numbers the message uses as line names ("il 30" is then a bus, not a date).
     """
     text, words = _TRANSLATION.rewrite(text, normalise(text) if norm is None else norm)
-    if not any(c.isdigit() for c in words) and _TIME_VOCABULARY.isdisjoint(words.split()):
+    if not any(map(str.isdigit, words)) and _TIME_VOCABULARY.isdisjoint(words.split()):
         return Timeframe(now)
     zone = ZoneInfo(tz)
     local_now = now.astimezone(zone)

@@ -254,3 +254,17 @@ def test_stop_exact_set_accuracy_on_dev_set(rome: GtfsIndex, dev: list[dict]) ->
     right = sum(set(stops(rome, d["text"])) == set(d["stops"]) for d in dev)
     assert right / len(dev) >= 0.9
 
+
+
+@pytest.mark.parametrize("text", ["IL 64 NON PASSA DA 40 MINUTI", "il 64 passa?", "", "metro A chiusa a Ottaviano",
+                                  "৬৪ bus", "tram8 e metroA"])
+def test_a_text_is_tokenized_once_for_both_finders_with_the_same_tokens(text: str) -> None:
+    from knowledge.lines import _shouting, read_tokens, tokenize
+
+    assert read_tokens(text) == (tuple(tokenize(text)), _shouting(text))
+    assert read_tokens(text) is read_tokens(text)  # the stop finder reads what the route finder read
+
+
+def test_a_glued_cue_is_still_read_once_words_without_one_are_skipped(rome: GtfsIndex) -> None:
+    assert routes(rome, "il tram8 passa?") == routes(rome, "il tram 8 passa?")
+    assert routes(rome, "trambusto in centro") == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bot.reading.features import Vocabulary, ngrams
+from bot.reading.features import Vocabulary, ngram_text, ngrams
 
 TEXTS = ["il 64 passa?", "Il 64 non passa da 40 minuti!!", "is tram 8 running today?", "grazie 🙏", "???"]
 
@@ -13,6 +13,13 @@ def test_ngrams_are_padded_words_with_accents_folded_and_digits_as_zero() -> Non
     grams = ngrams("Già 64")
     assert {" gi", "gia ", " 00 ", "00"} <= set(grams)
     assert grams[" g"] == 1
+
+
+def test_the_ngram_text_of_ascii_and_of_accented_text() -> None:
+    """An ASCII text skips the fold of combining marks (it has none); any other text is folded as before."""
+    assert ngram_text("Il 64  NON passa @atac https://x.y") == "il 00 non passa"
+    assert ngram_text("Perché il 64 è così?") == "perche il 00 e cosi?"
+    assert ngram_text("ｆｕｌｌ width") == "full width"
 
 
 def test_the_sparse_row_is_the_dense_row() -> None:

@@ -89,3 +89,10 @@ def test_styled_latin_letters_of_a_post_are_latin() -> None:
     bold = "𝐢𝐥 𝟔𝟒 𝐞̀ 𝐢𝐧 𝐫𝐢𝐭𝐚𝐫𝐝𝐨?"  # mathematical bold, as styled-text sites write it
     assert {letter_script(c) for c in bold if c.isalpha()} >= {"MATHEMATICAL"}
     assert SCRIPTS.unread_script(bold) is None
+
+
+def test_an_ascii_text_is_read_without_counting_its_letters() -> None:
+    """Every ASCII letter is in a script the reader reads, so a text all in ASCII is never unread (no count needed)."""
+    assert all(letter_script(c) in SCRIPTS.read for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    assert SCRIPTS.unread_script("the 64 is late again!!") is None
+    assert SCRIPTS.unread_script("ኣውቶቡስ 64 ኣይመጸን") == "ETHIOPIC"  # not ASCII: counted as before
