@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bot.reading.linear import Rows, balanced_weights, fit, softmax
+from bot.reading.linear import Rows, balanced_weights, fit, softmax, softmax_spans
 
 
 def test_it_learns_a_separable_problem() -> None:
@@ -60,3 +60,13 @@ def test_a_head_fitted_on_sparse_rows_is_the_head_fitted_on_the_dense_matrix() -
     y = np.array([0, 1, 0, 1, 1])
     sparse, dense = fit(rows, y, 2, epochs=30), fit(matrix, y, 2, epochs=30)
     assert np.allclose(sparse.weights, dense.weights, atol=1e-5) and np.allclose(sparse.proba(rows), dense.proba(matrix))
+
+
+def test_the_softmax_of_each_span_is_the_softmax_of_its_columns_to_the_last_bit() -> None:
+    rng = np.random.default_rng(3)
+    spans = ((0, 6), (6, 8), (8, 19), (19, 47), (47, 53))  # the reader's heads: widths under and over 8
+    for rows in (1, 3, 16):
+        for scale in (0.1, 3.0, 40.0):
+            z = (rng.standard_normal((rows, 53)) * scale).astype(np.float32)
+            for (a, b), p in zip(spans, softmax_spans(z, spans), strict=True):
+                assert np.array_equal(p, softmax(z[:, a:b]))

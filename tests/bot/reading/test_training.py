@@ -284,3 +284,14 @@ def test_questions_about_another_network_neither_fit_the_calibrator_nor_set_the_
     candidate = report.calibration[2]
     status = [e.intent == "status" for e in examples]
     assert sum(status) == 6 and not candidate[status].any()  # the router never posts them alone: not fitted on
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_expanded_facts_are_the_facts_then_each_fact_times_each_answerable_intent(dtype: type) -> None:
+    from bot.reading.model import _BY_INTENT, expand
+
+    x = np.random.default_rng(5).standard_normal((7, 18)).astype(dtype)
+    wanted = np.hstack([x] + [x * x[:, [i]] for i in _BY_INTENT]).astype(np.float32)
+    got = expand(x)
+    assert got.dtype == np.float32
+    assert np.array_equal(got, wanted)
