@@ -5,7 +5,8 @@ folds share writers and flatter a recipe. Here, for each group, the recipe's int
 on every *other* group (n-gram vocabulary included) and read the left-out group; its thresholds come from the
 other groups' left-out readings: the danger thresholds as the recipe sets them from their emergencies
 (:mod:`bot.reading.danger`, recall first), the calibrator is fitted on their routed readings and the auto-reply
-threshold chosen on their cross-fitted confidences for :data:`~bot.reading.training.AUTO_PRECISION_TARGET`. What a group meets is what a file by a new writer would.
+threshold chosen on their cross-fitted confidences for the recipe's ``auto_precision_target``. What a group meets is
+what a file by a new writer would.
 
 Not nested: the other groups' readings that set a group's thresholds come from heads that did train on that
 group (a nested run would cost a training per pair of groups). The heads that read a group never saw it.
@@ -31,7 +32,6 @@ from bot.reading.linear import Rows
 from bot.reading.model import INTENTS, Reading, ReaderModel, expand
 from bot.reading.router import may_answer_alone
 from bot.reading.training import (
-    AUTO_PRECISION_TARGET,
     TrainingParams,
     _auto_threshold,
     calm_choice,
@@ -156,7 +156,42 @@ def danger_decisions(
                      or int(np.argmax(row)) == EMERGENCY for danger, row, g, r in rows], dtype=bool)
 
 
-def group_decisions(
+@dataclass(frozen=True)
+class GroupConfidences:
+    """The router's decisions on the left-out readings (no auto-reply yet), each message's confidence from a
+    calibrator fitted on the other groups, and what choosing an auto-reply threshold needs."""
+
+    decisions: list[Decision]
+    confidence: np.ndarray  # (messages,): 0 where the decision is not one answered alone
+    right: np.ndarray  # (messages,) bool: may go out alone and the whole answer is right
+    candidate: np.ndarray  # (messages,) bool: its intent is one answered alone
+    known: np.ndarray  # (messages,) bool: a candidate whose labels can judge the answer (fitted and chosen on)
+    served: np.ndarray  # (messages,) bool: read in a language served (else never posted alone)
+    groups: np.ndarray  # (messages,) each message's group
+    facts: np.ndarray  # (messages, facts): the confidence facts the calibrator weighs (the recipe's)
+
+    def thresholds(self, target: float) -> dict[str, float]:
+        """Each group's auto-reply threshold, chosen for ``target`` on the other groups' confidences."""
+        out = {}
+        for name in dict.fromkeys(self.groups.tolist()):
+            others = self.known & (self.groups != name)
+            out[name], _, _ = _auto_threshold(self.confidence[others], self.right[others], target)
+        return out
+
+    def posted(self, target: float) -> np.ndarray:
+        """Which messages go out alone when each group's threshold is chosen for ``target`` on the other groups'."""
+        limit = self.thresholds(target)
+        at = np.array([limit[g] for g in self.groups.tolist()], dtype=np.float64)
+        return self.candidate & self.served & (self.confidence >= at)
+
+    def decided(self, target: float) -> list[Decision]:
+        """The decisions with those posted alone at ``target`` (:meth:`posted`) made automatic, confidences set."""
+        auto = self.posted(target)
+        return [replace(d, action=Action.AUTO if auto[i] else d.action, confidence=round(float(self.confidence[i]), 3))
+                for i, d in enumerate(self.decisions)]
+
+
+def group_confidences(
     readings: GroupReadings,
     examples: Sequence[Labelled],
     groups: Sequence[str],
@@ -167,13 +202,9 @@ def group_decisions(
     languages: ReaderModel,
     *,
     in_danger: np.ndarray | None = None,
-) -> list[Decision]:
-    """The router's decisions on the left-out readings, each group's thresholds from the other groups.
-
-    ``languages``: the model whose language head reads every message (and whose router steps are used;
-    its own calibration is not). ``in_danger``: which messages escalate, when already decided (else
-    :func:`danger_decisions` of ``readings``); the calm intent is the calm readings' (``readings.calm``).
-    """
+) -> GroupConfidences:
+    """The router's decisions on the left-out readings and their confidences, each group's calibrator and danger
+    thresholds from the other groups (the arguments are :func:`group_decisions`')."""
     from bot.reading.router import Router
 
     # the FAQ entry by the lexical score alone: a model's prototypes learnt from every group, the left-out one too
@@ -196,7 +227,7 @@ def group_decisions(
         candidate.append(may_answer_alone(facts.decision))
         served.append(bool(facts.confidence_facts.get("served_language")))
         judged.append(outcome.answer_judged)
-    x, y, cand = np.array(rows, np.float32), np.array(right), np.array(candidate)
+    x, y, cand = np.array(rows, np.float32), np.array(right), np.array(candidate, bool)
     known = cand & np.array(judged, bool)  # fitted and chosen on: answers whose labels can judge them
     confidence = np.zeros(len(examples), np.float32)
     for name in dict.fromkeys(groups):  # each group's confidences from a calibrator fitted on the other groups
@@ -207,13 +238,30 @@ def group_decisions(
             confidence[held] = float(y[fitted].mean()) if fitted.any() else 0.0
             continue
         confidence[held] = fit_calibrator(x[fitted], y[fitted], params.calibrator_l2).proba(expand(x[held]))[:, 1]
-    auto = np.zeros(len(examples), bool)
-    for name in dict.fromkeys(groups):  # each group's auto-reply threshold chosen on the other groups' confidences
-        others, mine = known & (group != name), group == name
-        limit, _, _ = _auto_threshold(confidence[others], y[others], AUTO_PRECISION_TARGET)
-        auto[mine] = cand[mine] & (confidence[mine] >= limit)
-    return [replace(d, action=Action.AUTO if auto[i] and served[i] else d.action, confidence=round(float(confidence[i]), 3))
-            for i, d in enumerate(decisions)]
+    return GroupConfidences(decisions, confidence, y, cand, known, np.array(served, bool), group, x)
+
+
+def group_decisions(
+    readings: GroupReadings,
+    examples: Sequence[Labelled],
+    groups: Sequence[str],
+    embeddings: np.ndarray,
+    params: TrainingParams,
+    knowledge: Knowledge,
+    now: datetime,
+    languages: ReaderModel,
+    *,
+    in_danger: np.ndarray | None = None,
+) -> list[Decision]:
+    """The router's decisions on the left-out readings, each group's thresholds from the other groups.
+
+    ``languages``: the model whose language head reads every message (and whose router steps are used;
+    its own calibration is not). ``in_danger``: which messages escalate, when already decided (else
+    :func:`danger_decisions` of ``readings``); the calm intent is the calm readings' (``readings.calm``).
+    Each group's auto-reply threshold is chosen on the other groups' confidences for the recipe's target.
+    """
+    return group_confidences(readings, examples, groups, embeddings, params, knowledge, now, languages,
+                             in_danger=in_danger).decided(params.auto_precision_target)
 
 
 def left_out(

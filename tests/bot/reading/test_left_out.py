@@ -18,6 +18,7 @@ from bot.reading import retrain as retrain_module
 from bot.reading.gate import GATED, Refusal, figures, trained_on_digests
 from bot.reading.calm import DANGER_FROM, danger_recipe, same_calm
 from bot.reading.left_out import (
+    GroupConfidences,
     GroupReadings,
     calm_readings,
     danger_decisions,
@@ -29,7 +30,14 @@ from bot.reading.left_out import (
 )
 from bot.reading.model import INTENTS, ReaderModel
 from bot.reading.retrain import NEW_MESSAGES, retrain, same_recipe, without_new
-from bot.reading.training import TrainingParams, encode_all, read_grouped, recipe_of, train
+from bot.reading.training import (
+    AUTO_PRECISION_TARGET,
+    TrainingParams,
+    encode_all,
+    read_grouped,
+    recipe_of,
+    train,
+)
 from tests.bot.eval_knowledge import eval_knowledge
 from tests.conftest import EVAL_NOW, REPO
 
@@ -86,14 +94,16 @@ def test_the_shipped_models_recipe_is_read_from_its_artefact() -> None:
     # since 2026-12-05 the shipped model is a split model (its calm part trained, its danger part kept), and its
     # danger part was trained with the code's recipe: both recorded in full (the FAQ prototypes came after its danger
     # part: a recipe that records none kept none)
-    assert recipe_of(shipped) == TrainingParams(keep_danger=True, faq_prototypes=shipped.faq_prototypes is not None)
-    assert danger_recipe(shipped) == TrainingParams(faq_prototypes=False)
+    # neither records the precision its auto-reply threshold was chosen for: the one of its day
+    assert recipe_of(shipped) == TrainingParams(keep_danger=True, faq_prototypes=shipped.faq_prototypes is not None,
+                                                auto_precision_target=AUTO_PRECISION_TARGET)
+    assert danger_recipe(shipped) == TrainingParams(faq_prototypes=False, auto_precision_target=AUTO_PRECISION_TARGET)
 
 
 def test_a_model_records_its_whole_recipe(tmp_path: Path) -> None:
     examples, groups, emb = _tiny()
     params = replace(TINY, danger_blend=False, faq_meaning=False, lookalike_weight=2.0, danger_epochs=10,
-                     calibrate_by_file=True)
+                     calibrate_by_file=True, auto_precision_target=0.99)
     said: list[str] = []
     model, _ = train(examples, eval_knowledge(), now=EVAL_NOW, params=params, embeddings=emb, groups=groups,
                      progress=said.append)
@@ -201,6 +211,35 @@ def test_the_danger_decisions_given_are_the_ones_a_left_out_reading_makes() -> N
     assert all(d.action == Action.ESCALATE for d in forced)
 
 
+def test_each_groups_auto_reply_threshold_is_chosen_for_the_target_on_the_other_groups_confidences() -> None:
+    groups = np.array(["a", "a", "b", "b", "c", "c"])
+    confidence = np.array([0.9, 0.8, 0.95, 0.6, 0.7, 0.99], np.float32)
+    right = np.array([1, 0, 1, 0, 1, 1])
+    every = np.ones(6, bool)
+    served = np.array([True, True, True, True, True, True])
+    scored = GroupConfidences([], confidence, right, every, every, served, groups, np.zeros((6, 1), np.float32))
+    # a: b and c's answers are right down to 0.7; b: a and c's down to 0.9 (0.8 is wrong); c: a and b's down to 0.9
+    assert scored.thresholds(0.9) == pytest.approx({"a": 0.7, "b": 0.9, "c": 0.9})
+    assert scored.posted(0.9).tolist() == [True, True, True, False, False, True]
+    assert not scored.posted(1.01).any()  # a precision no threshold reaches: nothing goes out alone
+    unserved = GroupConfidences([], confidence, right, every, every, ~(groups == "a"), groups, scored.facts)
+    assert unserved.posted(0.9).tolist() == [False, False, True, False, False, True]  # a language not served
+
+
+def test_the_recipes_precision_target_chooses_what_goes_out_alone_left_out() -> None:
+    examples, groups, emb = _tiny()
+    readings = group_readings(examples, groups, emb, TINY)
+    service = ReaderModel.cached()
+
+    def alone(target: float) -> int:
+        decisions = group_decisions(readings, examples, groups, emb, replace(TINY, auto_precision_target=target),
+                                    eval_knowledge(), EVAL_NOW, service)
+        return sum(d.action == Action.AUTO for d in decisions)
+
+    assert alone(1.01) == 0 < alone(0.0)
+    assert alone(0.0) >= alone(TINY.auto_precision_target)
+
+
 def test_the_calm_readings_choose_the_calm_intent_and_the_intent_readings_the_danger() -> None:
     examples, groups, emb = _tiny()
     readings = group_readings(examples, groups, emb, TINY)
@@ -260,6 +299,7 @@ def test_a_split_recipe_with_another_calm_part_is_gated_on_every_message(
 def test_the_same_calm_part_is_told_by_the_settings_that_read_calm_intents() -> None:
     assert same_calm(TINY, replace(TINY, keep_danger=True, danger_l2=1.0, lookalike_weight=9.0, folds=7))
     assert not same_calm(TINY, replace(TINY, epochs=40)) and not same_calm(TINY, replace(TINY, calibrator_l2=0.5))
+    assert not same_calm(TINY, replace(TINY, auto_precision_target=0.995))  # the same readings, other replies alone
 
 
 def test_the_split_recipe_needs_a_model_in_service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

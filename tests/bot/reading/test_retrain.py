@@ -12,7 +12,7 @@ from bot.config import ReaderSettings, Settings
 from bot.errors import SportelloError
 from bot.reading.model import ReaderModel
 from bot.reading.retrain import RECIPES, recipe_named, scheduled_recipe
-from bot.reading.training import TrainingParams, recipe_of
+from bot.reading.training import AUTO_PRECISION_TARGET, TrainingParams, recipe_of
 
 
 def test_train_takes_the_default_recipe_unless_told() -> None:
@@ -63,10 +63,11 @@ def test_the_split_recipe_is_the_codes_with_the_danger_part_kept() -> None:
 
 
 def test_a_scheduled_retrain_trains_the_recipe_of_the_model_in_service() -> None:
-    # a model trained before the FAQ prototypes records none, and its recipe keeps none
+    # a model trained before the FAQ prototypes records none, and its recipe keeps none; one trained before the
+    # precision target was stored keeps the target of its day
     prototypes = ReaderModel.load().faq_prototypes is not None
-    assert scheduled_recipe(Settings()) == recipe_of(ReaderModel.load()) == TrainingParams(keep_danger=True,
-                                                                                          faq_prototypes=prototypes)
+    assert scheduled_recipe(Settings()) == recipe_of(ReaderModel.load()) == TrainingParams(
+        keep_danger=True, faq_prototypes=prototypes, auto_precision_target=AUTO_PRECISION_TARGET)
 
 
 def test_a_scheduled_retrain_with_no_readable_model_trains_the_codes_recipe(tmp_path: Path) -> None:

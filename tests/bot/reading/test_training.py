@@ -253,6 +253,14 @@ def test_a_reading_in_danger_is_an_emergency_whatever_its_calm_probabilities() -
     assert calm_choice(probs, False) == Intent.COMPLAINT  # the likeliest calm intent, never emergency
 
 
+def test_the_auto_reply_threshold_is_chosen_for_the_recipes_precision_target() -> None:
+    _model, anything = train(_tiny_set(), eval_knowledge(), now=EVAL_NOW, params=replace(TINY, auto_precision_target=0.0))
+    _model, unreachable = train(_tiny_set(), eval_knowledge(), now=EVAL_NOW,
+                                params=replace(TINY, auto_precision_target=1.01))
+    assert anything.held_out["auto_coverage"] == 1.0  # every right answer the labels judge goes out alone
+    assert unreachable.held_out["auto_threshold"] == 1.01 and unreachable.held_out["auto_coverage"] == 0
+
+
 def test_the_held_out_coverage_counts_the_right_answers_at_or_above_the_threshold() -> None:
     right, candidate = np.array([1, 1, 0, 1, 1]), np.array([True, True, True, True, False])
     scores = np.array([0.9, 0.5, 0.4, 0.95, 0.0], np.float32)
