@@ -20,9 +20,13 @@ gate compares like with like:
   worse when the candidate's excess over the model in service, less :data:`ALARMS_PER_CATCH` for each
   emergency it escalates that the model in service does not, is above zero in :data:`EVIDENCE` of the
   resamples.
+- **One promise, both sides.** How often an answer posted alone must be right is the operator's policy, not a
+  model's quality: the candidate's recipe says it (``TrainingParams.auto_precision_target``), and the recipe of the
+  model in service is read at that same target (:func:`bot.reading.retrain.judged_recipe`). A stricter target
+  posts fewer answers on both sides, so it is not refused on coverage for being stricter.
 - **Right replies buy wrong ones.** The auto-reply threshold is chosen so that answers posted alone are right
-  :data:`~bot.reading.training.AUTO_PRECISION_TARGET` of the time, so a candidate that posts more right answers
-  may post wrong ones at that rate: :data:`WRONG_PER_RIGHT` for each right answer it adds. Precision counts as
+  at that target's rate, so a candidate that posts more right answers may post wrong ones at that rate:
+  :func:`wrong_per_right` for each right answer it adds (:data:`WRONG_PER_RIGHT` at the target of 0.985). Precision counts as
   worse when the candidate's wrong automatic replies beyond the model in service's, less that allowance, are
   above zero in :data:`EVIDENCE` of the resamples. (Precision's own ratio was compared before: a model in service
   whose left-out answers held no wrong one, as on 2026-12-05 with 156 posted, made any single error a drop, so
@@ -69,7 +73,7 @@ COMPARED = ("emergency_recall", "auto_precision", CALM_INTENT, "auto_coverage")
 ALARMS_PER_CATCH = 20
 #: Wrong automatic replies the candidate may add for each right one it adds: the rate the auto-reply threshold is
 #: chosen for (1.5 wrong in 100 at 0.985), so added replies are judged by the precision promised for all of them.
-WRONG_PER_RIGHT = (1.0 - AUTO_PRECISION_TARGET) / AUTO_PRECISION_TARGET
+WRONG_PER_RIGHT = (1.0 - AUTO_PRECISION_TARGET) / AUTO_PRECISION_TARGET  # at the target of models recording none
 #: The name of the false-alarm figure in ``Verdict.worse`` (lower is better, unlike the gated figures).
 FALSE_ALARMS = "false_alarm_rate"
 #: Fewer left-out messages than this (or none an emergency) cannot show a candidate is no worse.
@@ -112,6 +116,8 @@ class Verdict:
     #: each gated figure (and false alarms): the share of resamples in which the candidate is worse
     drops: dict[str, float] = field(default_factory=dict)
     new: int = 0  # messages the model in service never trained on
+    #: wrong automatic replies allowed for each right one added (from the precision target both sides were read at)
+    wrong_per_right: float = WRONG_PER_RIGHT
 
     def as_dict(self) -> dict[str, Any]:
         """What ``sportello train`` prints about the gate."""
@@ -120,7 +126,7 @@ class Verdict:
                 "false_alarm_rate": {"candidate": self.false_alarms[0], "in_service": self.false_alarms[1]},
                 "method": "left out file by file", "groups": self.groups, "new_messages": self.new,
                 "drop_seen": dict(self.drops), "evidence": {"recall": RECALL_EVIDENCE, "other": EVIDENCE},
-                "alarms_per_catch": ALARMS_PER_CATCH, "wrong_per_right": round(WRONG_PER_RIGHT, 4)}
+                "alarms_per_catch": ALARMS_PER_CATCH, "wrong_per_right": round(self.wrong_per_right, 4)}
 
 
 def text_digest(text: str) -> str:
@@ -224,18 +230,24 @@ def _excess_alarms(sums: np.ndarray) -> np.ndarray:
     return sums[:, _C["alarm_c"]] - sums[:, _C["alarm_s"]] - ALARMS_PER_CATCH * np.maximum(caught, 0.0)
 
 
-def _excess_wrong(sums: np.ndarray) -> np.ndarray:
+def wrong_per_right(target: float) -> float:
+    """Wrong automatic replies a candidate may add for each right one it adds, at a precision target."""
+    return (1.0 - target) / target
+
+
+def _excess_wrong(sums: np.ndarray, allowance: float = WRONG_PER_RIGHT) -> np.ndarray:
     """Wrong automatic replies the candidate posts beyond the model in service, less the allowance for right ones."""
     right = sums[:, _C["good_c"]] - sums[:, _C["good_s"]]
     wrong_c = sums[:, _C["posted_c"]] - sums[:, _C["good_c"]]
     wrong_s = sums[:, _C["posted_s"]] - sums[:, _C["good_s"]]
-    return wrong_c - wrong_s - WRONG_PER_RIGHT * np.maximum(right, 0.0)
+    return wrong_c - wrong_s - allowance * np.maximum(right, 0.0)
 
 
-def _worse(name: str, sums: np.ndarray, sides: dict[str, tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+def _worse(name: str, sums: np.ndarray, sides: dict[str, tuple[np.ndarray, np.ndarray]],
+           allowance: float = WRONG_PER_RIGHT) -> np.ndarray:
     """Where the candidate is worse on a compared figure: lower, or for precision, wrong replies beyond the allowance."""
     if name == "auto_precision":
-        return _excess_wrong(sums) > 1e-12
+        return _excess_wrong(sums, allowance) > 1e-12
     return _lower(*sides[name])
 
 
@@ -245,7 +257,8 @@ def _lower(candidate: np.ndarray, in_service: np.ndarray) -> np.ndarray:
         return np.nan_to_num(candidate, nan=np.inf) < np.nan_to_num(in_service, nan=-np.inf) - 1e-12
 
 
-def paired_drops(facts: np.ndarray, *, resamples: int = RESAMPLES, seed: int = SEED) -> dict[str, float]:
+def paired_drops(facts: np.ndarray, *, resamples: int = RESAMPLES, seed: int = SEED,
+                 allowance: float = WRONG_PER_RIGHT) -> dict[str, float]:
     """Each figure: the share of resamples of the message pairs in which the candidate is worse."""
     n = len(facts)
     rng = np.random.default_rng(seed)
@@ -257,20 +270,22 @@ def paired_drops(facts: np.ndarray, *, resamples: int = RESAMPLES, seed: int = S
         sums = counts @ facts
         sides = _sides(sums)
         for name in COMPARED:
-            worse[name] += int(_worse(name, sums, sides).sum())
+            worse[name] += int(_worse(name, sums, sides, allowance).sum())
         worse[FALSE_ALARMS] += int((_excess_alarms(sums) > 0).sum())
         done += batch
     return {name: round(count / resamples, 4) for name, count in worse.items()}
 
 
 def judge(candidate: Sequence[Outcome], in_service: Sequence[Outcome], version: str, *, groups: int = 0,
-          new: int = 0, resamples: int = RESAMPLES) -> Verdict:
-    """The verdict on two recipes' left-out outcomes on the same messages (in the same order)."""
+          new: int = 0, resamples: int = RESAMPLES, target: float = AUTO_PRECISION_TARGET) -> Verdict:
+    """The verdict on two recipes' left-out outcomes on the same messages (in the same order), both read at the
+    auto-reply precision ``target`` (added right answers buy wrong ones at its rate)."""
+    allowance = wrong_per_right(target)
     facts = _facts(candidate, in_service)
     whole = facts.sum(axis=0, keepdims=True)
     point = _sides(whole)
-    drops = paired_drops(facts, resamples=resamples)
-    worse = tuple(name for name in COMPARED if bool(_worse(name, whole, point)[0])
+    drops = paired_drops(facts, resamples=resamples, allowance=allowance)
+    worse = tuple(name for name in COMPARED if bool(_worse(name, whole, point, allowance)[0])
                   and drops[name] >= (RECALL_EVIDENCE if name == "emergency_recall" else EVIDENCE))
     if _excess_alarms(whole)[0] > 0 and drops[FALSE_ALARMS] >= EVIDENCE:
         worse += (FALSE_ALARMS,)
@@ -279,7 +294,7 @@ def judge(candidate: Sequence[Outcome], in_service: Sequence[Outcome], version: 
              {**figures(in_service), CALM_INTENT: _value(point[CALM_INTENT][1])})
     return Verdict(not worse, *shown, version, len(gold),
                    sum(g.intent == "emergency" for g in gold), worse, Refusal.WORSE if worse else None,
-                   (false_alarm_rate(candidate), false_alarm_rate(in_service)), groups, drops, new)
+                   (false_alarm_rate(candidate), false_alarm_rate(in_service)), groups, drops, new, allowance)
 
 
 def _value(figure: np.ndarray) -> float | None:

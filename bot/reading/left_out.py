@@ -293,6 +293,7 @@ def split_left_out(
     in_service: ReaderModel,
     *,
     progress: Callable[[str], None] = lambda _: None,
+    service_params: TrainingParams | None = None,
 ) -> tuple[list[Outcome], list[Outcome]]:
     """The outcomes of a recipe that keeps ``in_service``'s danger part (:mod:`bot.reading.calm`) and of
     ``in_service``'s own recipe, on every message, with the same danger decisions.
@@ -301,11 +302,13 @@ def split_left_out(
     saw it; the new messages one group, read as ``in_service``'s danger part reads them): both sides escalate
     exactly those messages. The calm intents are ``params``' calm heads left out by ``groups`` for the candidate,
     and ``in_service``'s recipe left out by ``before`` for the other side; each side's calibrator and auto-reply
-    threshold from its own groups, as :func:`group_decisions` does.
+    threshold from its own groups, as :func:`group_decisions` does. ``service_params``: the recipe the other side
+    is read with (default ``in_service``'s own; the gate passes it at the candidate's precision target).
     """
     from bot.reading.calm import danger_recipe
 
-    danger_params, service_params = danger_recipe(in_service), recipe_of(in_service)
+    danger_params = danger_recipe(in_service)
+    service_params = service_params or recipe_of(in_service)
     progress(f"gate: the danger part of {in_service.version} and its calm part, left out")
     service = group_readings(examples, before, embeddings, danger_params, progress=progress)
     escalated = danger_decisions(service, examples, before, embeddings, danger_params, in_service)

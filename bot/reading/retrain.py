@@ -109,7 +109,7 @@ def retrain(
     known_files = [*paths, *default_training_files(), *map(Path, settings.reader.training)]
     seen = seen_by(current.info, known_files, [str(c.get("text") or "") for c in corrections])
     new = sum(not seen(e.text) for e in examples)
-    in_service = recipe_of(current)
+    in_service = judged_recipe(current, params)
     same = same_recipe(in_service, params)
     refusal = too_little(examples, groups) or (Refusal.NOTHING_NEW if not new and same else None)
     if refusal:
@@ -133,7 +133,8 @@ def retrain(
     else:
         progress(f"gate: the recipe of the model in service ({current.version}), left out file by file")
         current_outcomes = left_out(examples, groups, embeddings, in_service, knowledge, now, current, progress=progress)
-    verdict = judge(candidate, current_outcomes, model.version, groups=len(set(groups)), new=new)
+    verdict = judge(candidate, current_outcomes, model.version, groups=len(set(groups)), new=new,
+                    target=params.auto_precision_target)
     return model, verdict
 
 
@@ -147,18 +148,29 @@ def _split_verdict(model: ReaderModel, examples: Sequence[Labelled], groups: Seq
     is read alike by both sides (heads fitted on every other group), so the new messages are judged, as for the
     same recipe; else every message is.
     """
-    alike = same_calm(recipe_of(current), params)
+    service = judged_recipe(current, params)
+    alike = same_calm(service, params)
     if alike and too_few([examples[i] for i in unseen]):
         return refused(Refusal.TOO_FEW_HELD_OUT, model.version, examples, groups, new)
     candidate, current_outcomes = split_left_out(examples, groups, without_new(groups, unseen), embeddings, params,
-                                                 knowledge, now, current, progress=progress)
+                                                 knowledge, now, current, progress=progress, service_params=service)
     if alike:
         candidate, current_outcomes = [candidate[i] for i in unseen], [current_outcomes[i] for i in unseen]
-    return judge(candidate, current_outcomes, model.version, groups=len(set(groups)), new=new)
+    return judge(candidate, current_outcomes, model.version, groups=len(set(groups)), new=new,
+                 target=params.auto_precision_target)
 
 
 #: the group of the messages the model in service never trained on, when the recipe is left out as it was trained
 NEW_MESSAGES = "messages new to the model in service"
+
+
+def judged_recipe(current: ReaderModel, params: TrainingParams) -> TrainingParams:
+    """The recipe of the model in service as the gate reads it: at the candidate's auto-reply precision target.
+
+    The target is the operator's promise of how often an answer posted alone is right, not a quality of a model:
+    both sides keep it alike, so a candidate is judged on how many right answers it finds at that promise, and a
+    stricter target is not refused for posting fewer."""
+    return replace(recipe_of(current), auto_precision_target=params.auto_precision_target)
 
 
 def without_new(groups: Sequence[str], unseen: Sequence[int]) -> list[str]:

@@ -28,6 +28,7 @@ from bot.reading.gate import (
     refused,
     seen_by,
     text_digest,
+    wrong_per_right,
     too_little,
     trained_on_digests,
     _COLUMNS,
@@ -165,6 +166,16 @@ def test_a_candidate_that_answers_many_more_alone_may_add_wrong_replies_at_the_p
     assert 400 * WRONG_PER_RIGHT > 3
     assert verdict.candidate["auto_precision"] < verdict.in_service["auto_precision"] == 1.0
     assert verdict.accepted and verdict.worse == ()
+
+
+def test_the_allowance_for_added_wrong_replies_follows_the_precision_target_judged() -> None:
+    # 400 more right answers buy 6.1 wrong ones at 0.985 and 0.4 of one at 0.999: 5 added pass one and not the other
+    candidate, in_service = _many_questions(shy=0, right=600, wrong=5), _many_questions(shy=400, right=200, wrong=0)
+    # (the wrong replies are misread intents too: both verdicts lose calm intent; precision is what differs)
+    assert "auto_precision" not in _judge(candidate, in_service).worse
+    strict = judge(candidate, in_service, "candidate", groups=5, resamples=RESAMPLES, target=0.999)
+    assert "auto_precision" in strict.worse
+    assert strict.as_dict()["wrong_per_right"] == round(wrong_per_right(0.999), 4) < round(WRONG_PER_RIGHT, 4)
 
 
 def test_wrong_replies_added_faster_than_the_promised_rate_are_refused_on_precision() -> None:

@@ -11,7 +11,7 @@ from bot.cli import build_parser
 from bot.config import ReaderSettings, Settings
 from bot.errors import SportelloError
 from bot.reading.model import ReaderModel
-from bot.reading.retrain import RECIPES, recipe_named, scheduled_recipe
+from bot.reading.retrain import RECIPES, judged_recipe, recipe_named, scheduled_recipe
 from bot.reading.training import AUTO_PRECISION_TARGET, TrainingParams, recipe_of
 
 
@@ -74,3 +74,11 @@ def test_a_scheduled_retrain_with_no_readable_model_trains_the_codes_recipe(tmp_
     (tmp_path / "reader.npz").write_bytes(b"not a model")
     settings = Settings(reader=ReaderSettings(model_dir=str(tmp_path)))
     assert scheduled_recipe(settings) == TrainingParams()
+
+
+def test_the_gate_reads_the_model_in_service_at_the_candidates_precision_target() -> None:
+    shipped = ReaderModel.load()
+    stricter = replace(TrainingParams(), auto_precision_target=0.995)
+    judged = judged_recipe(shipped, stricter)
+    assert judged.auto_precision_target == 0.995
+    assert replace(judged, auto_precision_target=0.0) == replace(recipe_of(shipped), auto_precision_target=0.0)
