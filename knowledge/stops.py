@@ -284,6 +284,13 @@ def stop_finder(index: GtfsIndex) -> StopFinder:
     return finder
 
 
+def is_metro_station(index: GtfsIndex, name: str) -> bool:
+    """Whether the stops named ``name`` (as in stops.txt) are a metro station: tagged so (``BOLOGNA (MB)``) or a
+    station (location_type 1)."""
+    return any(_METRO_TAG.search(tag) for tag in _TAG.findall(name)) or any(
+        stop.location_type == 1 for stop in index.stops_named(name))
+
+
 def find_stops(index: GtfsIndex, text: str, *, street: bool = False) -> list[StopMention]:
     """Stops named in `text` (fuzzy names, stop codes after "fermata"/"stop"), in order, deduplicated.
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,13 +17,17 @@ _HANDLE = re.compile(r"(?<![\w@])@(\w{2,30})")
 
 @dataclass(frozen=True)
 class ElsewhereRules(RuleSet):
-    """The rules of ``elsewhere.yaml``, read once: ``ours`` first, then the others in the order of their kinds."""
+    """The rules of ``elsewhere.yaml``, read once: ``ours`` first, then the others in the order of their kinds, then
+    the three that read a city also named by one of our stops."""
 
     ours: Rule
     handles: Rule
     operators: Rule
     lines: Rule
     places: Rule
+    where: Rule
+    at_stop: Rule
+    our_metro: Rule
 
     @classmethod
     def load(cls, path: Path = ELSEWHERE_FILE) -> ElsewhereRules:
@@ -37,8 +41,7 @@ class ElsewhereRules(RuleSet):
         lines and stops of our network first: a message naming one is ours, whatever else it names.
         """
         norm = normalise(text) if norm is None else norm
-        padded = f" {norm} "
-        if self.ours.search(norm) or any(f" {name} " in padded for name in ours if name):
+        if self._names_ours(norm, ours):
             return None
         for handle in _HANDLE.findall(text):
             if self.handles.search(handle.lower()):
@@ -52,11 +55,42 @@ class ElsewhereRules(RuleSet):
             return Elsewhere(ElsewhereKind.PLACE, as_written(text, place.group("place") or place.group("station")))
         return None
 
+    def find_city(self, text: str, norm: str | None = None, *, ours: Iterable[str] = (),
+                  still_ours: Callable[[str], bool], metro_station: bool = False) -> Elsewhere | None:
+        """Another city named as where a service is (``il tram a Milano``), in a message whose only stop of ours is
+        that city's name (Rome's stop «Milano»); None when the city reads as our stop or the message is ours.
+
+        ``still_ours``: whether a text still names a stop of ours (or a line); it is asked of the message with the
+        city's name blanked out. ``metro_station``: the stop so named is one of our metro stations (Bologna), which words of
+        a metro keep ours. A city after at, da, tra ..., or after scendo, sono, ferma ... is the stop (``at_stop``).
+        """
+        norm = normalise(text) if norm is None else norm
+        if self._names_ours(norm, ours) or (metro_station and self.our_metro.search(norm)):
+            return None
+        for place in self.places.pattern.finditer(norm):
+            name = place.group("place") or place.group("station")
+            if not self.where.search(place.group(0)) or self.at_stop.search(norm[:place.start()].rstrip()):
+                continue
+            written = _written(text, name)
+            if written and not still_ours(text[:written.start()] + " " + text[written.end():]):
+                return Elsewhere(ElsewhereKind.PLACE, written.group(0))
+        return None
+
+    def _names_ours(self, norm: str, ours: Iterable[str]) -> bool:
+        """Whether normalised ``norm`` names Rome, one of its own places or lines, or one of ``ours`` (names)."""
+        padded = f" {norm} "
+        return bool(self.ours.search(norm)) or any(f" {name} " in padded for name in ours if name)
+
 
 def as_written(text: str, words: str) -> str:
     """``words`` (normalised) as ``text`` writes them (``ATM Milano`` for ``atm milano``), else as given."""
-    found = re.search(r"\W+".join(re.escape(word) for word in words.split()), text, re.IGNORECASE)
+    found = _written(text, words)
     return found.group(0) if found else words
+
+
+def _written(text: str, words: str) -> re.Match[str] | None:
+    """Where ``text`` first writes ``words`` (normalised), whole words, in any case."""
+    return re.search(r"\b" + r"\W+".join(re.escape(word) for word in words.split()) + r"\b", text, re.IGNORECASE)
 
 
 ELSEWHERE = ElsewhereRules.load()

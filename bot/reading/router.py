@@ -23,7 +23,7 @@ from bot.reading.timeframe import DEFAULT_TIMEZONE, Timeframe, timeframe
 from knowledge.domains.base import Source
 from knowledge.faq import FaqMatch
 from knowledge.lines import find_routes
-from knowledge.stops import StopMention, find_stops
+from knowledge.stops import StopMention, find_stops, is_metro_station
 from knowledge.text import STOP_WORDS, normalise
 
 if TYPE_CHECKING:
@@ -145,7 +145,6 @@ class Router:
         # 2. lines, stops and the time asked about: rules, from the network's own names
         routes = find_routes(kn.gtfs, text)
         stops = find_stops(kn.gtfs, text, street=self._street_lines_only(routes, norm))
-        has_subject = bool(routes or stops)
         numbers = frozenset(
             route.short_name for route in (kn.gtfs.route(r) for r in routes) if route and route.short_name.isdigit()
         )
@@ -162,6 +161,11 @@ class Router:
             intent = Intent.EMERGENCY
             reasons.append(f"written mostly in {unread.lower()} script, which the reader cannot read: "
                            "treated as possible danger")
+        # another city whose name is also one of our stops (a Milano, per Bologna): not our stop, another network
+        city = self._other_city(text, norm, routes, stops) if intent != Intent.EMERGENCY else None
+        if city is not None:
+            stops = []
+        has_subject = bool(routes or stops)
         question = "?" in text
         asked: Asked | None = None
         if intent != Intent.EMERGENCY and routes and RULES.service_count.search(norm):
@@ -189,8 +193,8 @@ class Router:
         stop_ids = [stop_id for mention in stops for stop_id in mention.stop_ids]
         services = [name for name in RULES.service_name.findall(text) if not find_routes(kn.gtfs, name)]
         # another transit operator's network, no line or stop of ours named: none of our alerts, a person answers
-        elsewhere = None
-        if intent != Intent.EMERGENCY and not has_subject and kn.domain.reads(Source.GTFS):
+        elsewhere = city
+        if elsewhere is None and intent != Intent.EMERGENCY and not has_subject and kn.domain.reads(Source.GTFS):
             elsewhere = ELSEWHERE.find(text, norm, ours=self._our_names())
         if elsewhere is not None:
             choice = AlertChoice((), (), False, (f"about another network ({elsewhere.kind}: {elsewhere.name}): "
@@ -326,6 +330,19 @@ class Router:
                 names.append(self.settings.operator.name)
             self._own_names = (gtfs, tuple(dict.fromkeys(n for n in map(normalise, names) if n)))
         return self._own_names[1]
+
+    def _other_city(self, text: str, norm: str, routes: list[str], stops: list[StopMention]) -> Elsewhere | None:
+        """Another city named as where a service is, when its name is the only stop of ours the message names and
+        no line of ours is named (:meth:`ElsewhereRules.find_city`); ``still_ours`` looks for stops only, as a
+        blanked name can make a line of what was not one (``metro a Venezia`` -> ``metro a``)."""
+        gtfs = self.knowledge.gtfs
+        if routes or not stops or not self.knowledge.domain.reads(Source.GTFS):
+            return None
+        return ELSEWHERE.find_city(
+            text, norm, ours=self._our_names(),
+            still_ours=lambda rest: bool(find_stops(gtfs, rest)),
+            metro_station=any(is_metro_station(gtfs, mention.name) for mention in stops),
+        )
 
     def _street_lines_only(self, routes: list[str], norm: str) -> bool:
         """Whether the message names only bus or tram lines and says nothing of the metro or a station."""
