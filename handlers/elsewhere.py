@@ -20,7 +20,9 @@ def write(ctx: HandlerContext) -> str:
         about = {ElsewhereKind.PLACE: f"services in {name}", ElsewhereKind.LINE: f"the {name}"}.get(elsewhere.kind, name)
         return (f"Thanks for writing: we are {operator} and answer for our own lines and stops only, so we have no "
                 f"news of {about}. Please ask that operator directly; for our lines, we are here.")
-    about = {ElsewhereKind.PLACE: f"i servizi di {name}", ElsewhereKind.LINE: f"la {name}"}.get(elsewhere.kind, name)
+    # the preposition joins the article as Italian writes it: sui servizi, sulla linea, su @LNER
+    about = {ElsewhereKind.PLACE: f"sui servizi di {name}", ElsewhereKind.LINE: f"sulla {name}"}.get(elsewhere.kind,
+                                                                                                   f"su {name}")
     return (f"Grazie per averci scritto: siamo {operator} e rispondiamo solo per le nostre linee e fermate, quindi "
-            f"non abbiamo notizie su {about}. Ti invitiamo a chiedere direttamente a quell'operatore; per le nostre "
+            f"non abbiamo notizie {about}. Ti invitiamo a chiedere direttamente a quell'operatore; per le nostre "
             f"linee siamo qui.")

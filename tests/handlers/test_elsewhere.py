@@ -27,7 +27,12 @@ def test_a_status_question_about_another_operator_is_pointed_to_it_for_a_person_
 def test_a_place_and_a_line_are_named_as_such() -> None:
     place = _draft(Decision(lang="en", intent=Intent.STATUS, elsewhere=Elsewhere(ElsewhereKind.PLACE, "Leeds")))
     line = _draft(Decision(lang="it", intent=Intent.STATUS, elsewhere=Elsewhere(ElsewhereKind.LINE, "Northern line")))
-    assert "services in Leeds" in place.text and "la Northern line" in line.text
+    assert "services in Leeds" in place.text and "notizie sulla Northern line" in line.text
+
+
+def test_an_italian_draft_joins_preposition_and_article() -> None:
+    place = _draft(Decision(lang="it", intent=Intent.STATUS, elsewhere=Elsewhere(ElsewhereKind.PLACE, "Milano")))
+    assert "notizie sui servizi di Milano" in place.text and " su i " not in place.text
 
 
 def test_a_complaint_about_another_operator_gets_no_acknowledgement_posted_alone() -> None:
