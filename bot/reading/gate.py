@@ -31,6 +31,14 @@ gate compares like with like:
   above zero in :data:`EVIDENCE` of the resamples. (Precision's own ratio was compared before: a model in service
   whose left-out answers held no wrong one, as on 2026-12-05 with 156 posted, made any single error a drop, so
   a candidate answering 2.3 times as many messages at 0.992 was refused.)
+- **Wrong replies removed buy right ones lost**, at the same rate: coverage counts as worse when it is lower
+  beyond noise (as every figure) *and*, over the whole set, the right answers the candidate loses are more than
+  the wrong ones it no longer posts are worth (one wrong reply fewer is worth ``1 / wrong_per_right`` right ones:
+  99 at 0.99). A candidate that answers less because it leaves wrong answers to a person is not refused for it;
+  one that loses many right answers for a wrong one or two still is. (Coverage's own
+  ratio was compared before: on 2026-12-05 a candidate reading the 1,355 messages of five new writers at 0.989
+  precision and 0.261 coverage, against the model in service's recipe at 0.981 and 0.294, both promising 0.99,
+  was refused on coverage.)
 - **Too little to judge.** Fewer than :data:`MIN_HELD_OUT` messages, none an emergency, or fewer than
   :data:`MIN_GROUPS` groups: nothing can be shown and the model in service stays. A retrain with no message
   the model in service did not train on, of the same recipe, has nothing to gain and is not gated at all.
@@ -243,6 +251,15 @@ def _excess_wrong(sums: np.ndarray, allowance: float = WRONG_PER_RIGHT) -> np.nd
     return wrong_c - wrong_s - allowance * np.maximum(right, 0.0)
 
 
+def _right_lost(sums: np.ndarray, allowance: float = WRONG_PER_RIGHT) -> np.ndarray:
+    """Right automatic replies the candidate loses against the model in service, less those that wrong replies it
+    no longer posts are worth at the promised rate (one wrong reply fewer is worth ``1 / allowance`` right ones)."""
+    right = sums[:, _C["good_c"]] - sums[:, _C["good_s"]]
+    wrong_c = sums[:, _C["posted_c"]] - sums[:, _C["good_c"]]
+    wrong_s = sums[:, _C["posted_s"]] - sums[:, _C["good_s"]]
+    return -right - np.maximum(wrong_s - wrong_c, 0.0) / allowance
+
+
 def _worse(name: str, sums: np.ndarray, sides: dict[str, tuple[np.ndarray, np.ndarray]],
            allowance: float = WRONG_PER_RIGHT) -> np.ndarray:
     """Where the candidate is worse on a compared figure: lower, or for precision, wrong replies beyond the allowance."""
@@ -286,7 +303,8 @@ def judge(candidate: Sequence[Outcome], in_service: Sequence[Outcome], version: 
     point = _sides(whole)
     drops = paired_drops(facts, resamples=resamples, allowance=allowance)
     worse = tuple(name for name in COMPARED if bool(_worse(name, whole, point, allowance)[0])
-                  and drops[name] >= (RECALL_EVIDENCE if name == "emergency_recall" else EVIDENCE))
+                  and drops[name] >= (RECALL_EVIDENCE if name == "emergency_recall" else EVIDENCE)
+                  and (name != "auto_coverage" or _right_lost(whole, allowance)[0] > 1e-12))
     if _excess_alarms(whole)[0] > 0 and drops[FALSE_ALARMS] >= EVIDENCE:
         worse += (FALSE_ALARMS,)
     gold = [o.gold for o in candidate]

@@ -192,6 +192,23 @@ def test_a_candidate_that_answers_fewer_alone_is_refused_on_coverage_and_not_on_
     assert not verdict.accepted and verdict.worse == ("auto_coverage",)
 
 
+def test_a_candidate_that_answers_fewer_alone_but_drops_wrong_replies_at_the_promised_rate_is_not_refused() -> None:
+    # the model in service posts 3 wrong answers with its 600 right ones (0.995); the candidate 400 right, none wrong:
+    # 200 right lost, 3 wrong removed worth 3 / 0.0152 = 197 right ones at 0.985 (refused), 300 at 0.99 (not)
+    candidate, in_service = _many_questions(shy=200, right=400, wrong=0), _many_questions(shy=0, right=600, wrong=3)
+    assert "auto_coverage" in _judge(candidate, in_service).worse
+    kept = judge(candidate, in_service, "candidate", groups=5, resamples=RESAMPLES, target=0.99)
+    assert kept.candidate["auto_coverage"] < kept.in_service["auto_coverage"]
+    assert "auto_coverage" not in kept.worse and "auto_precision" not in kept.worse
+
+
+def test_many_right_replies_lost_for_one_wrong_reply_removed_are_refused_on_coverage() -> None:
+    # 200 right lost, 1 wrong removed worth 99 at 0.99
+    candidate, in_service = _many_questions(shy=200, right=400, wrong=0), _many_questions(shy=0, right=600, wrong=1)
+    verdict = judge(candidate, in_service, "candidate", groups=5, resamples=RESAMPLES, target=0.99)
+    assert not verdict.accepted and "auto_coverage" in verdict.worse
+
+
 def test_a_candidate_that_posts_nothing_has_no_precision_to_lose_but_loses_coverage() -> None:
     verdict = _judge(_reading(_first("status", 100, SHY)), _reading())
     assert verdict.candidate["auto_precision"] is None and verdict.worse == ("auto_coverage",)
