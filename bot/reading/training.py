@@ -113,8 +113,10 @@ class TrainingParams:
     #: this recipe calibrates them, random folds): the lowest target whose pooled left-out precision is at least
     #: 0.985 with at most one file in six (6 of 37) under 0.98. 0.985: 0.985 / coverage 0.470, 11 files under 0.98;
     #: 0.99: 0.989 / 0.389, 6; 0.993: 0.989 / 0.327, 5; 0.995: 0.988 / 0.152, 4 (README, *The auto-reply precision
-    #: target*)
-    auto_precision_target: float = 0.99
+    #: target*). It picked 0.99, but the split model trained at 0.99 on 42 files (``202612051144-dcd57505``, accepted
+    #: by the gate) fell under the coverage floors of the project's own sets (dev 0.591, ``fresh*`` 0.46-0.50 against
+    #: 0.60) and left «la B funziona?» to a person, with dev precision no higher (0.989 against 0.990): 0.985 stays
+    auto_precision_target: float = 0.985
 
     @property
     def confidence_features(self) -> tuple[str, ...]:
