@@ -86,9 +86,7 @@ def test_an_unsupported_faq_answer_is_not_posted_alone(text: str) -> None:
     [
         pytest.param("Grazie davvero, altri quaranta minuti fermi sotto la galleria 🙃👏", marks=pytest.mark.xfail(
             strict=True, reason="known misreading since model 202612050258: read as feedback (held for review)")),
-        pytest.param("complimenti, tram 8 lento come sempre 🐌", marks=pytest.mark.xfail(
-            strict=True, reason="misread again since model 202612051224 (right with 202612050842 to 202612050909): "
-            "read as feedback at confidence 0.05, held for review")),
+        "complimenti, tram 8 lento come sempre 🐌",  # read right again since model 202612050842
         "Thanks for nothing, the 64 took an hour to cross the centre",
     ],
 )
