@@ -55,6 +55,7 @@ class LineWords:
     street_name_link: frozenset[str]
     decade_after: frozenset[str]
     person: frozenset[str]
+    apposed_person: frozenset[str]
     copula: frozenset[str]
     call: frozenset[str]
 

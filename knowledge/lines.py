@@ -242,7 +242,7 @@ class RouteFinder:
             return False
         if nxt in WORDS.unit_of and i + 2 < len(tokens) and tokens[i + 2].low in WORDS.unit_after:  # "30 de minute"
             return False
-        if _is_age(tokens, i, prev) or _signature_age(tokens, i):
+        if _is_age(tokens, i, prev) or _signature_age(tokens, i) or _apposed_age(tokens, i):
             return False
         if prev in WORDS.weekdays or (prev in WORDS.months and int(tok.text) <= 31):
             return False
@@ -346,6 +346,28 @@ def _is_age(tokens: Sequence[Token], i: int, prev: str | None) -> bool:
         j = _prev_index(tokens, j) if j is not None else None
         if j is not None and tokens[j].low in WORDS.person:
             return True
+    return False
+
+
+def _apposed_age(tokens: Sequence[Token], i: int) -> bool:
+    """"my mum, 70, can't", "a student at Sapienza, 23, any pass?", "nonna (85)": a number set off by commas or
+    brackets, a person named at most four words before it and no vehicle between them, no number right after."""
+    if i == 0 or i + 1 >= len(tokens):
+        return False
+    if (tokens[i - 1].text, tokens[i + 1].text) not in ((",", ","), (",", "."), ("(", ")")):
+        return False
+    after = _next_word(tokens, i + 1)
+    if after is not None and after.isdigit():  # "64, 70, 40": a list
+        return False
+    j = _prev_index(tokens, i - 1)
+    for _ in range(4):
+        if j is None or not tokens[j].text[0].isalpha():
+            return False
+        if tokens[j].low in WORDS.apposed_person:
+            return True
+        if tokens[j].low in WORDS.vehicle | WORDS.metro:  # "my son takes the bus, 64, ..." names a line
+            return False
+        j = _prev_index(tokens, j)
     return False
 
 

@@ -17,14 +17,16 @@ _HANDLE = re.compile(r"(?<![\w@])@(\w{2,30})")
 
 @dataclass(frozen=True)
 class ElsewhereRules(RuleSet):
-    """The rules of ``elsewhere.yaml``, read once: ``ours`` first, then the others in the order of their kinds, then
-    the three that read a city also named by one of our stops."""
+    """The rules of ``elsewhere.yaml``, read once: ``ours`` and ``our_handles`` first, then the others in the order of
+    their kinds, then the three that read a city also named by one of our stops."""
 
     ours: Rule
     handles: Rule
+    our_handles: Rule
     operators: Rule
     lines: Rule
     places: Rule
+    streets: Rule
     where: Rule
     at_stop: Rule
     our_metro: Rule
@@ -43,9 +45,9 @@ class ElsewhereRules(RuleSet):
         norm = normalise(text) if norm is None else norm
         if self._names_ours(norm, ours):
             return None
-        for handle in _HANDLE.findall(text):
-            if self.handles.search(handle.lower()):
-                return Elsewhere(ElsewhereKind.OPERATOR, f"@{handle}")
+        handle = self._other_handle(text, ours)
+        if handle is not None:
+            return handle
         for rule, kind in ((self.operators, ElsewhereKind.OPERATOR), (self.lines, ElsewhereKind.LINE)):
             found = rule.search(norm)
             if found:
@@ -53,7 +55,41 @@ class ElsewhereRules(RuleSet):
         place = self.places.search(norm)
         if place:
             return Elsewhere(ElsewhereKind.PLACE, as_written(text, place.group("place") or place.group("station")))
+        return self._street(text, norm)
+
+    def addressed(self, text: str, norm: str | None = None, *, ours: Iterable[str] = ()) -> Elsewhere | None:
+        """The other network a message is addressed to or set in, whatever lines or stops of ours it names: an
+        @account of another operator's and none of ours (``@TfLBusAlerts is the 73 diverted?``), or a street of
+        another country's town (``not coming down Oxford St``); None when it names ours (as :meth:`find`).
+
+        A city named as where the service is does not count here (a visitor going back to London asks about our 64).
+        """
+        norm = normalise(text) if norm is None else norm
+        if self._names_ours(norm, ours):
+            return None
+        return self._other_handle(text, ours) or self._street(text, norm)
+
+    def _other_handle(self, text: str, ours: Iterable[str]) -> Elsewhere | None:
+        """The first @account of another operator ``text`` names, unless it names one of ours too."""
+        handles = _HANDLE.findall(text)
+        if any(self._our_handle(handle.lower(), ours) for handle in handles):
+            return None
+        for handle in handles:
+            if self.handles.search(handle.lower()):
+                return Elsewhere(ElsewhereKind.OPERATOR, f"@{handle}")
         return None
+
+    def _our_handle(self, handle: str, ours: Iterable[str]) -> bool:
+        """Whether an @account's name (lower case, no @) is ours: the rule's words, or one of ``ours`` run together
+        (``sportello tpl`` in ``sportello_tpl``); names shorter than four letters say nothing alone."""
+        bare = handle.replace("_", "")
+        return bool(self.our_handles.search(handle)) or any(
+            len(joined) >= 4 and joined in bare for joined in (name.replace(" ", "") for name in ours))
+
+    def _street(self, text: str, norm: str) -> Elsewhere | None:
+        street = self.streets.search(norm)
+        return Elsewhere(ElsewhereKind.PLACE, as_written(text, street.group("street") or street.group("high"))) \
+            if street else None
 
     def find_city(self, text: str, norm: str | None = None, *, ours: Iterable[str] = (),
                   still_ours: Callable[[str], bool], metro_station: bool = False) -> Elsewhere | None:

@@ -162,9 +162,15 @@ class Router:
             reasons.append(f"written mostly in {unread.lower()} script, which the reader cannot read: "
                            "treated as possible danger")
         # another city whose name is also one of our stops (a Milano, per Bologna): not our stop, another network
-        city = self._other_city(text, norm, routes, stops) if intent != Intent.EMERGENCY else None
-        if city is not None:
+        away = self._other_city(text, norm, routes, stops) if intent != Intent.EMERGENCY else None
+        if away is not None:
             stops = []
+        # addressed to another operator's account, or set on a street of another country's town: the line it names is
+        # that network's (@TfLBusAlerts is the 73 diverted?), so neither it nor any stop named is ours
+        elif intent != Intent.EMERGENCY and (routes or stops) and kn.domain.reads(Source.GTFS):
+            away = ELSEWHERE.addressed(text, norm, ours=self._our_names())
+            if away is not None:
+                routes, stops = [], []
         has_subject = bool(routes or stops)
         question = "?" in text
         asked: Asked | None = None
@@ -193,7 +199,7 @@ class Router:
         stop_ids = [stop_id for mention in stops for stop_id in mention.stop_ids]
         services = [name for name in RULES.service_name.findall(text) if not find_routes(kn.gtfs, name)]
         # another transit operator's network, no line or stop of ours named: none of our alerts, a person answers
-        elsewhere = city
+        elsewhere = away
         if elsewhere is None and intent != Intent.EMERGENCY and not has_subject and kn.domain.reads(Source.GTFS):
             elsewhere = ELSEWHERE.find(text, norm, ours=self._our_names())
         if elsewhere is not None:

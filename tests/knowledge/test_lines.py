@@ -132,6 +132,31 @@ def test_line_beside_an_age_is_still_found(rome: GtfsIndex, text: str, expected:
 
 
 @pytest.mark.parametrize("text", [
+    "@RomaMobilita I'm an Erasmus student at Sapienza, 23, any student pass?", "Erasmus student here, 23, any pass?",
+    "mia nonna, 85, non riesce a salire sul bus", "my grandma (85) fell on the bus", "my mum, 70, can't climb the steps",
+    "student (23) any pass?",
+])
+def test_a_number_set_off_by_commas_or_brackets_after_a_person_is_an_age(rome: GtfsIndex, text: str) -> None:
+    assert routes(rome, text) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("I'm at Termini, 64, nothing for 30 minutes", ["64"]),  # a place, not a person, before it
+    ("my son takes the bus, 64, every day", ["64"]),  # a vehicle between the person and the number
+    ("students say the 64, 70, 40 are always late", ["64", "70", "40"]),  # a list of lines
+    ("my son, 64, 70 and 40 all late", ["64", "70", "40"]),
+])
+def test_a_line_set_off_by_commas_is_still_found(rome: GtfsIndex, text: str, expected: list[str]) -> None:
+    assert routes(rome, text) == expected
+
+
+@pytest.mark.parametrize("text", ["until 23 is the metro open?", "till 23 on Saturdays?",
+                                  "Wir kommen am 30. an, ist die Station offen?"])
+def test_the_end_of_a_time_or_a_date_is_not_a_line(rome: GtfsIndex, text: str) -> None:
+    assert routes(rome, text) == []
+
+
+@pytest.mark.parametrize("text", [
     "la fattura n. 118 non è pagata", "the app says error 500", "1 hour 20 to get home", "it's been 38",
     "60+ stairs at Cavour", "20 past, 25 past, nothing", "19:40 delayed 30", "abbiamo chiamato il 118",
     "sciopero il 5 set", "a 30-minute wait", "the board says 2 min and it turns into 20",

@@ -16,7 +16,7 @@ from knowledge.text import normalise
 @pytest.mark.parametrize("rule", ELSEWHERE.all(), ids=lambda r: r.name)
 def test_each_rule_matches_its_examples_and_misses_the_others(rule) -> None:  # noqa: ANN001
     assert rule.matches and rule.misses, f"{rule.name}: a rule needs examples both ways"
-    prepared = str.lower if rule.name == "handles" else normalise  # handles read an @account's name
+    prepared = str.lower if rule.name.endswith("handles") else normalise  # handles read an @account's name
     assert [t for t in rule.matches if not rule.search(prepared(t))] == []
     assert [t for t in rule.misses if rule.search(prepared(t))] == []
 
@@ -54,6 +54,49 @@ def test_the_operators_own_name_is_ours() -> None:
 
 def test_an_account_of_ours_is_not_another_operator() -> None:
     assert ELSEWHERE.find("@RomaMobilita @sportello_tpl what's going on today?") is None
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("@TfLBusAlerts is the 73 diverted today? it's not coming down Oxford St",
+     Elsewhere(ElsewhereKind.OPERATOR, "@TfLBusAlerts")),
+    ("Bus 38 never showed. Waited 35 minutes @TfLBusAlerts", Elsewhere(ElsewhereKind.OPERATOR, "@TfLBusAlerts")),
+    ("@MTA are the 2 and 3 trains running express", Elsewhere(ElsewhereKind.OPERATOR, "@MTA")),
+    ("@NJTRANSIT is the 10 late", Elsewhere(ElsewhereKind.OPERATOR, "@NJTRANSIT")),
+    ("@buses the 23 just flew past a queue", Elsewhere(ElsewhereKind.OPERATOR, "@buses")),
+    ("is the 73 diverted? it's not coming down Oxford St", Elsewhere(ElsewhereKind.PLACE, "Oxford St")),
+    ("the 23 flew past a queue of 10 at Green Lane", Elsewhere(ElsewhereKind.PLACE, "Green Lane")),
+    ("Is the 16 running tonight? There was a crash on the high street earlier.",
+     Elsewhere(ElsewhereKind.PLACE, "high street")),
+])
+def test_another_operators_account_or_a_foreign_street_tells_another_network_whatever_line_is_named(
+    text: str, found: Elsewhere
+) -> None:
+    assert ELSEWHERE.addressed(text) == found
+
+
+@pytest.mark.parametrize("text", [
+    "@RomaMobilita @TfL the 64 is late again, in London this would never happen",  # addressed to us too
+    "@atac_roma il 64 come sta messo stamattina?",
+    "@InfoAtacRM @trenitalia il 64 non passa",
+    "the 64 to St Peter's, is it running?",  # Saint, not Street
+    "is the 64 running? we want high street shops near Termini",  # Rome's Termini named
+    "the 64 stops near the high street brands on via del Corso?",  # an adjective
+    "going back to London tomorrow, does the 910 run early?",  # a city is not enough beside a line of ours
+    "@marco_rm89 the 64 was late for you too?",  # a person's account
+])
+def test_a_message_addressed_to_us_or_a_city_named_beside_our_line_is_ours(text: str) -> None:
+    assert ELSEWHERE.addressed(text) is None
+
+
+def test_the_operators_name_run_together_is_an_account_of_ours() -> None:
+    text = "@NorthernBus @MetroCityCare the 64 is late"
+    assert ELSEWHERE.addressed(text) == Elsewhere(ElsewhereKind.OPERATOR, "@NorthernBus")
+    assert ELSEWHERE.addressed(text, ours=("metro city",)) is None
+
+
+def test_a_street_of_another_town_is_another_network_with_no_line_named_too() -> None:
+    assert ELSEWHERE.find("road closed on Sauchiehall Street, where does it stop?") == Elsewhere(
+        ElsewhereKind.PLACE, "Sauchiehall Street")
 
 
 def test_a_missing_rule_is_an_error_naming_it(tmp_path: Path) -> None:

@@ -173,6 +173,22 @@ def test_romes_own_railways_and_places_are_never_another_network(text: str) -> N
     assert Router(eval_knowledge()).read(text, now=EVAL_NOW, reading=_calm("it")).decision.elsewhere is None
 
 
+@pytest.mark.parametrize("text", [
+    "@TfLBusAlerts is the 73 diverted today? it's not coming down Oxford St",
+    "Is the 16 running tonight? There was a crash on the high street earlier.",
+])
+def test_a_line_number_addressed_to_another_operator_or_on_a_foreign_street_is_theirs(text: str) -> None:
+    decision = Router(eval_knowledge()).read(text, now=EVAL_NOW, reading=_calm("en")).decision
+    assert decision.elsewhere is not None
+    assert (decision.routes, decision.stops, decision.alert_ids, decision.action) == ((), (), (), Action.REVIEW)
+
+
+def test_a_line_of_ours_addressed_to_us_and_another_operator_stays_ours() -> None:
+    text = "@RomaMobilita @TfLBusAlerts is the 64 diverted today?"
+    decision = Router(eval_knowledge()).read(text, now=EVAL_NOW, reading=_calm("en")).decision
+    assert (decision.elsewhere, decision.routes) == (None, ("64",))
+
+
 def test_a_person_in_danger_in_another_city_is_escalated_as_anywhere() -> None:
     text = "a Napoli sulla banchina un uomo è svenuto e non respira, aiuto"
     decision = Router(eval_knowledge()).read(text, now=EVAL_NOW, reading=_in_danger("it")).decision
