@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import heapq
 import json
 import math
 import re
@@ -164,16 +163,22 @@ class FaqIndex:
         `lang` is the language the reply must be in; when None, the language of the stored
         question that matched best.
         """
+        return [FaqMatch(self._entries[e].id, score, lang or text_lang)
+                for e, score, text_lang in self.entry_scores(text, k)]
+
+    def entry_scores(self, text: str, k: int | None = None) -> list[tuple[int, float, str]]:
+        """:meth:`rank` as (entry number, calibrated score, language of its best stored text), without building a
+        match for each: the `k` best (all entries sharing a word with `text` when None), best first."""
         ranked = self._ranked(text, _NO_SKIP)
-        matches = []
-        for position, (raw, e, text_lang) in enumerate(ranked[:k]):
-            if position == 0:
-                runner_up = ranked[1][0] if len(ranked) > 1 else 0.0
-            else:
-                runner_up = ranked[0][0]
-            score = self.calibration.probability(raw, raw - runner_up)
-            matches.append(FaqMatch(self._entries[e].id, round(score, 4), lang or text_lang))
-        return matches
+        kept = ranked if k is None else ranked[:k]
+        if not kept:
+            return []
+        probability = self.calibration.probability
+        best = ranked[0][0]
+        runner_up = ranked[1][0] if len(ranked) > 1 else 0.0
+        scores = [(ranked[0][1], round(probability(best, best - runner_up), 4), ranked[0][2])]
+        scores += [(e, round(probability(raw, raw - best), 4), text_lang) for raw, e, text_lang in kept[1:]]
+        return scores
 
     def unmet_topics(self, text: str, faq_id: str) -> tuple[str, ...]:
         """The topics `text` is about (a refund, a lost item, a dog, ...) that entry `faq_id` never mentions.
@@ -267,15 +272,16 @@ class FaqIndex:
             return []
         best: dict[int, list[float]] = {}
         best_lang: dict[int, str] = {}
+        text_entry, text_lang = self._text_entry, self._text_lang
         for t, score in self._text_scores(words, skip).items():
-            e = self._text_entry[t]
+            e = text_entry[t]
             top = best.get(e)
             if top is None:
                 best[e] = [score, 0.0]
-                best_lang[e] = self._text_lang[t]
+                best_lang[e] = text_lang[t]
             elif score > top[0]:
                 top[0], top[1] = score, top[0]
-                best_lang[e] = self._text_lang[t]
+                best_lang[e] = text_lang[t]
             elif score > top[1]:
                 top[1] = score
         coverage = self._coverage(words, skip)
@@ -296,14 +302,19 @@ class FaqIndex:
         char_sims = _cosines(_char_bag(words), self._char_idf, self._char_postings)
         for t in word_sims.keys() - char_sims.keys():
             char_sims[t] = 0.0
-        weight = self._text_weight
-        scores = {
-            t: (_WORD_WEIGHT * word_sims.get(t, 0.0) + _CHAR_WEIGHT * sim) * weight[t]
-            for t, sim in char_sims.items()
-            if t != skip.text and self._text_entry[t] != skip.entry
-        }
+        weight, word_sim = self._text_weight, word_sims.get
+        if skip is _NO_SKIP:  # no stored text and no entry left out (-1): every text is kept
+            scores = {t: (_WORD_WEIGHT * word_sim(t, 0.0) + _CHAR_WEIGHT * sim) * weight[t]
+                      for t, sim in char_sims.items()}
+        else:
+            scores = {
+                t: (_WORD_WEIGHT * word_sim(t, 0.0) + _CHAR_WEIGHT * sim) * weight[t]
+                for t, sim in char_sims.items()
+                if t != skip.text and self._text_entry[t] != skip.entry
+            }
         query = " ".join(words)
-        for t in heapq.nlargest(_FUZZ_SHORTLIST, scores, key=scores.__getitem__):
+        # the best few (ties: the first met), as heapq.nlargest documents it, sorted in C
+        for t in sorted(scores, key=scores.__getitem__, reverse=True)[:_FUZZ_SHORTLIST]:
             similarity = fuzz.token_set_ratio(query, self._text_words[t]) / 100.0
             scores[t] += _FUZZ_WEIGHT * similarity * weight[t]
         return scores

@@ -117,14 +117,15 @@ class RouteFinder:
         glued = self._glued_cue(tok.text)  # "tram8", "metroA" written without a space
         if glued:
             return glued
-        german = _GERMAN_LINE.fullmatch(tok.text)  # "im 64er", "der 40er" (not "die 40er Jahre")
+        digit_first = tok.text[0].isdigit()  # both patterns below begin with a digit (isdigit: any \d and more)
+        german = _GERMAN_LINE.fullmatch(tok.text) if digit_first else None  # "im 64er", not "die 40er Jahre"
         if german and _next_word(tokens, i) not in WORDS.decade_after:
             return self.exact.get(german.group(1))
         if not tok.text.isascii():
             cjk = self._cjk(tok.text)
             if cjk:
                 return cjk
-        plural = _PLURAL_LINE.fullmatch(tok.text)  # "two 62s in a row", "three 40s go by"
+        plural = _PLURAL_LINE.fullmatch(tok.text) if digit_first else None  # "two 62s in a row", "three 40s go by"
         if plural and _prev_word(tokens, i) in WORDS.count_word:
             return self.exact.get(plural.group(1))
         if tok.is_number:

@@ -37,6 +37,9 @@ PIECE_LIMIT = 2048
 #: bits whatever the other rows and its place among them (OpenBLAS here, checked by a test), and costs about what
 #: one row alone does (the projection's 1.5 MB streamed, about 80 us)
 RARE_BLOCK = 8
+#: the lengths of sentences read alone whose window index and pooling factors are kept (a message of more pieces
+#: is rare: past this many lengths all are dropped)
+SHAPE_LIMIT = 512
 _NEEDED = ("table", "scale", "lo", "proj_W", "proj_b", "ln_g_all", "ln_b_all", "w1", "b1", "w2", "b2", "ln_g",
            "ln_b", "cnn_W", "cnn_b", "d0", "d1", "d2", "d3", "p1", "p3", "eps", "_feat_dim", "_window_index")
 
@@ -53,6 +56,7 @@ class PieceCachedPass:
         self.width = backend.proj_W.shape[1]
         self._rows = np.empty((0, self.width), dtype=np.float32)
         self._slot: dict[int, int] = {}
+        self._shapes: dict[tuple[int, ...], tuple[np.ndarray, ...]] = {}
         frequent = min(FREQUENT_PIECES if frequent is None else frequent, len(backend.table))
         self._frequent = np.empty((frequent, self.width), dtype=np.float32)
         for start in range(0, frequent, _BLOCK):  # always the same blocks: a row's bits never depend on the traffic
@@ -136,18 +140,36 @@ class PieceCachedPass:
             slot.update((piece, start + offset) for offset, piece in enumerate(missing))
         return self._rows[[slot[piece] for piece in ids.tolist()]]
 
+    def _shape(self, lens: tuple[int, ...], n_tokens: int) -> tuple[np.ndarray, ...]:
+        """What a call computes from its sentences' lengths alone, as the package computes it: where each sentence
+        starts, the window index, the pooled bias (lengths times ``cnn_b``) and the pooling scale (one over the
+        lengths' square roots). Kept for a sentence read alone (one per length), computed afresh for a batch."""
+        found = self._shapes.get(lens) if len(lens) == 1 else None
+        if found is None:
+            b = self.backend
+            sizes = np.array(lens, dtype=np.int64)
+            starts = np.zeros(len(lens), dtype=np.int64)
+            np.cumsum(sizes[:-1], out=starts[1:])
+            flens = sizes.astype(np.float32)
+            found = (starts, b._window_index(starts, sizes, n_tokens), flens[:, None] * b.cnn_b,
+                     np.reciprocal(np.sqrt(flens))[:, None])
+            if len(lens) == 1:
+                if len(self._shapes) >= SHAPE_LIMIT:
+                    self._shapes.clear()
+                for array in found:
+                    array.setflags(write=False)
+                self._shapes[lens] = found
+        return found
+
     def __call__(self, group: list[list[int]], n_tokens: int, out: np.ndarray) -> None:
         """Embed the sentences of ``group`` (piece ids each) into ``out``: the package's pass, the first layer kept."""
         b, pkg = self.backend, self.package
         emb_dim, cnn_dim, max_left = pkg._EMB_DIM, pkg._CNN_DIM, pkg._MAX_LEFT
-        lens = np.fromiter(map(len, group), dtype=np.int64, count=len(group))
+        starts, idx, bias, scale = self._shape(tuple(map(len, group)), n_tokens)
         flat = np.fromiter(chain.from_iterable(group), dtype=np.int64, count=n_tokens)
-        starts = np.zeros(len(group), dtype=np.int64)
-        np.cumsum(lens[:-1], out=starts[1:])
         feats = np.empty((n_tokens, b._feat_dim), dtype=np.float32)
         feats[:, :emb_dim] = self._embedded(flat)
         x = self.first_layer(flat)
-        idx = b._window_index(starts, lens, n_tokens)
         buf = np.empty((n_tokens + 1, cnn_dim), dtype=np.float32)
         buf[n_tokens] = 0.0
         for i, (n, left) in enumerate(pkg._ORDERS):
@@ -167,9 +189,8 @@ class PieceCachedPass:
             feats[:, off:off + cnn_dim] = c2
         pkg._layernorm(feats, b.ln_g, b.ln_b, b.eps)
         mean = np.add.reduceat(feats, starts, axis=0) @ b.cnn_W
-        flens = lens.astype(np.float32)
-        mean += flens[:, None] * b.cnn_b
-        mean *= np.reciprocal(np.sqrt(flens))[:, None]
+        mean += bias
+        mean *= scale
         y0 = np.maximum(mean @ b.d0, 0)
         y1 = mean @ b.p1
         y1 += y0 @ b.d1

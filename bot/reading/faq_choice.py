@@ -36,7 +36,11 @@ def fingerprint(entry: FaqEntry) -> str:
 
 def unit(x: np.ndarray) -> np.ndarray:
     """Rows scaled to length 1 (zero rows kept)."""
-    norm = np.linalg.norm(x, axis=-1, keepdims=True)
+    x = np.asarray(x)
+    if x.dtype.kind == "f":  # what np.linalg.norm computes for real rows (x times its conjugate, x), without its checks
+        norm = np.sqrt(np.add.reduce(x * x, axis=-1, keepdims=True))
+    else:
+        norm = np.linalg.norm(x, axis=-1, keepdims=True)
     return (x / np.where(norm > 0, norm, 1.0)).astype(np.float32)
 
 
@@ -107,3 +111,9 @@ def fused_order(lexical: np.ndarray, cosines: np.ndarray, weight: float) -> np.n
     """Entry numbers, best first, by lexical score plus ``weight`` times cosine (ties: the lower number)."""
     fused = np.asarray(lexical, dtype=np.float64) + weight * np.asarray(cosines, dtype=np.float64)
     return np.argsort(-fused, kind="stable")
+
+
+def fused_best(lexical: Sequence[float] | np.ndarray, cosines: np.ndarray, weight: float) -> int:
+    """The first entry number of :func:`fused_order` (the best; ties: the lower number), with no sort."""
+    fused = np.asarray(lexical, dtype=np.float64) + weight * np.asarray(cosines, dtype=np.float64)
+    return int(np.argmax(fused))

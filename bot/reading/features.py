@@ -23,6 +23,8 @@ _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _MENTION = re.compile(r"(?<![\w@])@\w+")
 _DIGITS = re.compile(r"\d")
 NGRAM_SIZES = (2, 3, 4)
+_ONE_SEGMENT = np.zeros(1, dtype=np.intp)  # reduceat's starts for one text (reduceat sums in its own order)
+_ONE_SEGMENT.setflags(write=False)
 _WORD_CACHE = 65536  # words whose n-gram columns are kept (per vocabulary)
 
 
@@ -106,6 +108,8 @@ class Vocabulary:
         The texts' known n-grams are counted in Python, then weighted, normalised and multiplied in one
         pass over the whole batch (each text a segment of one flat array).
         """
+        if len(texts) == 1:
+            return self._product_one(texts[0], weights)
         out = np.zeros((len(texts), weights.shape[1]), dtype=np.float32)
         cols: list[int] = []
         tfs: list[int] = []
@@ -127,6 +131,16 @@ class Vocabulary:
         values /= np.repeat(np.sqrt(np.add.reduceat(values * values, starts)), sizes)
         out[rows] = np.add.reduceat(values[:, None] * weights[col], starts, axis=0)
         return out
+
+    def _product_one(self, text: str, weights: np.ndarray) -> np.ndarray:
+        """:meth:`product` of one text: the same operations on its one segment (the same bits), fewer array calls."""
+        counts = Counter(chain.from_iterable(map(self._word_columns, ngram_text(text).split())))
+        if not counts:
+            return np.zeros((1, weights.shape[1]), dtype=np.float32)
+        col = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
+        values = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float32, count=len(counts)))) * self.idf[col]
+        values /= np.sqrt(np.add.reduceat(values * values, _ONE_SEGMENT))
+        return np.add.reduceat(values[:, None] * weights[col], _ONE_SEGMENT, axis=0)
 
     def _word_columns(self, word: str) -> tuple[int, ...]:
         """The columns of the known n-grams of one word, each word looked up once per process."""

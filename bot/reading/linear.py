@@ -99,22 +99,32 @@ class Rows:
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
-    """Row-wise softmax, stable for large scores."""
-    z = z - z.max(axis=-1, keepdims=True)
+    """Row-wise softmax, stable for large scores (maxima and sums by the ufuncs' reductions: what ``ndarray.max`` and
+    ``ndarray.sum`` call, without their Python wrappers, so the same bits)."""
+    z = z - np.maximum.reduce(z, axis=-1, keepdims=True)
     e = np.exp(z)
-    return e / e.sum(axis=-1, keepdims=True)
+    return e / np.add.reduce(e, axis=-1, keepdims=True)
 
 
 def softmax_spans(z: np.ndarray, spans: Sequence[tuple[int, int]]) -> list[np.ndarray]:
     """:func:`softmax` of each span of columns ``[a, b)`` of ``z``, the same numbers in fewer array operations: the
     maxima, the exponentials and the division done once for all spans (each element on its own: the same bits),
     each span's sum on its own, as :func:`softmax` adds it (the order of a sum sets its last bits)."""
-    starts = np.array([a for a, _ in spans], dtype=np.intp)
-    widths = np.array([b - a for a, b in spans], dtype=np.intp)
+    starts, widths = _span_arrays(tuple(spans))
     e = np.exp(z - np.maximum.reduceat(z, starts, axis=-1).repeat(widths, axis=-1))
-    sums = np.concatenate([e[:, a:b].sum(axis=-1, keepdims=True) for a, b in spans], axis=-1)
+    sums = np.concatenate([np.add.reduce(e[:, a:b], axis=-1, keepdims=True) for a, b in spans], axis=-1)
     p = e / sums.repeat(widths, axis=-1)
     return [p[:, a:b] for a, b in spans]
+
+
+@functools.lru_cache(maxsize=16)
+def _span_arrays(spans: tuple[tuple[int, int], ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Where each span starts and how wide it is, as arrays (read-only: shared by every call)."""
+    starts = np.array([a for a, _ in spans], dtype=np.intp)
+    widths = np.array([b - a for a, b in spans], dtype=np.intp)
+    starts.setflags(write=False)
+    widths.setflags(write=False)
+    return starts, widths
 
 
 def fit(

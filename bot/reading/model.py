@@ -179,17 +179,18 @@ class ReaderModel:
         chosen_p = intent_p if calm_p is None else calm_p
         rows = embeddings if embeddings is not None else [None] * len(intent_p)
         for row, shown, danger, cat, lang, embedding in zip(intent_p.tolist(), chosen_p.tolist(), danger_scores,
-                                                            category_p, language_p, rows):
+                                                            category_p, language_p.tolist(), rows):
             probs = dict(zip(INTENTS, shown))
             best = max(range(len(row)), key=row.__getitem__)
-            written = int(lang.argmax())
-            in_danger = danger >= thresholds.of(self.languages[written], float(lang[written])) or best == emergency
+            written = max(range(len(lang)), key=lang.__getitem__)  # argmax: the first of the highest
+            sureness = lang[written]
+            in_danger = danger >= thresholds.of(self.languages[written], sureness) or best == emergency
             watched = (not in_danger and watch is not None
-                       and danger >= watch.of(self.languages[written], float(lang[written])))
+                       and danger >= watch.of(self.languages[written], sureness))
             intent = Intent.EMERGENCY if in_danger else INTENTS[max(calm, key=shown.__getitem__)]
             category = CATEGORIES[int(cat.argmax())] if intent == Intent.COMPLAINT else None
             out.append(Reading(intent, probs, danger, in_danger, category, self.languages[written],
-                               float(lang[written]), embedding=embedding, watched=watched))
+                               sureness, embedding=embedding, watched=watched))
         return out
 
     @functools.cached_property

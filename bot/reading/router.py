@@ -13,7 +13,7 @@ from bot.config import Settings
 from bot.domain import Action, Asked, DangerCause, Decision, Elsewhere, Intent, Priority
 from bot.reading.alert_choice import AlertChoice, asks_about_network, choose_alerts, names_network
 from bot.reading.elsewhere import ELSEWHERE
-from bot.reading.faq_choice import fused_order, question_means, unit
+from bot.reading.faq_choice import fused_best, question_means, unit
 from bot.reading.features import Encoder
 from bot.reading.language import LanguageReading, read_language
 from bot.reading.model import Reading, ReaderModel
@@ -21,7 +21,7 @@ from bot.reading.rules import RULES
 from bot.reading.scripts import SCRIPTS
 from bot.reading.timeframe import DEFAULT_TIMEZONE, Timeframe, timeframe
 from knowledge.domains.base import Source
-from knowledge.faq import FaqMatch
+from knowledge.faq import FaqIndex, FaqMatch
 from knowledge.lines import find_routes
 from knowledge.stops import StopMention, find_stops, is_metro_station
 from knowledge.text import STOP_WORDS, normalise
@@ -286,25 +286,31 @@ class Router:
     def _learned_faq(self, text: str, embedding: np.ndarray, lang: str) -> tuple[FaqMatch, float]:
         """The entry of a FAQ reading by the lexical score and the model's prototypes (:mod:`bot.reading.faq_choice`),
         and its margin: its lexical score, and how far that is above every other entry's (0 when not above)."""
-        entries = self.knowledge.faq.entries
-        number = {entry.id: n for n, entry in enumerate(entries)}
-        lexical = np.zeros(len(entries), dtype=np.float64)
+        faq = self.knowledge.faq
+        entries = faq.entries
+        lexical = [0.0] * len(entries)
         langs: dict[int, str] = {}
-        for match in self.knowledge.faq.rank(text, k=len(entries), lang=lang):
-            lexical[number[match.faq_id]] = match.score
-            langs[number[match.faq_id]] = match.lang
+        if isinstance(faq, FaqIndex):  # the scores alone, no match built for each entry
+            for e, score, text_lang in faq.entry_scores(text):
+                lexical[e] = score
+                langs[e] = lang or text_lang
+        else:
+            number = {entry.id: n for n, entry in enumerate(entries)}
+            for match in faq.rank(text, k=len(entries), lang=lang):
+                lexical[number[match.faq_id]] = match.score
+                langs[number[match.faq_id]] = match.lang
         prototypes = self.model.faq_prototypes
         assert prototypes is not None
         cached = self._faq_prototypes
-        if cached is None or cached[0] != entries:  # first use, or the FAQ reloaded (then its questions too)
-            if cached is not None:
+        if cached is None or (cached[0] is not entries and cached[0] != entries):  # first use, or the FAQ reloaded
+            if cached is not None:  # (then its questions too)
                 self._faq_embedded = None
             questions, owners, _ids = self._faq_questions()
             self._faq_prototypes = (entries, prototypes.matrix(entries, question_means(entries, questions, owners)))
-        best = int(fused_order(lexical, self._faq_prototypes[1] @ unit(embedding), prototypes.weight)[0])
-        others = np.delete(lexical, best)
-        margin = max(0.0, float(lexical[best] - (others.max() if len(others) else 0.0)))
-        return FaqMatch(entries[best].id, float(lexical[best]), langs.get(best, lang)), margin
+        best = fused_best(lexical, self._faq_prototypes[1] @ unit(embedding), prototypes.weight)
+        others = lexical[:best] + lexical[best + 1:]
+        margin = max(0.0, lexical[best] - (max(others) if others else 0.0))
+        return FaqMatch(entries[best].id, lexical[best], langs.get(best, lang)), margin
 
     def _faq_questions(self) -> tuple[np.ndarray, np.ndarray, list[str]]:
         """Every FAQ question embedded (once, on first use), the entry each belongs to, and the entry ids."""

@@ -151,6 +151,10 @@ class _Translation:
             for pattern, replacement in sorted(words.scripts.get(kind, {}).items(), key=lambda p: -len(p[0]))
         )
         self.any_script = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in self.scripts))
+        # The normalised words are letters and digits between single spaces, and so are the phrases: a phrase is
+        # found only where its first word is a word of the text, a compound only where it is one
+        self.latin_first = frozenset(phrase.split(" ", 1)[0] for phrase in self.latin)
+        self.compounds = frozenset(day + part for day in weekdays.split("|") for part in words.compound_parts)
 
     def rewrite(self, text: str, words: str) -> tuple[str, str]:
         """``text`` and its normalised ``words`` with the time words of other languages in English."""
@@ -160,7 +164,12 @@ class _Translation:
                 for pattern, replacement in self.scripts:
                     lowered = pattern.sub(replacement, lowered)
                 text, words = lowered, normalise(lowered)
-        words = self.compound.sub(lambda m: f"{m.group(1)} {self.compound_parts[m.group(2)]}", words)
+        tokens = words.split()
+        if not self.compounds.isdisjoint(tokens):
+            words = self.compound.sub(lambda m: f"{m.group(1)} {self.compound_parts[m.group(2)]}", words)
+            tokens = words.split()
+        if self.latin_first.isdisjoint(tokens):
+            return text, words
         return text, self.latin_pattern.sub(lambda m: self.latin[m.group(0)], words)
 
 
@@ -193,7 +202,8 @@ def timeframe(
     ``lines`` are the numbers the message uses as line names ("il 30" is then a bus, not a date).
     """
     text, words = _TRANSLATION.rewrite(text, normalise(text) if norm is None else norm)
-    if not any(map(str.isdigit, words)) and _TIME_VOCABULARY.isdisjoint(words.split()):
+    said = frozenset(words.split())
+    if not any(map(str.isdigit, words)) and _TIME_VOCABULARY.isdisjoint(said):
         return Timeframe(now)
     zone = ZoneInfo(tz)
     local_now = now.astimezone(zone)
@@ -202,20 +212,23 @@ def timeframe(
     days: list[date] = []
     labels: list[str] = []
 
-    for match in _DAY_MONTH.finditer(words):
+    # A pattern below needs one of its words as a word of the text (letters and digits between spaces): a text with
+    # none of them is not searched
+    months = not _MONTHS.keys().isdisjoint(said)
+    for match in _DAY_MONTH.finditer(words) if months else ():
         days += _dated(today, int(match.group(1)), _MONTHS[match.group(2)])
         labels.append(match.group(0))
-    for match in _MONTH_DAY.finditer(words):
+    for match in _MONTH_DAY.finditer(words) if months else ():
         days += _dated(today, int(match.group(2)), _MONTHS[match.group(1)])
         labels.append(match.group(0))
     for match in _NUMERIC_DATE.finditer(text):
         days += _dated(today, int(match.group(1)), int(match.group(2)))
         labels.append(match.group(0))
-    for named, month, day in _NAMED_DAY_PATTERNS:
+    for named, month, day in _NAMED_DAY_PATTERNS if not _NAMED_DAY_WORDS.isdisjoint(said) else ():
         for match in named.finditer(words):
             days += _dated(today, day, month)
             labels.append(match.group(0))
-    for pattern in (_WEEKDAY_DAY, _BARE_DAY):
+    for pattern in (_WEEKDAY_DAY, _BARE_DAY) if not _WEEKDAYS.keys().isdisjoint(said) else (_BARE_DAY,):
         for match in pattern.finditer(words):
             if match.group(1) in lines and pattern is _BARE_DAY:
                 continue
@@ -223,6 +236,8 @@ def timeframe(
             labels.append(match.group(0))
     if not days:
         for word, weekday, named, after_next in _WEEKDAY_WORDS:
+            if word not in said:
+                continue
             found = named.search(words)
             before = after_next.search(words)
             if found:

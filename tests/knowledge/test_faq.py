@@ -93,6 +93,15 @@ def test_rank_scores_are_probabilities(index: FaqIndex) -> None:
     assert all(0.0 <= m.score <= 1.0 for m in index.rank("biglietto", k=36))
 
 
+def test_entry_scores_are_the_ranks_scores_by_entry_number(index: FaqIndex) -> None:
+    for text in ("abbonamento mensile studenti", "quanto costa il biglietto?", "ciao", ""):
+        ranked = index.rank(text, k=len(index.entries))
+        scores = index.entry_scores(text)
+        assert [(index.entries[e].id, score, lang) for e, score, lang in scores] == [
+            (m.faq_id, m.score, m.lang) for m in ranked]
+        assert index.entry_scores(text, 2) == scores[:2] and index.entry_scores(text, 0) == []
+
+
 def test_threshold_decides_when_match_answers(index: FaqIndex) -> None:
     strict = FaqIndex.from_entries(index.entries, threshold=1.0, calibration=index.calibration)
     assert strict.match("quanto costa il biglietto?") is None

@@ -80,6 +80,22 @@ def test_past_the_limit_the_kept_rows_are_dropped_and_computed_again(backend: ob
         assert len(small._slot) <= 4
 
 
+def test_a_sentence_read_alone_keeps_its_lengths_window_and_pooling(backend: object) -> None:
+    cached = PieceCachedPass(backend, frequent=512)
+    group = [[1, 5, 17, 9000, 2]]
+    first, second = np.empty((1, 512), np.float32), np.empty((1, 512), np.float32)
+    cached(group, 5, first)
+    assert list(cached._shapes) == [(5,)]
+    starts, window, _bias, _scale = cached._shapes[(5,)]
+    lens = np.array([5], dtype=np.int64)
+    assert np.array_equal(window, backend._window_index(starts, lens, 5))  # type: ignore[attr-defined]
+    assert not window.flags.writeable
+    cached(group, 5, second)
+    assert first.tobytes() == second.tobytes()
+    cached([[1, 5, 2], [1, 7, 2]], 6, np.empty((2, 512), np.float32))  # a batch: computed, not kept
+    assert list(cached._shapes) == [(5,)]
+
+
 def test_a_backend_it_does_not_know_is_left_alone() -> None:
     class Other:
         _backend = object()

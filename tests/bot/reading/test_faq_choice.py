@@ -13,7 +13,7 @@ import numpy as np
 from bot.domain import Intent
 from bot.evaluate import Labelled
 from bot.reading import training
-from bot.reading.faq_choice import FaqPrototypes, build_prototypes, fingerprint, fused_order, unit
+from bot.reading.faq_choice import FaqPrototypes, build_prototypes, fingerprint, fused_best, fused_order, unit
 from bot.reading.features import Encoder
 from bot.reading.model import FAQ_FORMAT, ReaderModel
 from bot.reading.router import Router
@@ -55,6 +55,15 @@ def test_an_edited_or_new_entry_is_met_by_its_questions_mean_not_by_a_stale_prot
 def test_the_fused_order_weighs_the_cosine_beside_the_lexical_score() -> None:
     assert fused_order(np.array([0.9, 0.2]), np.array([0.1, 0.3]), 1.0).tolist() == [0, 1]
     assert fused_order(np.array([0.9, 0.2]), np.array([0.1, 0.3]), 6.0).tolist() == [1, 0]
+
+
+def test_the_fused_best_is_the_first_of_the_fused_order_ties_to_the_lower_number() -> None:
+    draw = np.random.default_rng(3)
+    for _ in range(200):
+        lexical = draw.choice([0.0, 0.25, 0.5], size=6)
+        cosines = draw.choice([0.0, 0.1, 0.2], size=6).astype(np.float32)
+        assert fused_best(lexical.tolist(), cosines, 6.0) == fused_order(lexical, cosines, 6.0)[0]
+    assert fused_best([0.5, 0.5], np.zeros(2, np.float32), 6.0) == 0
 
 
 def _prototype_for(faq_id: str, text: str) -> FaqPrototypes:

@@ -54,6 +54,16 @@ def test_a_text_without_a_known_ngram_has_a_zero_product_and_leaves_its_neighbou
     assert vocab.product(["ж"], weights).shape == (1, 3) and vocab.product([], weights).shape == (0, 3)
 
 
+def test_a_texts_product_read_alone_has_the_bits_it_has_in_a_batch() -> None:
+    vocab = Vocabulary.build(TEXTS, min_count=1)
+    weights = np.random.default_rng(2).normal(size=(len(vocab.index), 7)).astype(np.float32)
+    batch = vocab.product(TEXTS, weights)
+    for row, text in enumerate(TEXTS):
+        alone = vocab.product([text], weights)
+        assert alone.shape == (1, 7) and alone.dtype == np.float32
+        assert alone[0].tobytes() == batch[row].tobytes()
+
+
 def test_the_word_cached_tokenizer_gives_the_encoders_own_piece_ids() -> None:
     from bot.evaluate import read_labelled
     from bot.reading.features import Encoder, WordCachedTokenizer
