@@ -140,6 +140,8 @@ class RouteFinder:
             return route_id if is_line else None
         if _inside_tag(tokens, i):  # "(MA-MB-FS)" in a copied stop name
             return None
+        if _letter_pair(tokens, i):  # "our B&B near Ottaviano": a bed and breakfast, not metro B
+            return None
         prev = _prev_word(tokens, i)
         if tok.text in self.exact and not tok.text.isalpha():
             return self.exact[tok.text]
@@ -307,6 +309,18 @@ def _inside_tag(tokens: Sequence[Token], i: int) -> bool:
     before = i > 0 and tokens[i - 1].end == tokens[i].start and tokens[i - 1].text in "-(/"
     after = i + 1 < len(tokens) and tokens[i + 1].start == tokens[i].end and tokens[i + 1].text in "-)/"
     return before or after
+
+
+def _letter_pair(tokens: Sequence[Token], i: int) -> bool:
+    """A letter joined to the same letter by an ampersand, no space between: "B&B" is a bed and breakfast."""
+    text = tokens[i].text.upper()
+    if len(text) != 1:
+        return False
+    after = (i + 2 < len(tokens) and tokens[i + 1].text == "&" and tokens[i + 2].text.upper() == text
+             and _touching(tokens, i, i + 1) and _touching(tokens, i + 1, i + 2))
+    before = (i >= 2 and tokens[i - 1].text == "&" and tokens[i - 2].text.upper() == text
+              and _touching(tokens, i - 2, i - 1) and _touching(tokens, i - 1, i))
+    return after or before
 
 
 def _touching(tokens: Sequence[Token], a: int, b: int) -> bool:

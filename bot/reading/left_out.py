@@ -16,7 +16,7 @@ The language of a message is read by one model for every recipe (the model in se
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -27,6 +27,7 @@ from bot.domain import Action, Decision, Intent
 from bot.errors import SportelloError
 from bot.evaluate import Labelled, Outcome
 from bot.reading.danger import DangerThresholds
+from bot.reading.faq_choice import FaqPrototypes
 from bot.reading.features import Vocabulary
 from bot.reading.linear import Rows
 from bot.reading.model import INTENTS, Reading, ReaderModel, expand
@@ -202,13 +203,18 @@ def group_confidences(
     languages: ReaderModel,
     *,
     in_danger: np.ndarray | None = None,
+    faq_prototypes: Mapping[str, FaqPrototypes] | None = None,
 ) -> GroupConfidences:
     """The router's decisions on the left-out readings and their confidences, each group's calibrator and danger
-    thresholds from the other groups (the arguments are :func:`group_decisions`')."""
+    thresholds from the other groups (the arguments are :func:`group_decisions`').
+
+    ``faq_prototypes``: each group's FAQ prototypes, built without it; None: the FAQ entry by the lexical score
+    alone (a model's prototypes are learnt from every group, the left-out one too)."""
     from bot.reading.router import Router
 
-    # the FAQ entry by the lexical score alone: a model's prototypes learnt from every group, the left-out one too
-    router = Router(knowledge, model=replace(languages, auto_threshold=1.01, faq_prototypes=None))
+    lexical = Router(knowledge, model=replace(languages, auto_threshold=1.01, faq_prototypes=None))
+    routers = {name: Router(knowledge, model=replace(languages, auto_threshold=1.01, faq_prototypes=p))
+               for name, p in (faq_prototypes or {}).items()}
     group = np.array(groups)
     read_languages = languages.read_many([e.text for e in examples], embeddings)
     if in_danger is None:
@@ -219,7 +225,7 @@ def group_confidences(
         probs = dict(zip(INTENTS, calm_p[i].tolist()))
         reading = Reading(calm_choice(probs, bool(in_danger[i])), probs, float(readings.danger[i]), bool(in_danger[i]),
                           None, read_languages[i].language, read_languages[i].language_probability, embeddings[i])
-        facts = router.read(example.text, now=now, reading=reading)
+        facts = routers.get(groups[i], lexical).read(example.text, now=now, reading=reading)
         decisions.append(facts.decision)
         rows.append([facts.confidence_facts.get(name, 0.0) for name in params.confidence_features])
         outcome = Outcome(example, facts.decision)

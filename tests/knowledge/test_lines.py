@@ -191,6 +191,15 @@ def test_letters_that_are_not_lines(rome: GtfsIndex, text: str) -> None:
     assert routes(rome, text) == []
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Will the metro A stations be reopened by Sunday? our B&B is near Ottaviano", ["248"]),
+    ("il nostro B&B è vicino a Termini, la A funziona?", ["248"]), ("metro A & B ok?", ["248", "249"]),
+])
+def test_a_letter_joined_to_itself_by_an_ampersand_is_a_bed_and_breakfast(rome: GtfsIndex, text: str,
+                                                                          expected: list[str]) -> None:
+    assert routes(rome, text) == expected
+
+
 # ---- routes: other languages -------------------------------------------------------------------------
 @pytest.mark.parametrize(("text", "expected"), [
     ("la línea A del metro funciona?", ["248"]), ("le métro B est sale", ["249"]), ("el tranvía 8 va hoy?", ["8"]),

@@ -179,3 +179,15 @@ def test_a_match_on_another_day_than_the_match_alert_does_not_cite_it() -> None:
 
 def test_a_line_said_to_come_back_cites_its_alert_in_force_now() -> None:
     assert _choose("ma dal 15 dicembre torna il tram 8 vero?", routes=("8",)) == ("tram8-casaletto-trastevere",)
+
+
+@pytest.mark.parametrize("text", ["is Ottaviano reopening on Monday?", "Ist die Station Ottaviano am Montag wieder offen?"])
+def test_a_station_asked_to_reopen_on_another_day_cites_its_closure(text: str) -> None:
+    # the closure ends on Sunday night: not in force on Monday, but the alert that answers the question asked
+    assert _choose(text, stop_ids=("72077",)) == ("metro-a-flaminio-ottaviano",)
+
+
+def test_a_line_asked_whether_its_trains_are_still_thinned_out_later_cites_the_frequency_alert() -> None:
+    # metro C runs every 12 minutes until noon: asked of 15:00 it is not in force, but answers the question asked
+    assert _choose("la C va normale oggi pomeriggio alle 15 o ancora coi treni diradati?",
+                   routes=("342",)) == ("metro-c-frequency",)

@@ -17,12 +17,14 @@ from bot.evaluate import Labelled, read_labelled
 from bot.reading import retrain as retrain_module
 from bot.reading.gate import GATED, Refusal, figures, trained_on_digests
 from bot.reading.calm import DANGER_FROM, danger_recipe, same_calm
+from bot.reading.faq_choice import FaqPrototypes, fingerprint, unit
 from bot.reading.left_out import (
     GroupConfidences,
     GroupReadings,
     calm_readings,
     danger_decisions,
     danger_thresholds,
+    group_confidences,
     group_decisions,
     group_readings,
     left_out,
@@ -350,3 +352,24 @@ def test_questions_about_another_network_are_never_posted_by_the_left_out_decisi
     elsewhere = [d for d, e in zip(decisions, examples) if e.text in _ELSEWHERE and d.action != Action.ESCALATE]
     assert len(elsewhere) >= 4 and all(d.elsewhere is not None for d in elsewhere)
     assert all(d.action == Action.REVIEW and d.confidence == 0.0 and not d.alert_ids for d in elsewhere)
+
+
+def test_each_group_may_choose_its_faq_entry_with_prototypes_built_without_it() -> None:
+    examples, groups, emb = _tiny()
+    readings = group_readings(examples, groups, emb, TINY)
+    faq = np.zeros_like(readings.intent)
+    faq[:, INTENTS.index(Intent.FAQ)] = 1.0
+    calm = replace(readings, calm=faq)
+    knowledge, service = eval_knowledge(), ReaderModel.cached()
+    lexical = group_confidences(calm, examples, groups, emb, TINY, knowledge, EVAL_NOW, service,
+                                in_danger=np.zeros(len(examples), bool))
+    # file0's prototypes: one entry, its prototype the first file0 FAQ reading's own vector, weighed far above any
+    # lexical score; the other files keep the lexical choice
+    first = next(i for i, d in enumerate(lexical.decisions) if groups[i] == "file0.jsonl" and d.faq_id)
+    entry = next(e for e in knowledge.faq.entries if e.id != lexical.decisions[first].faq_id)
+    ours = FaqPrototypes((entry.id,), (fingerprint(entry),), unit(emb[first:first + 1]), (1,), weight=1000.0)
+    learned = group_confidences(calm, examples, groups, emb, TINY, knowledge, EVAL_NOW, service,
+                                in_danger=np.zeros(len(examples), bool), faq_prototypes={"file0.jsonl": ours})
+    assert learned.decisions[first].faq_id == entry.id
+    assert [d for g, d in zip(groups, learned.decisions) if g != "file0.jsonl"] == \
+        [d for g, d in zip(groups, lexical.decisions) if g != "file0.jsonl"]
