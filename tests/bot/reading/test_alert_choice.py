@@ -123,7 +123,12 @@ def test_the_trams_named_with_no_line_get_the_tram_lines_alerts_in_force() -> No
 def test_a_mode_beside_buses_or_the_network_stays_a_network_question() -> None:
     everything = {"metro-a-flaminio-ottaviano", "tram8-casaletto-trastevere", "bus64-delays", "metro-c-frequency"}
     assert set(_choose("bus e metro oggi tutto regolare?")) == everything
-    assert set(_choose("problemi sulle linee della metro oggi?")) == everything
+    assert set(_choose("problemi sulla rete e sulla metro oggi?")) == everything
+
+
+def test_the_lines_of_a_mode_are_that_modes_not_the_whole_network() -> None:
+    # «le linee della metro» name the metro's lines, as «la metro» does: the metro's alerts
+    assert _choose("problemi sulle linee della metro oggi?") == ("metro-a-flaminio-ottaviano", "metro-c-frequency")
 
 
 def test_a_strike_question_naming_the_metro_stays_about_the_strike() -> None:
@@ -191,3 +196,13 @@ def test_a_line_asked_whether_its_trains_are_still_thinned_out_later_cites_the_f
     # metro C runs every 12 minutes until noon: asked of 15:00 it is not in force, but answers the question asked
     assert _choose("la C va normale oggi pomeriggio alle 15 o ancora coi treni diradati?",
                    routes=("342",)) == ("metro-c-frequency",)
+
+
+def test_the_lines_of_one_mode_asked_about_at_a_station_are_not_the_whole_network() -> None:
+    # «metro lines» at Termini: the alerts of the station, none; not every network-wide alert in force
+    assert _choose("Are both metro lines stopping at Termini right now?", stop_ids=("05000",)) == ()
+
+
+def test_the_stations_of_one_mode_asked_about_get_that_modes_alerts() -> None:
+    # not the tram 8 replacement nor the 64's delays: the metro's stations are asked about
+    assert _choose("are the metro stations open today?") == ("metro-a-flaminio-ottaviano", "metro-c-frequency")
