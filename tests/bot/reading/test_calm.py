@@ -258,3 +258,52 @@ def test_a_band_above_the_kept_thresholds_is_cut_to_them() -> None:
 def test_a_split_model_saves_and_loads_its_watch_thresholds(tmp_path: Path) -> None:
     _split().save(tmp_path / "split.npz")
     assert ReaderModel.load(tmp_path / "split.npz").watch_thresholds == _split().watch_thresholds
+
+
+def test_the_calm_part_is_read_and_calibrated_on_folds_that_never_split_a_writer(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import bot.reading.calm as calm
+    from bot.reading.training import writer_folds
+
+    examples, groups = _tiny()
+    params = replace(TINY, writer_folds=True)
+    fitted_on: list[int] = []
+    calibrated_on: list[np.ndarray] = []
+    real_fit, real_calibrated = calm.fit_intent_head, calm.calibrated
+
+    def fit_spy(x, intents, params):  # type: ignore[no-untyped-def]
+        fitted_on.append(len(intents))
+        return real_fit(x, intents, params)
+
+    def calibrated_spy(readings, examples, draft, knowledge, now, fold, folds, params, prototypes=None):  # type: ignore[no-untyped-def]
+        calibrated_on.append(fold)
+        return real_calibrated(readings, examples, draft, knowledge, now, fold, folds, params, prototypes)
+
+    monkeypatch.setattr(calm, "fit_intent_head", fit_spy)
+    monkeypatch.setattr(calm, "calibrated", calibrated_spy)
+    model, _ = train_calm(examples, eval_knowledge(), ReaderModel.cached(), now=EVAL_NOW, params=params, groups=groups)
+    fold = writer_folds(examples, groups, 2, 0)
+    assert calibrated_on[0].tolist() == fold.tolist()
+    assert set(fold[np.array(groups) == NEW_FILE.name].tolist()) == {1}  # the tenth writer's twelve: a fold alone
+    # the calm heads of the held-out readings: one fitted without each writer, then the final one on every message
+    assert fitted_on == [len(examples) - int((fold == 0).sum()), len(examples) - int((fold == 1).sum()), len(examples)]
+    assert recipe_of(model).writer_folds
+
+
+def test_the_danger_part_of_a_model_that_records_no_fold_setting_is_read_on_random_folds() -> None:
+    # the model in service was trained before writer folds: its danger part's held-out readings stay as they were,
+    # whatever writers the messages it trained on come from
+    shipped = ReaderModel.cached()
+    assert "writer_folds" not in danger_source(shipped)["params"] and not danger_recipe(shipped).writer_folds
+    examples, groups = _tiny()
+    texts = [e.text for e in examples]
+    emb = encode_all(texts)
+    own = shipped.read_many(texts, emb)
+    seen = trained_danger_on(shipped, examples, groups)
+    writers = [f"writer{i % 3}_it.jsonl" for i in range(len(examples))]
+    as_before = held_out_danger(shipped, examples, groups, emb, seen, own)
+    by_writer = held_out_danger(shipped, examples, writers, emb, seen, own)
+    assert as_before[0].tolist() == by_writer[0].tolist() and as_before[1].tolist() == by_writer[1].tolist()
+    grouped = replace(shipped, info={**shipped.info, DANGER_FROM: {**danger_source(shipped), "params": {
+        **danger_source(shipped)["params"], "writer_folds": True}}})
+    assert held_out_danger(grouped, examples, writers, emb, seen, own)[0].tolist() != by_writer[0].tolist()

@@ -96,10 +96,11 @@ def test_the_shipped_models_recipe_is_read_from_its_artefact() -> None:
     # since 2026-12-05 the shipped model is a split model (its calm part trained, its danger part kept), and its
     # danger part was trained with the code's recipe: both recorded in full (the FAQ prototypes came after its danger
     # part: a recipe that records none kept none)
-    # neither records the precision its auto-reply threshold was chosen for: the one of its day
+    # neither records the precision its auto-reply threshold was chosen for (the one of its day), nor folds by writer
     assert recipe_of(shipped) == TrainingParams(keep_danger=True, faq_prototypes=shipped.faq_prototypes is not None,
-                                                auto_precision_target=AUTO_PRECISION_TARGET)
-    assert danger_recipe(shipped) == TrainingParams(faq_prototypes=False, auto_precision_target=AUTO_PRECISION_TARGET)
+                                                auto_precision_target=AUTO_PRECISION_TARGET, writer_folds=False)
+    assert danger_recipe(shipped) == TrainingParams(faq_prototypes=False, auto_precision_target=AUTO_PRECISION_TARGET,
+                                                    writer_folds=False)
 
 
 def test_a_model_records_its_whole_recipe(tmp_path: Path) -> None:
@@ -113,6 +114,7 @@ def test_a_model_records_its_whole_recipe(tmp_path: Path) -> None:
     model.save(tmp_path / "m.npz")
     assert recipe_of(ReaderModel.load(tmp_path / "m.npz")) == params
     assert not same_recipe(params, TINY) and same_recipe(TINY, replace(TINY, folds=5, seed=3, other_epochs=9))
+    assert same_recipe(TINY, replace(TINY, writer_folds=not TINY.writer_folds))  # inner folds: the gate's are files
 
 
 def _write(path: Path, rows: list[Labelled]) -> Path:

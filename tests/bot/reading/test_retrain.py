@@ -67,7 +67,7 @@ def test_a_scheduled_retrain_trains_the_recipe_of_the_model_in_service() -> None
     # precision target was stored keeps the target of its day
     prototypes = ReaderModel.load().faq_prototypes is not None
     assert scheduled_recipe(Settings()) == recipe_of(ReaderModel.load()) == TrainingParams(
-        keep_danger=True, faq_prototypes=prototypes, auto_precision_target=AUTO_PRECISION_TARGET)
+        keep_danger=True, faq_prototypes=prototypes, auto_precision_target=AUTO_PRECISION_TARGET, writer_folds=False)
 
 
 def test_a_scheduled_retrain_with_no_readable_model_trains_the_codes_recipe(tmp_path: Path) -> None:

@@ -19,13 +19,18 @@ from bot.reading.linear import Linear
 from bot.reading.model import ModelError, ReaderModel
 from bot.reading.retrain import IN_SERVICE, Verdict, no_worse, put_in_service
 from bot.reading.training import (
+    CORRECTIONS,
     Calibration,
     TrainingParams,
+    _folds,
     calm_choice,
+    held_out_folds,
     lookalikes,
     read_examples,
     recipe_of,
     train,
+    writer_folds,
+    writer_of,
 )
 from tests.bot.eval_knowledge import eval_knowledge
 from tests.conftest import EVAL, EVAL_NOW, REPO
@@ -303,3 +308,98 @@ def test_the_expanded_facts_are_the_facts_then_each_fact_times_each_answerable_i
     got = expand(x)
     assert got.dtype == np.float32
     assert np.array_equal(got, wanted)
+
+
+def _written(sizes: dict[str, int]) -> tuple[list[Labelled], list[str]]:
+    """Messages of the given groups, ``sizes[group]`` each (texts unique)."""
+    examples, groups = [], []
+    for group, size in sizes.items():
+        for n in range(size):
+            examples.append(Labelled.from_dict({"text": f"{group} message {n}", "intent": "other"}))
+            groups.append(group)
+    return examples, groups
+
+
+def test_a_writers_files_are_one_writer_and_a_message_with_no_file_has_none() -> None:
+    assert writer_of("writer9_en.jsonl") == writer_of("writer9_ml.jsonl") == "writer9"
+    assert writer_of("writer10_danger.jsonl") == "writer10" != writer_of("writer1_it.jsonl")
+    assert writer_of("fresh_cases.jsonl") == "fresh_cases.jsonl" and writer_of("writers.jsonl") == "writers.jsonl"
+    assert writer_of(CORRECTIONS) is None and writer_of("") is None
+
+
+def test_writer_folds_never_split_a_writer() -> None:
+    examples, groups = _written({"writer9_en.jsonl": 7, "writer9_it.jsonl": 5, "writer9_ml.jsonl": 4,
+                                 "writer10_it.jsonl": 9, "a.jsonl": 11, "b.jsonl": 3, "c.jsonl": 6})
+    fold = writer_folds(examples, groups, 3, seed=0)
+    for writer in {writer_of(g) for g in groups}:
+        assert len({int(f) for f, g in zip(fold, groups) if writer_of(g) == writer}) == 1
+
+
+def test_writer_folds_put_the_largest_writer_first_into_the_lightest_fold() -> None:
+    # 50 -> fold 0, 40 -> 1, 30 -> 2, 20 -> 2 (30), the two tens -> 1 (40) then 0 (ties: the lowest fold)
+    sizes = {"e.jsonl": 20, "writer3_it.jsonl": 25, "writer3_en.jsonl": 25, "b.jsonl": 40, "c.jsonl": 30,
+             "f.jsonl": 10, "g.jsonl": 10}
+    examples, groups = _written(sizes)
+    fold = writer_folds(examples, groups, 3, seed=0)
+    assert {g: int(f) for f, g in zip(fold, groups)} == {
+        "writer3_it.jsonl": 0, "writer3_en.jsonl": 0, "b.jsonl": 1, "c.jsonl": 2, "e.jsonl": 2, "f.jsonl": 1,
+        "g.jsonl": 0}
+    assert np.bincount(fold).tolist() == [60, 50, 50]
+
+
+def test_writer_folds_are_the_same_whatever_the_order_of_the_messages() -> None:
+    examples, groups = _written({"a.jsonl": 5, "b.jsonl": 5, "writer4_it.jsonl": 3, "writer4_en.jsonl": 2,
+                                 "c.jsonl": 4})
+    fold = writer_folds(examples, groups, 2, seed=0)
+    order = list(reversed(range(len(examples))))
+    again = writer_folds([examples[i] for i in order], [groups[i] for i in order], 2, seed=0)
+    assert again.tolist() == [int(fold[i]) for i in order]
+    assert {g: int(f) for f, g in zip(fold, groups)}["a.jsonl"] == 0  # ties by name: a before b
+
+
+def test_messages_with_no_writer_keep_their_random_fold() -> None:
+    examples, groups = _written({"a.jsonl": 6, "b.jsonl": 6, CORRECTIONS: 20})
+    fold = writer_folds(examples, groups, 3, seed=0)
+    random = _folds(examples, 3, 0)
+    mine = np.array(groups) == CORRECTIONS
+    assert fold[mine].tolist() == random[mine].tolist() and len(set(fold[mine].tolist())) > 1
+
+
+def test_the_held_out_folds_are_by_writer_by_file_or_random_as_the_recipe_says() -> None:
+    examples, groups = _written({"a.jsonl": 6, "b.jsonl": 6, "writer2_it.jsonl": 4, "writer2_en.jsonl": 4})
+    fold, folds = held_out_folds(examples, groups, replace(TINY, writer_folds=True))
+    assert folds == 2 and fold.tolist() == writer_folds(examples, groups, 2, 0).tolist()
+    fold, folds = held_out_folds(examples, groups, replace(TINY, writer_folds=False))
+    assert folds == 2 and fold.tolist() == _folds(examples, 2, 0).tolist()
+    fold, folds = held_out_folds(examples, groups, replace(TINY, writer_folds=True, calibrate_by_file=True))
+    assert folds == 4 and len(set(fold.tolist())) == 4
+    fold, folds = held_out_folds(examples, None, replace(TINY, writer_folds=True))
+    assert fold.tolist() == _folds(examples, 2, 0).tolist()
+
+
+def test_a_model_that_records_no_fold_setting_was_calibrated_on_random_folds() -> None:
+    old = replace(_tiny_model(), info={"params": {k: v for k, v in _tiny_model().info["params"].items()
+                                                  if k != "writer_folds"}})
+    assert TrainingParams().writer_folds and not recipe_of(old).writer_folds
+    examples, groups = _written({"a.jsonl": 6, "b.jsonl": 6, "c.jsonl": 6})
+    assert held_out_folds(examples, groups, recipe_of(old))[0].tolist() == _folds(examples, 2, 0).tolist()
+
+
+def test_training_calibrates_on_folds_that_never_split_a_writer(monkeypatch: pytest.MonkeyPatch) -> None:
+    import bot.reading.training as training
+
+    examples = _tiny_set()
+    groups = [f"writer{i % 3}_it.jsonl" if i % 2 else f"writer{i % 3}_en.jsonl" for i in range(len(examples))]
+    seen: list[np.ndarray] = []
+    real = training.calibrated
+
+    def spy(readings, examples, draft, knowledge, now, fold, folds, params, prototypes=None):  # type: ignore[no-untyped-def]
+        seen.append(fold)
+        return real(readings, examples, draft, knowledge, now, fold, folds, params, prototypes)
+
+    monkeypatch.setattr(training, "calibrated", spy)
+    said: list[str] = []
+    train(examples, eval_knowledge(), now=EVAL_NOW, params=replace(TINY, folds=3, writer_folds=True), groups=groups,
+          progress=said.append)
+    assert seen[0].tolist() == writer_folds(examples, groups, 3, 0).tolist()
+    assert "fold 3 of 3" in said
