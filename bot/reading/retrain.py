@@ -229,9 +229,10 @@ def scheduled_retrain(settings: Settings, knowledge: Knowledge, engine: Engine, 
 RECIPES = ("default", "in-service", "split")
 
 
-def recipe_named(name: str, settings: Settings, *, epochs: int | None = None, folds: int | None = None
-                 ) -> TrainingParams:
-    """The recipe ``sportello train --recipe NAME`` trains, with ``epochs`` and ``folds`` overriding its own."""
+def recipe_named(name: str, settings: Settings, *, epochs: int | None = None, folds: int | None = None,
+                 writer_folds: bool | None = None) -> TrainingParams:
+    """The recipe ``sportello train --recipe NAME`` trains, with ``epochs``, ``folds`` and ``writer_folds`` (held-out
+    folds that never split a writer) overriding its own."""
     if name == "in-service":
         params = recipe_of(ReaderModel.load(model_in_service(settings)))
     elif name == "default":
@@ -241,7 +242,7 @@ def recipe_named(name: str, settings: Settings, *, epochs: int | None = None, fo
     else:
         msg = f"--recipe: unknown recipe {name!r}; known: {', '.join(RECIPES)}"
         raise SportelloError(msg)
-    given = {"epochs": epochs, "folds": folds}
+    given = {"epochs": epochs, "folds": folds, "writer_folds": writer_folds}
     return replace(params, **{k: v for k, v in given.items() if v is not None})
 
 
@@ -259,7 +260,8 @@ def train_command(args: argparse.Namespace, settings: Settings, out: TextIO) -> 
 
         engine = open_database(settings.storage.url)
     files = [Path(f) for f in args.file] if args.file else [*default_training_files(), *map(Path, settings.reader.training)]
-    params = recipe_named(args.recipe, settings, epochs=args.epochs, folds=args.folds)
+    params = recipe_named(args.recipe, settings, epochs=args.epochs, folds=args.folds,
+                          writer_folds=True if args.writer_folds else None)
     model, verdict = retrain(settings, knowledge, now=now, engine=engine, files=files, params=params,
                              progress=lambda s: print(f"train: {s}", file=sys.stderr))
     if args.output:

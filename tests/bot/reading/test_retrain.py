@@ -51,6 +51,13 @@ def test_epochs_and_folds_given_override_the_recipe() -> None:
     assert replace(recipe, epochs=shipped.epochs, folds=shipped.folds) == shipped
 
 
+def test_writer_folds_are_asked_for_on_the_command_line() -> None:
+    assert not recipe_named("split", Settings()).writer_folds
+    assert recipe_named("split", Settings(), writer_folds=True) == TrainingParams(keep_danger=True, writer_folds=True)
+    assert build_parser().parse_args(["train", "--recipe", "split", "--writer-folds"]).writer_folds
+    assert not build_parser().parse_args(["train"]).writer_folds
+
+
 def test_an_unknown_recipe_name_is_an_error_that_lists_the_known() -> None:
     with pytest.raises(SportelloError, match="default, in-service, split"):
         recipe_named("newest", Settings())

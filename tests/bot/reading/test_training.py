@@ -378,9 +378,10 @@ def test_the_held_out_folds_are_by_writer_by_file_or_random_as_the_recipe_says()
 
 
 def test_a_model_that_records_no_fold_setting_was_calibrated_on_random_folds() -> None:
-    old = replace(_tiny_model(), info={"params": {k: v for k, v in _tiny_model().info["params"].items()
-                                                  if k != "writer_folds"}})
-    assert TrainingParams().writer_folds and not recipe_of(old).writer_folds
+    recorded = _tiny_model().info["params"]
+    grouped = replace(_tiny_model(), info={"params": {**recorded, "writer_folds": True}})
+    old = replace(_tiny_model(), info={"params": {k: v for k, v in recorded.items() if k != "writer_folds"}})
+    assert recipe_of(grouped).writer_folds and not recipe_of(old).writer_folds
     examples, groups = _written({"a.jsonl": 6, "b.jsonl": 6, "c.jsonl": 6})
     assert held_out_folds(examples, groups, recipe_of(old))[0].tolist() == _folds(examples, 2, 0).tolist()
 
