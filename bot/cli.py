@@ -104,8 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     training.add_argument("--epochs", type=int, help="gradient steps of the intent head (default: the recipe's)")
     training.add_argument("--folds", type=int, help="held-out folds for calibration (default: the recipe's, 5)")
-    training.add_argument("--writer-folds", action="store_true",
-                          help="held-out folds that never split a writer (default: the recipe's; random folds)")
+    training.add_argument("--writer-folds", action=argparse.BooleanOptionalAction, default=None,
+                          help="held-out folds that never split a writer, or random ones with --no-writer-folds "
+                          "(default: the recipe's; writer-grouped)")
 
     faq = sub.add_parser("faq", help="the FAQ engine alone")
     faq_sub = faq.add_subparsers(dest="faq_command", required=True)

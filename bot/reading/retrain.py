@@ -261,7 +261,7 @@ def train_command(args: argparse.Namespace, settings: Settings, out: TextIO) -> 
         engine = open_database(settings.storage.url)
     files = [Path(f) for f in args.file] if args.file else [*default_training_files(), *map(Path, settings.reader.training)]
     params = recipe_named(args.recipe, settings, epochs=args.epochs, folds=args.folds,
-                          writer_folds=True if args.writer_folds else None)
+                          writer_folds=args.writer_folds)
     model, verdict = retrain(settings, knowledge, now=now, engine=engine, files=files, params=params,
                              progress=lambda s: print(f"train: {s}", file=sys.stderr))
     if args.output:

@@ -85,8 +85,10 @@ LABELLED_SETS = [
 def test_labelled_sets_keep_their_floor(labelled: Path) -> None:
     """The learned reader is trained on these sets, so they no longer measure generalisation (the sealed
     sets in bench/ do). This holds the shipped model to what it scores on them: the targets for intent,
-    routes, FAQ and emergency recall; the automatic replies at the floor measured for the shipped model
-    (its threshold is chosen for 98.5 % held-out precision, which leaves coverage near 0.65-0.75)."""
+    routes, FAQ and emergency recall; the automatic replies at the floor measured for the shipped model (its
+    threshold is chosen for 98.5 % precision on writer-grouped held-out folds, which leaves 0.54-0.74 of these sets'
+    answerable messages answered alone; random folds, before model 202612051343, left 0.62-0.83: README,
+    *Writer-grouped folds*)."""
     out = io.StringIO()
     assert evaluate_command(_args(file=str(labelled), json=True), Settings(), out) == 0
     metrics = json.loads(out.getvalue())["metrics"]
@@ -94,7 +96,7 @@ def test_labelled_sets_keep_their_floor(labelled: Path) -> None:
     assert metrics["route_exact_set"] >= 0.95
     assert metrics["faq_top1"] >= 0.90
     assert metrics["auto_precision"] >= 0.97
-    assert metrics["auto_coverage"] >= 0.60
+    assert metrics["auto_coverage"] >= 0.50
     assert metrics["emergency_recall"] == 1.0
 
 

@@ -43,15 +43,18 @@ class Expect:
 
 LINE_A = ("metro-a-lavori-serali",)
 ANSWERS = {
-    "il 64 è in ritardo?": Expect(Intent.STATUS, ("64",), says=("non risultano disservizi", "alle 09:00")),
+    # Held for a person since model 202612051343 (its threshold chosen on writer-grouped folds, 0.966): the draft is
+    # right and an agent approves it.
+    "il 64 è in ritardo?": Expect(Intent.STATUS, ("64",), action=Action.REVIEW,
+                                  says=("non risultano disservizi", "alle 09:00")),
     # Held for a person since model 202612050842 (status answers judged on the alerts they cite, 2026-12-05): its
     # calibrated confidence in this bare question is under its threshold; the draft is right and an agent approves it.
     "metro A chiusa?": Expect(Intent.STATUS, ("MA",), LINE_A, action=Action.REVIEW,
                               says=("chiusura anticipata", "aggiornate alle 09:00")),
     "la metro A è chiusa a Ottaviano?": Expect(Intent.STATUS, ("MA",), LINE_A, says=("chiusura anticipata",)),
-    # Answered alone since model 202612050258 (its calm part trained on 8,140 messages); model 202612042202's
-    # calibrated confidence in this bare question was below its threshold, and an agent approved the draft.
-    "la B funziona?": Expect(Intent.STATUS, ("MB",), says=("metro B", "non risultano disservizi")),
+    # Answered alone by models 202612050258 to 202612050909; held for a person again since model 202612051343 (its
+    # threshold chosen on writer-grouped folds): the draft is right and an agent approves it.
+    "la B funziona?": Expect(Intent.STATUS, ("MB",), action=Action.REVIEW, says=("metro B", "non risultano disservizi")),
     "Is metro line B running normally today?": Expect(Intent.STATUS, ("MB",), says=("Metro B", "no disruptions")),
     "il tram 8 funziona?": Expect(Intent.STATUS, ("8",), ("tram-8-lavori",), says=("8BUS",)),
     "how much is a ticket?": Expect(Intent.FAQ, faq_id="fares.single", says=("1.50",)),

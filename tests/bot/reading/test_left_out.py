@@ -96,9 +96,10 @@ def test_the_shipped_models_recipe_is_read_from_its_artefact() -> None:
     # since 2026-12-05 the shipped model is a split model (its calm part trained, its danger part kept), and its
     # danger part was trained with the code's recipe: both recorded in full (the FAQ prototypes came after its danger
     # part: a recipe that records none kept none)
-    # neither records the precision its auto-reply threshold was chosen for (the one of its day), nor folds by writer
+    # since model 202612051343 the calm part records its writer-grouped folds; the danger part records neither the
+    # precision target (the one of its day) nor folds by writer
     assert recipe_of(shipped) == TrainingParams(keep_danger=True, faq_prototypes=shipped.faq_prototypes is not None,
-                                                auto_precision_target=AUTO_PRECISION_TARGET, writer_folds=False)
+                                                auto_precision_target=AUTO_PRECISION_TARGET, writer_folds=True)
     assert danger_recipe(shipped) == TrainingParams(faq_prototypes=False, auto_precision_target=AUTO_PRECISION_TARGET,
                                                     writer_folds=False)
 

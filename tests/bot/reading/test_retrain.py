@@ -51,11 +51,12 @@ def test_epochs_and_folds_given_override_the_recipe() -> None:
     assert replace(recipe, epochs=shipped.epochs, folds=shipped.folds) == shipped
 
 
-def test_writer_folds_are_asked_for_on_the_command_line() -> None:
-    assert not recipe_named("split", Settings()).writer_folds
-    assert recipe_named("split", Settings(), writer_folds=True) == TrainingParams(keep_danger=True, writer_folds=True)
+def test_writer_folds_are_the_default_and_random_folds_are_asked_for_on_the_command_line() -> None:
+    assert recipe_named("split", Settings()).writer_folds
+    assert recipe_named("split", Settings(), writer_folds=False) == TrainingParams(keep_danger=True, writer_folds=False)
     assert build_parser().parse_args(["train", "--recipe", "split", "--writer-folds"]).writer_folds
-    assert not build_parser().parse_args(["train"]).writer_folds
+    assert build_parser().parse_args(["train", "--no-writer-folds"]).writer_folds is False
+    assert build_parser().parse_args(["train"]).writer_folds is None
 
 
 def test_an_unknown_recipe_name_is_an_error_that_lists_the_known() -> None:
@@ -74,7 +75,7 @@ def test_a_scheduled_retrain_trains_the_recipe_of_the_model_in_service() -> None
     # precision target was stored keeps the target of its day
     prototypes = ReaderModel.load().faq_prototypes is not None
     assert scheduled_recipe(Settings()) == recipe_of(ReaderModel.load()) == TrainingParams(
-        keep_danger=True, faq_prototypes=prototypes, auto_precision_target=AUTO_PRECISION_TARGET, writer_folds=False)
+        keep_danger=True, faq_prototypes=prototypes, auto_precision_target=AUTO_PRECISION_TARGET, writer_folds=True)
 
 
 def test_a_scheduled_retrain_with_no_readable_model_trains_the_codes_recipe(tmp_path: Path) -> None:
