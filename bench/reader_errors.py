@@ -64,25 +64,14 @@ def writer(group: str) -> str:
     return group.split("_", 1)[0] if group.startswith("writer") else group
 
 
+#: the parts of an answer, in the order they are reported (the names of ``Outcome.wrong_fields``)
+ANSWER_PARTS = ("intent", "routes", "stops", "faq_id", "alert_ids", "lang")
+
+
 def wrong_parts(outcome: Outcome) -> list[str]:
     """The parts of an answer posted alone that make it wrong (``auto_ok``: all right, but not to be posted alone)."""
-    d, g = outcome.decision, outcome.gold
-    wrong = []
-    if str(d.intent) != g.intent:
-        wrong.append("intent")
-    if frozenset(d.routes) != g.routes:
-        wrong.append("routes")
-    if frozenset(d.stops) != g.stops:
-        wrong.append("stops")
-    if d.faq_id != g.faq_id:
-        wrong.append("faq_id")
-    if g.alert_ids is not None and frozenset(d.alert_ids) != g.alert_ids:
-        wrong.append("alert_ids")
-    if d.lang != g.lang:
-        wrong.append("lang")
-    if not g.auto_ok:
-        wrong.append("auto_ok")
-    return wrong
+    found = set(outcome.wrong_fields())
+    return [part for part in ANSWER_PARTS if part in found] + ([] if outcome.gold.auto_ok else ["auto_ok"])
 
 
 def readings_of(examples: list[Labelled], writers: list[str], emb: np.ndarray, service: ReaderModel,
