@@ -49,7 +49,13 @@ from bot.reading.left_out import (  # noqa: E402
     group_readings,
 )
 from bot.reading.model import ReaderModel  # noqa: E402
-from bot.reading.training import default_training_files, encode_all, read_grouped, recipe_of  # noqa: E402
+from bot.reading.training import (  # noqa: E402
+    default_training_files,
+    encode_all,
+    read_grouped,
+    recipe_of,
+    writer_of,
+)
 
 #: the parts of an answer, in the order a wrong answer is charged to them
 PARTS = ("intent", "routes", "stops", "faq_id", "alert_ids", "lang", "auto_ok")
@@ -57,11 +63,6 @@ PARTS = ("intent", "routes", "stops", "faq_id", "alert_ids", "lang", "auto_ok")
 SAME_HEAD = ("epochs", "l2", "vocabulary", "seed")
 #: how far under its threshold a right answer counts as just under it
 NEAR = 0.15
-
-
-def writer(group: str) -> str:
-    """The writer of a file: ``writer9`` for every ``writer9_*`` file, else the file itself."""
-    return group.split("_", 1)[0] if group.startswith("writer") else group
 
 
 #: the parts of an answer, in the order they are reported (the names of ``Outcome.wrong_fields``)
@@ -181,7 +182,7 @@ def main() -> int:
     knowledge = eval_knowledge(now)
     paths = default_training_files(SHARED)
     examples, files, _ = read_grouped(paths)
-    writers = [writer(f) for f in files]
+    writers = [writer_of(f) or f for f in files]
     emb = encoder_vectors([e.text for e in examples], Path(args.cache))
     service = ReaderModel.load()
     params = recipe_of(service)
