@@ -111,6 +111,7 @@ def sign_in(browser: Any, url: str, name: str, password: str, **context: Any) ->
     page.fill("input[name=password]", password)
     page.click("button.primary")
     page.wait_for_selector("#queue", state="attached")
+    page.wait_for_load_state("load")  # the console's script, at the end of the page, has run
     return page
 
 
