@@ -265,6 +265,14 @@ class DangerCause(StrEnum):
     UNREAD_SCRIPT = "unread_script"  # written mostly in a script the reader cannot read: its calm is no evidence
 
 
+class Held(StrEnum):
+    """Why the router keeps a message for a person whatever its confidence (:mod:`bot.reading.held`): a rule saw a
+    likely wrong answer that the learned reader is sure of. Never answered alone."""
+
+    IRONY = "irony"  # praise or thanks beside a service failure, read as feedback: likely sarcasm, a complaint
+    OUTSIDE_SERVICE = "outside_service"  # the writer's own file, the operator as employer, or business with it
+
+
 class ElsewhereKind(StrEnum):
     """What told that a message is about another operator's network (:mod:`bot.reading.elsewhere`)."""
 
@@ -327,6 +335,8 @@ class Decision:
     #: The other operator's network the message is about, with no line or stop of ours named (None: ours, or
     #: not told). Such a message cites none of our alerts and is never answered alone.
     elsewhere: Elsewhere | None = None
+    #: Why a rule keeps the message for a person whatever the reader's confidence (None: the reader's reading stands).
+    held: Held | None = None
 
     def __post_init__(self) -> None:
         if not self.subjects and (self.routes or self.stops):
@@ -361,6 +371,7 @@ class Decision:
             **({"danger_cause": str(self.danger_cause)} if self.danger_cause else {}),
             **({"priority": str(self.priority)} if self.priority else {}),
             **({"elsewhere": self.elsewhere.as_dict()} if self.elsewhere else {}),
+            **({"held": str(self.held)} if self.held else {}),
         }
 
     @classmethod
@@ -386,6 +397,7 @@ class Decision:
             danger_cause=DangerCause(data["danger_cause"]) if data.get("danger_cause") else None,
             priority=Priority(data["priority"]) if data.get("priority") else None,
             elsewhere=Elsewhere.from_dict(data["elsewhere"]) if isinstance(data.get("elsewhere"), dict) else None,
+            held=Held(data["held"]) if data.get("held") else None,
         )
 
 

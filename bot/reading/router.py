@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from bot.config import Settings
-from bot.domain import Action, Asked, DangerCause, Decision, Elsewhere, Intent, Priority
+from bot.domain import Action, Asked, DangerCause, Decision, Elsewhere, Held, Intent, Priority
 from bot.reading.alert_choice import AlertChoice, asks_about_network, choose_alerts, names_network
 from bot.reading.elsewhere import ELSEWHERE
 from bot.reading.faq_choice import fused_best, question_means, unit
+from bot.reading.held import HELD
 from bot.reading.features import Encoder
 from bot.reading.language import LanguageReading, read_language
 from bot.reading.model import Reading, ReaderModel
@@ -32,6 +33,10 @@ if TYPE_CHECKING:
 SERVICE_COUNT_REASON = "service count: trips run and missed today"
 NETWORK_STATUS_REASON = "asks how the whole network runs: a status question, whatever the FAQ matched"
 STRIKE_DATE_REASON = "asks about a strike on a day: a status question, whatever the FAQ matched"
+HELD_REASONS: dict[Held, str] = {
+    Held.IRONY: "praise or thanks beside a service failure: likely sarcasm, a person reads it",
+    Held.OUTSIDE_SERVICE: "the writer's own file, the operator as employer, or business with it: a person answers",
+}
 WATCH_REASON = "possible danger: the danger score is in the watch band under the emergency lane's threshold"
 AUTO_INTENTS: frozenset[Intent] = frozenset({Intent.STATUS, Intent.FAQ, Intent.FEEDBACK})
 _MIN_FAQ_WORDS = 2  # below this many content words a FAQ score means nothing ("64?")
@@ -67,22 +72,23 @@ class _Found:
     facts: dict[str, float]
     danger_cause: DangerCause | None = None
     elsewhere: Elsewhere | None = None
+    held: Held | None = None
 
     @property
     def answerable(self) -> bool:
         """Whether a reply may be posted alone, confidence permitting (:func:`may_answer_alone`)."""
-        return _answerable(self.intent, self.elsewhere)
+        return _answerable(self.intent, self.elsewhere, self.held)
 
 
 def may_answer_alone(decision: Decision) -> bool:
     """Whether the router may post a decision's reply with no person looking, its confidence permitting: an intent
-    answered alone, about our own network. The training calibration and the left-out decisions fit and choose
+    answered alone, about our own network, kept for a person by no rule (:mod:`bot.reading.held`). The training calibration and the left-out decisions fit and choose
     the auto-reply threshold on these only, as the router answers these only."""
-    return _answerable(decision.intent, decision.elsewhere)
+    return _answerable(decision.intent, decision.elsewhere, decision.held)
 
 
-def _answerable(intent: Intent, elsewhere: Elsewhere | None) -> bool:
-    return intent in AUTO_INTENTS and elsewhere is None
+def _answerable(intent: Intent, elsewhere: Elsewhere | None, held: Held | None) -> bool:
+    return intent in AUTO_INTENTS and elsewhere is None and held is None
 
 
 class Router:
@@ -210,6 +216,7 @@ class Router:
                 kn.alerts, intent=intent, norm=norm, now=now, when=when, routes=routes, stop_ids=stop_ids,
                 services=services, text=text,
             )
+        held = HELD.held(intent, norm) if intent in AUTO_INTENTS else None
         unmet = kn.faq.unmet_topics(text, faq.faq_id) if faq and intent == Intent.FAQ else ()
         nearest, semantic = self._faq_meaning(reading, faq.faq_id) if faq and intent == Intent.FAQ else (None, 0.0)
         # 5. a confidence calibrated on messages the model did not train on
@@ -236,7 +243,7 @@ class Router:
             "faq_semantic": semantic,
         }
         return _Found(text, lang, reading, intent, reasons, asked, routes, stops, when, faq, choice, unmet, facts,
-                      danger_cause, elsewhere)
+                      danger_cause, elsewhere, held)
 
     def _decide(self, found: _Found, confidence: float) -> Facts:
         """The decision from the findings and the calibrated confidence (0 for an intent never answered alone)."""
@@ -249,6 +256,8 @@ class Router:
         if unmet:
             reasons.append(f"the FAQ entry says nothing of {', '.join(t.lstrip('~') for t in unmet)}")
         reasons += choice.reasons
+        if found.held is not None:
+            reasons.append(HELD_REASONS[found.held])
         if not when.is_now:
             reasons.append(f"time asked: {when.label}")
         decision = Decision(
@@ -260,7 +269,8 @@ class Router:
             faq_id=faq.faq_id if faq and intent == Intent.FAQ else None,
             alert_ids=choice.alert_ids,
             category=reading.category if intent == Intent.COMPLAINT else None,
-            action=Action.REVIEW if watched or found.elsewhere else self._action(intent, confidence, lang),
+            action=Action.REVIEW if watched or found.elsewhere or found.held
+            else self._action(intent, confidence, lang),
             confidence=round(confidence, 3),
             reasons=tuple(reasons),
             written_lang=lang.written,
@@ -268,6 +278,7 @@ class Router:
             danger_cause=found.danger_cause,
             priority=Priority.WATCH if watched else None,
             elsewhere=found.elsewhere,
+            held=found.held,
         )
         return Facts(lang, reading, decision, found.facts)
 
