@@ -194,7 +194,7 @@ class RouteFinder:
                 rest = word[len(cue):]
                 if rest.upper() in self.metro and cue in WORDS.metro | WORDS.hashtag_letter_cue:
                     return self.metro[rest.upper()]
-                return self.exact.get(rest) or self.folded.get(rest.lower())
+                return self.exact.get(rest) or self.folded.get(rest.lower()) or self.letters.get(rest)  # "#lineaH"
         return self.exact.get(word) or self.folded.get(low)
 
     def _metro_letter_cued(self, tokens: Sequence[Token], i: int, prev: str | None) -> bool:
@@ -204,13 +204,16 @@ class RouteFinder:
         upper = tok.text.isupper()
         if prev in WORDS.metro:  # "metro c" yes, but "metro a Ottaviano" is a preposition
             nxt_tok = tokens[i + 1] if i + 1 < len(tokens) else None
-            return upper or tok.text != "a" or nxt_tok is None or not nxt_tok.text[0].isalnum()
+            return (upper or tok.text != "a" or nxt_tok is None or not nxt_tok.text[0].isalnum()
+                    or nxt_tok.low in WORDS.metro_a_next)  # "metro a va?": the line, asked how it runs
         if prev in WORDS.line_word and (upper or tok.text != "a"):  # "linea c", not "linea a singhiozzo"
             return True
         nxt = _next_word(tokens, i)
         if upper and nxt in WORDS.metro_letter_next:
             return True
         if upper and prev in WORDS.feminine:
+            return True
+        if tok.text in WORDS.lower_metro_letter and prev in WORDS.feminine_italian:  # "la b1 e la b"
             return True
         opening = upper and _opens_message(tokens, i)  # "B per Laurentina ok?", "A per Anagnina?", not "A Termini"
         if opening and (nxt in WORDS.after_letter_a if tok.text == "A" else nxt not in (".", None)):
@@ -239,11 +242,13 @@ class RouteFinder:
         nxt = _next_word(tokens, i)
         if nxt in WORDS.line_after and (prev in WORDS.article or len(tok.text) >= 2):
             return True
-        unit = nxt in WORDS.unit_after and not _apostrophe_after(tokens, i + 1)  # "64 m'ha" is an elision, not metres
+        unit = (nxt in WORDS.unit_after and not _apostrophe_after(tokens, i + 1)  # "64 m'ha" is an elision, not metres
+                and not (nxt in WORDS.unit_adverb and prev in WORDS.article))  # "il 490 ora": now, not an hour
         date = nxt in WORDS.months and int(tok.text) <= 31
         if unit or date or _symbol_after(tokens, i):  # "the 63 set to" is not September
             return False
-        if nxt in WORDS.unit_of and i + 2 < len(tokens) and tokens[i + 2].low in WORDS.unit_after:  # "30 de minute"
+        if nxt in WORDS.unit_of and i + 2 < len(tokens) and (tokens[i + 2].low in WORDS.unit_after  # "30 de minute"
+                                                             or tokens[i + 2].low in WORDS.months):  # "el 5 de enero"
             return False
         if _is_age(tokens, i, prev) or _signature_age(tokens, i) or _apposed_age(tokens, i):
             return False
@@ -251,7 +256,14 @@ class RouteFinder:
             return False
         if prev is not None and prev in WORDS.street or _after_street_name(tokens, i):
             return False
-        if prev in WORDS.article or (prev == "le" and int(tok.text) > 24):  # French "dans le 64"; Italian "le 7" a time
+        if prev in WORDS.range_join and j is not None:  # "dal giorno 1 al 30": the end of a range of days
+            k = _prev_index(tokens, j)
+            if k is not None and verdicts.get(k) is False:
+                return False
+        if prev in WORDS.order_word and j is not None and _prev_word(tokens, j) in WORDS.article:  # "the next 75"
+            return True
+        if (prev in WORDS.article or prev in WORDS.feminine_number  # "la 8": la linea 8
+                or (prev == "le" and int(tok.text) > 24)):  # French "dans le 64"; Italian "le 7" a time
             return j is None or _prev_word(tokens, j) not in WORDS.call  # "chiamato il 118" is a telephone number
         if prev in WORDS.not_line_before or prev in ("€", "$", "£"):
             return False

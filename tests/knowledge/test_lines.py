@@ -302,3 +302,29 @@ def test_a_text_is_tokenized_once_for_both_finders_with_the_same_tokens(text: st
 def test_a_glued_cue_is_still_read_once_words_without_one_are_skipped(rome: GtfsIndex) -> None:
     assert routes(rome, "il tram8 passa?") == routes(rome, "il tram 8 passa?")
     assert routes(rome, "trambusto in centro") == []
+
+
+# ---- routes: cues read in the reader's errors of 2026-12-05 (alerts15) ---------------------------------
+@pytest.mark.parametrize(("text", "expected"), [
+    ("metro a funziona stamattina?", ["248"]),  # a lower-case «a» with a verb after it: the line
+    ("is metro a running this morning", ["248"]),
+    ("la 8 per Casaletto passa?", ["8"]),  # «la» (linea) before a number
+    ("il 62 ora dove si trova?", ["62"]),  # «ora» after an article: now, not one hour
+    ("¿el 64 pasa por Termini?", ["64"]),  # the Spanish article
+    ("#lineaH tutto regolare?", ["H"]),  # a hashtag naming a one-letter line
+    ("when is the next 913 due?", ["913"]), ("l'ultimo 64 a che ora parte?", ["64"]),  # order words after an article
+    ("A va fino a Battistini?", ["248"]),  # an opening «A» with a verb after it
+    ("sulla b1 e sulla b tutto ok?", ["305", "249"]),  # lower-case b after an Italian feminine article
+])
+def test_lines_named_with_the_cues_of_everyday_writing(rome: GtfsIndex, text: str, expected: list[str]) -> None:
+    assert routes(rome, text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "la metro a Bologna è nuova?",  # a lower-case «a» before a place stays a preposition
+    "el 5 de diciembre hay huelga?",  # a day and its month
+    "aspetto da 1 ora", "the c is for coffee", "ci vediamo alle 8",
+    "il giorno 14 c'è sciopero?", "o bilhete vale do dia 2 ao 31?",  # a day named as a day, and a range of days
+])
+def test_the_same_cues_leave_other_numbers_and_letters_alone(rome: GtfsIndex, text: str) -> None:
+    assert routes(rome, text) == []
