@@ -79,6 +79,8 @@ class AlertWords(RuleSet):
     match_header: Rule
     closed: Rule
     past: Rule
+    today: Rule
+    unlisted: Rule
 
     @classmethod
     def load(cls, path: Path = ALERT_WORDS_FILE) -> AlertWords:
@@ -102,6 +104,8 @@ TOPICS: tuple[Topic, ...] = (
 )
 _SERVICE_TOPICS = frozenset({"strike", "closure", "delay", "replacement"})  # unambiguous words of service
 _NETWORK_TOPICS = frozenset({"strike"})  # topics whose alerts concern the network, whatever is named
+# Thanks naming these («grazie per l'ennesimo ritardo del 64») thank for nothing: the alert of that kind is cited
+_COMPLAINED_TOPICS = frozenset({"delay"})
 # A mode of the network named with no line ("la metro", "are the trams running?") asks about that mode's
 # lines, by GTFS route_type; a bus named beside it leaves the question about the whole network.
 _MODES: tuple[tuple[Rule, int], ...] = ((WORDS.metro, 1), (WORDS.tram, 0))
@@ -117,6 +121,9 @@ class AlertChoice:
     topics: tuple[str, ...]
     network: bool
     reasons: tuple[str, ...]
+    #: an alert in force informs a line or stop named, cited or not (thanks for the 64 while it runs late): a fact of
+    #: the confidence, as it was before thanks and general questions stopped citing such alerts
+    lines_alerted: bool = False
 
 
 def _describing(
@@ -131,6 +138,13 @@ def _describing(
             if alert.in_force(start, end) and any(pattern.search(text) for text in texts):
                 found.append((alert, name))
     return found
+
+
+def _begins_after(alert: Alert, end: datetime | None) -> bool:
+    """Whether every active period of ``alert`` begins at or after ``end`` (never, when no time is named)."""
+    if end is None or not alert.periods:
+        return False
+    return all(p.start is not None and p.start >= end for p in alert.periods)
 
 
 def asks_about_network(norm: str) -> bool:
@@ -210,28 +224,58 @@ def choose_alerts(
         if WORDS.past.search(norm) and intent != Intent.EMERGENCY:
             return AlertChoice((), (), False, ("a past experience: no alert in force then is cited",))
         start, end = now, None
+    informing = index.applicable(start, routes, stop_ids, until=end) if routes or stop_ids else []
+    lines_alerted = any(alert.state(now) != "expired" for alert in informing)
+    if intent == Intent.FEEDBACK and not any(t.name in _COMPLAINED_TOPICS for t in topics_asked(norm, text)):
+        # thanks and praise: the reply draws on no alert, whatever line they name
+        return AlertChoice((), (), False, ("thanks or praise: the reply draws on no alert",), lines_alerted)
     chosen: dict[str, Alert] = {}
-    if routes or stop_ids:
-        for alert in index.applicable(start, routes, stop_ids, until=end):
+    if intent in (Intent.FAQ, Intent.FEEDBACK):  # a general question (or thanks for a delay) about a line draws
+        # only on the alerts of the kind it names
+        asked = topics_asked(norm, text)
+        for alert in informing:
+            if any(t.answers(alert, now) for t in asked):
+                chosen[alert.id] = alert
+                reasons.append(f"{alert.id} answers the general question asked")
+    else:
+        for alert in informing:
             chosen[alert.id] = alert
+    # A stop asked about in a status question is served by the operator: an alert naming the whole agency (a strike)
+    # in force at the time asked informs it too («is Termini open on the 5th?»).
+    if intent == Intent.STATUS and stop_ids and not routes:
+        for alert in index.alerts:
+            if any(s.agency_id is not None and s.route_id is None and s.stop_id is None and s.trip_id is None
+                   for s in alert.informed) and alert.in_force(start, end):
+                chosen[alert.id] = alert
+                reasons.append(f"{alert.id} informs the whole operator, the stop asked about with it")
     asks = intent in (Intent.STATUS, Intent.FAQ)
     topics = topics_asked(norm, text) if intent == Intent.STATUS else []
-    named = _describing(index, services, start, end) if intent == Intent.STATUS else []
-    for alert, name in named:
+    described = _describing(index, services, start, end) if intent == Intent.STATUS else []
+    for alert, name in described:
         chosen[alert.id] = alert
         reasons.append(f"{alert.id} describes {name}")
-    modes: list[str] = []  # a strike question stays about the strike, whatever mode it names
-    if (intent == Intent.STATUS and not (routes or stop_ids or named) and WORDS.network.search(norm) is None
-            and not any(t.name in _NETWORK_TOPICS for t in topics)):
+    # A strike question stays about the strike, whatever mode it names, unless it also asks whether the mode is open
+    # or closed today («strike today? is the metro closed?»: the metro's alerts today too).
+    modes: list[str] = []
+    striking = (any(t.name in _NETWORK_TOPICS for t in topics)
+                and not (WORDS.today.search(norm) and any(t.name == "closure" for t in topics)))
+    if (intent == Intent.STATUS and not (routes or stop_ids or described) and WORDS.network.search(norm) is None
+            and not striking):
         modes = mode_routes(index, norm)
         for alert in index.applicable(start, modes, until=end):
             chosen[alert.id] = alert
             reasons.append(f"{alert.id} concerns the mode named")
-    subject = bool(routes or stop_ids or named or modes)
-    network = intent == Intent.STATUS and (not subject or WORDS.network.search(norm) is not None)
+    subject = bool(routes or stop_ids or described or modes)
+    # nothing of ours named but a service the feed does not list (the Lido railway, a boat): a question about it
+    network = intent == Intent.STATUS and (
+        (not subject and WORDS.unlisted.search(norm) is None) or WORDS.network.search(norm) is not None)
+    # An alert of the kind asked about answers the question even out of force at the time asked («still closed on
+    # Monday?»), but not one that only begins after that time: before a detour starts the line runs its usual route
+    # («Sunday at 10, the usual route?», the detour from 18:00). A strike question is answered by the strike whenever.
     if topics and (routes or stop_ids):
         for alert in index.matching(routes, stop_ids):
-            if alert.state(now) != "expired" and any(t.answers(alert, now) for t in topics):
+            if alert.state(now) != "expired" and any(
+                    t.answers(alert, now) and (t.before_start or not _begins_after(alert, end)) for t in topics):
                 chosen[alert.id] = alert
                 reasons.append(f"{alert.id} answers the question asked")
     # A station named alone and said or heard to be closed: the closures of the metro lines it serves answer
@@ -245,11 +289,13 @@ def choose_alerts(
                 reasons.append(f"{alert.id} answers whether the station is closed")
     # A match asked about: the alert on the match's detours answers it, whatever line is named; before the match
     # when no time is named, else only in force at the time asked (another day's match is another match).
+    match = False  # the match's alert answers the question: it is not one about the whole network
     if intent == Intent.STATUS and WORDS.match.search(norm):
         for alert in index.alerts:
             if (WORDS.match_header.search(" ".join(alert.header.values()).lower()) and alert.state(now) != "expired"
                     and (when.is_now or alert.in_force(start, end))):
                 chosen[alert.id] = alert
+                match = True
                 reasons.append(f"{alert.id} answers a question about the match")
     # A strike stops the whole network: the strike question cites it whatever line or stop is named.
     wide_topics = [t for t in topics if network or t.name in _NETWORK_TOPICS]
@@ -263,9 +309,9 @@ def choose_alerts(
                     reasons.append(f"{alert.id} answers a {topic.name} question")
     # The whole network asked about in general ("what's going on tomorrow? any closures?"): every
     # network-wide alert in force at the time asked, not only those of the kind named.
-    if network and asks and (not topics or WORDS.general.search(norm)):
+    if network and asks and ((not topics and not (match and not names_network(norm))) or WORDS.general.search(norm)):
         for alert in index.network(start, end):
             chosen[alert.id] = alert
         reasons.append("a question about the whole network")
     ids = tuple(a.id for a in index.alerts if a.id in chosen and a.state(now) != "expired")
-    return AlertChoice(ids, tuple(t.name for t in topics), network, tuple(reasons))
+    return AlertChoice(ids, tuple(t.name for t in topics), network, tuple(reasons), lines_alerted or bool(ids))

@@ -235,7 +235,7 @@ class Router:
             "faq": float(intent == Intent.FAQ),
             "feedback": float(intent == Intent.FEEDBACK),
             "faq_off_subject": float(bool(unmet)),
-            "alerts_cited": float(bool(choice.alert_ids)),
+            "alerts_cited": float(bool(choice.alert_ids) or choice.lines_alerted),
             "danger": reading.danger,
             "served_language": float(lang.served),
             "network": float(choice.network or names_network(norm)),

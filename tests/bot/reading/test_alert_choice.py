@@ -206,3 +206,64 @@ def test_the_lines_of_one_mode_asked_about_at_a_station_are_not_the_whole_networ
 def test_the_stations_of_one_mode_asked_about_get_that_modes_alerts() -> None:
     # not the tram 8 replacement nor the 64's delays: the metro's stations are asked about
     assert _choose("are the metro stations open today?") == ("metro-a-flaminio-ottaviano", "metro-c-frequency")
+
+
+def test_a_strike_question_asking_whether_the_metro_is_open_today_cites_the_metro_alerts_too() -> None:
+    # today named and the metro asked open or closed: the metro's alerts today beside the strike
+    assert _choose("sciopero oggi? le metro sono chiuse?") == (
+        "metro-a-flaminio-ottaviano", "strike-2026-12-05", "metro-c-frequency")
+    # a strike on another day, or the metro asked without today: the strike alone
+    assert _choose("strike today? I need the metro back by 6") == ("strike-2026-12-05",)
+
+
+def test_a_station_asked_about_on_the_strike_day_cites_the_strike() -> None:
+    # the strike's selector is the whole operator: it informs every stop, in force at the time asked
+    assert _choose("sabato 5 dicembre la stazione di Anagnina è aperta?", stop_ids=("05019",)) == (
+        "strike-2026-12-05",)
+    assert _choose("is Anagnina open on Sunday?", stop_ids=("05019",)) == ()
+
+
+def test_the_metro_a_stations_and_both_lines_are_not_the_whole_network() -> None:
+    assert _choose("are the metro A stations closed today?", routes=("248",)) == ("metro-a-flaminio-ottaviano",)
+    assert _choose("a Termini vanno tutte e due le linee, A e B?", routes=("248", "249"),
+                   stop_ids=("05000",)) == ("metro-a-flaminio-ottaviano",)
+
+
+def test_a_match_question_with_no_network_word_cites_the_match_alone() -> None:
+    assert _choose("sunday's game at the stadium: will the buses change?") == ("olympic-stadium-sunday",)
+    assert _choose("domenica sera dopo la partita come vanno bus e metro?") == (
+        "metro-a-flaminio-ottaviano", "tram8-casaletto-trastevere", "olympic-stadium-sunday")
+
+
+def test_a_station_asked_whether_it_will_be_reopened_cites_its_closure() -> None:
+    assert _choose("Ottaviano lunedì sarà riaperta?", stop_ids=("72077",)) == ("metro-a-flaminio-ottaviano",)
+
+
+def test_a_service_the_feed_does_not_list_is_no_question_about_the_whole_network() -> None:
+    assert _choose("il trenino per il Lido stamattina parte?") == ()
+    assert _choose("the river boat, is it sailing today?") == ()
+    assert _choose("oggi funziona tutto?") == (
+        "metro-a-flaminio-ottaviano", "tram8-casaletto-trastevere", "bus64-delays", "metro-c-frequency")
+
+
+def test_thanks_naming_a_line_with_an_alert_in_force_draw_on_no_alert() -> None:
+    assert _choose("grazie all'autista del 64 stamattina, gentilissimo", intent=Intent.FEEDBACK, routes=("64",)) == ()
+
+
+def test_thanks_for_a_delay_draw_on_the_delay_alert() -> None:
+    # thanking for a delay thanks for nothing: the line's delay alert is what a reply draws on
+    assert _choose("ma grazie eh, il 64 di nuovo in ritardo", intent=Intent.FEEDBACK, routes=("64",)) == (
+        "bus64-delays",)
+
+
+def test_a_general_question_about_a_replacement_bus_named_by_its_code_draws_on_the_replacement() -> None:
+    assert _choose("where do I catch the 8BUS?", intent=Intent.FAQ, routes=("8BUS",)) == (
+        "tram8-casaletto-trastevere",)
+
+
+def test_a_general_question_about_a_line_draws_only_on_alerts_of_the_kind_it_asks_about() -> None:
+    # how to bring a bike on tram 8 is answered by the FAQ, not by the tram's replacement
+    assert _choose("si può portare la bici sul tram 8?", intent=Intent.FAQ, routes=("8",)) == ()
+    # step-free access at Colosseo is answered by the lift alert that names it
+    assert _choose("is Colosseo station step-free for a wheelchair?", intent=Intent.FAQ,
+                   stop_ids=("70340",)) == ("colosseo-elevator",)
