@@ -213,7 +213,8 @@ class RouteFinder:
             return True
         if upper and prev in WORDS.feminine:
             return True
-        if tok.text in WORDS.lower_metro_letter and prev in WORDS.feminine_italian:  # "la b1 e la b"
+        if (tok.text in WORDS.lower_metro_letter and prev in WORDS.feminine_italian  # "la b1 e la b"
+                and not _abbreviated(tokens, i)):  # not "alla c.a." (cortese attenzione)
             return True
         opening = upper and _opens_message(tokens, i)  # "B per Laurentina ok?", "A per Anagnina?", not "A Termini"
         if opening and (nxt in WORDS.after_letter_a if tok.text == "A" else nxt not in (".", None)):
@@ -333,6 +334,12 @@ def _letter_pair(tokens: Sequence[Token], i: int) -> bool:
     before = (i >= 2 and tokens[i - 1].text == "&" and tokens[i - 2].text.upper() == text
               and _touching(tokens, i - 2, i - 1) and _touching(tokens, i - 1, i))
     return after or before
+
+
+def _abbreviated(tokens: Sequence[Token], i: int) -> bool:
+    """A letter with a full stop and another letter right after it, no space between: "c.a.", "p.es."."""
+    return (i + 2 < len(tokens) and tokens[i + 1].text == "." and tokens[i + 2].text[0].isalpha()
+            and _touching(tokens, i, i + 1) and _touching(tokens, i + 1, i + 2))
 
 
 def _touching(tokens: Sequence[Token], a: int, b: int) -> bool:

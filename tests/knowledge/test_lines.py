@@ -325,6 +325,7 @@ def test_lines_named_with_the_cues_of_everyday_writing(rome: GtfsIndex, text: st
     "el 5 de diciembre hay huelga?",  # a day and its month
     "aspetto da 1 ora", "the c is for coffee", "ci vediamo alle 8",
     "il giorno 14 c'è sciopero?", "o bilhete vale do dia 2 ao 31?",  # a day named as a day, and a range of days
+    "Alla c.a. del responsabile",  # an abbreviation after a feminine article
 ])
 def test_the_same_cues_leave_other_numbers_and_letters_alone(rome: GtfsIndex, text: str) -> None:
     assert routes(rome, text) == []
