@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 from weakref import WeakKeyDictionary
 
 from knowledge.gtfs import GtfsIndex
@@ -32,9 +32,9 @@ _APOSTROPHES = "'’`´"
 _TOKEN = re.compile(r"[^\W_]+|\S")
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    """A word, number or single symbol with its position in the text."""
+class Token(NamedTuple):
+    """A word, number or single symbol with its position in the text (a named tuple: a message makes a score of
+    them, and a tuple is made in a third of a frozen dataclass's time)."""
 
     text: str
     low: str
@@ -95,6 +95,11 @@ class RouteFinder:
             for code in (f"M{letter}", f"ME{letter}"):
                 if code not in self.exact:
                     self.metro_codes[code] = route_id
+        #: every name above in upper case: an ASCII word that is none of them names no line, unless glued to a cue
+        #: or after a ``#`` (:meth:`_route_at` tries those first)
+        self.names_upper: frozenset[str] = frozenset(
+            name.upper() for names in (self.exact, self.folded, self.letters, self.metro, self.metro_codes)
+            for name in names)
 
     def find(self, text: str) -> list[str]:
         """Route ids the text names, in order of first mention, without repeats."""
@@ -117,6 +122,8 @@ class RouteFinder:
         glued = self._glued_cue(tok.text)  # "tram8", "metroA" written without a space
         if glued:
             return glued
+        if tok.text.isascii() and not tok.text[0].isdigit() and tok.text.upper() not in self.names_upper:
+            return None  # no line's name in any case (most words): none of the tests below holds
         digit_first = tok.text[0].isdigit()  # both patterns below begin with a digit (isdigit: any \d and more)
         german = _GERMAN_LINE.fullmatch(tok.text) if digit_first else None  # "im 64er", not "die 40er Jahre"
         if german and _next_word(tokens, i) not in WORDS.decade_after:

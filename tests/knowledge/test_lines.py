@@ -329,3 +329,13 @@ def test_lines_named_with_the_cues_of_everyday_writing(rome: GtfsIndex, text: st
 ])
 def test_the_same_cues_leave_other_numbers_and_letters_alone(rome: GtfsIndex, text: str) -> None:
     assert routes(rome, text) == []
+
+
+def test_every_name_a_line_is_found_by_is_among_the_names_a_word_is_checked_against(rome: GtfsIndex) -> None:
+    from knowledge.lines import route_finder
+
+    finder = route_finder(rome)
+    for names in (finder.exact, finder.folded, finder.letters, finder.metro, finder.metro_codes):
+        assert {name.upper() for name in names} <= finder.names_upper
+    assert "PASSA" not in finder.names_upper
+    assert routes(rome, "#metroA") == routes(rome, "metroA") == routes(rome, "metro A")
