@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bot.reading.encoder_pass import PieceCachedPass
+from bot.reading.encoder_pass import PieceCachedPass, sum_rows
 from bot.reading.features import Encoder
 
 TEXTS = ["il 64 passa?", "Il 64 non passa da 40 minuti!!", "is tram 8 running today?", "grazie 🙏", "???", "",
@@ -102,3 +102,14 @@ def test_a_backend_it_does_not_know_is_left_alone() -> None:
 
     assert not PieceCachedPass.install(Other())
     assert not PieceCachedPass.install(object())
+
+
+@pytest.mark.parametrize("width", [7, 53, 1280])
+def test_sum_rows_has_the_bits_of_reduceat(width: int) -> None:
+    rng = np.random.default_rng(width)
+    starts = np.zeros(1, dtype=np.intp)
+    for rows in [*range(1, 300), 511, 512, 1000, 1025, 1100]:
+        x = (rng.standard_normal((rows, width)) * 10 ** rng.uniform(-3, 3, (rows, width))).astype(np.float32)
+        expected = np.add.reduceat(x, starts, axis=0)
+        assert sum_rows(x).shape == expected.shape
+        assert np.array_equal(sum_rows(x).view(np.int32), expected.view(np.int32)), rows
