@@ -48,3 +48,44 @@ def test_other_languages_and_english_with_an_italian_street_are_read_as_before(t
 
     guessed = read_language(text, identify=lambda: ("es", 0.93) if written == "es" else ("en", 0.9))
     assert (guessed.written, guessed.reply) == (written, reply)
+
+
+@pytest.mark.parametrize("example", __import__("bot.reading.language", fromlist=["WORDS"]).WORDS.examples,
+                         ids=lambda e: e["text"][:40])
+def test_every_example_of_the_word_lists_is_read_as_written_there(example: dict) -> None:
+    from bot.reading.language import _CLEAR, WORDS, detect_language
+    from knowledge.text import normalise
+
+    _, _, own_italian, own_english = WORDS.evidence(normalise(example["text"]))
+    assert detect_language(example["text"]) == example["reply"]
+    assert (max(own_italian, own_english) >= _CLEAR) == example["clear"]
+
+
+@pytest.mark.parametrize(("text", "written"), [
+    ("la línea 64 funciona hoy? tengo que ir a la estación Termini", "es"),
+    ("le bus 64 a une heure de retard, je suis à la station", "fr"),
+    ("quanto custa o passe mensal? posso usar no metro?", "pt"),
+])
+def test_words_other_languages_write_alike_do_not_outweigh_the_readers_guess(text: str, written: str) -> None:
+    from bot.reading.language import read_language
+
+    guessed = read_language(text, identify=lambda: (written, 0.9))
+    assert (guessed.written, guessed.reply, guessed.served) == (written, "en", False)
+
+
+def test_clear_italian_is_not_taken_for_the_language_the_reader_guesses() -> None:
+    from bot.reading.language import read_language
+
+    guessed = read_language("oggi il 64 non passa, che succede alla fermata?", identify=lambda: ("es", 0.9))
+    assert (guessed.written, guessed.reply, guessed.served) == ("it", "it", True)
+
+
+def test_a_word_list_missing_from_the_file_is_an_error_naming_it(tmp_path) -> None:
+    from bot.errors import ConfigError
+    from bot.reading.language import LANGUAGE_WORDS_FILE, LanguageWords
+
+    broken = tmp_path / "languagewords.yaml"
+    broken.write_text(LANGUAGE_WORDS_FILE.read_text(encoding="utf-8").replace("\nshared:", "\nshered:"),
+                      encoding="utf-8")
+    with pytest.raises(ConfigError, match="shared"):
+        LanguageWords.load(broken)
