@@ -75,6 +75,18 @@ def test_an_english_question_is_answered_in_english() -> None:
     assert _route("Is the metro C running normally?").lang == "en"
 
 
+@pytest.mark.parametrize(("text", "written"), [
+    ("la línea 64 funciona hoy? tengo que ir a la estación Termini", "es"),
+    ("le tram 8 ne passe pas, il y a un problème sur la ligne?", "fr"),
+    ("o metro A está funcionando hoje? vou a Ottaviano", "pt"),
+])
+def test_a_tourists_question_full_of_words_italian_shares_is_not_answered_alone_in_italian(text: str,
+                                                                                          written: str) -> None:
+    decision = _route(text)
+    assert (decision.written_lang, decision.lang, decision.intent) == (written, "en", Intent.STATUS)
+    assert ReplyWriter(eval_knowledge(), Settings()).draft(decision, text, now=EVAL_NOW).action == Action.REVIEW
+
+
 # Issue 9: a message mostly in a script the reader cannot read is treated as possible danger.
 _AMHARIC_CALM = "ሰላም፣ ሜትሮ ዛሬ ይሰራል? ወደ ተርሚኒ መሄድ እፈልጋለሁ"  # "hello, is the metro running today? I want to go to Termini"
 _HINDI_CALM = "नमस्ते, क्या आज मेट्रो चल रही है? मुझे टर्मिनी जाना है"
