@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self
@@ -10,6 +11,7 @@ from typing import Any, Self
 import yaml
 
 from bot.errors import SportelloError
+from knowledge.text import normalise
 
 RULES_FILE = Path(__file__).resolve().parent / "rules.yaml"
 
@@ -36,6 +38,12 @@ class Rule:
     def findall(self, text: str) -> list[str]:
         """Every match in ``text``."""
         return self.pattern.findall(text)
+
+    def wrong_examples(self, read: Callable[[str], str] = normalise) -> list[str]:
+        """The examples the rule gets wrong: those of ``matches`` it does not match, then those of ``misses`` it
+        does; each example is first made by ``read`` into the text the rule is given in use (normalised by default)."""
+        return ([text for text in self.matches if not self.search(read(text))]
+                + [text for text in self.misses if self.search(read(text))])
 
 
 class RuleSet:
