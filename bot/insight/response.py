@@ -37,6 +37,13 @@ from bot.insight.reading import reader
 from bot.insight.response_rollup import (
     COUNTS,
     MEASURES,
+    RH,
+    RR,
+    SH,
+    SR,
+    F,
+    M,
+    P,
     covered_for,
     fact_counts,
     fact_key,
@@ -49,19 +56,8 @@ from bot.insight.response_rollup import NAME as ROLLUP
 from bot.insight.rollup_state import constant, load_state
 from bot.insight.sqltime import seconds_between_sql
 from bot.subjects import SubjectKind
-from storage.models import (
-    Message,
-    ProblemRecord,
-    ResponseFact,
-    ResponseHistogram,
-    ResponseRollup,
-    ResponseScopedHistogram,
-    ResponseScopedRollup,
-)
+from storage.models import Message
 
-F = ResponseFact.__table__.c
-P = ProblemRecord.__table__.c
-M = Message.__table__.c
 BUCKETS = ((0, 60), (60, 300), (300, 900), (900, 3600), (3600, None))
 BUCKET_LABELS = ("<1 min", "1-5 min", "5-15 min", "15-60 min", ">60 min")
 DIMENSIONS = ("channel", "intent", "line", "hour", "service", "subject")
@@ -209,9 +205,8 @@ class ResponseTimes:
     def _tables(self) -> tuple[Any, Any, list[ColumnElement]]:
         """The rollup tables to read whole days from, and the condition picking the report's scope there."""
         if self._scope is None:
-            return ResponseRollup.__table__, ResponseHistogram.__table__, []
-        rollup, histogram = ResponseScopedRollup.__table__, ResponseScopedHistogram.__table__
-        return rollup, histogram, [rollup.c.scope == self._scope, histogram.c.scope == self._scope]
+            return RR, RH, []
+        return SR, SH, [SR.c.scope == self._scope, SH.c.scope == self._scope]
 
     def _cells(self, period: Period, now: datetime) -> Cells:
         """Whole days from the rollup (those over before the target's grace ends; the scoped rollup's for a
