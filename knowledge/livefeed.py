@@ -7,7 +7,6 @@ state in ``feed_cache``; every process syncs from there. Without a database the 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,18 +16,17 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.config import AlertFeedSettings, FeedSettings
-from bot.domain import SourceAge, SourceKind, as_utc
+from bot.domain import SourceKind
 from knowledge.alerts import parse_feed
-from knowledge.belief import Belief, believed_age, believed_feed, entity_ids, observe
+from knowledge.belief import Belief, believed_feed, entity_ids, observe
 from knowledge.feeds import FeedSource
-from storage.feed_cache import locked_row, record_feed_error, stored_feed
+from knowledge.kept_feed import Clock, KeptFeed
+from storage.feed_cache import locked_row
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]
 
-
-class LiveFeed:
+class LiveFeed(KeptFeed):
     """One GTFS-Realtime feed: the believed payload, its own time, the fetch time and the last error.
 
     With ``confirm`` (the alerts feed) an entity missing from one fetch is kept until the next good
@@ -46,21 +44,12 @@ class LiveFeed:
         on_payload: Callable[[bytes], None],
         confirm: bool = False,
     ) -> None:
-        self.name = name
-        self.kind = kind
-        self.settings = settings
-        self.engine = engine
-        self.clock = clock
+        super().__init__(name, settings, kind=kind, engine=engine, clock=clock)
         self.on_payload = on_payload
         self.confirm = confirm
-        self.fetched_at: datetime | None = None
-        self.data_at: datetime | None = None
-        self.belief: Belief | None = None
-        self.error: str | None = None
         self._believed: gtfs_realtime_pb2.FeedMessage | None = None
         self._payload: bytes | None = None
         self._source = _make_source(settings, clock) if settings.source else None
-        self._lock = threading.Lock()
 
     @property
     def configured(self) -> bool:
@@ -117,29 +106,15 @@ class LiveFeed:
             session.commit()
         self.sync(force=True)
 
-    def _record_error(self, error: str) -> None:
-        if self.error != error:
-            log.warning("feed %s: %s (keeping data from %s)", self.name, error, self.data_at)
-        self.error = error
-        if self.engine is not None:
-            record_feed_error(self.engine, self.name, error, self.clock())
-
     # -- every process ----------------------------------------------------------------------
     def sync(self, force: bool = False) -> None:
         """Load what the fetching process stored, when it is newer than ours (or always, with ``force``)."""
-        if self.engine is None:
+        row = self._newer_row(force)
+        if row is None:
             return
-        stored = stored_feed(self.engine, self.name, newer_than=None if force else self.fetched_at)
-        if stored is None:
-            return
-        self.error = stored.error
-        row = stored.newer
-        if row is None or row.fetched_at is None:
-            return
-        fetched = as_utc(row.fetched_at)
         if row.payload != self._payload:
             self._apply(row.payload)
-        self._set_times(fetched, as_utc(row.data_at) if row.data_at else fetched, Belief.from_dict(row.belief))
+        self._set_stored_times(row, Belief.from_dict(row.belief))
 
     def _apply(self, payload: bytes) -> None:
         with self._lock:
@@ -148,35 +123,13 @@ class LiveFeed:
             self._payload = payload
             self.error = None
 
-    def _set_times(self, fetched_at: datetime, data_at: datetime, belief: Belief | None) -> None:
-        self.fetched_at = fetched_at
-        self.data_at = min(data_at, fetched_at)
-        self.belief = belief
-
     # -- age --------------------------------------------------------------------------------
-    def age(self, now: datetime) -> timedelta | None:
-        """How old the data is (from its own time), or None when there is none."""
-        return None if self.data_at is None else now - self.data_at
-
-    def source_age(self, now: datetime) -> SourceAge:
-        """The typed age of this feed's data at ``now``."""
-        return believed_age(self.kind, now, self.data_at, self.fetched_at, self.settings.max_age_seconds, self.belief)
-
     def fresh(self, now: datetime) -> bool:
         """Whether the data may be presented as live (young enough and confirmed)."""
         return self.source_age(now).usable
 
-    def status(self, now: datetime) -> dict[str, Any]:
-        """The age and health of the feed, for /health and the console."""
-        age = self.age(now)
-        return {
-            "fetched_at": self.fetched_at.isoformat() if self.fetched_at else None,
-            "data_at": self.data_at.isoformat() if self.data_at else None,
-            "age_seconds": round(age.total_seconds()) if age is not None else None,
-            "state": str(self.source_age(now).state),
-            "fresh": self.fresh(now),
-            "error": self.error,
-        }
+    def _health(self, now: datetime) -> dict[str, Any]:
+        return {"fresh": self.fresh(now)}
 
 
 def _make_source(settings: FeedSettings, clock: Clock) -> FeedSource:

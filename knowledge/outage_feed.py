@@ -11,11 +11,9 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import threading
 from dataclasses import replace
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
@@ -25,17 +23,17 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.config import AlertFeedSettings
-from bot.domain import SourceAge, SourceKind, as_utc
-from knowledge.belief import Belief, believed_age, observe
+from bot.domain import SourceKind
+from knowledge.belief import Belief, observe
 from knowledge.cap import parse_cap
 from knowledge.errors import FeedError
+from knowledge.kept_feed import Clock, KeptFeed
 from knowledge.outage_csv import parse_outage_csv
 from knowledge.outages import Outage, resolve
-from storage.feed_cache import locked_row, record_feed_error, stored_feed
+from storage.feed_cache import locked_row
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]
 ATOM_UPDATED = "{http://www.w3.org/2005/Atom}updated"
 
 
@@ -53,21 +51,16 @@ def _messages(data: bytes, source: str) -> list[Outage]:
     return parse_outage_csv(data) if source.lower().endswith(".csv") else parse_cap(data)
 
 
-class OutageFeed:
+class OutageFeed(KeptFeed):
     """One outage source: the believed outages, the data's own time, the fetch time and the last error."""
 
+    label = "outage source"
+    settings: AlertFeedSettings
+
     def __init__(self, name: str, settings: AlertFeedSettings, *, engine: Engine | None, clock: Clock) -> None:
-        self.name = name
-        self.settings = settings
-        self.engine = engine
-        self.clock = clock
-        self.fetched_at: datetime | None = None
-        self.data_at: datetime | None = None
-        self.belief: Belief | None = None
-        self.error: str | None = None
+        super().__init__(name, settings, kind=SourceKind.OUTAGES, engine=engine, clock=clock)
         self.outages: dict[str, Outage] = {}
         self._documents: tuple[bytes, bytes | None] | None = None
-        self._lock = threading.Lock()
 
     @property
     def configured(self) -> bool:
@@ -135,29 +128,15 @@ class OutageFeed:
             session.commit()
         self.sync(force=True)
 
-    def _record_error(self, error: str, now: datetime) -> None:
-        if self.error != error:
-            log.warning("outage source %s: %s (keeping data from %s)", self.name, error, self.data_at)
-        self.error = error
-        if self.engine is not None:
-            record_feed_error(self.engine, self.name, error, now)
-
     # -- every process ----------------------------------------------------------------------
     def sync(self, force: bool = False) -> None:
         """Load what the fetching process stored, when it is newer than ours (or always, with ``force``)."""
-        if self.engine is None:
+        row = self._newer_row(force)
+        if row is None or row.payload is None:
             return
-        stored = stored_feed(self.engine, self.name, newer_than=None if force else self.fetched_at)
-        if stored is None:
-            return
-        self.error = stored.error
-        row = stored.newer
-        if row is None or row.payload is None or row.fetched_at is None:
-            return
-        fetched = as_utc(row.fetched_at)
         belief = Belief.from_dict(row.belief) or Belief()
         self._apply(_unpack(row.payload), belief)
-        self._set_times(fetched, as_utc(row.data_at) if row.data_at else fetched, belief)
+        self._set_stored_times(row, belief)
 
     def _apply(self, documents: tuple[bytes, bytes | None], belief: Belief) -> None:
         current, previous = documents
@@ -169,32 +148,9 @@ class OutageFeed:
             self.outages = believed
             self._documents = documents
 
-    def _set_times(self, fetched_at: datetime, data_at: datetime, belief: Belief) -> None:
-        self.fetched_at = fetched_at
-        self.data_at = min(data_at, fetched_at)
-        self.belief = belief
-
     # -- age --------------------------------------------------------------------------------
-    def source_age(self, now: datetime) -> SourceAge:
-        """The typed age of this source's data at ``now``."""
-        return believed_age(SourceKind.OUTAGES, now, self.data_at, self.fetched_at, self.settings.max_age_seconds,
-                            self.belief)
-
-    def age(self, now: datetime) -> timedelta | None:
-        """How old the data is (from its own time), or None when there is none."""
-        return None if self.data_at is None else now - self.data_at
-
-    def status(self, now: datetime) -> dict[str, Any]:
-        """The age and health of the source, for /health and the console."""
-        age = self.age(now)
-        return {
-            "fetched_at": self.fetched_at.isoformat() if self.fetched_at else None,
-            "data_at": self.data_at.isoformat() if self.data_at else None,
-            "age_seconds": round(age.total_seconds()) if age is not None else None,
-            "state": str(self.source_age(now).state),
-            "outages": len(self.outages),
-            "error": self.error,
-        }
+    def _health(self, now: datetime) -> dict[str, Any]:
+        return {"outages": len(self.outages)}
 
 
 def _document_time(data: bytes) -> datetime | None:
