@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from bot.errors import ConfigError
+from bot.reading.scripts import LATIN, SCRIPTS
 from knowledge.text import normalise
 
 #: the words Italian and English are told by, with their weights and examples (``languagewords.yaml``)
@@ -66,6 +67,7 @@ class LanguageWords:
 WORDS = LanguageWords.load()
 
 DEFAULT_LANGUAGE = "it"
+UNDETERMINED = "und"  # ISO 639-2's code for a language not told
 
 
 def language_scores(text: str, norm: str | None = None) -> tuple[float, float]:
@@ -109,6 +111,14 @@ def read_language(
     """
     italian, english, own_italian, own_english = WORDS.evidence(normalise(text) if norm is None else norm)
     reply = "en" if english > italian else DEFAULT_LANGUAGE
+    if identify is not None and SCRIPTS.main_script(text) not in (LATIN, None):
+        # most letters in another script (Han, Cyrillic, Arabic...): neither Italian nor English, however short the
+        # message and however unsure the reader's guess of which language it is
+        guess = identify()[0]
+        written = guess if guess and guess not in ("it", "en") else UNDETERMINED
+        if written in served:
+            return LanguageReading(written, written, True)
+        return LanguageReading(written, "en" if "en" in served else served[0], False)
     if identify is None or max(own_italian, own_english) >= _CLEAR or sum(map(str.isalpha, text)) < _MIN_LETTERS:
         return LanguageReading(reply, reply, reply in served)
     written, probability = identify()

@@ -13,6 +13,7 @@ import yaml
 from bot.errors import SportelloError
 
 SCRIPTS_FILE = Path(__file__).resolve().parent / "scripts.yaml"
+LATIN = "LATIN"  # the script Italian and English are written in
 UNKNOWN = "UNKNOWN"  # a letter Unicode gives no name (unassigned, private use): no script the reader knows
 _MOSTLY = 0.5  # above this share of its letters in scripts the reader cannot read, a message is unreadable to it
 
@@ -64,6 +65,18 @@ class ScriptTable:
         if not letters or sum(unread.values()) <= _MOSTLY * letters:
             return None
         return max(unread, key=lambda script: unread[script])
+
+    def main_script(self, text: str) -> str | None:
+        """The script most of ``text``'s letters are in (compatibility forms first, so full-width and styled Latin
+        letters are Latin); None when it has no letters."""
+        if text.isascii():
+            return LATIN if any(c.isalpha() for c in text) else None
+        counts: dict[str, int] = {}
+        for char in unicodedata.normalize("NFKC", text):
+            if char.isalpha():
+                script = letter_script(char)
+                counts[script] = counts.get(script, 0) + 1
+        return max(counts, key=lambda script: counts[script]) if counts else None
 
     @functools.cached_property
     def _reads_ascii(self) -> bool:

@@ -89,3 +89,16 @@ def test_a_word_list_missing_from_the_file_is_an_error_naming_it(tmp_path) -> No
                       encoding="utf-8")
     with pytest.raises(ConfigError, match="shared"):
         LanguageWords.load(broken)
+
+
+@pytest.mark.parametrize(("text", "guess", "written"), [
+    ("今天地铁B线正常运行吗？", ("zh", 0.94), "zh"),  # eleven letters: short, but no Italian
+    ("трамвай 8 їде до Casaletto сьогодні?", ("uk", 0.30), "uk"),  # the reader unsure which language: still not Italian
+    ("метро A сегодня работает?", ("it", 0.40), "und"),  # a guess of Italian or English in another script: not told
+])
+def test_a_message_mostly_in_another_script_is_neither_italian_nor_english(text: str, guess: tuple[str, float],
+                                                                             written: str) -> None:
+    from bot.reading.language import read_language
+
+    reading = read_language(text, identify=lambda: guess)
+    assert (reading.written, reading.reply, reading.served) == (written, "en", False)

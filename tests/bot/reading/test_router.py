@@ -79,6 +79,7 @@ def test_an_english_question_is_answered_in_english() -> None:
     ("la línea 64 funciona hoy? tengo que ir a la estación Termini", "es"),
     ("le tram 8 ne passe pas, il y a un problème sur la ligne?", "fr"),
     ("o metro A está funcionando hoje? vou a Ottaviano", "pt"),
+    ("трамвай 8 їде до Casaletto сьогодні?", "uk"),  # Ukrainian, the reader unsure of it: was answered in Italian
 ])
 def test_a_tourists_question_full_of_words_italian_shares_is_not_answered_alone_in_italian(text: str,
                                                                                           written: str) -> None:

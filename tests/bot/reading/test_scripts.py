@@ -96,3 +96,16 @@ def test_an_ascii_text_is_read_without_counting_its_letters() -> None:
     assert all(letter_script(c) in SCRIPTS.read for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
     assert SCRIPTS.unread_script("the 64 is late again!!") is None
     assert SCRIPTS.unread_script("ኣውቶቡስ 64 ኣይመጸን") == "ETHIOPIC"  # not ASCII: counted as before
+
+
+@pytest.mark.parametrize(("text", "script"), [
+    ("il 64 passa?", "LATIN"),
+    ("Ｍｅｔｒｏ Ａ ok?", "LATIN"),  # full-width Latin letters of a Chinese keyboard
+    ("今天地铁B线正常运行吗？", "CJK"),
+    ("трамвай 8 їде до Casaletto сьогодні?", "CYRILLIC"),
+    ("🚌❓ 64!!", None),
+])
+def test_the_main_script_of_a_message_is_the_one_most_of_its_letters_are_in(text: str, script: str | None) -> None:
+    from bot.reading.scripts import SCRIPTS
+
+    assert SCRIPTS.main_script(text) == script
