@@ -102,3 +102,16 @@ def test_a_message_mostly_in_another_script_is_neither_italian_nor_english(text:
 
     reading = read_language(text, identify=lambda: guess)
     assert (reading.written, reading.reply, reading.served) == (written, "en", False)
+
+
+@pytest.mark.parametrize(("text", "guess", "written"), [
+    ("tramvaiul 8 merge pana la Casaletto azi?", ("ro", 0.44), "ro"),  # no word only Italian spells
+    ("Bus 64 Verspätung gerade? @InfoAtac", ("de", 0.36), "de"),
+    ("il 64 oggi passa?", ("ro", 0.44), "it"),  # Italian words: an unsure guess is not believed
+    ("Colosseo Termini Venezia??", ("es", 0.3), "it"),  # no such word, but a guess too unsure
+])
+def test_an_unsure_guess_of_another_language_counts_only_where_no_word_is_only_italian_or_english(
+        text: str, guess: tuple[str, float], written: str) -> None:
+    from bot.reading.language import read_language
+
+    assert read_language(text, identify=lambda: guess).written == written
