@@ -120,15 +120,18 @@ def read_language(
         # most letters in another script (Han, Cyrillic, Arabic...): neither Italian nor English, however short the
         # message and however unsure the reader's guess of which language it is
         guess = identify()[0]
-        written = guess if guess and guess not in ("it", "en") else UNDETERMINED
-        if written in served:
-            return LanguageReading(written, written, True)
-        return LanguageReading(written, "en" if "en" in served else served[0], False)
+        return written_in(guess if guess and guess not in ("it", "en") else UNDETERMINED, served)
     if identify is None or max(own_italian, own_english) >= _CLEAR or sum(map(str.isalpha, text)) < _MIN_LETTERS:
         return LanguageReading(reply, reply, reply in served)
     written, probability = identify()
     if written in ("it", "en") or probability < (_SURE if max(own_italian, own_english) > 0 else _UNSURE):
         return LanguageReading(reply, reply, reply in served)
+    return written_in(written, served)
+
+
+def written_in(written: str, served: tuple[str, ...]) -> LanguageReading:
+    """A message written in a language other than Italian or English: answered in it where the operator serves it,
+    else (not served) in English, or the operator's first language without English."""
     if written in served:
         return LanguageReading(written, written, True)
     return LanguageReading(written, "en" if "en" in served else served[0], False)

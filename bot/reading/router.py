@@ -16,7 +16,7 @@ from bot.reading.elsewhere import ELSEWHERE
 from bot.reading.faq_choice import fused_best, question_means, unit
 from bot.reading.held import HELD
 from bot.reading.features import Encoder
-from bot.reading.language import LanguageReading, read_language
+from bot.reading.language import UNDETERMINED, LanguageReading, read_language, written_in
 from bot.reading.model import Reading, ReaderModel
 from bot.reading.rules import RULES
 from bot.reading.scripts import SCRIPTS
@@ -146,8 +146,7 @@ class Router:
                              identify=lambda: (reading.language or "", reading.language_probability))
         unread = SCRIPTS.unread_script(text)
         if unread is not None:  # a script the reader cannot read: whatever language it guessed, none we serve
-            lang = LanguageReading(lang.written if not lang.served else "und", "en" if "en" in self.served
-                                   else self.served[0], False)
+            lang = written_in(lang.written if not lang.served else UNDETERMINED, self.served)
         # 2. lines, stops and the time asked about: rules, from the network's own names
         routes = find_routes(kn.gtfs, text)
         stops = find_stops(kn.gtfs, text, street=self._street_lines_only(routes, norm))

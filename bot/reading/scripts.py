@@ -29,6 +29,17 @@ def letter_script(letter: str) -> str:
     return name.split(" ", 1)[0] if name else UNKNOWN
 
 
+def script_counts(text: str) -> dict[str, int]:
+    """How many of ``text``'s letters each script holds, compatibility forms first: the bold, italic and script
+    letters of styled posts (𝐛𝐮𝐬, 𝘣𝘶𝘴) and full-width letters are Latin."""
+    counts: dict[str, int] = {}
+    for char in unicodedata.normalize("NFKC", text):
+        if char.isalpha():
+            script = letter_script(char)
+            counts[script] = counts.get(script, 0) + 1
+    return counts
+
+
 @dataclass(frozen=True)
 class ScriptTable:
     """The scripts the reader can read, each with one example letter (the table's own test)."""
@@ -54,12 +65,7 @@ class ScriptTable:
         (``"ETHIOPIC"``); None when most are in scripts it reads, or there are no letters."""
         if text.isascii() and self._reads_ascii:  # NFKC keeps ASCII as it is: every letter in a script it reads
             return None
-        counts: dict[str, int] = {}
-        # compatibility forms first: the bold, italic and script letters of styled posts (𝐛𝐮𝐬, 𝘣𝘶𝘴) are Latin
-        for char in unicodedata.normalize("NFKC", text):
-            if char.isalpha():
-                script = letter_script(char)
-                counts[script] = counts.get(script, 0) + 1
+        counts = script_counts(text)
         letters = sum(counts.values())
         unread = {script: n for script, n in counts.items() if script not in self.read}
         if not letters or sum(unread.values()) <= _MOSTLY * letters:
@@ -71,11 +77,7 @@ class ScriptTable:
         letters are Latin); None when it has no letters."""
         if text.isascii():
             return LATIN if any(c.isalpha() for c in text) else None
-        counts: dict[str, int] = {}
-        for char in unicodedata.normalize("NFKC", text):
-            if char.isalpha():
-                script = letter_script(char)
-                counts[script] = counts.get(script, 0) + 1
+        counts = script_counts(text)
         return max(counts, key=lambda script: counts[script]) if counts else None
 
     @functools.cached_property
