@@ -54,6 +54,7 @@ class LineWords:
     level: frozenset[str]
     not_line_before: frozenset[str]
     unit_after: frozenset[str]
+    measure_after_vehicle: frozenset[str]
     unit_adverb: frozenset[str]
     unit_of: frozenset[str]
     months: frozenset[str]

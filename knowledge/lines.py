@@ -145,11 +145,11 @@ class RouteFinder:
             if not is_line:
                 not_lines.add(tok.text)
             return route_id if is_line else None
-        if _inside_tag(tokens, i):  # "(MA-MB-FS)" in a copied stop name
+        prev = _prev_word(tokens, i)
+        if _inside_tag(tokens, i) and prev not in WORDS.metro:  # "(MA-MB-FS)" in a copied stop name, not "(metro B)"
             return None
         if _letter_pair(tokens, i):  # "our B&B near Ottaviano": a bed and breakfast, not metro B
             return None
-        prev = _prev_word(tokens, i)
         if tok.text in self.exact and not tok.text.isalpha():
             return self.exact[tok.text]
         if tok.low in self.folded:
@@ -212,7 +212,8 @@ class RouteFinder:
         if prev in WORDS.metro:  # "metro c" yes, but "metro a Ottaviano" is a preposition
             nxt_tok = tokens[i + 1] if i + 1 < len(tokens) else None
             return (upper or tok.text != "a" or nxt_tok is None or not nxt_tok.text[0].isalnum()
-                    or nxt_tok.low in WORDS.metro_a_next)  # "metro a va?": the line, asked how it runs
+                    or nxt_tok.low in WORDS.metro_a_next  # "metro a va?": the line, asked how it runs
+                    or nxt_tok.low in WORDS.metro)  # "metro a metro b metro c come stanno?": a list of lines
         if prev in WORDS.line_word and (upper or tok.text != "a"):  # "linea c", not "linea a singhiozzo"
             return True
         nxt = _next_word(tokens, i)
@@ -243,8 +244,8 @@ class RouteFinder:
         prev = tokens[j].low if j is not None else None
         if prev == "#":
             return True
-        if prev in WORDS.vehicle or (prev in WORDS.metro):
-            return True
+        if prev in WORDS.vehicle or (prev in WORDS.metro):  # "bus 64", but "tram 30 gradi" is a temperature
+            return _next_word(tokens, i) not in WORDS.measure_after_vehicle or _apostrophe_after(tokens, i + 1)
         if _adjacent_number(tokens, i):
             return False
         nxt = _next_word(tokens, i)

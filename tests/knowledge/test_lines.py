@@ -174,6 +174,37 @@ def test_lines_next_to_look_alike_words(rome: GtfsIndex, text: str, expected: li
     assert routes(rome, text) == expected
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("ждали 70-й автобус 40 минут", ["70"]), ("sul tram 30 gradi dentro", []),
+    ("into the metro 40 minutes later", []),
+])
+def test_a_measure_after_a_vehicle_and_a_number_is_not_a_line(rome: GtfsIndex, text: str,
+                                                              expected: list[str]) -> None:
+    assert routes(rome, text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("il bus 64 ore 8 non è passato", ["64"]), ("tram 8 fermo", ["8"]), ("the bus 64's driver", ["64"]),
+])
+def test_a_vehicle_and_a_number_with_no_measure_after_stay_a_line(rome: GtfsIndex, text: str,
+                                                                   expected: list[str]) -> None:
+    assert routes(rome, text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("metro a ritardi?", ["248"]), ("metro a sciopero domani?", ["248"]),
+    ("buongiorno metro a metro b metro c come stanno oggi", ["248", "249", "342"]),
+    ("is the blue line (metro B) ok this morning?", ["249"]),
+])
+def test_metro_letters_asked_about_listed_or_in_brackets(rome: GtfsIndex, text: str, expected: list[str]) -> None:
+    assert routes(rome, text) == expected
+
+
+@pytest.mark.parametrize("text", ["vado in metro a Termini", "sono a TERMINI (MA-MB-FS)"])
+def test_the_preposition_and_a_station_tag_are_still_not_lines(rome: GtfsIndex, text: str) -> None:
+    assert routes(rome, text) == []
+
+
 # ---- routes: letters without a cue -------------------------------------------------------------------
 @pytest.mark.parametrize(("text", "expected"), [
     ("H bus running ok?", ["H"]), ("@InfoAtac H regolare?", ["H"]), ("grazie all'autista dell'h", ["H"]),
