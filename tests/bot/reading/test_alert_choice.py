@@ -266,3 +266,21 @@ def test_a_general_question_about_a_line_draws_only_on_alerts_of_the_kind_it_ask
     # step-free access at Colosseo is answered by the lift alert that names it
     assert _choose("is Colosseo station step-free for a wheelchair?", intent=Intent.FAQ,
                    stop_ids=("70340",)) == ("colosseo-elevator",)
+
+
+@pytest.mark.parametrize("text", ["il 910 oggi fa il percorso normale?", "il 910 è deviato?",
+                                  "is tram 2 on its usual route?"])
+def test_a_detour_that_begins_after_today_does_not_answer_a_question_about_now(text: str) -> None:
+    routes = ("2",) if "tram 2" in text else ("910",)
+    assert _choose(text, routes=routes) == ()
+
+
+def test_the_same_detour_answers_the_question_about_its_day() -> None:
+    assert _choose("il 910 domenica è deviato?", routes=("910",)) == ("olympic-stadium-sunday",)
+
+
+def test_a_closure_later_today_still_answers_a_question_about_now() -> None:
+    # the metro A closure is in force from 05:30 today: asked now, it answers; and a strike a week ahead answers
+    # a strike question asked now
+    assert _choose("la metro A è chiusa?", routes=("248",)) == ("metro-a-flaminio-ottaviano",)
+    assert "strike-2026-12-05" in _choose("c'è sciopero sul 64?", routes=("64",))
