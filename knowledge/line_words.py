@@ -46,6 +46,7 @@ class LineWords:
     number_word: frozenset[str]
     list_join: frozenset[str]
     range_join: frozenset[str]
+    opening_number_next: frozenset[str]
     count_word: frozenset[str]
     letter_article: frozenset[str]
     letter_next: frozenset[str]

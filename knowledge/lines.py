@@ -285,7 +285,8 @@ class RouteFinder:
         if prev is not None and prev not in _PUNCT_BREAK and prev not in WORDS.list_join and not prev.isalpha():
             return False
         words = [t for t in tokens if t.text[0].isalnum()]
-        return len(tok.text) >= 2 or len(words) == 1
+        return (len(tok.text) >= 2 or len(words) == 1
+                or (_opens_message(tokens, i) and nxt in WORDS.opening_number_next))  # "8 per Casaletto va?"
 
 
 # ---- token helpers ---------------------------------------------------------------------------------
@@ -376,7 +377,12 @@ def _attached_non_line(tokens: Sequence[Token], i: int) -> bool:
 
 
 def _symbol_after(tokens: Sequence[Token], i: int) -> bool:
-    return i + 1 < len(tokens) and tokens[i + 1].text in ("%", "€", "$", "£", "°", "'", "’", "x", "×", "+")
+    """A symbol of a measure after the number: "50%", "20€", "3x2", "3 x 2"; not «60 x piazza Venezia» (x: per)."""
+    if i + 1 >= len(tokens) or tokens[i + 1].text not in ("%", "€", "$", "£", "°", "'", "’", "x", "×", "+"):
+        return False
+    if tokens[i + 1].text in ("x", "×"):  # a product only touching the number or before another number
+        return _touching(tokens, i, i + 1) or (i + 2 < len(tokens) and tokens[i + 2].is_number)
+    return True
 
 
 def _is_age(tokens: Sequence[Token], i: int, prev: str | None) -> bool:

@@ -205,6 +205,19 @@ def test_the_preposition_and_a_station_tag_are_still_not_lines(rome: GtfsIndex, 
     assert routes(rome, text) == []
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("60 x piazza venezia oggi ci arriva?", ["60"]), ("il 60 x piazza venezia?", ["60"]),
+    ("8 per Casaletto va?", ["8"]), ("8 da stazione trastevere a venezia va?", ["8"]),
+])
+def test_x_for_per_and_a_one_digit_line_opening_a_question(rome: GtfsIndex, text: str, expected: list[str]) -> None:
+    assert routes(rome, text) == expected
+
+
+@pytest.mark.parametrize("text", ["3 x 2 biglietti", "biglietti 3x2", "2 in fila ma nessuno passa", "8 euro?"])
+def test_a_product_and_a_count_opening_a_message_are_not_lines(rome: GtfsIndex, text: str) -> None:
+    assert routes(rome, text) == []
+
+
 # ---- routes: letters without a cue -------------------------------------------------------------------
 @pytest.mark.parametrize(("text", "expected"), [
     ("H bus running ok?", ["H"]), ("@InfoAtac H regolare?", ["H"]), ("grazie all'autista dell'h", ["H"]),
