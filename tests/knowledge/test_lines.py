@@ -218,6 +218,14 @@ def test_a_product_and_a_count_opening_a_message_are_not_lines(rome: GtfsIndex, 
     assert routes(rome, text) == []
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("the 913's engine is so loud", ["913"]), ("metro A + B both running?", ["248", "249"]),
+    ("aspettato 20' alla fermata del 64", ["64"]),
+])
+def test_a_possessive_and_a_plus_between_metro_letters(rome: GtfsIndex, text: str, expected: list[str]) -> None:
+    assert routes(rome, text) == expected
+
+
 # ---- routes: letters without a cue -------------------------------------------------------------------
 @pytest.mark.parametrize(("text", "expected"), [
     ("H bus running ok?", ["H"]), ("@InfoAtac H regolare?", ["H"]), ("grazie all'autista dell'h", ["H"]),
