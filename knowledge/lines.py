@@ -383,7 +383,7 @@ def _symbol_after(tokens: Sequence[Token], i: int) -> bool:
     if tokens[i + 1].text in ("x", "×"):  # a product only touching the number or before another number
         return _touching(tokens, i, i + 1) or (i + 2 < len(tokens) and tokens[i + 2].is_number)
     if tokens[i + 1].text in ("'", "’") and i + 2 < len(tokens) and tokens[i + 2].low == "s" and _touching(
-            tokens, i + 1, i + 2):  # "the 913's engine": English's possessive, not minutes (20')
+            tokens, i + 1, i + 2):  # "the 913's engine": a possessive, not minutes (20')
         return False
     return True
 

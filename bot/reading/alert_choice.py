@@ -284,10 +284,10 @@ def choose_alerts(
     # detour starts the line runs its usual route («Sunday at 10, the usual route?», the detour from 18:00). A strike
     # question is answered by the strike whenever.
     if topics and (routes or stop_ids):
+        asked_until = _asked_until(when)
         for alert in index.matching(routes, stop_ids):
             if alert.state(now) != "expired" and any(
-                    t.answers(alert, now) and (t.before_start or not _begins_after(alert, _asked_until(when)))
-                    for t in topics):
+                    t.answers(alert, now) and (t.before_start or not _begins_after(alert, asked_until)) for t in topics):
                 chosen[alert.id] = alert
                 reasons.append(f"{alert.id} answers the question asked")
     # A station named alone and said or heard to be closed: the closures of the metro lines it serves answer
