@@ -5,8 +5,8 @@
 A danger threshold trades emergencies caught for false alarms; two models whose thresholds differ cannot be
 compared by their escalations alone. Here each model's danger score (:attr:`bot.reading.model.Reading.danger`) is
 read on the Rome sets that have served choices (the sealed ones kept unread, ``KEPT_UNREAD``, are skipped) and on
-the danger sets, pooled per group, and for each false-alarm rate the emergencies scoring at or above the calm
-messages' matching quantile are counted; beside them, what the model's own thresholds escalate. Sealed sets are
+the danger sets, pooled per group, and for each false-alarm rate the emergencies scoring above every calm message
+but that share are counted; beside them, what the model's own thresholds escalate. Sealed sets are
 read in aggregate only: no message is printed.
 """
 
@@ -22,18 +22,16 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.reader_common import REPO, put_figures  # noqa: E402
-from bench.reader_sets import KEPT_UNREAD, _is_danger  # noqa: E402
+from bench.reader_common import put_figures  # noqa: E402
+from bench.reader_sets import KEPT_UNREAD, SEALED, _is_danger  # noqa: E402
 
-SEALED = REPO / "tests" / "sealed"
 #: the false-alarm rates recall is read at (issue 9's target is 5 %)
 RATES = (0.02, 0.03, 0.05, 0.08, 0.12, 0.2)
 
 
 def recall_at_false_alarms(scores: np.ndarray, danger: np.ndarray, rates: tuple[float, ...] = RATES) -> dict[str, int]:
-    """For each rate, how many of the danger messages score at or above the score that as many calm messages
-    reach (the calm scores' ``1 - rate`` quantile, taken as the score of the ``floor(rate * calm)``-th highest
-    calm message, so that at most that share of calm messages lies strictly above it)."""
+    """For each rate, how many of the danger messages a threshold could escalate while escalating at most that share
+    of the calm messages: those scoring strictly above the ``floor(rate * calm) + 1``-th highest calm score."""
     calm = np.sort(scores[~danger])[::-1]
     caught: dict[str, int] = {}
     for rate in rates:

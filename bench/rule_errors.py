@@ -22,7 +22,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.reader_common import NOW, REPO, SHARED, eval_sources, put_figures  # noqa: E402
+from bench.reader_common import NOW, SHARED, eval_sources, put_figures  # noqa: E402
 
 PARTS = ("routes", "stops", "alerts")
 
@@ -40,9 +40,10 @@ def difference(labelled: Iterable[str], found: Iterable[str]) -> str | None:
 
 
 def training_files() -> list[Path]:
-    """The labelled files the reader learns from: every training file, the test case sets and the shared dev set."""
-    return [*sorted((REPO / "knowledge" / "training").glob("*.jsonl")),
-            *sorted((REPO / "tests" / "bot").glob("*_cases.jsonl")), SHARED / "eval" / "dev.jsonl"]
+    """The labelled files the reader learns from (:func:`bot.reading.training.default_training_files`)."""
+    from bot.reading.training import default_training_files
+
+    return default_training_files(SHARED)
 
 
 def errors(part: str, files: Iterable[Path]) -> list[dict[str, Any]]:

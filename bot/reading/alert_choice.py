@@ -15,13 +15,12 @@ import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from bot.domain import Intent
 from bot.reading.rules import Rule, RuleSet
-from bot.reading.timeframe import DEFAULT_TIMEZONE, Timeframe
+from bot.reading.timeframe import Timeframe
 from knowledge.alerts import Alert, AlertIndex
 from knowledge.gtfs import GtfsIndex
 
@@ -139,15 +138,6 @@ def _describing(
             if alert.in_force(start, end) and any(pattern.search(text) for text in texts):
                 found.append((alert, name))
     return found
-
-
-def _asked_until(when: Timeframe, tz: str = DEFAULT_TIMEZONE) -> datetime:
-    """The end of the time a question asks about: its window's, or for a question about now the end of today there
-    (a detour that begins on Sunday does not answer «il 910 oggi fa il percorso normale?» asked on Friday)."""
-    if when.end is not None:
-        return when.end
-    local = when.start.astimezone(ZoneInfo(tz))
-    return datetime.combine(local.date() + timedelta(days=1), time(), tzinfo=local.tzinfo)
 
 
 def _begins_after(alert: Alert, end: datetime | None) -> bool:
@@ -284,7 +274,7 @@ def choose_alerts(
     # detour starts the line runs its usual route («Sunday at 10, the usual route?», the detour from 18:00). A strike
     # question is answered by the strike whenever.
     if topics and (routes or stop_ids):
-        asked_until = _asked_until(when)
+        asked_until = when.until()  # a question about now: today (a Sunday detour does not answer it on Friday)
         for alert in index.matching(routes, stop_ids):
             if alert.state(now) != "expired" and any(
                     t.answers(alert, now) and (t.before_start or not _begins_after(alert, asked_until)) for t in topics):

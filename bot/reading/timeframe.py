@@ -189,6 +189,13 @@ class Timeframe:
         """Whether the message asks about the present moment only."""
         return self.end is None
 
+    def until(self, tz: str = DEFAULT_TIMEZONE) -> datetime:
+        """The end of the time asked about: the window's, or for the present moment the end of today in ``tz``."""
+        if self.end is not None:
+            return self.end
+        local = self.start.astimezone(ZoneInfo(tz))
+        return datetime.combine(local.date() + timedelta(days=1), time(), tzinfo=local.tzinfo)
+
 
 def timeframe(
     text: str,

@@ -163,3 +163,11 @@ def test_words_of_other_languages_that_are_greetings_or_italian_name_no_time() -
                  "il 64 ha le porte rotte", "llego tarde, el 64 no pasa"):
         assert timeframe(text, EVAL_NOW).is_now, text
     assert _window("dopo le 18 il 64 passa?") == (EVAL_NOW, None)
+
+
+def test_the_time_asked_ends_with_its_window_or_for_now_at_the_end_of_today() -> None:
+    rome = ZoneInfo("Europe/Rome")
+    now = datetime(2026, 11, 27, 23, 30, tzinfo=rome)
+    assert timeframe("il 64 passa?", now).until() == datetime(2026, 11, 28, 0, 0, tzinfo=rome)
+    sunday = timeframe("il 910 domenica è deviato?", now)
+    assert sunday.until() == sunday.end == datetime(2026, 11, 30, 0, 0, tzinfo=rome)
