@@ -6,12 +6,10 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from knowledge.errors import KnowledgeError
+from knowledge.word_lists import checked_words, read_lists
 
 WORDS_FILE = Path(__file__).resolve().parent / "line_words.yaml"
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built in: 3 ms instead of 20 at import
 
 
 class LineWordsError(KnowledgeError):
@@ -71,49 +69,13 @@ class LineWords:
     @classmethod
     def load(cls, path: Path = WORDS_FILE) -> LineWords:
         """The lists stored in ``path``; :class:`LineWordsError` names the key at fault and how to fix it."""
-        try:
-            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            msg = f"{path}: cannot read the line finder's words: {exc}"
-            raise LineWordsError(msg) from exc
-        if not isinstance(data, dict):
-            msg = f"{path}: expected one list of words per key (vehicle: [bus, tram, ...]), found {type(data).__name__}"
-            raise LineWordsError(msg)
         known = [f.name for f in fields(cls)]
-        unknown = sorted(str(k) for k in data if k not in known)
-        if unknown:
-            msg = (f"{path}: unknown key {unknown[0]!r}: remove it, or read it in knowledge/lines.py and add it to "
-                   f"LineWords (known: {', '.join(known)})")
-            raise LineWordsError(msg)
+        data = read_lists(path, known, LineWordsError, "the line finder's words", "knowledge/lines.py")
         lists: dict[str, Any] = {}
         for f in fields(cls):
-            words = _words(path, f.name, data.get(f.name))
+            words = checked_words(path, f.name, data.get(f.name), LineWordsError, "knowledge/lines.py")
             lists[f.name] = words if f.type.startswith("tuple") else frozenset(words)
         return cls(**lists)
-
-
-def _words(path: Path, key: str, value: object) -> tuple[str, ...]:
-    """The words of one key, checked: a non-empty list of distinct lower-case strings."""
-    if value is None:
-        msg = f"{path}: {key!r} missing: add it as a list of words ({key}: [word, ...]); knowledge/lines.py reads it"
-        raise LineWordsError(msg)
-    if not isinstance(value, list) or not value:
-        msg = f"{path}: {key!r} must be a non-empty list of words ({key}: [word, ...]), found {value!r}"
-        raise LineWordsError(msg)
-    seen: set[str] = set()
-    for word in value:
-        if not isinstance(word, str) or not word.strip():
-            msg = (f"{path}: {key!r} holds {word!r}, not a word: quote it ({key}: [\"no\", ...]); YAML reads "
-                   f"unquoted no, yes, on, off as true/false and bare numbers as numbers")
-            raise LineWordsError(msg)
-        if word != word.lower():
-            msg = f"{path}: {key!r} holds {word!r}: write it in lower case ({word.lower()!r}); messages are compared so"
-            raise LineWordsError(msg)
-        if word in seen:
-            msg = f"{path}: {key!r} lists {word!r} twice: remove one"
-            raise LineWordsError(msg)
-        seen.add(word)
-    return tuple(value)
 
 
 WORDS = LineWords.load()

@@ -13,6 +13,7 @@ from rapidfuzz import fuzz, process
 
 from knowledge.gtfs import GtfsIndex
 from knowledge.line_words import WORDS
+from knowledge.stop_words import WORDS as STOP_WORDS
 from knowledge.lines import (  # the tokenizer and its helpers are shared with line finding
     Token,
     _prev_index,
@@ -29,41 +30,6 @@ class StopMention:
     score: float
 
 
-# Abbreviations used in stop names and by citizens, expanded before matching.
-_ABBREVIATIONS = {
-    "p.za": "piazza", "p.zza": "piazza", "pza": "piazza", "pzza": "piazza", "p.le": "piazzale", "ple": "piazzale",
-    "l.go": "largo", "lgo": "largo", "staz.ne": "stazione", "staz": "stazione", "stz": "stazione",
-    "v.le": "viale", "c.so": "corso", "c.ne": "circonvallazione", "s": "san", "ss": "santi", "st": "san",
-    "s.s": "santi", "p": "piazza",
-}
-# Leading words naming the kind of place; a stop is also known by what follows them.
-_PLACE_PREFIX = ("stazione metro", "stazione", "piazzale", "piazza", "largo", "metro")
-_STREETLIKE = frozenset({"via", "viale", "corso", "vicolo", "lungotevere", "circonvallazione", "salita", "clivo"})
-_CONNECTORS = frozenset({"di", "del", "della", "dei", "degli", "delle", "d", "dello"})
-# Words before or after a name that say a place is meant: prepositions of place and stop words.
-_PLACE_BEFORE = frozenset({
-    "a", "ad", "al", "alla", "allo", "da", "dal", "dalla", "dallo", "di", "verso", "fino", "per", "at", "from",
-    "to", "near", "towards", "toward", "between", "tra", "fra", "presso", "vicino",
-})
-_STOP_WORDS_BEFORE = frozenset({
-    "stazione", "station", "fermata", "stop", "metro", "metropolitana", "piazza", "piazzale", "largo",
-    "palina",
-})
-_STOP_WORDS_AFTER = frozenset({"station", "stazione", "metro", "stop", "fermata", "stn", "underground"})
-# Words that, right after a name, tell the state of a station ("ottaviano chiusa", "spagna open?").
-_STATION_STATE = frozenset({
-    "chiusa", "chiuso", "chiuse", "aperta", "aperto", "riaperta", "riaperto", "closed", "open", "reopened",
-    "shut", "funziona", "ferma", "bloccata", "inagibile", "accessibile",
-})
-_DIRECTION = frozenset({"direzione", "direction", "dir", "bound", "capolinea"})
-_ARTICLES_ONLY = frozenset({"il", "lo", "la", "i", "gli", "le", "er", "the", "un", "una", "uno"})
-_STOP_CODE_CUE = frozenset({"fermata", "stop", "palina", "paline", "codice", "code"})
-# Names of stops that are also everyday words: they need a place word right before them.
-_COMMON_PLACE_WORDS = frozenset({
-    "roma", "stazione", "centro", "ospedale", "chiesa", "stadio", "scuola", "mercato", "cimitero", "ponte",
-    "porta", "torre", "villa", "parco", "capolinea", "deposito", "italia", "europa", "universita", "museo",
-    "policlinico", "aeroporto", "piazza", "largo", "metro", "terminal", "posta", "comune", "municipio",
-})
 _METRO_TAG = re.compile(r"\bM[A-E]\d?\b|\bME\b", re.IGNORECASE)
 _TAG = re.compile(r"\(([^)]*)\)")
 
@@ -76,7 +42,7 @@ def normalize(text: str) -> list[str]:
     out = []
     for w in words:
         key = w.rstrip(".")
-        out.extend(_ABBREVIATIONS.get(w, _ABBREVIATIONS.get(key, key.replace(".", " "))).split())
+        out.extend(STOP_WORDS.abbreviations.get(w, STOP_WORDS.abbreviations.get(key, key.replace(".", " "))).split())
     return out
 
 
@@ -112,6 +78,37 @@ class _Key:
     metro: bool
     bare_ok: bool
     plain: tuple[str, tuple[str, ...]] | None = None  # the untagged stop of the same name, if any
+
+
+#: punctuation that ends a phrase: a stop word on its other side says nothing of a name («ho capito bene, metro B?»)
+_PHRASE_END = re.compile(r"[,;.!?()\[\]]")
+
+
+def _mostly_other_script(text: str) -> bool:
+    """Whether most of the letters of ``text`` are outside the Latin script (Han, Cyrillic, Arabic, Hangul, ...)."""
+    if text.isascii():
+        return False
+    latin = other = 0
+    for c in text:
+        if c.isalpha():
+            if c < "\u0250" or "\u1e00" <= c < "\u1f00":
+                latin += 1
+            else:
+                other += 1
+    return other > latin
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """What the stop finder knows of the whole message while it weighs one name in it."""
+
+    text: str
+    shouting: bool
+    other_script: bool
+
+    def joined(self, left: Token, right: Token) -> bool:
+        """Whether no punctuation ends the phrase between two tokens (the same token: joined)."""
+        return left.end >= right.start or not _PHRASE_END.search(self.text, left.end, right.start)
 
 
 class StopFinder:
@@ -150,14 +147,17 @@ class StopFinder:
             first, n = k.split(" ", 1)[0], k.count(" ") + 1
             self.span[first] = max(self.span.get(first, 0), n)
         self.metro_keys = [k for k, v in self.keys.items() if v.metro]
+        #: the metro lines' letters, as normalised words ("a", "b1"): «metro C Pigneto» names Pigneto
+        self.metro_letters = frozenset(w for r in index.routes.values() if r.kind == "metro"
+                                       for w in normalize(r.display_name) if len(w) <= 2)
 
     @staticmethod
     def _core(words: list[str]) -> tuple[list[str], bool]:
-        for prefix in _PLACE_PREFIX:
+        for prefix in STOP_WORDS.place_prefix:
             p = prefix.split()
             if words[:len(p)] == p and len(words) > len(p):
                 rest = words[len(p):]
-                while len(rest) > 1 and rest[0] in _CONNECTORS:
+                while len(rest) > 1 and rest[0] in STOP_WORDS.connectors:
                     rest = rest[1:]
                 return rest, True
         return words, False
@@ -169,7 +169,7 @@ class StopFinder:
         out = []
         for pos, part in enumerate(parts):
             words = normalize(part)
-            if not words or words[0] in _STREETLIKE:
+            if not words or words[0] in STOP_WORDS.streetlike:
                 continue
             whole = len(parts) == 1
             core, prefixed = self._core(words)
@@ -186,6 +186,7 @@ class StopFinder:
         """
         raw, shouting = read_tokens(text)
         words = [(w, tok) for tok in raw if tok.text[0].isalnum() for w in _normalized_word(tok.text)]
+        context = _Context(text, shouting, _mostly_other_script(text))
         found: dict[str, tuple[int, StopMention]] = {}
         self._codes(raw, found)
         i = 0
@@ -195,7 +196,7 @@ class StopFinder:
                 i += 1
                 continue
             key, n, similarity = hit
-            score = self._evidence(words, i, n, self.keys[key], shouting, fuzzy=similarity < 1) * similarity
+            score = self._evidence(words, i, n, self.keys[key], context, fuzzy=similarity < 1) * similarity
             if score <= 0:
                 i += 1
                 continue
@@ -214,9 +215,10 @@ class StopFinder:
         return None
 
     def _fuzzy(self, words: list[tuple[str, Token]], i: int) -> tuple[str, int, float] | None:
-        """A misspelt metro station ("Ottavinao") right after a place word or preposition."""
+        """A misspelt metro station ("Ottavinao") right after a place word or preposition. Its first letter is
+        right: "al ginocchio" is a knee, not Finocchio."""
         prev = words[i - 1][0] if i > 0 else None
-        if prev not in _PLACE_BEFORE and prev not in _STOP_WORDS_BEFORE:
+        if prev not in STOP_WORDS.place_before and prev not in STOP_WORDS.stop_words_before:
             return None
         for n in (2, 1):
             if i + n > len(words):
@@ -225,35 +227,43 @@ class StopFinder:
             if len(phrase) < 6 or phrase in self.keys:
                 continue
             best = process.extractOne(phrase, self.metro_keys, scorer=fuzz.ratio, score_cutoff=86)
-            if best is not None:
+            if best is not None and best[0][0] == phrase[0]:
                 return best[0], n, best[1] / 100
         return None
 
-    def _evidence(self, words: list[tuple[str, Token]], i: int, n: int, key: _Key, shouting: bool,
+    def _evidence(self, words: list[tuple[str, Token]], i: int, n: int, key: _Key, context: _Context,
                   fuzzy: bool = False) -> float:
         """0 when a match is not good evidence of a stop, else a confidence in (0, 1]."""
         first_tok = words[i][1]
         prev = words[i - 1][0] if i > 0 else None
         nxt = words[i + n][0] if i + n < len(words) else None
         keytext = " ".join(w for w, _ in words[i:i + n])
-        if prev in _DIRECTION or prev in _STREETLIKE or nxt in ("direction", "bound"):
+        named = first_tok.text[:1].isupper() and not fuzzy and not context.shouting  # capitalised, not shouted
+        if n == 1 and (keytext in STOP_WORDS.station_state or (keytext in STOP_WORDS.everyday_words and not named)):
+            return 0.0  # «stazione Termini metro chiusi», «alla mia fermata manca il marciapiede»
+        if prev in STOP_WORDS.direction or prev in STOP_WORDS.streetlike or nxt in ("direction", "bound"):
             return 0.0
-        if prev in _STOP_WORDS_BEFORE or nxt in _STOP_WORDS_AFTER:
+        cue_before = prev in STOP_WORDS.stop_words_before and context.joined(words[i - 1][1], first_tok)
+        if prev in self.metro_letters and i > 1 and words[i - 2][0] in STOP_WORDS.stop_words_before:
+            cue_before = context.joined(words[i - 2][1], first_tok)  # «metro C Pigneto», «ascensore metro b colosseo»
+        if cue_before or (nxt in STOP_WORDS.stop_words_after and context.joined(words[i + n - 1][1], words[i + n][1])):
             return 1.0
-        if not key.bare_ok or keytext in _COMMON_PLACE_WORDS:
+        if not key.bare_ok or keytext in STOP_WORDS.common_place_words:
             return 0.0
         if n >= 2:
             return 0.9
+        if context.other_script:  # a Latin name in a message in another script: «今天Ottaviano站开吗？»
+            return 0.85 if key.metro else 0.7
         capitalised = first_tok.text[:1].isupper() and not fuzzy
-        if prev in _ARTICLES_ONLY and not (key.metro and capitalised and prev == "the"):
+        if prev in STOP_WORDS.articles_only and not (key.metro and capitalised and prev == "the"):
             return 0.0
         if key.metro:
-            if prev in _PLACE_BEFORE or prev in WORDS.list_join or nxt in _STATION_STATE:
+            if prev in STOP_WORDS.place_before or prev in WORDS.list_join or nxt in STOP_WORDS.station_state:
                 return 0.85  # "a ottaviano", "con ottaviano chiusa", "lepanto riaperta?"
             if i == 0 and nxt is not None:  # a station opening the message: "lepanto chiusa?"
                 return 0.7
             return 0.7 if capitalised else 0.0
-        if capitalised and prev in _PLACE_BEFORE:
+        if capitalised and prev in STOP_WORDS.place_before:
             return 0.7
         return 0.0
 
@@ -265,7 +275,7 @@ class StopFinder:
             j = _skip_number_word(raw, _prev_index(raw, i))
             if j is not None and raw[j].text in ":#":
                 j = _prev_index(raw, j)
-            if j is None or raw[j].low not in _STOP_CODE_CUE:
+            if j is None or raw[j].low not in STOP_WORDS.stop_code_cue:
                 continue
             stop = self.index.stop_by_code(tok.text)
             if stop is not None and stop.name not in found:

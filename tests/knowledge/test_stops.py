@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from knowledge.gtfs import GtfsIndex
-from knowledge.stops import is_metro_station
+from knowledge.stops import find_stops, is_metro_station
 from tests.conftest import EVAL
 
 
@@ -22,3 +22,56 @@ def rome() -> GtfsIndex:
 ])
 def test_a_metro_station_is_told_from_a_street_stop_by_its_tag(rome: GtfsIndex, name: str, metro: bool) -> None:
     assert is_metro_station(rome, name) is metro
+
+
+def names(rome: GtfsIndex, text: str) -> list[str]:
+    return [m.name for m in find_stops(rome, text)]
+
+
+@pytest.mark.parametrize("text", [
+    "alla mia fermata manca il marciapiede, si aspetta in mezzo alla strada",  # EROI DI RODI/MANCA
+    "scusate ma oggi va bene la metro? fermata bene",  # BENE/LIONELLO, in lower case
+    "il tram è pieno, testa contro il vetro alla fermata testa",
+])
+def test_an_everyday_word_in_lower_case_is_not_a_stop_even_after_a_stop_word(rome: GtfsIndex, text: str) -> None:
+    assert names(rome, text) == []
+
+
+def test_an_everyday_word_capitalised_after_a_stop_word_is_still_a_stop(rome: GtfsIndex) -> None:
+    assert names(rome, "il 90 non si è fermato alla fermata Manca") == ["EROI DI RODI/MANCA"]
+
+
+def test_a_word_telling_a_station_state_is_never_a_stop_name(rome: GtfsIndex) -> None:
+    # CHIUSI is a stop too; here the word says the toilets are closed
+    assert names(rome, "bagni della stazione Termini metro chiusi o indecenti") == ["TERMINI (MA-MB-FS)"]
+
+
+def test_a_stop_word_past_a_comma_says_nothing_of_the_word_before(rome: GtfsIndex) -> None:
+    assert names(rome, "io no capito bene, metro B oggi funziona? devo andare Laurentina") == ["LAURENTINA (MB)"]
+    assert names(rome, "Lepanto metro chiusa?") == ["LEPANTO (MA)"]
+
+
+def test_a_misspelt_station_keeps_its_first_letter(rome: GtfsIndex) -> None:
+    assert names(rome, "si è fatta male al ginocchio scendendo") == []  # not Finocchio
+    assert names(rome, "devo andare a Ottavinao") == ["OTTAVIANO (MA)"]
+
+
+def test_a_metro_station_after_del_is_named(rome: GtfsIndex) -> None:
+    assert names(rome, "scusate l'ascensore del colosseo è ancora rotto?") == ["COLOSSEO (MB)"]
+
+
+@pytest.mark.parametrize(("text", "stop"), [
+    ("metro C pigneto, un uomo minaccia chi passa", "PIGNETO (MC)"),
+    ("ascensore metro b colosseo ancora rotto?", "COLOSSEO (MB)"),
+])
+def test_a_station_after_a_metro_line_letter_is_named(rome: GtfsIndex, text: str, stop: str) -> None:
+    assert names(rome, text) == [stop]
+
+
+@pytest.mark.parametrize(("text", "stop"), [
+    ("今天Ottaviano站开吗？想去梵蒂冈", "OTTAVIANO (MA)"),
+    ("有个人掉到Colosseo站的轨道上了", "COLOSSEO (MB)"),
+    ("трамвай 8 їде до Casaletto сьогодні?", "GIANICOLENSE/CASALETTO"),
+])
+def test_a_latin_name_in_a_message_in_another_script_is_a_stop(rome: GtfsIndex, text: str, stop: str) -> None:
+    assert names(rome, text) == [stop]
