@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("SPORTELLO_SHARED") or REPO.parent / "shared")
+#: Rome's stop names in other languages and scripts (GTFS translations.txt), beside the shared evaluation's feed
+ROME_STOP_NAMES = REPO / "examples" / "rome" / "stop_names.txt"
 #: the evaluation's fixed clock: the time of the shared evaluation feeds
 NOW = "2026-11-27T08:30:00+01:00"
 #: where the encoder vectors of the training texts are kept between runs
@@ -32,8 +34,8 @@ ENCODER_CACHE = "/tmp/sportello-reader-lofo-use.npz"
 
 def eval_sources(now: str | None = None) -> SimpleNamespace:
     """The ``--gtfs/--alerts/--faq`` flags (and ``--now``) naming the shared evaluation's timetable, alerts and FAQ."""
-    return SimpleNamespace(gtfs=str(SHARED / "eval" / "gtfs"), alerts=str(SHARED / "eval" / "alerts.pb"),
-                           faq=[str(SHARED / "eval" / "faq")], now=now)
+    return SimpleNamespace(gtfs=str(SHARED / "eval" / "gtfs"), stop_names=str(ROME_STOP_NAMES),
+                           alerts=str(SHARED / "eval" / "alerts.pb"), faq=[str(SHARED / "eval" / "faq")], now=now)
 
 
 def eval_now() -> datetime:

@@ -58,6 +58,8 @@ def parse_now(value: str | None) -> datetime | None:
 def _knowledge_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", help="configuration file (default ./config.yaml)")
     parser.add_argument("--gtfs", help="GTFS folder or zip (overrides knowledge.gtfs)")
+    parser.add_argument("--stop-names", help="stop names in other languages, GTFS translations.txt format "
+                        "(overrides knowledge.stop_names)")
     parser.add_argument("--alerts", help="GTFS-Realtime alerts file (.pb or .textproto)")
     parser.add_argument("--faq", action="append", help="FAQ folder or YAML file (repeatable)")
     parser.add_argument("--now", help="fix the clock, ISO 8601 (e.g. 2026-11-27T08:30:00+01:00)")

@@ -158,6 +158,10 @@ class KnowledgeSettings(_Section):
         source=str(SAMPLE_DIR / "alerts.textproto"), max_age_seconds=SAMPLE_MAX_AGE_SECONDS
     )
     trip_updates: FeedSettings = FeedSettings()
+    stop_names: str | None = Field(
+        None, description="stop names in other languages and scripts (Colisée, テルミニ): a file in the format of "
+        "GTFS translations.txt, added to the feed's own"
+    )
     faq: tuple[str, ...] = (str(SAMPLE_DIR / "faq"),)
     faq_engine: Literal["lexical", "fused"] = Field(
         "lexical",
@@ -569,7 +573,7 @@ def _expand(node: Any, path: str) -> Any:
     return node
 
 
-_PATH_KEYS = ("gtfs", "source", "faq", "cache_dir", "digest_dir", "gazetteer")
+_PATH_KEYS = ("gtfs", "stop_names", "source", "faq", "cache_dir", "digest_dir", "gazetteer")
 
 
 def _resolve_paths(data: dict[str, Any], base: Path) -> None:

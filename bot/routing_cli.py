@@ -28,7 +28,8 @@ def offline_knowledge(
     domain = domain_named(ks.domain)
     check_sources(ks, domain)
     source = args.gtfs or (ks.gtfs if domain.reads(Source.GTFS) else None)
-    gtfs = GtfsIndex.load(source, cache_dir=ks.cache_dir) if source else GtfsIndex.empty()
+    names = getattr(args, "stop_names", None) or ks.stop_names
+    gtfs = GtfsIndex.load(source, cache_dir=ks.cache_dir, translations=names) if source else GtfsIndex.empty()
     faq = load_faq(args.faq or list(ks.faq), ks.faq_engine, ks.cache_dir)
     alerts = ks.alerts if domain.reads(Source.ALERTS) else FeedSettings()
     if args.alerts:

@@ -27,7 +27,7 @@ _KIND_LABEL = {
     "en": {"tram": "Tram", "metro": "Metro", "rail": "Train", "bus": "Bus", "ferry": "Ferry",
            "cable": "Cable car", "gondola": "Gondola", "funicular": "Funicular", "line": "Line"},
 }
-_CACHE_VERSION = 1
+_CACHE_VERSION = 2  # 2: stop names in other languages (translations.txt)
 _NO_TIME = -1
 
 
@@ -123,6 +123,7 @@ class GtfsIndex:
         self.stops: dict[str, Stop] = {}
         self._by_name: dict[str, tuple[str, ...]] = {}
         self._by_code: dict[str, str] = {}
+        self._stop_translations: dict[str, tuple[str, ...]] = {}  # stops.txt name -> its names in other languages
         self._services: dict[str, _Service] = {}
         self._exceptions: dict[str, dict[date, int]] = {}
         # trips: parallel lists; stop_times: flat compact arrays sliced per trip
@@ -146,11 +147,14 @@ class GtfsIndex:
         return cls("")
 
     @classmethod
-    def load(cls, path: str | Path, cache_dir: str | Path | None = None) -> GtfsIndex:
+    def load(cls, path: str | Path, cache_dir: str | Path | None = None,
+             translations: str | Path | None = None) -> GtfsIndex:
         """Load a feed from a folder or a .zip, memoised in-process by path and mtime.
 
         With `cache_dir`, a pickle of the built index is kept there and reused while the source's
-        mtime and size are unchanged.
+        mtime and size are unchanged. `translations`: a file in the format of GTFS ``translations.txt`` whose stop
+        names in other languages are added to the feed's own (an operator's names for tourists, where the feed
+        has none).
         """
         p = Path(path)
         try:
@@ -159,12 +163,19 @@ class GtfsIndex:
             msg = f"GTFS feed not found: {p}"
             raise GtfsError(msg) from exc
         mtime = max([st.st_mtime_ns] + ([f.stat().st_mtime_ns for f in p.iterdir()] if p.is_dir() else []))
-        key = (str(p.resolve()), mtime, st.st_size)
+        extra = Path(translations) if translations else None
+        if extra is not None:
+            try:
+                mtime = max(mtime, extra.stat().st_mtime_ns)
+            except OSError as exc:
+                msg = f"stop names file not found: {extra}"
+                raise GtfsError(msg) from exc
+        key = (str(p.resolve()) + (f"+{extra.resolve()}" if extra else ""), mtime, st.st_size)
         if key in cls._memo:
             return cls._memo[key]
         index = cls._from_pickle(cache_dir, key) if cache_dir else None
         if index is None:
-            index = cls._build(p)
+            index = cls._build(p, extra)
             if cache_dir:
                 cls._to_pickle(index, cache_dir, key)
         cls._memo[key] = index
@@ -201,7 +212,7 @@ class GtfsIndex:
             log.warning("could not write GTFS cache %s: %s", target, exc)
 
     @classmethod
-    def _build(cls, path: Path) -> GtfsIndex:
+    def _build(cls, path: Path, translations: Path | None = None) -> GtfsIndex:
         index = cls(str(path))
         if path.is_dir() and not any(path.iterdir()):
             msg = f"{path}: the folder is empty (no routes.txt, stops.txt)"
@@ -219,6 +230,10 @@ class GtfsIndex:
                 index._read_trips(files)
                 if files.has("stop_times.txt"):
                     index._read_stop_times(files)
+            index._read_translations(files.rows("translations.txt"), f"{path}/translations.txt")
+        if translations is not None:
+            with _FeedFiles(translations.parent) as files:
+                index._read_translations(files.rows(translations.name), str(translations))
         return index
 
     def _read_agencies(self, files: _FeedFiles) -> None:
@@ -245,6 +260,29 @@ class GtfsIndex:
             if stop.code:
                 self._by_code.setdefault(stop.code, stop.stop_id)
         self._by_name = {name: tuple(ids) for name, ids in by_name.items()}
+
+    def _read_translations(self, rows: Iterator[dict[str, str]], where: str) -> None:
+        """Stop names in other languages from rows of GTFS ``translations.txt`` (``table_name`` stops,
+        ``field_name`` stop_name; the stop by ``record_id`` or every stop named ``field_value``). Other tables
+        and fields are not read; a row naming no stop of the feed is skipped and counted in a warning."""
+        found: dict[str, list[str]] = {name: list(names) for name, names in self._stop_translations.items()}
+        unknown = 0
+        for row in rows:
+            if row.get("table_name", "").strip() != "stops" or row.get("field_name", "").strip() != "stop_name":
+                continue
+            translation = row.get("translation", "").strip()
+            record = self.stops.get(row.get("record_id", "").strip())
+            named = self.stops_named(row.get("field_value", "")) if record is None else [record]
+            if not translation or not named:
+                unknown += bool(translation)
+                continue
+            names = found.setdefault(named[0].name, [])
+            if translation not in names:
+                names.append(translation)
+        if unknown:
+            log.warning("%s: %d stop name translations name no stop of the feed (record_id or field_value)",
+                        where, unknown)
+        self._stop_translations = {name: tuple(names) for name, names in found.items()}
 
     def _read_calendar(self, files: _FeedFiles) -> None:
         days = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -325,6 +363,10 @@ class GtfsIndex:
     def stops_named(self, name: str) -> list[Stop]:
         """Every stop whose name equals `name`, ignoring case and surrounding spaces."""
         return [self.stops[s] for s in self._by_name.get(name.strip().casefold(), ())]
+
+    def stop_translations(self) -> dict[str, tuple[str, ...]]:
+        """Stop name (as in stops.txt) -> its names in other languages and scripts (GTFS translations.txt)."""
+        return dict(self._stop_translations)
 
     def stop_names(self) -> dict[str, tuple[str, ...]]:
         """Case-folded stop name -> stop_ids sharing it."""

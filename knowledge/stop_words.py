@@ -39,6 +39,7 @@ class StopWords:
     stop_code_cue: frozenset[str]
     common_place_words: frozenset[str]
     everyday_words: frozenset[str]
+    transit_words: frozenset[str]
 
     @classmethod
     def load(cls, path: Path = WORDS_FILE) -> StopWords:

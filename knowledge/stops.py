@@ -78,6 +78,7 @@ class _Key:
     metro: bool
     bare_ok: bool
     plain: tuple[str, tuple[str, ...]] | None = None  # the untagged stop of the same name, if any
+    translated: bool = False  # a name in another language (translations.txt): it needs a word about getting around
 
 
 #: punctuation that ends a phrase: a stop word on its other side says nothing of a name («ho capito bene, metro B?»)
@@ -98,13 +99,82 @@ def _mostly_other_script(text: str) -> bool:
     return other > latin
 
 
-@dataclass(frozen=True, slots=True)
+def _fold(text: str) -> str:
+    """Lower case with accents and other combining marks dropped, in any script ("Τέρμινι" -> "τερμινι")."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
+
+
+def _written_without_spaces(c: str) -> bool:
+    """Whether ``c`` is of a script written without spaces between words (Han, kana, Thai, Lao, Khmer)."""
+    return "\u0e00" <= c <= "\u0eff" or "\u1780" <= c <= "\u17ff" or "\u3040" <= c <= "\u30ff" or (
+        "\u3400" <= c <= "\u9fff") or "\uf900" <= c <= "\ufaff"
+
+
+def _is_hangul(c: str) -> bool:
+    return "\uac00" <= c <= "\ud7af" or "\u1100" <= c <= "\u11ff"
+
+
+class _Written:
+    """Names or words of other scripts and languages, found in a folded message (:func:`_fold`) as written: anywhere
+    in a script written without spaces («テルミニ駅»), else at the start of a word; a Latin-script entry as a whole
+    word; a long Cyrillic or Greek name less its last letter, so that it is found in any case («на станции
+    Термини», «у Колизея», «Колізею»)."""
+
+    def __init__(self, entries: dict[str, tuple[str, tuple[str, ...]]], *, stems: bool, hangul_anywhere: bool) -> None:
+        self.entries: dict[str, tuple[str, tuple[str, ...]]] = {}
+        self.anywhere: set[str] = set()
+        self.whole: set[str] = set()
+        for folded, value in entries.items():
+            written = folded
+            if stems and len(folded) >= 6 and "\u0370" <= folded[-1] <= "\u04ff":
+                written = folded[:-1]
+            self.entries.setdefault(written, value)
+            first = written[0]
+            if _written_without_spaces(first) or (hangul_anywhere and _is_hangul(first)):
+                self.anywhere.add(written)
+            elif not _mostly_other_script(written):
+                self.whole.add(written)
+        alternatives = sorted(self.entries, key=len, reverse=True)
+        self.pattern = re.compile("|".join(map(re.escape, alternatives))) if alternatives else None
+
+    def find(self, folded: str) -> list[tuple[int, tuple[str, tuple[str, ...]]]]:
+        """(where, value) of each entry found in ``folded`` (a message as :func:`_fold` leaves it)."""
+        if self.pattern is None:
+            return []
+        found = []
+        for m in self.pattern.finditer(folded):
+            start, end, written = m.start(), m.end(), m.group()
+            if written not in self.anywhere:
+                if start > 0 and folded[start - 1].isalnum():
+                    continue  # inside another word
+                if written in self.whole and end < len(folded) and folded[end].isalnum():
+                    continue  # «bus» is not «business»
+            found.append((start, self.entries[written]))
+        return found
+
+
+@dataclass(slots=True)
 class _Context:
     """What the stop finder knows of the whole message while it weighs one name in it."""
 
     text: str
     shouting: bool
     other_script: bool
+    transit_words: _Written
+    _folded: str | None = None
+    _transit: bool | None = None
+
+    def folded(self) -> str:
+        """The message as :func:`_fold` leaves it (folded once, when first asked)."""
+        if self._folded is None:
+            self._folded = _fold(self.text)
+        return self._folded
+
+    def about_getting_around(self) -> bool:
+        """Whether the message holds a word of ``transit_words`` (a station, a stop, a vehicle, a line, a lift)."""
+        if self._transit is None:
+            self._transit = bool(self.transit_words.find(self.folded()))
+        return self._transit
 
     def joined(self, left: Token, right: Token) -> bool:
         """Whether no punctuation ends the phrase between two tokens (the same token: joined)."""
@@ -142,6 +212,7 @@ class StopFinder:
             self.keys[key] = _Key(
                 best.name, tuple(s.stop_id for s in index.stops_named(best.name)), metro, bare_ok, plain
             )
+        self._add_translations(index)
         self.span: dict[str, int] = {}  # first word of a key -> most words in a key starting with it
         for k in self.keys:
             first, n = k.split(" ", 1)[0], k.count(" ") + 1
@@ -150,6 +221,25 @@ class StopFinder:
         #: the metro lines' letters, as normalised words ("a", "b1"): «metro C Pigneto» names Pigneto
         self.metro_letters = frozenset(w for r in index.routes.values() if r.kind == "metro"
                                        for w in normalize(r.display_name) if len(w) <= 2)
+
+    def _add_translations(self, index: GtfsIndex) -> None:
+        """The feed's stop names in other languages (translations.txt): one in Latin letters ("Colisée", "Spanish
+        Steps") becomes a key of its own, read like a station's name; one in another script ("テルミニ",
+        "Колизей") is looked for in a message as written (see :class:`_ScriptNames`)."""
+        written: dict[str, tuple[str, tuple[str, ...]]] = {}
+        for name, translations in index.stop_translations().items():
+            ids = tuple(s.stop_id for s in index.stops_named(name))
+            metro = is_metro_station(index, name)
+            for translation in translations:
+                if _mostly_other_script(translation):
+                    written.setdefault(_fold(translation), (name, ids))
+                    continue
+                key = " ".join(normalize(translation))
+                if len(key) >= 3 and key not in self.keys:
+                    self.keys[key] = _Key(name, ids, metro, True, translated=True)
+        self.script_names = _Written(written, stems=True, hangul_anywhere=False)
+        self.transit_words = _Written({_fold(w): ("", ()) for w in STOP_WORDS.transit_words}, stems=False,
+                                      hangul_anywhere=True)
 
     @staticmethod
     def _core(words: list[str]) -> tuple[list[str], bool]:
@@ -186,9 +276,14 @@ class StopFinder:
         """
         raw, shouting = read_tokens(text)
         words = [(w, tok) for tok in raw if tok.text[0].isalnum() for w in _normalized_word(tok.text)]
-        context = _Context(text, shouting, _mostly_other_script(text))
+        context = _Context(text, shouting, _mostly_other_script(text), self.transit_words)
         found: dict[str, tuple[int, StopMention]] = {}
         self._codes(raw, found)
+        if not text.isascii() and self.script_names.pattern is not None:
+            named = self.script_names.find(context.folded())
+            if named and context.about_getting_around():
+                for start, (name, ids) in named:
+                    found.setdefault(name, (start, StopMention(name, ids, 0.9)))
         i = 0
         while i < len(words):
             hit = self._longest(words, i) or self._fuzzy(words, i)
@@ -250,6 +345,8 @@ class StopFinder:
             return 1.0
         if not key.bare_ok or keytext in STOP_WORDS.common_place_words:
             return 0.0
+        if key.translated and not context.about_getting_around():
+            return 0.0  # «Is the Colosseum open on Monday?» is about the monument
         if n >= 2:
             return 0.9
         if context.other_script:  # a Latin name in a message in another script: «今天Ottaviano站开吗？»

@@ -227,8 +227,12 @@ def load_network(settings: KnowledgeSettings) -> GtfsIndex:
     """
     if settings.gtfs is None:
         return GtfsIndex.empty()
+    if settings.stop_names is not None and not Path(settings.stop_names).is_file():
+        msg = (f"knowledge.stop_names: {settings.stop_names} is not a file; point it at a file in the format of GTFS "
+               "translations.txt, or remove the key")
+        raise ConfigError(msg)
     try:
-        return GtfsIndex.load(settings.gtfs, cache_dir=settings.cache_dir)
+        return GtfsIndex.load(settings.gtfs, cache_dir=settings.cache_dir, translations=settings.stop_names)
     except GtfsError as exc:
         msg = (f"knowledge.gtfs: {exc}; point it at a GTFS folder or zip, "
                "or set `knowledge.gtfs: null` for a service without lines and stops")

@@ -54,7 +54,7 @@ def load_gtfs(settings: Settings) -> GtfsIndex | None:
     if block is None or block.gtfs is None:
         return None
     try:
-        return GtfsIndex.load(block.gtfs, cache_dir=block.cache_dir)
+        return GtfsIndex.load(block.gtfs, cache_dir=block.cache_dir, translations=block.stop_names)
     except GtfsError as exc:
         log.warning("reports without the static feed: %s", exc)
         return None

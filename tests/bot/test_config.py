@@ -177,3 +177,11 @@ def test_one_channel_cannot_belong_to_two_services(tmp_path: Path) -> None:
 def test_an_unknown_domain_of_a_service_lists_the_known_ones(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"services\.gas\.knowledge\.domain: .*unknown domain 'gas'; known domains: transit, waste, water"):
         load_settings(_write(tmp_path, "services:\n  gas:\n    knowledge:\n      domain: gas\n"))
+
+
+def test_a_missing_file_of_stop_names_is_refused_naming_the_key(tmp_path: Path) -> None:
+    from bot.config import ConfigError, KnowledgeSettings
+    from knowledge.store import load_network
+
+    with pytest.raises(ConfigError, match=r"knowledge.stop_names: .*nowhere.txt is not a file"):
+        load_network(KnowledgeSettings(stop_names=str(tmp_path / "nowhere.txt")))

@@ -146,3 +146,55 @@ def test_folder_without_routes_raises_gtfs_error(tmp_path: Path) -> None:
     (tmp_path / "stops.txt").write_text("stop_id,stop_name\n1,A\n")
     with pytest.raises(GtfsError, match="routes.txt"):
         GtfsIndex.load(tmp_path)
+
+
+# ---- stop names in other languages (translations.txt) ------------------------------------------------------------
+SAMPLE = Path(__file__).resolve().parents[2] / "knowledge" / "sample" / "gtfs"
+_HEADER = "table_name,field_name,language,translation,record_id,record_sub_id,field_value\n"
+
+
+def _feed_with(tmp_path: Path, translations: str) -> Path:
+    feed = tmp_path / "feed"
+    shutil.copytree(SAMPLE, feed)
+    (feed / "translations.txt").write_text(_HEADER + translations, encoding="utf-8")
+    return feed
+
+
+def test_a_feed_s_translations_name_its_stops_in_other_languages(tmp_path: Path) -> None:
+    feed = _feed_with(tmp_path, "stops,stop_name,fr,Colisée,10012,,\n"
+                                "stops,stop_name,ja,テルミニ,,,TERMINI (MA-MB-FS)\n"
+                                "routes,route_long_name,fr,Ligne A,MA,,\n"
+                                "stops,stop_desc,fr,Une gare,,,TERMINI (MA-MB-FS)\n")
+    index = GtfsIndex.load(feed)
+    assert index.stop_translations() == {"COLOSSEO (MB)": ("Colisée",), "TERMINI (MA-MB-FS)": ("テルミニ",)}
+
+
+def test_a_translation_naming_no_stop_of_the_feed_is_skipped_and_counted(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    feed = _feed_with(tmp_path, "stops,stop_name,fr,Colisée,99999,,\nstops,stop_name,fr,Nulle part,,,NOWHERE\n"
+                                "stops,stop_name,es,Coliseo,,,COLOSSEO (MB)\n")
+    index = GtfsIndex.load(feed)
+    assert index.stop_translations() == {"COLOSSEO (MB)": ("Coliseo",)}
+    assert "2 stop name translations name no stop of the feed" in caplog.text
+
+
+def test_a_file_of_stop_names_adds_to_the_feed_s_own(tmp_path: Path) -> None:
+    feed = _feed_with(tmp_path, "stops,stop_name,fr,Colisée,,,COLOSSEO (MB)\n")
+    extra = tmp_path / "names.txt"
+    extra.write_text(_HEADER + "stops,stop_name,es,Coliseo,,,COLOSSEO (MB)\nstops,stop_name,fr,Colisée,10012,,\n",
+                     encoding="utf-8")
+    assert GtfsIndex.load(feed, translations=extra).stop_translations() == {"COLOSSEO (MB)": ("Colisée", "Coliseo")}
+    assert GtfsIndex.load(feed).stop_translations() == {"COLOSSEO (MB)": ("Colisée",)}  # not kept in the feed's memo
+
+
+def test_a_missing_file_of_stop_names_is_refused_naming_it(tmp_path: Path) -> None:
+    with pytest.raises(GtfsError, match="stop names file not found: .*nowhere.txt"):
+        GtfsIndex.load(SAMPLE, translations=tmp_path / "nowhere.txt")
+
+
+def test_the_shipped_rome_names_all_name_stops_of_the_evaluation_feed() -> None:
+    names = Path(__file__).resolve().parents[2] / "examples" / "rome" / "stop_names.txt"
+    index = GtfsIndex.load(ROME, translations=names)
+    rows = {tuple(line.split(",")[i] for i in (3, 6)) for line in names.read_text(encoding="utf-8").splitlines()[1:]}
+    assert {(t, name) for name, ts in index.stop_translations().items() for t in ts} == rows

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from knowledge.gtfs import GtfsIndex
@@ -75,3 +77,47 @@ def test_a_station_after_a_metro_line_letter_is_named(rome: GtfsIndex, text: str
 ])
 def test_a_latin_name_in_a_message_in_another_script_is_a_stop(rome: GtfsIndex, text: str, stop: str) -> None:
     assert names(rome, text) == [stop]
+
+
+ROME_NAMES = Path(__file__).resolve().parents[2] / "examples" / "rome" / "stop_names.txt"
+
+
+@pytest.fixture(scope="module")
+def rome_named() -> GtfsIndex:
+    return GtfsIndex.load(EVAL / "gtfs", translations=ROME_NAMES)
+
+
+@pytest.mark.parametrize(("text", "stop"), [
+    ("l'ascenseur du Colisée ne marche pas, avec une poussette c'est l'enfer", "COLOSSEO (MB)"),
+    ("funciona el ascensor del metro en el Coliseo?", "COLOSSEO (MB)"),
+    ("is the lift at the Colosseum metro working?", "COLOSSEO (MB)"),
+    ("we're meeting at the Spanish Steps, which metro?", "SPAGNA (MA)"),
+    ("هل الباص 64 متأخر الآن؟ أنا في محطة تيرميني", "TERMINI (MA-MB-FS)"),
+    ("метро A сегодня доезжает до Оттавиано?", "OTTAVIANO (MA)"),
+    ("Вагітна жінка в метро B, ми під'їжджаємо до Колізею", "COLOSSEO (MB)"),  # a case of Колізей
+    ("今日、地下鉄A線はオッタヴィアーノまで運行していますか？", "OTTAVIANO (MA)"),
+    ("지금 메트로 A선 레푸블리카역 승강장에 할아버지 한 분이 쓰러지셨는데", "REPUBBLICA (MA)"),
+    ("अजनबी आदमी कोलोसेओ स्टेशन पर गिर गया है", "COLOSSEO (MB)"),
+])
+def test_a_station_named_in_another_language_is_found(rome_named: GtfsIndex, text: str, stop: str) -> None:
+    assert [m.name for m in find_stops(rome_named, text)] == [stop]
+
+
+@pytest.mark.parametrize("text", [
+    "إسبانيا جميلة في الصيف",  # Spain; only «ساحة إسبانيا» is the square
+    "best pizza near the Colosseum?",  # the monument: no word about getting around
+    "饿死了，斗兽场附近有什么好吃的？",
+    "πεθαίνω της πείνας, πού να φάω κοντά στο Κολοσσαίο;",
+    "Дотерминированный процесс",  # Термин inside another word
+])
+def test_a_translated_name_inside_other_words_or_about_the_place_is_not_a_station(rome_named: GtfsIndex, text: str) -> None:
+    assert [m.name for m in find_stops(rome_named, text)] == []
+
+
+def test_without_translations_a_name_in_another_script_is_not_found(rome: GtfsIndex) -> None:
+    assert find_stops(rome, "метро A сегодня доезжает до Оттавиано?") == []
+
+
+def test_the_sample_feed_names_its_stations_for_tourists() -> None:
+    sample = GtfsIndex.load(Path(__file__).resolve().parents[2] / "knowledge" / "sample" / "gtfs")
+    assert [m.name for m in find_stops(sample, "l'ascenseur du Colisée est en panne?")] == ["COLOSSEO (MB)"]
