@@ -44,6 +44,8 @@ from knowledge.store import Knowledge  # noqa: E402
 
 EVAL = Path(os.environ.get("SPORTELLO_SHARED") or REPO.parent / "shared") / "eval"
 TRAINING = REPO / "knowledge" / "training"
+#: Rome's stop names in other languages (GTFS translations.txt), read with the feed as a Rome deployment would
+ROME_STOP_NAMES = REPO / "examples" / "rome" / "stop_names.txt"
 NOW = "2026-11-27T08:30:00+01:00"
 
 
@@ -93,7 +95,7 @@ def set_up_reader(cache_dir: str | None = None) -> ReaderSetUp:
     now = parse_now(NOW)
     assert now is not None
     started = time.perf_counter()
-    gtfs = GtfsIndex.load(EVAL / "gtfs", cache_dir=cache_dir)
+    gtfs = GtfsIndex.load(EVAL / "gtfs", cache_dir=cache_dir, translations=ROME_STOP_NAMES)
     faq = FaqIndex.load([EVAL / "faq"])
     knowledge = Knowledge(gtfs, faq, FeedSettings(source=str(EVAL / "alerts.pb")), clock=lambda: now)
     stop_finder(gtfs)  # the stop-name index is built on first use: count it as start-up
