@@ -29,7 +29,13 @@ _GERMAN_LINE = re.compile(r"(\d+)er")
 _PLURAL_LINE = re.compile(r"(\d+)s")
 _PUNCT_BREAK = frozenset({".", "!", "?", ":", ";", "(", ")", "[", "]", "\"", "…", "|", "→"})
 _APOSTROPHES = "'’`´"
-_TOKEN = re.compile(r"[^\W_]+|\S")
+#: combining marks of the scripts tourists write (Latin accents typed apart, Hebrew and Arabic vowel signs, the vowel
+#: signs of Devanagari, Bengali and the other Indic scripts, Thai, Myanmar, Khmer, kana voicing): they belong to the
+#: word they sit in («মেট্রো», «ट्राम», «รถเมล์» are one word each, not a letter and a mark)
+_MARKS = ("\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0900-\u0dff"
+          "\u0e00-\u0eff\u1000-\u109f\u135d-\u135f\u1780-\u17ff\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\u3099\u309a"
+          "\ufe20-\ufe2f")
+_TOKEN = re.compile(rf"[^\W_](?:[^\W_]|[{_MARKS}])*|\S")
 
 
 class Token(NamedTuple):
@@ -132,6 +138,10 @@ class RouteFinder:
             cjk = self._cjk(tok.text)
             if cjk:
                 return cjk
+        elif i > 0 and not tokens[i - 1].text.isascii() and _written_without_spaces(tokens[i - 1].text[-1]):
+            cjk = self._cjk(tokens[i - 1].text + tok.text)  # «รถราง 8»: Thai runs its words together, not a line
+            if cjk:
+                return cjk
         plural = _PLURAL_LINE.fullmatch(tok.text) if digit_first else None  # "two 62s in a row", "three 40s go by"
         if plural and _prev_word(tokens, i) in WORDS.count_word:
             return self.exact.get(plural.group(1))
@@ -206,9 +216,9 @@ class RouteFinder:
 
     def _metro_letter_cued(self, tokens: Sequence[Token], i: int, prev: str | None) -> bool:
         tok = tokens[i]
-        if _apostrophe_after(tokens, i):  # "C'è"
-            return False
         upper = tok.text.isupper()
+        if _apostrophe_after(tokens, i) and not (upper and prev in WORDS.metro and _suffix_after(tokens, i + 1)):
+            return False  # "C'è", but "Metro A'da" (Turkish: on metro A)
         if prev in WORDS.metro:  # "metro c" yes, but "metro a Ottaviano" is a preposition
             nxt_tok = tokens[i + 1] if i + 1 < len(tokens) else None
             return (upper or tok.text != "a" or nxt_tok is None or not nxt_tok.text[0].isalnum()
@@ -315,6 +325,18 @@ def _prev_word(tokens: Sequence[Token], i: int) -> str | None:
 def _next_word(tokens: Sequence[Token], i: int) -> str | None:
     j = i + 1
     return tokens[j].low if j < len(tokens) else None
+
+
+def _written_without_spaces(c: str) -> bool:
+    """Whether ``c`` is of a script that runs words together (Thai, Lao, Khmer, Han, kana)."""
+    return "\u0e00" <= c <= "\u0eff" or "\u1780" <= c <= "\u17ff" or "\u3040" <= c <= "\u30ff" or (
+        "\u3400" <= c <= "\u9fff")
+
+
+def _suffix_after(tokens: Sequence[Token], i: int) -> bool:
+    """Whether a lower-case word is glued after the apostrophe at ``i`` («A'da», «Termini'de»)."""
+    return (i + 1 < len(tokens) and tokens[i + 1].start == tokens[i].end and tokens[i + 1].text.isalpha()
+            and tokens[i + 1].text.islower())
 
 
 def _apostrophe_after(tokens: Sequence[Token], i: int) -> bool:

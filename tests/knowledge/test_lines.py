@@ -391,3 +391,23 @@ def test_every_name_a_line_is_found_by_is_among_the_names_a_word_is_checked_agai
         assert {name.upper() for name in names} <= finder.names_upper
     assert "PASSA" not in finder.names_upper
     assert routes(rome, "#metroA") == routes(rome, "metroA") == routes(rome, "metro A")
+
+
+# ---- scripts with vowel signs, scripts without spaces, suffixes -------------------------------------------------
+@pytest.mark.parametrize(("text", "route"), [
+    ("আজ মেট্রো B কি ঠিকমতো চলছে?", "249"),  # Bengali: the vowel sign belongs to the word «metro»
+    ("क्या आज मेट्रो B चल रही है?", "249"),
+    ("ट्राम 8 के अंदर से धुआं निकल रहा है", "8"),
+    ("รถเมล์ 64 ร้อนจนจะเป็นลมแล้ว", "64"),  # Thai: «bus» ends a run of words written together
+    ("มีควันออกมาจากใต้ที่นั่งในรถไฟใต้ดินสาย A ตอนนี้", "248"),
+    ("እርዳታ! በሜትሮ B ባቡር ውስጥ አንድ ሰው ወድቆ", "249"),
+    ("Metro A'da Repubblica durağında bir kadın bayıldı", "248"),  # Turkish: «on metro A»
+])
+def test_a_line_named_in_a_script_with_vowel_signs_or_without_spaces(rome: GtfsIndex, text: str, route: str) -> None:
+    assert routes(rome, text) == [route]
+
+
+@pytest.mark.parametrize("text", ["sulla metro c'è un guasto", "METRO C'È UN GUASTO", "ho visto 8 persone",
+                                  "ในร้าน 8 คน"])
+def test_an_elision_or_a_count_is_still_not_a_line(rome: GtfsIndex, text: str) -> None:
+    assert routes(rome, text) == []
