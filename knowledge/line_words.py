@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from knowledge.errors import KnowledgeError
-from knowledge.word_lists import checked_words, read_lists
+from knowledge.word_lists import load_word_lists
 
 WORDS_FILE = Path(__file__).resolve().parent / "line_words.yaml"
 
@@ -69,13 +68,7 @@ class LineWords:
     @classmethod
     def load(cls, path: Path = WORDS_FILE) -> LineWords:
         """The lists stored in ``path``; :class:`LineWordsError` names the key at fault and how to fix it."""
-        known = [f.name for f in fields(cls)]
-        data = read_lists(path, known, LineWordsError, "the line finder's words", "knowledge/lines.py")
-        lists: dict[str, Any] = {}
-        for f in fields(cls):
-            words = checked_words(path, f.name, data.get(f.name), LineWordsError, "knowledge/lines.py")
-            lists[f.name] = words if f.type.startswith("tuple") else frozenset(words)
-        return cls(**lists)
+        return load_word_lists(cls, path, LineWordsError, "the line finder's words", "knowledge/lines.py")
 
 
 WORDS = LineWords.load()

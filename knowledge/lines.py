@@ -330,7 +330,7 @@ def _next_word(tokens: Sequence[Token], i: int) -> str | None:
 def _written_without_spaces(c: str) -> bool:
     """Whether ``c`` is of a script that runs words together (Thai, Lao, Khmer, Han, kana)."""
     return "\u0e00" <= c <= "\u0eff" or "\u1780" <= c <= "\u17ff" or "\u3040" <= c <= "\u30ff" or (
-        "\u3400" <= c <= "\u9fff")
+        "\u3400" <= c <= "\u9fff") or "\uf900" <= c <= "\ufaff"
 
 
 def _suffix_after(tokens: Sequence[Token], i: int) -> bool:

@@ -3,12 +3,11 @@ otherwise."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from knowledge.errors import KnowledgeError
-from knowledge.word_lists import checked_words, read_lists
+from knowledge.word_lists import load_word_lists
 
 WORDS_FILE = Path(__file__).resolve().parent / "stop_words.yaml"
 _READER = "knowledge/stops.py"
@@ -44,15 +43,8 @@ class StopWords:
     @classmethod
     def load(cls, path: Path = WORDS_FILE) -> StopWords:
         """The lists stored in ``path``; :class:`StopWordsError` names the key at fault and how to fix it."""
-        known = [f.name for f in fields(cls)]
-        data = read_lists(path, known, StopWordsError, "the stop finder's words", _READER)
-        lists: dict[str, Any] = {"abbreviations": _abbreviations(path, data.get("abbreviations"))}
-        for f in fields(cls):
-            if f.name == "abbreviations":
-                continue
-            words = checked_words(path, f.name, data.get(f.name), StopWordsError, _READER)
-            lists[f.name] = words if f.type.startswith("tuple") else frozenset(words)
-        return cls(**lists)
+        return load_word_lists(cls, path, StopWordsError, "the stop finder's words", _READER,
+                               {"abbreviations": _abbreviations})
 
 
 def _abbreviations(path: Path, value: object) -> dict[str, str]:

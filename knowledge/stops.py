@@ -18,6 +18,7 @@ from knowledge.lines import (  # the tokenizer and its helpers are shared with l
     Token,
     _prev_index,
     _skip_number_word,
+    _written_without_spaces,
     read_tokens,
 )
 
@@ -102,12 +103,6 @@ def _mostly_other_script(text: str) -> bool:
 def _fold(text: str) -> str:
     """Lower case with accents and other combining marks dropped, in any script ("Τέρμινι" -> "τερμινι")."""
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
-
-
-def _written_without_spaces(c: str) -> bool:
-    """Whether ``c`` is of a script written without spaces between words (Han, kana, Thai, Lao, Khmer)."""
-    return "\u0e00" <= c <= "\u0eff" or "\u1780" <= c <= "\u17ff" or "\u3040" <= c <= "\u30ff" or (
-        "\u3400" <= c <= "\u9fff") or "\uf900" <= c <= "\ufaff"
 
 
 def _is_hangul(c: str) -> bool:

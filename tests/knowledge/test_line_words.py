@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ast
-import re
 from dataclasses import fields
 from pathlib import Path
 
@@ -13,18 +11,9 @@ import yaml
 import knowledge.lines
 import knowledge.stops
 from knowledge.line_words import WORDS, WORDS_FILE, LineWords, LineWordsError
+from tests.knowledge.word_list_checks import broken_copy, lists_read, uncommented_keys
 
 KEYS = [f.name for f in fields(LineWords)]
-
-
-def _read_lists() -> set[str]:
-    """The lists the line and stop finders read (``WORDS.<key>`` in their source)."""
-    read = set()
-    for module in (knowledge.lines, knowledge.stops):
-        tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
-        read |= {n.attr for n in ast.walk(tree)
-                 if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == "WORDS"}
-    return read
 
 
 def test_the_file_holds_exactly_the_lists_the_finder_knows() -> None:
@@ -34,23 +23,12 @@ def test_the_file_holds_exactly_the_lists_the_finder_knows() -> None:
 
 @pytest.mark.parametrize("key", KEYS)
 def test_each_list_is_read_by_the_finder_and_not_empty(key: str) -> None:
-    assert key in _read_lists(), f"{key}: no code reads it; remove it from line_words.yaml and LineWords"
+    assert key in lists_read((knowledge.lines, knowledge.stops), "WORDS"), f"{key}: no code reads it; remove it from line_words.yaml and LineWords"
     assert len(getattr(WORDS, key)) > 0
 
 
 def test_each_list_has_a_comment_saying_what_it_is_for() -> None:
-    lines = WORDS_FILE.read_text(encoding="utf-8").splitlines()
-    uncommented = [m.group(1) for n, line in enumerate(lines) if (m := re.match(r"(\w+):", line))
-                   and not (n > 0 and lines[n - 1].startswith("#"))]
-    assert uncommented == []
-
-
-def _broken(tmp_path: Path, old: str, new: str) -> Path:
-    text = WORDS_FILE.read_text(encoding="utf-8")
-    assert old in text
-    path = tmp_path / "line_words.yaml"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return path
+    assert uncommented_keys(WORDS_FILE) == []
 
 
 @pytest.mark.parametrize(("old", "new", "error"), [
@@ -63,7 +41,7 @@ def _broken(tmp_path: Path, old: str, new: str) -> Path:
 ])
 def test_a_broken_file_is_refused_naming_the_key_and_the_fix(tmp_path: Path, old: str, new: str, error: str) -> None:
     with pytest.raises(LineWordsError, match=error):
-        LineWords.load(_broken(tmp_path, old, new))
+        LineWords.load(broken_copy(tmp_path, WORDS_FILE, old, new))
 
 
 def test_a_missing_list_is_refused_naming_it(tmp_path: Path) -> None:
