@@ -11,6 +11,7 @@ from weakref import WeakKeyDictionary
 
 from knowledge.gtfs import GtfsIndex
 from knowledge.line_words import WORDS
+from knowledge.written import written_without_spaces
 
 # The words are data (WORDS: knowledge/line_words.yaml, read once at import); patterns and symbols stay here.
 
@@ -138,7 +139,7 @@ class RouteFinder:
             cjk = self._cjk(tok.text)
             if cjk:
                 return cjk
-        elif i > 0 and not tokens[i - 1].text.isascii() and _written_without_spaces(tokens[i - 1].text[-1]):
+        elif i > 0 and not tokens[i - 1].text.isascii() and written_without_spaces(tokens[i - 1].text[-1]):
             cjk = self._cjk(tokens[i - 1].text + tok.text)  # «รถราง 8»: Thai runs its words together, not a line
             if cjk:
                 return cjk
@@ -325,12 +326,6 @@ def _prev_word(tokens: Sequence[Token], i: int) -> str | None:
 def _next_word(tokens: Sequence[Token], i: int) -> str | None:
     j = i + 1
     return tokens[j].low if j < len(tokens) else None
-
-
-def _written_without_spaces(c: str) -> bool:
-    """Whether ``c`` is of a script that runs words together (Thai, Lao, Khmer, Han, kana)."""
-    return "\u0e00" <= c <= "\u0eff" or "\u1780" <= c <= "\u17ff" or "\u3040" <= c <= "\u30ff" or (
-        "\u3400" <= c <= "\u9fff") or "\uf900" <= c <= "\ufaff"
 
 
 def _suffix_after(tokens: Sequence[Token], i: int) -> bool:

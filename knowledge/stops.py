@@ -13,14 +13,14 @@ from rapidfuzz import fuzz, process
 
 from knowledge.gtfs import GtfsIndex
 from knowledge.line_words import WORDS
-from knowledge.stop_words import WORDS as STOP_WORDS
 from knowledge.lines import (  # the tokenizer and its helpers are shared with line finding
     Token,
     _prev_index,
     _skip_number_word,
-    _written_without_spaces,
     read_tokens,
 )
+from knowledge.stop_words import WORDS as STOP_WORDS
+from knowledge.written import WrittenNames, fold, mostly_other_script
 
 @dataclass(frozen=True, slots=True)
 class StopMention:
@@ -86,68 +86,6 @@ class _Key:
 _PHRASE_END = re.compile(r"[,;.!?()\[\]]")
 
 
-def _mostly_other_script(text: str) -> bool:
-    """Whether most of the letters of ``text`` are outside the Latin script (Han, Cyrillic, Arabic, Hangul, ...)."""
-    if text.isascii():
-        return False
-    latin = other = 0
-    for c in text:
-        if c.isalpha():
-            if c < "\u0250" or "\u1e00" <= c < "\u1f00":
-                latin += 1
-            else:
-                other += 1
-    return other > latin
-
-
-def _fold(text: str) -> str:
-    """Lower case with accents and other combining marks dropped, in any script ("Τέρμινι" -> "τερμινι")."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
-
-
-def _is_hangul(c: str) -> bool:
-    return "\uac00" <= c <= "\ud7af" or "\u1100" <= c <= "\u11ff"
-
-
-class _Written:
-    """Names or words of other scripts and languages, found in a folded message (:func:`_fold`) as written: anywhere
-    in a script written without spaces («テルミニ駅»), else at the start of a word; a Latin-script entry as a whole
-    word; a long Cyrillic or Greek name less its last letter, so that it is found in any case («на станции
-    Термини», «у Колизея», «Колізею»)."""
-
-    def __init__(self, entries: dict[str, tuple[str, tuple[str, ...]]], *, stems: bool, hangul_anywhere: bool) -> None:
-        self.entries: dict[str, tuple[str, tuple[str, ...]]] = {}
-        self.anywhere: set[str] = set()
-        self.whole: set[str] = set()
-        for folded, value in entries.items():
-            written = folded
-            if stems and len(folded) >= 6 and "\u0370" <= folded[-1] <= "\u04ff":
-                written = folded[:-1]
-            self.entries.setdefault(written, value)
-            first = written[0]
-            if _written_without_spaces(first) or (hangul_anywhere and _is_hangul(first)):
-                self.anywhere.add(written)
-            elif not _mostly_other_script(written):
-                self.whole.add(written)
-        alternatives = sorted(self.entries, key=len, reverse=True)
-        self.pattern = re.compile("|".join(map(re.escape, alternatives))) if alternatives else None
-
-    def find(self, folded: str) -> list[tuple[int, tuple[str, tuple[str, ...]]]]:
-        """(where, value) of each entry found in ``folded`` (a message as :func:`_fold` leaves it)."""
-        if self.pattern is None:
-            return []
-        found = []
-        for m in self.pattern.finditer(folded):
-            start, end, written = m.start(), m.end(), m.group()
-            if written not in self.anywhere:
-                if start > 0 and folded[start - 1].isalnum():
-                    continue  # inside another word
-                if written in self.whole and end < len(folded) and folded[end].isalnum():
-                    continue  # «bus» is not «business»
-            found.append((start, self.entries[written]))
-        return found
-
-
 @dataclass(slots=True)
 class _Context:
     """What the stop finder knows of the whole message while it weighs one name in it."""
@@ -155,14 +93,14 @@ class _Context:
     text: str
     shouting: bool
     other_script: bool
-    transit_words: _Written
+    transit_words: WrittenNames
     _folded: str | None = None
     _transit: bool | None = None
 
     def folded(self) -> str:
-        """The message as :func:`_fold` leaves it (folded once, when first asked)."""
+        """The message as :func:`~knowledge.written.fold` leaves it (folded once, when first asked)."""
         if self._folded is None:
-            self._folded = _fold(self.text)
+            self._folded = fold(self.text)
         return self._folded
 
     def about_getting_around(self) -> bool:
@@ -220,20 +158,20 @@ class StopFinder:
     def _add_translations(self, index: GtfsIndex) -> None:
         """The feed's stop names in other languages (translations.txt): one in Latin letters ("Colisée", "Spanish
         Steps") becomes a key of its own, read like a station's name; one in another script ("テルミニ",
-        "Колизей") is looked for in a message as written (see :class:`_ScriptNames`)."""
+        "Колизей") is looked for in a message as written (see :class:`~knowledge.written.WrittenNames`)."""
         written: dict[str, tuple[str, tuple[str, ...]]] = {}
         for name, translations in index.stop_translations().items():
             ids = tuple(s.stop_id for s in index.stops_named(name))
             metro = is_metro_station(index, name)
             for translation in translations:
-                if _mostly_other_script(translation):
-                    written.setdefault(_fold(translation), (name, ids))
+                if mostly_other_script(translation):
+                    written.setdefault(fold(translation), (name, ids))
                     continue
                 key = " ".join(normalize(translation))
                 if len(key) >= 3 and key not in self.keys:
                     self.keys[key] = _Key(name, ids, metro, True, translated=True)
-        self.script_names = _Written(written, stems=True, hangul_anywhere=False)
-        self.transit_words = _Written({_fold(w): ("", ()) for w in STOP_WORDS.transit_words}, stems=False,
+        self.script_names = WrittenNames(written, stems=True, hangul_anywhere=False)
+        self.transit_words = WrittenNames({fold(w): ("", ()) for w in STOP_WORDS.transit_words}, stems=False,
                                       hangul_anywhere=True)
 
     @staticmethod
@@ -271,7 +209,7 @@ class StopFinder:
         """
         raw, shouting = read_tokens(text)
         words = [(w, tok) for tok in raw if tok.text[0].isalnum() for w in _normalized_word(tok.text)]
-        context = _Context(text, shouting, _mostly_other_script(text), self.transit_words)
+        context = _Context(text, shouting, mostly_other_script(text), self.transit_words)
         found: dict[str, tuple[int, StopMention]] = {}
         self._codes(raw, found)
         if not text.isascii() and self.script_names.pattern is not None:
