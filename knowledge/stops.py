@@ -295,6 +295,8 @@ class StopFinder:
             return 0.7 if capitalised else 0.0
         if capitalised and prev in STOP_WORDS.place_before:
             return 0.7
+        if prev in STOP_WORDS.place_before and not fuzzy and context.about_getting_around():
+            return 0.6  # a name in lower case, in a message about getting around: «il tram 8 va fino a casaletto»
         return 0.0
 
     def _codes(self, raw: Sequence[Token], found: dict[str, tuple[int, StopMention]]) -> None:

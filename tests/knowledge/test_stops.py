@@ -121,3 +121,10 @@ def test_without_translations_a_name_in_another_script_is_not_found(rome: GtfsIn
 def test_the_sample_feed_names_its_stations_for_tourists() -> None:
     sample = GtfsIndex.load(Path(__file__).resolve().parents[2] / "knowledge" / "sample" / "gtfs")
     assert [m.name for m in find_stops(sample, "l'ascenseur du Colisée est en panne?")] == ["COLOSSEO (MB)"]
+
+
+def test_a_street_stop_in_lower_case_after_a_place_word_is_named_in_a_message_about_getting_around(
+    rome: GtfsIndex,
+) -> None:
+    assert names(rome, "domani il tram 8 va fino a casaletto o sempre bus?") == ["GIANICOLENSE/CASALETTO"]
+    assert names(rome, "sabato vado a casaletto da mia sorella") == []  # no word about getting around
