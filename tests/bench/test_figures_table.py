@@ -1,0 +1,30 @@
+"""bench/figures_table.py: the README's table of figures is the one the bench results give."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bench.figures_table import BEGIN, END, from_results, in_readme, pooled, render
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def test_the_readme_holds_the_table_the_bench_results_give() -> None:
+    assert in_readme(README.read_text(encoding="utf-8")) == from_results(), (
+        "the README's figures differ from bench/results: run python bench/figures_table.py and paste its table")
+
+
+def test_sets_are_pooled_from_their_precision_and_coverage() -> None:
+    rows = [{"auto_posted": 100, "auto_precision": 0.99, "auto_coverage": 0.5},  # 99 right of 198 answerable
+            {"auto_posted": 50, "auto_precision": 1.0, "auto_coverage": 0.25}]  # 50 right of 200
+    assert pooled(rows) == {"posted": 150, "wrong": 1, "precision": 149 / 150, "coverage": 149 / 398}
+
+
+def test_a_set_the_previous_router_never_read_shows_the_reader_alone() -> None:
+    current = {"sealed/rome_sealed": {"messages": 10, "intent_accuracy": 0.9, "auto_posted": 4, "auto_precision": 1.0,
+                                      "auto_coverage": 0.5, "emergency_recall": 1.0, "false_alarm_rate": 0.0}}
+    table = render({}, current)
+    assert table.startswith(BEGIN) and table.endswith(END)
+    assert "| `rome_sealed` (sealed, read) | 10 | **0.900** | **4: 1.000 / 0.500** | **1.000** | **0.000** |" in table
+    assert "pooled, reader in service | 10 | | 4, 0 wrong: 1.000 / 0.500" in table
+    assert "pooled, previous router" not in table
