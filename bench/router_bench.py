@@ -34,6 +34,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from bench.reader_common import ROME_STOP_NAMES  # noqa: E402  (read with the feed, as a Rome deployment would)
 from bot.cli import parse_now  # noqa: E402
 from bot.config import FeedSettings  # noqa: E402
 from bot.reading.router import Router  # noqa: E402
@@ -44,8 +45,6 @@ from knowledge.store import Knowledge  # noqa: E402
 
 EVAL = Path(os.environ.get("SPORTELLO_SHARED") or REPO.parent / "shared") / "eval"
 TRAINING = REPO / "knowledge" / "training"
-#: Rome's stop names in other languages (GTFS translations.txt), read with the feed as a Rome deployment would
-ROME_STOP_NAMES = REPO / "examples" / "rome" / "stop_names.txt"
 NOW = "2026-11-27T08:30:00+01:00"
 
 
