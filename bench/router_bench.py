@@ -37,6 +37,7 @@ if str(REPO) not in sys.path:
 from bench.reader_common import ROME_STOP_NAMES  # noqa: E402  (read with the feed, as a Rome deployment would)
 from bot.cli import parse_now  # noqa: E402
 from bot.config import FeedSettings  # noqa: E402
+from bot.reading.features import Encoder  # noqa: E402
 from bot.reading.router import Router  # noqa: E402
 from knowledge.faq import FaqIndex  # noqa: E402
 from knowledge.gtfs import GtfsIndex  # noqa: E402
@@ -89,16 +90,19 @@ class ReaderSetUp:
     startup_seconds: float
 
 
-def set_up_reader(cache_dir: str | None = None) -> ReaderSetUp:
-    """Load the shared evaluation's knowledge and a router, and read one message: timed as start-up."""
+def set_up_reader(cache_dir: str | None = None, encoder: str = "float32") -> ReaderSetUp:
+    """Load the shared evaluation's knowledge and a router, and read one message: timed as start-up. ``encoder``
+    is the encoder's pass (``reader.encoder``)."""
     now = parse_now(NOW)
     assert now is not None
+    Encoder.choose(encoder)
     started = time.perf_counter()
     gtfs = GtfsIndex.load(EVAL / "gtfs", cache_dir=cache_dir, translations=ROME_STOP_NAMES)
     faq = FaqIndex.load([EVAL / "faq"])
     knowledge = Knowledge(gtfs, faq, FeedSettings(source=str(EVAL / "alerts.pb")), clock=lambda: now)
     stop_finder(gtfs)  # the stop-name index is built on first use: count it as start-up
     router = Router(knowledge)
+    router.warm()
     router.route("il 64 passa?", now=now)
     return ReaderSetUp(gtfs, faq, knowledge, router, now, time.perf_counter() - started)
 
@@ -148,11 +152,13 @@ def main() -> int:
     parser.add_argument("--batch", type=int, default=16, help="messages per route_many call (claimed batch)")
     parser.add_argument("--e5-share", type=float, default=0.0, help="share of messages also embedded by e5")
     parser.add_argument("--read-once", action="store_true", help="read each of ~7,300 distinct texts once")
+    parser.add_argument("--encoder", choices=("float32", "integer"), default="float32",
+                        help="the encoder's pass (reader.encoder)")
     args = parser.parse_args()
     if args.read_once and args.e5_share:
         parser.error("--e5-share ranks every message before timing: it cannot read each message once")
     one_core()
-    setup = set_up_reader(args.cache_dir)
+    setup = set_up_reader(args.cache_dir, args.encoder)
     gtfs, faq, knowledge, router, now = setup.gtfs, setup.faq, setup.knowledge, setup.router, setup.now
     startup = setup.startup_seconds
     model_load = _model_load_seconds()
@@ -183,6 +189,7 @@ def main() -> int:
         "alerts": len(knowledge.alerts),
         "startup_seconds": round(startup, 3),
         "reader_model": router.model.version,
+        "encoder": args.encoder,
         "reader_load_seconds": round(model_load, 3),
         "e5_asked_share": round(len(asked) / len(texts), 4),
         "one_at_a_time": single,

@@ -239,6 +239,8 @@ def main() -> int:
                         help="messages read alone, and as many in batches, checked against route a rate")
     parser.add_argument("--cache-dir", help="GTFS index cache")
     parser.add_argument("--output", help="JSON file of runs to add this one to (bench/results/router_load.json)")
+    parser.add_argument("--encoder", choices=("float32", "integer"), default="float32",
+                        help="the encoder's pass (reader.encoder)")
     args = parser.parse_args()
     if args.claim_batch < 1:
         parser.error("--claim-batch must be at least 1")
@@ -249,7 +251,7 @@ def main() -> int:
 
     one_core()
     load_start = os.getloadavg()[0]
-    setup = set_up_reader(args.cache_dir)
+    setup = set_up_reader(args.cache_dir, args.encoder)
     router, now = setup.router, setup.now
     if not args.read_once:  # the labelled messages come round again anyway: read them once before the clock
         for start in range(0, len(pool), 16):
@@ -274,6 +276,7 @@ def main() -> int:
 
     figures = {
         "claim_batch": args.claim_batch,
+        "encoder": args.encoder,
         "arrivals": "uniform" if args.uniform else f"poisson seed {args.seed}",
         "texts": "read once" if args.read_once else f"{len(pool)} labelled, round again",
         "startup_seconds": round(setup.startup_seconds, 3),
@@ -290,7 +293,7 @@ def main() -> int:
     print(json.dumps(figures, indent=1))
     if args.output:
         mode = (f"{'read_once' if args.read_once else 'labelled'}_{'uniform' if args.uniform else 'poisson'}"
-                f"_claim_batch_{args.claim_batch}")
+                f"_claim_batch_{args.claim_batch}{'_integer_encoder' if args.encoder == 'integer' else ''}")
         add_run(Path(args.output), mode, figures)
     return 1 if figures["decisions_checked_against_route"]["differing"] else 0
 

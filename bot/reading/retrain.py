@@ -252,6 +252,9 @@ def train_command(args: argparse.Namespace, settings: Settings, out: TextIO) -> 
     from bot.domain import utcnow
     from bot.routing_cli import offline_knowledge
 
+    from bot.reading.features import Encoder
+
+    Encoder.choose(settings.reader.encoder)  # the model learns from the embeddings it will read with
     now = parse_now(args.now) or utcnow()
     knowledge = offline_knowledge(args, settings, lambda: now)
     engine = None

@@ -101,6 +101,8 @@ class Router:
         self.settings = settings
         self.timezone = settings.operator.timezone if settings else DEFAULT_TIMEZONE
         self.served = tuple(settings.operator.languages) if settings else ("it", "en")
+        if settings is not None:
+            Encoder.choose(settings.reader.encoder)
         if model is None:
             from bot.reading.retrain import model_in_service
 
@@ -311,16 +313,32 @@ class Router:
                 langs[number[match.faq_id]] = match.lang
         prototypes = self.model.faq_prototypes
         assert prototypes is not None
+        best = fused_best(lexical, self._prototype_matrix() @ unit(embedding), prototypes.weight)
+        others = lexical[:best] + lexical[best + 1:]
+        margin = max(0.0, lexical[best] - (max(others) if others else 0.0))
+        return FaqMatch(entries[best].id, lexical[best], langs.get(best, lang)), margin
+
+    def _prototype_matrix(self) -> np.ndarray:
+        """The model's FAQ prototypes for the entries loaded now (built on first use, again when the FAQ reloads)."""
+        entries, prototypes = self.knowledge.faq.entries, self.model.faq_prototypes
+        assert prototypes is not None
         cached = self._faq_prototypes
         if cached is None or (cached[0] is not entries and cached[0] != entries):  # first use, or the FAQ reloaded
             if cached is not None:  # (then its questions too)
                 self._faq_embedded = None
             questions, owners, _ids = self._faq_questions()
             self._faq_prototypes = (entries, prototypes.matrix(entries, question_means(entries, questions, owners)))
-        best = fused_best(lexical, self._faq_prototypes[1] @ unit(embedding), prototypes.weight)
-        others = lexical[:best] + lexical[best + 1:]
-        margin = max(0.0, lexical[best] - (max(others) if others else 0.0))
-        return FaqMatch(entries[best].id, lexical[best], langs.get(best, lang)), margin
+        return self._faq_prototypes[1]
+
+    def warm(self) -> None:
+        """Build now what the first messages would otherwise build while a citizen waits: the FAQ questions'
+        embeddings and the model's prototypes over them (a quarter of a second on the Rome FAQ), and the network's
+        own names."""
+        self._our_names()
+        if self.model.faq_prototypes is not None:
+            self._prototype_matrix()
+        elif self.knowledge.faq.entries:
+            self._faq_questions()
 
     def _faq_questions(self) -> tuple[np.ndarray, np.ndarray, list[str]]:
         """Every FAQ question embedded (once, on first use), the entry each belongs to, and the entry ids."""

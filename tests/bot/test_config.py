@@ -185,3 +185,9 @@ def test_a_missing_file_of_stop_names_is_refused_naming_the_key(tmp_path: Path) 
 
     with pytest.raises(ConfigError, match=r"knowledge.stop_names: .*nowhere.txt is not a file"):
         load_network(KnowledgeSettings(stop_names=str(tmp_path / "nowhere.txt")))
+
+
+def test_an_unknown_encoder_pass_is_refused_naming_the_key_and_the_choices(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"reader\.encoder: .*'float32'.*'integer'"):
+        load_settings(_write(tmp_path, "reader:\n  encoder: int8\n"))
+    assert load_settings(_write(tmp_path, "reader:\n  encoder: integer\n")).reader.encoder == "integer"

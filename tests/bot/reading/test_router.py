@@ -227,3 +227,20 @@ def test_a_desk_without_a_transit_network_reads_no_other_network() -> None:
     decision = Router(water).read("siamo senza acqua da stamattina in via Argiro a Bari", now=EVAL_NOW,
                                   reading=_calm("it")).decision
     assert decision.elsewhere is None
+
+
+def test_warming_embeds_the_faq_before_the_first_faq_question(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.reading.features import Encoder
+
+    router = Router(eval_knowledge())
+    router.warm()
+    encoded: list[int] = []
+    encode = Encoder.encode
+    monkeypatch.setattr(Encoder, "encode", classmethod(lambda cls, texts: encoded.append(len(texts)) or encode(texts)))
+    warmed = router.route("quanto costa il biglietto?", now=EVAL_NOW)
+    assert warmed.intent == Intent.FAQ and warmed.faq_id
+    assert encoded == [1]  # the message alone: the FAQ's questions were embedded by warm()
+    encoded.clear()
+    cold = Router(eval_knowledge()).route("quanto costa il biglietto?", now=EVAL_NOW)
+    assert len(encoded) == 2 and encoded[1] > 50  # unwarmed: every FAQ question embedded on the first FAQ question
+    assert (cold.faq_id, cold.action, cold.confidence) == (warmed.faq_id, warmed.action, warmed.confidence)
