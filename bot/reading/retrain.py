@@ -250,9 +250,8 @@ def train_command(args: argparse.Namespace, settings: Settings, out: TextIO) -> 
     """``sportello train``: build a model from the labelled files (and corrections), gate it, write it."""
     from bot.cli import parse_now
     from bot.domain import utcnow
-    from bot.routing_cli import offline_knowledge
-
     from bot.reading.features import Encoder
+    from bot.routing_cli import offline_knowledge
 
     Encoder.choose(settings.reader.encoder)  # the model learns from the embeddings it will read with
     now = parse_now(args.now) or utcnow()

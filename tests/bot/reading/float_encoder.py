@@ -1,7 +1,7 @@
-"""The package's own float32 encoder, loaded apart from the one in service: the reference the passes are held to.
+"""The package's own float32 encoder, loaded apart from the one in use: the reference the integer pass is held to.
 
-The pass in service runs on 8-bit integers and drops the backend's float32 matrices, so the package's pass is read
-from a second model (about a second and 150 MB, once per test process)."""
+The integer pass drops its backend's float32 matrices, so while it is chosen the package's pass is read from a second
+model (about a second and 150 MB, once per test process)."""
 
 from __future__ import annotations
 
@@ -23,14 +23,7 @@ def float_model() -> Any:
     return model
 
 
-def float_embeddings(texts: list[str], installed: object | None = None) -> np.ndarray:
-    """The package's float32 embeddings of ``texts`` as the encoder reads them, or with ``installed`` as the float
-    model's pass for the call."""
-    backend = float_model()._backend
-    if installed is not None:
-        backend._encode_batch = installed
-    try:
-        embeddings = float_model().encode([encoder_text(t) for t in texts])
-        return np.asarray(embeddings, dtype=np.float32).reshape(len(texts), -1)
-    finally:
-        backend.__dict__.pop("_encode_batch", None)
+def float_embeddings(texts: list[str]) -> np.ndarray:
+    """The package's float32 embeddings of ``texts`` as the encoder reads them."""
+    embeddings = float_model().encode([encoder_text(t) for t in texts])
+    return np.asarray(embeddings, dtype=np.float32).reshape(len(texts), -1)

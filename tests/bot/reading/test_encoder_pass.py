@@ -1,6 +1,4 @@
-"""The encoder's float32 pass with its first layer kept per piece id (the pass without onnxruntime): installed over
-the package's backend, the package's embeddings, history-free rows. Run on a float32 model of its own
-(:mod:`tests.bot.reading.float_encoder`): the one in service runs on integers."""
+"""The encoder's pass with its first layer kept per piece id: installed, the package's embeddings, history-free rows."""
 
 from __future__ import annotations
 
@@ -8,7 +6,7 @@ import numpy as np
 import pytest
 
 from bot.reading.encoder_pass import PieceCachedPass, sum_rows
-from tests.bot.reading.float_encoder import float_embeddings, float_model
+from bot.reading.features import Encoder
 
 TEXTS = ["il 64 passa?", "Il 64 non passa da 40 minuti!!", "is tram 8 running today?", "grazie 🙏", "???", "",
          "metro A chiusa a Ottaviano, come arrivo a San Pietro?", "Когда придёт автобус 64?", "x" * 700]
@@ -16,16 +14,21 @@ TEXTS = ["il 64 passa?", "Il 64 non passa da 40 minuti!!", "is tram 8 running to
 
 @pytest.fixture(scope="module")
 def backend() -> object:
-    return float_model()._backend
+    return Encoder.model()._backend
 
 
-def test_the_cached_pass_installs_over_the_package_backend_once(backend: object) -> None:
+def _package_embeddings(backend: object, texts: list[str]) -> np.ndarray:
+    """What the package's own pass gives (the cached pass taken away for the call, then put back)."""
+    cached = backend.__dict__.pop("_encode_batch")  # type: ignore[attr-defined]
     try:
-        assert PieceCachedPass.install(float_model())
-        assert isinstance(backend.__dict__.get("_encode_batch"), PieceCachedPass)  # type: ignore[attr-defined]
-        assert not PieceCachedPass.install(float_model())  # once is enough
+        return Encoder.encode(texts)
     finally:
-        backend.__dict__.pop("_encode_batch", None)  # type: ignore[attr-defined]
+        backend._encode_batch = cached  # type: ignore[attr-defined]
+
+
+def test_the_cached_pass_is_installed_over_the_package_backend(backend: object) -> None:
+    assert isinstance(backend.__dict__.get("_encode_batch"), PieceCachedPass)  # type: ignore[attr-defined]
+    assert not PieceCachedPass.install(Encoder.model())  # once is enough
 
 
 def test_embeddings_are_the_packages_to_within_a_few_units_in_the_last_place(backend: object) -> None:
@@ -34,10 +37,9 @@ def test_embeddings_are_the_packages_to_within_a_few_units_in_the_last_place(bac
 
     texts = [r.text for path in sorted((REPO / "knowledge" / "training").glob("*.jsonl"))[:3]
              for r in read_labelled(path)][:200] + TEXTS
-    cached = PieceCachedPass(backend)
     for size in (1, 3, 16):
-        ours = np.vstack([float_embeddings(texts[i:i + size], cached) for i in range(0, len(texts), size)])
-        theirs = np.vstack([float_embeddings(texts[i:i + size]) for i in range(0, len(texts), size)])
+        ours = np.vstack([Encoder.encode(texts[i:i + size]) for i in range(0, len(texts), size)])
+        theirs = np.vstack([_package_embeddings(backend, texts[i:i + size]) for i in range(0, len(texts), size)])
         assert np.abs(ours - theirs).max() < 2e-6
 
 
