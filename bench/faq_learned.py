@@ -133,7 +133,7 @@ def main() -> int:
         # the product's own path: prototypes of the other files (build_prototypes), the router's fused choice
         made = build_prototypes(entries, q_emb, q_owner, emb[other], [ids[x] for x in labels[other]])
         router = Router(knowledge, model=replace(model, faq_prototypes=made))
-        router._faq_embedded = (q_emb, q_owner, ids)
+        router._faq_embedded = (knowledge.faq.entries, q_emb, q_owner, ids)
         product[held] = [router._learned_faq(t, emb[i], "it")[0].faq_id == ids[labels[i]]
                          for i, t in enumerate(texts) if held[i]]
         print(f"{names[f]}: done", file=sys.stderr, flush=True)

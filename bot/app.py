@@ -166,6 +166,7 @@ class Application:
         if self.workers:
             for service in self.desk.services.values():
                 service.pipeline.router.warm()
+            self.desk.chooser.warm()
             self.pipeline.decide_text(WARM_UP_TEXT)
 
     def start_worker_processes(self) -> None:

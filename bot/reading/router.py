@@ -108,7 +108,7 @@ class Router:
 
             model = ReaderModel.cached(model_in_service(settings) if settings else None)
         self.model = model
-        self._faq_embedded: tuple[np.ndarray, np.ndarray, list[str]] | None = None
+        self._faq_embedded: tuple[Sequence[object], np.ndarray, np.ndarray, list[str]] | None = None  # with entries
         self._faq_prototypes: tuple[Sequence[object], np.ndarray] | None = None  # the entries, their prototypes
         self._own_names: tuple[object, tuple[str, ...]] | None = None  # the network they were read from, the names
 
@@ -324,8 +324,6 @@ class Router:
         assert prototypes is not None
         cached = self._faq_prototypes
         if cached is None or (cached[0] is not entries and cached[0] != entries):  # first use, or the FAQ reloaded
-            if cached is not None:  # (then its questions too)
-                self._faq_embedded = None
             questions, owners, _ids = self._faq_questions()
             self._faq_prototypes = (entries, prototypes.matrix(entries, question_means(entries, questions, owners)))
         return self._faq_prototypes[1]
@@ -341,16 +339,19 @@ class Router:
             self._faq_questions()
 
     def _faq_questions(self) -> tuple[np.ndarray, np.ndarray, list[str]]:
-        """Every FAQ question embedded (once, on first use), the entry each belongs to, and the entry ids."""
-        if self._faq_embedded is None:
+        """Every FAQ question embedded (on first use, and again when the FAQ reloads), the entry each belongs to,
+        and the entry ids."""
+        entries = self.knowledge.faq.entries
+        cached = self._faq_embedded
+        if cached is None or (cached[0] is not entries and cached[0] != entries):
             texts, owners, ids = [], [], []
-            for number, entry in enumerate(self.knowledge.faq.entries):
+            for number, entry in enumerate(entries):
                 ids.append(entry.id)
                 for questions in entry.questions.values():
                     texts += questions
                     owners += [number] * len(questions)
-            self._faq_embedded = (Encoder.encode(texts), np.array(owners, dtype=np.intp), ids)
-        return self._faq_embedded
+            self._faq_embedded = (entries, Encoder.encode(texts), np.array(owners, dtype=np.intp), ids)
+        return self._faq_embedded[1:]
 
     def _action(self, intent: Intent, confidence: float, lang: LanguageReading) -> Action:
         """Escalate danger; post alone only an answerable intent, in a served language, above the threshold."""

@@ -78,7 +78,7 @@ class ServiceChooser:
         self.services = dict(services)
         self.channels = dict(channels or {})
         self.settings = settings or DeskSettings()
-        self._questions: dict[str, np.ndarray] | None = None
+        self._questions: dict[str, tuple[Sequence[object], np.ndarray]] = {}  # each service's entries, embedded
 
     def evidence(self, name: str, text: str) -> float:
         """How strongly ``text`` points to the service ``name``."""
@@ -98,19 +98,33 @@ class ServiceChooser:
             return [None] * len(texts)
         from bot.reading.features import Encoder
 
-        if self._questions is None:
-            self._questions = {
-                name: Encoder.encode([q for e in kn.faq.entries for qs in e.questions.values() for q in qs])
-                for name, kn in self.services.items()
-            }
+        questions = self._embedded_questions()
         vectors = Encoder.encode(list(texts))
         nearest = {name: (m @ vectors.T).max(axis=0) if len(m) else np.full(len(texts), -1.0)
-                   for name, m in self._questions.items()}
+                   for name, m in questions.items()}
         out: list[str | None] = []
         for i in range(len(texts)):
             ranked = sorted(((float(v[i]), name) for name, v in nearest.items()), reverse=True)
             out.append(ranked[0][1] if ranked[0][0] - ranked[1][0] >= lead else None)
         return out
+
+    def warm(self) -> None:
+        """Embed every service's FAQ questions now, when the meaning lead is on, so that the first message does
+        not wait for it."""
+        if self.settings.meaning_lead is not None and len(self.services) >= 2:
+            self._embedded_questions()
+
+    def _embedded_questions(self) -> dict[str, np.ndarray]:
+        """Each service's FAQ questions embedded: once, and again for a service whose FAQ was reloaded."""
+        from bot.reading.features import Encoder
+
+        for name, knowledge in self.services.items():
+            entries = knowledge.faq.entries
+            cached = self._questions.get(name)
+            if cached is None or (cached[0] is not entries and cached[0] != entries):
+                texts = [q for e in entries for qs in e.questions.values() for q in qs]
+                self._questions[name] = (entries, Encoder.encode(texts))
+        return {name: embedded for name, (_entries, embedded) in self._questions.items()}
 
     def choose(self, text: str, channel: str | None = None) -> ServiceChoice:
         """The service for one message."""

@@ -163,3 +163,16 @@ def test_an_entry_removed_from_a_reloaded_faq_is_no_longer_chosen() -> None:
     knowledge.faq = FaqIndex.from_entries([e for e in eval_knowledge().faq.entries if e.id != other])
     decision = router.route(MESSAGE, now=EVAL_NOW)
     assert decision.faq_id is not None and decision.faq_id != other
+
+
+def test_a_reloaded_faq_is_embedded_again_for_the_meaning_of_its_questions() -> None:
+    chosen, _other = _lexical_choice()
+    model = replace(ReaderModel.cached(), faq_prototypes=None)  # the lexical choice, with the questions' meaning
+    knowledge = copy.copy(eval_knowledge())
+    knowledge.faq = FaqIndex.from_entries([e for e in eval_knowledge().faq.entries if e.id != chosen])
+    router = Router(knowledge, model=model)
+    assert router.route(MESSAGE, now=EVAL_NOW).faq_id != chosen
+    knowledge.faq = eval_knowledge().faq  # the entry is back: its questions count as if never away
+    again, fresh = router.route(MESSAGE, now=EVAL_NOW), Router(eval_knowledge(), model=model).route(MESSAGE, now=EVAL_NOW)
+    assert (again.faq_id, again.action, again.confidence) == (fresh.faq_id, fresh.action, fresh.confidence)
+    assert again.faq_id == chosen

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import pytest
@@ -74,3 +75,25 @@ def test_a_batch_is_chosen_as_one_by_one_with_meaning(services: dict[str, Knowle
     texts = ["come pago la bolletta?", "il 64 è in ritardo?", "buongiorno", "dove butto il vetro?"]
     channels = ["web", "web", "telegram", "web"]
     assert chooser.choose_many(texts, channels) == [chooser.choose(t, c) for t, c in zip(texts, channels)]
+
+
+def test_warming_embeds_every_services_faq_before_the_first_message(
+    services: dict[str, Knowledge], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.reading.features import Encoder
+
+    chooser = ServiceChooser(services, settings=DeskSettings(meaning_lead=0.1))
+    chooser.warm()
+    encoded: list[int] = []
+    encode = Encoder.encode
+    monkeypatch.setattr(Encoder, "encode", classmethod(lambda cls, texts: encoded.append(len(texts)) or encode(texts)))
+    assert chooser.choose("come pago la bolletta?", "web").service == "water"
+    assert encoded == [1]  # the message alone: the questions were embedded by warm()
+
+
+def test_a_service_whose_faq_reloads_is_measured_on_its_new_questions(services: dict[str, Knowledge]) -> None:
+    own = {name: copy.copy(knowledge) for name, knowledge in services.items()}
+    chooser = ServiceChooser(own, settings=DeskSettings(meaning_lead=0.1))
+    assert chooser.choose("come pago la bolletta?", "web").service == "water"
+    own["water"].faq = own["transit"].faq  # water reloads transit's FAQ: it no longer leads on a bill's meaning
+    assert chooser.choose("come pago la bolletta?", "web").service is None
