@@ -35,6 +35,8 @@ class StopWords:
     station_state: frozenset[str]
     direction: frozenset[str]
     articles_only: frozenset[str]
+    country_names: frozenset[str]
+    country_before: frozenset[str]
     stop_code_cue: frozenset[str]
     common_place_words: frozenset[str]
     everyday_words: frozenset[str]

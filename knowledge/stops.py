@@ -276,6 +276,8 @@ class StopFinder:
             cue_before = context.joined(words[i - 2][1], first_tok)  # «metro C Pigneto», «ascensore metro b colosseo»
         if cue_before or (nxt in STOP_WORDS.stop_words_after and context.joined(words[i + n - 1][1], words[i + n][1])):
             return 1.0
+        if n == 1 and keytext in STOP_WORDS.country_names and prev in STOP_WORDS.country_before:
+            return 0.0  # «vengo dalla Spagna», «dall'America»: the country
         if not key.bare_ok or keytext in STOP_WORDS.common_place_words:
             return 0.0
         if key.translated and not context.about_getting_around():

@@ -62,6 +62,28 @@ def test_a_metro_station_after_del_is_named(rome: GtfsIndex) -> None:
     assert names(rome, "scusate l'ascensore del colosseo è ancora rotto?") == ["COLOSSEO (MB)"]
 
 
+@pytest.mark.parametrize("text", [
+    "sono una turista dalla Spagna, come compro il biglietto?",
+    "sono appena tornato dall'America, la metro B funziona?",
+    "nella Libia di oggi non ci sono autobus così sporchi",
+    "mio figlio studia nella Cina del nord e dice che là i bus passano ogni 5 minuti",
+])
+def test_a_country_after_an_articled_preposition_is_the_country_not_a_stop(rome: GtfsIndex, text: str) -> None:
+    assert names(rome, text) == []
+
+
+@pytest.mark.parametrize(("text", "stop"), [
+    ("la metro a Spagna è aperta?", "SPAGNA (MA)"),
+    ("scendo a Libia, l'ascensore funziona?", "LIBIA (MB1)"),
+    ("dalla fermata Spagna come arrivo a Termini?", "SPAGNA (MA)"),  # a cue word right before: the stop
+    ("la metro B a America è ferma?", "AMERICA (MB)"),
+    ("Da liegt jemand auf den Gleisen in Cipro, der nächste Zug kommt gleich", "CIPRO (MA-H)"),  # German "in": at
+])
+def test_a_station_bearing_a_countrys_name_is_still_named_without_an_article(rome: GtfsIndex, text: str,
+                                                                              stop: str) -> None:
+    assert names(rome, text)[0] == stop
+
+
 @pytest.mark.parametrize(("text", "stop"), [
     ("metro C pigneto, un uomo minaccia chi passa", "PIGNETO (MC)"),
     ("ascensore metro b colosseo ancora rotto?", "COLOSSEO (MB)"),
