@@ -36,7 +36,7 @@ if str(REPO) not in sys.path:
 
 from bench.reader_common import ROME_STOP_NAMES  # noqa: E402  (read with the feed, as a Rome deployment would)
 from bot.cli import parse_now  # noqa: E402
-from bot.config import FeedSettings  # noqa: E402
+from bot.config import FeedSettings, ReaderSettings  # noqa: E402
 from bot.reading.features import Encoder  # noqa: E402
 from bot.reading.router import Router  # noqa: E402
 from knowledge.faq import FaqIndex  # noqa: E402
@@ -47,6 +47,8 @@ from knowledge.store import Knowledge  # noqa: E402
 EVAL = Path(os.environ.get("SPORTELLO_SHARED") or REPO.parent / "shared") / "eval"
 TRAINING = REPO / "knowledge" / "training"
 NOW = "2026-11-27T08:30:00+01:00"
+#: the encoder's pass a deployment runs unless configured otherwise (``reader.encoder``)
+DEFAULT_ENCODER = str(ReaderSettings.model_fields["encoder"].default)
 
 
 def _texts(paths: list[Path]) -> list[str]:
@@ -90,7 +92,7 @@ class ReaderSetUp:
     startup_seconds: float
 
 
-def set_up_reader(cache_dir: str | None = None, encoder: str = "float32") -> ReaderSetUp:
+def set_up_reader(cache_dir: str | None = None, encoder: str = DEFAULT_ENCODER) -> ReaderSetUp:
     """Load the shared evaluation's knowledge and a router, and read one message: timed as start-up. ``encoder``
     is the encoder's pass (``reader.encoder``)."""
     now = parse_now(NOW)
@@ -152,8 +154,8 @@ def main() -> int:
     parser.add_argument("--batch", type=int, default=16, help="messages per route_many call (claimed batch)")
     parser.add_argument("--e5-share", type=float, default=0.0, help="share of messages also embedded by e5")
     parser.add_argument("--read-once", action="store_true", help="read each of ~7,300 distinct texts once")
-    parser.add_argument("--encoder", choices=("float32", "integer"), default="float32",
-                        help="the encoder's pass (reader.encoder)")
+    parser.add_argument("--encoder", choices=("float32", "integer"), default=DEFAULT_ENCODER,
+                        help="the encoder's pass (reader.encoder; default: the product's)")
     args = parser.parse_args()
     if args.read_once and args.e5_share:
         parser.error("--e5-share ranks every message before timing: it cannot read each message once")

@@ -34,7 +34,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from bench.router_bench import labelled_texts, one_core, read_once_pool, set_up_reader  # noqa: E402
+from bench.router_bench import DEFAULT_ENCODER, labelled_texts, one_core, read_once_pool, set_up_reader  # noqa: E402
 from bot.config import WorkerSettings  # noqa: E402
 
 #: the p99 a rate must keep to count (issue 9)
@@ -239,8 +239,8 @@ def main() -> int:
                         help="messages read alone, and as many in batches, checked against route a rate")
     parser.add_argument("--cache-dir", help="GTFS index cache")
     parser.add_argument("--output", help="JSON file of runs to add this one to (bench/results/router_load.json)")
-    parser.add_argument("--encoder", choices=("float32", "integer"), default="float32",
-                        help="the encoder's pass (reader.encoder)")
+    parser.add_argument("--encoder", choices=("float32", "integer"), default=DEFAULT_ENCODER,
+                        help="the encoder's pass (reader.encoder; default: the product's)")
     args = parser.parse_args()
     if args.claim_batch < 1:
         parser.error("--claim-batch must be at least 1")
@@ -293,7 +293,7 @@ def main() -> int:
     print(json.dumps(figures, indent=1))
     if args.output:
         mode = (f"{'read_once' if args.read_once else 'labelled'}_{'uniform' if args.uniform else 'poisson'}"
-                f"_claim_batch_{args.claim_batch}{'_integer_encoder' if args.encoder == 'integer' else ''}")
+                f"_claim_batch_{args.claim_batch}{'_integer_encoder_float32_edges' if args.encoder == 'integer' else ''}")
         add_run(Path(args.output), mode, figures)
     return 1 if figures["decisions_checked_against_route"]["differing"] else 0
 

@@ -240,9 +240,10 @@ class ReaderSettings(_Section):
     model_dir: str | None = None  # where `sportello train` and the scheduled retrain keep versioned models
     retrain_hours: float = Field(0.0, ge=0)  # hours between scheduled retrains (0: never)
     training: tuple[str, ...] = ()  # labelled JSON Lines files the retrain learns from, besides corrections
-    # How the sentence encoder's network runs: numpy on float32, or onnxruntime on the 8-bit integers its weights
-    # came in (about a third of the time; bot/reading/encoder_int8.py). One process, one choice.
-    encoder: Literal["float32", "integer"] = "float32"
+    # How the sentence encoder's network runs: onnxruntime on the 8-bit integers its weights came in (about a third
+    # of the time; a message whose danger score lands near its threshold is read again with float32 products:
+    # bot/reading/encoder_int8.py), or numpy on float32 throughout. One process, one choice.
+    encoder: Literal["float32", "integer"] = "integer"
 
 
 class WebChannelSettings(_Section):

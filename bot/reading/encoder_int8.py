@@ -10,6 +10,11 @@ after. The rest (the first layer, layer norms, n-gram windows, pooling) follows 
 float32. One graph run a sentence: its activations are quantised on their own, so a reading never depends on the
 sentences read beside it.
 
+The package's own float32 pass stays at hand over the same weights kept on their grids (:class:`Float32Weights`,
+3.5e-7 from its embeddings at most over 2,000 training texts, no float32 copy of the matrices held): the reader reads
+a message again with it when the danger score lands near a threshold (:data:`bot.reading.model.DANGER_EDGE`), so
+that float32, not the integer pass, decides those.
+
 Measured 2026-12-06 on 2,000 training texts read one at a time: cosine with the package's float32 embeddings 0.9992
 at worst, 0.99983 on average (0.908 at worst with the first layer on integers too: the embedding rows lose too much
 quantised again as one tensor); the encoder's time for a message read alone 2.8 ms -> 0.65-0.9 ms.
@@ -53,10 +58,65 @@ def on_grid(matrix: np.ndarray) -> tuple[np.ndarray, np.float32, np.int8] | None
     return q.astype(np.int8), np.float32(step), np.int8(zero - 128)  # q - (zero - 128) = level - zero
 
 
+def dequantised(grid: tuple[np.ndarray, np.float32, np.int8] | np.ndarray) -> np.ndarray:
+    """A matrix made float32 again from its grid (see :func:`on_grid`); a float32 matrix is returned as it is."""
+    if isinstance(grid, np.ndarray):
+        return grid
+    q, step, zero = grid
+    return (q.astype(np.float32) - np.float32(zero)) * step
+
+
+class _OrderMatrices:
+    """One matrix an n-gram order, each made float32 when read (``w1[i]``)."""
+
+    def __init__(self, grids: list[Any]) -> None:
+        self.grids = grids
+
+    def __getitem__(self, order: int) -> np.ndarray:
+        return dequantised(self.grids[order])
+
+    def __len__(self) -> int:
+        return len(self.grids)
+
+
+class Float32Weights:
+    """The package backend as its own float32 pass reads it, but each product matrix kept on its 8-bit grid (3.3 MB
+    in place of 13 MB of float32) and made float32 only while a pass reads it: :meth:`embed` gives the package's
+    float32 embedding of a sentence (to a few units in the last place) at 2-3 ms, for the few messages a threshold
+    must decide on float32 products (:meth:`bot.reading.features.Encoder.encode_exact`)."""
+
+    def __init__(self, backend: Any, package: Any) -> None:
+        self._backend, self._package = backend, package
+        found: dict[int, Any] = {}  # each matrix's grid (None: off any grid), by the matrix's id while it lives
+        for matrix in [getattr(backend, name) for name in _PRODUCTS] + [*backend.w1, *backend.w2]:
+            found[id(matrix)] = on_grid(matrix)
+        self.grids_while_built = found
+
+        def kept(matrix: np.ndarray) -> Any:
+            return found[id(matrix)] or matrix
+
+        self._grids = {name: kept(getattr(backend, name)) for name in _PRODUCTS}
+        self._orders = {name: [kept(m) for m in getattr(backend, name)] for name in ("w1", "w2")}
+
+    def __getattr__(self, name: str) -> Any:  # only for names not set in __init__
+        if name in self._grids:
+            return dequantised(self._grids[name])
+        if name in self._orders:
+            return _OrderMatrices(self._orders[name])
+        return getattr(self._backend, name)
+
+    def embed(self, ids: list[int]) -> np.ndarray:
+        """The unit embedding of one sentence's piece ids, by the package's own float32 pass."""
+        out = np.empty((1, self._package._EMB_DIM), dtype=np.float32)
+        type(self._backend)._encode_batch(self, [ids], len(ids), out)
+        return out[0]
+
+
 class _Graph:
     """Nodes and initialisers being written, with fresh names for intermediate tensors."""
 
-    def __init__(self) -> None:
+    def __init__(self, grids: dict[int, Any] | None = None) -> None:
+        self.grids = grids or {}  # matrices' grids found already, by the matrix's id
         self.nodes: list[Node] = []
         self.weights: dict[str, np.ndarray] = {}
         self._count = 0
@@ -79,7 +139,7 @@ class _Graph:
 
     def product(self, x: str, key: str, matrix: np.ndarray, integer: bool = True) -> str:
         """``x @ matrix``: an integer product when ``integer`` and ``matrix`` is on an 8-bit grid, else float32."""
-        grid = on_grid(matrix) if integer else None
+        grid = (self.grids[id(matrix)] if id(matrix) in self.grids else on_grid(matrix)) if integer else None
         if grid is None:
             return self.op("MatMul", x, self.constant(key, matrix.astype(np.float32)))
         q, step, zero = grid
@@ -90,14 +150,15 @@ class _Graph:
         return self.op("Mul", self.op("Cast", product, to=1), scale)
 
 
-def encoder_graph(backend: Any, package: Any) -> bytes:
+def encoder_graph(backend: Any, package: Any, grids: dict[int, Any] | None = None) -> bytes:
     """The ONNX model of the package backend's ``_encode_batch`` over ``backend``'s weights.
 
     One sentence a call, so that a sentence's activations are quantised on their own and its embedding never
     depends on the sentences read beside it. Inputs: ``emb`` (tokens x 512, the dequantised embedding rows),
     ``cols_<n>`` (tokens x n, each token's n-gram window as row numbers, the sentinel ``tokens`` past the sentence's
-    ends), ``count`` (1 x 1, the tokens as a float). Output: ``z``, the sentence's unit embedding (1 x 512)."""
-    g = _Graph()
+    ends), ``count`` (1 x 1, the tokens as a float). Output: ``z``, the sentence's unit embedding (1 x 512).
+    ``grids``: the matrices' grids found already (:class:`Float32Weights`), by the id of each live matrix."""
+    g = _Graph(grids)
     b, cnn_dim, emb_dim, eps = backend, package._CNN_DIM, package._EMB_DIM, float(backend.eps)
     f32 = np.float32
 
@@ -143,7 +204,7 @@ def encoder_graph(backend: Any, package: Any) -> bytes:
 class Int8Pass:
     """The package backend's ``_encode_batch`` run by onnxruntime on one thread, products on 8-bit integers."""
 
-    def __init__(self, backend: Any, package: Any) -> None:
+    def __init__(self, backend: Any, package: Any, floats: Float32Weights | None = None) -> None:
         import onnxruntime
 
         self.backend, self.package = backend, package
@@ -152,17 +213,21 @@ class Int8Pass:
         options.inter_op_num_threads = 1
         options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
         options.enable_cpu_mem_arena = False
-        self.session = onnxruntime.InferenceSession(encoder_graph(backend, package), options,
+        grids = floats.grids_while_built if floats is not None else None
+        self.session = onnxruntime.InferenceSession(encoder_graph(backend, package, grids), options,
                                                     providers=["CPUExecutionProvider"])
         self._windows = [(n, package._MAX_LEFT - left) for n, left in package._ORDERS]
         self._shapes: dict[int, dict[str, np.ndarray]] = {}
+        self.floats = floats  # the package's float32 pass over the same weights
+        if floats is not None:
+            floats.grids_while_built = {}  # the ids are the matrices', which install drops
 
     @classmethod
     def install(cls, model: Any) -> bool:
         """Put this pass in place of ``model``'s backend's own, when onnxruntime and the backend are the ones this
         code knows; False (and the model unchanged) otherwise. The backend's float32 copies of the matrices the
-        graph now holds are dropped (13 MB, for issue 9's peak memory): the package's own pass cannot run on it
-        after this."""
+        graph now holds are dropped (13 MB, for issue 9's peak memory): the package's own pass then runs only over
+        :class:`Float32Weights` (``sentence(ids, exact=True)``)."""
         try:
             import onnxruntime  # noqa: F401
         except ImportError:
@@ -173,7 +238,7 @@ class Int8Pass:
         if found is None:
             return False
         backend, package = found
-        backend._encode_batch = cls(backend, package)
+        backend._encode_batch = cls(backend, package, Float32Weights(backend, package))
         for name in _RELEASED:
             delattr(backend, name)
         return True
@@ -183,8 +248,10 @@ class Int8Pass:
         for row, ids in enumerate(group):
             out[row] = self.sentence(ids)
 
-    def sentence(self, ids: list[int]) -> np.ndarray:
-        """The unit embedding of one sentence's piece ids."""
+    def sentence(self, ids: list[int], exact: bool = False) -> np.ndarray:
+        """The unit embedding of one sentence's piece ids (``exact``: the package's float32 pass, when installed)."""
+        if exact and self.floats is not None:
+            return self.floats.embed(ids)
         b, n_tokens = self.backend, len(ids)
         flat = np.array(ids, dtype=np.int64)
         chunk = flat % self.package._NUM_CHUNKS

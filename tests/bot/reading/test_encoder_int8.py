@@ -18,10 +18,11 @@ TEXTS = ["il 64 passa?", "Il 64 non passa da 40 minuti!!", "is tram 8 running to
 
 @pytest.fixture(scope="module", autouse=True)
 def integer_encoder() -> Iterator[None]:
-    """The integer pass for this module's tests, the float32 one again after them."""
+    """The integer pass for this module's tests, the pass chosen before them again after them."""
+    before = Encoder.chosen()
     Encoder.choose("integer")
     yield
-    Encoder.choose("float32")
+    Encoder.choose(before)
 
 
 @pytest.fixture(scope="module")
@@ -94,6 +95,36 @@ def test_choosing_float32_again_loads_the_float32_pass_and_back() -> None:
     finally:
         Encoder.choose("integer")
     assert np.array_equal(Encoder.encode(["il 64 passa?"]), before)
+
+
+def test_the_exact_pass_gives_the_float32_embeddings() -> None:
+    assert np.abs(Encoder.encode_exact(TEXTS) - float_embeddings(TEXTS)).max() < 1e-5
+    assert Encoder.pass_in_use() == "integer"
+
+
+SYRINGES = "via Roma a Triggiano non viene spazzata, ci sono siringhe"  # a waste report at the danger threshold
+
+
+def test_a_danger_score_near_its_threshold_is_read_again_with_the_float32_products() -> None:
+    from bot.reading.model import ReaderModel
+
+    model = ReaderModel.cached()
+    integer = model.read_many([SYRINGES], Encoder.encode([SYRINGES]))[0]  # embeddings given: no second reading
+    floats = model.read_many([SYRINGES], float_embeddings([SYRINGES]))[0]
+    assert model.near_danger_edge(integer) and integer.in_danger and not floats.in_danger  # the pass alone tips it
+    read = model.read(SYRINGES)
+    assert not read.in_danger and abs(read.danger - floats.danger) < 1e-5
+    assert read.embedding is not None and np.abs(read.embedding - floats.embedding).max() < 1e-5
+
+
+def test_a_danger_score_far_from_its_threshold_keeps_the_integer_reading() -> None:
+    from bot.reading.model import ReaderModel
+
+    model = ReaderModel.cached()
+    texts = ["il 64 passa?", "grazie mille, gentilissimi", "AIUTO un uomo è svenuto sul 64 e non respira"]
+    integer = model.read_many(texts, Encoder.encode(texts))
+    assert not any(model.near_danger_edge(r) for r in integer)
+    assert model.read_many(texts) == integer and [r.in_danger for r in integer] == [False, False, True]
 
 
 def test_an_unknown_pass_is_refused_naming_both() -> None:

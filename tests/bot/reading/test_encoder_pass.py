@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pytest
 
@@ -10,6 +12,15 @@ from bot.reading.features import Encoder
 
 TEXTS = ["il 64 passa?", "Il 64 non passa da 40 minuti!!", "is tram 8 running today?", "grazie 🙏", "???", "",
          "metro A chiusa a Ottaviano, come arrivo a San Pietro?", "Когда придёт автобус 64?", "x" * 700]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def float32_encoder() -> Iterator[None]:
+    """The float32 pass for this module's tests (``reader.encoder: float32``), the pass chosen before again after."""
+    before = Encoder.chosen()
+    Encoder.choose("float32")
+    yield
+    Encoder.choose(before)
 
 
 @pytest.fixture(scope="module")

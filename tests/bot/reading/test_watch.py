@@ -10,6 +10,7 @@ from bot.config import Settings
 from bot.domain import Action, Decision, Intent, Priority, is_watched
 from bot.pipeline import RoutingPipeline
 from bot.reading.danger import DangerThresholds
+from bot.reading.features import Encoder
 from bot.reading.model import ReaderModel
 from bot.reading.router import Router
 from bot.routing_cli import route_record
@@ -23,9 +24,10 @@ EMERGENCY = "aiuto, un uomo è svenuto sulla banchina della metro A a Termini"
 
 @lru_cache(maxsize=1)
 def _banded() -> ReaderModel:
-    """The model in service with a watch band whose edge sits just under the status question's danger score."""
+    """The model in service with a watch band whose edge sits just under the status question's danger score: the
+    float32 products' score, which decides a message this near a threshold (``DANGER_EDGE``) whichever pass runs."""
     model = ReaderModel.cached()
-    score = model.read(STATUS).danger
+    score = model.read_many([STATUS], Encoder.encode_exact([STATUS]))[0].danger
     assert score < model.danger_thresholds.default  # the question is calm for the emergency lane
     return replace(model, watch_thresholds=DangerThresholds(score - 1e-4, {"it": score - 1e-4, "en": score - 1e-4}))
 
