@@ -84,6 +84,15 @@ def test_a_station_bearing_a_countrys_name_is_still_named_without_an_article(rom
     assert names(rome, text)[0] == stop
 
 
+@pytest.mark.parametrize("text", [
+    "Nimmt die Straßenbahn 8 heute nach Casaletto?",  # German
+    "¿Hay un autobús hasta Casaletto esta noche?",  # Spanish
+    "o bonde 8 vai até Casaletto amanhã?",  # Portuguese
+])
+def test_a_street_stop_after_a_tourists_preposition_of_place_is_named(rome: GtfsIndex, text: str) -> None:
+    assert names(rome, text) == ["GIANICOLENSE/CASALETTO"]
+
+
 @pytest.mark.parametrize(("text", "stop"), [
     ("metro C pigneto, un uomo minaccia chi passa", "PIGNETO (MC)"),
     ("ascensore metro b colosseo ancora rotto?", "COLOSSEO (MB)"),
