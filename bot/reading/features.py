@@ -333,8 +333,9 @@ class Encoder:
     @classmethod
     def encode_exact(cls, texts: Sequence[str]) -> np.ndarray:
         """:meth:`encode` with the network's products in float32, whichever pass runs: under the integer pass each
-        text goes through the same graph with its matrices dequantised (3-4 ms a text), so that a reading a
-        threshold decides is the float32 pass's to a few units in the last place."""
+        text goes through the package's own float32 pass over the weights kept on their grids
+        (:class:`~bot.reading.encoder_int8.Float32Weights`, 2-3.5 ms a text), so that a reading a threshold decides
+        is the float32 pass's (byte for byte on 2,000 training texts)."""
         model = cls.model()
         backend = getattr(model, "_backend", None)
         network = getattr(backend, "_encode_batch", None)

@@ -155,7 +155,9 @@ class ReaderModel:
         return self.read_many([text])[0]
 
     def read_many(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> list[Reading]:
-        """Readings of many messages at once: one encoder pass, every head in one product, n-grams sparse."""
+        """Readings of many messages at once: one encoder pass, every head in one product, n-grams sparse. Under the
+        integer pass, a message whose danger score lies near a threshold (:meth:`near_danger_edge`) is read again
+        with the float32 products, and that reading is returned (not when ``embeddings`` are given)."""
         if not texts:
             return []
         readings = self._read_embedded(texts, Encoder.encode(texts) if embeddings is None else embeddings)
