@@ -292,8 +292,9 @@ def main() -> int:
     }
     print(json.dumps(figures, indent=1))
     if args.output:
+        encoder = "_integer_encoder_float32_edges" if args.encoder == "integer" else ""
         mode = (f"{'read_once' if args.read_once else 'labelled'}_{'uniform' if args.uniform else 'poisson'}"
-                f"_claim_batch_{args.claim_batch}{'_integer_encoder_float32_edges' if args.encoder == 'integer' else ''}")
+                f"_claim_batch_{args.claim_batch}{encoder}")
         add_run(Path(args.output), mode, figures)
     return 1 if figures["decisions_checked_against_route"]["differing"] else 0
 

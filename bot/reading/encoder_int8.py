@@ -10,8 +10,8 @@ after. The rest (the first layer, layer norms, n-gram windows, pooling) follows 
 float32. One graph run a sentence: its activations are quantised on their own, so a reading never depends on the
 sentences read beside it.
 
-The package's own float32 pass stays at hand over the same weights kept on their grids (:class:`Float32Weights`,
-3.5e-7 from its embeddings at most over 2,000 training texts, no float32 copy of the matrices held): the reader reads
+The package's own float32 pass stays at hand over the same weights kept on their grids (:class:`Float32Weights`:
+its embeddings byte for byte over 2,000 training texts, no float32 copy of the matrices held): the reader reads
 a message again with it when the danger score lands near a threshold (:data:`bot.reading.model.DANGER_EDGE`), so
 that float32, not the integer pass, decides those.
 
@@ -75,25 +75,18 @@ class _OrderMatrices:
     def __getitem__(self, order: int) -> np.ndarray:
         return dequantised(self.grids[order])
 
-    def __len__(self) -> int:
-        return len(self.grids)
-
 
 class Float32Weights:
     """The package backend as its own float32 pass reads it, but each product matrix kept on its 8-bit grid (3.3 MB
     in place of 13 MB of float32) and made float32 only while a pass reads it: :meth:`embed` gives the package's
-    float32 embedding of a sentence (to a few units in the last place) at 2-3 ms, for the few messages a threshold
-    must decide on float32 products (:meth:`bot.reading.features.Encoder.encode_exact`)."""
+    float32 embedding of a sentence at 2-3.5 ms, for the few messages a threshold must decide on float32 products
+    (:meth:`bot.reading.features.Encoder.encode_exact`). ``grids``: :func:`grids_of` the backend."""
 
-    def __init__(self, backend: Any, package: Any) -> None:
+    def __init__(self, backend: Any, package: Any, grids: dict[int, Any]) -> None:
         self._backend, self._package = backend, package
-        found: dict[int, Any] = {}  # each matrix's grid (None: off any grid), by the matrix's id while it lives
-        for matrix in [getattr(backend, name) for name in _PRODUCTS] + [*backend.w1, *backend.w2]:
-            found[id(matrix)] = on_grid(matrix)
-        self.grids_while_built = found
 
         def kept(matrix: np.ndarray) -> Any:
-            return found[id(matrix)] or matrix
+            return grids[id(matrix)] or matrix
 
         self._grids = {name: kept(getattr(backend, name)) for name in _PRODUCTS}
         self._orders = {name: [kept(m) for m in getattr(backend, name)] for name in ("w1", "w2")}
@@ -110,6 +103,13 @@ class Float32Weights:
         out = np.empty((1, self._package._EMB_DIM), dtype=np.float32)
         type(self._backend)._encode_batch(self, [ids], len(ids), out)
         return out[0]
+
+
+def grids_of(backend: Any) -> dict[int, Any]:
+    """Each product matrix's grid (:func:`on_grid`; None when off any grid), by the id of the matrix: valid only while
+    the backend still holds its matrices."""
+    matrices = [getattr(backend, name) for name in _PRODUCTS] + [*backend.w1, *backend.w2]
+    return {id(matrix): on_grid(matrix) for matrix in matrices}
 
 
 class _Graph:
@@ -204,7 +204,10 @@ def encoder_graph(backend: Any, package: Any, grids: dict[int, Any] | None = Non
 class Int8Pass:
     """The package backend's ``_encode_batch`` run by onnxruntime on one thread, products on 8-bit integers."""
 
-    def __init__(self, backend: Any, package: Any, floats: Float32Weights | None = None) -> None:
+    def __init__(self, backend: Any, package: Any, floats: Float32Weights | None = None,
+                 grids: dict[int, Any] | None = None) -> None:
+        """``floats``: the package's float32 pass over the same weights (``sentence(ids, exact=True)``); ``grids``:
+        :func:`grids_of` the backend, when found already."""
         import onnxruntime
 
         self.backend, self.package = backend, package
@@ -213,14 +216,11 @@ class Int8Pass:
         options.inter_op_num_threads = 1
         options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
         options.enable_cpu_mem_arena = False
-        grids = floats.grids_while_built if floats is not None else None
         self.session = onnxruntime.InferenceSession(encoder_graph(backend, package, grids), options,
                                                     providers=["CPUExecutionProvider"])
         self._windows = [(n, package._MAX_LEFT - left) for n, left in package._ORDERS]
         self._shapes: dict[int, dict[str, np.ndarray]] = {}
-        self.floats = floats  # the package's float32 pass over the same weights
-        if floats is not None:
-            floats.grids_while_built = {}  # the ids are the matrices', which install drops
+        self.floats = floats
 
     @classmethod
     def install(cls, model: Any) -> bool:
@@ -238,7 +238,8 @@ class Int8Pass:
         if found is None:
             return False
         backend, package = found
-        backend._encode_batch = cls(backend, package, Float32Weights(backend, package))
+        grids = grids_of(backend)  # found once for both passes, before the matrices are dropped
+        backend._encode_batch = cls(backend, package, Float32Weights(backend, package, grids), grids)
         for name in _RELEASED:
             delattr(backend, name)
         return True

@@ -6,11 +6,12 @@ model (about a second and 150 MB, once per test process)."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
-from bot.reading.features import encoder_text
+from bot.reading.features import Encoder, encoder_text
 
 
 @functools.cache
@@ -27,3 +28,11 @@ def float_embeddings(texts: list[str]) -> np.ndarray:
     """The package's float32 embeddings of ``texts`` as the encoder reads them."""
     embeddings = float_model().encode([encoder_text(t) for t in texts])
     return np.asarray(embeddings, dtype=np.float32).reshape(len(texts), -1)
+
+
+def running(encoder: str) -> Iterator[None]:
+    """The body of a module fixture: ``encoder``'s pass for the module's tests, the pass chosen before again after."""
+    before = Encoder.chosen()
+    Encoder.choose(encoder)
+    yield
+    Encoder.choose(before)

@@ -10,7 +10,7 @@ import pytest
 
 from bot.reading.encoder_int8 import Int8Pass, on_grid
 from bot.reading.features import Encoder
-from tests.bot.reading.float_encoder import float_embeddings, float_model
+from tests.bot.reading.float_encoder import float_embeddings, float_model, running
 
 TEXTS = ["il 64 passa?", "Il 64 non passa da 40 minuti!!", "is tram 8 running today?", "grazie 🙏", "???", "",
          "metro A chiusa a Ottaviano, come arrivo a San Pietro?", "Когда придёт автобус 64?", "x" * 700]
@@ -18,11 +18,8 @@ TEXTS = ["il 64 passa?", "Il 64 non passa da 40 minuti!!", "is tram 8 running to
 
 @pytest.fixture(scope="module", autouse=True)
 def integer_encoder() -> Iterator[None]:
-    """The integer pass for this module's tests, the pass chosen before them again after them."""
-    before = Encoder.chosen()
-    Encoder.choose("integer")
-    yield
-    Encoder.choose(before)
+    """The integer pass for this module's tests."""
+    yield from running("integer")
 
 
 @pytest.fixture(scope="module")

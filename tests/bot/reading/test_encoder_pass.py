@@ -9,6 +9,7 @@ import pytest
 
 from bot.reading.encoder_pass import PieceCachedPass, sum_rows
 from bot.reading.features import Encoder
+from tests.bot.reading.float_encoder import running
 
 TEXTS = ["il 64 passa?", "Il 64 non passa da 40 minuti!!", "is tram 8 running today?", "grazie 🙏", "???", "",
          "metro A chiusa a Ottaviano, come arrivo a San Pietro?", "Когда придёт автобус 64?", "x" * 700]
@@ -16,11 +17,8 @@ TEXTS = ["il 64 passa?", "Il 64 non passa da 40 minuti!!", "is tram 8 running to
 
 @pytest.fixture(scope="module", autouse=True)
 def float32_encoder() -> Iterator[None]:
-    """The float32 pass for this module's tests (``reader.encoder: float32``), the pass chosen before again after."""
-    before = Encoder.chosen()
-    Encoder.choose("float32")
-    yield
-    Encoder.choose(before)
+    """The float32 pass for this module's tests."""
+    yield from running("float32")
 
 
 @pytest.fixture(scope="module")
