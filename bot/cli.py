@@ -110,6 +110,16 @@ def build_parser() -> argparse.ArgumentParser:
                           help="held-out folds that never split a writer, or random ones with --no-writer-folds "
                           "(default: the recipe's; writer-grouped)")
 
+    calibrate = sub.add_parser(
+        "calibrate", help="choose the reader's auto-reply threshold on labelled messages it never trained on")
+    _knowledge_flags(calibrate)
+    calibrate.add_argument("file", nargs="+", help="labelled JSON Lines files (messages the model trained on are "
+                           "left out)")
+    calibrate.add_argument("--target", type=float, default=0.985,
+                           help="the share of answers posted alone that must be right (default 0.985)")
+    calibrate.add_argument("--model", help="the model file (default: the one in service)")
+    calibrate.add_argument("--output", help="write the model with the chosen threshold here (default: print only)")
+
     faq = sub.add_parser("faq", help="the FAQ engine alone")
     faq_sub = faq.add_subparsers(dest="faq_command", required=True)
     match = faq_sub.add_parser("match", help="match {id,text} lines to FAQ entries")
@@ -233,6 +243,13 @@ def _train(args: argparse.Namespace) -> int:
     from bot.reading.retrain import train_command
 
     return train_command(args, settings_from(args), sys.stdout)
+
+
+@command("calibrate")
+def _calibrate(args: argparse.Namespace) -> int:
+    from bot.reading.calibrate_command import calibrate_command
+
+    return calibrate_command(args, settings_from(args), sys.stdout)
 
 
 @command("faq match")
