@@ -298,6 +298,25 @@ class Elsewhere:
         return cls(ElsewhereKind(data["kind"]), str(data.get("name") or ""))
 
 
+@dataclass(frozen=True)
+class TimeAsked:
+    """The window of time a message asks about when it is not the present moment («domenica», «stasera»): [start,
+    end) in UTC, and the words that named it (for people)."""
+
+    start: datetime
+    end: datetime
+    label: str
+
+    def as_dict(self) -> dict[str, str]:
+        """As JSON-ready data (ISO 8601 times)."""
+        return {"start": self.start.isoformat(), "end": self.end.isoformat(), "label": self.label}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TimeAsked:
+        """Rebuild one stored with :meth:`as_dict`."""
+        return cls(datetime.fromisoformat(data["start"]), datetime.fromisoformat(data["end"]), str(data.get("label") or ""))
+
+
 class Priority(StrEnum):
     """How soon a person must look at a message held for one, beyond its action (None: in its turn)."""
 
@@ -337,6 +356,8 @@ class Decision:
     elsewhere: Elsewhere | None = None
     #: Why a rule keeps the message for a person whatever the reader's confidence (None: the reader's reading stands).
     held: Held | None = None
+    #: The time the message asks about when it is not now (None: the present moment); a status reply names it.
+    time_asked: TimeAsked | None = None
 
     def __post_init__(self) -> None:
         if not self.subjects and (self.routes or self.stops):
@@ -372,6 +393,7 @@ class Decision:
             **({"priority": str(self.priority)} if self.priority else {}),
             **({"elsewhere": self.elsewhere.as_dict()} if self.elsewhere else {}),
             **({"held": str(self.held)} if self.held else {}),
+            **({"time_asked": self.time_asked.as_dict()} if self.time_asked else {}),
         }
 
     @classmethod
@@ -398,6 +420,7 @@ class Decision:
             priority=Priority(data["priority"]) if data.get("priority") else None,
             elsewhere=Elsewhere.from_dict(data["elsewhere"]) if isinstance(data.get("elsewhere"), dict) else None,
             held=Held(data["held"]) if data.get("held") else None,
+            time_asked=TimeAsked.from_dict(data["time_asked"]) if isinstance(data.get("time_asked"), dict) else None,
         )
 
 

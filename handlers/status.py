@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from bot.domain import Asked, DataState, Decision, SourceKind
 from bot.insight.errors import InsightError
 from bot.insight.service import ServiceReports, local_today
-from handlers.text import data_stamp, join_names, local_moment
+from handlers.text import data_stamp, join_names, local_moment, period_asked
 
 if TYPE_CHECKING:
     from handlers.base import HandlerContext
@@ -54,6 +54,16 @@ def write(ctx: HandlerContext) -> str:
         stamp = f" (updated {updated})" if lang == "en" else f" (aggiornate {updated})"
         return f"{intro}{stamp}:\n\n" + "\n\n".join(parts)
     report = kn.domain.report_details(lang)  # the domain's words: "linea, fermata e orario"
+    asked = ctx.decision.time_asked
+    if asked is not None:  # another time than now: what is announced for it, not what holds at the moment
+        period = period_asked(asked.start, asked.end, ctx.settings.operator.timezone, lang)
+        if lang == "en":
+            where = f"for {subject}" if subject else kn.domain.everywhere(lang)
+            return (f"No disruptions are announced {where} for {period} (updated {updated}). "
+                    "Notices can change: please check again before you travel.")
+        where = f"per {subject}" if subject else kn.domain.everywhere(lang)
+        return (f"Per {period} non risultano disservizi annunciati {where} (dati aggiornati {updated}). "
+                "Gli avvisi possono cambiare: ricontrolla prima di partire.")
     if lang == "en":
         where = f"for {subject}" if subject else kn.domain.everywhere(lang)
         return (

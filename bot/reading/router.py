@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from bot.config import Settings
-from bot.domain import Action, Asked, DangerCause, Decision, Elsewhere, Held, Intent, Priority
+from bot.domain import Action, Asked, DangerCause, Decision, Elsewhere, Held, Intent, Priority, TimeAsked
 from bot.reading.alert_choice import AlertChoice, asks_about_network, choose_alerts, names_network
 from bot.reading.elsewhere import ELSEWHERE
 from bot.reading.faq_choice import fused_best, question_means, unit
@@ -280,6 +280,7 @@ class Router:
             priority=Priority.WATCH if watched else None,
             elsewhere=found.elsewhere,
             held=found.held,
+            time_asked=None if when.end is None else TimeAsked(when.start, when.end, when.label),
         )
         return Facts(lang, reading, decision, found.facts)
 

@@ -28,3 +28,17 @@ def test_a_decision_round_trips_its_danger_cause() -> None:
     decision = Decision(lang="en", intent=Intent.EMERGENCY, danger_cause=DangerCause.UNREAD_SCRIPT)
     assert Decision.from_dict(decision.as_dict()).danger_cause == DangerCause.UNREAD_SCRIPT
     assert "danger_cause" not in Decision(lang="it", intent=Intent.EMERGENCY).as_dict()
+
+
+def test_the_time_asked_is_kept_through_storage() -> None:
+    from datetime import datetime, timezone
+
+    from bot.domain import TimeAsked
+
+    asked = TimeAsked(datetime(2026, 11, 28, 23, tzinfo=timezone.utc), datetime(2026, 11, 29, 23, tzinfo=timezone.utc),
+                      "domenica")
+    decision = Decision("it", Intent.STATUS, routes=("64",), time_asked=asked)
+    assert decision.as_dict()["time_asked"] == {"start": "2026-11-28T23:00:00+00:00",
+                                                "end": "2026-11-29T23:00:00+00:00", "label": "domenica"}
+    assert Decision.from_dict(decision.as_dict()).time_asked == asked
+    assert "time_asked" not in Decision("it", Intent.STATUS).as_dict()

@@ -11,8 +11,9 @@ from tests.conftest import EVAL, REPO
 KEYS = {"id", "lang", "intent", "routes", "stops", "faq_id", "alert_ids", "category", "action", "confidence", "sources",
         "subjects", "reply"}
 #: keys given only when set (``Decision.as_dict``): dev's «come arrivo a Firenze col treno?» is about another network,
-#: and a rule of bot/reading/held.yaml keeps some of dev's messages for a person (``held``)
-OPTIONAL = {"written_lang", "asked", "service", "danger_cause", "priority", "elsewhere", "held"}
+#: and a rule of bot/reading/held.yaml keeps some of dev's messages for a person (``held``); a question about another
+#: time than now names it (``time_asked``)
+OPTIONAL = {"written_lang", "asked", "service", "danger_cause", "priority", "elsewhere", "held", "time_asked"}
 
 
 def _route(stdin: str) -> list[dict[str, object]]:

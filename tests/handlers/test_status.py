@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.config import FeedSettings, Settings
-from bot.domain import Action, Asked, DataState, Decision, Intent, SourceKind
+from bot.domain import Action, Asked, DataState, Decision, Intent, SourceKind, TimeAsked
 from bot.insight.snapshots import WATERMARK
 from handlers import ReplyWriter
 from knowledge.faq import FaqIndex
@@ -88,3 +88,17 @@ def test_the_status_reply_asks_for_the_domains_details_of_a_problem() -> None:
 def test_a_status_reply_naming_nothing_speaks_of_the_network() -> None:
     assert "no disruptions reported on the network" in _reply(Decision("en", Intent.STATUS))
     assert "non risultano disservizi sulla rete " in _reply(Decision("it", Intent.STATUS))
+
+
+def test_a_question_about_another_day_with_no_alert_then_says_what_is_announced_for_that_day() -> None:
+    sunday = TimeAsked(datetime(2026, 11, 28, 23, 0, tzinfo=ZoneInfo("UTC")),
+                       datetime(2026, 11, 29, 23, 0, tzinfo=ZoneInfo("UTC")), "domenica")
+    text = _reply(Decision("it", Intent.STATUS, routes=("64",), time_asked=sunday))
+    assert text.startswith("Per domenica 29/11 non risultano disservizi annunciati per bus 64")
+    assert "Al momento" not in text  # the 64 is late at the moment: the reply must not say otherwise
+    english = _reply(Decision("en", Intent.STATUS, routes=("64",), time_asked=sunday))
+    assert english.startswith("No disruptions are announced for Bus 64 for Sunday 29/11")
+
+
+def test_a_question_about_now_with_no_alert_says_so_at_the_moment() -> None:
+    assert _reply(Decision("it", Intent.STATUS, routes=("62",))).startswith("Al momento non risultano disservizi")

@@ -50,6 +50,15 @@ def test_a_line_with_no_alert_in_force_says_so_plainly() -> None:
     assert "non risultano" in reply and "62" in reply
 
 
+def test_a_question_about_sunday_carries_the_day_and_is_answered_for_it() -> None:
+    decision = _route("il 64 domenica va regolare?")
+    assert decision.time_asked is not None and decision.time_asked.label == "domenica"
+    assert decision.alert_ids == ()  # the 64's delays this morning are not Sunday's
+    reply = ReplyWriter(eval_knowledge(), Settings()).draft(decision, "", now=EVAL_NOW).text
+    assert reply.startswith("Per domenica 29/11 non risultano disservizi annunciati per bus 64")
+    assert _route("il 64 adesso è in ritardo?").time_asked is None
+
+
 def test_an_expired_alert_is_never_cited() -> None:
     assert _route("il 40 oggi è ancora deviato per il corteo?").alert_ids == ()
 
