@@ -107,10 +107,13 @@ def test_a_message_mostly_in_another_script_is_neither_italian_nor_english(text:
 @pytest.mark.parametrize(("text", "guess", "written"), [
     ("tramvaiul 8 merge pana la Casaletto azi?", ("ro", 0.44), "ro"),  # no word only Italian spells
     ("Bus 64 Verspätung gerade? @InfoAtac", ("de", 0.36), "de"),
-    ("il 64 oggi passa?", ("ro", 0.44), "it"),  # Italian words: an unsure guess is not believed
+    ("il 64 oggi passa?", ("ro", 0.44), "it"),  # Italian words enough to be clear: an unsure guess is not believed
     ("Colosseo Termini Venezia??", ("es", 0.3), "it"),  # no such word, but a guess too unsure
+    # a word English spells too («centre»), or one Italian does («metro»), does not make the language clear
+    ("Comment aller à l'aéroport de Fiumicino depuis le centre ?", ("fr", 0.498), "fr"),
+    ("Rijdt metro C vandaag normaal?", ("nl", 0.40), "nl"),
 ])
-def test_an_unsure_guess_of_another_language_counts_only_where_no_word_is_only_italian_or_english(
+def test_an_unsure_guess_of_another_language_counts_where_the_words_do_not_make_italian_or_english_clear(
         text: str, guess: tuple[str, float], written: str) -> None:
     from bot.reading.language import read_language
 
