@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import io
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -139,6 +139,17 @@ class ReaderModel:
     #: the lower edge of the watch band (:mod:`bot.reading.calm`): a message not in danger whose danger score is at or
     #: above it is possible danger, held for a person at once. Never above the danger thresholds; None: no band
     watch_thresholds: DangerThresholds | None = None
+
+    def with_held_out_watch_band(self) -> ReaderModel:
+        """This model with the watch band its training held out (``info["held_out"]``: ``watch_threshold`` and one
+        ``watch_threshold_<language>`` each) when it has no band of its own and its training recorded one; else
+        itself (``reader.watch_band``)."""
+        held = self.info.get("held_out") or {}
+        if self.watch_thresholds is not None or held.get("watch_threshold") is None:
+            return self
+        prefix = "watch_threshold_"
+        by_language = {key[len(prefix):]: float(value) for key, value in held.items() if key.startswith(prefix)}
+        return replace(self, watch_thresholds=DangerThresholds(float(held["watch_threshold"]), by_language))
 
     @property
     def danger_thresholds(self) -> DangerThresholds:

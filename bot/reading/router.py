@@ -107,6 +107,8 @@ class Router:
             from bot.reading.retrain import model_in_service
 
             model = ReaderModel.cached(model_in_service(settings) if settings else None)
+        if settings is not None and settings.reader.watch_band:
+            model = model.with_held_out_watch_band()
         self.model = model
         self._faq_embedded: tuple[Sequence[object], np.ndarray, np.ndarray, list[str]] | None = None  # with entries
         self._faq_prototypes: tuple[Sequence[object], np.ndarray] | None = None  # the entries, their prototypes

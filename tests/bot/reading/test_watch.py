@@ -85,3 +85,21 @@ def test_an_artefact_without_watch_thresholds_has_no_band(tmp_path: Path) -> Non
     loaded = ReaderModel.load(path)
     assert loaded.watch_thresholds is None
     assert not any(r.watched for r in loaded.read_many([STATUS, EMERGENCY, "il 64 è in ritardo"]))
+
+
+def test_the_held_out_band_a_model_recorded_is_read_only_when_the_setting_asks() -> None:
+    model = ReaderModel.cached()
+    held = model.info["held_out"]
+    assert model.watch_thresholds is None and held["watch_threshold"] is not None  # recorded, not stored as a band
+    knowledge = eval_knowledge()
+    assert Router(knowledge, settings=Settings()).model.watch_thresholds is None  # off by default
+    banded = Router(knowledge, settings=Settings(reader={"watch_band": True})).model.watch_thresholds
+    assert banded == DangerThresholds(held["watch_threshold"], {"it": held["watch_threshold_it"],
+                                                                "en": held["watch_threshold_en"]})
+    assert banded.of("it", 0.9) <= model.danger_thresholds.of("it", 0.9)
+
+
+def test_a_model_with_a_band_of_its_own_keeps_it_and_one_with_no_record_gets_none() -> None:
+    assert _banded().with_held_out_watch_band() is _banded()
+    unrecorded = replace(ReaderModel.cached(), info={})
+    assert unrecorded.with_held_out_watch_band().watch_thresholds is None
