@@ -47,7 +47,7 @@ def write(ctx: HandlerContext) -> str:
     parts: list[str] = []
     for alert_id in ctx.decision.alert_ids[:MAX_ALERTS]:
         header, description = kn.alert_text(alert_id, lang)
-        when = _upcoming_period(ctx, alert_id)
+        when = _upcoming_period(ctx, alert_id) or _ends_before_time_asked(ctx, alert_id)
         parts.append(f"⚠️ {header}{when}" + (f"\n{description}" if description else ""))
     if parts:
         intro = "Latest service information" if lang == "en" else "Ultime informazioni sul servizio"
@@ -108,6 +108,23 @@ def _upcoming_period(ctx: HandlerContext, alert_id: str) -> str:
         end = f" {'to' if ctx.lang == 'en' else 'al'} {local_moment(period.end, tz)}" if period.end else ""
         spans.append(f"{'from' if ctx.lang == 'en' else 'dal'} {start}{end}")
     return f" ({'; '.join(spans)})" if spans else ""
+
+
+def _ends_before_time_asked(ctx: HandlerContext, alert_id: str) -> str:
+    """" (termine previsto: 27/11 10:30)" for an alert in force now that ends before the time the message asks about («domani il
+    64 fa ancora ritardi?»): the reply tells when it ends instead of letting today's disruption pass for that time's;
+    "" otherwise."""
+    asked = ctx.decision.time_asked
+    alert = ctx.knowledge.alert(alert_id)
+    if asked is None or alert is None or alert.state(ctx.now) != "active":
+        return ""
+    ends = [p.end for p in alert.periods if (p.start is None or p.start <= ctx.now) and p.end is not None
+            and p.end > ctx.now]
+    later = any(p.start is not None and p.start > ctx.now and p.start < asked.end for p in alert.periods)
+    if not ends or later or min(ends) > asked.start:
+        return ""
+    until = local_moment(min(ends), ctx.settings.operator.timezone)
+    return f" (expected to end {until})" if ctx.lang == "en" else f" (termine previsto: {until})"
 
 
 def _service_counts(ctx: HandlerContext) -> str:

@@ -102,3 +102,22 @@ def test_a_question_about_another_day_with_no_alert_then_says_what_is_announced_
 
 def test_a_question_about_now_with_no_alert_says_so_at_the_moment() -> None:
     assert _reply(Decision("it", Intent.STATUS, routes=("62",))).startswith("Al momento non risultano disservizi")
+
+
+def test_an_alert_ending_before_the_time_asked_says_when_it_ends() -> None:
+    tomorrow = TimeAsked(datetime(2026, 11, 27, 23, 0, tzinfo=ZoneInfo("UTC")),
+                         datetime(2026, 11, 28, 23, 0, tzinfo=ZoneInfo("UTC")), "domani")
+    text = _reply(Decision("it", Intent.STATUS, routes=("64",), alert_ids=("bus64-delays",), time_asked=tomorrow))
+    assert "ritardi fino a 20 minuti (termine previsto: 27/11 10:30)" in text  # today's delays, not tomorrow's
+    english = _reply(Decision("en", Intent.STATUS, routes=("64",), alert_ids=("bus64-delays",), time_asked=tomorrow))
+    assert "(expected to end 27/11 10:30)" in english
+
+
+def test_an_alert_in_force_at_the_time_asked_or_asked_about_now_has_no_end_note() -> None:
+    now = _reply(Decision("it", Intent.STATUS, routes=("64",), alert_ids=("bus64-delays",)))
+    assert "termine previsto" not in now
+    tonight = TimeAsked(datetime(2026, 11, 27, 17, 0, tzinfo=ZoneInfo("UTC")),
+                        datetime(2026, 11, 27, 23, 0, tzinfo=ZoneInfo("UTC")), "stasera")
+    tram = _reply(Decision("it", Intent.STATUS, routes=("8",), alert_ids=("tram8-casaletto-trastevere",),
+                           time_asked=tonight))
+    assert "termine previsto" not in tram  # the tram 8 works run until 14 December
