@@ -314,7 +314,8 @@ class TimeAsked:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TimeAsked:
         """Rebuild one stored with :meth:`as_dict`."""
-        return cls(datetime.fromisoformat(data["start"]), datetime.fromisoformat(data["end"]), str(data.get("label") or ""))
+        start, end = datetime.fromisoformat(data["start"]), datetime.fromisoformat(data["end"])
+        return cls(start, end, str(data.get("label") or ""))
 
 
 class Priority(StrEnum):

@@ -111,9 +111,9 @@ def _upcoming_period(ctx: HandlerContext, alert_id: str) -> str:
 
 
 def _ends_before_time_asked(ctx: HandlerContext, alert_id: str) -> str:
-    """" (termine previsto: 27/11 10:30)" for an alert in force now that ends before the time the message asks about («domani il
-    64 fa ancora ritardi?»): the reply tells when it ends instead of letting today's disruption pass for that time's;
-    "" otherwise."""
+    """" (termine previsto: 27/11 10:30)" for an alert in force now that ends before the time the message asks
+    about («domani il 64 fa ancora ritardi?»): the reply tells when it ends instead of letting today's disruption pass
+    for that time's; "" otherwise."""
     asked = ctx.decision.time_asked
     alert = ctx.knowledge.alert(alert_id)
     if asked is None or alert is None or alert.state(ctx.now) != "active":

@@ -53,7 +53,8 @@ _WEEKDAYS = {
 def period_asked(start: datetime, end: datetime, timezone: str, lang: str) -> str:
     """A window of time as a reply names it, in the operator's time zone: "domenica 29/11" (a whole day), "venerdì
     27/11 dalle 18:00 alle 24:00" (part of one), "dal 29/11 al 01/12" (whole days), "dal 27/11 18:00 al 28/11 06:00".
-    English: "Sunday 29/11", "Friday 27/11 from 18:00 to 24:00", "from 29/11 to 01/12", "from 27/11 18:00 to 28/11 06:00".
+    English: "Sunday 29/11", "Friday 27/11 from 18:00 to 24:00", "from 29/11 to 01/12",
+    "from 27/11 18:00 to 28/11 06:00".
     """
     zone = ZoneInfo(timezone)
     first, last = start.astimezone(zone), end.astimezone(zone)
