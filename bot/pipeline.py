@@ -25,7 +25,14 @@ class RoutingPipeline:
     ) -> tuple[Decision, DraftReply]:
         """Decision and reply for a bare text (used by ``sportello route``)."""
         now = self.clock()
-        decision = self.writer.with_domain(self.router.route(text, now=now, channel=channel), text, now)
+        return self.finish(self.router.route(text, now=now, channel=channel), text, now=now, case_id=case_id)
+
+    def finish(
+        self, decision: Decision, text: str, *, now: datetime, case_id: int | None = None
+    ) -> tuple[Decision, DraftReply]:
+        """The router's ``decision`` on ``text`` given its domain's view, its reply drafted, and the policy's final
+        action and the reply's sources put on it."""
+        decision = self.writer.with_domain(decision, text, now)
         draft = self.writer.draft(decision, text, now=now, case_id=case_id)
         return replace(decision, action=draft.action, sources=draft.sources), draft
 
@@ -39,9 +46,5 @@ class RoutingPipeline:
         decisions = self.router.route_many(
             [m.text for m in messages], now=now, channels=[m.channel for m in messages]
         )  # one model pass for the batch
-        out = []
-        for message, decision in zip(messages, decisions):
-            decision = self.writer.with_domain(decision, message.text, now)
-            draft = self.writer.draft(decision, message.text, now=now, case_id=message.case_id)
-            out.append((replace(decision, action=draft.action, sources=draft.sources), draft))
-        return out
+        return [self.finish(decision, message.text, now=now, case_id=message.case_id)
+                for message, decision in zip(messages, decisions)]

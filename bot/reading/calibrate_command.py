@@ -40,10 +40,11 @@ def choose_on_files(model: ReaderModel, settings: Settings, knowledge: Knowledge
     pipeline = RoutingPipeline(router, ReplyWriter(knowledge, settings), clock=clock)
 
     def decide(gold: Labelled) -> tuple[Decision, float]:
-        decision, _draft = pipeline.decide_text(gold.text, channel=gold.channel)
+        now = clock()
+        facts = router.read(gold.text, now=now)  # what ``decide_text`` routes, with the facts behind the confidence
+        decision, _draft = pipeline.finish(facts.decision, gold.text, now=now)
         if decision.action != Action.AUTO:
             return decision, 0.0
-        facts = router.read(gold.text, now=clock())
         return decision, router.model.confidence(facts.confidence_facts)  # the decision's is rounded
 
     labelled = [message for path in files for message in read_labelled(path)]
