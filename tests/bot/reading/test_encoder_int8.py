@@ -66,6 +66,25 @@ def test_embeddings_are_near_the_float32_ones() -> None:
     assert cosines.min() > 0.998 and cosines.mean() > 0.9995
 
 
+def test_an_integer_product_is_exact_where_two_products_pass_16_bits() -> None:
+    """On AVX2 CPUs without VNNI, onnxruntime adds pairs of uint8 x int8 products into 16 bits and saturates there
+    (255 x -128 twice is -65,280): the products, and every embedding, came out wrong on such a CPU."""
+    import onnxruntime
+
+    from bot.reading.encoder_int8 import _Graph
+    from bot.reading.onnx_model import model, value_info
+
+    matrix = np.stack([np.arange(-128, 128), np.full(256, -128), np.full(256, 127)], axis=1).astype(np.float32)
+    graph = _Graph()
+    out = graph.product("x", "w", matrix)
+    data = model(graph.nodes, inputs=[value_info("x", np.float32, [1, 256])],
+                 outputs=[value_info(out, np.float32, [1, 3])], initializers=graph.weights)
+    session = onnxruntime.InferenceSession(data, providers=["CPUExecutionProvider"])
+    x = np.full((1, 256), 255.0, np.float32)  # quantised as it is: scale 1, zero point 0
+    (y,) = session.run(None, {"x": x})
+    assert y.tolist() == [[-128.0 * 255, -128.0 * 255 * 256, 127.0 * 255 * 256]]
+
+
 def test_a_sentence_reads_the_same_alone_and_in_any_batch() -> None:
     alone = np.vstack([Encoder.encode([t]) for t in TEXTS])
     for size in (2, 3, len(TEXTS)):
