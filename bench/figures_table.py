@@ -51,9 +51,14 @@ def pooled(rows: list[Figures]) -> dict[str, Any]:
             "coverage": right / answerable if answerable else None}
 
 
-def _sealed_rome(results: Mapping[str, Figures]) -> list[str]:
-    names = [k for k in results if k.startswith("sealed/rome_sealed")]
+def _rome_sets(results: Mapping[str, Figures], folder: str) -> list[str]:
+    """The Rome sets of ``folder`` (``sealed``, or ``retired``: sealed sets retired into training), in number order."""
+    names = [k for k in results if k.startswith(f"{folder}/rome_sealed")]
     return sorted(names, key=lambda k: int(k.rsplit("_", 1)[1]) if k.rsplit("_", 1)[1].isdigit() else 1)
+
+
+def _sealed_rome(results: Mapping[str, Figures]) -> list[str]:
+    return _rome_sets(results, "sealed")
 
 
 def _row(name: str, label: str, previous: Mapping[str, Figures], current: Mapping[str, Figures]) -> str:
@@ -78,12 +83,14 @@ def render(previous: Mapping[str, Figures], current: Mapping[str, Figures]) -> s
     for name in TRAINED_ON:
         if name in current:
             lines.append(_row(name, f"`{name}` (trained on)", previous, current))
+    for name in _rome_sets(current, "retired"):
+        lines.append(_row(name, f"`{name.split('/', 1)[1]}` (sealed, read, then trained on)", previous, current))
     sealed = _sealed_rome(current)
     for name in sealed:
         lines.append(_row(name, f"`{name.split('/', 1)[1]}` (sealed, read)", previous, current))
     for label, source in (("previous router", previous), ("reader in service", current)):
         rows = [source[n] for n in sealed if n in source and source[n].get("auto_posted") is not None]
-        if len(rows) == len(sealed):
+        if len(rows) == len(sealed) > 1:  # one set is its own row
             p = pooled(rows)
             lines.append(f"| the {len(sealed)} sealed Rome sets pooled, {label} | "
                          f"{sum(source[n]['messages'] for n in sealed)} | | {p['posted']}, {p['wrong']} wrong: "

@@ -189,8 +189,10 @@ class TrainingReport:
 
 
 def default_training_files(shared: Path | None = None) -> list[Path]:
-    """Every labelled file of the repository (training data, the labelled test sets) and the shared dev set."""
+    """Every labelled file of the repository (training data, the sealed sets retired into it, the labelled test sets)
+    and the shared dev set."""
     files = sorted((REPO / "knowledge" / "training").glob("*.jsonl"))
+    files += sorted((REPO / "knowledge" / "training" / "retired").glob("*.jsonl"))
     files += sorted((REPO / "tests" / "bot").glob("*_cases.jsonl"))
     dev = (shared or REPO.parent / "shared") / "eval" / "dev.jsonl"
     if dev.exists():

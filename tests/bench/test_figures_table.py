@@ -26,5 +26,23 @@ def test_a_set_the_previous_router_never_read_shows_the_reader_alone() -> None:
     table = render({}, current)
     assert table.startswith(BEGIN) and table.endswith(END)
     assert "| `rome_sealed` (sealed, read) | 10 | **0.900** | **4: 1.000 / 0.500** | **1.000** | **0.000** |" in table
-    assert "pooled, reader in service | 10 | | 4, 0 wrong: 1.000 / 0.500" in table
+    assert "pooled" not in table  # one set is its own row
+
+
+def test_two_sealed_sets_are_pooled_for_the_reader_and_for_the_previous_router_where_it_read_both() -> None:
+    row = {"messages": 10, "intent_accuracy": 0.9, "auto_posted": 4, "auto_precision": 1.0, "auto_coverage": 0.5,
+           "emergency_recall": 1.0, "false_alarm_rate": 0.0}
+    current = {"sealed/rome_sealed_16": row, "sealed/rome_sealed_17": row}
+    table = render({"sealed/rome_sealed_16": row}, current)
+    assert "| the 2 sealed Rome sets pooled, reader in service | 20 | | 8, 0 wrong: 1.000 / 0.500 | | |" in table
     assert "pooled, previous router" not in table
+
+
+def test_a_retired_set_is_shown_as_trained_on_and_left_out_of_the_unseen_pool() -> None:
+    row = {"messages": 10, "intent_accuracy": 0.9, "auto_posted": 4, "auto_precision": 1.0, "auto_coverage": 0.5,
+           "emergency_recall": 1.0, "false_alarm_rate": 0.0}
+    current = {"retired/rome_sealed_2": row, "sealed/rome_sealed_16": {**row, "auto_posted": 2},
+               "sealed/rome_sealed_17": {**row, "auto_posted": 2}}
+    table = render({}, current)
+    assert "| `rome_sealed_2` (sealed, read, then trained on) | 10 |" in table
+    assert "| the 2 sealed Rome sets pooled, reader in service | 20 | | 4, 0 wrong:" in table

@@ -81,3 +81,29 @@ def test_ids_and_texts_are_unique_across_the_training_files() -> None:
             key = r["text"].strip().lower()
             assert key not in texts, f"{r['text']!r} in {path.name} and {texts[key]}"
             texts[key] = path.name
+
+
+RETIRED = sorted((REPO / "knowledge" / "training" / "retired").glob("*.jsonl"))
+SEALED_FIELDS = ["id", "channel", "text", "lang", "intent", "routes", "stops", "faq_id", "alert_ids", "category",
+                 "auto_ok"]
+
+
+@pytest.mark.parametrize("path", RETIRED, ids=lambda p: p.name)
+def test_a_retired_sealed_set_keeps_the_sealed_labels_and_names_what_the_scenario_holds(path: Path) -> None:
+    """Sealed sets retired into training keep their own conventions (``danger``, where a writer gave it, says
+    emergency; a message in a language the operator does not serve is never fit to go out alone), and every label
+    names a real route, stop, FAQ entry and alert."""
+    routes, stops, faq, alerts = _reference()
+    records = _records(path)
+    assert len(read_labelled(path)) == len(records) >= 200
+    assert len({r["id"] for r in records}) == len(records)
+    for r in records:
+        where = f"{path.name} {r['id']}"
+        assert [k for k in r if k != "danger"] == SEALED_FIELDS, where
+        assert r.get("danger", r["intent"] == "emergency") is (r["intent"] == "emergency"), where
+        assert r["intent"] in INTENTS, where
+        assert r["auto_ok"] is (r["intent"] in AUTO and r["lang"] in {"it", "en"}), where
+        assert (r["faq_id"] in faq) if r["faq_id"] is not None else True, where
+        assert set(r["routes"]) <= routes, where
+        assert {stop.upper() for stop in r["stops"]} <= {stop.upper() for stop in stops}, where  # upper case here
+        assert set(r["alert_ids"] or ()) <= alerts, where

@@ -84,8 +84,7 @@ def test_an_unsupported_faq_answer_is_not_posted_alone(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        pytest.param("Grazie davvero, altri quaranta minuti fermi sotto la galleria 🙃👏", marks=pytest.mark.xfail(
-            strict=True, reason="known misreading since model 202612050258: read as feedback (held for review)")),
+        "Grazie davvero, altri quaranta minuti fermi sotto la galleria 🙃👏",  # read as feedback 202612050258-202612051343
         pytest.param("complimenti, tram 8 lento come sempre 🐌", marks=pytest.mark.xfail(
             strict=True, reason="known misreading of models 202612051224 and 202612051343 (read right by 202612050842 "
             "to 202612050909): read as feedback, held for review")),
