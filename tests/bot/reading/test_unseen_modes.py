@@ -84,7 +84,8 @@ def test_an_unsupported_faq_answer_is_not_posted_alone(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "Grazie davvero, altri quaranta minuti fermi sotto la galleria 🙃👏",  # read as feedback 202612050258-202612051343
+        # read as feedback by the models 202612050258 to 202612051343
+        "Grazie davvero, altri quaranta minuti fermi sotto la galleria 🙃👏",
         pytest.param("complimenti, tram 8 lento come sempre 🐌", marks=pytest.mark.xfail(
             strict=True, reason="known misreading of models 202612051224 and 202612051343 (read right by 202612050842 "
             "to 202612050909): read as feedback, held for review")),
