@@ -47,7 +47,7 @@ from bot.reading.training import (
     encode_all,
     faq_prototypes,
     fit_category_head,
-    fit_intent_head,
+    fit_calm_head,
     heads,
     held_out_folds,
     lookalikes,
@@ -65,7 +65,7 @@ EMERGENCY = INTENTS.index(Intent.EMERGENCY)
 
 #: the settings that make a recipe's calm readings and their calibration: two recipes alike in these read the calm
 #: intents of a file alike when fitted on the same messages, and post the same of them alone
-CALM_SETTINGS = ("epochs", "l2", "vocabulary", "faq_meaning", "calibrator_l2", "faq_prototypes", "faq_prototype_weight",
+CALM_SETTINGS = ("epochs", "calm_penalty", "vocabulary", "faq_meaning", "calibrator_l2", "faq_prototypes", "faq_prototype_weight",
                  "auto_precision_target")
 #: the share of a language's weakest held-out emergency its watch threshold is set at: recall 1.0, with 1 % of room
 #: for the float32 noise of a reading (at 1.0 the weakest English emergency, read alone, scored 4e-8 under the score
@@ -228,10 +228,10 @@ def train_calm(
         progress(f"calm fold {k + 1} of {folds}")
         fitted, held = np.nonzero(fold != k)[0], np.nonzero(fold == k)[0]
         if len(fitted) and len(held):
-            oof_calm[held] = fit_intent_head(x_all.take(fitted), intents[fitted], params).proba(x_all.take(held))
+            oof_calm[held] = fit_calm_head(x_all.take(fitted), intents[fitted], params).proba(x_all.take(held))
 
     progress("final calm heads")
-    calm_head = fit_intent_head(x_all, intents, params)
+    calm_head = fit_calm_head(x_all, intents, params)
     category_head = fit_category_head(x_all, examples, params)
     features = params.confidence_features
     draft = replace(danger_from, version="draft", category_head=category_head,

@@ -37,7 +37,7 @@ from bot.reading.training import (
     _auto_threshold,
     calm_choice,
     fit_calibrator,
-    fit_intent_head,
+    fit_calm_head,
     heads,
     lookalikes,
     recipe_of,
@@ -114,7 +114,7 @@ def calm_readings(
     names = list(dict.fromkeys(groups))
     started = time.perf_counter()
     for n, (name, train_idx, held, x_train, x_held) in enumerate(_left_out_rows(texts, groups, embeddings, params)):
-        calm[held] = fit_intent_head(x_train, intents[train_idx], params).proba(x_held)
+        calm[held] = fit_calm_head(x_train, intents[train_idx], params).proba(x_held)
         progress(f"calm heads left out {n + 1} of {len(names)} ({name}): {time.perf_counter() - started:.0f} s")
     return calm
 

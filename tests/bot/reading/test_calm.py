@@ -269,7 +269,7 @@ def test_the_calm_part_is_read_and_calibrated_on_folds_that_never_split_a_writer
     params = replace(TINY, writer_folds=True)
     fitted_on: list[int] = []
     calibrated_on: list[np.ndarray] = []
-    real_fit, real_calibrated = calm.fit_intent_head, calm.calibrated
+    real_fit, real_calibrated = calm.fit_calm_head, calm.calibrated
 
     def fit_spy(x, intents, params):  # type: ignore[no-untyped-def]
         fitted_on.append(len(intents))
@@ -279,7 +279,7 @@ def test_the_calm_part_is_read_and_calibrated_on_folds_that_never_split_a_writer
         calibrated_on.append(fold)
         return real_calibrated(readings, examples, draft, knowledge, now, fold, folds, params, prototypes)
 
-    monkeypatch.setattr(calm, "fit_intent_head", fit_spy)
+    monkeypatch.setattr(calm, "fit_calm_head", fit_spy)
     monkeypatch.setattr(calm, "calibrated", calibrated_spy)
     model, _ = train_calm(examples, eval_knowledge(), ReaderModel.cached(), now=EVAL_NOW, params=params, groups=groups)
     fold = writer_folds(examples, groups, 2, 0)

@@ -97,11 +97,13 @@ def test_the_shipped_models_recipe_is_read_from_its_artefact() -> None:
     # danger part was trained with the code's recipe: both recorded in full (the FAQ prototypes came after its danger
     # part: a recipe that records none kept none)
     # since model 202612051343 the calm part records its writer-grouped folds; the danger part records neither the
-    # precision target (the one of its day) nor folds by writer
+    # precision target (the one of its day) nor folds by writer; neither part records a calm penalty of its own (its
+    # calm head was fitted at the other heads' penalty)
     assert recipe_of(shipped) == TrainingParams(keep_danger=True, faq_prototypes=shipped.faq_prototypes is not None,
-                                                auto_precision_target=AUTO_PRECISION_TARGET, writer_folds=True)
+                                                auto_precision_target=AUTO_PRECISION_TARGET, writer_folds=True,
+                                                calm_l2=None)
     assert danger_recipe(shipped) == TrainingParams(faq_prototypes=False, auto_precision_target=AUTO_PRECISION_TARGET,
-                                                    writer_folds=False)
+                                                    writer_folds=False, calm_l2=None)
 
 
 def test_a_model_records_its_whole_recipe(tmp_path: Path) -> None:
@@ -200,7 +202,8 @@ def test_a_group_is_read_by_calm_heads_that_never_saw_its_labels() -> None:
     again = calm_readings(relabelled, groups, emb, TINY)
     mine = np.array(groups) == "file0.jsonl"
     assert np.allclose(calm[mine], again[mine]) and not np.allclose(calm[~mine], again[~mine])
-    assert np.allclose(calm, group_readings(examples, groups, emb, TINY).intent)  # the intent head of the recipe
+    # the intent head of the recipe, fitted at the calm penalty
+    assert np.allclose(calm, group_readings(examples, groups, emb, replace(TINY, l2=TINY.calm_penalty)).intent)
 
 
 def test_the_danger_decisions_given_are_the_ones_a_left_out_reading_makes() -> None:
@@ -305,6 +308,9 @@ def test_the_same_calm_part_is_told_by_the_settings_that_read_calm_intents() -> 
     assert same_calm(TINY, replace(TINY, keep_danger=True, danger_l2=1.0, lookalike_weight=9.0, folds=7))
     assert not same_calm(TINY, replace(TINY, epochs=40)) and not same_calm(TINY, replace(TINY, calibrator_l2=0.5))
     assert not same_calm(TINY, replace(TINY, auto_precision_target=0.995))  # the same readings, other replies alone
+    # the calm head's penalty as it is fitted: its own, or the other heads' where a recipe has none of its own
+    assert not same_calm(TINY, replace(TINY, calm_l2=1e-6)) and not same_calm(TINY, replace(TINY, calm_l2=None))
+    assert same_calm(replace(TINY, calm_l2=None, l2=1e-5), replace(TINY, calm_l2=1e-5, l2=1e-5))
 
 
 def test_the_split_recipe_needs_a_model_in_service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -16,7 +16,7 @@ from bot.config import Settings
 from bot.domain import Intent
 from bot.evaluate import Labelled, read_labelled
 from bot.reading.linear import Linear
-from bot.reading.model import ModelError, ReaderModel
+from bot.reading.model import INTENTS, ModelError, ReaderModel
 from bot.reading.retrain import IN_SERVICE, Verdict, no_worse, put_in_service
 from bot.reading.training import (
     CORRECTIONS,
@@ -24,6 +24,8 @@ from bot.reading.training import (
     TrainingParams,
     _folds,
     calm_choice,
+    fit_calm_head,
+    fit_intent_head,
     held_out_folds,
     lookalikes,
     read_examples,
@@ -384,6 +386,25 @@ def test_a_model_that_records_no_fold_setting_was_calibrated_on_random_folds() -
     assert recipe_of(grouped).writer_folds and not recipe_of(old).writer_folds
     examples, groups = _written({"a.jsonl": 6, "b.jsonl": 6, "c.jsonl": 6})
     assert held_out_folds(examples, groups, recipe_of(old))[0].tolist() == _folds(examples, 2, 0).tolist()
+
+
+def test_a_model_that_records_no_calm_penalty_fitted_its_calm_head_at_the_other_heads_penalty() -> None:
+    recorded = _tiny_model().info["params"]
+    old = replace(_tiny_model(), info={"params": {k: v for k, v in recorded.items() if k != "calm_l2"}})
+    assert recipe_of(old).calm_l2 is None and recipe_of(old).calm_penalty == recorded["l2"]
+    assert recipe_of(_tiny_model()).calm_penalty == TrainingParams().calm_l2 == 1e-5
+    assert recipe_of(ReaderModel.cached()).calm_penalty == 1e-4  # the model in service, trained before the setting
+
+
+def test_the_calm_head_is_the_intent_head_fitted_at_the_calm_penalty() -> None:
+    examples = _tiny_set()
+    x = np.random.default_rng(0).normal(size=(len(examples), 8)).astype(np.float32)
+    intents = np.array([INTENTS.index(Intent(e.intent)) for e in examples])
+    weak, strong = replace(TINY, l2=1e-1, calm_l2=1e-6), replace(TINY, l2=1e-6)
+    assert np.array_equal(fit_calm_head(x, intents, weak).weights, fit_intent_head(x, intents, strong).weights)
+    assert np.array_equal(fit_calm_head(x, intents, replace(weak, calm_l2=None)).weights,
+                          fit_intent_head(x, intents, weak).weights)
+    assert not np.allclose(fit_intent_head(x, intents, weak).weights, fit_intent_head(x, intents, strong).weights)
 
 
 def test_training_calibrates_on_folds_that_never_split_a_writer(monkeypatch: pytest.MonkeyPatch) -> None:
