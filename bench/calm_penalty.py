@@ -10,7 +10,7 @@ intent chosen (the most probable calm one) against the label, on every calm mess
 retired into training (the writers nearest to the public), and fold by fold. The complaint-category head is fitted at
 the same penalty on the complaints, for comparison. No sealed set or benchmark is read.
 
-Measured on 2026-12-06 (66 files, 16,350 messages; about 70 s a penalty on one core): calm intents 0.924 at 1e-4
+Measured on 2026-12-06 (66 files, 16,350 messages; 100-120 s a penalty on one core beside a training): calm intents 0.924 at 1e-4
 (the penalty chosen on 4,449 messages), 0.935 at 1e-5, every fold higher, 0.935 at 1e-6; the category 0.884 at 1e-4,
 0.882 at 1e-5 (``bench/results/calm_penalty.json``).
 """
@@ -22,13 +22,18 @@ import sys
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.reader_common import ENCODER_CACHE, SHARED, encoder_vectors, put_figures  # noqa: E402
+
+if TYPE_CHECKING:
+    from bot.evaluate import Labelled
+    from bot.reading.model import ReaderModel
 
 FOLDS = 5
 
@@ -52,14 +57,36 @@ def measure(penalty: float, data: dict[str, Any]) -> dict[str, Any]:
         read = head.proba(rows.take(held_c)).argmax(axis=1)
         category_right += [CATEGORIES[c] == examples[i].category for c, i in zip(read, held_c)]
     right, calm, retired = chosen == intents, data["is_calm"], data["retired"]
+
+    def share(among: np.ndarray) -> float | None:
+        return round(float(right[among].mean()), 4) if among.any() else None
+
     return {
         "penalty": penalty,
-        "calm_intent": round(float(right[calm].mean()), 4),
-        "calm_intent_retired_sets": round(float(right[calm & retired].mean()), 4),
-        "calm_intent_other_files": round(float(right[calm & ~retired].mean()), 4),
-        "calm_intent_by_fold": [round(float(right[calm & (fold == k)].mean()), 4) for k in range(FOLDS)],
+        "calm_intent": share(calm),
+        "calm_intent_retired_sets": share(calm & retired),
+        "calm_intent_other_files": share(calm & ~retired),
+        "calm_intent_by_fold": [share(calm & (fold == k)) for k in range(FOLDS)],
         "category": round(float(np.mean(category_right)), 4),
         "seconds": round(time.perf_counter() - started, 1),
+    }
+
+
+def prepared(examples: Sequence[Labelled], groups: Sequence[str], model: ReaderModel,
+             embeddings: np.ndarray) -> dict[str, Any]:
+    """What :func:`measure` reads: the messages, their rows under ``model``'s n-grams, writer-grouped folds."""
+    from bot.domain import Intent
+    from bot.reading.model import INTENTS
+    from bot.reading.training import recipe_of, writer_folds
+
+    intents = np.array([INTENTS.index(Intent(e.intent)) for e in examples])
+    return {
+        "examples": examples, "intents": intents, "params": recipe_of(model),
+        "rows": model.vocabulary.rows([e.text for e in examples], embeddings),
+        "fold": writer_folds(examples, groups, FOLDS, 0),
+        "calm": [i for i, intent in enumerate(INTENTS) if intent != Intent.EMERGENCY],
+        "is_calm": intents != INTENTS.index(Intent.EMERGENCY),
+        "retired": np.array([g.startswith("rome_sealed") for g in groups]),
     }
 
 
@@ -70,23 +97,13 @@ def main() -> None:
     parser.add_argument("--output", help="write the figures here (JSON)")
     args = parser.parse_args()
 
-    from bot.domain import Intent
-    from bot.reading.model import INTENTS, ReaderModel
-    from bot.reading.training import default_training_files, read_grouped, recipe_of, writer_folds
+    from bot.reading.model import ReaderModel
+    from bot.reading.training import default_training_files, read_grouped
 
     examples, groups, sources = read_grouped(default_training_files(SHARED))
-    texts = [e.text for e in examples]
-    embeddings = encoder_vectors(texts, Path(args.cache))
+    embeddings = encoder_vectors([e.text for e in examples], Path(args.cache))
     model = ReaderModel.load()
-    intents = np.array([INTENTS.index(Intent(e.intent)) for e in examples])
-    data = {
-        "examples": examples, "intents": intents, "params": recipe_of(model),
-        "rows": model.vocabulary.rows(texts, embeddings),
-        "fold": writer_folds(examples, groups, FOLDS, 0),
-        "calm": [i for i, intent in enumerate(INTENTS) if intent != Intent.EMERGENCY],
-        "is_calm": intents != INTENTS.index(Intent.EMERGENCY),
-        "retired": np.array([g.startswith("rome_sealed") for g in groups]),
-    }
+    data = prepared(examples, groups, model, embeddings)
     figures = {"messages": len(examples), "files": len(sources), "model": model.version, "folds": FOLDS,
                "penalties": [measure(float(p), data) for p in args.penalties.split(",")]}
     put_figures(figures, args.output)
