@@ -97,11 +97,10 @@ def test_the_shipped_models_recipe_is_read_from_its_artefact() -> None:
     # danger part was trained with the code's recipe: both recorded in full (the FAQ prototypes came after its danger
     # part: a recipe that records none kept none)
     # since model 202612051343 the calm part records its writer-grouped folds; the danger part records neither the
-    # precision target (the one of its day) nor folds by writer; neither part records a calm penalty of its own (its
-    # calm head was fitted at the other heads' penalty)
+    # precision target (the one of its day) nor folds by writer; since model 202612061230 the calm part records the calm
+    # head's penalty, which the danger part, older, does not
     assert recipe_of(shipped) == TrainingParams(keep_danger=True, faq_prototypes=shipped.faq_prototypes is not None,
-                                                auto_precision_target=AUTO_PRECISION_TARGET, writer_folds=True,
-                                                calm_l2=None)
+                                                auto_precision_target=AUTO_PRECISION_TARGET, writer_folds=True)
     assert danger_recipe(shipped) == TrainingParams(faq_prototypes=False, auto_precision_target=AUTO_PRECISION_TARGET,
                                                     writer_folds=False, calm_l2=None)
 

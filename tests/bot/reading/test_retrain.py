@@ -72,12 +72,10 @@ def test_the_split_recipe_is_the_codes_with_the_danger_part_kept() -> None:
 
 def test_a_scheduled_retrain_trains_the_recipe_of_the_model_in_service() -> None:
     # a model trained before the FAQ prototypes records none, and its recipe keeps none; one trained before the
-    # precision target was stored keeps the target of its day, and one trained before the calm penalty fitted its calm
-    # head at the other heads' penalty
+    # precision target was stored keeps the target of its day
     prototypes = ReaderModel.load().faq_prototypes is not None
     assert scheduled_recipe(Settings()) == recipe_of(ReaderModel.load()) == TrainingParams(
-        keep_danger=True, faq_prototypes=prototypes, auto_precision_target=AUTO_PRECISION_TARGET, writer_folds=True,
-        calm_l2=None)
+        keep_danger=True, faq_prototypes=prototypes, auto_precision_target=AUTO_PRECISION_TARGET, writer_folds=True)
 
 
 def test_a_scheduled_retrain_with_no_readable_model_trains_the_codes_recipe(tmp_path: Path) -> None:

@@ -393,7 +393,7 @@ def test_a_model_that_records_no_calm_penalty_fitted_its_calm_head_at_the_other_
     old = replace(_tiny_model(), info={"params": {k: v for k, v in recorded.items() if k != "calm_l2"}})
     assert recipe_of(old).calm_l2 is None and recipe_of(old).calm_penalty == recorded["l2"]
     assert recipe_of(_tiny_model()).calm_penalty == TrainingParams().calm_l2 == 1e-5
-    assert recipe_of(ReaderModel.cached()).calm_penalty == 1e-4  # the model in service, trained before the setting
+    assert recipe_of(ReaderModel.cached()).calm_penalty == 1e-5  # the model in service (202612061230, the first)
 
 
 def test_the_calm_head_is_the_intent_head_fitted_at_the_calm_penalty() -> None:
