@@ -172,9 +172,8 @@ def test_a_question_about_trips_run_is_a_service_count_status_question(text: str
     assert decision.asked == Asked.SERVICE_COUNTS
 
 
-@pytest.mark.xfail(strict=True, reason="known misreading since model 202612042202: a line's usual Sunday headway read "
-                   "as a status question (answered from the line's alerts or held for review)")
 def test_how_a_line_usually_runs_is_a_timetable_question() -> None:
+    # misread as a status question from model 202612042202 to 202612060909; read right since 202612061230
     decision = _route("how often does the 913 run on Sundays?")
     assert (decision.intent, decision.faq_id) == (Intent.FAQ, "timetables")
 
