@@ -10,9 +10,9 @@ intent chosen (the most probable calm one) against the label, on every calm mess
 retired into training (the writers nearest to the public), and fold by fold. The complaint-category head is fitted at
 the same penalty on the complaints, for comparison. No sealed set or benchmark is read.
 
-Measured on 2026-12-06 (66 files, 16,350 messages; 100-120 s a penalty on one core beside a training): calm intents 0.924 at 1e-4
-(the penalty chosen on 4,449 messages), 0.935 at 1e-5, every fold higher, 0.935 at 1e-6; the category 0.884 at 1e-4,
-0.882 at 1e-5 (``bench/results/calm_penalty.json``).
+Measured on 2026-12-06 (66 files, 16,350 messages; 100-120 s a penalty on one core beside a training): calm
+intents 0.924 at 1e-4 (the penalty chosen on 4,449 messages), 0.935 at 1e-5, every fold higher, 0.935 at 1e-6; the
+category 0.884 at 1e-4, 0.882 at 1e-5 (``bench/results/calm_penalty.json``).
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np

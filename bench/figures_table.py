@@ -57,10 +57,6 @@ def _rome_sets(results: Mapping[str, Figures], folder: str) -> list[str]:
     return sorted(names, key=lambda k: int(k.rsplit("_", 1)[1]) if k.rsplit("_", 1)[1].isdigit() else 1)
 
 
-def _sealed_rome(results: Mapping[str, Figures]) -> list[str]:
-    return _rome_sets(results, "sealed")
-
-
 def _row(name: str, label: str, previous: Mapping[str, Figures], current: Mapping[str, Figures]) -> str:
     before, now = previous.get(name, {}), current[name]
     cells = [label, str(now["messages"])]
@@ -85,7 +81,7 @@ def render(previous: Mapping[str, Figures], current: Mapping[str, Figures]) -> s
             lines.append(_row(name, f"`{name}` (trained on)", previous, current))
     for name in _rome_sets(current, "retired"):
         lines.append(_row(name, f"`{name.split('/', 1)[1]}` (sealed, read, then trained on)", previous, current))
-    sealed = _sealed_rome(current)
+    sealed = _rome_sets(current, "sealed")
     for name in sealed:
         lines.append(_row(name, f"`{name.split('/', 1)[1]}` (sealed, read)", previous, current))
     for label, source in (("previous router", previous), ("reader in service", current)):

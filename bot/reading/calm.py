@@ -65,8 +65,8 @@ EMERGENCY = INTENTS.index(Intent.EMERGENCY)
 
 #: the settings that make a recipe's calm readings and their calibration: two recipes alike in these read the calm
 #: intents of a file alike when fitted on the same messages, and post the same of them alone
-CALM_SETTINGS = ("epochs", "calm_penalty", "vocabulary", "faq_meaning", "calibrator_l2", "faq_prototypes", "faq_prototype_weight",
-                 "auto_precision_target")
+CALM_SETTINGS = ("epochs", "calm_penalty", "vocabulary", "faq_meaning", "calibrator_l2", "faq_prototypes",
+                 "faq_prototype_weight", "auto_precision_target")
 #: the share of a language's weakest held-out emergency its watch threshold is set at: recall 1.0, with 1 % of room
 #: for the float32 noise of a reading (at 1.0 the weakest English emergency, read alone, scored 4e-8 under the score
 #: its training batch gave it, and fell out of the band). The lane's slack (0.85, room for writers not yet met) bought

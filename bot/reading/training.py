@@ -336,8 +336,7 @@ def fit_intent_head(x: np.ndarray | Rows, intents: np.ndarray, params: TrainingP
 
 def fit_calm_head(x: np.ndarray | Rows, intents: np.ndarray, params: TrainingParams) -> Linear:
     """A split model's calm head of ``params`` fitted on feature rows ``x``: the intent head at the calm penalty."""
-    return fit(x, intents, len(INTENTS), l2=params.calm_penalty, epochs=params.epochs,
-               sample_weight=balanced_weights(intents, len(INTENTS)))
+    return fit_intent_head(x, intents, replace(params, l2=params.calm_penalty))
 
 
 def _auto_threshold(scores: np.ndarray, right: np.ndarray, target: float) -> tuple[float, float, int]:
