@@ -6,7 +6,7 @@ The protocol of ``bench/results/danger_understated.json``: the training files
 (``bot.reading.training.default_training_files``) are left out one at a time; each is read by heads fitted on the
 other files (n-gram vocabulary too), with :class:`~bot.reading.training.TrainingParams` defaults (intent head 150
 steps, linear danger head 40 steps l2 0.03, look-alikes x3). Danger is the mean of a danger reading and the intent
-head's emergency, as :func:`bot.reading.model.danger_score`. The readings compared in its place:
+head's emergency, as :func:`bot.reading.danger.read_danger` with ``DangerReading.MEAN``. The readings compared in its place:
 
 - ``linear``: the danger head in service (its figures should be the baseline's);
 - ``mlp``: a one-hidden-layer danger head (:func:`fit_mlp`): tanh units over the sentence embedding, beside a

@@ -14,7 +14,7 @@ import numpy as np
 
 from bot.domain import Category, Intent
 from bot.errors import SportelloError
-from bot.reading.danger import DangerThresholds
+from bot.reading.danger import DangerReading, DangerThresholds, read_danger
 from bot.reading.faq_choice import FaqPrototypes
 from bot.reading.features import EMBEDDING_DIM, Encoder, Vocabulary
 from bot.reading.linear import Linear, softmax_spans
@@ -31,6 +31,10 @@ CALM_FORMAT = 2
 #: reads only formats 1 and 2 refuses it rather than choose its FAQ entries lexically beside a calibrator that learnt
 #: from the prototypes' choices
 FAQ_FORMAT = 3
+#: the format of a model whose danger score is read otherwise than code before it can (the intent head's emergency
+#: alone, :class:`~bot.reading.danger.DangerReading`): code that reads only formats 1 to 3 refuses it rather than hold
+#: the mean of two heads to thresholds set for one
+DANGER_READING_FORMAT = 4
 
 #: The facts the calibrator weighs, in order (see ``bot.reading.router``): each in [0, 1].
 LEGACY_CONFIDENCE_FEATURES: tuple[str, ...] = (
@@ -48,7 +52,8 @@ HEADS = ("intent_head", "danger_head", "category_head", "calibrator", "language_
 #: a message whose danger score, read with the encoder's integer pass (``reader.encoder: integer``), lies this near a
 #: danger or watch threshold is read again with the float32 products, and that reading decides. The integer pass moved
 #: the score by 0.0093 at most among 10,716 training texts within 0.1 of their threshold (0.022 at most anywhere);
-#: 2.8 % of them lie this near it (docs/reader-journal.md, session 20)
+#: 2.8 % of them lie this near it (docs/reader-journal.md, session 20). Read by the intent head alone (2026-12-06): at
+#: most 0.0135 among the 1,763 of the 16,350 training texts within 0.1 of their threshold, 1.4 % of them this near it
 DANGER_EDGE = 0.02
 _BY_INTENT = tuple(CONFIDENCE_FEATURES.index(name) for name in ("status", "faq", "feedback"))
 
@@ -61,16 +66,6 @@ def expand(x: np.ndarray) -> np.ndarray:
     for block, i in enumerate(_BY_INTENT, 1):  # written in place: no stacked copy, no second cast
         np.multiply(x, x[:, i:i + 1], out=out[:, block * width:(block + 1) * width])
     return out
-
-
-def danger_score(intent_p: np.ndarray, danger_p: np.ndarray) -> np.ndarray:
-    """How likely a person is in danger now: the danger head and the intent head's emergency, averaged.
-
-    Two views of the same question disagree on different look-alikes: on held-out folds of the 2,944
-    training messages the average kept recall 1.0 with 12.0 % false alarms against the danger head's
-    12.8 % (and 3.1 % against 5.3 % once the two hardest danger messages are left aside).
-    """
-    return (intent_p[:, INTENTS.index(Intent.EMERGENCY)] + danger_p) / 2
 
 
 class ModelError(SportelloError):
@@ -126,7 +121,8 @@ class ReaderModel:
     auto_threshold: float
     info: dict[str, Any] = field(default_factory=dict)
     confidence_features: tuple[str, ...] = CONFIDENCE_FEATURES
-    danger_blend: bool = True  # danger is :func:`danger_score` (False: the danger head alone, as models before it)
+    #: which heads the danger score is read from (:class:`~bot.reading.danger.DangerReading`)
+    danger_reading: DangerReading = DangerReading.MEAN
     #: the danger threshold of a message surely read in one of these languages (:mod:`bot.reading.danger`); every
     #: other message is held to ``danger_threshold`` (models before it: every message)
     danger_by_language: dict[str, float] = field(default_factory=dict)
@@ -209,7 +205,8 @@ class ReaderModel:
         out = []
         calm = [i for i, intent in enumerate(INTENTS) if intent != Intent.EMERGENCY]
         emergency = INTENTS.index(Intent.EMERGENCY)
-        danger_scores = (danger_score(intent_p, danger_p[:, 1]) if self.danger_blend else danger_p[:, 1]).tolist()
+        danger_scores = read_danger(self.danger_reading, intent_p[:, INTENTS.index(Intent.EMERGENCY)],
+                                    danger_p[:, 1]).tolist()
         thresholds, watch = self.danger_thresholds, self.watch_thresholds
         chosen_p = intent_p if calm_p is None else calm_p
         rows = embeddings if embeddings is not None else [None] * len(intent_p)
@@ -262,12 +259,15 @@ class ReaderModel:
     def save(self, path: Path) -> None:
         """Write the model as one compressed ``.npz`` file (weights as float16, metadata as JSON)."""
         form = FORMAT if self.calm_head is None else CALM_FORMAT
+        form = form if self.faq_prototypes is None else FAQ_FORMAT
         meta = {
-            "format": form if self.faq_prototypes is None else FAQ_FORMAT, "version": self.version,
+            "format": DANGER_READING_FORMAT if self.danger_reading == DangerReading.INTENT else form,
+            "version": self.version,
             "danger_threshold": self.danger_threshold, "auto_threshold": self.auto_threshold, "info": self.info,
             "languages": list(self.languages),
             "vocabulary": self.vocabulary.to_data(), "confidence_features": list(self.confidence_features),
-            "danger_blend": self.danger_blend, "danger_by_language": self.danger_by_language,
+            "danger_blend": self.danger_reading == DangerReading.MEAN, "danger_reading": str(self.danger_reading),
+            "danger_by_language": self.danger_by_language,
         }
         if self.watch_thresholds is not None:  # a model without a band writes no key: it reads as before
             meta["watch_threshold"] = self.watch_thresholds.default
@@ -307,27 +307,35 @@ class ReaderModel:
         try:
             with np.load(path) as data:
                 meta = json.loads(bytes(data["meta"]).decode("utf-8"))
-                if meta.get("format") not in (FORMAT, CALM_FORMAT, FAQ_FORMAT):
-                    msg = (f"{path}: reader model format {meta.get('format')!r}, expected {FORMAT}, {CALM_FORMAT} "
-                           f"or {FAQ_FORMAT}")
+                known = (FORMAT, CALM_FORMAT, FAQ_FORMAT, DANGER_READING_FORMAT)
+                if meta.get("format") not in known:
+                    msg = f"{path}: reader model format {meta.get('format')!r}, expected one of {known}"
                     raise ModelError(msg)
-                calm = meta["format"] == CALM_FORMAT or (meta["format"] == FAQ_FORMAT and "calm_head.w" in data)
+                calm = meta["format"] == CALM_FORMAT or (meta["format"] > CALM_FORMAT and "calm_head.w" in data)
                 named = HEADS + (("calm_head",) if calm else ())
                 heads = {name: Linear(data[f"{name}.w"].astype(np.float32), data[f"{name}.b"].astype(np.float32))
                          for name in named}
                 languages = tuple(meta["languages"])
                 vocabulary = Vocabulary.from_data(meta["vocabulary"], data["idf"])
                 prototypes = (FaqPrototypes.from_meta(meta["faq_prototypes"], data["faq_prototypes"])
-                              if meta["format"] == FAQ_FORMAT else None)
+                              if meta["format"] >= FAQ_FORMAT and "faq_prototypes" in meta else None)
         except (OSError, ValueError, KeyError) as exc:
             msg = f"cannot read the reader model {path}: {exc}"
             raise ModelError(msg) from exc
         return cls(version=meta["version"], vocabulary=vocabulary, danger_threshold=float(meta["danger_threshold"]),
                    auto_threshold=float(meta["auto_threshold"]), info=meta.get("info") or {}, languages=languages,
                    confidence_features=tuple(meta.get("confidence_features") or LEGACY_CONFIDENCE_FEATURES),
-                   danger_blend=bool(meta.get("danger_blend", False)),
+                   danger_reading=_danger_reading(meta),
                    danger_by_language={str(k): float(v) for k, v in (meta.get("danger_by_language") or {}).items()},
                    faq_prototypes=prototypes, watch_thresholds=_watch(meta), **heads)
+
+
+def _danger_reading(meta: dict[str, Any]) -> DangerReading:
+    """How an artefact's danger score is read: as it says, else the mean when it says ``danger_blend`` (a model of
+    2026-12-04 to 2026-12-06), else the danger head alone (older)."""
+    if meta.get("danger_reading"):
+        return DangerReading(meta["danger_reading"])
+    return DangerReading.MEAN if meta.get("danger_blend", False) else DangerReading.DANGER_HEAD
 
 
 def _watch(meta: dict[str, Any]) -> DangerThresholds | None:

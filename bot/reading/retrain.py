@@ -225,8 +225,23 @@ def scheduled_retrain(settings: Settings, knowledge: Knowledge, engine: Engine, 
 
 #: the recipes ``sportello train --recipe`` trains: the code's (:class:`TrainingParams`' defaults), the one the
 #: model in service was trained with (read from its artefact, :func:`recipe_of`), or the code's calm part beside
-#: the danger part of the model in service, unchanged (:mod:`bot.reading.calm`)
-RECIPES = ("default", "in-service", "split")
+#: the danger part of the model in service, unchanged (:mod:`bot.reading.calm`); ``reread`` fits nothing: the model
+#: in service with its danger part read as the code's recipe reads danger (:mod:`bot.reading.danger_reread`)
+RECIPES = ("default", "in-service", "split", "reread")
+REREAD = "reread"
+
+
+def reread(settings: Settings, files: Sequence[Path], params: TrainingParams = TrainingParams(),
+           progress: Callable[[str], None] = lambda _: None) -> tuple[ReaderModel, Verdict]:
+    """The model in service with its danger part read as ``params.danger_reading`` says, its thresholds set again
+    from its own held-out readings, judged on the labelled messages of ``files`` its danger part never trained on."""
+    from bot.reading.danger_reread import reread_danger
+
+    current = ReaderModel.load(model_in_service(settings))
+    examples, groups, _sources = read_grouped(files)
+    progress(f"encoding {len(examples)} messages")
+    embeddings = encode_all([e.text for e in examples])
+    return reread_danger(current, params.danger_reading, examples, groups, embeddings, progress=progress)
 
 
 def recipe_named(name: str, settings: Settings, *, epochs: int | None = None, folds: int | None = None,
@@ -239,6 +254,8 @@ def recipe_named(name: str, settings: Settings, *, epochs: int | None = None, fo
         params = TrainingParams()
     elif name == "split":
         params = TrainingParams(keep_danger=True)
+    elif name == REREAD:  # nothing is fitted: the code's recipe says how danger is read (:func:`reread`)
+        params = TrainingParams()
     else:
         msg = f"--recipe: unknown recipe {name!r}; known: {', '.join(RECIPES)}"
         raise SportelloError(msg)
@@ -264,8 +281,12 @@ def train_command(args: argparse.Namespace, settings: Settings, out: TextIO) -> 
     files = [Path(f) for f in args.file] if args.file else [*default_training_files(), *map(Path, settings.reader.training)]
     params = recipe_named(args.recipe, settings, epochs=args.epochs, folds=args.folds,
                           writer_folds=args.writer_folds)
-    model, verdict = retrain(settings, knowledge, now=now, engine=engine, files=files, params=params,
-                             progress=lambda s: print(f"train: {s}", file=sys.stderr))
+    progress = lambda s: print(f"train: {s}", file=sys.stderr)  # noqa: E731
+    if args.recipe == REREAD:
+        model, verdict = reread(settings, files, params, progress)
+    else:
+        model, verdict = retrain(settings, knowledge, now=now, engine=engine, files=files, params=params,
+                                 progress=progress)
     if args.output:
         model.save(Path(args.output))
         written: Path | None = Path(args.output)

@@ -15,7 +15,7 @@ import numpy as np
 
 from bot.domain import Intent
 from bot.evaluate import Labelled, read_labelled
-from bot.reading.danger import DangerThresholds, calibrate, caught_by_rule
+from bot.reading.danger import DangerReading, DangerThresholds, calibrate, caught_by_rule, read_danger
 from bot.reading.faq_choice import WEIGHT as FAQ_PROTOTYPE_WEIGHT
 from bot.reading.faq_choice import FaqPrototypes, build_prototypes
 from bot.reading.features import EMBEDDING_DIM, Encoder, Vocabulary
@@ -27,7 +27,6 @@ from bot.reading.model import (
     LEGACY_CONFIDENCE_FEATURES,
     ReaderModel,
     Reading,
-    danger_score,
     expand,
 )
 
@@ -72,8 +71,10 @@ class TrainingParams:
     #: read no better at 40 steps than at 60: 0.841 against 0.846; the language head was not measured)
     other_epochs: int = 150
     seed: int = 0
-    #: danger is the mean of the danger head and the intent head's emergency (False: the danger head alone)
-    danger_blend: bool = True
+    #: which heads the danger score is read from (:class:`~bot.reading.danger.DangerReading`): the intent head's
+    #: emergency alone since 2026-12-06 (session 24); the mean of it and the danger head before, and the danger head
+    #: alone before 2026-12-04. The danger head is fitted either way (a recipe may read it again)
+    danger_reading: DangerReading = DangerReading.INTENT
     #: the calibrator also weighs how near in meaning the FAQ entry is (``faq_agrees``, ``faq_semantic``)
     faq_meaning: bool = True
     #: the calibrator's penalty. Left out file by file (25 files, 2026-12-04) 1e-3 answered alone 0.304 of the
@@ -148,7 +149,7 @@ class TrainingParams:
 
     def danger(self, intent_p: np.ndarray, danger_p: np.ndarray) -> np.ndarray:
         """How likely a person is in danger now, as this recipe reads it from its two heads."""
-        return danger_score(intent_p, danger_p) if self.danger_blend else danger_p
+        return read_danger(self.danger_reading, intent_p[:, INTENTS.index(Intent.EMERGENCY)], danger_p)
 
 
 def recipe_of(model: ReaderModel) -> TrainingParams:
@@ -163,7 +164,7 @@ def recipe_of(model: ReaderModel) -> TrainingParams:
     given = dict(model.info.get("params") or {})
     faq_meaning = tuple(model.confidence_features) == CONFIDENCE_FEATURES
     defaults = {"danger_l2": given.get("l2", TrainingParams.l2), "lookalike_weight": 1.0, "danger_epochs": None,
-                "other_epochs": given.get("epochs", TrainingParams.epochs), "danger_blend": model.danger_blend,
+                "other_epochs": given.get("epochs", TrainingParams.epochs), "danger_reading": model.danger_reading,
                 "faq_meaning": faq_meaning, "calibrator_l2": CALIBRATOR_L2 if faq_meaning else 1e-3,
                 "danger_skips_rule_caught": False, "danger_languages": (), "danger_language_slack": 1.0,
                 "faq_prototypes": model.faq_prototypes is not None, "watch_band": model.watch_thresholds is not None,
@@ -171,6 +172,9 @@ def recipe_of(model: ReaderModel) -> TrainingParams:
     known = set(TrainingParams.__dataclass_fields__)
     chosen = {**defaults, **{k: v for k, v in given.items() if k in known}}
     chosen["danger_languages"] = tuple(chosen["danger_languages"])  # a list in the artefact's JSON
+    if "danger_reading" not in given and "danger_blend" in given:  # recorded before the danger reading had a name
+        chosen["danger_reading"] = DangerReading.MEAN if given["danger_blend"] else DangerReading.DANGER_HEAD
+    chosen["danger_reading"] = DangerReading(chosen["danger_reading"])
     return TrainingParams(**chosen)
 
 
@@ -504,7 +508,7 @@ def train(
     features = params.confidence_features
     draft = ReaderModel("draft", vocab, intent_head, danger_head, category_head, neutral_calibrator(features),
                         language_head, languages,
-                        0.5, 1.01, confidence_features=features, danger_blend=params.danger_blend)
+                        0.5, 1.01, confidence_features=features, danger_reading=params.danger_reading)
 
     progress("calibrating on held-out readings")
     languages_read = draft.read_many(texts, embeddings)
@@ -543,6 +547,6 @@ def train(
     info = {"trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "examples": len(examples),
             "sources": report.sources, "held_out": report.held_out, "params": params.__dict__}
     model = ReaderModel(version, vocab, intent_head, danger_head, category_head, calibrator, language_head, languages,
-                        thresholds.default, threshold, info, confidence_features=features, danger_blend=params.danger_blend,
+                        thresholds.default, threshold, info, confidence_features=features, danger_reading=params.danger_reading,
                         danger_by_language=dict(thresholds.by_language), faq_prototypes=final_prototypes)
     return model, report

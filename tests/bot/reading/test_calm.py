@@ -24,7 +24,8 @@ from bot.reading.calm import (
 from bot.reading.danger import DangerThresholds, caught_by_rule
 from bot.reading.training import TrainingReport
 from bot.reading.gate import trained_on_digests
-from bot.reading.model import FAQ_FORMAT, INTENTS, ReaderModel
+from bot.reading.danger import DangerReading
+from bot.reading.model import DANGER_READING_FORMAT, FAQ_FORMAT, INTENTS, ReaderModel
 from bot.reading.router import Router
 from bot.reading.training import TrainingParams, encode_all, recipe_of
 from tests.bot.eval_knowledge import eval_knowledge
@@ -146,16 +147,21 @@ def test_a_split_model_saves_and_loads_as_trained(tmp_path: Path) -> None:
     assert [r.intent for r in loaded.read_many(texts, emb)] == [r.intent for r in model.read_many(texts, emb)]
     assert loaded.faq_prototypes is not None and model.faq_prototypes is not None
     assert loaded.faq_prototypes.to_meta() == model.faq_prototypes.to_meta()
-    with np.load(tmp_path / "split.npz") as data:  # code that reads only formats 1 and 2 refuses it
+    with np.load(tmp_path / "split.npz") as data:  # code that reads only formats 1 to 3 refuses it
+        assert json.loads(bytes(data["meta"]).decode())["format"] == DANGER_READING_FORMAT
+    replace(model, danger_reading=DangerReading.MEAN).save(tmp_path / "mean.npz")
+    with np.load(tmp_path / "mean.npz") as data:  # danger read as code before it reads it: code of format 3 reads it
         assert json.loads(bytes(data["meta"]).decode())["format"] == FAQ_FORMAT
-    replace(model, faq_prototypes=None).save(tmp_path / "plain.npz")
+    replace(model, faq_prototypes=None, danger_reading=DangerReading.MEAN).save(tmp_path / "plain.npz")
     with np.load(tmp_path / "plain.npz") as data:  # without prototypes: code that reads only format 1 refuses it
         assert json.loads(bytes(data["meta"]).decode())["format"] == 2
 
 
 def test_a_model_without_a_calm_head_saves_and_reads_as_before(tmp_path: Path) -> None:
-    # the shipped model has a calm head since 2026-12-05, FAQ prototypes and a watch band since 2026-12-05 evening
-    shipped = replace(ReaderModel.load(), calm_head=None, faq_prototypes=None, watch_thresholds=None)
+    # the shipped model has a calm head since 2026-12-05, FAQ prototypes and a watch band since 2026-12-05 evening, and
+    # reads danger by the intent head alone since 2026-12-06
+    shipped = replace(ReaderModel.load(), calm_head=None, faq_prototypes=None, watch_thresholds=None,
+                      danger_reading=DangerReading.MEAN)
     shipped.save(tmp_path / "m.npz")
     with np.load(tmp_path / "m.npz") as data:
         assert json.loads(bytes(data["meta"]).decode())["format"] == 1 and "calm_head.w" not in data

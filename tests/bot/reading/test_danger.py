@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from bot.domain import Intent
 from bot.evaluate import Labelled
-from bot.reading.danger import LANGUAGE_SURE, MIN_EMERGENCIES, DangerThresholds, calibrate, caught_by_rule
-from bot.reading.model import ReaderModel
-from bot.reading.training import TrainingParams, danger_thresholds
+from bot.reading.danger import (
+    LANGUAGE_SURE,
+    MIN_EMERGENCIES,
+    DangerReading,
+    DangerThresholds,
+    calibrate,
+    caught_by_rule,
+    read_danger,
+)
+from bot.reading.features import EMBEDDING_DIM
+from bot.reading.model import DANGER_READING_FORMAT, INTENTS, ReaderModel
+from bot.reading.training import TrainingParams, danger_thresholds, recipe_of
 
 AMHARIC = "የአውቶቡስ 64 ሹፌር መሪው ላይ ተደፍቶ አይንቀሳቀስም"  # a driver slumped on the wheel: Ethiopic, which the reader cannot read
 PARAMS = TrainingParams()
@@ -90,3 +101,39 @@ def test_a_message_is_held_to_the_threshold_of_the_language_it_is_read_in() -> N
     assert replace(model, danger_threshold=below, danger_by_language=own).read(text).in_danger is not sure
     assert replace(model, danger_threshold=below, danger_by_language={}).read(text).in_danger
     assert not replace(model, danger_threshold=above, danger_by_language={}).read(text).in_danger
+
+
+@pytest.mark.parametrize(("reading", "expected"), [
+    (DangerReading.INTENT, [0.6, 0.1]),
+    (DangerReading.DANGER_HEAD, [0.2, 0.3]),
+    (DangerReading.MEAN, [0.4, 0.2]),
+])
+def test_the_danger_score_is_read_from_the_heads_the_reading_names(reading: DangerReading, expected: list[float]) -> None:
+    emergency, danger = np.array([0.6, 0.1]), np.array([0.2, 0.3])
+    assert read_danger(reading, emergency, danger) == pytest.approx(expected)
+
+
+def test_a_model_reading_danger_by_the_intent_head_alone_saves_in_a_format_older_code_refuses(tmp_path: Path) -> None:
+    model = replace(ReaderModel.cached(), danger_reading=DangerReading.INTENT)
+    model.save(tmp_path / "m.npz")
+    with np.load(tmp_path / "m.npz") as data:
+        assert json.loads(bytes(data["meta"]).decode())["format"] == DANGER_READING_FORMAT
+    loaded = ReaderModel.load(tmp_path / "m.npz")
+    text = "sul 64 un signore si è accasciato e non risponde"
+    x = loaded.features([text])
+    assert loaded.danger_reading == DangerReading.INTENT
+    emergency = float(loaded.intent_head.proba(x)[0, INTENTS.index(Intent.EMERGENCY)])
+    assert loaded.read_many([text], x[:, :EMBEDDING_DIM])[0].danger == pytest.approx(emergency, abs=1e-4)
+
+
+@pytest.mark.parametrize(("recorded", "expected"), [
+    ({"danger_blend": True}, DangerReading.MEAN),
+    ({"danger_blend": False}, DangerReading.DANGER_HEAD),
+    ({"danger_blend": True, "danger_reading": "intent head"}, DangerReading.INTENT),
+])
+def test_the_recipe_of_a_model_reads_its_danger_reading_or_what_it_recorded_before(
+        recorded: dict[str, object], expected: DangerReading) -> None:
+    shipped = ReaderModel.cached()
+    params = {k: v for k, v in shipped.info["params"].items() if k not in ("danger_blend", "danger_reading")}
+    model = replace(shipped, info={**shipped.info, "params": {**params, **recorded}})
+    assert recipe_of(model).danger_reading == expected

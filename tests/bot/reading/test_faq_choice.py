@@ -14,6 +14,7 @@ from bot.domain import Intent
 from bot.evaluate import Labelled
 from bot.reading import training
 from bot.reading.faq_choice import FaqPrototypes, build_prototypes, fingerprint, fused_best, fused_order, unit
+from bot.reading.danger import DangerReading
 from bot.reading.features import Encoder
 from bot.reading.model import FAQ_FORMAT, ReaderModel
 from bot.reading.router import Router
@@ -99,7 +100,7 @@ def test_the_prototype_of_an_entry_the_operator_edited_is_ignored() -> None:
 
 def test_a_model_with_prototypes_saves_and_loads_them(tmp_path: Path) -> None:
     stored = replace(_prototype_for(_lexical_choice()[1], MESSAGE), weight=6.0)
-    replace(ReaderModel.cached(), faq_prototypes=stored).save(tmp_path / "m.npz")
+    replace(ReaderModel.cached(), faq_prototypes=stored, danger_reading=DangerReading.MEAN).save(tmp_path / "m.npz")
     loaded = ReaderModel.load(tmp_path / "m.npz")
     assert loaded.faq_prototypes is not None and loaded.calm_head is not None
     assert loaded.faq_prototypes.to_meta() == stored.to_meta()

@@ -17,6 +17,7 @@ from bot.evaluate import Labelled, read_labelled
 from bot.reading import retrain as retrain_module
 from bot.reading.gate import GATED, Refusal, figures, trained_on_digests
 from bot.reading.calm import DANGER_FROM, danger_recipe, same_calm
+from bot.reading.danger import DangerReading
 from bot.reading.faq_choice import FaqPrototypes, fingerprint, unit
 from bot.reading.left_out import (
     GroupConfidences,
@@ -107,7 +108,7 @@ def test_the_shipped_models_recipe_is_read_from_its_artefact() -> None:
 
 def test_a_model_records_its_whole_recipe(tmp_path: Path) -> None:
     examples, groups, emb = _tiny()
-    params = replace(TINY, danger_blend=False, faq_meaning=False, lookalike_weight=2.0, danger_epochs=10,
+    params = replace(TINY, danger_reading=DangerReading.DANGER_HEAD, faq_meaning=False, lookalike_weight=2.0, danger_epochs=10,
                      calibrate_by_file=True, auto_precision_target=0.99)
     said: list[str] = []
     model, _ = train(examples, eval_knowledge(), now=EVAL_NOW, params=params, embeddings=emb, groups=groups,
@@ -152,7 +153,7 @@ def _retrain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, service_params: Tr
 
 def test_the_gate_trains_both_recipes_left_out_and_compares_them_on_every_message(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    service_recipe = replace(TINY, lookalike_weight=1.0, danger_blend=False)
+    service_recipe = replace(TINY, lookalike_weight=1.0, danger_reading=DangerReading.DANGER_HEAD)
     verdict, recipes = _retrain(tmp_path, monkeypatch, service_recipe, service_saw_all=False)
     assert recipes == [TINY, service_recipe]
     examples = _tiny()[0]

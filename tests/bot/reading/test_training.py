@@ -15,6 +15,7 @@ from bot.cli import main
 from bot.config import Settings
 from bot.domain import Intent
 from bot.evaluate import Labelled, read_labelled
+from bot.reading.danger import DangerReading
 from bot.reading.linear import Linear
 from bot.reading.model import INTENTS, ModelError, ReaderModel
 from bot.reading.retrain import IN_SERVICE, Verdict, no_worse, put_in_service
@@ -229,7 +230,8 @@ def test_a_model_trained_before_the_faq_meaning_facts_reads_with_its_own_facts(t
                      calibrator=Linear(np.zeros((width, 2), np.float32), np.array([0.0, 1.0], np.float32)))
     legacy.save(tmp_path / "legacy.npz")
     loaded = ReaderModel.load(tmp_path / "legacy.npz")
-    assert loaded.confidence_features == LEGACY_CONFIDENCE_FEATURES and loaded.danger_blend
+    assert loaded.confidence_features == LEGACY_CONFIDENCE_FEATURES
+    assert loaded.danger_reading == legacy.danger_reading
     assert loaded.confidence({"faq": 1.0, "faq_agrees": 1.0}) == pytest.approx(1 / (1 + np.exp(-1.0)))
 
 
@@ -241,7 +243,7 @@ def test_a_model_saved_before_danger_was_blended_reads_danger_from_its_danger_he
     with np.load(tmp_path / "m.npz") as data:
         arrays = {k: data[k] for k in data.files}
     meta = json.loads(bytes(arrays["meta"]).decode("utf-8"))
-    del meta["danger_blend"]
+    del meta["danger_blend"], meta["danger_reading"]
     arrays["meta"] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
     buffer = _io.BytesIO()
     np.savez_compressed(buffer, **arrays)
@@ -249,7 +251,7 @@ def test_a_model_saved_before_danger_was_blended_reads_danger_from_its_danger_he
     old = ReaderModel.load(tmp_path / "old.npz")
     text = "un uomo è svenuto sulla banchina"
     x = old.features([text])
-    assert not old.danger_blend
+    assert old.danger_reading == DangerReading.DANGER_HEAD
     assert old.read(text).danger == pytest.approx(float(old.danger_head.proba(x)[0, 1]), abs=1e-3)
 
 
