@@ -118,18 +118,25 @@ def test_the_exact_pass_gives_the_float32_embeddings() -> None:
     assert Encoder.pass_in_use() == "integer"
 
 
-SYRINGES = "via Roma a Triggiano non viene spazzata, ci sono siringhe"  # a waste report at the danger threshold
+SYRINGES = "via Roma a Triggiano non viene spazzata, ci sono siringhe"  # a waste report
 
 
 def test_a_danger_score_near_its_threshold_is_read_again_with_the_float32_products() -> None:
+    from dataclasses import replace
+
     from bot.reading.model import ReaderModel
 
-    model = ReaderModel.cached()
-    integer = model.read_many([SYRINGES], Encoder.encode([SYRINGES]))[0]  # embeddings given: no second reading
+    shipped = ReaderModel.cached()
+    integer = shipped.read_many([SYRINGES], Encoder.encode([SYRINGES]))[0]  # embeddings given: no second reading
+    floats = shipped.read_many([SYRINGES], float_embeddings([SYRINGES]))[0]
+    assert integer.danger != floats.danger
+    between = (integer.danger + floats.danger) / 2  # a threshold the integer pass alone would tip one way
+    model = replace(shipped, danger_threshold=between, danger_by_language={})
+    integer = model.read_many([SYRINGES], Encoder.encode([SYRINGES]))[0]
     floats = model.read_many([SYRINGES], float_embeddings([SYRINGES]))[0]
-    assert model.near_danger_edge(integer) and integer.in_danger and not floats.in_danger  # the pass alone tips it
+    assert model.near_danger_edge(integer) and integer.in_danger != floats.in_danger
     read = model.read(SYRINGES)
-    assert not read.in_danger and abs(read.danger - floats.danger) < 1e-5
+    assert read.in_danger == floats.in_danger and abs(read.danger - floats.danger) < 1e-5
     assert read.embedding is not None and np.abs(read.embedding - floats.embedding).max() < 1e-5
 
 

@@ -54,8 +54,6 @@ def test_words_that_only_sound_alarming_are_not_emergencies(text: str) -> None:
     assert _route(text).intent != Intent.EMERGENCY
 
 
-@pytest.mark.xfail(strict=True, reason="known false alarm of the learned reader: its danger threshold is set for "
-                   "recall (the weakest held-out danger message), so a shaking tram is escalated")
 def test_a_sign_of_distress_alone_is_not_an_emergency() -> None:
     assert _route("il tram trema tutto sulle curve").intent != Intent.EMERGENCY
 
