@@ -20,7 +20,8 @@ END = "<!-- end of figures-table -->"
 
 #: the Rome sets the reader trained on (their figures flatter it), then those nobody here read while tuning
 TRAINED_ON = ("dev", "router_cases", "fresh", "fresh2", "fresh3", "fresh4")
-DANGER_SETS = ("sealed/danger_multilingual", "sealed/danger_multilingual_2", "sealed/danger_multilingual_3")
+DANGER_SETS = ("sealed/danger_multilingual", "sealed/danger_multilingual_2", "sealed/danger_multilingual_3",
+               "sealed/danger_multilingual_4")
 
 Figures = Mapping[str, Any]
 
