@@ -246,9 +246,10 @@ class ReaderSettings(_Section):
     encoder: Literal["float32", "integer"] = "integer"
     # true: a model trained without a watch band of its own reads with the band its training held out (its info's
     # held_out.watch_threshold*): a message under the emergency lane's threshold but in the band is possible danger,
-    # never answered alone and first in the agents' queue. Off by default: on the Rome sets it held one understated
-    # emergency the lane missed at 6-12 % of calm messages watched, but it also holds water leak reports, a waste
-    # strike's answer and follow commands of the other utilities' examples (docs/reader-journal.md, session 21).
+    # never answered alone and first in the agents' queue. Off by default: it also holds water leak reports, a waste
+    # strike's answer and follow commands of the other utilities' examples (docs/reader-journal.md, session 21); on in
+    # the Rome config.yaml since session 24, where on the read Rome sets it held the emergencies the lane missed at
+    # 7-17 % of calm messages watched.
     watch_band: bool = False
 
 
