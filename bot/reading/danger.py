@@ -47,6 +47,21 @@ class DangerReading(StrEnum):
     INTENT = "intent head"
 
 
+def recorded_reading(record: Mapping[str, object], absent: DangerReading) -> DangerReading:
+    """The danger reading a model's or a recipe's record states: its ``danger_reading``, else the mean or the danger
+    head by the ``danger_blend`` recorded before the reading had a name, else ``absent``."""
+    if record.get("danger_reading"):
+        return DangerReading(str(record["danger_reading"]))
+    if "danger_blend" in record:
+        return DangerReading.MEAN if record["danger_blend"] else DangerReading.DANGER_HEAD
+    return absent
+
+
+def with_reading(record: Mapping[str, object], reading: DangerReading) -> dict[str, object]:
+    """A recipe's record stating ``reading`` (and no ``danger_blend``)."""
+    return {**{k: v for k, v in record.items() if k != "danger_blend"}, "danger_reading": str(reading)}
+
+
 def read_danger(reading: DangerReading, emergency_p: np.ndarray, danger_p: np.ndarray) -> np.ndarray:
     """The danger score of each message from the intent head's emergency probabilities ``emergency_p`` and the danger
     head's ``danger_p``, as ``reading`` reads them."""

@@ -36,7 +36,7 @@ from bot.reading.calm import (
     watch_figures,
     watch_thresholds,
 )
-from bot.reading.danger import DangerReading, caught_by_rule
+from bot.reading.danger import DangerReading, caught_by_rule, with_reading
 from bot.reading.gate import Refusal, Verdict
 from bot.reading.model import ReaderModel
 from bot.reading.training import danger_thresholds
@@ -57,11 +57,8 @@ def reread_danger(
     """``model`` with its danger part read as ``reading``, and the verdict on the messages that part never saw."""
     texts = [e.text for e in examples]
     source = danger_source(model)
-    params = {k: v for k, v in (source.get("params") or {}).items() if k != "danger_blend"}
-    params["danger_reading"] = str(reading)
-    own_params = {k: v for k, v in (model.info.get("params") or {}).items() if k != "danger_blend"}
-    info = {**model.info, "params": {**own_params, "danger_reading": str(reading)},
-            DANGER_FROM: {**source, "params": params}}
+    info = {**model.info, "params": with_reading(model.info.get("params") or {}, reading),
+            DANGER_FROM: {**source, "params": with_reading(source.get("params") or {}, reading)}}
     draft = replace(model, danger_reading=reading, info=info, watch_thresholds=None)
     recipe = danger_recipe(draft)
     seen = trained_danger_on(model, examples, groups)

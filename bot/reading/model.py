@@ -14,7 +14,7 @@ import numpy as np
 
 from bot.domain import Category, Intent
 from bot.errors import SportelloError
-from bot.reading.danger import DangerReading, DangerThresholds, read_danger
+from bot.reading.danger import DangerReading, DangerThresholds, read_danger, recorded_reading
 from bot.reading.faq_choice import FaqPrototypes
 from bot.reading.features import EMBEDDING_DIM, Encoder, Vocabulary
 from bot.reading.linear import Linear, softmax_spans
@@ -205,8 +205,7 @@ class ReaderModel:
         out = []
         calm = [i for i, intent in enumerate(INTENTS) if intent != Intent.EMERGENCY]
         emergency = INTENTS.index(Intent.EMERGENCY)
-        danger_scores = read_danger(self.danger_reading, intent_p[:, INTENTS.index(Intent.EMERGENCY)],
-                                    danger_p[:, 1]).tolist()
+        danger_scores = read_danger(self.danger_reading, intent_p[:, emergency], danger_p[:, 1]).tolist()
         thresholds, watch = self.danger_thresholds, self.watch_thresholds
         chosen_p = intent_p if calm_p is None else calm_p
         rows = embeddings if embeddings is not None else [None] * len(intent_p)
@@ -325,17 +324,9 @@ class ReaderModel:
         return cls(version=meta["version"], vocabulary=vocabulary, danger_threshold=float(meta["danger_threshold"]),
                    auto_threshold=float(meta["auto_threshold"]), info=meta.get("info") or {}, languages=languages,
                    confidence_features=tuple(meta.get("confidence_features") or LEGACY_CONFIDENCE_FEATURES),
-                   danger_reading=_danger_reading(meta),
+                   danger_reading=recorded_reading(meta, DangerReading.DANGER_HEAD),
                    danger_by_language={str(k): float(v) for k, v in (meta.get("danger_by_language") or {}).items()},
                    faq_prototypes=prototypes, watch_thresholds=_watch(meta), **heads)
-
-
-def _danger_reading(meta: dict[str, Any]) -> DangerReading:
-    """How an artefact's danger score is read: as it says, else the mean when it says ``danger_blend`` (a model of
-    2026-12-04 to 2026-12-06), else the danger head alone (older)."""
-    if meta.get("danger_reading"):
-        return DangerReading(meta["danger_reading"])
-    return DangerReading.MEAN if meta.get("danger_blend", False) else DangerReading.DANGER_HEAD
 
 
 def _watch(meta: dict[str, Any]) -> DangerThresholds | None:

@@ -15,7 +15,14 @@ import numpy as np
 
 from bot.domain import Intent
 from bot.evaluate import Labelled, read_labelled
-from bot.reading.danger import DangerReading, DangerThresholds, calibrate, caught_by_rule, read_danger
+from bot.reading.danger import (
+    DangerReading,
+    DangerThresholds,
+    calibrate,
+    caught_by_rule,
+    read_danger,
+    recorded_reading,
+)
 from bot.reading.faq_choice import WEIGHT as FAQ_PROTOTYPE_WEIGHT
 from bot.reading.faq_choice import FaqPrototypes, build_prototypes
 from bot.reading.features import EMBEDDING_DIM, Encoder, Vocabulary
@@ -164,7 +171,7 @@ def recipe_of(model: ReaderModel) -> TrainingParams:
     given = dict(model.info.get("params") or {})
     faq_meaning = tuple(model.confidence_features) == CONFIDENCE_FEATURES
     defaults = {"danger_l2": given.get("l2", TrainingParams.l2), "lookalike_weight": 1.0, "danger_epochs": None,
-                "other_epochs": given.get("epochs", TrainingParams.epochs), "danger_reading": model.danger_reading,
+                "other_epochs": given.get("epochs", TrainingParams.epochs),
                 "faq_meaning": faq_meaning, "calibrator_l2": CALIBRATOR_L2 if faq_meaning else 1e-3,
                 "danger_skips_rule_caught": False, "danger_languages": (), "danger_language_slack": 1.0,
                 "faq_prototypes": model.faq_prototypes is not None, "watch_band": model.watch_thresholds is not None,
@@ -172,9 +179,7 @@ def recipe_of(model: ReaderModel) -> TrainingParams:
     known = set(TrainingParams.__dataclass_fields__)
     chosen = {**defaults, **{k: v for k, v in given.items() if k in known}}
     chosen["danger_languages"] = tuple(chosen["danger_languages"])  # a list in the artefact's JSON
-    if "danger_reading" not in given and "danger_blend" in given:  # recorded before the danger reading had a name
-        chosen["danger_reading"] = DangerReading.MEAN if given["danger_blend"] else DangerReading.DANGER_HEAD
-    chosen["danger_reading"] = DangerReading(chosen["danger_reading"])
+    chosen["danger_reading"] = recorded_reading(given, model.danger_reading)
     return TrainingParams(**chosen)
 
 
