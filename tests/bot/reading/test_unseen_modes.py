@@ -100,11 +100,10 @@ def test_praise_with_irony_or_a_problem_is_a_complaint(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    # «a che ora apre il Pantheon domenica?» was read as the metro's hours from model 202612050258 to 202612060909
-    ["a che ora apre il Pantheon domenica?",
-     pytest.param("what time does the Borghese gallery close today?",
-     marks=pytest.mark.xfail(strict=True, reason="known misreading: read as a FAQ question until model 202612042202, "
-                                                   "as a status question since 202612050258 (held for review)"))],
+    # «a che ora apre il Pantheon domenica?» was read as the metro's hours from model 202612050258 to 202612060909;
+    # «what time does the Borghese gallery close today?» as a FAQ question until model 202612042202 and as a status
+    # question (held for review) from 202612050258 to 202612061501
+    ["a che ora apre il Pantheon domenica?", "what time does the Borghese gallery close today?"],
 )
 def test_visiting_a_sight_is_out_of_scope(text: str) -> None:
     decision = _route(text)
