@@ -227,8 +227,8 @@ def scheduled_retrain(settings: Settings, knowledge: Knowledge, engine: Engine, 
 #: model in service was trained with (read from its artefact, :func:`recipe_of`), or the code's calm part beside
 #: the danger part of the model in service, unchanged (:mod:`bot.reading.calm`); ``reread`` fits nothing: the model
 #: in service with its danger part read as the code's recipe reads danger (:mod:`bot.reading.danger_reread`)
-RECIPES = ("default", "in-service", "split", "reread")
 REREAD = "reread"
+RECIPES = ("default", "in-service", "split", REREAD)
 
 
 def reread(settings: Settings, files: Sequence[Path], params: TrainingParams = TrainingParams(),
@@ -250,12 +250,10 @@ def recipe_named(name: str, settings: Settings, *, epochs: int | None = None, fo
     folds that never split a writer) overriding its own."""
     if name == "in-service":
         params = recipe_of(ReaderModel.load(model_in_service(settings)))
-    elif name == "default":
+    elif name in ("default", REREAD):  # reread fits nothing: the code's recipe says how danger is read (:func:`reread`)
         params = TrainingParams()
     elif name == "split":
         params = TrainingParams(keep_danger=True)
-    elif name == REREAD:  # nothing is fitted: the code's recipe says how danger is read (:func:`reread`)
-        params = TrainingParams()
     else:
         msg = f"--recipe: unknown recipe {name!r}; known: {', '.join(RECIPES)}"
         raise SportelloError(msg)
