@@ -266,11 +266,12 @@ class DangerCause(StrEnum):
 
 
 class Held(StrEnum):
-    """Why the router keeps a message for a person whatever its confidence (:mod:`bot.reading.held`): a rule saw a
-    likely wrong answer that the learned reader is sure of. Never answered alone."""
+    """Why the router keeps a message for a person whatever its confidence (:mod:`bot.reading.held`, and the FAQ's
+    unmet topics): a rule saw a likely wrong answer that the learned reader is sure of. Never answered alone."""
 
     IRONY = "irony"  # praise or thanks beside a service failure, read as feedback: likely sarcasm, a complaint
     OUTSIDE_SERVICE = "outside_service"  # the writer's own file, the operator as employer, or business with it
+    FAQ_OFF_SUBJECT = "faq_off_subject"  # the FAQ entry chosen says nothing of a topic the message asks about
 
 
 class ElsewhereKind(StrEnum):

@@ -111,3 +111,20 @@ def test_a_held_decision_round_trips_through_its_dict() -> None:
     assert decision.as_dict()["held"] == "irony"
     assert Decision.from_dict(decision.as_dict()).held == Held.IRONY
     assert "held" not in Decision(lang="it", intent=Intent.FEEDBACK).as_dict()
+
+
+@pytest.mark.parametrize("text", [
+    "public transport tips for this weekend in the city?",
+    "I'd like my money back for the monthly pass, never used it",
+])
+def test_a_faq_answer_about_another_subject_goes_to_a_person_however_sure(text: str) -> None:
+    decision = Router(eval_knowledge()).read(text, now=EVAL_NOW, reading=_reading(Intent.FAQ, "en")).decision
+    assert decision.intent == Intent.FAQ and decision.faq_id is not None
+    assert (decision.held, decision.action) == (Held.FAQ_OFF_SUBJECT, Action.REVIEW)
+    assert not may_answer_alone(decision)
+
+
+def test_a_faq_answer_on_its_subject_is_not_held() -> None:
+    decision = Router(eval_knowledge()).read("can I bring my dog on the tram?", now=EVAL_NOW,
+                                             reading=_reading(Intent.FAQ, "en")).decision
+    assert (decision.faq_id, decision.held) == ("pets", None)
