@@ -55,6 +55,18 @@ def parse_now(value: str | None) -> datetime | None:
     return as_utc(moment)
 
 
+def _positive_int(text: str) -> int:
+    """An argument that must be a whole number of at least 1, or a usage error that says so."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        msg = f"must be a whole number of at least 1, not {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
 def _knowledge_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", help="configuration file (default ./config.yaml)")
     parser.add_argument("--gtfs", help="GTFS folder or zip (overrides knowledge.gtfs)")
@@ -112,6 +124,10 @@ def build_parser() -> argparse.ArgumentParser:
     training.add_argument("--writer-folds", action=argparse.BooleanOptionalAction, default=None,
                           help="held-out folds that never split a writer, or random ones with --no-writer-folds "
                           "(default: the recipe's; writer-grouped)")
+    training.add_argument("--jobs", type=_positive_int, default=1,
+                          help="left-out files whose heads the retrain gate fits at once, each in a process of its "
+                          "own (default 1; the same verdict whatever the number: give it the cores the machine can "
+                          "spare)")
 
     calibrate = sub.add_parser(
         "calibrate", help="choose the reader's auto-reply threshold on labelled messages it never trained on")

@@ -16,7 +16,7 @@ The language of a message is read by one model for every recipe (the model in se
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -29,6 +29,7 @@ from bot.evaluate import Labelled, Outcome
 from bot.reading.danger import DangerThresholds
 from bot.reading.faq_choice import FaqPrototypes
 from bot.reading.features import Vocabulary
+from bot.reading.group_pool import each_group
 from bot.reading.linear import Rows
 from bot.reading.model import INTENTS, Reading, ReaderModel, expand
 from bot.reading.router import may_answer_alone
@@ -67,36 +68,47 @@ def group_readings(
     params: TrainingParams,
     *,
     progress: Callable[[str], None] = lambda _: None,
+    jobs: int = 1,
 ) -> GroupReadings:
-    """The recipe's heads fitted on every group but one read that one, for each group."""
+    """The recipe's heads fitted on every group but one read that one, for each group (``jobs`` groups at once:
+    :func:`bot.reading.group_pool.each_group`, the same numbers)."""
     texts = [e.text for e in examples]
     intents = np.array([INTENTS.index(Intent(e.intent)) for e in examples])
     lookalike = lookalikes(examples)
     intent_p = np.zeros((len(texts), len(INTENTS)), dtype=np.float32)
     danger = np.zeros(len(texts), dtype=np.float32)
+
+    def read(name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        rows = _left_out_rows(texts, groups, embeddings, params, name)
+        if rows is None:
+            return None
+        train_idx, held, x_train, x_held = rows
+        intent_head, danger_head = heads(x_train, intents[train_idx], lookalike[train_idx], params)
+        probabilities = intent_head.proba(x_held)
+        return held, probabilities, params.danger(probabilities, danger_head.proba(x_held)[:, 1])
+
     started = time.perf_counter()
     names = list(dict.fromkeys(groups))
-    for n, (name, train_idx, held, x_train, x_held) in enumerate(_left_out_rows(texts, groups, embeddings, params)):
-        intent_head, danger_head = heads(x_train, intents[train_idx], lookalike[train_idx], params)
-        intent_p[held] = intent_head.proba(x_held)
-        danger[held] = params.danger(intent_p[held], danger_head.proba(x_held)[:, 1])
+    for n, (name, found) in enumerate(each_group(read, names, jobs)):
+        if found is None:
+            continue
+        held, intent_p[held], danger[held] = found
         progress(f"left out {n + 1} of {len(names)} ({name}, {len(held)} messages): "
                  f"{time.perf_counter() - started:.0f} s")
     return GroupReadings(intent_p, danger)
 
 
-def _left_out_rows(texts: Sequence[str], groups: Sequence[str], embeddings: np.ndarray, params: TrainingParams
-                   ) -> Iterator[tuple[str, np.ndarray, np.ndarray, Rows, Rows]]:
-    """Each group with another, in order: its name, the other groups' indices and its own, and their feature rows
-    over an n-gram vocabulary built from the other groups alone (a group alone in the data is skipped)."""
+def _left_out_rows(texts: Sequence[str], groups: Sequence[str], embeddings: np.ndarray, params: TrainingParams,
+                   name: str) -> tuple[np.ndarray, np.ndarray, Rows, Rows] | None:
+    """The other groups' indices and ``name``'s own, and their feature rows over an n-gram vocabulary built from
+    the other groups alone; None for a group alone in the data."""
     group = np.array(groups)
-    for name in dict.fromkeys(groups):
-        train_idx, held = np.nonzero(group != name)[0], np.nonzero(group == name)[0]
-        if not len(train_idx):
-            continue
-        vocab = Vocabulary.build([texts[i] for i in train_idx], limit=params.vocabulary)
-        yield (name, train_idx, held, vocab.rows([texts[i] for i in train_idx], embeddings[train_idx]),
-               vocab.rows([texts[i] for i in held], embeddings[held]))
+    train_idx, held = np.nonzero(group != name)[0], np.nonzero(group == name)[0]
+    if not len(train_idx):
+        return None
+    vocab = Vocabulary.build([texts[i] for i in train_idx], limit=params.vocabulary)
+    return (train_idx, held, vocab.rows([texts[i] for i in train_idx], embeddings[train_idx]),
+            vocab.rows([texts[i] for i in held], embeddings[held]))
 
 
 def calm_readings(
@@ -106,15 +118,27 @@ def calm_readings(
     params: TrainingParams,
     *,
     progress: Callable[[str], None] = lambda _: None,
+    jobs: int = 1,
 ) -> np.ndarray:
-    """The calm heads of ``params`` (:mod:`bot.reading.calm`) fitted on every group but one read that one."""
+    """The calm heads of ``params`` (:mod:`bot.reading.calm`) fitted on every group but one read that one
+    (``jobs`` groups at once)."""
     texts = [e.text for e in examples]
     intents = np.array([INTENTS.index(Intent(e.intent)) for e in examples])
     calm = np.zeros((len(texts), len(INTENTS)), dtype=np.float32)
+
+    def read(name: str) -> tuple[np.ndarray, np.ndarray] | None:
+        rows = _left_out_rows(texts, groups, embeddings, params, name)
+        if rows is None:
+            return None
+        train_idx, held, x_train, x_held = rows
+        return held, fit_calm_head(x_train, intents[train_idx], params).proba(x_held)
+
     names = list(dict.fromkeys(groups))
     started = time.perf_counter()
-    for n, (name, train_idx, held, x_train, x_held) in enumerate(_left_out_rows(texts, groups, embeddings, params)):
-        calm[held] = fit_calm_head(x_train, intents[train_idx], params).proba(x_held)
+    for n, (name, found) in enumerate(each_group(read, names, jobs)):
+        if found is None:
+            continue
+        held, calm[held] = found
         progress(f"calm heads left out {n + 1} of {len(names)} ({name}): {time.perf_counter() - started:.0f} s")
     return calm
 
@@ -280,9 +304,11 @@ def left_out(
     languages: ReaderModel,
     *,
     progress: Callable[[str], None] = lambda _: None,
+    jobs: int = 1,
 ) -> list[Outcome]:
-    """The recipe's outcome on every message, read with its group left out (see the module's docstring)."""
-    readings = group_readings(examples, groups, embeddings, params, progress=progress)
+    """The recipe's outcome on every message, read with its group left out (see the module's docstring); ``jobs``
+    groups' heads fitted at once."""
+    readings = group_readings(examples, groups, embeddings, params, progress=progress, jobs=jobs)
     progress("routing the left-out readings")
     decisions = group_decisions(readings, examples, groups, embeddings, params, knowledge, now, languages)
     return [Outcome(e, d) for e, d in zip(examples, decisions)]
@@ -300,6 +326,7 @@ def split_left_out(
     *,
     progress: Callable[[str], None] = lambda _: None,
     service_params: TrainingParams | None = None,
+    jobs: int = 1,
 ) -> tuple[list[Outcome], list[Outcome]]:
     """The outcomes of a recipe that keeps ``in_service``'s danger part (:mod:`bot.reading.calm`) and of
     ``in_service``'s own recipe, on every message, with the same danger decisions.
@@ -309,19 +336,21 @@ def split_left_out(
     exactly those messages. The calm intents are ``params``' calm heads left out by ``groups`` for the candidate,
     and ``in_service``'s recipe left out by ``before`` for the other side; each side's calibrator and auto-reply
     threshold from its own groups, as :func:`group_decisions` does. ``service_params``: the recipe the other side
-    is read with (default ``in_service``'s own; the gate passes it at the candidate's precision target).
+    is read with (default ``in_service``'s own; the gate passes it at the candidate's precision target). ``jobs``: groups
+    whose heads are fitted at once.
     """
     from bot.reading.calm import danger_recipe
 
     danger_params = danger_recipe(in_service)
     service_params = service_params or recipe_of(in_service)
     progress(f"gate: the danger part of {in_service.version} and its calm part, left out")
-    service = group_readings(examples, before, embeddings, danger_params, progress=progress)
+    service = group_readings(examples, before, embeddings, danger_params, progress=progress, jobs=jobs)
     escalated = danger_decisions(service, examples, before, embeddings, danger_params, in_service)
     if in_service.calm_head is not None:
-        service = replace(service, calm=calm_readings(examples, before, embeddings, service_params, progress=progress))
+        service = replace(service, calm=calm_readings(examples, before, embeddings, service_params, progress=progress,
+                                                              jobs=jobs))
     progress("gate: the candidate's calm heads, left out file by file")
-    candidate = replace(service, calm=calm_readings(examples, groups, embeddings, params, progress=progress))
+    candidate = replace(service, calm=calm_readings(examples, groups, embeddings, params, progress=progress, jobs=jobs))
     progress("routing the left-out readings")
     ours = group_decisions(candidate, examples, groups, embeddings, params, knowledge, now, in_service,
                            in_danger=escalated)

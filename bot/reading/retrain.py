@@ -67,8 +67,10 @@ def retrain(
     files: Sequence[Path] | None = None,
     params: TrainingParams = TrainingParams(),
     progress: Callable[[str], None] = lambda _: None,
+    jobs: int = 1,
 ) -> tuple[ReaderModel, Verdict]:
-    """Train on the labelled files and stored corrections, then gate the result against the model in service.
+    """Train on the labelled files and stored corrections, then gate the result against the model in service
+    (``jobs``: left-out groups whose heads the gate fits at once, in forked processes; the same verdict).
 
     The gate (:mod:`bot.reading.gate`) trains the candidate's recipe and the in-service model's recipe
     leave-one-file-out (corrections one more group) and compares them on the same left-out messages. When the
@@ -119,20 +121,23 @@ def retrain(
         return model, refused(Refusal.TOO_FEW_HELD_OUT, model.version, examples, groups, new)
     if params.keep_danger:
         return model, _split_verdict(model, examples, groups, unseen, embeddings, params, knowledge, now, current,
-                                     new, progress)
+                                     new, progress, jobs)
     progress("gate: the candidate's recipe, left out file by file")
-    candidate = left_out(examples, groups, embeddings, params, knowledge, now, current, progress=progress)
+    candidate = left_out(examples, groups, embeddings, params, knowledge, now, current, progress=progress,
+                         jobs=jobs)
     if same:
         # The same recipe left out twice reads alike: what is in question is the new data. Both sides are read
         # left out by the same code (the model in service's own readings would be calibrated otherwise, on random
         # folds, and answer about twice as many messages alone as any left-out reading: seen on 2026-12-05).
         progress(f"gate: the same recipe without the {len(unseen)} messages the model in service never saw")
         before = without_new(groups, unseen)
-        current_outcomes = left_out(examples, before, embeddings, params, knowledge, now, current, progress=progress)
+        current_outcomes = left_out(examples, before, embeddings, params, knowledge, now, current, progress=progress,
+                                    jobs=jobs)
         candidate, current_outcomes = [candidate[i] for i in unseen], [current_outcomes[i] for i in unseen]
     else:
         progress(f"gate: the recipe of the model in service ({current.version}), left out file by file")
-        current_outcomes = left_out(examples, groups, embeddings, in_service, knowledge, now, current, progress=progress)
+        current_outcomes = left_out(examples, groups, embeddings, in_service, knowledge, now, current,
+                                    progress=progress, jobs=jobs)
     verdict = judge(candidate, current_outcomes, model.version, groups=len(set(groups)), new=new,
                     target=params.auto_precision_target)
     return model, verdict
@@ -140,7 +145,7 @@ def retrain(
 
 def _split_verdict(model: ReaderModel, examples: Sequence[Labelled], groups: Sequence[str], unseen: Sequence[int],
                    embeddings: np.ndarray, params: TrainingParams, knowledge: Knowledge, now: datetime,
-                   current: ReaderModel, new: int, progress: Callable[[str], None]) -> Verdict:
+                   current: ReaderModel, new: int, progress: Callable[[str], None], jobs: int = 1) -> Verdict:
     """The gate of a recipe that keeps the danger part of the model in service (:func:`split_left_out`).
 
     Both sides escalate the same left-out messages; what is judged is the calm part. When the candidate's calm
@@ -153,7 +158,8 @@ def _split_verdict(model: ReaderModel, examples: Sequence[Labelled], groups: Seq
     if alike and too_few([examples[i] for i in unseen]):
         return refused(Refusal.TOO_FEW_HELD_OUT, model.version, examples, groups, new)
     candidate, current_outcomes = split_left_out(examples, groups, without_new(groups, unseen), embeddings, params,
-                                                 knowledge, now, current, progress=progress, service_params=service)
+                                                 knowledge, now, current, progress=progress, service_params=service,
+                                                 jobs=jobs)
     if alike:
         candidate, current_outcomes = [candidate[i] for i in unseen], [current_outcomes[i] for i in unseen]
     return judge(candidate, current_outcomes, model.version, groups=len(set(groups)), new=new,
@@ -284,7 +290,7 @@ def train_command(args: argparse.Namespace, settings: Settings, out: TextIO) -> 
         model, verdict = reread(settings, files, params, progress)
     else:
         model, verdict = retrain(settings, knowledge, now=now, engine=engine, files=files, params=params,
-                                 progress=progress)
+                                 progress=progress, jobs=args.jobs)
     if args.output:
         model.save(Path(args.output))
         written: Path | None = Path(args.output)

@@ -206,6 +206,14 @@ def test_a_group_is_read_by_calm_heads_that_never_saw_its_labels() -> None:
     assert np.allclose(calm, group_readings(examples, groups, emb, replace(TINY, l2=TINY.calm_penalty)).intent)
 
 
+def test_the_groups_fitted_in_several_processes_read_the_same_bits() -> None:
+    examples, groups, emb = _tiny()
+    one, two = group_readings(examples, groups, emb, TINY), group_readings(examples, groups, emb, TINY, jobs=2)
+    assert np.array_equal(one.intent, two.intent) and np.array_equal(one.danger, two.danger)
+    calm = calm_readings(examples, groups, emb, TINY)
+    assert np.array_equal(calm, calm_readings(examples, groups, emb, TINY, jobs=3))
+
+
 def test_the_danger_decisions_given_are_the_ones_a_left_out_reading_makes() -> None:
     examples, groups, emb = _tiny()
     readings = group_readings(examples, groups, emb, TINY)
@@ -275,7 +283,8 @@ def test_a_split_recipe_and_the_model_in_service_escalate_the_same_left_out_mess
                                                                         for s in said)
 
 
-def _split_retrain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, params: TrainingParams):  # noqa: ANN202
+def _split_retrain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, params: TrainingParams,  # noqa: ANN202
+                   jobs: int = 1):
     examples, groups, emb = _tiny()
     files = [_write(tmp_path / name, [e for e, g in zip(examples, groups) if g == name]) for name in dict.fromkeys(groups)]
     service, _ = train(examples, eval_knowledge(), now=EVAL_NOW, params=TINY, embeddings=emb)
@@ -284,7 +293,7 @@ def _split_retrain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, params: Trai
     monkeypatch.setattr(retrain_module, "encode_all", lambda texts: emb)
     monkeypatch.setattr(retrain_module, "left_out", lambda *a, **k: pytest.fail("the split recipe is gated apart"))
     settings = Settings(reader=ReaderSettings(model=str(tmp_path / "service.npz")))
-    model, verdict = retrain(settings, eval_knowledge(), now=EVAL_NOW, files=files, params=params)
+    model, verdict = retrain(settings, eval_knowledge(), now=EVAL_NOW, files=files, params=params, jobs=jobs)
     assert model.info[DANGER_FROM]["version"] == service.version and model.calm_head is not None
     assert verdict.candidate["emergency_recall"] == verdict.in_service["emergency_recall"]
     assert verdict.false_alarms[0] == verdict.false_alarms[1] and "false_alarm_rate" not in verdict.worse
@@ -302,6 +311,16 @@ def test_a_split_recipe_with_another_calm_part_is_gated_on_every_message(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     verdict = _split_retrain(tmp_path, monkeypatch, replace(TINY, keep_danger=True, epochs=40))
     assert verdict.held_out == len(_tiny()[0])
+
+
+def test_the_gate_gives_the_same_verdict_whatever_its_jobs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "one").mkdir()
+    (tmp_path / "two").mkdir()
+    params = replace(TINY, keep_danger=True, epochs=40)
+    one = _split_retrain(tmp_path / "one", monkeypatch, params)
+    two = _split_retrain(tmp_path / "two", monkeypatch, params, jobs=2)
+    assert (one.candidate, one.in_service, one.worse, one.accepted) == (two.candidate, two.in_service, two.worse,
+                                                                        two.accepted)
 
 
 def test_the_same_calm_part_is_told_by_the_settings_that_read_calm_intents() -> None:

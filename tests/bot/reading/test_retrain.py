@@ -59,6 +59,15 @@ def test_writer_folds_are_the_default_and_random_folds_are_asked_for_on_the_comm
     assert build_parser().parse_args(["train"]).writer_folds is None
 
 
+def test_the_gate_works_one_file_at_a_time_unless_given_jobs(capsys: pytest.CaptureFixture[str]) -> None:
+    assert build_parser().parse_args(["train"]).jobs == 1
+    assert build_parser().parse_args(["train", "--recipe", "split", "--jobs", "2"]).jobs == 2
+    for wrong in ("0", "two"):
+        with pytest.raises(SystemExit):
+            build_parser().parse_args(["train", "--jobs", wrong])
+        assert f"must be a whole number of at least 1, not '{wrong}'" in capsys.readouterr().err
+
+
 def test_an_unknown_recipe_name_is_an_error_that_lists_the_known() -> None:
     with pytest.raises(SportelloError, match="default, in-service, split"):
         recipe_named("newest", Settings())
