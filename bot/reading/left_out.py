@@ -77,9 +77,10 @@ def group_readings(
     lookalike = lookalikes(examples)
     intent_p = np.zeros((len(texts), len(INTENTS)), dtype=np.float32)
     danger = np.zeros(len(texts), dtype=np.float32)
+    group = np.array(groups)
 
     def read(name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-        rows = _left_out_rows(texts, groups, embeddings, params, name)
+        rows = _left_out_rows(texts, group, embeddings, params, name)
         if rows is None:
             return None
         train_idx, held, x_train, x_held = rows
@@ -98,11 +99,10 @@ def group_readings(
     return GroupReadings(intent_p, danger)
 
 
-def _left_out_rows(texts: Sequence[str], groups: Sequence[str], embeddings: np.ndarray, params: TrainingParams,
+def _left_out_rows(texts: Sequence[str], group: np.ndarray, embeddings: np.ndarray, params: TrainingParams,
                    name: str) -> tuple[np.ndarray, np.ndarray, Rows, Rows] | None:
-    """The other groups' indices and ``name``'s own, and their feature rows over an n-gram vocabulary built from
-    the other groups alone; None for a group alone in the data."""
-    group = np.array(groups)
+    """The other groups' indices and ``name``'s own (``group``: each message's), and their feature rows over an
+    n-gram vocabulary built from the other groups alone; None for a group alone in the data."""
     train_idx, held = np.nonzero(group != name)[0], np.nonzero(group == name)[0]
     if not len(train_idx):
         return None
@@ -125,9 +125,10 @@ def calm_readings(
     texts = [e.text for e in examples]
     intents = np.array([INTENTS.index(Intent(e.intent)) for e in examples])
     calm = np.zeros((len(texts), len(INTENTS)), dtype=np.float32)
+    group = np.array(groups)
 
     def read(name: str) -> tuple[np.ndarray, np.ndarray] | None:
-        rows = _left_out_rows(texts, groups, embeddings, params, name)
+        rows = _left_out_rows(texts, group, embeddings, params, name)
         if rows is None:
             return None
         train_idx, held, x_train, x_held = rows
@@ -336,8 +337,8 @@ def split_left_out(
     exactly those messages. The calm intents are ``params``' calm heads left out by ``groups`` for the candidate,
     and ``in_service``'s recipe left out by ``before`` for the other side; each side's calibrator and auto-reply
     threshold from its own groups, as :func:`group_decisions` does. ``service_params``: the recipe the other side
-    is read with (default ``in_service``'s own; the gate passes it at the candidate's precision target). ``jobs``: groups
-    whose heads are fitted at once.
+    is read with (default ``in_service``'s own; the gate passes it at the candidate's precision target).
+    ``jobs``: groups whose heads are fitted at once.
     """
     from bot.reading.calm import danger_recipe
 
@@ -347,8 +348,8 @@ def split_left_out(
     service = group_readings(examples, before, embeddings, danger_params, progress=progress, jobs=jobs)
     escalated = danger_decisions(service, examples, before, embeddings, danger_params, in_service)
     if in_service.calm_head is not None:
-        service = replace(service, calm=calm_readings(examples, before, embeddings, service_params, progress=progress,
-                                                              jobs=jobs))
+        calm = calm_readings(examples, before, embeddings, service_params, progress=progress, jobs=jobs)
+        service = replace(service, calm=calm)
     progress("gate: the candidate's calm heads, left out file by file")
     candidate = replace(service, calm=calm_readings(examples, groups, embeddings, params, progress=progress, jobs=jobs))
     progress("routing the left-out readings")
