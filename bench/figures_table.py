@@ -20,8 +20,6 @@ END = "<!-- end of figures-table -->"
 
 #: the Rome sets the reader trained on (their figures flatter it), then those nobody here read while tuning
 TRAINED_ON = ("dev", "router_cases", "fresh", "fresh2", "fresh3", "fresh4")
-DANGER_SETS = ("sealed/danger_multilingual", "sealed/danger_multilingual_2", "sealed/danger_multilingual_3",
-               "sealed/danger_multilingual_4")
 
 Figures = Mapping[str, Any]
 
@@ -54,7 +52,12 @@ def pooled(rows: list[Figures]) -> dict[str, Any]:
 
 def _rome_sets(results: Mapping[str, Figures], folder: str) -> list[str]:
     """The Rome sets of ``folder`` (``sealed``, or ``retired``: sealed sets retired into training), in number order."""
-    names = [k for k in results if k.startswith(f"{folder}/rome_sealed")]
+    return _numbered(results, f"{folder}/rome_sealed")
+
+
+def _numbered(results: Mapping[str, Figures], prefix: str) -> list[str]:
+    """The sets whose name starts with ``prefix``, in number order (the first, unnumbered, is number 1)."""
+    names = [k for k in results if k.startswith(prefix)]
     return sorted(names, key=lambda k: int(k.rsplit("_", 1)[1]) if k.rsplit("_", 1)[1].isdigit() else 1)
 
 
@@ -92,10 +95,8 @@ def render(previous: Mapping[str, Figures], current: Mapping[str, Figures]) -> s
             lines.append(f"| the {len(sealed)} sealed Rome sets pooled, {label} | "
                          f"{sum(source[n]['messages'] for n in sealed)} | | {p['posted']}, {p['wrong']} wrong: "
                          f"{_share(p['precision'])} / {_share(p['coverage'])} | | |")
-    for name in DANGER_SETS:
-        if name in current:
-            lines.append(_row(name, f"`{name.split('/', 1)[1]}` (sealed: danger now and look-alikes)", previous,
-                              current))
+    for name in _numbered(current, "sealed/danger_multilingual"):
+        lines.append(_row(name, f"`{name.split('/', 1)[1]}` (sealed: danger now and look-alikes)", previous, current))
     twcs_before, twcs = previous.get("twcs_transport", {}), current.get("twcs_transport")
     if twcs:
         lines.append(f"| real English care tweets (TWCS) | {twcs['messages']} | {_share(twcs_before.get('intent_accuracy'))}"

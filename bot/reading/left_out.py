@@ -315,6 +315,36 @@ def left_out(
     return [Outcome(e, d) for e, d in zip(examples, decisions)]
 
 
+def split_service_left_out(
+    examples: Sequence[Labelled],
+    groups: Sequence[str],
+    embeddings: np.ndarray,
+    params: TrainingParams,
+    knowledge: Knowledge,
+    now: datetime,
+    in_service: ReaderModel,
+    *,
+    progress: Callable[[str], None] = lambda _: None,
+    jobs: int = 1,
+) -> list[Outcome]:
+    """A split model in service (one with a calm head) left out file by file as it reads: danger by its danger
+    part's recipe, the calm intents by ``params``' calm heads, each group read by heads that never saw it.
+
+    What the gate compares a candidate of another recipe with. :func:`left_out` of the model's recipe would read
+    its calm intents with the intent head, as a candidate of the code's recipe does, and find the two alike.
+    """
+    from bot.reading.calm import danger_recipe
+
+    danger_params = danger_recipe(in_service)
+    readings = group_readings(examples, groups, embeddings, danger_params, progress=progress, jobs=jobs)
+    escalated = danger_decisions(readings, examples, groups, embeddings, danger_params, in_service)
+    readings = replace(readings, calm=calm_readings(examples, groups, embeddings, params, progress=progress, jobs=jobs))
+    progress("routing the left-out readings")
+    decisions = group_decisions(readings, examples, groups, embeddings, params, knowledge, now, in_service,
+                                in_danger=escalated)
+    return [Outcome(e, d) for e, d in zip(examples, decisions)]
+
+
 def split_left_out(
     examples: Sequence[Labelled],
     groups: Sequence[str],

@@ -32,7 +32,7 @@ from bot.reading.gate import (
     trained_on_digests,
 )
 from bot.reading.calm import same_calm, train_calm
-from bot.reading.left_out import left_out, split_left_out
+from bot.reading.left_out import left_out, split_left_out, split_service_left_out
 from bot.reading.model import SHIPPED_MODEL, ReaderModel
 from bot.reading.training import TrainingParams, default_training_files, encode_all, read_grouped, recipe_of, train
 
@@ -136,8 +136,12 @@ def retrain(
         candidate, current_outcomes = [candidate[i] for i in unseen], [current_outcomes[i] for i in unseen]
     else:
         progress(f"gate: the recipe of the model in service ({current.version}), left out file by file")
-        current_outcomes = left_out(examples, groups, embeddings, in_service, knowledge, now, current,
-                                    progress=progress, jobs=jobs)
+        if current.calm_head is None:
+            current_outcomes = left_out(examples, groups, embeddings, in_service, knowledge, now, current,
+                                        progress=progress, jobs=jobs)
+        else:  # a split model: its calm intents read by calm heads, as it reads them
+            current_outcomes = split_service_left_out(examples, groups, embeddings, in_service, knowledge, now,
+                                                      current, progress=progress, jobs=jobs)
     verdict = judge(candidate, current_outcomes, model.version, groups=len(set(groups)), new=new,
                     target=params.auto_precision_target)
     return model, verdict

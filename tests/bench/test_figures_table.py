@@ -46,3 +46,11 @@ def test_a_retired_set_is_shown_as_trained_on_and_left_out_of_the_unseen_pool() 
     table = render({}, current)
     assert "| `rome_sealed_2` (sealed, read, then trained on) | 10 |" in table
     assert "| the 2 sealed Rome sets pooled, reader in service | 20 | | 4, 0 wrong:" in table
+
+
+def test_every_read_danger_set_has_its_row_in_number_order() -> None:
+    row = {"messages": 10, "danger": 5, "lookalikes": 5, "emergency_recall": 1.0, "false_alarm_rate": 0.2}
+    current = {"sealed/danger_multilingual_10": row, "sealed/danger_multilingual": row, "sealed/danger_multilingual_5": row}
+    table = render({}, current)
+    rows = [line for line in table.splitlines() if "danger now and look-alikes" in line]
+    assert [r.split("`")[1] for r in rows] == ["danger_multilingual", "danger_multilingual_5", "danger_multilingual_10"]

@@ -16,7 +16,7 @@ from bot.errors import SportelloError
 from bot.evaluate import Labelled, read_labelled
 from bot.reading import retrain as retrain_module
 from bot.reading.gate import GATED, Refusal, figures, trained_on_digests
-from bot.reading.calm import DANGER_FROM, danger_recipe, same_calm
+from bot.reading.calm import DANGER_FROM, danger_recipe, same_calm, train_calm
 from bot.reading.danger import DangerReading
 from bot.reading.faq_choice import FaqPrototypes, fingerprint, unit
 from bot.reading.left_out import (
@@ -30,9 +30,10 @@ from bot.reading.left_out import (
     group_readings,
     left_out,
     split_left_out,
+    split_service_left_out,
 )
 from bot.reading.model import INTENTS, ReaderModel
-from bot.reading.retrain import NEW_MESSAGES, retrain, same_recipe, without_new
+from bot.reading.retrain import NEW_MESSAGES, judged_recipe, retrain, same_recipe, without_new
 from bot.reading.training import (
     AUTO_PRECISION_TARGET,
     TrainingParams,
@@ -130,10 +131,16 @@ def _write(path: Path, rows: list[Labelled]) -> Path:
 
 
 def _retrain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, service_params: TrainingParams, *,
-             service_saw_all: bool, service_saw: int | None = None) -> tuple[object, list[TrainingParams]]:
+             service_saw_all: bool, service_saw: int | None = None, split: TrainingParams | None = None
+             ) -> tuple[object, list[TrainingParams]]:
+    """Retrain TINY against a model in service of ``service_params`` (with ``split``: its calm part trained anew by
+    that split recipe); the recipes the gate reads with ``left_out``, and the verdict."""
     examples, groups, emb = _tiny()
     files = [_write(tmp_path / name, [e for e, g in zip(examples, groups) if g == name]) for name in dict.fromkeys(groups)]
     service, _ = train(examples, eval_knowledge(), now=EVAL_NOW, params=service_params, embeddings=emb)
+    if split is not None:
+        service, _ = train_calm(examples, eval_knowledge(), service, now=EVAL_NOW, params=split, embeddings=emb,
+                                groups=groups)
     seen = examples if service_saw_all else examples[: len(examples) // 2 if service_saw is None else service_saw]
     service = replace(service, info={**service.info, "trained_on": trained_on_digests(seen)})
     service.save(tmp_path / "service.npz")
@@ -321,6 +328,38 @@ def test_the_gate_gives_the_same_verdict_whatever_its_jobs(tmp_path: Path, monke
     two = _split_retrain(tmp_path / "two", monkeypatch, params, jobs=2)
     assert (one.candidate, one.in_service, one.worse, one.accepted) == (two.candidate, two.in_service, two.worse,
                                                                         two.accepted)
+
+
+def test_a_candidate_of_the_codes_recipe_is_gated_against_a_split_model_read_with_its_calm_heads(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Read as the code's recipe, a split model's calm intents would come from its intent head, as the candidate's
+    do: the gate would compare the candidate with itself (seen on 2026-12-07: identical figures on both sides)."""
+    verdict, candidates = _retrain(tmp_path, monkeypatch, TINY, service_saw_all=False, service_saw=9,
+                                   split=replace(TINY, keep_danger=True, epochs=40))
+    assert candidates == [TINY]  # the code's recipe read by left_out once: the candidate's side only
+    _examples, groups, emb = _tiny()
+    read, read_groups, _ = read_grouped([tmp_path / name for name in dict.fromkeys(groups)])
+    loaded = ReaderModel.load(tmp_path / "service.npz")
+    theirs = split_service_left_out(read, read_groups, emb, judged_recipe(loaded, TINY),
+                                    eval_knowledge(), EVAL_NOW, loaded)
+    assert {name: verdict.in_service[name] for name in GATED} == figures(theirs)
+    ours = left_out(read, read_groups, emb, TINY, eval_knowledge(), EVAL_NOW, loaded)
+    assert [o.decision.intent for o in ours] != [o.decision.intent for o in theirs]
+
+
+def test_a_split_model_left_out_escalates_by_its_danger_recipe_and_reads_calm_intents_with_calm_heads() -> None:
+    examples, groups, emb = _tiny()
+    danger_from, _ = train(examples, eval_knowledge(), now=EVAL_NOW, params=TINY, embeddings=emb)
+    params = replace(TINY, keep_danger=True, epochs=40)
+    service, _ = train_calm(examples, eval_knowledge(), danger_from, now=EVAL_NOW, params=params, embeddings=emb,
+                            groups=groups)
+    outcomes = split_service_left_out(examples, groups, emb, params, eval_knowledge(), EVAL_NOW, service)
+    readings = group_readings(examples, groups, emb, danger_recipe(service))
+    escalated = danger_decisions(readings, examples, groups, emb, danger_recipe(service), service)
+    assert [o.decision.action == Action.ESCALATE for o in outcomes] == list(escalated)
+    _ours, theirs = split_left_out(examples, groups, groups, emb, params, eval_knowledge(), EVAL_NOW, service,
+                                   service_params=params)
+    assert [o.decision.as_dict() for o in outcomes] == [o.decision.as_dict() for o in theirs]  # the split gate's own side
 
 
 def test_the_same_calm_part_is_told_by_the_settings_that_read_calm_intents() -> None:
