@@ -333,16 +333,27 @@ def split_service_left_out(
     What the gate compares a candidate of another recipe with. :func:`left_out` of the model's recipe would read
     its calm intents with the intent head, as a candidate of the code's recipe does, and find the two alike.
     """
+    readings, escalated = _service_readings(examples, groups, embeddings, params, in_service, progress, jobs)
+    progress("routing the left-out readings")
+    decisions = group_decisions(readings, examples, groups, embeddings, params, knowledge, now, in_service,
+                                in_danger=escalated)
+    return [Outcome(e, d) for e, d in zip(examples, decisions)]
+
+
+def _service_readings(examples: Sequence[Labelled], groups: Sequence[str], embeddings: np.ndarray,
+                      params: TrainingParams, in_service: ReaderModel, progress: Callable[[str], None],
+                      jobs: int) -> tuple[GroupReadings, np.ndarray]:
+    """``in_service`` read left out by ``groups`` as it reads: danger by its danger part's recipe, the calm intents
+    (when it has a calm head) by ``params``' calm heads; and which messages its danger part escalates."""
     from bot.reading.calm import danger_recipe
 
     danger_params = danger_recipe(in_service)
     readings = group_readings(examples, groups, embeddings, danger_params, progress=progress, jobs=jobs)
     escalated = danger_decisions(readings, examples, groups, embeddings, danger_params, in_service)
-    readings = replace(readings, calm=calm_readings(examples, groups, embeddings, params, progress=progress, jobs=jobs))
-    progress("routing the left-out readings")
-    decisions = group_decisions(readings, examples, groups, embeddings, params, knowledge, now, in_service,
-                                in_danger=escalated)
-    return [Outcome(e, d) for e, d in zip(examples, decisions)]
+    if in_service.calm_head is not None:
+        readings = replace(readings, calm=calm_readings(examples, groups, embeddings, params, progress=progress,
+                                                        jobs=jobs))
+    return readings, escalated
 
 
 def split_left_out(
@@ -370,16 +381,9 @@ def split_left_out(
     is read with (default ``in_service``'s own; the gate passes it at the candidate's precision target).
     ``jobs``: groups whose heads are fitted at once.
     """
-    from bot.reading.calm import danger_recipe
-
-    danger_params = danger_recipe(in_service)
     service_params = service_params or recipe_of(in_service)
     progress(f"gate: the danger part of {in_service.version} and its calm part, left out")
-    service = group_readings(examples, before, embeddings, danger_params, progress=progress, jobs=jobs)
-    escalated = danger_decisions(service, examples, before, embeddings, danger_params, in_service)
-    if in_service.calm_head is not None:
-        calm = calm_readings(examples, before, embeddings, service_params, progress=progress, jobs=jobs)
-        service = replace(service, calm=calm)
+    service, escalated = _service_readings(examples, before, embeddings, service_params, in_service, progress, jobs)
     progress("gate: the candidate's calm heads, left out file by file")
     candidate = replace(service, calm=calm_readings(examples, groups, embeddings, params, progress=progress, jobs=jobs))
     progress("routing the left-out readings")
