@@ -124,6 +124,10 @@ def build_parser() -> argparse.ArgumentParser:
     training.add_argument("--writer-folds", action=argparse.BooleanOptionalAction, default=None,
                           help="held-out folds that never split a writer, or random ones with --no-writer-folds "
                           "(default: the recipe's; writer-grouped)")
+    training.add_argument("--danger-false-alarms", type=float, metavar="SHARE",
+                          help="a false-alarm budget for the danger thresholds of a recipe that fits a danger part "
+                          "(default, in-service): each threshold is raised until at most this share of held-out calm "
+                          "messages reach it, if recall alone would let more in (default: none, recall alone)")
     training.add_argument("--jobs", type=_positive_int, default=1,
                           help="left-out files whose heads the retrain gate fits at once, each in a process of its "
                           "own (default 1; the same verdict whatever the number: give it the cores the machine can "

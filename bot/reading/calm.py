@@ -162,9 +162,10 @@ def watch_thresholds(
     ``danger`` of every example (each read in ``languages``), each no higher than the kept danger thresholds ``kept``.
 
     Every held-out emergency no rule catches is at or above its watch threshold (a slack under 1 only lowers it);
-    :func:`train_calm` sets them at :data:`WATCH_SLACK`.
+    :func:`train_calm` sets them at :data:`WATCH_SLACK`. A false-alarm budget of ``recipe`` is not the band's: it is
+    set at recall 1.0 whatever the lane's budget.
     """
-    found = danger_thresholds(danger, examples, languages, probabilities, recipe)
+    found = danger_thresholds(danger, examples, languages, probabilities, replace(recipe, danger_false_alarms=None))
     names = set(found.by_language) | set(kept.by_language)
     by_language = {name: min(found.by_language.get(name, found.default), kept.by_language.get(name, kept.default))
                    for name in sorted(names)}

@@ -10,6 +10,12 @@ to the emergency lane. Two things keep one such message from setting the thresho
 - the languages the reader has most emergencies of (``own``: Italian and English) each get a threshold from their
   own weakest emergency, lowered by a slack for the writers it has not met; a message read in another language,
   or with an unsure language, keeps the lowest threshold of all (so nothing is caught less than before).
+
+The weakest emergency falls as files are added (a minimum over more messages), and the false alarms rise with it. A
+recipe may also give a false-alarm budget: the share of held-out calm messages allowed into the emergency lane. Each
+threshold is then the higher of the two, the recall one and the lowest one within the budget: recall 1.0 held out
+whenever the budget allows it, and never more false alarms than the budget (the emergencies under it are for a watch
+band to hold, :func:`bot.reading.calm.watch_thresholds`, which is set at recall 1.0 and ignores the budget).
 """
 
 from __future__ import annotations
@@ -100,6 +106,16 @@ def _bounded(value: float) -> float:
     return float(np.clip(value, FLOOR, CEILING))
 
 
+def within_budget(calm: np.ndarray, budget: float) -> float:
+    """The lowest threshold at which at most ``budget`` (a share) of the calm danger scores ``calm`` reach it (a
+    score reaches a threshold at or under it): just over the score of the calm message the budget cannot take."""
+    allowed = int(np.floor(budget * len(calm) + 1e-9))
+    if allowed >= len(calm):
+        return FLOOR
+    ranked = np.sort(np.asarray(calm, dtype=np.float64))[::-1]
+    return float(np.nextafter(ranked[allowed], np.inf))
+
+
 def calibrate(
     danger: np.ndarray,
     emergency: np.ndarray,
@@ -109,6 +125,7 @@ def calibrate(
     *,
     own: Sequence[str] = (),
     slack: float = 1.0,
+    false_alarms: float | None = None,
 ) -> DangerThresholds:
     """The thresholds from held-out danger scores: every emergency no rule catches fires at ``default``.
 
@@ -116,14 +133,23 @@ def calibrate(
     ``own``: the languages that get a threshold of their own, ``slack`` times the weakest held-out emergency
     surely read in that language. ``default`` is the weakest of every counted emergency and of those, so an
     unsure or other language is never held to more than the languages read best. No counted emergency: 0.5.
+    ``false_alarms``: a budget (a share of the calm messages, see the module); each threshold is raised to the lowest
+    one that keeps the calm messages it holds (a language's: surely read in it; ``default``'s: every one) within it.
     """
-    counted = np.asarray(emergency, dtype=bool) & ~np.asarray(caught, dtype=bool)
+    emergency = np.asarray(emergency, dtype=bool)
+    counted = emergency & ~np.asarray(caught, dtype=bool)
     lang = np.array([language or "" for language in languages], dtype=object)
     sure = np.asarray(probabilities, dtype=np.float64) >= LANGUAGE_SURE
+
+    def held_to(recall: float, calm: np.ndarray) -> float:
+        if false_alarms is None:
+            return _bounded(recall)
+        return _bounded(max(recall, within_budget(danger[calm], false_alarms)))
+
     by_language: dict[str, float] = {}
     for name in own:
-        mine = counted & sure & (lang == name)
-        if int(mine.sum()) >= MIN_EMERGENCIES:
-            by_language[name] = _bounded(slack * float(danger[mine].min()))
-    weakest = _bounded(float(danger[counted].min())) if counted.any() else CEILING
+        mine = sure & (lang == name)
+        if int((counted & mine).sum()) >= MIN_EMERGENCIES:
+            by_language[name] = held_to(slack * float(danger[counted & mine].min()), ~emergency & mine)
+    weakest = held_to(float(danger[counted].min()), ~emergency) if counted.any() else CEILING
     return DangerThresholds(min([weakest, *by_language.values()]), by_language)

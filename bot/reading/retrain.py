@@ -255,9 +255,18 @@ def reread(settings: Settings, files: Sequence[Path], params: TrainingParams = T
 
 
 def recipe_named(name: str, settings: Settings, *, epochs: int | None = None, folds: int | None = None,
-                 writer_folds: bool | None = None) -> TrainingParams:
-    """The recipe ``sportello train --recipe NAME`` trains, with ``epochs``, ``folds`` and ``writer_folds`` (held-out
-    folds that never split a writer) overriding its own."""
+                 writer_folds: bool | None = None, danger_false_alarms: float | None = None) -> TrainingParams:
+    """The recipe ``sportello train --recipe NAME`` trains, with ``epochs``, ``folds``, ``writer_folds`` (held-out
+    folds that never split a writer) and ``danger_false_alarms`` (the danger thresholds' false-alarm budget, for a
+    recipe that fits a danger part) overriding its own."""
+    if danger_false_alarms is not None:
+        if name not in ("default", "in-service"):
+            msg = (f"--danger-false-alarms: the {name} recipe sets no danger threshold of its own; use it with "
+                   "--recipe default or --recipe in-service")
+            raise SportelloError(msg)
+        if not 0.0 <= danger_false_alarms < 1.0:
+            msg = f"--danger-false-alarms: {danger_false_alarms} is not a share; give one from 0 to under 1 (e.g. 0.05)"
+            raise SportelloError(msg)
     if name == "in-service":
         params = recipe_of(ReaderModel.load(model_in_service(settings)))
     elif name in ("default", REREAD):  # reread fits nothing: the code's recipe says how danger is read (:func:`reread`)
@@ -267,7 +276,7 @@ def recipe_named(name: str, settings: Settings, *, epochs: int | None = None, fo
     else:
         msg = f"--recipe: unknown recipe {name!r}; known: {', '.join(RECIPES)}"
         raise SportelloError(msg)
-    given = {"epochs": epochs, "folds": folds, "writer_folds": writer_folds}
+    given = {"epochs": epochs, "folds": folds, "writer_folds": writer_folds, "danger_false_alarms": danger_false_alarms}
     return replace(params, **{k: v for k, v in given.items() if v is not None})
 
 
@@ -288,7 +297,7 @@ def train_command(args: argparse.Namespace, settings: Settings, out: TextIO) -> 
         engine = open_database(settings.storage.url)
     files = [Path(f) for f in args.file] if args.file else [*default_training_files(), *map(Path, settings.reader.training)]
     params = recipe_named(args.recipe, settings, epochs=args.epochs, folds=args.folds,
-                          writer_folds=args.writer_folds)
+                          writer_folds=args.writer_folds, danger_false_alarms=args.danger_false_alarms)
     progress = lambda s: print(f"train: {s}", file=sys.stderr)  # noqa: E731
     if args.recipe == REREAD:
         model, verdict = reread(settings, files, params, progress)

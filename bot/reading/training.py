@@ -117,6 +117,10 @@ class TrainingParams:
     #: Left out file by file 1.0 missed an Italian emergency of a new writer by 0.002; 0.85 caught every
     #: Italian and English one (0.9: 779 of 781 caught, false alarms 13.2 %; 0.8: 780, 15.8 %)
     danger_language_slack: float = 0.85
+    #: a false-alarm budget for the danger thresholds (:func:`bot.reading.danger.calibrate`): the share of held-out calm
+    #: messages a threshold may send to the emergency lane; each threshold is the higher of its recall one and the
+    #: lowest within the budget. None (the default): recall alone sets them, as before. The watch band ignores it
+    danger_false_alarms: float | None = None
     #: the danger part (danger head, the intent head's emergency, the language head, the danger thresholds) is the
     #: model in service's, unchanged, and only the calm part is trained: the calm intents, complaint category,
     #: calibrator and auto-reply threshold (:mod:`bot.reading.calm`, ``sportello train --recipe split``)
@@ -195,7 +199,7 @@ def danger_thresholds(danger: np.ndarray, examples: Sequence[Labelled], language
     emergency = np.array([e.intent == Intent.EMERGENCY for e in examples], dtype=bool)
     caught = caught_by_rule([e.text for e in examples]) if params.danger_skips_rule_caught else np.zeros_like(emergency)
     return calibrate(danger, emergency, caught, languages, probabilities, own=params.danger_languages,
-                     slack=params.danger_language_slack)
+                     slack=params.danger_language_slack, false_alarms=params.danger_false_alarms)
 
 
 @dataclass

@@ -137,3 +137,62 @@ def test_the_recipe_of_a_model_reads_its_danger_reading_or_what_it_recorded_befo
     params = {k: v for k, v in shipped.info["params"].items() if k not in ("danger_blend", "danger_reading")}
     model = replace(shipped, info={**shipped.info, "params": {**params, **recorded}})
     assert recipe_of(model).danger_reading == expected
+
+
+def _budget_scene() -> tuple[np.ndarray, np.ndarray, list[str], list[float]]:
+    """MIN_EMERGENCIES Italian emergencies (the weakest at 0.10, the rest at 0.60) and 20 calm Italian messages
+    scored 0.01 … 0.20, every one surely read in Italian."""
+    emergencies = [0.10] + [0.60] * (MIN_EMERGENCIES - 1)
+    calm = [round(0.01 * (n + 1), 2) for n in range(20)]
+    danger = np.array(emergencies + calm)
+    emergency = np.array([True] * MIN_EMERGENCIES + [False] * 20)
+    return danger, emergency, ["it"] * len(danger), [0.9] * len(danger)
+
+
+def test_a_false_alarm_budget_raises_a_threshold_until_the_calm_messages_over_it_fit_the_budget() -> None:
+    danger, emergency, languages, sure = _budget_scene()
+    caught = np.zeros_like(emergency)
+    by_recall = calibrate(danger, emergency, caught, languages, sure, own=("it",), slack=1.0)
+    assert by_recall.of("it", 0.9) == pytest.approx(0.10)  # ten calm messages reach it: 50 % false alarms
+    budgeted = calibrate(danger, emergency, caught, languages, sure, own=("it",), slack=1.0, false_alarms=0.10)
+    calm = danger[~emergency]
+    assert int((calm >= budgeted.of("it", 0.9)).sum()) == 2  # 10 % of 20
+    assert int((calm >= budgeted.default).sum()) == 2
+    assert 0.18 < budgeted.of("it", 0.9) <= 0.19 + 1e-9  # the third calm message, 0.18, no longer fires
+    assert int((danger[emergency] >= budgeted.of("it", 0.9)).sum()) == MIN_EMERGENCIES - 1  # the weak one is given up
+
+
+def test_a_budget_recall_already_keeps_to_leaves_the_threshold_where_recall_set_it() -> None:
+    danger, emergency, languages, sure = _budget_scene()
+    caught = np.zeros_like(emergency)
+    roomy = calibrate(danger, emergency, caught, languages, sure, own=("it",), slack=1.0, false_alarms=0.6)
+    assert roomy == calibrate(danger, emergency, caught, languages, sure, own=("it",), slack=1.0)
+
+
+def test_a_language_threshold_is_budgeted_on_the_calm_messages_read_in_that_language() -> None:
+    danger, emergency, languages, sure = _budget_scene()
+    english_calm = np.full(10, 0.45)  # calm English messages scored high: the English share of the budget, not Italian
+    danger = np.concatenate([danger, english_calm])
+    emergency = np.concatenate([emergency, np.zeros(10, bool)])
+    thresholds = calibrate(danger, emergency, np.zeros_like(emergency), languages + ["en"] * 10, sure + [0.9] * 10,
+                           own=("it", "en"), slack=1.0, false_alarms=0.10)
+    assert 0.18 < thresholds.of("it", 0.9) <= 0.19 + 1e-9  # over all 30 calm messages the budget would be over 0.45
+    # every other language is held to the lowest of them all, as without a budget
+    assert thresholds.default == thresholds.of("de", 0.9) == thresholds.of("en", 0.9) == thresholds.of("it", 0.9)
+
+
+def test_the_budget_of_the_recipe_sets_the_lane_and_never_the_watch_band() -> None:
+    from bot.reading.calm import watch_thresholds
+
+    danger, emergency, languages, sure = _budget_scene()
+    examples = [_labelled(n, f"messaggio {n}", "emergency" if e else "status") for n, e in enumerate(emergency)]
+    budgeted = replace(PARAMS, danger_false_alarms=0.10, danger_language_slack=1.0)
+    lane = danger_thresholds(danger, examples, languages, sure, budgeted)
+    assert lane.of("it", 0.9) > 0.18
+    band = watch_thresholds(danger, examples, languages, sure, budgeted, lane)
+    assert band.of("it", 0.9) == pytest.approx(0.10)  # the band keeps every held-out emergency
+
+
+def test_without_a_budget_the_recipe_sets_recall_thresholds_and_a_model_recording_none_reads_none() -> None:
+    assert TrainingParams().danger_false_alarms is None
+    assert recipe_of(ReaderModel.load()).danger_false_alarms is None

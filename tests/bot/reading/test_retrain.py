@@ -99,3 +99,22 @@ def test_the_gate_reads_the_model_in_service_at_the_candidates_precision_target(
     judged = judged_recipe(shipped, stricter)
     assert judged.auto_precision_target == 0.995
     assert replace(judged, auto_precision_target=0.0) == replace(recipe_of(shipped), auto_precision_target=0.0)
+
+
+def test_a_false_alarm_budget_is_given_to_a_recipe_that_fits_a_danger_part() -> None:
+    args = build_parser().parse_args(["train", "--danger-false-alarms", "0.05"])
+    assert recipe_named(args.recipe, Settings(), danger_false_alarms=args.danger_false_alarms) == TrainingParams(
+        danger_false_alarms=0.05)
+    assert build_parser().parse_args(["train"]).danger_false_alarms is None
+
+
+@pytest.mark.parametrize("recipe", ["split", "reread"])
+def test_a_false_alarm_budget_for_a_recipe_that_keeps_its_danger_part_is_an_error_naming_the_fix(recipe: str) -> None:
+    with pytest.raises(SportelloError, match="--recipe default or --recipe in-service"):
+        recipe_named(recipe, Settings(), danger_false_alarms=0.05)
+
+
+@pytest.mark.parametrize("share", [-0.1, 1.0, 5.0])
+def test_a_false_alarm_budget_that_is_not_a_share_is_an_error(share: float) -> None:
+    with pytest.raises(SportelloError, match="is not a share"):
+        recipe_named("default", Settings(), danger_false_alarms=share)

@@ -427,3 +427,12 @@ def test_training_calibrates_on_folds_that_never_split_a_writer(monkeypatch: pyt
           progress=said.append)
     assert seen[0].tolist() == writer_folds(examples, groups, 3, 0).tolist()
     assert "fold 3 of 3" in said
+
+
+def test_a_false_alarm_budget_raises_the_danger_threshold_and_the_model_records_it() -> None:
+    budgeted, report = train(_tiny_set(), eval_knowledge(), now=EVAL_NOW, params=replace(TINY, danger_false_alarms=0.0))
+    calm = report.calibration[4] != INTENTS.index(Intent.EMERGENCY)
+    held_out_danger = report.calibration[3]
+    assert not (held_out_danger[calm] >= budgeted.danger_threshold).any() or budgeted.danger_threshold == 0.5
+    assert budgeted.danger_threshold >= _tiny_model().danger_threshold
+    assert recipe_of(budgeted).danger_false_alarms == 0.0 and recipe_of(_tiny_model()).danger_false_alarms is None
