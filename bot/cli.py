@@ -111,10 +111,11 @@ def build_parser() -> argparse.ArgumentParser:
     training.add_argument("--corrections", action="store_true", help="also learn from the database's corrections")
     training.add_argument("--output", help="write the model here (default: put in service if no worse)")
     training.add_argument(
-        "--recipe", choices=("default", "in-service", "split", "reread"), default="default",
+        "--recipe", choices=("default", "in-service", "split", "anew", "reread"), default="default",
         help="how to train: default, the code's recipe; in-service, the recipe the model in service was trained "
         "with, read from its file (to retrain it on new messages alone); split, the danger part of the model in "
-        "service kept unchanged and the calm part (calm intents, category, calibration) trained anew; reread, "
+        "service kept unchanged and the calm part (calm intents, category, calibration) trained anew; anew, the "
+        "code's danger part fitted anew and the split calm part fitted on top of it; reread, "
         "nothing fitted: the model in service with its danger part read as the code's recipe reads danger, its "
         "thresholds set again from its own held-out readings, accepted when the messages it never trained on lose "
         "no emergency and gain no false alarm",
@@ -126,7 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
                           "(default: the recipe's; writer-grouped)")
     training.add_argument("--danger-false-alarms", type=float, metavar="SHARE",
                           help="a false-alarm budget for the danger thresholds of a recipe that fits a danger part "
-                          "(default, in-service): each threshold is raised until at most this share of held-out calm "
+                          "(default, in-service, anew): each threshold is raised until at most this share of held-out calm "
                           "messages reach it, if recall alone would let more in (default: none, recall alone)")
     training.add_argument("--jobs", type=_positive_int, default=1,
                           help="left-out files whose heads the retrain gate fits at once, each in a process of its "

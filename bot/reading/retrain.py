@@ -99,6 +99,9 @@ def retrain(
             raise SportelloError(msg)
         model, _report = train_calm(examples, knowledge, current, now=now, params=params, sources=sources,
                                     progress=progress, embeddings=embeddings, groups=groups)
+    elif params.calm_split:
+        model = train_anew(examples, knowledge, now=now, params=params, sources=sources, progress=progress,
+                           embeddings=embeddings, groups=groups)
     else:
         model, _report = train(examples, knowledge, now=now, params=params, sources=sources, progress=progress,
                                embeddings=embeddings, groups=groups)
@@ -119,6 +122,9 @@ def retrain(
     unseen = [i for i, e in enumerate(examples) if not seen(e.text)]
     if same and not params.keep_danger and too_few([examples[i] for i in unseen]):
         return model, refused(Refusal.TOO_FEW_HELD_OUT, model.version, examples, groups, new)
+    if params.calm_split:
+        return model, _anew_verdict(model, examples, groups, unseen, embeddings, params, knowledge, now, current, new,
+                                    progress, jobs)
     if params.keep_danger:
         return model, _split_verdict(model, examples, groups, unseen, embeddings, params, knowledge, now, current,
                                      new, progress, jobs)
@@ -167,6 +173,52 @@ def _split_verdict(model: ReaderModel, examples: Sequence[Labelled], groups: Seq
     if alike:
         candidate, current_outcomes = [candidate[i] for i in unseen], [current_outcomes[i] for i in unseen]
     return judge(candidate, current_outcomes, model.version, groups=len(set(groups)), new=new,
+                 target=params.auto_precision_target)
+
+
+def train_anew(examples: Sequence[Labelled], knowledge: Knowledge, *, now: datetime, params: TrainingParams,
+               sources: dict[str, int], progress: Callable[[str], None], embeddings: np.ndarray,
+               groups: Sequence[str]) -> ReaderModel:
+    """A split model whose danger part is new as well (``params.calm_split``): the recipe's danger part fitted on
+    ``examples`` (:func:`~bot.reading.training.train`), then the calm part fitted on top of it
+    (:func:`~bot.reading.calm.train_calm`), which records the danger part as its source."""
+    progress("the danger part, fitted anew")
+    danger, _report = train(examples, knowledge, now=now, params=replace(params, calm_split=False), sources=sources,
+                            progress=progress, embeddings=embeddings, groups=groups)
+    danger.info["trained_on"] = trained_on_digests(examples)
+    progress("the calm part, fitted on top of it")
+    model, _report = train_calm(examples, knowledge, danger, now=now, params=params, sources=sources,
+                                progress=progress, embeddings=embeddings, groups=groups)
+    return model
+
+
+def _anew_verdict(model: ReaderModel, examples: Sequence[Labelled], groups: Sequence[str], unseen: Sequence[int],
+                  embeddings: np.ndarray, params: TrainingParams, knowledge: Knowledge, now: datetime,
+                  current: ReaderModel, new: int, progress: Callable[[str], None], jobs: int = 1) -> Verdict:
+    """The gate of a split model fitted anew: both sides left out as they read (:func:`split_service_left_out`; a
+    model in service with no calm head by :func:`left_out`), each group by heads that never saw it.
+
+    When the model in service is of the same recipe, both sides would read every file alike: the model in service is
+    then left out with the messages it never trained on as one group (:func:`without_new`), and both are compared on
+    those messages, as for any same recipe.
+    """
+    service = judged_recipe(current, params)
+    alike = same_recipe(service, params)
+    if alike and too_few([examples[i] for i in unseen]):
+        return refused(Refusal.TOO_FEW_HELD_OUT, model.version, examples, groups, new)
+    progress("gate: the candidate, its danger and calm parts left out file by file")
+    candidate = split_service_left_out(examples, groups, embeddings, params, knowledge, now, model, progress=progress,
+                                       jobs=jobs)
+    before = without_new(groups, unseen) if alike else list(groups)
+    progress(f"gate: the model in service ({current.version}), left out as it reads")
+    if current.calm_head is None:
+        theirs = left_out(examples, before, embeddings, service, knowledge, now, current, progress=progress, jobs=jobs)
+    else:
+        theirs = split_service_left_out(examples, before, embeddings, service, knowledge, now, current,
+                                        progress=progress, jobs=jobs)
+    if alike:
+        candidate, theirs = [candidate[i] for i in unseen], [theirs[i] for i in unseen]
+    return judge(candidate, theirs, model.version, groups=len(set(groups)), new=new,
                  target=params.auto_precision_target)
 
 
@@ -238,7 +290,9 @@ def scheduled_retrain(settings: Settings, knowledge: Knowledge, engine: Engine, 
 #: the danger part of the model in service, unchanged (:mod:`bot.reading.calm`); ``reread`` fits nothing: the model
 #: in service with its danger part read as the code's recipe reads danger (:mod:`bot.reading.danger_reread`)
 REREAD = "reread"
-RECIPES = ("default", "in-service", "split", REREAD)
+#: the recipe that fits the danger part anew and the split calm part on top of it (``TrainingParams.calm_split``)
+ANEW = "anew"
+RECIPES = ("default", "in-service", "split", ANEW, REREAD)
 
 
 def reread(settings: Settings, files: Sequence[Path], params: TrainingParams = TrainingParams(),
@@ -260,9 +314,9 @@ def recipe_named(name: str, settings: Settings, *, epochs: int | None = None, fo
     folds that never split a writer) and ``danger_false_alarms`` (the danger thresholds' false-alarm budget, for a
     recipe that fits a danger part) overriding its own."""
     if danger_false_alarms is not None:
-        if name not in ("default", "in-service"):
+        if name not in ("default", "in-service", ANEW):
             msg = (f"--danger-false-alarms: the {name} recipe sets no danger threshold of its own; use it with "
-                   "--recipe default or --recipe in-service")
+                   "--recipe default, in-service or anew")
             raise SportelloError(msg)
         if not 0.0 <= danger_false_alarms < 1.0:
             msg = f"--danger-false-alarms: {danger_false_alarms} is not a share; give one from 0 to under 1 (e.g. 0.05)"
@@ -273,6 +327,8 @@ def recipe_named(name: str, settings: Settings, *, epochs: int | None = None, fo
         params = TrainingParams()
     elif name == "split":
         params = TrainingParams(keep_danger=True)
+    elif name == ANEW:
+        params = TrainingParams(calm_split=True)
     else:
         msg = f"--recipe: unknown recipe {name!r}; known: {', '.join(RECIPES)}"
         raise SportelloError(msg)

@@ -125,6 +125,10 @@ class TrainingParams:
     #: model in service's, unchanged, and only the calm part is trained: the calm intents, complaint category,
     #: calibrator and auto-reply threshold (:mod:`bot.reading.calm`, ``sportello train --recipe split``)
     keep_danger: bool = False
+    #: the danger part fitted anew by this recipe, then the split recipe's calm part fitted on top of it (calm head,
+    #: category head, calibrator, auto-reply threshold, watch band: :func:`bot.reading.calm.train_calm`): a split model
+    #: whose danger part is new too (``sportello train --recipe anew``). Never with ``keep_danger``
+    calm_split: bool = False
     #: the model keeps a prototype of each FAQ entry's labelled messages, and a FAQ reading's entry is chosen by the
     #: lexical score and the prototypes (:mod:`bot.reading.faq_choice`). Left out file by file (``bench/faq_learned.py``,
     #: 1,632 messages of 33 files) top-1 0.778 -> 0.929, no file worse; the calibrator learns from choices made with

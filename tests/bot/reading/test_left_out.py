@@ -440,3 +440,74 @@ def test_each_group_may_choose_its_faq_entry_with_prototypes_built_without_it() 
     assert learned.decisions[first].faq_id == entry.id
     assert [d for g, d in zip(groups, learned.decisions) if g != "file0.jsonl"] == \
         [d for g, d in zip(groups, lexical.decisions) if g != "file0.jsonl"]
+
+
+ANEW = replace(TINY, calm_split=True, danger_false_alarms=0.2)
+
+
+def _anew_retrain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, service_params: TrainingParams, *,
+                  split: TrainingParams | None = None) -> tuple[ReaderModel, object, list[str]]:
+    """Retrain the ``anew`` recipe against a model in service of ``service_params`` (with ``split``: its calm part
+    trained anew on top) that saw the first nine messages; the model, the verdict and the gate's progress lines."""
+    examples, groups, emb = _tiny()
+    files = [_write(tmp_path / name, [e for e, g in zip(examples, groups) if g == name]) for name in dict.fromkeys(groups)]
+    service, _ = train(examples, eval_knowledge(), now=EVAL_NOW, params=service_params, embeddings=emb)
+    if split is not None:
+        service, _ = train_calm(examples, eval_knowledge(), service, now=EVAL_NOW, params=split, embeddings=emb,
+                                groups=groups)
+    service = replace(service, info={**service.info, "trained_on": trained_on_digests(examples[:9])})
+    service.save(tmp_path / "service.npz")
+    monkeypatch.setattr(retrain_module, "encode_all", lambda texts: emb)
+    said: list[str] = []
+    settings = Settings(reader=ReaderSettings(model=str(tmp_path / "service.npz")))
+    model, verdict = retrain(settings, eval_knowledge(), now=EVAL_NOW, files=files, params=ANEW, progress=said.append)
+    return model, verdict, said
+
+
+def test_the_anew_recipe_fits_a_danger_part_of_its_own_and_a_calm_part_on_top(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    model, verdict, _said = _anew_retrain(tmp_path, monkeypatch, TINY)
+    service = ReaderModel.load(tmp_path / "service.npz")
+    assert model.calm_head is not None and model.info[DANGER_FROM]["version"] != service.version
+    assert danger_recipe(model) == replace(ANEW, calm_split=False)  # the budget is the danger part's
+    assert recipe_of(model) == ANEW
+    examples = _tiny()[0]
+    assert set(model.info[DANGER_FROM]["trained_on"]) == set(trained_on_digests(examples))
+    assert verdict.held_out == len(examples) and verdict.groups == 3  # another recipe: every message judged
+    assert verdict.accepted == (verdict.worse == ())
+
+
+def test_the_anew_gate_reads_the_candidate_as_a_split_model_reads(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = retrain_module.split_service_left_out
+    read: list[str] = []
+
+    def recording(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        read.append(args[6].version)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(retrain_module, "split_service_left_out", recording)
+    monkeypatch.setattr(retrain_module, "left_out", lambda *a, **k: pytest.fail("both sides are split models"))
+    model, verdict, _said = _anew_retrain(tmp_path, monkeypatch, TINY, split=replace(TINY, keep_danger=True))
+    assert read == [model.version, ReaderModel.load(tmp_path / "service.npz").version]
+    assert verdict.held_out == len(_tiny()[0])  # a split model of another recipe: every message judged
+
+
+def test_the_anew_recipe_against_a_model_of_its_own_recipe_is_judged_on_the_new_messages(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    examples, groups, emb = _tiny()
+    first = _train_anew_tiny(examples, groups, emb)
+    first = replace(first, info={**first.info, "trained_on": trained_on_digests(examples[:9])})
+    first.save(tmp_path / "service.npz")
+    files = [_write(tmp_path / name, [e for e, g in zip(examples, groups) if g == name]) for name in dict.fromkeys(groups)]
+    monkeypatch.setattr(retrain_module, "encode_all", lambda texts: emb)
+    settings = Settings(reader=ReaderSettings(model=str(tmp_path / "service.npz")))
+    _model, verdict = retrain(settings, eval_knowledge(), now=EVAL_NOW, files=files, params=ANEW)
+    assert verdict.held_out == len(examples) - 9 == verdict.new
+
+
+def _train_anew_tiny(examples: list[Labelled], groups: list[str], emb: np.ndarray) -> ReaderModel:
+    from bot.reading.retrain import train_anew
+
+    return train_anew(examples, eval_knowledge(), now=EVAL_NOW, params=ANEW, sources={}, progress=lambda _: None,
+                      embeddings=emb, groups=groups)

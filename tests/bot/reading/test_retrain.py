@@ -110,7 +110,7 @@ def test_a_false_alarm_budget_is_given_to_a_recipe_that_fits_a_danger_part() -> 
 
 @pytest.mark.parametrize("recipe", ["split", "reread"])
 def test_a_false_alarm_budget_for_a_recipe_that_keeps_its_danger_part_is_an_error_naming_the_fix(recipe: str) -> None:
-    with pytest.raises(SportelloError, match="--recipe default or --recipe in-service"):
+    with pytest.raises(SportelloError, match="use it with --recipe default, in-service or anew"):
         recipe_named(recipe, Settings(), danger_false_alarms=0.05)
 
 
@@ -118,3 +118,9 @@ def test_a_false_alarm_budget_for_a_recipe_that_keeps_its_danger_part_is_an_erro
 def test_a_false_alarm_budget_that_is_not_a_share_is_an_error(share: float) -> None:
     with pytest.raises(SportelloError, match="is not a share"):
         recipe_named("default", Settings(), danger_false_alarms=share)
+
+
+def test_the_anew_recipe_fits_the_danger_part_and_puts_the_split_calm_part_on_top() -> None:
+    assert "anew" in RECIPES and build_parser().parse_args(["train", "--recipe", "anew"]).recipe == "anew"
+    assert recipe_named("anew", Settings(), danger_false_alarms=0.03) == TrainingParams(calm_split=True,
+                                                                                        danger_false_alarms=0.03)
