@@ -130,20 +130,29 @@ def _write(path: Path, rows: list[Labelled]) -> Path:
     return path
 
 
-def _retrain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, service_params: TrainingParams, *,
-             service_saw_all: bool, service_saw: int | None = None, split: TrainingParams | None = None
-             ) -> tuple[object, list[TrainingParams]]:
-    """Retrain TINY against a model in service of ``service_params`` (with ``split``: its calm part trained anew by
-    that split recipe); the recipes the gate reads with ``left_out``, and the verdict."""
+def _service_on_disk(tmp_path: Path, service_params: TrainingParams, split: TrainingParams | None,
+                     seen: int) -> list[Path]:
+    """The tiny files written under ``tmp_path``, and beside them ``service.npz``: a model of ``service_params`` (with
+    ``split``: its calm part trained anew by that split recipe on top) that records the first ``seen`` messages."""
     examples, groups, emb = _tiny()
     files = [_write(tmp_path / name, [e for e, g in zip(examples, groups) if g == name]) for name in dict.fromkeys(groups)]
     service, _ = train(examples, eval_knowledge(), now=EVAL_NOW, params=service_params, embeddings=emb)
     if split is not None:
         service, _ = train_calm(examples, eval_knowledge(), service, now=EVAL_NOW, params=split, embeddings=emb,
                                 groups=groups)
-    seen = examples if service_saw_all else examples[: len(examples) // 2 if service_saw is None else service_saw]
-    service = replace(service, info={**service.info, "trained_on": trained_on_digests(seen)})
+    service = replace(service, info={**service.info, "trained_on": trained_on_digests(examples[:seen])})
     service.save(tmp_path / "service.npz")
+    return files
+
+
+def _retrain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, service_params: TrainingParams, *,
+             service_saw_all: bool, service_saw: int | None = None, split: TrainingParams | None = None
+             ) -> tuple[object, list[TrainingParams]]:
+    """Retrain TINY against a model in service of ``service_params`` (with ``split``: its calm part trained anew by
+    that split recipe); the recipes the gate reads with ``left_out``, and the verdict."""
+    examples, _groups, emb = _tiny()
+    seen = len(examples) if service_saw_all else len(examples) // 2 if service_saw is None else service_saw
+    files = _service_on_disk(tmp_path, service_params, split, seen)
     recipes: list[TrainingParams] = []
     real = retrain_module.left_out
 
@@ -449,14 +458,8 @@ def _anew_retrain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, service_param
                   split: TrainingParams | None = None) -> tuple[ReaderModel, object, list[str]]:
     """Retrain the ``anew`` recipe against a model in service of ``service_params`` (with ``split``: its calm part
     trained anew on top) that saw the first nine messages; the model, the verdict and the gate's progress lines."""
-    examples, groups, emb = _tiny()
-    files = [_write(tmp_path / name, [e for e, g in zip(examples, groups) if g == name]) for name in dict.fromkeys(groups)]
-    service, _ = train(examples, eval_knowledge(), now=EVAL_NOW, params=service_params, embeddings=emb)
-    if split is not None:
-        service, _ = train_calm(examples, eval_knowledge(), service, now=EVAL_NOW, params=split, embeddings=emb,
-                                groups=groups)
-    service = replace(service, info={**service.info, "trained_on": trained_on_digests(examples[:9])})
-    service.save(tmp_path / "service.npz")
+    emb = _tiny()[2]
+    files = _service_on_disk(tmp_path, service_params, split, 9)
     monkeypatch.setattr(retrain_module, "encode_all", lambda texts: emb)
     said: list[str] = []
     settings = Settings(reader=ReaderSettings(model=str(tmp_path / "service.npz")))

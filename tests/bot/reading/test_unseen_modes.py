@@ -102,13 +102,9 @@ def test_praise_with_irony_or_a_problem_is_a_complaint(text: str) -> None:
     "text",
     # «a che ora apre il Pantheon domenica?» was read as the metro's hours from model 202612050258 to 202612060909;
     # «what time does the Borghese gallery close today?» as a FAQ question until model 202612042202, as a status
-    # question (held for review) from 202612050258 to 202612061501 and again from 202612062006 (202612062348 too),
-    # read right by 202612061701 alone
-    ["a che ora apre il Pantheon domenica?",
-     pytest.param("what time does the Borghese gallery close today?",
-                  marks=pytest.mark.xfail(strict=True, reason="known misreading of models 202612062006-d8579544 and "
-                                                              "202612062348-6f05e16d: read as a status question, "
-                                                              "held for review"))],
+    # question (held for review) from 202612050258 to 202612061501 and from 202612062006 to 202612062348; read right
+    # by 202612061701 and again from 202612070520 (session 29)
+    ["a che ora apre il Pantheon domenica?", "what time does the Borghese gallery close today?"],
 )
 def test_visiting_a_sight_is_out_of_scope(text: str) -> None:
     decision = _route(text)
