@@ -34,6 +34,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.reader_common import every_training_message  # noqa: E402
 from bot.domain import Intent  # noqa: E402
 from bot.evaluate import Labelled  # noqa: E402
 from bot.reading.calm import WATCH_SLACK, danger_recipe, trained_danger_on  # noqa: E402
@@ -43,12 +44,9 @@ from bot.reading.model import INTENTS, ReaderModel  # noqa: E402
 from bot.reading.training import (  # noqa: E402
     TrainingParams,
     danger_thresholds,
-    default_training_files,
-    encode_all,
     heads,
     held_out_folds,
     lookalikes,
-    read_grouped,
 )
 
 #: the shares of calm messages emergencies are counted above
@@ -112,9 +110,7 @@ def main() -> int:
     parser.add_argument("--output", help="also write the figures to this JSON file")
     args = parser.parse_args()
     started = time.perf_counter()
-    examples, groups, _ = read_grouped(default_training_files())
-    texts = [e.text for e in examples]
-    embeddings = encode_all(texts)
+    examples, groups, texts, embeddings = every_training_message()
     model = ReaderModel.load()
     unseen = ~trained_danger_on(model, examples, groups)
     emergency = np.array([e.intent == Intent.EMERGENCY for e in examples])

@@ -95,3 +95,13 @@ def put_figures(figures: Any, output: str | None, ensure_ascii: bool = True) -> 
     print(text)
     if output:
         Path(output).write_text(text + "\n", encoding="utf-8")
+
+
+def every_training_message() -> tuple[list[Any], list[str], list[str], Any]:
+    """Every message of the repository's training files (each text once), the file it is kept from, its text and its
+    encoder vector (the pass configured by default)."""
+    from bot.reading.training import default_training_files, encode_all, read_grouped
+
+    examples, groups, _ = read_grouped(default_training_files())
+    texts = [e.text for e in examples]
+    return examples, groups, texts, encode_all(texts)
