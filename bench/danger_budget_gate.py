@@ -24,6 +24,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.danger_retrain import lanes  # noqa: E402
 from bench.reader_common import every_training_message, put_figures  # noqa: E402
 from bot.domain import Intent  # noqa: E402
 from bot.reading.calm import WATCH_SLACK  # noqa: E402
@@ -38,16 +39,11 @@ BUDGETS = (0.03, 0.05, 0.08)
 
 def lane_and_band(danger: np.ndarray, intent: np.ndarray, lane: np.ndarray, band: np.ndarray, caught: np.ndarray,
                   emergency: np.ndarray, lookalike: np.ndarray) -> dict[str, float | int]:
-    """The gate's escalations at thresholds ``lane`` (each message's), and what a band down to ``band`` holds."""
-    fired = (danger >= lane) | (intent.argmax(axis=1) == INTENTS.index(Intent.EMERGENCY)) | caught
-    watched = ~fired & (danger >= band)
-    calm = ~emergency
-    return {"emergencies": int(emergency.sum()), "escalated": int((fired & emergency).sum()),
-            "watched": int((watched & emergency).sum()), "neither": int((~fired & ~watched & emergency).sum()),
-            "lane_recall": round(float(fired[emergency].mean()), 4),
-            "false_alarm_rate": round(float(fired[calm].mean()), 4),
-            "lookalike_false_alarm_rate": round(float(fired[lookalike & calm].mean()), 4),
-            "watch_rate": round(float(watched[calm].mean()), 4)}
+    """The gate's escalations at thresholds ``lane`` (each message's), and what a band down to ``band`` holds: as
+    :func:`bench.danger_retrain.lanes`, an intent head whose likeliest intent is emergency escalating as a rule does."""
+    first = intent.argmax(axis=1) == INTENTS.index(Intent.EMERGENCY)
+    found = lanes(danger, lane, band, caught | first, emergency, lookalike)
+    return {**found, "lane_recall": round(found["escalated"] / max(1, found["emergencies"]), 4)}
 
 
 def each_message(thresholds: dict[str, DangerThresholds], groups: list[str], languages: list[str | None],

@@ -24,7 +24,6 @@ Training data only: no sealed set, no benchmark.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from dataclasses import replace
@@ -34,11 +33,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.reader_common import every_training_message  # noqa: E402
+from bench.reader_common import every_training_message, put_figures  # noqa: E402
 from bot.domain import Intent  # noqa: E402
 from bot.evaluate import Labelled  # noqa: E402
-from bot.reading.calm import WATCH_SLACK, danger_recipe, trained_danger_on  # noqa: E402
-from bot.reading.danger import DangerThresholds, caught_by_rule  # noqa: E402
+from bot.reading.calm import WATCH_SLACK, danger_recipe, trained_danger_on, watch_thresholds  # noqa: E402
+from bot.reading.danger import caught_by_rule  # noqa: E402
 from bot.reading.features import Vocabulary  # noqa: E402
 from bot.reading.model import INTENTS, ReaderModel  # noqa: E402
 from bot.reading.training import (  # noqa: E402
@@ -91,12 +90,10 @@ def thresholds(model: ReaderModel, examples: list[Labelled], texts: list[str], e
     band = model.with_held_out_watch_band().watch_thresholds or model.danger_thresholds  # as Rome's config reads it
     out = {"in_service": lanes(in_service[unseen], model.danger_thresholds.each(langs, sure)[unseen],
                                band.each(langs, sure)[unseen], caught[unseen], emergency[unseen], lookalike[unseen])}
-    recall_band = danger_thresholds(retrained, examples, langs, sure,
-                                    replace(TrainingParams(), danger_language_slack=WATCH_SLACK))
     for budget in (None, *BUDGETS):
         found = danger_thresholds(retrained, examples, langs, sure, replace(TrainingParams(), danger_false_alarms=budget))
-        watch = DangerThresholds(min(recall_band.default, found.default),
-                                 {k: min(recall_band.of(k, 1.0), found.of(k, 1.0)) for k in found.by_language})
+        watch = watch_thresholds(retrained, examples, langs, sure,
+                                 replace(TrainingParams(), danger_language_slack=WATCH_SLACK), found)
         name = "recipe" if budget is None else f"recipe_budget_{round(budget * 100)}pct"
         out[name] = {**lanes(retrained[unseen], found.each(langs, sure)[unseen], watch.each(langs, sure)[unseen],
                              caught[unseen], emergency[unseen], lookalike[unseen]),
@@ -140,10 +137,7 @@ def main() -> int:
         "thresholds": thresholds(model, examples, texts, embeddings, in_service, retrained, unseen, emergency, lookalike),
         "seconds": round(time.perf_counter() - started),
     }
-    text = json.dumps(figures, indent=1)
-    print(text)
-    if args.output:
-        Path(args.output).write_text(text + "\n", encoding="utf-8")
+    put_figures(figures, args.output)
     return 0
 
 
