@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from bot.domain import Intent
+from bot.errors import ConfigError
 from bot.evaluate import Labelled, read_labelled
 from bot.reading.danger import (
     DangerReading,
@@ -151,6 +152,13 @@ class TrainingParams:
     #: by the gate) fell under the coverage floors of the project's own sets (dev 0.591, ``fresh*`` 0.46-0.50 against
     #: 0.60) and left «la B funziona?» to a person, with dev precision no higher (0.989 against 0.990): 0.985 stays
     auto_precision_target: float = 0.985
+
+    def __post_init__(self) -> None:
+        if self.keep_danger and self.calm_split:
+            msg = ("TrainingParams: keep_danger (the model in service's danger part kept) and calm_split (a danger part "
+                   "fitted anew under a split calm part) are two recipes; set one (sportello train --recipe split or "
+                   "--recipe anew)")
+            raise ConfigError(msg)
 
     @property
     def calm_penalty(self) -> float:

@@ -14,6 +14,7 @@ import pytest
 from bot.cli import main
 from bot.config import Settings
 from bot.domain import Intent
+from bot.errors import ConfigError
 from bot.evaluate import Labelled, read_labelled
 from bot.reading.danger import DangerReading
 from bot.reading.linear import Linear
@@ -436,3 +437,9 @@ def test_a_false_alarm_budget_raises_the_danger_threshold_and_the_model_records_
     assert not (held_out_danger[calm] >= budgeted.danger_threshold).any() or budgeted.danger_threshold == 0.5
     assert budgeted.danger_threshold >= _tiny_model().danger_threshold
     assert recipe_of(budgeted).danger_false_alarms == 0.0 and recipe_of(_tiny_model()).danger_false_alarms is None
+
+
+def test_a_recipe_that_both_keeps_the_danger_part_and_fits_it_anew_is_refused_naming_both() -> None:
+    with pytest.raises(ConfigError, match="keep_danger.*calm_split"):
+        TrainingParams(keep_danger=True, calm_split=True)
+    assert TrainingParams(keep_danger=True).keep_danger and TrainingParams(calm_split=True).calm_split
