@@ -5,10 +5,14 @@ from __future__ import annotations
 import random
 import re
 
+import pytest
+
 from bot.reading.pieces import UNKNOWN_PENALTY, PieceLattice
 from tests.bot.reading.test_features import package_tokenizer
 
 WORD = "\u2581"
+SENTENCES = ["Il 64 è in ritardo?", "metro A chiusa? 🙏", "Where is the stop for Termini, please",
+             "Почему автобус опаздывает", "地铁A线关闭了吗", "Ünïcödé ÀÈ ½ ①", "ﾀｸｼｰ", "x" * 40]
 
 
 def test_the_best_scoring_segmentation_wins() -> None:
@@ -43,11 +47,21 @@ def test_a_piece_listed_twice_takes_its_last_id() -> None:
 def test_the_bundled_vocabulary_segments_as_the_package_does() -> None:
     package = package_tokenizer()
     lattice = PieceLattice(package._pieces, package._scores, package._unk_id)
-    sentences = ["Il 64 è in ritardo?", "metro A chiusa? 🙏", "Where is the stop for Termini, please",
-                 "Почему автобус опаздывает", "地铁A线关闭了吗", "Ünïcödé ÀÈ ½ ①", "ﾀｸｼｰ", "x" * 40]
-    words = {w for s in sentences for w in re.split(f"(?={WORD})", package._normalizer.normalize(s)) if w}
+    words = {w for s in SENTENCES for w in re.split(f"(?={WORD})", package._normalizer.normalize(s)) if w}
     draw = random.Random(5)
     letters = [chr(c) for c in [*range(33, 127), *range(0xE0, 0x17F), *range(0x400, 0x450), *range(0x4E00, 0x4E30)]]
     words |= {WORD + "".join(draw.choice(letters) for _ in range(draw.randint(1, 20))) for _ in range(3000)}
     for word in sorted(words):
+        assert lattice.segment(word) == package._viterbi(word), word
+
+
+def test_a_flag_set_by_another_strings_hash_only_makes_the_walk_look_further(monkeypatch: pytest.MonkeyPatch) -> None:
+    import bot.reading.pieces as pieces
+
+    package = package_tokenizer()
+    words = [w for w in re.split(f"(?={WORD})", package._normalizer.normalize(" ".join(SENTENCES))) if w]
+    monkeypatch.setattr(pieces, "PREFIX_FLAGS", 1)  # one flag for every hash: the walk never stops early
+    lattice = PieceLattice(package._pieces, package._scores, package._unk_id)
+    assert lattice._prefixes == bytearray(b"\x01")
+    for word in words:
         assert lattice.segment(word) == package._viterbi(word), word
