@@ -42,7 +42,7 @@ class PieceLattice:
         best = [0.0] + [-1e38] * size  # the best score of a segmentation of word[:end]
         start = [0] * (size + 1)  # where the last piece of that segmentation starts
         last = [0] * (size + 1)  # and its id
-        ids, scores, prefixes, mask = self._ids.get, self._scores, self._prefixes, PREFIX_FLAGS - 1
+        ids, scores, prefixes, mask = self._ids.get, self._scores, self._prefixes, len(self._prefixes) - 1
         for begin in range(size):
             base = best[begin]
             covered = False  # a one-character piece starts here

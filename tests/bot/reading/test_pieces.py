@@ -62,6 +62,7 @@ def test_a_flag_set_by_another_strings_hash_only_makes_the_walk_look_further(mon
     words = [w for w in re.split(f"(?={WORD})", package._normalizer.normalize(" ".join(SENTENCES))) if w]
     monkeypatch.setattr(pieces, "PREFIX_FLAGS", 1)  # one flag for every hash: the walk never stops early
     lattice = PieceLattice(package._pieces, package._scores, package._unk_id)
+    monkeypatch.undo()  # the table is the lattice's own from here on
     assert lattice._prefixes == bytearray(b"\x01")
     for word in words:
         assert lattice.segment(word) == package._viterbi(word), word
