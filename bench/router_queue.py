@@ -31,7 +31,13 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from bench.router_bench import one_core, read_once_pool, set_up_reader  # noqa: E402
-from bench.router_load import P99_TARGET_MS, arrival_schedule, default_claim_batch, run_open_loop  # noqa: E402
+from bench.router_load import (  # noqa: E402
+    P99_TARGET_MS,
+    _percentile,
+    arrival_schedule,
+    default_claim_batch,
+    run_open_loop,
+)
 
 
 class VirtualClock:
@@ -60,8 +66,7 @@ def predicted_p99(read_seconds: Sequence[float], rate: float, factor: float, cap
 
     run = run_open_loop(read, [str(i) for i in range(count)], arrival_schedule(rate, count, seed=seed), cap,
                         clock=clock, sleep=clock.sleep, cpu_clock=clock)
-    ordered = sorted(run.latencies)
-    return ordered[int(0.99 * (len(ordered) - 1))]
+    return _percentile(sorted(run.latencies), 0.99)
 
 
 def largest_factor(read_seconds: Sequence[float], rate: float, cap: int, seeds: Sequence[int],
@@ -103,7 +108,8 @@ def measured_reads(count: int) -> tuple[list[float], dict[str, Any]]:
 def main() -> int:
     """Measure the reads, then each rate's predicted p99 and the read time a message would need."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rates", type=float, nargs="+", default=[300.0, 500.0], help="offered rates, messages a second")
+    parser.add_argument("--rates", type=float, nargs="+", default=[300.0, 500.0],
+                        help="offered rates, messages a second")
     parser.add_argument("--texts", type=int, default=6000, help="read-once texts to measure")
     parser.add_argument("--seeds", type=int, default=5, help="Poisson schedules per rate (the worst one counts)")
     parser.add_argument("--claim-batch", type=int, default=default_claim_batch(), help="most messages read at once")
@@ -123,9 +129,9 @@ def main() -> int:
             "read_ms_needed": round(factor * mean * 1000, 3),
         })
     figures = {**facts, "read_ms_mean": round(mean * 1000, 3),
-               "read_ms_p50_p99": [round(ordered[len(ordered) // 2] * 1000, 3),
-                                   round(ordered[int(0.99 * (len(ordered) - 1))] * 1000, 3)],
-               "claim_batch": args.claim_batch, "rates": rows, "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+               "read_ms_p50_p99": [round(_percentile(ordered, share) * 1000, 3) for share in (0.5, 0.99)],
+               "claim_batch": args.claim_batch, "rates": rows,
+               "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     text = json.dumps(figures, indent=1)
     print(text)
     if args.output:

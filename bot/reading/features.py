@@ -192,10 +192,9 @@ class WordCachedTokenizer:
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
-        self._lattice = PieceLattice(inner._pieces, inner._scores, inner._unk_id)
         self._chunk = functools.lru_cache(maxsize=65536)(self._chunk_ids)
         self._by_chunk = blanks_split_normalisation(inner._normalizer)
-        segment = self._lattice.segment
+        segment = PieceLattice(inner._pieces, inner._scores, inner._unk_id).segment
         self._word: Callable[[str], Sequence[int]] = (
             segment if self._by_chunk else functools.lru_cache(maxsize=65536)(lambda word: tuple(segment(word))))
 

@@ -24,6 +24,12 @@ def float_model() -> Any:
     return model
 
 
+def package_tokenizer() -> Any:
+    """The package's own tokenizer, as shipped: the second model's, which nothing installs over (the model in use
+    drops its table of prefixes, :class:`~bot.reading.features.WordCachedTokenizer`)."""
+    return float_model()._backend.sp
+
+
 def float_embeddings(texts: list[str]) -> np.ndarray:
     """The package's float32 embeddings of ``texts`` as the encoder reads them."""
     embeddings = float_model().encode([encoder_text(t) for t in texts])

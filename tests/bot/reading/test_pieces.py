@@ -8,7 +8,7 @@ import re
 import pytest
 
 from bot.reading.pieces import UNKNOWN_PENALTY, PieceLattice
-from tests.bot.reading.test_features import package_tokenizer
+from tests.bot.reading.float_encoder import package_tokenizer
 
 WORD = "\u2581"
 SENTENCES = ["Il 64 è in ritardo?", "metro A chiusa? 🙏", "Where is the stop for Termini, please",
