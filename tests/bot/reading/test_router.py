@@ -100,9 +100,10 @@ def test_a_tourists_question_full_of_words_italian_shares_is_not_answered_alone_
 # Issue 9: a message mostly in a script the reader cannot read is treated as possible danger.
 _AMHARIC_CALM = "ሰላም፣ ሜትሮ ዛሬ ይሰራል? ወደ ተርሚኒ መሄድ እፈልጋለሁ"  # "hello, is the metro running today? I want to go to Termini"
 _HINDI_CALM = "नमस्ते, क्या आज मेट्रो चल रही है? मुझे टर्मिनी जाना है"
+_HEBREW_CALM = "שלום, האם המטרו פועל היום? אני צריך להגיע לטרמיני"  # no encoder language, no training message
 
 
-@pytest.mark.parametrize("text", [_AMHARIC_CALM, _HINDI_CALM])
+@pytest.mark.parametrize("text", [_AMHARIC_CALM, _HINDI_CALM, _HEBREW_CALM])
 def test_a_message_in_a_script_the_reader_cannot_read_is_escalated_as_possible_danger(text: str) -> None:
     decision = _route(text)
     assert (decision.intent, decision.action) == (Intent.EMERGENCY, Action.ESCALATE)
