@@ -108,6 +108,12 @@ class Outcome:
         return frozenset(s.key for s in self.decision.subjects if str(s.kind) in PLACE_KINDS)
 
     @property
+    def lang_right(self) -> bool:
+        """The language as labelled: the reply's, or, for a message in a language the desk does not serve (labelled
+        with its own code, ``"es"``), the language the decision marks it as written in (``written_lang``)."""
+        return (self.decision.written_lang or self.decision.lang) == self.gold.lang
+
+    @property
     def auto(self) -> bool:
         """Whether the reply would be posted with no person looking."""
         return self.decision.action == Action.AUTO
@@ -116,7 +122,7 @@ class Outcome:
         """The names of the fields the router got wrong (auto-posting a non-auto message counts)."""
         d, g = self.decision, self.gold
         wrong = []
-        if d.lang != g.lang:
+        if not self.lang_right:
             wrong.append("lang")
         if str(d.intent) != g.intent:
             wrong.append("intent")
@@ -177,7 +183,7 @@ def score(outcomes: Sequence[Outcome], *, watch: bool = False) -> Scores:
             "support": support, "precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)
         }
     m["intent_macro_f1"] = sum(f1s) / len(f1s) if f1s else None
-    m["lang_accuracy"] = _ratio(sum(o.decision.lang == o.gold.lang for o in outcomes), n)
+    m["lang_accuracy"] = _ratio(sum(o.lang_right for o in outcomes), n)
 
     m["route_exact_set"] = _ratio(sum(frozenset(o.decision.routes) == o.gold.routes for o in outcomes), n)
     tp = sum(len(frozenset(o.decision.routes) & o.gold.routes) for o in outcomes)

@@ -39,6 +39,24 @@ def test_an_auto_post_with_a_wrong_route_counts_against_precision() -> None:
     assert (metrics["auto_precision"], metrics["auto_coverage"]) == (0.5, 0.5)
 
 
+def _written_in(lang: str) -> Labelled:
+    return replace(_gold("status", False), lang=lang)
+
+
+def test_a_message_in_a_language_not_served_is_right_when_marked_with_it() -> None:
+    marked = Decision("en", Intent.STATUS, action=Action.REVIEW, written_lang="es")
+    outcomes = [
+        Outcome(_written_in("es"), marked),  # replied in English, marked as Spanish: right
+        Outcome(_written_in("pt"), marked),  # marked with the wrong language
+        Outcome(_written_in("fr"), Decision("it", Intent.STATUS, action=Action.REVIEW)),  # taken for Italian
+        Outcome(_written_in("it"), Decision("it", Intent.STATUS, action=Action.REVIEW)),
+        Outcome(_written_in("it"), marked),  # Italian taken for Spanish
+    ]
+    assert [o.lang_right for o in outcomes] == [True, False, False, True, False]
+    assert ["lang" in o.wrong_fields() for o in outcomes] == [False, True, True, False, True]
+    assert score(outcomes).metrics["lang_accuracy"] == 0.4
+
+
 def test_an_emergency_not_escalated_lowers_recall() -> None:
     outcomes = [Outcome(_gold("emergency", False), Decision("it", Intent.COMPLAINT, action=Action.REVIEW))]
     assert score(outcomes).metrics["emergency_recall"] == 0.0
