@@ -109,9 +109,10 @@ class Outcome:
 
     @property
     def lang_right(self) -> bool:
-        """The language as labelled: the reply's, or, for a message in a language the desk does not serve (labelled
-        with its own code, ``"es"``), the language the decision marks it as written in (``written_lang``)."""
-        return (self.decision.written_lang or self.decision.lang) == self.gold.lang
+        """The language as labelled: the reply's (``shared/eval/README.md``), or, for a message in a language the desk
+        does not serve, the one the decision marks it as written in (``written_lang``): writers label such a message
+        with its own code (``"es"``) or with the reply's language, and either is right."""
+        return self.gold.lang in (self.decision.lang, self.decision.written_lang)
 
     @property
     def auto(self) -> bool:

@@ -51,10 +51,11 @@ def test_a_message_in_a_language_not_served_is_right_when_marked_with_it() -> No
         Outcome(_written_in("fr"), Decision("it", Intent.STATUS, action=Action.REVIEW)),  # taken for Italian
         Outcome(_written_in("it"), Decision("it", Intent.STATUS, action=Action.REVIEW)),
         Outcome(_written_in("it"), marked),  # Italian taken for Spanish
+        Outcome(_written_in("en"), marked),  # labelled with the reply's language, as the shared README says
     ]
-    assert [o.lang_right for o in outcomes] == [True, False, False, True, False]
-    assert ["lang" in o.wrong_fields() for o in outcomes] == [False, True, True, False, True]
-    assert score(outcomes).metrics["lang_accuracy"] == 0.4
+    assert [o.lang_right for o in outcomes] == [True, False, False, True, False, True]
+    assert ["lang" in o.wrong_fields() for o in outcomes] == [False, True, True, False, True, False]
+    assert score(outcomes).metrics["lang_accuracy"] == 0.5
 
 
 def test_an_emergency_not_escalated_lowers_recall() -> None:
