@@ -36,7 +36,7 @@ if str(REPO) not in sys.path:
 
 from bench.reader_common import ROME_STOP_NAMES  # noqa: E402  (read with the feed, as a Rome deployment would)
 from bot.cli import parse_now  # noqa: E402
-from bot.config import FeedSettings, ReaderSettings  # noqa: E402
+from bot.config import FeedSettings, ReaderSettings, Settings  # noqa: E402
 from bot.reading.features import Encoder  # noqa: E402
 from bot.reading.router import Router  # noqa: E402
 from knowledge.faq import FaqIndex  # noqa: E402
@@ -92,9 +92,11 @@ class ReaderSetUp:
     startup_seconds: float
 
 
-def set_up_reader(cache_dir: str | None = None, encoder: str = DEFAULT_ENCODER) -> ReaderSetUp:
+def set_up_reader(cache_dir: str | None = None, encoder: str = DEFAULT_ENCODER,
+                  watch_sentences: bool = False) -> ReaderSetUp:
     """Load the shared evaluation's knowledge and a router, and read one message: timed as start-up. ``encoder``
-    is the encoder's pass (``reader.encoder``)."""
+    is the encoder's pass (``reader.encoder``); ``watch_sentences`` reads calm messages' sentences again
+    (``reader.watch_sentences``, as the Rome ``config.yaml`` sets it)."""
     now = parse_now(NOW)
     assert now is not None
     Encoder.choose(encoder)
@@ -103,7 +105,8 @@ def set_up_reader(cache_dir: str | None = None, encoder: str = DEFAULT_ENCODER) 
     faq = FaqIndex.load([EVAL / "faq"])
     knowledge = Knowledge(gtfs, faq, FeedSettings(source=str(EVAL / "alerts.pb")), clock=lambda: now)
     stop_finder(gtfs)  # the stop-name index is built on first use: count it as start-up
-    router = Router(knowledge)
+    settings = Settings(reader={"encoder": encoder, "watch_sentences": True}) if watch_sentences else None
+    router = Router(knowledge, settings=settings)
     router.warm()
     router.route("il 64 passa?", now=now)
     return ReaderSetUp(gtfs, faq, knowledge, router, now, time.perf_counter() - started)
@@ -156,11 +159,13 @@ def main() -> int:
     parser.add_argument("--read-once", action="store_true", help="read each of ~7,300 distinct texts once")
     parser.add_argument("--encoder", choices=("float32", "integer"), default=DEFAULT_ENCODER,
                         help="the encoder's pass (reader.encoder; default: the product's)")
+    parser.add_argument("--watch-sentences", action="store_true",
+                        help="read calm messages' sentences again (reader.watch_sentences, on in the Rome config)")
     args = parser.parse_args()
     if args.read_once and args.e5_share:
         parser.error("--e5-share ranks every message before timing: it cannot read each message once")
     one_core()
-    setup = set_up_reader(args.cache_dir, args.encoder)
+    setup = set_up_reader(args.cache_dir, args.encoder, args.watch_sentences)
     gtfs, faq, knowledge, router, now = setup.gtfs, setup.faq, setup.knowledge, setup.router, setup.now
     startup = setup.startup_seconds
     model_load = _model_load_seconds()
@@ -192,6 +197,7 @@ def main() -> int:
         "startup_seconds": round(startup, 3),
         "reader_model": router.model.version,
         "encoder": args.encoder,
+        "watch_sentences": args.watch_sentences,
         "reader_load_seconds": round(model_load, 3),
         "e5_asked_share": round(len(asked) / len(texts), 4),
         "one_at_a_time": single,

@@ -251,6 +251,12 @@ class ReaderSettings(_Section):
     # the Rome config.yaml since session 24, where on the read Rome sets it held the emergencies the lane missed at
     # 7-17 % of calm messages watched.
     watch_band: bool = False
+    # true: a message neither in danger nor watched, with two sentences or more, is read again sentence by sentence;
+    # when one sentence alone reaches its language's danger threshold (smoke told after a complaint about a delay),
+    # the message is watched: held for a person at once, never escalated (bot/reading/sentences.py). Costs an encoder
+    # read per sentence of such messages (about 0.7 reads a message on Rome's sealed sets). Off by default, as
+    # watch_band; on in the Rome config.yaml (docs/reader-journal.md, "A sentence that reads as danger, watched").
+    watch_sentences: bool = False
 
 
 class WebChannelSettings(_Section):

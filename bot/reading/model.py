@@ -18,6 +18,7 @@ from bot.reading.danger import DangerReading, DangerThresholds, read_danger, rec
 from bot.reading.faq_choice import FaqPrototypes
 from bot.reading.features import EMBEDDING_DIM, Encoder, Vocabulary
 from bot.reading.linear import Linear, softmax_spans
+from bot.reading.sentences import DangerSentence
 
 INTENTS: tuple[Intent, ...] = tuple(Intent)
 CATEGORIES: tuple[Category, ...] = tuple(Category)
@@ -87,6 +88,9 @@ class Reading:
     #: not in danger, but the danger score is at or above the model's watch threshold (possible danger: a person
     #: looks at once; :attr:`ReaderModel.watch_thresholds`). False when the model has no watch band
     watched: bool = False
+    #: the sentence that, read alone, reads as danger when that is why the message is watched
+    #: (:mod:`bot.reading.sentences`, ``reader.watch_sentences``); None otherwise
+    watch_sentence: DangerSentence | None = None
 
     @property
     def margin(self) -> float:

@@ -20,6 +20,7 @@ from bot.reading.language import UNDETERMINED, LanguageReading, read_language, w
 from bot.reading.model import Reading, ReaderModel
 from bot.reading.rules import RULES
 from bot.reading.scripts import SCRIPTS
+from bot.reading.sentences import danger_sentence
 from bot.reading.timeframe import DEFAULT_TIMEZONE, Timeframe, timeframe
 from knowledge.domains.base import Source
 from knowledge.faq import FaqIndex, FaqMatch
@@ -39,6 +40,7 @@ HELD_REASONS: dict[Held, str] = {
     Held.FAQ_OFF_SUBJECT: "the FAQ entry chosen does not cover all the message asks: a person answers",
 }
 WATCH_REASON = "possible danger: the danger score is in the watch band under the emergency lane's threshold"
+SENTENCE_WATCH_REASON = "possible danger: one sentence, read alone, reads as danger"
 AUTO_INTENTS: frozenset[Intent] = frozenset({Intent.STATUS, Intent.FAQ, Intent.FEEDBACK})
 _MIN_FAQ_WORDS = 2  # below this many content words a FAQ score means nothing ("64?")
 _STOP_WORDS_ANY = STOP_WORDS["it"] | STOP_WORDS["en"]
@@ -111,6 +113,8 @@ class Router:
         if settings is not None and settings.reader.watch_band:
             model = model.with_held_out_watch_band()
         self.model = model
+        #: a calm message with a sentence that reads as danger alone is watched (``reader.watch_sentences``)
+        self.watch_sentences = settings is not None and settings.reader.watch_sentences
         self._faq_embedded: tuple[Sequence[object], np.ndarray, np.ndarray, list[str]] | None = None  # with entries
         self._faq_prototypes: tuple[Sequence[object], np.ndarray] | None = None  # the entries, their prototypes
         self._own_names: tuple[object, tuple[str, ...]] | None = None  # the network they were read from, the names
@@ -123,7 +127,7 @@ class Router:
         self, texts: Sequence[str], *, now: datetime, channels: Sequence[str | None] | None = None
     ) -> list[Decision]:
         """The decisions for many messages, in order: what :meth:`route` gives each, with one model pass for all."""
-        readings = self.model.read_many(list(texts))
+        readings = [self._by_sentence(text, reading) for text, reading in zip(texts, self.model.read_many(list(texts)))]
         found = [self._find(text, now, reading) for text, reading in zip(texts, readings)]
         answerable = [f for f in found if f.answerable]
         confidences = dict(zip(map(id, answerable), self.model.confidence_many([f.facts for f in answerable])))
@@ -132,11 +136,19 @@ class Router:
     def read(self, text: str, *, now: datetime, reading: Reading | None = None) -> Facts:
         """Every step's finding for one message; ``reading`` replaces the model's (held-out training runs)."""
         if reading is None:
-            reading = self.model.read(text)
+            reading = self._by_sentence(text, self.model.read(text))
         elif reading.language is None:  # the intent, danger and category given; the language still the model's
             read = self.model.read(text)
             reading = replace(reading, language=read.language, language_probability=read.language_probability)
         return self._read(text, now, reading)
+
+    def _by_sentence(self, text: str, reading: Reading) -> Reading:
+        """``reading``, watched when ``reader.watch_sentences`` is on and a sentence of ``text`` reads as danger alone
+        (:mod:`bot.reading.sentences`); readings given from elsewhere (held-out training runs) are not read again."""
+        if not self.watch_sentences:
+            return reading
+        found = danger_sentence(self.model, text, reading)
+        return reading if found is None else replace(reading, watched=True, watch_sentence=found)
 
     def _read(self, text: str, now: datetime, reading: Reading) -> Facts:
         found = self._find(text, now, reading)
@@ -164,6 +176,9 @@ class Router:
                                            f"p={reading.probabilities[reading.intent]:.2f}"]
         if reading.in_danger:
             reasons.append(f"danger to a person now (score {reading.danger:.2f})")
+        elif reading.watch_sentence is not None:
+            reasons.append(f"{SENTENCE_WATCH_REASON} (score {reading.watch_sentence.danger:.2f}, the message "
+                           f"{reading.danger:.2f}): «{reading.watch_sentence.text}»: held for a person at once")
         elif reading.watched:
             reasons.append(f"{WATCH_REASON} (score {reading.danger:.2f}): held for a person at once")
         danger_cause = DangerCause.UNREAD_SCRIPT if unread is not None else None
