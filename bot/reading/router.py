@@ -127,7 +127,8 @@ class Router:
         self, texts: Sequence[str], *, now: datetime, channels: Sequence[str | None] | None = None
     ) -> list[Decision]:
         """The decisions for many messages, in order: what :meth:`route` gives each, with one model pass for all."""
-        readings = [self._by_sentence(text, reading) for text, reading in zip(texts, self.model.read_many(list(texts)))]
+        read = self.model.read_many(list(texts))
+        readings = [self._by_sentence(text, reading) for text, reading in zip(texts, read)]
         found = [self._find(text, now, reading) for text, reading in zip(texts, readings)]
         answerable = [f for f in found if f.answerable]
         confidences = dict(zip(map(id, answerable), self.model.confidence_many([f.facts for f in answerable])))

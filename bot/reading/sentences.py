@@ -64,6 +64,8 @@ def danger_sentence(model: _Model, text: str, reading: _Read) -> DangerSentence 
     if reading.in_danger or reading.watched:
         return None
     parts = sentences(text)
+    if not parts:
+        return None
     thresholds = model.danger_thresholds
     for part, alone in zip(parts, model.read_many(parts)):
         if alone.danger >= thresholds.of(alone.language, alone.language_probability):
