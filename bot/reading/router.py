@@ -20,7 +20,7 @@ from bot.reading.language import UNDETERMINED, LanguageReading, read_language, w
 from bot.reading.model import Reading, ReaderModel
 from bot.reading.rules import RULES
 from bot.reading.scripts import SCRIPTS
-from bot.reading.sentences import danger_sentence
+from bot.reading.sentences import read_with_sentences
 from bot.reading.timeframe import DEFAULT_TIMEZONE, Timeframe, timeframe
 from knowledge.domains.base import Source
 from knowledge.faq import FaqIndex, FaqMatch
@@ -127,8 +127,7 @@ class Router:
         self, texts: Sequence[str], *, now: datetime, channels: Sequence[str | None] | None = None
     ) -> list[Decision]:
         """The decisions for many messages, in order: what :meth:`route` gives each, with one model pass for all."""
-        read = self.model.read_many(list(texts))
-        readings = [self._by_sentence(text, reading) for text, reading in zip(texts, read)]
+        readings = self._read_many(texts)
         found = [self._find(text, now, reading) for text, reading in zip(texts, readings)]
         answerable = [f for f in found if f.answerable]
         confidences = dict(zip(map(id, answerable), self.model.confidence_many([f.facts for f in answerable])))
@@ -137,19 +136,20 @@ class Router:
     def read(self, text: str, *, now: datetime, reading: Reading | None = None) -> Facts:
         """Every step's finding for one message; ``reading`` replaces the model's (held-out training runs)."""
         if reading is None:
-            reading = self._by_sentence(text, self.model.read(text))
+            reading = self._read_many([text])[0]
         elif reading.language is None:  # the intent, danger and category given; the language still the model's
             read = self.model.read(text)
             reading = replace(reading, language=read.language, language_probability=read.language_probability)
         return self._read(text, now, reading)
 
-    def _by_sentence(self, text: str, reading: Reading) -> Reading:
-        """``reading``, watched when ``reader.watch_sentences`` is on and a sentence of ``text`` reads as danger alone
-        (:mod:`bot.reading.sentences`); readings given from elsewhere (held-out training runs) are not read again."""
+    def _read_many(self, texts: Sequence[str]) -> list[Reading]:
+        """The model's readings of ``texts``; with ``reader.watch_sentences``, each message's sentences are read in the
+        same call, and a calm message with one that reads as danger alone is watched (:mod:`bot.reading.sentences`).
+        Readings given from elsewhere (held-out training runs) are never read again."""
         if not self.watch_sentences:
-            return reading
-        found = danger_sentence(self.model, text, reading)
-        return reading if found is None else replace(reading, watched=True, watch_sentence=found)
+            return self.model.read_many(list(texts))
+        return [reading if found is None else replace(reading, watched=True, watch_sentence=found)
+                for reading, found in read_with_sentences(self.model, texts)]
 
     def _read(self, text: str, now: datetime, reading: Reading) -> Facts:
         found = self._find(text, now, reading)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from bot.reading.danger import DangerThresholds
 
@@ -26,20 +26,33 @@ MIN_WORDS = 3
 class _Read(Protocol):
     """What a reading needs for this step (:class:`bot.reading.model.Reading`)."""
 
-    danger: float
-    in_danger: bool
-    watched: bool
-    language: str | None
-    language_probability: float
+    @property
+    def danger(self) -> float: ...
+
+    @property
+    def in_danger(self) -> bool: ...
+
+    @property
+    def watched(self) -> bool: ...
+
+    @property
+    def language(self) -> str | None: ...
+
+    @property
+    def language_probability(self) -> float: ...
 
 
-class _Model(Protocol):
+ReadingT = TypeVar("ReadingT", bound=_Read)
+_ReadingT_co = TypeVar("_ReadingT_co", bound=_Read, covariant=True)
+
+
+class _Model(Protocol[_ReadingT_co]):
     """The model's part this step uses (:class:`bot.reading.model.ReaderModel`)."""
 
     @property
     def danger_thresholds(self) -> DangerThresholds: ...
 
-    def read_many(self, texts: Sequence[str]) -> Sequence[_Read]: ...
+    def read_many(self, texts: Sequence[str]) -> Sequence[_ReadingT_co]: ...
 
 
 def sentences(text: str) -> list[str]:
@@ -58,7 +71,15 @@ class DangerSentence:
     danger: float
 
 
-def danger_sentence(model: _Model, text: str, reading: _Read) -> DangerSentence | None:
+def first_danger(parts: Sequence[str], readings: Sequence[_Read], thresholds: DangerThresholds) -> DangerSentence | None:
+    """The first of ``parts`` whose reading alone reaches its language's danger threshold; None when none does."""
+    for part, alone in zip(parts, readings):
+        if alone.danger >= thresholds.of(alone.language, alone.language_probability):
+            return DangerSentence(part, alone.danger)
+    return None
+
+
+def danger_sentence(model: _Model[_Read], text: str, reading: _Read) -> DangerSentence | None:
     """The first sentence of ``text`` that, read alone by ``model``, reaches its language's danger threshold; None
     when ``reading`` (the whole message's) is already in danger or watched, or no sentence does."""
     if reading.in_danger or reading.watched:
@@ -66,8 +87,20 @@ def danger_sentence(model: _Model, text: str, reading: _Read) -> DangerSentence 
     parts = sentences(text)
     if not parts:
         return None
-    thresholds = model.danger_thresholds
-    for part, alone in zip(parts, model.read_many(parts)):
-        if alone.danger >= thresholds.of(alone.language, alone.language_probability):
-            return DangerSentence(part, alone.danger)
-    return None
+    return first_danger(parts, model.read_many(parts), model.danger_thresholds)
+
+
+def read_with_sentences(model: _Model[ReadingT], texts: Sequence[str]) -> list[tuple[ReadingT, DangerSentence | None]]:
+    """Each message's reading beside the sentence of it that reads as danger alone (None: none, or the message is in
+    danger or watched already), the messages and all their sentences read in one call to the model: the encoder
+    streams its weights once a call, so a second call for the sentences would cost about twice as much."""
+    parts = [sentences(text) for text in texts]
+    read = model.read_many([*texts, *(part for each in parts for part in each)])
+    whole, alone = read[:len(texts)], read[len(texts):]
+    out: list[tuple[ReadingT, DangerSentence | None]] = []
+    start = 0
+    for reading, each in zip(whole, parts):
+        mine, start = alone[start:start + len(each)], start + len(each)
+        calm = not (reading.in_danger or reading.watched)
+        out.append((reading, first_danger(each, mine, model.danger_thresholds) if calm else None))
+    return out

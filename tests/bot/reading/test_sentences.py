@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pytest
 
 from bot.reading.danger import DangerThresholds
-from bot.reading.sentences import DangerSentence, danger_sentence, sentences
+from bot.reading.sentences import DangerSentence, danger_sentence, read_with_sentences, sentences
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -95,6 +95,23 @@ def test_a_message_of_one_sentence_is_not_read_again() -> None:
     model = _Model({})
     assert danger_sentence(model, SMOKE, _Alone(0.02)) is None
     assert model.asked == []
+
+
+def test_messages_and_their_sentences_are_read_in_one_call() -> None:
+    calls: list[list[str]] = []
+
+    class _Once(_Model):
+        def read_many(self, texts: Sequence[str]) -> list[_Alone]:
+            calls.append(list(texts))
+            return super().read_many(texts)
+
+    alarmed = f"{CALM} {THANKS} {SMOKE}"
+    model = _Once({MESSAGE: _Alone(0.02), SMOKE: _Alone(0.9), alarmed: _Alone(0.5, in_danger=True),
+                   CALM: _Alone(0.0), THANKS: _Alone(0.0)})
+    read = read_with_sentences(model, [MESSAGE, SMOKE, alarmed])
+    assert calls == [[MESSAGE, SMOKE, alarmed, CALM, SMOKE, THANKS, CALM, THANKS, SMOKE]]
+    assert [found for _, found in read] == [DangerSentence(SMOKE, 0.9), None, None]  # one sentence; in danger already
+    assert [reading for reading, _ in read] == [_Alone(0.02), _Alone(0.9), _Alone(0.5, in_danger=True)]
 
 
 # --- the router, with the model in service ---------------------------------------------------------------------------
