@@ -1,11 +1,11 @@
 """Danger told inside a longer message: each sentence read alone (``reader.watch_sentences``).
 
 The encoder reads a message whole, so one sentence of danger among calm ones («volevo lamentarmi del ritardo… ora
-esce fumo da una griglia») can score far under the emergency lane's threshold. A message neither in danger nor
-watched, with two sentences or more, is read again sentence by sentence by the same model; when one of them, read
-alone, reaches the danger threshold of the language it is read in, the message is watched: held for a person at once,
-never escalated (the lane's recall and false alarms are the model's own). The journal, *A sentence that reads as
-danger, watched*, gives its measure and its cost.
+esce fumo da una griglia») can score far under the emergency lane's threshold. A message of two sentences or more has
+each of them read alone too, by the same model in the same call; when the message is neither in danger nor watched and
+one of its sentences reaches the danger threshold of the language it is read in, the message is watched: held for a
+person at once, never escalated (the lane's recall and false alarms are the model's own). The journal, *A sentence
+that reads as danger, watched*, gives its measure and its cost.
 """
 
 from __future__ import annotations
@@ -77,17 +77,6 @@ def first_danger(parts: Sequence[str], readings: Sequence[_Read], thresholds: Da
         if alone.danger >= thresholds.of(alone.language, alone.language_probability):
             return DangerSentence(part, alone.danger)
     return None
-
-
-def danger_sentence(model: _Model[_Read], text: str, reading: _Read) -> DangerSentence | None:
-    """The first sentence of ``text`` that, read alone by ``model``, reaches its language's danger threshold; None
-    when ``reading`` (the whole message's) is already in danger or watched, or no sentence does."""
-    if reading.in_danger or reading.watched:
-        return None
-    parts = sentences(text)
-    if not parts:
-        return None
-    return first_danger(parts, model.read_many(parts), model.danger_thresholds)
 
 
 def read_with_sentences(model: _Model[ReadingT], texts: Sequence[str]) -> list[tuple[ReadingT, DangerSentence | None]]:

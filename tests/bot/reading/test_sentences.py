@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pytest
 
 from bot.reading.danger import DangerThresholds
-from bot.reading.sentences import DangerSentence, danger_sentence, read_with_sentences, sentences
+from bot.reading.sentences import DangerSentence, read_with_sentences, sentences
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -66,35 +66,42 @@ THANKS = "Per il resto grazie del servizio."
 MESSAGE = f"{CALM} {SMOKE} {THANKS}"
 
 
+def _found(model: _Model, whole: _Alone, text: str = MESSAGE) -> DangerSentence | None:
+    """What the step finds in ``text``, read whole as ``whole``."""
+    model.scores[text] = whole
+    ((reading, found),) = read_with_sentences(model, [text])
+    assert reading == whole  # the message's own reading is the model's, untouched
+    return found
+
+
 def test_the_first_sentence_at_its_languages_threshold_is_the_one_found() -> None:
     model = _Model({CALM: _Alone(0.01), SMOKE: _Alone(0.13), THANKS: _Alone(0.9)})
-    assert danger_sentence(model, MESSAGE, _Alone(0.02)) == DangerSentence(SMOKE, 0.13)
+    assert _found(model, _Alone(0.02)) == DangerSentence(SMOKE, 0.13)
 
 
 def test_a_message_whose_sentences_all_read_calm_has_none() -> None:
     model = _Model({CALM: _Alone(0.01), SMOKE: _Alone(0.129), THANKS: _Alone(0.0)})
-    assert danger_sentence(model, MESSAGE, _Alone(0.02)) is None
-    assert model.asked == [CALM, SMOKE, THANKS]
+    assert _found(model, _Alone(0.02)) is None
+    assert model.asked == [MESSAGE, CALM, SMOKE, THANKS]
 
 
 def test_each_sentence_is_held_to_the_threshold_of_the_language_it_is_read_in() -> None:
     english = _Model({CALM: _Alone(0.0), SMOKE: _Alone(0.14, "en"), THANKS: _Alone(0.0)})
     italian = _Model({CALM: _Alone(0.0), SMOKE: _Alone(0.14, "it"), THANKS: _Alone(0.0)})
-    assert danger_sentence(english, MESSAGE, _Alone(0.02)) is None  # under English's 0.15
-    assert danger_sentence(italian, MESSAGE, _Alone(0.02)) == DangerSentence(SMOKE, 0.14)
+    assert _found(english, _Alone(0.02)) is None  # under English's 0.15
+    assert _found(italian, _Alone(0.02)) == DangerSentence(SMOKE, 0.14)
 
 
 @pytest.mark.parametrize("whole", [_Alone(0.5, in_danger=True), _Alone(0.05, watched=True)])
-def test_a_message_already_in_danger_or_watched_is_not_read_again(whole: _Alone) -> None:
+def test_a_message_already_in_danger_or_watched_finds_no_sentence(whole: _Alone) -> None:
     model = _Model({CALM: _Alone(0.0), SMOKE: _Alone(0.9), THANKS: _Alone(0.0)})
-    assert danger_sentence(model, MESSAGE, whole) is None
-    assert model.asked == []
+    assert _found(model, whole) is None  # its lane or its watch stands as the model read it
 
 
-def test_a_message_of_one_sentence_is_not_read_again() -> None:
+def test_a_message_of_one_sentence_is_read_whole_only() -> None:
     model = _Model({})
-    assert danger_sentence(model, SMOKE, _Alone(0.02)) is None
-    assert model.asked == []
+    assert _found(model, _Alone(0.02), SMOKE) is None
+    assert model.asked == [SMOKE]
 
 
 def test_messages_and_their_sentences_are_read_in_one_call() -> None:
